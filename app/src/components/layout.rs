@@ -1,0 +1,162 @@
+//! The console frame: top bar, side navigation, and the main area the pages render into.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::components::{
+    icon::{Icon, IconSvg},
+    toast::Toaster,
+};
+
+/// A destination in the side navigation; `href: None` means it is not built yet (greyed).
+struct NavItem {
+    label: &'static str,
+    icon: Icon,
+    href: Option<&'static str>,
+}
+
+const SECTIONS: &[(&str, &[NavItem])] = &[
+    (
+        "Office 365",
+        &[
+            NavItem {
+                label: "Users",
+                icon: Icon::Users,
+                href: None,
+            },
+            NavItem {
+                label: "Licenses",
+                icon: Icon::Key,
+                href: None,
+            },
+        ],
+    ),
+    (
+        "Partner Center",
+        &[
+            NavItem {
+                label: "Subscriptions",
+                icon: Icon::Repeat,
+                href: None,
+            },
+            NavItem {
+                label: "Catalog",
+                icon: Icon::Box,
+                href: None,
+            },
+            NavItem {
+                label: "History",
+                icon: Icon::Clock,
+                href: None,
+            },
+            NavItem {
+                label: "Connections",
+                icon: Icon::Link,
+                href: None,
+            },
+        ],
+    ),
+    (
+        "Administration",
+        &[
+            NavItem {
+                label: "Settings",
+                icon: Icon::Settings,
+                href: None,
+            },
+            NavItem {
+                label: "System status",
+                icon: Icon::Pulse,
+                href: Some("/status"),
+            },
+        ],
+    ),
+];
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let nav_open = RwSignal::new(true);
+    // Effects run only in the browser, after hydration: the marker tells tests (and curious
+    // humans) that the page is interactive.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <div
+            class="app"
+            class:nav-collapsed=move || !nav_open.get()
+            data-hydrated=move || hydrated.get().then_some("true")
+        >
+            <header class="topbar">
+                <button
+                    type="button"
+                    class="icon-button"
+                    aria-controls="sidenav"
+                    aria-expanded=move || nav_open.get().to_string()
+                    aria-label=move || {
+                        if nav_open.get() { "Hide navigation" } else { "Show navigation" }
+                    }
+                    on:click=move |_| nav_open.update(|open| *open = !*open)
+                >
+                    <IconSvg icon=Icon::Menu />
+                </button>
+                <a href="/" class="brand">
+                    <span class="brand-mark" aria-hidden="true">"S"</span>
+                    <span class="brand-name">"Seatwise"</span>
+                </a>
+                <span class="badge badge-neutral" title="Partner Center connection">
+                    "Sandbox"
+                </span>
+                <div class="topbar-spacer"></div>
+                <div class="topbar-context">
+                    <span class="avatar" aria-hidden="true">"?"</span>
+                    <span class="context-text">
+                        <span class="context-name">"Not signed in"</span>
+                        <span class="context-scope">"Demo workspace"</span>
+                    </span>
+                </div>
+            </header>
+            <nav id="sidenav" class="sidenav" aria-label="Main">
+                <A href="/" exact=true attr:class="nav-item">
+                    <IconSvg icon=Icon::Home />
+                    <span>"Overview"</span>
+                </A>
+                {SECTIONS
+                    .iter()
+                    .map(|(title, items)| {
+                        view! {
+                            <div class="nav-section">
+                                <div class="nav-section-title">{*title}</div>
+                                {items.iter().map(nav_item).collect_view()}
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </nav>
+            <main id="main" class="content" tabindex="-1">
+                {children()}
+            </main>
+            <Toaster />
+        </div>
+    }
+}
+
+fn nav_item(item: &'static NavItem) -> AnyView {
+    match item.href {
+        Some(href) => view! {
+            <A href=href attr:class="nav-item">
+                <IconSvg icon=item.icon />
+                <span>{item.label}</span>
+            </A>
+        }
+        .into_any(),
+        None => view! {
+            <span class="nav-item disabled" aria-disabled="true" title="Not available yet">
+                <IconSvg icon=item.icon />
+                <span>{item.label}</span>
+                <span class="nav-soon">"Soon"</span>
+            </span>
+        }
+        .into_any(),
+    }
+}

@@ -1,0 +1,7 @@
+//! Building blocks shared by the pages.
+
+pub mod error_panel;
+pub mod icon;
+pub mod layout;
+pub mod page_header;
+pub mod toast;

@@ -1,0 +1,109 @@
+//! The one error type the browser sees: a message safe to show, what kind of failure it was,
+//! and the request id that ties it to the server's logs.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ErrorKind {
+    /// The input was wrong; the message says how. Nothing was changed.
+    BadInput,
+    Forbidden,
+    NotFound,
+    Conflict,
+    /// A dependency (database, Partner Center) did not answer; trying again may help.
+    Unavailable,
+    /// A fault on our side; details are in the log under the request id.
+    Internal,
+    /// The browser could not reach Seatwise or could not read its answer.
+    Network,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppError {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub request_id: Option<String>,
+}
+
+impl AppError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        AppError {
+            kind,
+            message: message.into(),
+            request_id: crate::request_id::current(),
+        }
+    }
+
+    /// Logs the internal cause once, here, and returns a message that reveals none of it.
+    #[cfg(feature = "ssr")]
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        let error = Self::new(
+            ErrorKind::Internal,
+            "Something went wrong on our side. Please try again; if it keeps happening, \
+             contact support with the request id.",
+        );
+        tracing::error!(
+            request_id = error.request_id.as_deref().unwrap_or("-"),
+            %cause,
+            "internal error"
+        );
+        error
+    }
+
+    /// Like [`internal`](Self::internal), for a dependency that did not answer.
+    #[cfg(feature = "ssr")]
+    pub fn unavailable(what: &str, cause: impl std::fmt::Display) -> Self {
+        let error = Self::new(
+            ErrorKind::Unavailable,
+            format!("{what} is not answering right now. Please try again in a moment."),
+        );
+        tracing::warn!(
+            request_id = error.request_id.as_deref().unwrap_or("-"),
+            %cause,
+            "{what} unavailable"
+        );
+        error
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let (kind, message) = match value {
+            ServerFnErrorErr::Request(_) => (
+                ErrorKind::Network,
+                "Could not reach Seatwise. Check your connection and try again.",
+            ),
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => (
+                ErrorKind::BadInput,
+                "The request was incomplete or malformed. Reload the page and try again.",
+            ),
+            ServerFnErrorErr::Deserialization(_) | ServerFnErrorErr::Response(_) => (
+                ErrorKind::Network,
+                "Seatwise sent an answer this page could not read. Reload the page.",
+            ),
+            _ => (
+                ErrorKind::Internal,
+                "Something went wrong on our side. Please try again.",
+            ),
+        };
+        AppError::new(kind, message)
+    }
+}

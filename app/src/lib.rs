@@ -1,0 +1,100 @@
+//! Seatwise's user interface: pages, components, and the server functions they call.
+//!
+//! Compiled twice: with `ssr` into the server (server functions run there) and with `hydrate`
+//! into the browser's wasm (server functions become HTTP calls).
+
+#![recursion_limit = "256"]
+
+pub mod components;
+pub mod error;
+pub mod pages;
+pub mod request_id;
+pub mod serverfns;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+use crate::{
+    components::{layout::Layout, toast::provide_toasts},
+    pages::{not_found::NotFound, overview::Overview, status::Status},
+};
+
+/// The HTML document around the app; rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    security::set_content_security_policy(&options);
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_toasts();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/seatwise.css" />
+        <Title formatter=|page: String| {
+            if page.is_empty() { "Seatwise".to_owned() } else { format!("{page} · Seatwise") }
+        } />
+        <Router>
+            <Layout>
+                <Routes fallback=NotFound>
+                    <Route path=path!("") view=Overview />
+                    // In order: pages with data render completely without JavaScript.
+                    <Route path=path!("status") view=Status ssr=SsrMode::InOrder />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod security {
+    use http::{header::CONTENT_SECURITY_POLICY, HeaderValue};
+    use leptos::{config::LeptosOptions, nonce::use_nonce, prelude::use_context};
+    use leptos_axum::ResponseOptions;
+
+    /// The page's Content-Security-Policy: scripts only from us, and inline scripts only with
+    /// this response's nonce (the hydration bootstrap and streamed resources carry it).
+    pub fn set_content_security_policy(options: &LeptosOptions) {
+        let (Some(nonce), Some(response)) = (use_nonce(), use_context::<ResponseOptions>()) else {
+            return;
+        };
+        // In development the auto-reload script talks to cargo-leptos over a websocket.
+        let reload = match options.env {
+            leptos::config::Env::DEV => {
+                format!(" ws://{}:{}", options.site_addr.ip(), options.reload_port)
+            }
+            leptos::config::Env::PROD => String::new(),
+        };
+        let policy = format!(
+            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+             style-src 'self'; img-src 'self' data:; font-src 'self'; \
+             connect-src 'self'{reload}; object-src 'none'; base-uri 'self'; \
+             form-action 'self'; frame-ancestors 'none'"
+        );
+        if let Ok(value) = HeaderValue::from_str(&policy) {
+            response.insert_header(CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}

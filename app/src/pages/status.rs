@@ -1,0 +1,124 @@
+//! System status: is this instance healthy, and on what is it running.
+
+use leptos::{ev::SubmitEvent, prelude::*};
+
+use crate::{
+    components::{
+        error_panel::ErrorPanel,
+        page_header::PageHeader,
+        toast::{use_toasts, ToastKind},
+    },
+    serverfns::status::{system_status, StatusReport},
+};
+
+#[component]
+pub fn Status() -> impl IntoView {
+    let checks = RwSignal::new(0u32);
+    let status = Resource::new(move || checks.get(), |_| system_status());
+    let toasts = use_toasts();
+
+    // Announce the result of a check the user asked for (not of the first load).
+    Effect::new(move |_| {
+        if let Some(result) = status.get() {
+            if checks.get_untracked() > 0 {
+                match result {
+                    Ok(s) => {
+                        toasts.push(ToastKind::Success, format!("Checked at {}", s.checked_at))
+                    }
+                    Err(e) => toasts.push(ToastKind::Error, e.to_string()),
+                }
+            }
+        }
+    });
+
+    // Without JavaScript the form reloads the page, which checks again.
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        checks.update(|n| *n += 1);
+    };
+
+    view! {
+        <PageHeader title="System status" subtitle="Health of this Seatwise instance.">
+            <form method="get" action="/status" on:submit=on_submit>
+                <button type="submit" class="button button-secondary">
+                    "Check again"
+                </button>
+            </form>
+        </PageHeader>
+        <Transition fallback=|| view! { <p class="muted">"Checking…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                {move || status.get().map(|result| result.map(status_table))}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+fn status_table(s: StatusReport) -> impl IntoView {
+    let migrations_ok = s.migrations_applied as usize == s.migrations_known;
+    let uptime = format_uptime(s.uptime_seconds);
+    view! {
+        <div class="card card-flush">
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Check"</th>
+                        <th scope="col">"State"</th>
+                        <th scope="col">"Details"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <tr>
+                        <td>"Database"</td>
+                        <td>
+                            <span class="badge badge-success">"Reachable"</span>
+                        </td>
+                        <td>{s.database}</td>
+                    </tr>
+                    <tr>
+                        <td>"Migrations"</td>
+                        <td>
+                            {if migrations_ok {
+                                view! { <span class="badge badge-success">"Up to date"</span> }
+                            } else {
+                                view! { <span class="badge badge-warning">"Pending"</span> }
+                            }}
+                        </td>
+                        <td>{format!("{} of {} applied", s.migrations_applied, s.migrations_known)}</td>
+                    </tr>
+                    <tr>
+                        <td>"Partner Center"</td>
+                        <td>
+                            <span class="badge badge-neutral">"Not configured"</span>
+                        </td>
+                        <td>"Connections arrive in a later release."</td>
+                    </tr>
+                </tbody>
+            </table>
+            <p class="table-footnote muted">
+                {format!("Seatwise {} · up {} · checked at {}", s.version, uptime, s.checked_at)}
+            </p>
+        </div>
+    }
+}
+
+fn format_uptime(seconds: u64) -> String {
+    match seconds {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3600 => format!("{} min", s / 60),
+        s if s < 86_400 => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+        s => format!("{} d {} h", s / 86_400, (s % 86_400) / 3600),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_uptime;
+
+    #[test]
+    fn uptime_reads_naturally() {
+        assert_eq!(format_uptime(5), "5 s");
+        assert_eq!(format_uptime(125), "2 min");
+        assert_eq!(format_uptime(3 * 3600 + 7 * 60), "3 h 7 min");
+        assert_eq!(format_uptime(2 * 86_400 + 5 * 3600), "2 d 5 h");
+    }
+}

@@ -1,0 +1,35 @@
+//! Health of this Seatwise instance as the status page shows it.
+
+use leptos::{prelude::*, server_fn::codec::GetUrl};
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusReport {
+    pub version: String,
+    pub database: String,
+    pub migrations_applied: i64,
+    pub migrations_known: usize,
+    pub uptime_seconds: u64,
+    /// When the server answered, `HH:MM:SS UTC`.
+    pub checked_at: String,
+}
+
+#[server(prefix = "/api", endpoint = "system-status", input = GetUrl)]
+pub async fn system_status() -> Result<StatusReport, AppError> {
+    let state = expect_context::<crate::state::AppState>();
+    let store = state
+        .store
+        .status()
+        .await
+        .map_err(|e| AppError::unavailable("The database", e))?;
+    Ok(StatusReport {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        database: store.backend.name().to_owned(),
+        migrations_applied: store.migrations_applied,
+        migrations_known: store.migrations_known,
+        uptime_seconds: state.started_at.elapsed().as_secs(),
+        checked_at: domain::time::format_utc_time(domain::time::now_millis()),
+    })
+}

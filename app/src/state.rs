@@ -1,0 +1,13 @@
+//! What every request on the server can reach: configuration-derived options and services.
+
+use std::time::Instant;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+#[derive(Clone, Debug, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: domain::Store,
+    pub started_at: Instant,
+}

@@ -1,0 +1,217 @@
+//! Store tests, run against a real SQLite file and a real PostgreSQL server.
+//!
+//! Every test is written once as `async fn(Store)` and instantiated for both backends by
+//! `on_both_backends!`. PostgreSQL comes from `SEATWISE_TEST_POSTGRES_URL` (a server that
+//! `make test` starts); each test gets a database of its own.
+
+use domain::{
+    audit::{NewEntry, Outcome, Query},
+    Backend, Store,
+};
+
+mod backends {
+    use domain::Store;
+
+    pub struct Sqlite {
+        pub store: Store,
+        _dir: tempfile::TempDir,
+    }
+
+    pub async fn sqlite() -> Sqlite {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}/store.db", dir.path().display());
+        let store = Store::open(&url).await.expect("open sqlite store");
+        Sqlite { store, _dir: dir }
+    }
+
+    pub async fn postgres() -> Option<Store> {
+        let admin_url = match std::env::var("SEATWISE_TEST_POSTGRES_URL") {
+            Ok(url) => url,
+            Err(_) if std::env::var_os("SEATWISE_TEST_SKIP_POSTGRES").is_some() => return None,
+            Err(_) => panic!(
+                "SEATWISE_TEST_POSTGRES_URL is not set: run `make test`, which starts a \
+                 PostgreSQL server, or set SEATWISE_TEST_SKIP_POSTGRES=1 to skip these tests"
+            ),
+        };
+        let admin = Store::connect(&admin_url)
+            .await
+            .expect("connect to test server");
+        let name = format!("seatwise_test_{}", uuid::Uuid::new_v4().simple());
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(admin.pool())
+            .await
+            .expect("create test database");
+        admin.close().await;
+        let (base, _) = admin_url.rsplit_once('/').expect("URL has a database part");
+        Some(
+            Store::open(&format!("{base}/{name}"))
+                .await
+                .expect("open postgres store"),
+        )
+    }
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let db = super::backends::sqlite().await;
+                    super::$name(db.store.clone()).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(store) = super::backends::postgres().await {
+                        super::$name(store).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    migrations_are_applied_and_idempotent,
+    settings_upsert_and_read_back,
+    settings_get_or_insert_never_overwrites,
+    audit_log_pages_newest_first_with_filters,
+    audit_log_refuses_entries_without_actor,
+);
+
+async fn migrations_are_applied_and_idempotent(store: Store) {
+    store.ping().await.unwrap();
+    let status = store.status().await.unwrap();
+    assert!(status.migrations_known >= 1);
+    assert_eq!(status.migrations_applied as usize, status.migrations_known);
+    // Running the migrator again is a no-op, as it is at every start-up.
+    store.migrate().await.unwrap();
+    assert_eq!(
+        store.status().await.unwrap().migrations_applied as usize,
+        status.migrations_known
+    );
+    assert!(matches!(
+        store.backend(),
+        Backend::Sqlite | Backend::Postgres
+    ));
+}
+
+async fn settings_upsert_and_read_back(store: Store) {
+    let settings = store.settings();
+    assert_eq!(settings.get("users.load_mode").await.unwrap(), None);
+    settings.set("users.load_mode", "live").await.unwrap();
+    assert_eq!(
+        settings.get("users.load_mode").await.unwrap().as_deref(),
+        Some("live")
+    );
+    settings.set("users.load_mode", "cache").await.unwrap();
+    assert_eq!(
+        settings.get("users.load_mode").await.unwrap().as_deref(),
+        Some("cache")
+    );
+    assert!(settings.set("  ", "x").await.is_err());
+}
+
+async fn settings_get_or_insert_never_overwrites(store: Store) {
+    let settings = store.settings();
+    assert_eq!(settings.get_or_insert("instance", "a").await.unwrap(), "a");
+    assert_eq!(settings.get_or_insert("instance", "b").await.unwrap(), "a");
+}
+
+async fn audit_log_pages_newest_first_with_filters(store: Store) {
+    let audit = store.audit();
+    for i in 0..7 {
+        audit
+            .record(NewEntry {
+                actor: if i % 2 == 0 {
+                    "ann@sp.example"
+                } else {
+                    "bob@sp.example"
+                },
+                customer_id: (i < 5).then_some("cust-1"),
+                action: "user.update",
+                outcome: if i == 3 {
+                    Outcome::Refused
+                } else {
+                    Outcome::Succeeded
+                },
+                detail: &format!("change {i}"),
+                request_id: Some("req-1"),
+            })
+            .await
+            .unwrap();
+    }
+    let first = audit
+        .list(&Query {
+            limit: 3,
+            ..Query::default()
+        })
+        .await
+        .unwrap();
+    let details: Vec<_> = first.iter().map(|e| e.detail.as_str()).collect();
+    assert_eq!(details, ["change 6", "change 5", "change 4"]);
+
+    let second = audit
+        .list(&Query {
+            limit: 3,
+            before: Some(first[2].id.clone()),
+            ..Query::default()
+        })
+        .await
+        .unwrap();
+    let details: Vec<_> = second.iter().map(|e| e.detail.as_str()).collect();
+    assert_eq!(details, ["change 3", "change 2", "change 1"]);
+
+    let refused = audit
+        .list(&Query {
+            outcome: Some(Outcome::Refused),
+            limit: 50,
+            ..Query::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].detail, "change 3");
+    assert_eq!(refused[0].request_id.as_deref(), Some("req-1"));
+
+    let ann_on_customer = audit
+        .list(&Query {
+            actor: Some("ann@sp.example".into()),
+            customer_id: Some("cust-1".into()),
+            limit: 50,
+            ..Query::default()
+        })
+        .await
+        .unwrap();
+    let details: Vec<_> = ann_on_customer.iter().map(|e| e.detail.as_str()).collect();
+    assert_eq!(details, ["change 4", "change 2", "change 0"]);
+    assert!(ann_on_customer.iter().all(|e| e.at > 1_700_000_000_000));
+}
+
+async fn audit_log_refuses_entries_without_actor(store: Store) {
+    let err = store
+        .audit()
+        .record(NewEntry {
+            actor: "",
+            customer_id: None,
+            action: "x",
+            outcome: Outcome::Failed,
+            detail: "",
+            request_id: None,
+        })
+        .await;
+    assert!(err.is_err());
+    assert!(store
+        .audit()
+        .list(&Query {
+            limit: 10,
+            ..Query::default()
+        })
+        .await
+        .unwrap()
+        .is_empty());
+}

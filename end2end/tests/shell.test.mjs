@@ -1,0 +1,98 @@
+// The console shell in a real browser: renders, hydrates, navigates client-side, calls a server
+// function, shows 404s, and renders without JavaScript.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE_URL, launch, newPage, waitForHydration } from './browser.mjs';
+
+let browser, close;
+before(async () => ({ browser, close } = await launch()));
+after(async () => close());
+
+test('the shell renders with navigation and greyed areas', async () => {
+  const { page, context, problems } = await newPage(browser);
+  const response = await page.goto(BASE_URL + '/');
+  assert.equal(response.status(), 200);
+  assert.equal(await page.title(), 'Overview · Seatwise');
+  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  assert.equal(await nav.getByRole('link', { name: 'Overview' }).getAttribute('aria-current'), 'page');
+  for (const area of ['Users', 'Licenses', 'Subscriptions', 'Catalog', 'History', 'Connections', 'Settings']) {
+    const item = nav.locator('[aria-disabled="true"]', { hasText: area });
+    assert.equal(await item.count(), 1, `${area} is greyed`);
+  }
+  await waitForHydration(page);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('hydrated: the navigation toggle works in the browser', async () => {
+  const { page, context, problems } = await newPage(browser);
+  await page.goto(BASE_URL + '/');
+  await waitForHydration(page);
+  const hide = page.getByRole('button', { name: 'Hide navigation' });
+  assert.equal(await hide.getAttribute('aria-expanded'), 'true');
+  await hide.click();
+  const show = page.getByRole('button', { name: 'Show navigation' });
+  assert.equal(await show.getAttribute('aria-expanded'), 'false');
+  assert.equal(await page.getByRole('navigation', { name: 'Main' }).isVisible(), false);
+  // Keyboard works too: Space on the focused button opens it again.
+  await show.focus();
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: 'Hide navigation' }).waitFor();
+  assert.equal(await page.getByRole('navigation', { name: 'Main' }).isVisible(), true);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('navigation happens in the browser and a server function answers a button', async () => {
+  const { page, context, problems } = await newPage(browser);
+  await page.goto(BASE_URL + '/');
+  await waitForHydration(page);
+  // A full page load would lose this value; client-side navigation keeps it.
+  await page.evaluate(() => (window.__sameDocument = true));
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'System status' }).click();
+  await page.getByRole('heading', { level: 1, name: 'System status' }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/status');
+  assert.equal(await page.evaluate(() => window.__sameDocument), true);
+  const database = page.getByRole('row', { name: /Database/ });
+  await database.waitFor();
+  assert.match(await database.innerText(), /Reachable\s+SQLite/);
+
+  await page.getByRole('button', { name: 'Check again' }).click();
+  await page.getByRole('status').getByText(/^Checked at \d\d:\d\d:\d\d UTC$/).waitFor();
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, 'no reload');
+  assert.equal(await page.title(), 'System status · Seatwise');
+
+  await page.goBack();
+  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('an unknown address shows the 404 page with its request id', async () => {
+  const { page, context } = await newPage(browser);
+  const response = await page.goto(BASE_URL + '/no/such/page');
+  assert.equal(response.status(), 404);
+  await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+  const requestId = response.headers()['x-request-id'];
+  assert.ok(requestId);
+  assert.match(await page.locator('.content').innerText(), new RegExp(`Request id: ${requestId}`));
+  await page.getByRole('link', { name: 'Go to the overview' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+  await context.close();
+});
+
+test('without JavaScript the pages still render, data included', async () => {
+  const { page, context } = await newPage(browser, { javaScriptEnabled: false });
+  await page.goto(BASE_URL + '/');
+  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+  assert.equal(await page.locator('.app[data-hydrated]').count(), 0, 'not hydrated');
+  await page.getByRole('link', { name: 'System status' }).first().click();
+  await page.getByRole('heading', { level: 1, name: 'System status' }).waitFor();
+  assert.match(await page.getByRole('row', { name: /Database/ }).innerText(), /Reachable/);
+  // The button is a plain form without JavaScript: it reloads the page, which checks again.
+  await page.getByRole('button', { name: 'Check again' }).click();
+  await page.getByRole('row', { name: /Migrations/ }).waitFor();
+  assert.match(await page.getByRole('row', { name: /Migrations/ }).innerText(), /Up to date/);
+  await context.close();
+});

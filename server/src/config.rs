@@ -1,0 +1,289 @@
+//! Start-up configuration: defaults, then an optional TOML file, then `SEATWISE_*` environment
+//! variables (and `DATABASE_URL`). Every value is validated before anything starts, and an
+//! error names the setting and what it expected.
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address the web server listens on.
+    pub listen: SocketAddr,
+    /// `sqlite://…` (embedded default) or `postgres://…`.
+    pub database_url: String,
+    /// Where the embedded defaults keep their files (SQLite database, generated secrets).
+    pub data_dir: PathBuf,
+    /// The compiled site (wasm, JS, CSS, public assets).
+    pub site_root: PathBuf,
+    pub log_format: LogFormat,
+    pub request_timeout_secs: u64,
+    pub body_limit_bytes: usize,
+    /// Base64 of 32 bytes; generated under `data_dir` when absent and the database is embedded.
+    pub master_key: Option<String>,
+    /// Base64 of 64 bytes; likewise.
+    pub session_key: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the configuration file {path} is not valid: {message}")]
+    File { path: String, message: String },
+    #[error("setting {setting}: {message}")]
+    Invalid {
+        setting: &'static str,
+        message: String,
+    },
+}
+
+/// The file's keys are the environment names without the `SEATWISE_` prefix, in lower case.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<Scalar>,
+    database_url: Option<Scalar>,
+    data_dir: Option<Scalar>,
+    site_root: Option<Scalar>,
+    log_format: Option<Scalar>,
+    request_timeout_secs: Option<Scalar>,
+    body_limit_bytes: Option<Scalar>,
+    master_key: Option<Scalar>,
+    session_key: Option<Scalar>,
+}
+
+/// A file value as the environment would give it: numbers may be written bare in TOML.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    Text(String),
+    Number(i64),
+}
+
+impl Scalar {
+    fn text(&self) -> String {
+        match self {
+            Scalar::Text(s) => s.clone(),
+            Scalar::Number(n) => n.to_string(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads the process environment and, if given (or `SEATWISE_CONFIG` names one), a file.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        Self::from_sources(file, &env)
+    }
+
+    pub fn from_sources(
+        file: Option<&Path>,
+        env: &HashMap<String, String>,
+    ) -> Result<Self, ConfigError> {
+        let file = match file
+            .map(Path::to_path_buf)
+            .or_else(|| env.get("SEATWISE_CONFIG").map(PathBuf::from))
+        {
+            Some(path) => read_file(&path)?,
+            None => FileConfig::default(),
+        };
+        let pick = |name: &str, from_file: &Option<Scalar>| -> Option<String> {
+            env.get(name)
+                .cloned()
+                .or_else(|| from_file.as_ref().map(Scalar::text))
+                .filter(|v| !v.trim().is_empty())
+        };
+
+        let data_dir = PathBuf::from(
+            pick("SEATWISE_DATA_DIR", &file.data_dir).unwrap_or_else(|| "data".into()),
+        );
+        let listen = pick("SEATWISE_LISTEN", &file.listen)
+            // Under `cargo leptos watch`, cargo-leptos says where to listen.
+            .or_else(|| env.get("LEPTOS_SITE_ADDR").cloned())
+            .unwrap_or_else(|| "127.0.0.1:3000".into());
+        let listen = listen.parse().map_err(|_| ConfigError::Invalid {
+            setting: "SEATWISE_LISTEN",
+            message: format!("{listen:?} is not an address like 127.0.0.1:3000"),
+        })?;
+
+        let database_url = env
+            .get("DATABASE_URL")
+            .cloned()
+            .or_else(|| pick("SEATWISE_DATABASE_URL", &file.database_url))
+            .unwrap_or_else(|| format!("sqlite://{}/seatwise.db", data_dir.display()));
+        if domain::Backend::from_url(&database_url).is_err() {
+            return Err(ConfigError::Invalid {
+                setting: "DATABASE_URL",
+                message: "must start with sqlite: or postgres://".into(),
+            });
+        }
+
+        let site_root = PathBuf::from(
+            pick("SEATWISE_SITE_ROOT", &file.site_root)
+                .or_else(|| env.get("LEPTOS_SITE_ROOT").cloned())
+                .unwrap_or_else(|| "target/site".into()),
+        );
+
+        let log_format = match pick("SEATWISE_LOG_FORMAT", &file.log_format).as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    setting: "SEATWISE_LOG_FORMAT",
+                    message: format!("{other:?} is neither \"text\" nor \"json\""),
+                })
+            }
+        };
+
+        let request_timeout_secs = number(
+            "SEATWISE_REQUEST_TIMEOUT_SECS",
+            pick("SEATWISE_REQUEST_TIMEOUT_SECS", &file.request_timeout_secs),
+            30,
+            1..=600,
+        )?;
+        let body_limit_bytes = number(
+            "SEATWISE_BODY_LIMIT_BYTES",
+            pick("SEATWISE_BODY_LIMIT_BYTES", &file.body_limit_bytes),
+            1024 * 1024,
+            1024..=64 * 1024 * 1024,
+        )? as usize;
+
+        Ok(Config {
+            listen,
+            database_url,
+            data_dir,
+            site_root,
+            log_format,
+            request_timeout_secs,
+            body_limit_bytes,
+            master_key: pick("SEATWISE_MASTER_KEY", &file.master_key),
+            session_key: pick("SEATWISE_SESSION_KEY", &file.session_key),
+        })
+    }
+
+    /// True when the database is the embedded SQLite file, where we may generate secrets.
+    pub fn is_embedded(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::File {
+        path: path.display().to_string(),
+        message: e.message().to_owned(),
+    })
+}
+
+fn number(
+    setting: &'static str,
+    value: Option<String>,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, ConfigError> {
+    let Some(value) = value else {
+        return Ok(default);
+    };
+    match value.trim().parse::<u64>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(ConfigError::Invalid {
+            setting,
+            message: format!(
+                "{value:?} is not a whole number from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_setup() {
+        let c = Config::from_sources(None, &env(&[])).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.database_url, "sqlite://data/seatwise.db");
+        assert!(c.is_embedded());
+        assert_eq!(c.log_format, LogFormat::Text);
+        assert_eq!(c.request_timeout_secs, 30);
+    }
+
+    #[test]
+    fn environment_overrides_file_which_overrides_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seatwise.toml");
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:4000\"\nlog_format = \"json\"\ndata_dir = \"/tmp/sw\"\nrequest_timeout_secs = 12\n",
+        )
+        .unwrap();
+        let c = Config::from_sources(
+            Some(&path),
+            &env(&[
+                ("SEATWISE_LISTEN", "0.0.0.0:5000"),
+                ("DATABASE_URL", "postgres://u@h/db"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.listen.to_string(), "0.0.0.0:5000");
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert_eq!(c.data_dir, PathBuf::from("/tmp/sw"));
+        assert_eq!(c.database_url, "postgres://u@h/db");
+        assert_eq!(c.request_timeout_secs, 12);
+        assert!(!c.is_embedded());
+    }
+
+    #[test]
+    fn errors_name_the_bad_setting() {
+        let err = |pairs: &[(&str, &str)]| {
+            Config::from_sources(None, &env(pairs))
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(err(&[("SEATWISE_LISTEN", "nope")]).starts_with("setting SEATWISE_LISTEN:"));
+        assert!(err(&[("DATABASE_URL", "mysql://x")]).starts_with("setting DATABASE_URL:"));
+        assert!(err(&[("SEATWISE_LOG_FORMAT", "xml")]).contains("SEATWISE_LOG_FORMAT"));
+        assert!(err(&[("SEATWISE_REQUEST_TIMEOUT_SECS", "0")])
+            .contains("SEATWISE_REQUEST_TIMEOUT_SECS"));
+        assert!(err(&[("SEATWISE_BODY_LIMIT_BYTES", "lots")]).contains("SEATWISE_BODY_LIMIT_BYTES"));
+    }
+
+    #[test]
+    fn unknown_file_keys_and_missing_files_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.toml");
+        std::fs::write(&path, "lisen = \"x\"\n").unwrap();
+        let e = Config::from_sources(Some(&path), &env(&[])).unwrap_err();
+        assert!(e.to_string().contains("lisen"), "{e}");
+        let e =
+            Config::from_sources(Some(&dir.path().join("missing.toml")), &env(&[])).unwrap_err();
+        assert!(matches!(e, ConfigError::Read { .. }));
+    }
+}

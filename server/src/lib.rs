@@ -1,0 +1,124 @@
+//! The `seatwise` server: configuration, wiring and the command line around the web app.
+
+pub mod config;
+pub mod secrets;
+pub mod telemetry;
+pub mod web;
+
+use std::{net::SocketAddr, time::Instant};
+
+use app::state::AppState;
+use leptos::config::{get_configuration, Env};
+use tokio::net::TcpListener;
+
+use crate::{config::Config, secrets::Secrets};
+
+/// A server that is listening; `serve` runs it until `shutdown` resolves.
+pub struct Ready {
+    pub addr: SocketAddr,
+    listener: TcpListener,
+    router: axum::Router,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Secrets(#[from] secrets::SecretsError),
+    #[error("cannot open the database: {0}")]
+    Store(#[from] domain::StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("invalid Leptos settings: {0}")]
+    Leptos(String),
+}
+
+/// Opens the store (migrating it), loads the secrets, and binds the listener.
+pub async fn prepare(config: &Config) -> Result<Ready, StartError> {
+    let started_at = Instant::now();
+    let _secrets = Secrets::load(config)?;
+    let store = domain::Store::open(&config.database_url).await?;
+    tracing::info!(
+        database = %domain::store::redact_url(&config.database_url),
+        backend = store.backend().name(),
+        "database ready"
+    );
+
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: config.listen,
+        source,
+    })?;
+
+    let state = AppState {
+        leptos_options: leptos_options(config, addr)?,
+        store,
+        started_at,
+    };
+    let router = web::router(state, config);
+    Ok(Ready {
+        addr,
+        listener,
+        router,
+    })
+}
+
+impl Ready {
+    pub async fn serve(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// Leptos's own settings: from cargo-leptos's environment when it runs us, else ours.
+fn leptos_options(
+    config: &Config,
+    addr: SocketAddr,
+) -> Result<leptos::config::LeptosOptions, StartError> {
+    let mut options = get_configuration(None)
+        .map_err(|e| StartError::Leptos(e.to_string()))?
+        .leptos_options;
+    if options.output_name.is_empty() {
+        options.output_name = "seatwise".into();
+    }
+    if std::env::var_os("LEPTOS_ENV").is_none() {
+        options.env = Env::PROD;
+    }
+    options.site_root = config.site_root.display().to_string().into();
+    options.site_addr = addr;
+    Ok(options)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

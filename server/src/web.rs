@@ -1,0 +1,137 @@
+//! The HTTP surface: Leptos pages and server functions, health endpoints, and the tower-http
+//! layers every response passes through.
+
+use std::time::Duration;
+
+use app::{request_id::HEADER as REQUEST_ID, shell, state::AppState, App};
+use axum::{
+    extract::State,
+    http::{header, HeaderName, HeaderValue, Request, StatusCode},
+    response::{IntoResponse, Response},
+    routing::get,
+    Json, Router,
+};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use serde_json::json;
+use tower::ServiceBuilder;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    compression::CompressionLayer,
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+
+use crate::config::Config;
+
+/// Pages set their own policy with a per-response nonce; everything else gets this one.
+const DEFAULT_CSP: &str =
+    "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
+
+pub fn router(state: AppState, config: &Config) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let pages = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .with_state(state);
+
+    let request_id = HeaderName::from_static(REQUEST_ID);
+    let headers = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    pages.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                    let id = req
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!(
+                        "http",
+                        method = %req.method(),
+                        path = %req.uri().path(),
+                        request_id = %id,
+                    )
+                }),
+            )
+            .layer(PropagateRequestIdLayer::new(request_id))
+            .layer(CatchPanicLayer::custom(panic_response))
+            .layer(headers(header::CONTENT_SECURITY_POLICY, DEFAULT_CSP))
+            .layer(headers(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .layer(headers(header::X_FRAME_OPTIONS, "DENY"))
+            .layer(headers(header::REFERRER_POLICY, "same-origin"))
+            .layer(headers(
+                HeaderName::from_static("cross-origin-opener-policy"),
+                "same-origin",
+            ))
+            .layer(headers(
+                HeaderName::from_static("permissions-policy"),
+                "camera=(), microphone=(), geolocation=(), payment=()",
+            ))
+            .layer(CompressionLayer::new())
+            .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Duration::from_secs(config.request_timeout_secs),
+            )),
+    )
+}
+
+/// The process is up and serving.
+async fn healthz() -> impl IntoResponse {
+    Json(json!({ "status": "ok" }))
+}
+
+/// The process can do its work: the database answers.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let ping = tokio::time::timeout(Duration::from_secs(3), state.store.ping()).await;
+    match ping {
+        Ok(Ok(())) => Json(json!({
+            "status": "ready",
+            "database": state.store.backend().name(),
+        }))
+        .into_response(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness check: database unreachable");
+            not_ready("database unreachable")
+        }
+        Err(_) => not_ready("database did not answer within 3 s"),
+    }
+}
+
+fn not_ready(reason: &str) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(json!({ "status": "unavailable", "reason": reason })),
+    )
+        .into_response()
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "Something went wrong on our side. Please try again; the request id in the \
+         x-request-id header identifies this failure in our logs.",
+    )
+        .into_response()
+}

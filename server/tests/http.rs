@@ -1,0 +1,215 @@
+//! The real server on a free port with a fresh SQLite file (and, for readiness, PostgreSQL),
+//! driven over HTTP.
+
+use std::{collections::HashMap, net::SocketAddr};
+
+use server::{config::Config, prepare};
+use tokio::sync::oneshot;
+
+struct TestApp {
+    addr: SocketAddr,
+    client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    serving: tokio::task::JoinHandle<std::io::Result<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    async fn spawn_with(extra: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut env: HashMap<String, String> = extra
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        env.insert("SEATWISE_LISTEN".into(), "127.0.0.1:0".into());
+        env.insert("SEATWISE_DATA_DIR".into(), dir.path().display().to_string());
+        env.insert("SEATWISE_BODY_LIMIT_BYTES".into(), "4096".into());
+        let config = Config::from_sources(None, &env).unwrap();
+        let ready = prepare(&config).await.expect("server starts");
+        let addr = ready.addr;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let serving = tokio::spawn(ready.serve(async {
+            let _ = stopped.await;
+        }));
+        TestApp {
+            addr,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            stop: Some(stop),
+            serving,
+            _dir: dir,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+}
+
+fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .unwrap_or_else(|| panic!("missing header {name}"))
+        .to_str()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let app = TestApp::spawn().await;
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status(), 200);
+    assert_eq!(
+        health.json::<serde_json::Value>().await.unwrap()["status"],
+        "ok"
+    );
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), 200);
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["status"], "ready");
+    assert_eq!(body["database"], "SQLite");
+}
+
+#[tokio::test]
+async fn readiness_on_postgres() {
+    let Ok(admin) = std::env::var("SEATWISE_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var_os("SEATWISE_TEST_SKIP_POSTGRES").is_some(),
+            "SEATWISE_TEST_POSTGRES_URL is not set: run `make test`"
+        );
+        return;
+    };
+    use base64::{engine::general_purpose::STANDARD, Engine as _};
+    let master = STANDARD.encode([1u8; 32]);
+    let session = STANDARD.encode([2u8; 64]);
+    let settings = [
+        ("DATABASE_URL", admin.as_str()),
+        ("SEATWISE_MASTER_KEY", master.as_str()),
+        ("SEATWISE_SESSION_KEY", session.as_str()),
+    ];
+    let app = TestApp::spawn_with(&settings).await;
+    let body: serde_json::Value = app.get("/readyz").await.json().await.unwrap();
+    assert_eq!(body["database"], "PostgreSQL");
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_security_headers() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/healthz").await;
+    let id = header(&response, "x-request-id");
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    assert_eq!(header(&response, "x-content-type-options"), "nosniff");
+    assert_eq!(header(&response, "x-frame-options"), "DENY");
+    assert!(header(&response, "content-security-policy").contains("frame-ancestors 'none'"));
+
+    // An id set by a proxy in front of us is kept, so logs can be joined up.
+    let response = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "from-the-proxy-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&response, "x-request-id"), "from-the-proxy-1");
+}
+
+#[tokio::test]
+async fn the_shell_renders_with_a_nonce_based_policy() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/").await;
+    assert_eq!(response.status(), 200);
+    let csp = header(&response, "content-security-policy").to_owned();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("policy names a nonce")
+        .to_owned();
+    assert!(nonce.len() >= 16);
+    assert!(csp.contains("'wasm-unsafe-eval'"));
+    assert!(!csp.contains("unsafe-inline"));
+    let html = response.text().await.unwrap();
+    assert!(html.contains("<h1>Overview</h1>"), "{html}");
+    assert!(html.contains("Seatwise"));
+    assert!(html.contains(r#"aria-label="Main""#));
+    // The hydration bootstrap is an inline script and must carry this response's nonce.
+    assert!(html.contains(&format!(r#"nonce="{nonce}""#)), "{html}");
+    assert!(html.contains("/pkg/seatwise.js"));
+
+    // A fresh nonce per response.
+    let again = app.get("/").await;
+    assert!(!header(&again, "content-security-policy").contains(&nonce));
+}
+
+#[tokio::test]
+async fn unknown_pages_are_404_and_show_the_request_id() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/no/such/page").await;
+    assert_eq!(response.status(), 404);
+    let id = header(&response, "x-request-id").to_owned();
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Page not found"), "{html}");
+    assert!(html.contains(&id), "request id {id} shown on the page");
+}
+
+#[tokio::test]
+async fn status_server_function_reports_the_store() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/api/system-status").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["database"], "SQLite");
+    assert_eq!(body["migrations_applied"], body["migrations_known"]);
+
+    let page = app.get("/status").await.text().await.unwrap();
+    assert!(page.contains("Up to date"), "{page}");
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .post(app.url("/api/system-status"))
+        .body(vec![b'x'; 64 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+}
+
+#[tokio::test]
+async fn responses_are_compressed_when_asked() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .get(app.url("/"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&response, "content-encoding"), "gzip");
+}
+
+#[tokio::test]
+async fn graceful_shutdown_finishes_the_server() {
+    let mut app = TestApp::spawn().await;
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    app.stop.take().unwrap().send(()).unwrap();
+    let result = tokio::time::timeout(std::time::Duration::from_secs(5), &mut app.serving)
+        .await
+        .expect("server stops within 5 s");
+    assert!(result.unwrap().is_ok());
+    assert!(app.client.get(app.url("/healthz")).send().await.is_err());
+}
