@@ -47,7 +47,10 @@ grep -q "wasm-bindgen = \"=$lock\"" Cargo.toml ||
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$lock" ]; then
   step "cargo install wasm-bindgen-cli $lock (was: ${have:-none})"
-  cargo install wasm-bindgen-cli --version "$lock" --locked --force
+  # Its lock file can name a dependency release that the registry no longer serves (seen:
+  # webpki-roots 1.0.11); then resolve afresh, which works with this toolchain.
+  cargo install wasm-bindgen-cli --version "$lock" --locked --force ||
+    cargo install wasm-bindgen-cli --version "$lock" --force
 fi
 
 # --- Node packages from the committed lock files: wasm-opt (binaryen) and Playwright.

@@ -1,13 +1,10 @@
-// Shared browser setup: Debian's Chromium through playwright-core, one fresh profile per run.
+// Shared browser setup: Debian's Chromium through playwright-core. Playwright gives every
+// launch a fresh temporary profile of its own (it refuses a --user-data-dir argument).
 import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 export const BASE_URL = process.env.SEATWISE_URL ?? 'http://127.0.0.1:3000';
 
 export async function launch() {
-  const profile = mkdtempSync(join(tmpdir(), 'seatwise-chromium-'));
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: [
@@ -18,14 +15,9 @@ export async function launch() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${profile}`,
     ],
   });
-  const close = async () => {
-    await browser.close();
-    rmSync(profile, { recursive: true, force: true });
-  };
-  return { browser, close };
+  return { browser, close: () => browser.close() };
 }
 
 /// A page that fails the test on any console error or uncaught exception (a broken hydration
@@ -35,7 +27,7 @@ export async function newPage(browser, options = {}) {
   const page = await context.newPage();
   const problems = [];
   page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()} (${msg.location().url})`);
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   return { page, context, problems };

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# `make bench`: builds the release and prints a table of figures. Later issues add rows.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh >/dev/null
+source scripts/env.sh
+cargo leptos build --release 2>&1 | tail -1
+bin="$CARGO_TARGET_DIR/release/seatwise"
+rows=()
+row() { rows+=("| $1 | $2 |"); }
+
+# Size of what the browser downloads to hydrate.
+wasm=$(ls target/site/pkg/*.wasm | head -1)
+js=$(ls target/site/pkg/*.js | head -1)
+css=$(ls target/site/pkg/*.css | head -1)
+kb() { awk -v b="$1" 'BEGIN { printf "%.1f KB", b / 1024 }'; }
+row "wasm size, raw" "$(kb "$(stat -c %s "$wasm")")"
+row "wasm size, gzip -9" "$(kb "$(gzip -9c "$wasm" | wc -c)")"
+row "JS glue + CSS, gzip -9" "$(kb "$(( $(gzip -9c "$js" | wc -c) + $(gzip -9c "$css" | wc -c) ))")"
+
+# Start-up: spawn to a ready answer on /readyz, first run (migrations, generated secrets)
+# and later runs (existing data), median of 5 each.
+start_time() { # $1: data dir; prints milliseconds
+  local port t0 pid
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  t0=$(date +%s%N)
+  SEATWISE_LISTEN="127.0.0.1:$port" SEATWISE_DATA_DIR="$1" SEATWISE_SITE_ROOT=target/site RUST_LOG=error \
+    "$bin" serve >/dev/null 2>&1 &
+  pid=$!
+  until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.002; done
+  echo $(( ($(date +%s%N) - t0) / 1000000 ))
+  kill -TERM "$pid"; wait "$pid" || true
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+cold=() warm=()
+for _ in 1 2 3 4 5; do
+  d=$(mktemp -d /tmp/seatwise-bench.XXXXXX)
+  cold+=("$(start_time "$d")")
+  warm+=("$(start_time "$d")")
+  rm -rf "$d"
+done
+row "start-up to ready, first run (median of 5)" "$(printf '%s\n' "${cold[@]}" | median) ms"
+row "start-up to ready, existing data (median of 5)" "$(printf '%s\n' "${warm[@]}" | median) ms"
+
+# Server-side rendering throughput of the shell page, and the health endpoint for comparison.
+source scripts/serve-release.sh
+trap 'kill "$SEATWISE_PID" 2>/dev/null || true' EXIT
+wrk_rps() { wrk -t2 -c16 -d5s "$1" | awk '/Requests\/sec/ { printf "%.0f req/s", $2 }'; }
+wrk_p99() { wrk -t2 -c16 -d5s --latency "$1" | awk '$1 == "99%" { print $2 }'; }
+curl -fsS "$SEATWISE_URL/" >/dev/null
+row "SSR shell page / (wrk, 2 threads, 16 connections, 5 s)" "$(wrk_rps "$SEATWISE_URL/")"
+row "SSR shell page /, p99 latency" "$(wrk_p99 "$SEATWISE_URL/")"
+row "SSR status page /status (one database query)" "$(wrk_rps "$SEATWISE_URL/status")"
+row "GET /healthz" "$(wrk_rps "$SEATWISE_URL/healthz")"
+stop_seatwise
+trap - EXIT
+
+echo
+echo "| figure | value |"
+echo "|---|---|"
+printf '%s\n' "${rows[@]}"
+echo
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB; load generator on the same machine"
