@@ -75,7 +75,15 @@ impl Ready {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        use axum::serve::ListenerExt;
+        // Without TCP_NODELAY a streamed page (several small writes) waits on the client's
+        // delayed ACK: about 40 ms per response on keep-alive connections.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
+        axum::serve(listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
     }
