@@ -1,0 +1,408 @@
+//! The request pipeline every operation goes through: rate limit, concurrency limit, token,
+//! headers, timeout, retries with backoff that honour `Retry-After`, typed errors, a span.
+
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+use http::Method;
+use rand::Rng;
+use serde::{de::DeserializeOwned, Serialize};
+use tokio::sync::Semaphore;
+use tracing::Instrument;
+use uuid::Uuid;
+
+use crate::{
+    auth::{Credential, TokenCache, TokenRequest},
+    error::PcError,
+    json,
+    wire::{ApiError, Collection, Link},
+};
+
+pub const PUBLIC_API_URL: &str = "https://api.partnercenter.microsoft.com";
+pub const PUBLIC_LOGIN_URL: &str = "https://login.microsoftonline.com";
+pub const PARTNER_CENTER_RESOURCE: &str = "https://api.partnercenter.microsoft.com";
+
+/// Everything that differs between the real service and the emulator is here.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Without `/v1`: `https://api.partnercenter.microsoft.com`.
+    pub api_url: String,
+    /// The login authority: `https://login.microsoftonline.com`.
+    pub login_url: String,
+    /// The partner's tenant id or domain.
+    pub tenant: String,
+    pub client_id: String,
+    pub credential: Credential,
+    pub resource: String,
+    pub timeout: Duration,
+    /// Retries after the first attempt, for throttling, 5xx, timeouts and transport errors.
+    pub max_retries: u32,
+    pub max_concurrency: usize,
+    /// Client-side limit, below the service's 500 requests/minute/tenant.
+    pub requests_per_minute: u32,
+    /// First backoff step; doubles per retry, with full jitter, capped at 20 s.
+    pub backoff_base: Duration,
+}
+
+impl ClientConfig {
+    pub fn new(
+        api_url: impl Into<String>,
+        login_url: impl Into<String>,
+        tenant: impl Into<String>,
+        client_id: impl Into<String>,
+        credential: Credential,
+    ) -> Self {
+        ClientConfig {
+            api_url: api_url.into().trim_end_matches('/').to_owned(),
+            login_url: login_url.into().trim_end_matches('/').to_owned(),
+            tenant: tenant.into(),
+            client_id: client_id.into(),
+            credential,
+            resource: PARTNER_CENTER_RESOURCE.to_owned(),
+            timeout: Duration::from_secs(30),
+            max_retries: 4,
+            max_concurrency: 16,
+            requests_per_minute: 450,
+            backoff_base: Duration::from_millis(250),
+        }
+    }
+}
+
+/// Counters for benchmarks and the status page.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub calls: AtomicU64,
+    pub attempts: AtomicU64,
+    pub retries: AtomicU64,
+    pub throttled: AtomicU64,
+}
+
+/// A Partner Center connection. Cheap to clone; clones share token, limits and counters.
+#[derive(Clone)]
+pub struct PartnerCenter {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    config: ClientConfig,
+    tokens: TokenCache,
+    limiter: crate::limit::RateLimiter,
+    permits: Semaphore,
+    stats: Stats,
+}
+
+/// One HTTP call as an operation describes it.
+pub(crate) struct Call<'a> {
+    pub method: Method,
+    /// The path template for logs (`/customers/{id}/users`).
+    pub template: &'static str,
+    /// The path below `/v1`, or an absolute URL from a `links.next`.
+    pub path: String,
+    pub query: Vec<(&'a str, String)>,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<serde_json::Value>,
+}
+
+impl<'a> Call<'a> {
+    pub fn new(method: Method, template: &'static str, path: String) -> Self {
+        Call {
+            method,
+            template,
+            path,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    pub fn query(mut self, key: &'a str, value: impl Into<String>) -> Self {
+        self.query.push((key, value.into()));
+        self
+    }
+
+    pub fn json(mut self, body: &impl Serialize) -> Result<Self, PcError> {
+        self.body = Some(
+            serde_json::to_value(body)
+                .map_err(|e| PcError::Decode(format!("request body: {e}")))?,
+        );
+        Ok(self)
+    }
+}
+
+impl PartnerCenter {
+    /// `http` should be the process's one shared client.
+    pub fn new(http: reqwest::Client, config: ClientConfig) -> Self {
+        PartnerCenter {
+            inner: Arc::new(Inner {
+                limiter: crate::limit::RateLimiter::new(config.requests_per_minute),
+                permits: Semaphore::new(config.max_concurrency.max(1)),
+                tokens: TokenCache::new(),
+                stats: Stats::default(),
+                http,
+                config,
+            }),
+        }
+    }
+
+    /// A reqwest client with the settings this crate expects.
+    pub fn http_client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .user_agent(concat!("Seatwise/", env!("CARGO_PKG_VERSION")))
+            .pool_max_idle_per_host(32)
+            .tcp_nodelay(true)
+            .build()
+            .unwrap_or_default()
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.inner.stats
+    }
+
+    fn url(&self, path: &str) -> String {
+        resolve(&self.inner.config.api_url, path)
+    }
+
+    pub(crate) async fn json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, PcError> {
+        let (_, body) = self.send(call).await?;
+        json::from_slice(&body).map_err(|e| PcError::Decode(e.to_string()))
+    }
+
+    /// For answers with no body worth reading (204 on delete).
+    pub(crate) async fn empty(&self, call: Call<'_>) -> Result<u16, PcError> {
+        self.send(call).await.map(|(status, _)| status)
+    }
+
+    /// Sends with retries. One `MS-RequestId` for all attempts: the service treats a repeat as
+    /// the same request, so a retried write is never applied twice.
+    pub(crate) async fn send(&self, call: Call<'_>) -> Result<(u16, bytes::Bytes), PcError> {
+        let inner = &self.inner;
+        let request_id = Uuid::new_v4().to_string();
+        let span = tracing::info_span!(
+            "partner_center",
+            method = %call.method,
+            path = call.template,
+            request_id = %request_id,
+            status = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        inner.stats.calls.fetch_add(1, Ordering::Relaxed);
+        let result = async {
+            let _permit = inner
+                .permits
+                .acquire()
+                .await
+                .map_err(|_| PcError::Transport("client closed".into()))?;
+            let mut attempt = 0u32;
+            let mut refreshed_token = false;
+            loop {
+                inner.limiter.acquire().await;
+                attempt += 1;
+                inner.stats.attempts.fetch_add(1, Ordering::Relaxed);
+                let token = inner.tokens.get(&inner.http, &self.token_request()).await?;
+                let outcome = self.attempt(&call, &request_id, &token).await;
+                let (status, retry_after, error) = match outcome {
+                    Ok(ok) => {
+                        tracing::Span::current().record("status", ok.0);
+                        tracing::Span::current().record("attempt", attempt);
+                        return Ok(ok);
+                    }
+                    Err(failure) => failure,
+                };
+                if let Some(status) = status {
+                    tracing::Span::current().record("status", status);
+                }
+                tracing::Span::current().record("attempt", attempt);
+                if matches!(error, PcError::Auth { .. }) && !refreshed_token {
+                    // A token revoked early: fetch a new one once.
+                    refreshed_token = true;
+                    inner.tokens.invalidate(&token).await;
+                    continue;
+                }
+                if matches!(error, PcError::Throttled { .. }) {
+                    inner.stats.throttled.fetch_add(1, Ordering::Relaxed);
+                }
+                if !error.is_transient() || attempt > inner.config.max_retries {
+                    return Err(error);
+                }
+                inner.stats.retries.fetch_add(1, Ordering::Relaxed);
+                let wait = retry_after.unwrap_or_else(|| self.backoff(attempt));
+                tracing::warn!(attempt, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
+                tokio::time::sleep(wait).await;
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        result
+    }
+
+    /// One attempt; on failure, the status (if any), the server's `Retry-After`, and the error.
+    async fn attempt(
+        &self,
+        call: &Call<'_>,
+        request_id: &str,
+        token: &str,
+    ) -> Result<(u16, bytes::Bytes), (Option<u16>, Option<Duration>, PcError)> {
+        let inner = &self.inner;
+        let mut request = inner
+            .http
+            .request(call.method.clone(), self.url(&call.path))
+            .timeout(inner.config.timeout)
+            .bearer_auth(token)
+            .header("Accept", "application/json")
+            .header("MS-RequestId", request_id)
+            .header("MS-CorrelationId", Uuid::new_v4().to_string())
+            .header("MS-PartnerCenter-Application", "Seatwise");
+        if !call.query.is_empty() {
+            request = request.query(&call.query);
+        }
+        for (name, value) in &call.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        if let Some(body) = &call.body {
+            request = request.json(body);
+        }
+        let response = match request.send().await {
+            Ok(r) => r,
+            Err(e) if e.is_timeout() => return Err((None, None, PcError::Timeout)),
+            Err(e) => return Err((None, None, PcError::Transport(e.to_string()))),
+        };
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("Retry-After")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let body = match response.bytes().await {
+            Ok(b) => b,
+            Err(e) if e.is_timeout() => return Err((Some(status), None, PcError::Timeout)),
+            Err(e) => return Err((Some(status), None, PcError::Transport(e.to_string()))),
+        };
+        if (200..300).contains(&status) {
+            return Ok((status, body));
+        }
+        let api_error = json::from_slice::<ApiError>(&body)
+            .ok()
+            .filter(|e| !e.description.is_empty() || !e.code.is_empty());
+        Err((
+            Some(status),
+            retry_after,
+            PcError::from_response(status, api_error, retry_after),
+        ))
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let base = self.inner.config.backoff_base.as_millis() as u64;
+        let cap = base.saturating_mul(1 << attempt.min(16)).min(20_000);
+        Duration::from_millis(rand::thread_rng().gen_range(cap / 2..=cap.max(1)))
+    }
+
+    fn token_request(&self) -> TokenRequest<'_> {
+        let c = &self.inner.config;
+        TokenRequest {
+            login_url: &c.login_url,
+            tenant: &c.tenant,
+            client_id: &c.client_id,
+            credential: &c.credential,
+            resource: &c.resource,
+        }
+    }
+
+    /// Pages through a seek-based collection, one request per page.
+    pub(crate) fn pager<T: DeserializeOwned>(&self, first: Call<'static>) -> Pager<T> {
+        Pager {
+            client: self.clone(),
+            next: Some(first),
+            _items: std::marker::PhantomData,
+        }
+    }
+}
+
+/// `links.*.uri` are relative to `/v1` (sometimes with the `/v1` written out), or absolute.
+pub(crate) fn resolve(api_url: &str, path: &str) -> String {
+    if path.starts_with("http://") || path.starts_with("https://") {
+        path.to_owned()
+    } else if path.starts_with("/v1/") {
+        format!("{api_url}{path}")
+    } else {
+        format!(
+            "{api_url}/v1{}{path}",
+            if path.starts_with('/') { "" } else { "/" }
+        )
+    }
+}
+
+/// Yields the pages of a seek-based collection; `next_page` returns `None` after the last.
+pub struct Pager<T> {
+    client: PartnerCenter,
+    next: Option<Call<'static>>,
+    _items: std::marker::PhantomData<T>,
+}
+
+impl<T: DeserializeOwned> Pager<T> {
+    pub async fn next_page(&mut self) -> Option<Result<Vec<T>, PcError>> {
+        let call = self.next.take()?;
+        let template = call.template;
+        let page: Collection<T> = match self.client.json(call).await {
+            Ok(page) => page,
+            Err(e) => return Some(Err(e)),
+        };
+        self.next = page.next_link().map(|link| follow(template, link));
+        Some(Ok(page.items))
+    }
+
+    /// Every item of every page.
+    pub async fn all(mut self) -> Result<Vec<T>, PcError> {
+        let mut items = Vec::new();
+        while let Some(page) = self.next_page().await {
+            items.extend(page?);
+        }
+        Ok(items)
+    }
+}
+
+fn follow(template: &'static str, link: &Link) -> Call<'static> {
+    let mut call = Call::new(Method::GET, template, link.uri.clone().unwrap_or_default());
+    call.headers = link
+        .headers
+        .iter()
+        .map(|h| (h.key.clone(), h.value.clone()))
+        .collect();
+    call
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve;
+
+    #[test]
+    fn links_resolve_with_or_without_v1() {
+        let base = "https://api.example";
+        assert_eq!(
+            resolve(base, "/customers/1"),
+            "https://api.example/v1/customers/1"
+        );
+        assert_eq!(
+            resolve(base, "/v1/customers/1"),
+            "https://api.example/v1/customers/1"
+        );
+        assert_eq!(
+            resolve(base, "customers?size=1"),
+            "https://api.example/v1/customers?size=1"
+        );
+        assert_eq!(resolve(base, "https://other/x"), "https://other/x");
+    }
+}

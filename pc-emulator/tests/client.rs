@@ -1,0 +1,725 @@
+//! The Partner Center client against the emulator over real HTTP: every operation, paging,
+//! the documented errors, BOM bodies, PascalCase input, throttling, faults and retries.
+
+use std::{sync::atomic::Ordering, sync::Arc, time::Duration};
+
+use partner_center::{ids::*, wire::*, ClientConfig, Credential, PartnerCenter, PcError};
+use pc_emulator::{Credentials, Emulator, Fault, Knobs, Options, Running, SeedOptions};
+
+struct Env {
+    emulator: Arc<Emulator>,
+    running: Running,
+    pc: PartnerCenter,
+}
+
+async fn env() -> Env {
+    env_with(|_| {}).await
+}
+
+async fn env_with(tune: impl FnOnce(&mut ClientConfig)) -> Env {
+    let emulator = Emulator::new(Options {
+        seed: SeedOptions::default(),
+        credentials: Credentials {
+            client_id: Some("app-id".into()),
+            client_secret: Some("app-secret".into()),
+            refresh_token: Some("refresh-1".into()),
+        },
+        random_seed: 7,
+        ..Options::default()
+    })
+    .unwrap();
+    let running = emulator
+        .serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let mut config = ClientConfig::new(
+        running.url(),
+        running.url(),
+        "partner.onmicrosoft.com",
+        "app-id",
+        Credential::ClientSecret("app-secret".into()),
+    );
+    config.backoff_base = Duration::from_millis(20);
+    tune(&mut config);
+    let pc = PartnerCenter::new(PartnerCenter::http_client(), config);
+    Env {
+        emulator,
+        running,
+        pc,
+    }
+}
+
+impl Env {
+    async fn first_customer(&self) -> CustomerId {
+        self.pc.customers(500).all().await.unwrap()[0].id.clone()
+    }
+
+    fn knobs(&self, knobs: Knobs) {
+        self.emulator.set_knobs(knobs);
+    }
+}
+
+#[tokio::test]
+async fn customers_page_through_continuation_tokens() {
+    let e = env().await;
+    let mut pager = e.pc.customers(2);
+    let first = pager.next_page().await.unwrap().unwrap();
+    let second = pager.next_page().await.unwrap().unwrap();
+    assert_eq!((first.len(), second.len()), (2, 1));
+    assert!(pager.next_page().await.is_none());
+    assert_eq!(first[0].company_name(), "Contoso Ltd");
+
+    let found = e.pc.search_customers("fab").all().await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].company_name(), "Fabrikam Inc");
+
+    let one = e.pc.customer(&first[0].id).await.unwrap();
+    assert_eq!(one.domain(), "contoso.onmicrosoft.com");
+    // Ids compare without case, as the service mixes cases.
+    let upper = CustomerId::new(first[0].id.as_str().to_uppercase());
+    assert_eq!(e.pc.customer(&upper).await.unwrap().id, first[0].id);
+    assert!(matches!(
+        e.pc.customer(&CustomerId::new("00000000-0000-0000-0000-000000000000"))
+            .await,
+        Err(PcError::NotFound { .. })
+    ));
+    assert!(e.pc.domain_taken("contoso.onmicrosoft.com").await.unwrap());
+    assert!(!e
+        .pc
+        .domain_taken("nobody-here.onmicrosoft.com")
+        .await
+        .unwrap());
+}
+
+#[tokio::test]
+async fn customer_creation_returns_the_admin_credentials() {
+    let e = env().await;
+    let created =
+        e.pc.create_customer(&Customer {
+            company_profile: Some(CompanyProfile {
+                domain: Some("newco.onmicrosoft.com".into()),
+                ..CompanyProfile::default()
+            }),
+            billing_profile: Some(BillingProfile {
+                email: Some("a@newco.example".into()),
+                company_name: Some("NewCo".into()),
+                default_address: Some(Address {
+                    country: Some("US".into()),
+                    ..Address::default()
+                }),
+                ..BillingProfile::default()
+            }),
+            ..Customer::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(created.company_name(), "NewCo");
+    assert!(created.user_credentials.unwrap().password.is_some());
+    assert_eq!(e.pc.customers(500).all().await.unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn users_page_and_every_user_operation_works() {
+    let e = env().await;
+    let c = e.first_customer().await;
+    let mut pager = e.pc.users(&c, 5);
+    let mut sizes = Vec::new();
+    while let Some(page) = pager.next_page().await {
+        sizes.push(page.unwrap().len());
+    }
+    assert_eq!(sizes, [5, 5, 2]);
+
+    let created =
+        e.pc.create_user(
+            &c,
+            &CustomerUser {
+                user_principal_name: Some("new.person@contoso.onmicrosoft.com".into()),
+                first_name: Some("New".into()),
+                last_name: Some("Person".into()),
+                display_name: Some("New Person".into()),
+                usage_location: Some("US".into()),
+                password_profile: Some(PasswordProfile {
+                    password: Some("Str0ng!Passw0rd".into()),
+                    force_change_password: Some(true),
+                }),
+                ..CustomerUser::default()
+            },
+        )
+        .await
+        .unwrap();
+    let id = created.id.clone().unwrap();
+    assert_eq!(
+        e.pc.user(&c, &id).await.unwrap().display_name.as_deref(),
+        Some("New Person")
+    );
+
+    let updated =
+        e.pc.update_user(
+            &c,
+            &id,
+            &CustomerUser {
+                display_name: Some("Renamed".into()),
+                ..CustomerUser::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.display_name.as_deref(), Some("Renamed"));
+    e.pc.reset_password(&c, &id, "An0ther!Passw0rd", true)
+        .await
+        .unwrap();
+
+    e.pc.delete_user(&c, &id).await.unwrap();
+    let deleted = e.pc.deleted_users(&c, 100).all().await.unwrap();
+    assert!(deleted
+        .iter()
+        .any(|u| u.id.as_ref() == Some(&id) && u.state == Some(UserState::Inactive)));
+    assert!(deleted[0].soft_deletion_time.is_some());
+    assert_eq!(e.pc.users(&c, 500).all().await.unwrap().len(), 12);
+
+    let restored = e.pc.restore_user(&c, &id).await.unwrap();
+    assert_eq!(restored.state, Some(UserState::Active));
+    assert_eq!(e.pc.users(&c, 500).all().await.unwrap().len(), 13);
+}
+
+#[tokio::test]
+async fn documented_user_errors_are_typed() {
+    let e = env().await;
+    let c = e.first_customer().await;
+    let existing = e.pc.users(&c, 500).all().await.unwrap()[0].clone();
+    let mut user = CustomerUser {
+        user_principal_name: existing.user_principal_name.clone(),
+        display_name: Some("Copy".into()),
+        password_profile: Some(PasswordProfile {
+            password: Some("Str0ng!Passw0rd".into()),
+            force_change_password: Some(false),
+        }),
+        ..CustomerUser::default()
+    };
+    assert!(matches!(
+        e.pc.create_user(&c, &user).await,
+        Err(PcError::Conflict { .. })
+    ));
+    user.user_principal_name = Some("fresh@contoso.onmicrosoft.com".into());
+    user.password_profile = Some(PasswordProfile {
+        password: Some("weak".into()),
+        force_change_password: None,
+    });
+    match e.pc.create_user(&c, &user).await {
+        Err(PcError::Validation {
+            status: 400,
+            message,
+            ..
+        }) => assert!(message.contains("complexity")),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+    assert!(matches!(
+        e.pc.user(&c, &UserId::new("11111111-1111-1111-1111-111111111111"))
+            .await,
+        Err(PcError::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn restore_is_refused_after_thirty_days() {
+    let e = env().await;
+    let c = e.first_customer().await;
+    let user = e.pc.users(&c, 500).all().await.unwrap()[1]
+        .id
+        .clone()
+        .unwrap();
+    e.pc.delete_user(&c, &user).await.unwrap();
+    e.emulator.advance_clock(31 * 24 * 3600);
+    assert!(
+        e.pc.deleted_users(&c, 100).all().await.unwrap().is_empty(),
+        "purged"
+    );
+    assert!(matches!(
+        e.pc.restore_user(&c, &user).await,
+        Err(PcError::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn licenses_assign_remove_and_refuse_as_documented() {
+    let e = env().await;
+    let c = e.first_customer().await;
+    let skus = e.pc.subscribed_skus(&c).await.unwrap();
+    assert!(!skus.is_empty());
+    for s in &skus {
+        assert_eq!(s.available_units, s.active_units - s.consumed_units);
+    }
+    let sku = skus[0].product_sku.id.clone().unwrap();
+    let users = e.pc.users(&c, 500).all().await.unwrap();
+    // The seed gives every tenth user no usage location.
+    let without_location = users.iter().find(|u| u.usage_location.is_none()).unwrap();
+    let assign = LicenseUpdate {
+        licenses_to_assign: Some(vec![LicenseAssignment {
+            sku_id: sku.clone(),
+            excluded_plans: None,
+        }]),
+        ..LicenseUpdate::default()
+    };
+    assert!(matches!(
+        e.pc.update_licenses(&c, without_location.id.as_ref().unwrap(), &assign)
+            .await,
+        Err(PcError::UsageLocationMissing { .. })
+    ));
+
+    // Fill the remaining seats, then one more is refused.
+    let mut candidates = Vec::new();
+    for u in users.iter().filter(|u| u.usage_location.is_some()) {
+        let id = u.id.clone().unwrap();
+        let held = e.pc.user_licenses(&c, &id).await.unwrap();
+        if held.iter().all(|l| l.product_sku.id.as_ref() != Some(&sku)) {
+            candidates.push(id);
+        }
+    }
+    let available =
+        e.pc.subscribed_skus(&c)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.product_sku.id.as_ref() == Some(&sku))
+            .unwrap()
+            .available_units;
+    assert!(
+        candidates.len() as i64 > available,
+        "the seed leaves more users than seats"
+    );
+    for id in candidates.iter().take(available as usize) {
+        let answer = e.pc.update_licenses(&c, id, &assign).await.unwrap();
+        assert!(answer.license_warnings.is_empty());
+    }
+    let last = &candidates[available as usize];
+    match e.pc.update_licenses(&c, last, &assign).await {
+        Err(PcError::NotEnoughLicenses { message }) => {
+            assert!(message.contains("run out of licenses"), "{message}")
+        }
+        other => panic!("expected NotEnoughLicenses, got {other:?}"),
+    }
+
+    // Removing one frees a seat; assignment and removal can travel in one request.
+    let holder = &candidates[0];
+    let swap = LicenseUpdate {
+        licenses_to_remove: Some(vec![sku.clone()]),
+        ..LicenseUpdate::default()
+    };
+    e.pc.update_licenses(&c, holder, &swap).await.unwrap();
+    e.pc.update_licenses(&c, last, &assign).await.unwrap();
+    let held = e.pc.user_licenses(&c, last).await.unwrap();
+    let license = held
+        .iter()
+        .find(|l| l.product_sku.id.as_ref() == Some(&sku))
+        .expect("assigned");
+    assert!(license
+        .service_plans
+        .iter()
+        .all(|p| p.capability_status.as_deref() == Some("Assigned")));
+    assert!(e
+        .pc
+        .user_licenses(&c, holder)
+        .await
+        .unwrap()
+        .iter()
+        .all(|l| l.product_sku.id.as_ref() != Some(&sku)));
+}
+
+#[tokio::test]
+async fn directory_roles_list_add_and_remove() {
+    let e = env().await;
+    let c = e.first_customer().await;
+    let roles = e.pc.directory_roles(&c).await.unwrap();
+    let user_admin = roles
+        .iter()
+        .find(|r| r.name.as_deref() == Some("User Administrator"))
+        .unwrap()
+        .id
+        .clone();
+    let user = e.pc.users(&c, 500).all().await.unwrap()[3].clone();
+    let id = user.id.clone().unwrap();
+    let member = UserMember {
+        id: id.clone(),
+        display_name: user.display_name.clone(),
+        user_principal_name: user.user_principal_name.clone(),
+        role_id: None,
+        attributes: None,
+    };
+    e.pc.add_role_member(&c, &user_admin, &member)
+        .await
+        .unwrap();
+    assert!(matches!(
+        e.pc.add_role_member(&c, &user_admin, &member).await,
+        Err(PcError::Conflict { .. })
+    ));
+    assert_eq!(e.pc.user_roles(&c, &id).await.unwrap()[0].id, user_admin);
+    assert_eq!(
+        e.pc.role_members(&c, &user_admin)
+            .all()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    e.pc.remove_role_member(&c, &user_admin, &id).await.unwrap();
+    assert!(e.pc.user_roles(&c, &id).await.unwrap().is_empty());
+    assert!(matches!(
+        e.pc.remove_role_member(&c, &user_admin, &id).await,
+        Err(PcError::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn catalog_reads_every_level() {
+    let e = env().await;
+    let products =
+        e.pc.products("US", "OnlineServices", Some("commercial"))
+            .await
+            .unwrap();
+    assert!(products.len() >= 5);
+    let p = &products[0].id;
+    assert_eq!(e.pc.product(p, "US").await.unwrap().id, *p);
+    let skus = e.pc.skus(p, "US").await.unwrap();
+    let sku = e.pc.sku(p, &skus[0].id, "US").await.unwrap();
+    let availabilities = e.pc.availabilities(p, &sku.id, "US").await.unwrap();
+    let a =
+        e.pc.availability(p, &sku.id, &availabilities[0].id, "US")
+            .await
+            .unwrap();
+    assert_eq!(a.catalog_item_id.as_deref().unwrap().split(':').count(), 3);
+    assert!(
+        matches!(e.pc.product(&ProductId::new("NOPE"), "US").await, Err(PcError::NotFound { code, .. }) if code == "400013")
+    );
+}
+
+async fn buy(e: &Env, c: &CustomerId, quantity: i64) -> (Order, Subscription) {
+    let products = e.pc.products("US", "OnlineServices", None).await.unwrap();
+    let p = &products[0].id;
+    let sku = &e.pc.skus(p, "US").await.unwrap()[0];
+    let availability = &e.pc.availabilities(p, &sku.id, "US").await.unwrap()[0];
+    let cart =
+        e.pc.create_cart(
+            c,
+            &Cart {
+                line_items: vec![CartLineItem {
+                    id: Some(0),
+                    catalog_item_id: availability.catalog_item_id.clone().unwrap(),
+                    quantity,
+                    billing_cycle: Some(BillingCycle::Monthly),
+                    term_duration: Some("P1Y".into()),
+                    ..CartLineItem::default()
+                }],
+                ..Cart::default()
+            },
+        )
+        .await
+        .unwrap();
+    let cart_id = cart.id.clone().unwrap();
+    assert_eq!(
+        e.pc.cart(c, &cart_id).await.unwrap().status.as_deref(),
+        Some("Active")
+    );
+    let result = e.pc.checkout(c, &cart_id).await.unwrap();
+    assert!(result.order_errors.is_empty());
+    let order = result.orders[0].clone();
+    let sub_id = order.line_items[0].subscription_id.clone().unwrap();
+    let sub = e.pc.subscription(c, &sub_id).await.unwrap();
+    (order, sub)
+}
+
+#[tokio::test]
+async fn carts_check_out_into_orders_and_subscriptions() {
+    let e = env().await;
+    let c = e.first_customer().await;
+    let (order, sub) = buy(&e, &c, 5).await;
+    assert_eq!(sub.quantity, 5);
+    assert!(sub.is_nce());
+    let order_id = order.id.clone().unwrap();
+    assert_eq!(e.pc.order(&c, &order_id).await.unwrap().line_items.len(), 1);
+    assert!(e
+        .pc
+        .orders(&c)
+        .await
+        .unwrap()
+        .iter()
+        .any(|o| o.id.as_ref() == Some(&order_id)));
+    assert_eq!(
+        e.pc.subscriptions_by_order(&c, &order_id).await.unwrap()[0].id,
+        sub.id
+    );
+    assert_eq!(
+        e.pc.subscription_provisioning_status(&c, &sub.id)
+            .await
+            .unwrap()
+            .status
+            .as_deref(),
+        Some("success")
+    );
+    assert!(e.pc.addons(&c, &sub.id).await.unwrap().is_empty());
+
+    // A cart is bought once.
+    let carts_cart =
+        e.pc.create_cart(
+            &c,
+            &Cart {
+                line_items: vec![CartLineItem {
+                    catalog_item_id: "BAD:0001:X".into(),
+                    quantity: 1,
+                    ..CartLineItem::default()
+                }],
+                ..Cart::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        carts_cart.line_items[0].error.as_ref().unwrap().error_code,
+        "10001"
+    );
+    assert!(
+        matches!(e.pc.checkout(&c, carts_cart.id.as_ref().unwrap()).await, Err(PcError::Validation { code, .. }) if code == "800009")
+    );
+}
+
+#[tokio::test]
+async fn subscription_changes_follow_nce_rules() {
+    let e = env().await;
+    let c = e.first_customer().await;
+    let (_, fresh) = buy(&e, &c, 10).await;
+
+    // Within 7 days of purchase: increase, decrease, rename, suspend and reactivate.
+    let mut s = fresh.clone();
+    s.quantity = 12;
+    let s = e.pc.update_subscription(&c, &s).await.unwrap();
+    assert_eq!(s.quantity, 12);
+    let mut s2 = s.clone();
+    s2.quantity = 8;
+    s2.friendly_name = Some("Sales team".into());
+    let s2 = e.pc.update_subscription(&c, &s2).await.unwrap();
+    assert_eq!(
+        (s2.quantity, s2.friendly_name.as_deref()),
+        (8, Some("Sales team"))
+    );
+
+    // A stale ETag is refused.
+    assert!(
+        matches!(e.pc.update_subscription(&c, &s).await, Err(PcError::Validation { code, .. }) if code == "2055")
+    );
+
+    // After the window: no decrease, no cancellation; increases still work.
+    e.emulator.advance_clock(8 * 24 * 3600);
+    let current = e.pc.subscription(&c, &fresh.id).await.unwrap();
+    let mut down = current.clone();
+    down.quantity = 5;
+    assert!(
+        matches!(e.pc.update_subscription(&c, &down).await, Err(PcError::Validation { code, .. }) if code == "800090")
+    );
+    let mut cancel = current.clone();
+    cancel.status = Some(SubscriptionStatus::Deleted);
+    assert!(
+        matches!(e.pc.update_subscription(&c, &cancel).await, Err(PcError::Validation { code, .. }) if code == "800096")
+    );
+    let mut up = current.clone();
+    up.quantity = 9;
+    assert_eq!(e.pc.update_subscription(&c, &up).await.unwrap().quantity, 9);
+
+    // A change made directly in Partner Center shows up on the next read.
+    e.emulator
+        .with_world(|w| w.outside_change(&c, &fresh.id, Some(20), None, None))
+        .unwrap();
+    assert_eq!(e.pc.subscription(&c, &fresh.id).await.unwrap().quantity, 20);
+}
+
+#[tokio::test]
+async fn bom_prefixed_bodies_are_read() {
+    let e = env().await;
+    e.knobs(Knobs {
+        bom: true,
+        ..Knobs::default()
+    });
+    let c = e.first_customer().await;
+    assert_eq!(e.pc.users(&c, 500).all().await.unwrap().len(), 12);
+    assert!(!e.pc.subscribed_skus(&c).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_emulator_reads_pascal_case_input() {
+    let e = env().await;
+    let c = e.first_customer().await;
+    let users = e.pc.users(&c, 500).all().await.unwrap();
+    let user = users.iter().find(|u| u.usage_location.is_some()).unwrap();
+    let token = reqwest::Client::new()
+        .post(format!("{}/tenant/oauth2/token", e.running.url()))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "app-id"),
+            ("client_secret", "app-secret"),
+            ("resource", "x"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert_eq!(
+        token["expires_in"], "3600",
+        "AAD v1 writes numbers as strings"
+    );
+    let response = reqwest::Client::new()
+        .patch(format!("{}/v1/customers/{c}/users/{}", e.running.url(), user.id.as_ref().unwrap()))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .json(&serde_json::json!({ "DisplayName": "Pascal Case", "Attributes": { "ObjectType": "CustomerUser" } }))
+        .send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        e.pc.user(&c, user.id.as_ref().unwrap())
+            .await
+            .unwrap()
+            .display_name
+            .as_deref(),
+        Some("Pascal Case")
+    );
+}
+
+#[tokio::test]
+async fn throttling_is_waited_out_using_retry_after() {
+    let e = env().await;
+    let c = e.first_customer().await;
+    e.knobs(Knobs {
+        fault_rate: 1.0,
+        faults: vec![Fault::Throttle],
+        ..Knobs::default()
+    });
+    let started = std::time::Instant::now();
+    let result = e.pc.subscribed_skus(&c).await;
+    assert!(
+        matches!(result, Err(PcError::Throttled { retry_after: Some(d) }) if d == Duration::from_secs(1))
+    );
+    assert!(
+        started.elapsed() >= Duration::from_secs(4),
+        "waited Retry-After (1 s) between 5 attempts"
+    );
+    assert_eq!(e.pc.stats().throttled.load(Ordering::Relaxed), 5);
+
+    e.knobs(Knobs {
+        fault_rate: 0.5,
+        faults: vec![Fault::Throttle, Fault::ServerError, Fault::Unavailable],
+        ..Knobs::default()
+    });
+    for _ in 0..6 {
+        e.pc.subscriptions(&c).await.unwrap();
+    }
+    assert!(e.pc.stats().retries.load(Ordering::Relaxed) > 4);
+}
+
+#[tokio::test]
+async fn a_retried_write_is_applied_once() {
+    let e = env_with(|c| c.timeout = Duration::from_millis(400)).await;
+    let c = e.first_customer().await;
+    let before = e.emulator.stats.writes_applied.load(Ordering::Relaxed);
+    // Every first attempt does the work and then loses (Drop) or delays (Slow) the answer;
+    // the retry carries the same MS-RequestId and gets the first answer again.
+    for (n, fault) in [Fault::Slow, Fault::Drop].into_iter().enumerate() {
+        e.knobs(Knobs {
+            fault_rate: 1.0,
+            faults: vec![fault],
+            slow_ms: 1500,
+            ..Knobs::default()
+        });
+        let upn = format!("retry{n}@contoso.onmicrosoft.com");
+        let created =
+            e.pc.create_user(
+                &c,
+                &CustomerUser {
+                    user_principal_name: Some(upn.clone()),
+                    display_name: Some("Retry".into()),
+                    password_profile: Some(PasswordProfile {
+                        password: Some("Str0ng!Passw0rd".into()),
+                        force_change_password: Some(true),
+                    }),
+                    ..CustomerUser::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(created.user_principal_name.as_deref(), Some(upn.as_str()));
+        e.knobs(Knobs::default());
+        let same =
+            e.pc.users(&c, 500)
+                .all()
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|u| u.user_principal_name.as_deref() == Some(upn.as_str()))
+                .count();
+        assert_eq!(same, 1, "{fault:?}: one user, not two");
+    }
+    assert_eq!(
+        e.emulator.stats.writes_applied.load(Ordering::Relaxed) - before,
+        2
+    );
+    assert!(e.emulator.stats.replays.load(Ordering::Relaxed) >= 2);
+}
+
+#[tokio::test]
+async fn tokens_are_fetched_once_and_renewed_when_revoked() {
+    let e = env().await;
+    let c = e.first_customer().await;
+    let calls: Vec<_> = (0..20)
+        .map(|_| {
+            let pc = e.pc.clone();
+            let c = c.clone();
+            tokio::spawn(async move { pc.subscriptions(&c).await })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        e.emulator.stats.tokens_issued.load(Ordering::Relaxed),
+        1,
+        "one token for all callers"
+    );
+    e.emulator.revoke_tokens();
+    e.pc.subscriptions(&c).await.unwrap();
+    assert_eq!(e.emulator.stats.tokens_issued.load(Ordering::Relaxed), 2);
+}
+
+#[tokio::test]
+async fn bad_credentials_are_an_auth_error_and_refresh_tokens_work() {
+    let e = env_with(|c| c.credential = Credential::ClientSecret("wrong".into())).await;
+    match e.pc.customers(10).all().await {
+        Err(PcError::Auth { message }) => assert!(message.contains("invalid_client"), "{message}"),
+        other => panic!("expected an auth error, got {other:?}"),
+    }
+    let e = env_with(|c| {
+        c.credential = Credential::RefreshToken {
+            refresh_token: "refresh-1".into(),
+            client_secret: Some("app-secret".into()),
+        }
+    })
+    .await;
+    assert_eq!(e.pc.customers(10).all().await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn state_persists_across_restarts() {
+    let dir = std::env::temp_dir().join(format!("pc-emu-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("state.json");
+    let _ = std::fs::remove_file(&file);
+    let options = || Options {
+        persist: Some(file.clone()),
+        ..Options::default()
+    };
+    let first = Emulator::new(options()).unwrap();
+    let c = first.with_world(|w| w.customers[0].customer.id.clone());
+    let user = first.with_world(|w| w.users(&c, false).unwrap()[0].id.clone().unwrap());
+    first.with_world(|w| w.delete_user(&c, &user)).unwrap();
+    let second = Emulator::new(options()).unwrap();
+    let deleted = second.with_world(|w| w.users(&c, true).unwrap());
+    assert_eq!(deleted.len(), 1);
+    assert_eq!(deleted[0].id.as_ref(), Some(&user));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
