@@ -1,6 +1,8 @@
 //! Seatwise's domain: the store and the services built on it. No Leptos, no HTTP.
 
 pub mod audit;
+pub mod connections;
+pub mod crypto;
 pub mod settings;
 pub mod store;
 pub mod time;

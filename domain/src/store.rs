@@ -155,6 +155,13 @@ impl Store {
         AuditLog::new(&self.pool)
     }
 
+    pub fn connections<'a>(
+        &'a self,
+        sealer: &'a crate::crypto::Sealer,
+    ) -> crate::connections::Connections<'a> {
+        crate::connections::Connections::new(&self.pool, sealer)
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

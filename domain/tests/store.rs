@@ -6,8 +6,11 @@
 
 use domain::{
     audit::{NewEntry, Outcome, Query},
+    connections::{NewConnection, Secret},
+    crypto::Sealer,
     Backend, Store,
 };
+use partner_center::{Credential, PartnerCenter};
 
 mod backends {
     use domain::Store;
@@ -81,6 +84,9 @@ on_both_backends!(
     settings_get_or_insert_never_overwrites,
     audit_log_pages_newest_first_with_filters,
     audit_log_refuses_entries_without_actor,
+    connections_keep_secrets_sealed_and_one_default,
+    bad_connections_are_refused_and_change_nothing,
+    the_sandbox_connection_follows_the_emulator,
 );
 
 async fn migrations_are_applied_and_idempotent(store: Store) {
@@ -214,4 +220,145 @@ async fn audit_log_refuses_entries_without_actor(store: Store) {
         .await
         .unwrap()
         .is_empty());
+}
+
+fn sealer() -> Sealer {
+    Sealer::new(&[3u8; 32]).unwrap()
+}
+
+fn new_connection(name: &str, is_default: bool) -> NewConnection {
+    NewConnection {
+        name: name.into(),
+        country: "us".into(),
+        api_url: "https://api.partnercenter.microsoft.com/".into(),
+        login_url: "https://login.microsoftonline.com".into(),
+        tenant_id: "partner.onmicrosoft.com".into(),
+        app_id: "app-1".into(),
+        secret: Secret::ClientSecret {
+            client_secret: "s3cret-value".into(),
+        },
+        is_default,
+        is_sandbox: false,
+    }
+}
+
+async fn connections_keep_secrets_sealed_and_one_default(store: Store) {
+    let sealer = sealer();
+    let connections = store.connections(&sealer);
+    let eu = connections
+        .create(new_connection("Europe", true))
+        .await
+        .unwrap();
+    assert_eq!(eu.country, "US");
+    assert_eq!(eu.api_url, "https://api.partnercenter.microsoft.com");
+    assert_eq!(eu.credential_kind, "client_secret");
+    let us = connections
+        .create(new_connection("Americas", true))
+        .await
+        .unwrap();
+    let all = connections.list().await.unwrap();
+    assert_eq!(
+        all.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        ["Americas", "Europe"]
+    );
+    assert_eq!(all.iter().filter(|c| c.is_default).count(), 1);
+    assert_eq!(
+        connections.default_connection().await.unwrap().unwrap().id,
+        us.id
+    );
+
+    // The secret is stored sealed, never in clear.
+    let (sealed,): (String,) =
+        sqlx::query_as("SELECT credential_sealed FROM connections WHERE id = $1")
+            .bind(us.id.as_str())
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert!(!sealed.contains("s3cret"));
+    let client: PartnerCenter = connections
+        .client(PartnerCenter::http_client(), &us.id)
+        .await
+        .unwrap();
+    assert!(
+        matches!(&client.config().credential, Credential::ClientSecret(s) if s == "s3cret-value")
+    );
+    assert_eq!(client.config().tenant, "partner.onmicrosoft.com");
+
+    // Another master key cannot open it.
+    let other = Sealer::new(&[4u8; 32]).unwrap();
+    assert!(store
+        .connections(&other)
+        .client(PartnerCenter::http_client(), &us.id)
+        .await
+        .is_err());
+}
+
+async fn bad_connections_are_refused_and_change_nothing(store: Store) {
+    let sealer = sealer();
+    let connections = store.connections(&sealer);
+    connections
+        .create(new_connection("Main", true))
+        .await
+        .unwrap();
+    let cases: Vec<(NewConnection, &str)> = vec![
+        (new_connection("Main", false), "name:"),
+        (new_connection("  ", false), "name:"),
+        (
+            NewConnection {
+                country: "USA".into(),
+                ..new_connection("X", false)
+            },
+            "country:",
+        ),
+        (
+            NewConnection {
+                api_url: "ftp://x".into(),
+                ..new_connection("X", false)
+            },
+            "api_url:",
+        ),
+        (
+            NewConnection {
+                tenant_id: " ".into(),
+                ..new_connection("X", false)
+            },
+            "tenant_id:",
+        ),
+        (
+            NewConnection {
+                secret: Secret::ClientSecret {
+                    client_secret: String::new(),
+                },
+                ..new_connection("X", true)
+            },
+            "secret:",
+        ),
+    ];
+    for (bad, field) in cases {
+        let err = connections.create(bad).await.unwrap_err().to_string();
+        assert!(err.starts_with(field), "{err}");
+    }
+    let all = connections.list().await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert!(
+        all[0].is_default,
+        "a refused default did not unset the old one"
+    );
+}
+
+async fn the_sandbox_connection_follows_the_emulator(store: Store) {
+    let sealer = sealer();
+    let connections = store.connections(&sealer);
+    let first = connections
+        .upsert_sandbox("http://127.0.0.1:4001")
+        .await
+        .unwrap();
+    assert!(first.is_sandbox && first.is_default);
+    let again = connections
+        .upsert_sandbox("http://127.0.0.1:4002")
+        .await
+        .unwrap();
+    assert_eq!(again.id, first.id);
+    assert_eq!(again.api_url, "http://127.0.0.1:4002");
+    assert_eq!(connections.list().await.unwrap().len(), 1);
 }

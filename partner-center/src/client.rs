@@ -23,6 +23,9 @@ use crate::{
     wire::{ApiError, Collection, Link},
 };
 
+/// The HTTP client connections share (one per process).
+pub type HttpClient = reqwest::Client;
+
 pub const PUBLIC_API_URL: &str = "https://api.partnercenter.microsoft.com";
 pub const PUBLIC_LOGIN_URL: &str = "https://login.microsoftonline.com";
 pub const PARTNER_CENTER_RESOURCE: &str = "https://api.partnercenter.microsoft.com";

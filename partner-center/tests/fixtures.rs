@@ -31,8 +31,14 @@ fn nce_subscription_with_bom() {
 fn license_updates_in_pascal_and_camel_case() {
     let request: LicenseUpdate = fixture("license_update_request_pascal.json");
     let assign = request.licenses_to_assign.unwrap();
-    assert_eq!(assign[0].sku_id, SkuId::new("F8A1DB68-BE16-40ED-86D5-CB42CE701560"));
-    assert_eq!(request.attributes.unwrap().object_type.as_deref(), Some("LicenseUpdate"));
+    assert_eq!(
+        assign[0].sku_id,
+        SkuId::new("F8A1DB68-BE16-40ED-86D5-CB42CE701560")
+    );
+    assert_eq!(
+        request.attributes.unwrap().object_type.as_deref(),
+        Some("LicenseUpdate")
+    );
     let response: LicenseUpdate = fixture("license_update_response.json");
     assert!(response.license_warnings.is_empty());
     let out = serde_json::to_value(&response).unwrap();
@@ -69,7 +75,10 @@ fn token_responses_and_errors() {
 #[test]
 fn users_active_and_deleted() {
     let u: CustomerUser = fixture("customer_user.json");
-    assert_eq!(u.user_principal_name.as_deref(), Some("ann@contoso.onmicrosoft.com"));
+    assert_eq!(
+        u.user_principal_name.as_deref(),
+        Some("ann@contoso.onmicrosoft.com")
+    );
     assert_eq!(u.user_domain_type, Some(UserDomainType::None));
     let page: Collection<CustomerUser> = fixture("deleted_users_page.json");
     let gone = &page.items[0];
@@ -85,7 +94,10 @@ fn users_active_and_deleted() {
 fn seek_pages_carry_the_next_link() {
     let page: Collection<Customer> = fixture("customers_seek_page.json");
     assert_eq!(page.items[0].company_name(), "Wingtip");
-    assert_eq!(page.items[0].relationship_to_partner, Some(RelationshipToPartner::Reseller));
+    assert_eq!(
+        page.items[0].relationship_to_partner,
+        Some(RelationshipToPartner::Reseller)
+    );
     let next = page.next_link().unwrap();
     assert_eq!(next.headers[0].key, "MS-ContinuationToken");
     assert_eq!(page.continuation_token.as_deref(), Some("AQAAAA=="));
@@ -95,13 +107,21 @@ fn seek_pages_carry_the_next_link() {
 fn carts_in_both_spellings_and_checkout_results() {
     let cart: Cart = fixture("cart_request_nce.json");
     assert_eq!(cart.line_items[0].quantity, 5);
-    assert_eq!(cart.line_items[0].billing_cycle, Some(BillingCycle::Monthly));
+    assert_eq!(
+        cart.line_items[0].billing_cycle,
+        Some(BillingCycle::Monthly)
+    );
     let cart: Cart = fixture("cart_pascal_with_errors.json");
     let line = &cart.line_items[0];
     assert_eq!(line.id, Some(0));
     assert_eq!(line.catalog_item_id, "DZH318Z0BQ3Q:0001:DZH318Z0BMGJ");
     assert_eq!(line.quantity, 2);
-    assert_eq!(line.provisioning_context.get("duration").map(String::as_str), Some("3"));
+    assert_eq!(
+        line.provisioning_context
+            .get("duration")
+            .map(String::as_str),
+        Some("3")
+    );
     assert_eq!(line.error.as_ref().unwrap().error_code, "10001");
     assert!(cart.creation_timestamp.is_some());
     let result: CartCheckoutResult = fixture("checkout_result.json");
@@ -129,10 +149,16 @@ fn catalog_shapes() {
 #[test]
 fn roles_and_subscribed_skus() {
     let roles: Collection<DirectoryRole> = fixture("directory_roles.json");
-    assert_eq!(roles.items[0].name.as_deref(), Some("Helpdesk Administrator"));
+    assert_eq!(
+        roles.items[0].name.as_deref(),
+        Some("Helpdesk Administrator")
+    );
     let skus: Collection<SubscribedSku> = fixture("subscribed_skus.json");
     let s = &skus.items[0];
     assert_eq!((s.active_units, s.available_units), (1, 1));
-    assert_eq!(s.product_sku.sku_part_number.as_deref(), Some("LITEPACK_P2"));
+    assert_eq!(
+        s.product_sku.sku_part_number.as_deref(),
+        Some("LITEPACK_P2")
+    );
     assert_eq!(s.product_sku.license_group_id.as_deref(), Some("group1"));
 }

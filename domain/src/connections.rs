@@ -1,0 +1,330 @@
+//! Partner Center connections: where each one points, how it signs in (sealed at rest), which
+//! is the default, and the client built from it.
+
+use partner_center::{ClientConfig, Credential, PartnerCenter};
+use serde::{Deserialize, Serialize};
+use sqlx::AnyPool;
+use uuid::Uuid;
+
+use crate::{crypto::Sealer, time::now_millis, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ConnectionId(String);
+
+impl ConnectionId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ConnectionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// How a connection signs in. Secrets only ever travel inside this type on the server.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Secret {
+    ClientSecret {
+        client_secret: String,
+    },
+    RefreshToken {
+        refresh_token: String,
+        client_secret: Option<String>,
+    },
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Secret::ClientSecret { .. } => "ClientSecret([redacted])",
+            Secret::RefreshToken { .. } => "RefreshToken([redacted])",
+        })
+    }
+}
+
+impl Secret {
+    fn kind(&self) -> &'static str {
+        match self {
+            Secret::ClientSecret { .. } => "client_secret",
+            Secret::RefreshToken { .. } => "refresh_token",
+        }
+    }
+
+    fn credential(&self) -> Credential {
+        match self {
+            Secret::ClientSecret { client_secret } => {
+                Credential::ClientSecret(client_secret.clone())
+            }
+            Secret::RefreshToken {
+                refresh_token,
+                client_secret,
+            } => Credential::RefreshToken {
+                refresh_token: refresh_token.clone(),
+                client_secret: client_secret.clone(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewConnection {
+    pub name: String,
+    /// ISO 3166 two-letter country the connection sells in (catalog lookups use it).
+    pub country: String,
+    pub api_url: String,
+    pub login_url: String,
+    pub tenant_id: String,
+    pub app_id: String,
+    pub secret: Secret,
+    pub is_default: bool,
+    pub is_sandbox: bool,
+}
+
+/// A connection as anyone may see it: no secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Connection {
+    pub id: ConnectionId,
+    pub name: String,
+    pub country: String,
+    pub api_url: String,
+    pub login_url: String,
+    pub tenant_id: String,
+    pub app_id: String,
+    pub credential_kind: String,
+    pub is_default: bool,
+    pub is_sandbox: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+pub struct Connections<'a> {
+    pool: &'a AnyPool,
+    sealer: &'a Sealer,
+}
+
+type Row = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+);
+const COLUMNS: &str = "id, name, country, api_url, login_url, tenant_id, app_id, credential_kind, \
+                       is_default, is_sandbox, created_at, updated_at";
+
+fn to_connection(r: Row) -> Connection {
+    Connection {
+        id: ConnectionId(r.0),
+        name: r.1,
+        country: r.2,
+        api_url: r.3,
+        login_url: r.4,
+        tenant_id: r.5,
+        app_id: r.6,
+        credential_kind: r.7,
+        is_default: r.8 != 0,
+        is_sandbox: r.9 != 0,
+        created_at: r.10,
+        updated_at: r.11,
+    }
+}
+
+impl NewConnection {
+    /// Every field checked before anything is stored; the message names the field.
+    pub fn validate(&mut self) -> Result<(), StoreError> {
+        let bad = |m: &str| Err(StoreError::Invalid(m.to_owned()));
+        self.name = self.name.trim().to_owned();
+        self.country = self.country.trim().to_uppercase();
+        if self.name.is_empty() || self.name.chars().count() > 100 {
+            return bad("name: give the connection a name of at most 100 characters");
+        }
+        if self.country.len() != 2 || !self.country.chars().all(|c| c.is_ascii_alphabetic()) {
+            return bad("country: use a two-letter country code such as US");
+        }
+        for (field, url) in [
+            ("api_url", &mut self.api_url),
+            ("login_url", &mut self.login_url),
+        ] {
+            *url = url.trim().trim_end_matches('/').to_owned();
+            if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(' ') {
+                return Err(StoreError::Invalid(format!(
+                    "{field}: must be an http(s) URL"
+                )));
+            }
+        }
+        if self.tenant_id.trim().is_empty() {
+            return bad("tenant_id: the partner's tenant id or domain is required");
+        }
+        if self.app_id.trim().is_empty() {
+            return bad("app_id: the application (client) id is required");
+        }
+        let empty = match &self.secret {
+            Secret::ClientSecret { client_secret } => client_secret.is_empty(),
+            Secret::RefreshToken { refresh_token, .. } => refresh_token.is_empty(),
+        };
+        if empty {
+            return bad("secret: a client secret or refresh token is required");
+        }
+        Ok(())
+    }
+}
+
+impl<'a> Connections<'a> {
+    pub(crate) fn new(pool: &'a AnyPool, sealer: &'a Sealer) -> Self {
+        Connections { pool, sealer }
+    }
+
+    pub async fn list(&self) -> Result<Vec<Connection>, StoreError> {
+        let rows: Vec<Row> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM connections ORDER BY name"))
+                .fetch_all(self.pool)
+                .await?;
+        Ok(rows.into_iter().map(to_connection).collect())
+    }
+
+    pub async fn by_name(&self, name: &str) -> Result<Option<Connection>, StoreError> {
+        let row: Option<Row> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM connections WHERE name = $1"
+        ))
+        .bind(name)
+        .fetch_optional(self.pool)
+        .await?;
+        Ok(row.map(to_connection))
+    }
+
+    pub async fn default_connection(&self) -> Result<Option<Connection>, StoreError> {
+        let row: Option<Row> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM connections WHERE is_default = 1 ORDER BY name LIMIT 1"
+        ))
+        .fetch_optional(self.pool)
+        .await?;
+        Ok(row.map(to_connection))
+    }
+
+    pub async fn create(&self, mut new: NewConnection) -> Result<Connection, StoreError> {
+        new.validate()?;
+        if self.by_name(&new.name).await?.is_some() {
+            return Err(StoreError::Invalid(format!(
+                "name: a connection called {:?} already exists",
+                new.name
+            )));
+        }
+        let id = Uuid::now_v7().to_string();
+        let sealed = self.seal(&id, &new.secret)?;
+        let now = now_millis();
+        let mut tx = self.pool.begin().await?;
+        if new.is_default {
+            sqlx::query("UPDATE connections SET is_default = 0")
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO connections (id, name, country, api_url, login_url, tenant_id, app_id, \
+             credential_kind, credential_sealed, is_default, is_sandbox, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(&id)
+        .bind(&new.name)
+        .bind(&new.country)
+        .bind(&new.api_url)
+        .bind(&new.login_url)
+        .bind(new.tenant_id.trim())
+        .bind(new.app_id.trim())
+        .bind(new.secret.kind())
+        .bind(&sealed)
+        .bind(i64::from(new.is_default))
+        .bind(i64::from(new.is_sandbox))
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.by_name(&new.name)
+            .await?
+            .ok_or_else(|| StoreError::Invalid("the new connection vanished".into()))
+    }
+
+    /// Points the sandbox connection at the embedded emulator (its port changes per run),
+    /// creating it as the default the first time.
+    pub async fn upsert_sandbox(&self, url: &str) -> Result<Connection, StoreError> {
+        let existing: Option<(String, String)> =
+            sqlx::query_as("SELECT id, name FROM connections WHERE is_sandbox = 1 LIMIT 1")
+                .fetch_optional(self.pool)
+                .await?;
+        match existing {
+            Some((id, name)) => {
+                sqlx::query(
+                    "UPDATE connections SET api_url = $1, login_url = $2, updated_at = $3 WHERE id = $4",
+                )
+                .bind(url)
+                .bind(url)
+                .bind(now_millis())
+                .bind(&id)
+                .execute(self.pool)
+                .await?;
+                self.by_name(&name)
+                    .await?
+                    .ok_or_else(|| StoreError::Invalid("the sandbox connection vanished".into()))
+            }
+            None => {
+                let is_default = self.default_connection().await?.is_none();
+                self.create(NewConnection {
+                    name: "Sandbox".into(),
+                    country: "US".into(),
+                    api_url: url.into(),
+                    login_url: url.into(),
+                    tenant_id: "sandbox.onmicrosoft.com".into(),
+                    app_id: "seatwise-sandbox".into(),
+                    secret: Secret::ClientSecret {
+                        client_secret: Uuid::new_v4().simple().to_string(),
+                    },
+                    is_default,
+                    is_sandbox: true,
+                })
+                .await
+            }
+        }
+    }
+
+    /// The client for a connection; the secret is unsealed here and goes nowhere else.
+    pub async fn client(
+        &self,
+        http: reqwest_client::Client,
+        id: &ConnectionId,
+    ) -> Result<PartnerCenter, StoreError> {
+        let (api_url, login_url, tenant, app_id, sealed): (String, String, String, String, String) =
+            sqlx::query_as(
+                "SELECT api_url, login_url, tenant_id, app_id, credential_sealed FROM connections WHERE id = $1",
+            )
+            .bind(id.as_str())
+            .fetch_optional(self.pool)
+            .await?
+            .ok_or_else(|| StoreError::Invalid(format!("connection {id} does not exist")))?;
+        let secret: Secret = serde_json::from_slice(&self.sealer.open(&sealed, id.as_str())?)
+            .map_err(|e| StoreError::Invalid(format!("stored credential: {e}")))?;
+        let config = ClientConfig::new(api_url, login_url, tenant, app_id, secret.credential());
+        Ok(PartnerCenter::new(http, config))
+    }
+
+    fn seal(&self, id: &str, secret: &Secret) -> Result<String, StoreError> {
+        let plain = serde_json::to_vec(secret).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.sealer.seal(&plain, id)
+    }
+}
+
+/// The HTTP client type the Partner Center client takes, re-exported so callers need no
+/// direct dependency on it.
+pub mod reqwest_client {
+    pub type Client = partner_center::client::HttpClient;
+}
