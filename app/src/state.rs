@@ -9,5 +9,7 @@ use leptos::config::LeptosOptions;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: domain::Store,
+    /// Opens stored Partner Center credentials (the master key).
+    pub sealer: domain::crypto::Sealer,
     pub started_at: Instant,
 }

@@ -33,6 +33,9 @@ pub struct Config {
     pub master_key: Option<String>,
     /// Base64 of 64 bytes; likewise.
     pub session_key: Option<String>,
+    /// Run the Partner Center emulator in-process with a "Sandbox" connection to it.
+    pub emulator: bool,
+    pub emulator_listen: SocketAddr,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +67,8 @@ struct FileConfig {
     body_limit_bytes: Option<Scalar>,
     master_key: Option<Scalar>,
     session_key: Option<Scalar>,
+    emulator: Option<Scalar>,
+    emulator_listen: Option<Scalar>,
 }
 
 /// A file value as the environment would give it: numbers may be written bare in TOML.
@@ -162,7 +167,28 @@ impl Config {
             1024..=64 * 1024 * 1024,
         )? as usize;
 
+        let embedded = database_url.starts_with("sqlite:");
+        let emulator = match pick("SEATWISE_EMULATOR", &file.emulator).as_deref() {
+            None => embedded,
+            Some("embedded") => true,
+            Some("off") => false,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    setting: "SEATWISE_EMULATOR",
+                    message: format!("{other:?} is neither \"embedded\" nor \"off\""),
+                })
+            }
+        };
+        let emulator_listen = pick("SEATWISE_EMULATOR_LISTEN", &file.emulator_listen)
+            .unwrap_or_else(|| "127.0.0.1:0".into());
+        let emulator_listen = emulator_listen.parse().map_err(|_| ConfigError::Invalid {
+            setting: "SEATWISE_EMULATOR_LISTEN",
+            message: format!("{emulator_listen:?} is not an address like 127.0.0.1:0"),
+        })?;
+
         Ok(Config {
+            emulator,
+            emulator_listen,
             listen,
             database_url,
             data_dir,
@@ -233,6 +259,7 @@ mod tests {
         assert!(c.is_embedded());
         assert_eq!(c.log_format, LogFormat::Text);
         assert_eq!(c.request_timeout_secs, 30);
+        assert!(c.emulator, "the embedded default runs the sandbox emulator");
     }
 
     #[test]
@@ -258,6 +285,7 @@ mod tests {
         assert_eq!(c.database_url, "postgres://u@h/db");
         assert_eq!(c.request_timeout_secs, 12);
         assert!(!c.is_embedded());
+        assert!(!c.emulator, "no emulator by default beside PostgreSQL");
     }
 
     #[test]
@@ -273,6 +301,7 @@ mod tests {
         assert!(err(&[("SEATWISE_REQUEST_TIMEOUT_SECS", "0")])
             .contains("SEATWISE_REQUEST_TIMEOUT_SECS"));
         assert!(err(&[("SEATWISE_BODY_LIMIT_BYTES", "lots")]).contains("SEATWISE_BODY_LIMIT_BYTES"));
+        assert!(err(&[("SEATWISE_EMULATOR", "yes")]).starts_with("setting SEATWISE_EMULATOR:"));
     }
 
     #[test]

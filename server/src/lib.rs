@@ -1,6 +1,7 @@
 //! The `seatwise` server: configuration, wiring and the command line around the web app.
 
 pub mod config;
+pub mod pc_check;
 pub mod secrets;
 pub mod telemetry;
 pub mod web;
@@ -11,11 +12,15 @@ use app::state::AppState;
 use leptos::config::{get_configuration, Env};
 use tokio::net::TcpListener;
 
+use domain::crypto::Sealer;
+
 use crate::{config::Config, secrets::Secrets};
 
 /// A server that is listening; `serve` runs it until `shutdown` resolves.
 pub struct Ready {
     pub addr: SocketAddr,
+    /// The embedded Partner Center emulator, when it runs; it stops with the server.
+    pub emulator: Option<pc_emulator::Running>,
     listener: TcpListener,
     router: axum::Router,
 }
@@ -33,18 +38,26 @@ pub enum StartError {
     },
     #[error("invalid Leptos settings: {0}")]
     Leptos(String),
+    #[error("cannot start the Partner Center emulator: {0}")]
+    Emulator(String),
 }
 
 /// Opens the store (migrating it), loads the secrets, and binds the listener.
 pub async fn prepare(config: &Config) -> Result<Ready, StartError> {
     let started_at = Instant::now();
-    let _secrets = Secrets::load(config)?;
+    let secrets = Secrets::load(config)?;
+    let sealer = Sealer::new(secrets.master_key.bytes())?;
     let store = domain::Store::open(&config.database_url).await?;
     tracing::info!(
         database = %domain::store::redact_url(&config.database_url),
         backend = store.backend().name(),
         "database ready"
     );
+    let emulator = if config.emulator {
+        Some(start_emulator(config, &store, &sealer).await?)
+    } else {
+        None
+    };
 
     let listener = TcpListener::bind(config.listen)
         .await
@@ -60,11 +73,13 @@ pub async fn prepare(config: &Config) -> Result<Ready, StartError> {
     let state = AppState {
         leptos_options: leptos_options(config, addr)?,
         store,
+        sealer,
         started_at,
     };
     let router = web::router(state, config);
     Ok(Ready {
         addr,
+        emulator,
         listener,
         router,
     })
@@ -76,6 +91,8 @@ impl Ready {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         use axum::serve::ListenerExt;
+        // The embedded emulator lives exactly as long as the server.
+        let _emulator = self.emulator;
         // Without TCP_NODELAY a streamed page (several small writes) waits on the client's
         // delayed ACK: about 40 ms per response on keep-alive connections.
         let listener = self.listener.tap_io(|tcp| {
@@ -87,6 +104,30 @@ impl Ready {
             .with_graceful_shutdown(shutdown)
             .await
     }
+}
+
+/// The sandbox: the emulator on its own port, state kept under the data directory, and the
+/// "Sandbox" connection pointed at it.
+async fn start_emulator(
+    config: &Config,
+    store: &domain::Store,
+    sealer: &Sealer,
+) -> Result<pc_emulator::Running, StartError> {
+    let emulator = pc_emulator::Emulator::new(pc_emulator::Options {
+        persist: Some(config.data_dir.join("emulator.json")),
+        ..pc_emulator::Options::default()
+    })
+    .map_err(|e| StartError::Emulator(e.to_string()))?;
+    let running = emulator
+        .serve(config.emulator_listen)
+        .await
+        .map_err(|e| StartError::Emulator(e.to_string()))?;
+    store
+        .connections(sealer)
+        .upsert_sandbox(&running.url())
+        .await?;
+    tracing::info!(url = %running.url(), "Partner Center emulator (sandbox) running");
+    Ok(running)
 }
 
 /// Leptos's own settings: from cargo-leptos's environment when it runs us, else ours.

@@ -3,7 +3,8 @@
 use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
-use server::{config::Config, prepare, shutdown_signal, telemetry};
+use partner_center::{ClientConfig, Credential, CustomerId, PartnerCenter};
+use server::{config::Config, pc_check, prepare, secrets::Secrets, shutdown_signal, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -25,6 +26,81 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Run the Partner Center emulator on its own (the sandbox, for demos and tests).
+    Emulator(EmulatorArgs),
+    /// Run every read operation once against a Partner Center connection.
+    PcCheck(PcCheckArgs),
+}
+
+#[derive(clap::Args)]
+struct EmulatorArgs {
+    #[arg(long, default_value = "127.0.0.1")]
+    host: std::net::IpAddr,
+    #[arg(long, default_value_t = 4010)]
+    port: u16,
+    /// Seed for the generated tenants, users and subscriptions.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    #[arg(long, default_value_t = 3)]
+    customers: usize,
+    #[arg(long, default_value_t = 12)]
+    users_per_customer: usize,
+    #[arg(long, default_value_t = 3)]
+    subscriptions_per_customer: usize,
+    /// Added to every answer, plus up to --jitter-ms.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    #[arg(long, default_value_t = 0)]
+    jitter_ms: u64,
+    /// Requests per minute per tenant before 429 (0: off).
+    #[arg(long, default_value_t = 0)]
+    throttle_per_minute: u32,
+    /// Share of requests that get an injected fault (0.0-1.0).
+    #[arg(long, default_value_t = 0.0)]
+    fault_rate: f64,
+    /// Prefix bodies with a UTF-8 BOM, as the live service does.
+    #[arg(long)]
+    bom: bool,
+    /// Keep the state in this file across restarts.
+    #[arg(long)]
+    persist: Option<PathBuf>,
+    /// Accept only this client id / secret / refresh token (default: any non-empty value).
+    #[arg(long)]
+    client_id: Option<String>,
+    #[arg(long)]
+    client_secret: Option<String>,
+    #[arg(long)]
+    refresh_token: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct PcCheckArgs {
+    /// A stored connection, by name (default: the default connection).
+    #[arg(long, conflicts_with = "api_url")]
+    connection: Option<String>,
+    /// Or a connection given here: the API base URL (without /v1) ...
+    #[arg(long, requires_all = ["login_url", "tenant", "client_id"])]
+    api_url: Option<String>,
+    /// ... the login authority ...
+    #[arg(long)]
+    login_url: Option<String>,
+    /// ... the partner tenant id or domain ...
+    #[arg(long)]
+    tenant: Option<String>,
+    /// ... the application id ...
+    #[arg(long)]
+    client_id: Option<String>,
+    /// ... and a client secret or a refresh token.
+    #[arg(long, env = "SEATWISE_PC_CLIENT_SECRET", hide_env_values = true)]
+    client_secret: Option<String>,
+    #[arg(long, env = "SEATWISE_PC_REFRESH_TOKEN", hide_env_values = true)]
+    refresh_token: Option<String>,
+    /// The customer tenant to check against (default: the first listed).
+    #[arg(long)]
+    customer: Option<String>,
+    /// Catalog country.
+    #[arg(long, default_value = "US")]
+    country: String,
 }
 
 #[tokio::main]
@@ -41,6 +117,8 @@ async fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(config).await,
+        Command::Emulator(args) => emulator(args).await,
+        Command::PcCheck(args) => return pc_check(config, args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -74,4 +152,104 @@ async fn migrate(config: Config) -> anyhow::Result<()> {
         status.migrations_known
     );
     Ok(())
+}
+
+async fn emulator(args: EmulatorArgs) -> anyhow::Result<()> {
+    let emulator = pc_emulator::Emulator::new(pc_emulator::Options {
+        seed: pc_emulator::SeedOptions {
+            seed: args.seed,
+            customers: args.customers,
+            users_per_customer: args.users_per_customer,
+            subscriptions_per_customer: args.subscriptions_per_customer,
+        },
+        knobs: pc_emulator::Knobs {
+            latency_ms: args.latency_ms,
+            jitter_ms: args.jitter_ms,
+            throttle_per_minute: args.throttle_per_minute,
+            fault_rate: args.fault_rate,
+            bom: args.bom,
+            ..pc_emulator::Knobs::default()
+        },
+        credentials: pc_emulator::Credentials {
+            client_id: args.client_id,
+            client_secret: args.client_secret,
+            refresh_token: args.refresh_token,
+        },
+        persist: args.persist,
+        random_seed: args.seed,
+    })?;
+    let running = emulator.serve((args.host, args.port).into()).await?;
+    println!("Partner Center emulator listening on {}", running.url());
+    println!(
+        "  API: {0}/v1/...   token: {0}/<tenant>/oauth2/token   admin: {0}/_emulator/knobs",
+        running.url()
+    );
+    shutdown_signal().await;
+    Ok(())
+}
+
+async fn pc_check(config: Config, args: PcCheckArgs) -> ExitCode {
+    let pc = match check_client(&config, &args).await {
+        Ok(pc) => pc,
+        Err(e) => {
+            eprintln!("seatwise pc-check: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let lines = pc_check::run(&pc, args.customer.map(CustomerId::new), &args.country).await;
+    for line in &lines {
+        println!("{line}");
+    }
+    let (passed, failed) = pc_check::summary(&lines);
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// The connection named on the command line, or a stored one (decrypted with the master key).
+async fn check_client(config: &Config, args: &PcCheckArgs) -> anyhow::Result<PartnerCenter> {
+    if let Some(api_url) = &args.api_url {
+        let credential = match (&args.refresh_token, &args.client_secret) {
+            (Some(token), secret) => Credential::RefreshToken {
+                refresh_token: token.clone(),
+                client_secret: secret.clone(),
+            },
+            (None, Some(secret)) => Credential::ClientSecret(secret.clone()),
+            (None, None) => anyhow::bail!("give --client-secret or --refresh-token"),
+        };
+        let client = ClientConfig::new(
+            api_url,
+            args.login_url.clone().unwrap_or_default(),
+            args.tenant.clone().unwrap_or_default(),
+            args.client_id.clone().unwrap_or_default(),
+            credential,
+        );
+        return Ok(PartnerCenter::new(PartnerCenter::http_client(), client));
+    }
+    let secrets = Secrets::load(config)?;
+    let sealer = domain::crypto::Sealer::new(secrets.master_key.bytes())?;
+    let store = domain::Store::open(&config.database_url).await?;
+    let connections = store.connections(&sealer);
+    let connection = match &args.connection {
+        Some(name) => connections
+            .by_name(name)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no connection is called {name:?}"))?,
+        None => connections.default_connection().await?.ok_or_else(|| {
+            anyhow::anyhow!("there is no default connection; name one with --connection")
+        })?,
+    };
+    if connection.is_sandbox {
+        anyhow::bail!(
+            "{:?} is the embedded sandbox, which runs only inside `seatwise serve`; \
+             check it there, or run `seatwise emulator` and pass --api-url",
+            connection.name
+        );
+    }
+    Ok(connections
+        .client(PartnerCenter::http_client(), &connection.id)
+        .await?)
 }

@@ -10,6 +10,7 @@ struct TestApp {
     addr: SocketAddr,
     client: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
+    emulator_url: Option<String>,
     serving: tokio::task::JoinHandle<std::io::Result<()>>,
     _dir: tempfile::TempDir,
 }
@@ -31,6 +32,7 @@ impl TestApp {
         let config = Config::from_sources(None, &env).unwrap();
         let ready = prepare(&config).await.expect("server starts");
         let addr = ready.addr;
+        let emulator_url = ready.emulator.as_ref().map(|e| e.url());
         let (stop, stopped) = oneshot::channel::<()>();
         let serving = tokio::spawn(ready.serve(async {
             let _ = stopped.await;
@@ -42,6 +44,7 @@ impl TestApp {
                 .build()
                 .unwrap(),
             stop: Some(stop),
+            emulator_url,
             serving,
             _dir: dir,
         }
@@ -172,8 +175,124 @@ async fn status_server_function_reports_the_store() {
     assert_eq!(body["database"], "SQLite");
     assert_eq!(body["migrations_applied"], body["migrations_known"]);
 
+    assert_eq!(body["partner_center"]["name"], "Sandbox");
+    assert_eq!(body["partner_center"]["sandbox"], true);
+
     let page = app.get("/status").await.text().await.unwrap();
     assert!(page.contains("Up to date"), "{page}");
+    assert!(page.contains("Sandbox (built-in emulator)"), "{page}");
+}
+
+#[tokio::test]
+async fn the_embedded_default_runs_the_emulator_behind_a_sandbox_connection() {
+    let app = TestApp::spawn().await;
+    let url = app.emulator_url.clone().expect("emulator runs");
+    let body: serde_json::Value = app.get("/api/system-status").await.json().await.unwrap();
+    assert_eq!(body["partner_center"]["api_url"], url.as_str());
+    // It answers Partner Center's token endpoint and API like the real service.
+    let token: serde_json::Value = app
+        .client
+        .post(format!("{url}/sandbox.onmicrosoft.com/oauth2/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "x"),
+            ("client_secret", "y"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let customers: serde_json::Value = app
+        .client
+        .get(format!("{url}/v1/customers?size=10"))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        customers["items"][0]["companyProfile"]["companyName"],
+        "Contoso Ltd"
+    );
+}
+
+fn seatwise(args: &[&str], data_dir: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_seatwise"))
+        .args(args)
+        .env("SEATWISE_DATA_DIR", data_dir)
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn pc_check_passes_against_the_emulator_and_fails_on_bad_credentials() {
+    let emulator = pc_emulator::Emulator::new(pc_emulator::Options {
+        credentials: pc_emulator::Credentials {
+            client_id: Some("app".into()),
+            client_secret: Some("right".into()),
+            refresh_token: None,
+        },
+        ..pc_emulator::Options::default()
+    })
+    .unwrap();
+    let running = emulator
+        .serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let url = running.url();
+    let dir = tempfile::tempdir().unwrap();
+    let check = |secret: &'static str| {
+        let (url, dir) = (url.clone(), dir.path().to_owned());
+        tokio::task::spawn_blocking(move || {
+            seatwise(
+                &[
+                    "pc-check",
+                    "--api-url",
+                    &url,
+                    "--login-url",
+                    &url,
+                    "--tenant",
+                    "partner",
+                    "--client-id",
+                    "app",
+                    "--client-secret",
+                    secret,
+                ],
+                &dir,
+            )
+        })
+    };
+    let good = check("right").await.unwrap();
+    let out = String::from_utf8_lossy(&good.stdout);
+    assert!(good.status.success(), "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    let last = lines.last().unwrap();
+    assert!(last.ends_with(" passed, 0 failed"), "{out}");
+    let passed: usize = last.split(' ').next().unwrap().parse().unwrap();
+    assert!(passed >= 20, "every read operation: {out}");
+    assert!(
+        lines[..lines.len() - 1]
+            .iter()
+            .all(|l| l.starts_with("ok ")),
+        "{out}"
+    );
+    assert!(out.contains("list users"));
+    assert!(out.contains("get availability"));
+
+    let bad = check("wrong").await.unwrap();
+    let out = String::from_utf8_lossy(&bad.stdout);
+    assert_eq!(bad.status.code(), Some(1), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("FAIL list customers") && l.contains("401")),
+        "{out}"
+    );
+    assert!(out.lines().last().unwrap().ends_with(" failed") && !out.ends_with(" 0 failed\n"));
 }
 
 #[tokio::test]

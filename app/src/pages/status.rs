@@ -87,10 +87,35 @@ fn status_table(s: StatusReport) -> impl IntoView {
                     </tr>
                     <tr>
                         <td>"Partner Center"</td>
-                        <td>
-                            <span class="badge badge-neutral">"Not configured"</span>
-                        </td>
-                        <td>"Connections arrive in a later release."</td>
+                        {match s.partner_center {
+                            Some(pc) => {
+                                view! {
+                                    <td>
+                                        <span class="badge badge-success">"Configured"</span>
+                                    </td>
+                                    <td>
+                                        {format!(
+                                            "{}{} · {} · {} connection{}",
+                                            pc.name,
+                                            if pc.sandbox { " (built-in emulator)" } else { "" },
+                                            pc.api_url,
+                                            pc.connections,
+                                            if pc.connections == 1 { "" } else { "s" },
+                                        )}
+                                    </td>
+                                }
+                                    .into_any()
+                            }
+                            None => {
+                                view! {
+                                    <td>
+                                        <span class="badge badge-neutral">"Not configured"</span>
+                                    </td>
+                                    <td>"No default connection yet."</td>
+                                }
+                                    .into_any()
+                            }
+                        }}
                     </tr>
                 </tbody>
             </table>

@@ -14,6 +14,16 @@ pub struct StatusReport {
     pub uptime_seconds: u64,
     /// When the server answered, `HH:MM:SS UTC`.
     pub checked_at: String,
+    /// The default Partner Center connection, if one is configured.
+    pub partner_center: Option<ConnectionSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionSummary {
+    pub name: String,
+    pub api_url: String,
+    pub sandbox: bool,
+    pub connections: usize,
 }
 
 #[server(prefix = "/api", endpoint = "system-status", input = GetUrl)]
@@ -24,7 +34,23 @@ pub async fn system_status() -> Result<StatusReport, AppError> {
         .status()
         .await
         .map_err(|e| AppError::unavailable("The database", e))?;
+    let connections = state
+        .store
+        .connections(&state.sealer)
+        .list()
+        .await
+        .map_err(|e| AppError::unavailable("The database", e))?;
+    let partner_center = connections
+        .iter()
+        .find(|c| c.is_default)
+        .map(|c| ConnectionSummary {
+            name: c.name.clone(),
+            api_url: c.api_url.clone(),
+            sandbox: c.is_sandbox,
+            connections: connections.len(),
+        });
     Ok(StatusReport {
+        partner_center,
         version: env!("CARGO_PKG_VERSION").to_owned(),
         database: store.backend.name().to_owned(),
         migrations_applied: store.migrations_applied,
