@@ -55,6 +55,9 @@ row "GET /healthz" "$(wrk_rps "$SEATWISE_URL/healthz")"
 stop_seatwise
 trap - EXIT
 
+# Partner Center client against the emulator (pc-emulator/benches/client.rs).
+while IFS= read -r line; do rows+=("$line"); done < <(cargo bench -q -p pc-emulator --bench client 2>/dev/null | grep '^|')
+
 echo
 echo "| figure | value |"
 echo "|---|---|"
