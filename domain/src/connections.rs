@@ -255,6 +255,45 @@ impl<'a> Connections<'a> {
             .ok_or_else(|| StoreError::Invalid("the new connection vanished".into()))
     }
 
+    /// Makes `name` the default connection (and no other).
+    pub async fn set_default(&self, name: &str) -> Result<Connection, StoreError> {
+        let connection = self.by_name(name).await?.ok_or_else(|| {
+            StoreError::Invalid(format!("name: no connection is called {name:?}"))
+        })?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE connections SET is_default = 0")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE connections SET is_default = 1, updated_at = $1 WHERE id = $2")
+            .bind(now_millis())
+            .bind(connection.id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Connection {
+            is_default: true,
+            ..connection
+        })
+    }
+
+    /// Removes a connection; the sandbox cannot be removed while the emulator runs.
+    pub async fn remove(&self, name: &str) -> Result<(), StoreError> {
+        let connection = self.by_name(name).await?.ok_or_else(|| {
+            StoreError::Invalid(format!("name: no connection is called {name:?}"))
+        })?;
+        if connection.is_sandbox {
+            return Err(StoreError::Invalid(
+                "name: the sandbox connection belongs to the built-in emulator and cannot be removed"
+                    .into(),
+            ));
+        }
+        sqlx::query("DELETE FROM connections WHERE id = $1")
+            .bind(connection.id.as_str())
+            .execute(self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Points the sandbox connection at the embedded emulator (its port changes per run),
     /// creating it as the default the first time.
     pub async fn upsert_sandbox(&self, url: &str) -> Result<Connection, StoreError> {

@@ -361,4 +361,16 @@ async fn the_sandbox_connection_follows_the_emulator(store: Store) {
     assert_eq!(again.id, first.id);
     assert_eq!(again.api_url, "http://127.0.0.1:4002");
     assert_eq!(connections.list().await.unwrap().len(), 1);
+    assert!(connections
+        .remove("Sandbox")
+        .await
+        .unwrap_err()
+        .to_string()
+        .starts_with("name:"));
+    connections
+        .create(new_connection("Real", false))
+        .await
+        .unwrap();
+    connections.remove("Real").await.unwrap();
+    assert_eq!(connections.list().await.unwrap().len(), 1);
 }

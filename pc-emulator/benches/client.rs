@@ -15,7 +15,13 @@ use partner_center::{ClientConfig, Credential, PartnerCenter};
 use pc_emulator::{Emulator, Knobs, Options, SeedOptions};
 
 fn client(url: &str, concurrency: usize) -> PartnerCenter {
-    let mut config = ClientConfig::new(url, url, "bench", "bench", Credential::ClientSecret("bench".into()));
+    let mut config = ClientConfig::new(
+        url,
+        url,
+        "bench",
+        "bench",
+        Credential::ClientSecret("bench".into()),
+    );
     config.max_concurrency = concurrency;
     PartnerCenter::new(PartnerCenter::http_client(), config)
 }
@@ -28,8 +34,17 @@ fn row(figure: &str, value: String) {
 async fn main() {
     // --- Calls per second, no added latency.
     let emulator = Emulator::new(Options::default()).unwrap();
-    let running = emulator.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let mut config = ClientConfig::new(running.url(), running.url(), "bench", "bench", Credential::ClientSecret("b".into()));
+    let running = emulator
+        .serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let mut config = ClientConfig::new(
+        running.url(),
+        running.url(),
+        "bench",
+        "bench",
+        Credential::ClientSecret("b".into()),
+    );
     config.requests_per_minute = u32::MAX / 2; // measure the client, not our own limiter
     config.max_concurrency = 16;
     let pc = PartnerCenter::new(PartnerCenter::http_client(), config);
@@ -44,17 +59,32 @@ async fn main() {
         })
         .await;
     let rate = calls as f64 / started.elapsed().as_secs_f64();
-    row("client calls/s, emulator with no added latency (16 in flight)", format!("{rate:.0}"));
+    row(
+        "client calls/s, emulator with no added latency (16 in flight)",
+        format!("{rate:.0}"),
+    );
     drop(running);
 
     // --- 10,000 users across 200 customers, 150 ms per answer.
     let emulator: Arc<Emulator> = Emulator::new(Options {
-        seed: SeedOptions { seed: 1, customers: 200, users_per_customer: 50, subscriptions_per_customer: 2 },
-        knobs: Knobs { latency_ms: 150, throttle_per_minute: 500, ..Knobs::default() },
+        seed: SeedOptions {
+            seed: 1,
+            customers: 200,
+            users_per_customer: 50,
+            subscriptions_per_customer: 2,
+        },
+        knobs: Knobs {
+            latency_ms: 150,
+            throttle_per_minute: 500,
+            ..Knobs::default()
+        },
         ..Options::default()
     })
     .unwrap();
-    let running = emulator.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let running = emulator
+        .serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
 
     let sequential = client(&running.url(), 1);
     let started = Instant::now();
@@ -79,9 +109,18 @@ async fn main() {
     assert_eq!(counts.iter().sum::<usize>(), 10_000);
 
     let secs = |d: Duration| format!("{:.2} s", d.as_secs_f64());
-    row("10,000 users / 200 customers @150 ms, one customer at a time", secs(seq_time));
-    row("10,000 users / 200 customers @150 ms, 32 customers in flight", secs(conc_time));
-    row("  speed-up", format!("{:.1}x", seq_time.as_secs_f64() / conc_time.as_secs_f64()));
+    row(
+        "10,000 users / 200 customers @150 ms, one customer at a time",
+        secs(seq_time),
+    );
+    row(
+        "10,000 users / 200 customers @150 ms, 32 customers in flight",
+        secs(conc_time),
+    );
+    row(
+        "  speed-up",
+        format!("{:.1}x", seq_time.as_secs_f64() / conc_time.as_secs_f64()),
+    );
     let stats = |pc: &PartnerCenter| {
         format!(
             "{} calls, {} retries, {} throttled (429)",

@@ -332,3 +332,81 @@ async fn graceful_shutdown_finishes_the_server() {
     assert!(result.unwrap().is_ok());
     assert!(app.client.get(app.url("/healthz")).send().await.is_err());
 }
+
+#[tokio::test]
+async fn connections_are_managed_from_the_command_line() {
+    let emulator = pc_emulator::Emulator::new(pc_emulator::Options::default()).unwrap();
+    let running = emulator
+        .serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let url = running.url();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_owned();
+    let run = move |args: Vec<String>| {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            seatwise(&args, &path)
+        })
+    };
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let added = run(args(&[
+        "connection",
+        "add",
+        "--name",
+        "Lab",
+        "--api-url",
+        &url,
+        "--login-url",
+        &url,
+        "--tenant",
+        "lab",
+        "--client-id",
+        "app",
+        "--client-secret",
+        "s3cret-lab",
+        "--default",
+    ]))
+    .await
+    .unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let again = run(args(&[
+        "connection",
+        "add",
+        "--name",
+        "Lab",
+        "--tenant",
+        "x",
+        "--client-id",
+        "y",
+        "--client-secret",
+        "z",
+    ]))
+    .await
+    .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+
+    let list = run(args(&["connection", "list"])).await.unwrap();
+    let out = String::from_utf8_lossy(&list.stdout);
+    assert!(out.starts_with("* Lab"), "{out}");
+    assert!(!out.contains("s3cret"), "secrets never printed");
+
+    // pc-check uses the stored (sealed) credential.
+    let check = run(args(&["pc-check", "--connection", "Lab"]))
+        .await
+        .unwrap();
+    let out = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{out}");
+    assert!(out.trim_end().ends_with(" passed, 0 failed"), "{out}");
+
+    let removed = run(args(&["connection", "remove", "Lab"])).await.unwrap();
+    assert!(removed.status.success());
+    let list = run(args(&["connection", "list"])).await.unwrap();
+    assert!(String::from_utf8_lossy(&list.stdout).contains("No connections yet"));
+}
