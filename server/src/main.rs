@@ -179,6 +179,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     println!();
     println!("  Seatwise is running at {url}");
     println!("  No sign-in is needed yet: accounts and roles arrive with access control.");
+    if let Some(emulator) = &ready.emulator {
+        println!(
+            "  Partner Center: the built-in emulator (connection \"Sandbox\") at {}",
+            emulator.url()
+        );
+    }
     println!("  Stop it with Ctrl-C.");
     println!();
     ready.serve(shutdown_signal()).await?;
