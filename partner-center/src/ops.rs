@@ -206,6 +206,43 @@ impl PartnerCenter {
         Ok(page.items)
     }
 
+    /// Subscribed SKUs of some license groups only (`Group1`: Entra ID products,
+    /// `Group2`: Minecraft Education).
+    pub async fn subscribed_skus_in_groups(
+        &self,
+        customer: &CustomerId,
+        groups: &[&str],
+    ) -> Result<Vec<SubscribedSku>, PcError> {
+        let mut call = Call::new(
+            Method::GET,
+            "/customers/{id}/subscribedskus",
+            format!("/customers/{customer}/subscribedskus"),
+        );
+        for group in groups {
+            call = call.query("licenseGroupIds", *group);
+        }
+        let page: Collection<SubscribedSku> = self.json(call).await?;
+        Ok(page.items)
+    }
+
+    pub async fn user_licenses_in_groups(
+        &self,
+        customer: &CustomerId,
+        user: &UserId,
+        groups: &[&str],
+    ) -> Result<Vec<License>, PcError> {
+        let mut call = Call::new(
+            Method::GET,
+            "/customers/{id}/users/{user_id}/licenses",
+            format!("/customers/{customer}/users/{user}/licenses"),
+        );
+        for group in groups {
+            call = call.query("licenseGroupIds", *group);
+        }
+        let page: Collection<License> = self.json(call).await?;
+        Ok(page.items)
+    }
+
     pub async fn user_licenses(
         &self,
         customer: &CustomerId,
@@ -347,6 +384,63 @@ impl PartnerCenter {
             )
             .await?;
         Ok(page.items)
+    }
+
+    /// The subscriptions an indirect reseller (by MPN id) sold to this customer.
+    pub async fn subscriptions_by_reseller(
+        &self,
+        customer: &CustomerId,
+        mpn_id: &str,
+    ) -> Result<Vec<Subscription>, PcError> {
+        let page: Collection<Subscription> = self
+            .json(
+                Call::new(
+                    Method::GET,
+                    "/customers/{id}/subscriptions",
+                    format!("/customers/{customer}/subscriptions"),
+                )
+                .query("mpn_id", mpn_id),
+            )
+            .await?;
+        Ok(page.items)
+    }
+
+    /// Where an NCE subscription can be moved (`immediate` or `scheduled`).
+    pub async fn transition_eligibilities(
+        &self,
+        customer: &CustomerId,
+        id: &SubscriptionId,
+        eligibility_type: &str,
+    ) -> Result<Vec<TransitionEligibility>, PcError> {
+        let page: Collection<TransitionEligibility> = self
+            .json(
+                Call::new(
+                    Method::GET,
+                    "/customers/{id}/subscriptions/{sub_id}/transitionEligibilities",
+                    format!("/customers/{customer}/subscriptions/{id}/transitionEligibilities"),
+                )
+                .query("eligibilityType", eligibility_type),
+            )
+            .await?;
+        Ok(page.items)
+    }
+
+    /// Moves (upgrades) an NCE subscription, optionally taking its license assignments along.
+    pub async fn transition(
+        &self,
+        customer: &CustomerId,
+        id: &SubscriptionId,
+        transition: &Transition,
+    ) -> Result<Transition, PcError> {
+        self.json(
+            Call::new(
+                Method::POST,
+                "/customers/{id}/subscriptions/{sub_id}/transitions",
+                format!("/customers/{customer}/subscriptions/{id}/transitions"),
+            )
+            .json(transition)?,
+        )
+        .await
     }
 
     pub async fn subscription(
@@ -566,6 +660,38 @@ impl PartnerCenter {
                 Method::GET,
                 "/customers/{id}/orders",
                 format!("/customers/{customer}/orders"),
+            ))
+            .await?;
+        Ok(page.items)
+    }
+
+    /// Places an order directly (the offer path; NCE purchases normally go through carts).
+    pub async fn create_order(
+        &self,
+        customer: &CustomerId,
+        order: &Order,
+    ) -> Result<Order, PcError> {
+        self.json(
+            Call::new(
+                Method::POST,
+                "/customers/{id}/orders",
+                format!("/customers/{customer}/orders"),
+            )
+            .json(order)?,
+        )
+        .await
+    }
+
+    pub async fn order_provisioning_status(
+        &self,
+        customer: &CustomerId,
+        id: &OrderId,
+    ) -> Result<Vec<OrderLineProvisioningStatus>, PcError> {
+        let page: Collection<OrderLineProvisioningStatus> = self
+            .json(Call::new(
+                Method::GET,
+                "/customers/{id}/orders/{order_id}/provisioningstatus",
+                format!("/customers/{customer}/orders/{id}/provisioningstatus"),
             ))
             .await?;
         Ok(page.items)

@@ -82,8 +82,20 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
             get(get_cart).put(update_cart),
         )
         .route("/v1/customers/{c}/carts/{k}/checkout", post(checkout))
-        .route("/v1/customers/{c}/orders", get(orders))
+        .route("/v1/customers/{c}/orders", get(orders).post(create_order))
         .route("/v1/customers/{c}/orders/{o}", get(order))
+        .route(
+            "/v1/customers/{c}/orders/{o}/provisioningstatus",
+            get(order_provisioning),
+        )
+        .route(
+            "/v1/customers/{c}/subscriptions/{s}/transitionEligibilities",
+            get(transition_eligibilities),
+        )
+        .route(
+            "/v1/customers/{c}/subscriptions/{s}/transitions",
+            post(transition),
+        )
         .route("/v1/products", get(products))
         .route("/v1/products/{p}", get(product))
         .route("/v1/products/{p}/skus", get(skus))
@@ -628,20 +640,58 @@ async fn delete_user(
 
 // ---------- Licenses and roles ----------
 
-async fn subscribed_skus(State(e): State<Shared>, Path(c): Path<CustomerId>) -> Response {
+/// `licenseGroupIds=Group1&licenseGroupIds=Group2`; answers carry lower-case `group1`.
+fn groups(query: &[(String, String)]) -> Vec<String> {
+    query
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("licenseGroupIds"))
+        .map(|(_, v)| v.to_ascii_lowercase())
+        .collect()
+}
+
+fn in_groups(sku: &wire::ProductSku, groups: &[String]) -> bool {
+    groups.is_empty()
+        || sku
+            .license_group_id
+            .as_deref()
+            .is_some_and(|g| groups.iter().any(|x| x.eq_ignore_ascii_case(g)))
+}
+
+async fn subscribed_skus(
+    State(e): State<Shared>,
+    Path(c): Path<CustomerId>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    let groups = groups(&q);
     answer(
         200,
-        with_world(&e, false, |w| w.subscribed_skus(&c)).map(Collection::of),
+        with_world(&e, false, |w| w.subscribed_skus(&c)).map(|items| {
+            Collection::of(
+                items
+                    .into_iter()
+                    .filter(|s| in_groups(&s.product_sku, &groups))
+                    .collect(),
+            )
+        }),
     )
 }
 
 async fn user_licenses(
     State(e): State<Shared>,
     Path((c, u)): Path<(CustomerId, UserId)>,
+    Query(q): Query<Vec<(String, String)>>,
 ) -> Response {
+    let groups = groups(&q);
     answer(
         200,
-        with_world(&e, false, |w| w.user_licenses(&c, &u)).map(Collection::of),
+        with_world(&e, false, |w| w.user_licenses(&c, &u)).map(|items| {
+            Collection::of(
+                items
+                    .into_iter()
+                    .filter(|l| in_groups(&l.product_sku, &groups))
+                    .collect(),
+            )
+        }),
     )
 }
 
@@ -717,9 +767,20 @@ async fn subscriptions(
     Query(p): Params,
 ) -> Response {
     let order = p.get("order_id").map(|o| OrderId::new(o.as_str()));
+    let reseller = p.get("mpn_id").cloned();
     answer(
         200,
-        with_world(&e, false, |w| w.subscriptions(&c, order.as_ref())).map(Collection::of),
+        with_world(&e, false, |w| w.subscriptions(&c, order.as_ref())).map(|subs| {
+            Collection::of(
+                subs.into_iter()
+                    .filter(|s| {
+                        reseller
+                            .as_ref()
+                            .is_none_or(|r| s.partner_id.as_ref() == Some(r))
+                    })
+                    .collect(),
+            )
+        }),
     )
 }
 
@@ -803,6 +864,44 @@ async fn orders(State(e): State<Shared>, Path(c): Path<CustomerId>) -> Response 
     answer(
         200,
         with_world(&e, false, |w| w.orders(&c)).map(Collection::of),
+    )
+}
+
+async fn create_order(State(e): State<Shared>, Path(c): Path<CustomerId>, body: Bytes) -> Response {
+    answer(
+        201,
+        parse(&body).and_then(|b| with_world(&e, true, |w| w.create_order(&c, b))),
+    )
+}
+
+async fn order_provisioning(
+    State(e): State<Shared>,
+    Path((c, o)): Path<(CustomerId, OrderId)>,
+) -> Response {
+    answer(
+        200,
+        with_world(&e, false, |w| w.order_provisioning_status(&c, &o)).map(Collection::of),
+    )
+}
+
+async fn transition_eligibilities(
+    State(e): State<Shared>,
+    Path((c, s)): Path<(CustomerId, SubscriptionId)>,
+) -> Response {
+    answer(
+        200,
+        with_world(&e, false, |w| w.transition_eligibilities(&c, &s)).map(Collection::of),
+    )
+}
+
+async fn transition(
+    State(e): State<Shared>,
+    Path((c, s)): Path<(CustomerId, SubscriptionId)>,
+    body: Bytes,
+) -> Response {
+    answer(
+        201,
+        parse(&body).and_then(|b| with_world(&e, true, |w| w.transition(&c, &s, b))),
     )
 }
 

@@ -723,3 +723,155 @@ async fn state_persists_across_restarts() {
     assert_eq!(deleted[0].id.as_ref(), Some(&user));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn license_groups_orders_and_transitions() {
+    let e = env().await;
+    let c = e.first_customer().await;
+    let all = e.pc.subscribed_skus(&c).await.unwrap();
+    assert_eq!(
+        e.pc.subscribed_skus_in_groups(&c, &["Group1"])
+            .await
+            .unwrap()
+            .len(),
+        all.len()
+    );
+    assert!(
+        e.pc.subscribed_skus_in_groups(&c, &["Group2"])
+            .await
+            .unwrap()
+            .is_empty(),
+        "no Minecraft"
+    );
+    let user = e.pc.users(&c, 500).all().await.unwrap()[0]
+        .id
+        .clone()
+        .unwrap();
+    let held = e.pc.user_licenses(&c, &user).await.unwrap().len();
+    assert_eq!(
+        e.pc.user_licenses_in_groups(&c, &user, &["Group1"])
+            .await
+            .unwrap()
+            .len(),
+        held
+    );
+    assert!(e
+        .pc
+        .subscriptions_by_reseller(&c, "9999999")
+        .await
+        .unwrap()
+        .is_empty());
+
+    // An order placed directly, and its provisioning status.
+    let order =
+        e.pc.create_order(
+            &c,
+            &Order {
+                billing_cycle: Some(BillingCycle::Monthly),
+                line_items: vec![OrderLineItem {
+                    line_item_number: 0,
+                    offer_id: "CFQ7TTC0LH18:0001:CFQ7TTC0K971".into(),
+                    quantity: 4,
+                    ..OrderLineItem::default()
+                }],
+                ..Order::default()
+            },
+        )
+        .await
+        .unwrap();
+    let order_id = order.id.clone().unwrap();
+    let status = e.pc.order_provisioning_status(&c, &order_id).await.unwrap();
+    assert_eq!(status[0].status.as_deref(), Some("fulfilled"));
+    let bad = Order {
+        line_items: vec![OrderLineItem {
+            offer_id: "NOT-AN-OFFER".into(),
+            quantity: 1,
+            ..OrderLineItem::default()
+        }],
+        ..Order::default()
+    };
+    assert!(
+        matches!(e.pc.create_order(&c, &bad).await, Err(PcError::Validation { code, .. }) if code == "800004")
+    );
+
+    // Upgrade: all seats and their license assignments move to the target.
+    let source = order.line_items[0].subscription_id.clone().unwrap();
+    let from_sku = SkuId::new("3b555118-da6a-4418-894f-7df1e2096870");
+    let holder =
+        e.pc.users(&c, 500)
+            .all()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|u| u.usage_location.is_some())
+            .unwrap()
+            .id
+            .unwrap();
+    let holds =
+        |l: &Vec<License>, sku: &SkuId| l.iter().any(|x| x.product_sku.id.as_ref() == Some(sku));
+    if !holds(&e.pc.user_licenses(&c, &holder).await.unwrap(), &from_sku) {
+        e.pc.update_licenses(
+            &c,
+            &holder,
+            &LicenseUpdate {
+                licenses_to_assign: Some(vec![LicenseAssignment {
+                    sku_id: from_sku.clone(),
+                    excluded_plans: None,
+                }]),
+                ..LicenseUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let options =
+        e.pc.transition_eligibilities(&c, &source, "immediate")
+            .await
+            .unwrap();
+    let target = options
+        .iter()
+        .find(|o| o.catalog_item_id.starts_with("CFQ7TTC0LCHC:0003"))
+        .unwrap();
+    assert!(target.eligibilities[0].is_eligible);
+    let before_from =
+        e.pc.subscribed_skus(&c)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.product_sku.id.as_ref() == Some(&from_sku))
+            .unwrap();
+    let done =
+        e.pc.transition(
+            &c,
+            &source,
+            &Transition {
+                to_catalog_item_id: target.catalog_item_id.clone(),
+                quantity: Some(4),
+                transition_type: Some("transition_with_license_transfer".into()),
+                ..Transition::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.status.as_deref(), Some("Completed"));
+    let new_sub =
+        e.pc.subscription(&c, done.to_subscription_id.as_ref().unwrap())
+            .await
+            .unwrap();
+    assert_eq!(new_sub.quantity, 4);
+    let old = e.pc.subscription(&c, &source).await.unwrap();
+    assert_eq!(
+        (old.quantity, old.status),
+        (0, Some(SubscriptionStatus::Deleted))
+    );
+    let after_from =
+        e.pc.subscribed_skus(&c)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.product_sku.id.as_ref() == Some(&from_sku));
+    assert!(
+        after_from.is_none_or(|s| s.consumed_units < before_from.consumed_units),
+        "licenses moved off the old SKU"
+    );
+}

@@ -68,14 +68,14 @@ fn status_table(s: StatusReport) -> impl IntoView {
                 </thead>
                 <tbody>
                     <tr>
-                        <td>"Database"</td>
+                        <td class="nowrap">"Database"</td>
                         <td>
                             <span class="badge badge-success">"Reachable"</span>
                         </td>
                         <td>{s.database}</td>
                     </tr>
                     <tr>
-                        <td>"Migrations"</td>
+                        <td class="nowrap">"Migrations"</td>
                         <td>
                             {if migrations_ok {
                                 view! { <span class="badge badge-success">"Up to date"</span> }
@@ -86,7 +86,7 @@ fn status_table(s: StatusReport) -> impl IntoView {
                         <td>{format!("{} of {} applied", s.migrations_applied, s.migrations_known)}</td>
                     </tr>
                     <tr>
-                        <td>"Partner Center"</td>
+                        <td class="nowrap">"Partner Center"</td>
                         {match s.partner_center {
                             Some(pc) => {
                                 view! {

@@ -152,3 +152,25 @@ fn string_map<'de, D: Deserializer<'de>>(d: D) -> Result<StringMap, D::Error> {
         })
         .collect())
 }
+
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "camelCase"), default)]
+pub struct QuantityProvisioning {
+    #[serde(deserialize_with = "flexible_i64")]
+    pub quantity: i64,
+    pub status: Option<String>,
+}
+
+/// How far an order line has been provisioned (`fulfilled`, `unfulfilled`,
+/// `prefulfillmentPending`; the table capitalises them, the examples do not).
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "camelCase"), default)]
+pub struct OrderLineProvisioningStatus {
+    pub order_line_item_id: Option<String>,
+    #[serde(deserialize_with = "flexible_i64")]
+    pub line_item_number: i64,
+    pub status: Option<String>,
+    pub quantity_provisioning_information: Vec<QuantityProvisioning>,
+}

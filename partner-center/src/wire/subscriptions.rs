@@ -130,3 +130,64 @@ pub struct SubscriptionProvisioningStatus {
     pub end_date: Option<WireTime>,
     pub attributes: Option<Attributes>,
 }
+
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "camelCase"), default)]
+pub struct EligibilityError {
+    #[serde(deserialize_with = "crate::json::flexible_string")]
+    pub code: String,
+    pub description: Option<String>,
+}
+
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "camelCase"), default)]
+pub struct Eligibility {
+    pub is_eligible: bool,
+    /// `transition_only` or `transition_with_license_transfer`.
+    pub transition_type: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<EligibilityError>,
+}
+
+/// Where an NCE subscription can move (upgrade) to.
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "camelCase"), default)]
+pub struct TransitionEligibility {
+    pub catalog_item_id: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub quantity: Option<i64>,
+    pub eligibilities: Vec<Eligibility>,
+    pub attributes: Option<Attributes>,
+}
+
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "camelCase"), default)]
+pub struct TransitionEvent {
+    pub name: Option<String>,
+    pub status: Option<String>,
+    pub timestamp: Option<WireTime>,
+}
+
+/// An NCE transition (upgrade) request and its result.
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "camelCase"), default)]
+pub struct Transition {
+    pub id: Option<String>,
+    pub from_catalog_item_id: Option<String>,
+    pub from_subscription_id: Option<SubscriptionId>,
+    pub to_catalog_item_id: String,
+    pub to_subscription_id: Option<SubscriptionId>,
+    pub quantity: Option<i64>,
+    pub term_duration: Option<String>,
+    pub billing_cycle: Option<BillingCycle>,
+    pub transition_type: Option<String>,
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<TransitionEvent>,
+}
