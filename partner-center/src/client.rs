@@ -180,6 +180,15 @@ impl PartnerCenter {
         json::from_slice(&body).map_err(|e| PcError::Decode(e.to_string()))
     }
 
+    /// The items of an unpaged collection.
+    pub(crate) async fn items<T: DeserializeOwned>(
+        &self,
+        call: Call<'_>,
+    ) -> Result<Vec<T>, PcError> {
+        let page: Collection<T> = self.json(call).await?;
+        Ok(page.items)
+    }
+
     /// For answers with no body worth reading (204 on delete).
     pub(crate) async fn empty(&self, call: Call<'_>) -> Result<u16, PcError> {
         self.send(call).await.map(|(status, _)| status)

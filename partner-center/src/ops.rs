@@ -196,14 +196,12 @@ impl PartnerCenter {
         &self,
         customer: &CustomerId,
     ) -> Result<Vec<SubscribedSku>, PcError> {
-        let page: Collection<SubscribedSku> = self
-            .json(Call::new(
-                Method::GET,
-                "/customers/{id}/subscribedskus",
-                format!("/customers/{customer}/subscribedskus"),
-            ))
-            .await?;
-        Ok(page.items)
+        self.items(Call::new(
+            Method::GET,
+            "/customers/{id}/subscribedskus",
+            format!("/customers/{customer}/subscribedskus"),
+        ))
+        .await
     }
 
     /// Subscribed SKUs of some license groups only (`Group1`: Entra ID products,
@@ -221,8 +219,7 @@ impl PartnerCenter {
         for group in groups {
             call = call.query("licenseGroupIds", *group);
         }
-        let page: Collection<SubscribedSku> = self.json(call).await?;
-        Ok(page.items)
+        self.items(call).await
     }
 
     pub async fn user_licenses_in_groups(
@@ -239,8 +236,7 @@ impl PartnerCenter {
         for group in groups {
             call = call.query("licenseGroupIds", *group);
         }
-        let page: Collection<License> = self.json(call).await?;
-        Ok(page.items)
+        self.items(call).await
     }
 
     pub async fn user_licenses(
@@ -248,14 +244,12 @@ impl PartnerCenter {
         customer: &CustomerId,
         user: &UserId,
     ) -> Result<Vec<License>, PcError> {
-        let page: Collection<License> = self
-            .json(Call::new(
-                Method::GET,
-                "/customers/{id}/users/{user_id}/licenses",
-                format!("/customers/{customer}/users/{user}/licenses"),
-            ))
-            .await?;
-        Ok(page.items)
+        self.items(Call::new(
+            Method::GET,
+            "/customers/{id}/users/{user_id}/licenses",
+            format!("/customers/{customer}/users/{user}/licenses"),
+        ))
+        .await
     }
 
     /// Assigns and removes licenses in one request; the answer carries warnings.
@@ -284,14 +278,12 @@ impl PartnerCenter {
         &self,
         customer: &CustomerId,
     ) -> Result<Vec<DirectoryRole>, PcError> {
-        let page: Collection<DirectoryRole> = self
-            .json(Call::new(
-                Method::GET,
-                "/customers/{id}/directoryroles",
-                format!("/customers/{customer}/directoryroles"),
-            ))
-            .await?;
-        Ok(page.items)
+        self.items(Call::new(
+            Method::GET,
+            "/customers/{id}/directoryroles",
+            format!("/customers/{customer}/directoryroles"),
+        ))
+        .await
     }
 
     pub async fn user_roles(
@@ -299,14 +291,12 @@ impl PartnerCenter {
         customer: &CustomerId,
         user: &UserId,
     ) -> Result<Vec<DirectoryRole>, PcError> {
-        let page: Collection<DirectoryRole> = self
-            .json(Call::new(
-                Method::GET,
-                "/customers/{id}/users/{user_id}/directoryroles",
-                format!("/customers/{customer}/users/{user}/directoryroles"),
-            ))
-            .await?;
-        Ok(page.items)
+        self.items(Call::new(
+            Method::GET,
+            "/customers/{id}/users/{user_id}/directoryroles",
+            format!("/customers/{customer}/users/{user}/directoryroles"),
+        ))
+        .await
     }
 
     pub fn role_members(&self, customer: &CustomerId, role: &RoleId) -> Pager<UserMember> {
@@ -358,14 +348,12 @@ impl PartnerCenter {
     // ---- Subscriptions (section 7) ----
 
     pub async fn subscriptions(&self, customer: &CustomerId) -> Result<Vec<Subscription>, PcError> {
-        let page: Collection<Subscription> = self
-            .json(Call::new(
-                Method::GET,
-                "/customers/{id}/subscriptions",
-                format!("/customers/{customer}/subscriptions"),
-            ))
-            .await?;
-        Ok(page.items)
+        self.items(Call::new(
+            Method::GET,
+            "/customers/{id}/subscriptions",
+            format!("/customers/{customer}/subscriptions"),
+        ))
+        .await
     }
 
     pub async fn subscriptions_by_order(
@@ -373,17 +361,15 @@ impl PartnerCenter {
         customer: &CustomerId,
         order: &OrderId,
     ) -> Result<Vec<Subscription>, PcError> {
-        let page: Collection<Subscription> = self
-            .json(
-                Call::new(
-                    Method::GET,
-                    "/customers/{id}/subscriptions",
-                    format!("/customers/{customer}/subscriptions"),
-                )
-                .query("order_id", order.as_str()),
+        self.items(
+            Call::new(
+                Method::GET,
+                "/customers/{id}/subscriptions",
+                format!("/customers/{customer}/subscriptions"),
             )
-            .await?;
-        Ok(page.items)
+            .query("order_id", order.as_str()),
+        )
+        .await
     }
 
     /// The subscriptions an indirect reseller (by MPN id) sold to this customer.
@@ -392,17 +378,15 @@ impl PartnerCenter {
         customer: &CustomerId,
         mpn_id: &str,
     ) -> Result<Vec<Subscription>, PcError> {
-        let page: Collection<Subscription> = self
-            .json(
-                Call::new(
-                    Method::GET,
-                    "/customers/{id}/subscriptions",
-                    format!("/customers/{customer}/subscriptions"),
-                )
-                .query("mpn_id", mpn_id),
+        self.items(
+            Call::new(
+                Method::GET,
+                "/customers/{id}/subscriptions",
+                format!("/customers/{customer}/subscriptions"),
             )
-            .await?;
-        Ok(page.items)
+            .query("mpn_id", mpn_id),
+        )
+        .await
     }
 
     /// Where an NCE subscription can be moved (`immediate` or `scheduled`).
@@ -412,17 +396,15 @@ impl PartnerCenter {
         id: &SubscriptionId,
         eligibility_type: &str,
     ) -> Result<Vec<TransitionEligibility>, PcError> {
-        let page: Collection<TransitionEligibility> = self
-            .json(
-                Call::new(
-                    Method::GET,
-                    "/customers/{id}/subscriptions/{sub_id}/transitionEligibilities",
-                    format!("/customers/{customer}/subscriptions/{id}/transitionEligibilities"),
-                )
-                .query("eligibilityType", eligibility_type),
+        self.items(
+            Call::new(
+                Method::GET,
+                "/customers/{id}/subscriptions/{sub_id}/transitionEligibilities",
+                format!("/customers/{customer}/subscriptions/{id}/transitionEligibilities"),
             )
-            .await?;
-        Ok(page.items)
+            .query("eligibilityType", eligibility_type),
+        )
+        .await
     }
 
     /// Moves (upgrades) an NCE subscription, optionally taking its license assignments along.
@@ -484,14 +466,12 @@ impl PartnerCenter {
         customer: &CustomerId,
         id: &SubscriptionId,
     ) -> Result<Vec<Subscription>, PcError> {
-        let page: Collection<Subscription> = self
-            .json(Call::new(
-                Method::GET,
-                "/customers/{id}/subscriptions/{sub_id}/addons",
-                format!("/customers/{customer}/subscriptions/{id}/addons"),
-            ))
-            .await?;
-        Ok(page.items)
+        self.items(Call::new(
+            Method::GET,
+            "/customers/{id}/subscriptions/{sub_id}/addons",
+            format!("/customers/{customer}/subscriptions/{id}/addons"),
+        ))
+        .await
     }
 
     pub async fn subscription_provisioning_status(
@@ -521,8 +501,7 @@ impl PartnerCenter {
         if let Some(segment) = segment {
             call = call.query("targetSegment", segment);
         }
-        let page: Collection<Product> = self.json(call).await?;
-        Ok(page.items)
+        self.items(call).await
     }
 
     pub async fn product(&self, id: &ProductId, country: &str) -> Result<Product, PcError> {
@@ -538,17 +517,15 @@ impl PartnerCenter {
     }
 
     pub async fn skus(&self, product: &ProductId, country: &str) -> Result<Vec<Sku>, PcError> {
-        let page: Collection<Sku> = self
-            .json(
-                Call::new(
-                    Method::GET,
-                    "/products/{product_id}/skus",
-                    format!("/products/{product}/skus"),
-                )
-                .query("country", country),
+        self.items(
+            Call::new(
+                Method::GET,
+                "/products/{product_id}/skus",
+                format!("/products/{product}/skus"),
             )
-            .await?;
-        Ok(page.items)
+            .query("country", country),
+        )
+        .await
     }
 
     pub async fn sku(&self, product: &ProductId, sku: &str, country: &str) -> Result<Sku, PcError> {
@@ -569,17 +546,15 @@ impl PartnerCenter {
         sku: &str,
         country: &str,
     ) -> Result<Vec<Availability>, PcError> {
-        let page: Collection<Availability> = self
-            .json(
-                Call::new(
-                    Method::GET,
-                    "/products/{product_id}/skus/{sku_id}/availabilities",
-                    format!("/products/{product}/skus/{sku}/availabilities"),
-                )
-                .query("country", country),
+        self.items(
+            Call::new(
+                Method::GET,
+                "/products/{product_id}/skus/{sku_id}/availabilities",
+                format!("/products/{product}/skus/{sku}/availabilities"),
             )
-            .await?;
-        Ok(page.items)
+            .query("country", country),
+        )
+        .await
     }
 
     pub async fn availability(
@@ -655,14 +630,12 @@ impl PartnerCenter {
     }
 
     pub async fn orders(&self, customer: &CustomerId) -> Result<Vec<Order>, PcError> {
-        let page: Collection<Order> = self
-            .json(Call::new(
-                Method::GET,
-                "/customers/{id}/orders",
-                format!("/customers/{customer}/orders"),
-            ))
-            .await?;
-        Ok(page.items)
+        self.items(Call::new(
+            Method::GET,
+            "/customers/{id}/orders",
+            format!("/customers/{customer}/orders"),
+        ))
+        .await
     }
 
     /// Places an order directly (the offer path; NCE purchases normally go through carts).
@@ -687,14 +660,12 @@ impl PartnerCenter {
         customer: &CustomerId,
         id: &OrderId,
     ) -> Result<Vec<OrderLineProvisioningStatus>, PcError> {
-        let page: Collection<OrderLineProvisioningStatus> = self
-            .json(Call::new(
-                Method::GET,
-                "/customers/{id}/orders/{order_id}/provisioningstatus",
-                format!("/customers/{customer}/orders/{id}/provisioningstatus"),
-            ))
-            .await?;
-        Ok(page.items)
+        self.items(Call::new(
+            Method::GET,
+            "/customers/{id}/orders/{order_id}/provisioningstatus",
+            format!("/customers/{customer}/orders/{id}/provisioningstatus"),
+        ))
+        .await
     }
 
     pub async fn order(&self, customer: &CustomerId, id: &OrderId) -> Result<Order, PcError> {

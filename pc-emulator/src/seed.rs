@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     catalog::{self, ITEMS},
-    world::{CustomerRec, SubRec, UserRec, World, ROLES},
+    world::{new_subscription, CustomerRec, SubRec, UserRec, World, ROLES},
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,43 +117,18 @@ fn customer(rng: &mut StdRng, n: usize, options: &SeedOptions, now: OffsetDateTi
         let quantity = (options.users_per_customer as i64 / 2 + rng.gen_range(2..8)).max(2);
         let sub_id = SubscriptionId::new(uuid(rng).to_uppercase());
         let order = OrderId::new(uuid(rng));
+        let line = CartLineItem {
+            catalog_item_id: item.catalog_item_id(),
+            quantity,
+            ..CartLineItem::default()
+        };
+        let mut sub = new_subscription(&id, sub_id, item, &line, "P1Y", &order, bought);
+        if let Some(a) = sub.attributes.as_mut() {
+            a.etag = Some(uuid(rng).replace('-', ""));
+        }
         subscriptions.push(SubRec {
             term_start: bought.unix_timestamp(),
-            sub: Subscription {
-                id: sub_id.clone(),
-                offer_id: Some(item.catalog_item_id()),
-                offer_name: Some(item.title.into()),
-                friendly_name: Some(item.title.into()),
-                product_type: Some(catalog::nce()),
-                quantity,
-                unit_type: Some("Licenses".into()),
-                creation_date: Some(WireTime(bought)),
-                effective_start_date: Some(WireTime(bought)),
-                commitment_end_date: Some(WireTime(bought + Duration::days(365))),
-                cancellation_allowed_until_date: Some(WireTime(bought + Duration::days(7))),
-                status: Some(SubscriptionStatus::Active),
-                auto_renew_enabled: Some(true),
-                billing_type: Some(BillingType::License),
-                billing_cycle: Some(BillingCycle::Monthly),
-                term_duration: Some("P1Y".into()),
-                renewal_term_duration: Some(String::new()),
-                is_trial: Some(false),
-                is_microsoft_product: Some(true),
-                publisher_name: Some("Microsoft Corporation".into()),
-                partner_id: Some(String::new()),
-                contract_type: Some("subscription".into()),
-                actions: vec!["edit".into()],
-                order_id: Some(order),
-                links: Some(Links {
-                    self_link: Some(Link::get(format!("/customers/{id}/subscriptions/{sub_id}"))),
-                    ..Links::default()
-                }),
-                attributes: Some(Attributes {
-                    object_type: Some("Subscription".into()),
-                    etag: Some(uuid(rng).replace('-', "")),
-                }),
-                ..Subscription::default()
-            },
+            sub,
         });
     }
 

@@ -1073,7 +1073,15 @@ impl World {
             ..CartLineItem::default()
         };
         let order = source.order_id.clone().unwrap_or_default();
-        let new_sub = new_subscription(target, &line, &term, &order, now);
+        let new_sub = new_subscription(
+            customer,
+            new_subscription_id(),
+            target,
+            &line,
+            &term,
+            &order,
+            now,
+        );
         let new_id = new_sub.id.clone();
         c.subscriptions.push(SubRec {
             sub: new_sub,
@@ -1278,7 +1286,15 @@ fn place_order(
             friendly_name: line.friendly_name.clone(),
             ..CartLineItem::default()
         };
-        let sub = new_subscription(item, &cart_line, &term, &order_id, now);
+        let sub = new_subscription(
+            customer,
+            new_subscription_id(),
+            item,
+            &cart_line,
+            &term,
+            &order_id,
+            now,
+        );
         let sub_id = sub.id.clone();
         c.subscriptions.push(SubRec {
             sub,
@@ -1342,16 +1358,17 @@ fn renew_if_due(s: &mut SubRec, now: OffsetDateTime) {
     }
 }
 
-fn new_subscription(
+/// A new NCE subscription as the service creates it at purchase (`now`).
+pub(crate) fn new_subscription(
+    customer: &CustomerId,
+    id: SubscriptionId,
     item: &CatalogItem,
     line: &CartLineItem,
     term: &str,
     order: &OrderId,
     now: OffsetDateTime,
 ) -> Subscription {
-    let id = SubscriptionId::new(Uuid::new_v4().to_string().to_uppercase());
     Subscription {
-        id: id.clone(),
         offer_id: Some(item.catalog_item_id()),
         offer_name: Some(item.title.to_owned()),
         friendly_name: Some(
@@ -1385,7 +1402,9 @@ fn new_subscription(
         actions: vec!["edit".into(), "cancel".into()],
         order_id: Some(order.clone()),
         links: Some(Links {
-            self_link: Some(Link::get(format!("/subscriptions/{id}"))),
+            self_link: Some(Link::get(format!(
+                "/customers/{customer}/subscriptions/{id}"
+            ))),
             other: [(
                 "product".to_owned(),
                 Link::get(format!("/products/{}?country=US", item.product_id)),
@@ -1397,8 +1416,13 @@ fn new_subscription(
             object_type: Some("Subscription".into()),
             etag: Some(new_etag()),
         }),
+        id,
         ..Subscription::default()
     }
+}
+
+fn new_subscription_id() -> SubscriptionId {
+    SubscriptionId::new(Uuid::new_v4().to_string().to_uppercase())
 }
 
 /// Marks lines the service could not sell with a line error, as carts do.
