@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# rustup's tools may not be on PATH in a bare CI environment.
+export PATH="$HOME/.cargo/bin:$PATH"
 CARGO_LEPTOS_VERSION=0.3.10
 WASM_OPT_MIN=116
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
