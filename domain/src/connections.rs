@@ -13,6 +13,10 @@ use crate::{crypto::Sealer, time::now_millis, StoreError};
 pub struct ConnectionId(String);
 
 impl ConnectionId {
+    pub fn new(id: impl Into<String>) -> Self {
+        ConnectionId(id.into())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -1,5 +1,6 @@
 //! Seatwise's domain: the store and the services built on it. No Leptos, no HTTP.
 
+pub mod access;
 pub mod audit;
 pub mod connections;
 pub mod crypto;

@@ -151,6 +151,10 @@ impl Store {
         Settings::new(&self.pool)
     }
 
+    pub fn access(&self) -> crate::access::Access<'_> {
+        crate::access::Access::new(&self.pool)
+    }
+
     pub fn audit(&self) -> AuditLog<'_> {
         AuditLog::new(&self.pool)
     }

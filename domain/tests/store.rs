@@ -4,13 +4,14 @@
 //! `on_both_backends!`. PostgreSQL comes from `SEATWISE_TEST_POSTGRES_URL` (a server that
 //! `make test` starts); each test gets a database of its own.
 
+use domain::access::{AccessError, NewAccount, Role};
 use domain::{
     audit::{NewEntry, Outcome, Query},
     connections::{NewConnection, Secret},
     crypto::Sealer,
     Backend, Store,
 };
-use partner_center::{Credential, PartnerCenter};
+use partner_center::{Credential, CustomerId, PartnerCenter};
 
 mod backends {
     use domain::Store;
@@ -87,6 +88,9 @@ on_both_backends!(
     connections_keep_secrets_sealed_and_one_default,
     bad_connections_are_refused_and_change_nothing,
     the_sandbox_connection_follows_the_emulator,
+    passwords_are_checked_without_telling_who_exists,
+    authorization_follows_role_and_scope,
+    bad_accounts_are_refused_and_change_nothing,
 );
 
 async fn migrations_are_applied_and_idempotent(store: Store) {
@@ -373,4 +377,267 @@ async fn the_sandbox_connection_follows_the_emulator(store: Store) {
         .unwrap();
     connections.remove("Real").await.unwrap();
     assert_eq!(connections.list().await.unwrap().len(), 1);
+}
+
+/// Two resellers, three customers (A1, A2 with reseller A; B1 with reseller B), one account of
+/// each role.
+struct World {
+    sp: domain::access::Principal,
+    reseller_a: domain::access::Principal,
+    customer_a1: domain::access::Principal,
+    ids: [CustomerId; 3],
+}
+
+async fn world(store: &Store) -> World {
+    let sealer = sealer();
+    let connection = store
+        .connections(&sealer)
+        .create(new_connection("Main", true))
+        .await
+        .unwrap();
+    let access = store.access();
+    let a = access
+        .create_reseller("Reseller A", Some("1111111"))
+        .await
+        .unwrap();
+    let b = access.create_reseller("Reseller B", None).await.unwrap();
+    let ids = [
+        CustomerId::new("AAAAAAAA-0000-0000-0000-000000000001"),
+        CustomerId::new("aaaaaaaa-0000-0000-0000-000000000002"),
+        CustomerId::new("bbbbbbbb-0000-0000-0000-000000000001"),
+    ];
+    for (id, name, reseller) in [
+        (&ids[0], "A One", &a),
+        (&ids[1], "A Two", &a),
+        (&ids[2], "B One", &b),
+    ] {
+        access
+            .import_customer(&connection.id, id, name, "x.onmicrosoft.com")
+            .await
+            .unwrap();
+        access
+            .assign_reseller(id, Some(&reseller.id))
+            .await
+            .unwrap();
+    }
+    let account = |email: &str,
+                   role: Role,
+                   reseller: Option<&domain::access::Reseller>,
+                   customer: Option<&CustomerId>| NewAccount {
+        email: email.into(),
+        display_name: email.split('@').next().unwrap().into(),
+        role,
+        reseller: reseller.map(|r| r.id.clone()),
+        customer: customer.cloned(),
+        password: Some("correct horse battery".into()),
+    };
+    World {
+        sp: access
+            .create_account(account("Admin@SP.example", Role::SpAdmin, None, None))
+            .await
+            .unwrap(),
+        reseller_a: access
+            .create_account(account("ra@a.example", Role::ResellerAdmin, Some(&a), None))
+            .await
+            .unwrap(),
+        customer_a1: access
+            .create_account(account(
+                "ca@a1.example",
+                Role::CustomerAdmin,
+                None,
+                Some(&ids[0]),
+            ))
+            .await
+            .unwrap(),
+        ids,
+    }
+}
+
+async fn passwords_are_checked_without_telling_who_exists(store: Store) {
+    let w = world(&store).await;
+    let access = store.access();
+    assert_eq!(
+        w.sp.email, "admin@sp.example",
+        "addresses are stored in lower case"
+    );
+    let ok = access
+        .check_password("ADMIN@sp.example ", "correct horse battery")
+        .await
+        .unwrap();
+    assert_eq!(ok.unwrap().account, w.sp.account);
+    assert!(access
+        .check_password("admin@sp.example", "wrong password!!")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(access
+        .check_password("nobody@sp.example", "correct horse battery")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(access
+        .check_password("not an email", "x")
+        .await
+        .unwrap()
+        .is_none());
+    access.set_disabled(&w.sp.account, true).await.unwrap();
+    assert!(access
+        .check_password("admin@sp.example", "correct horse battery")
+        .await
+        .unwrap()
+        .is_none());
+    let (stored,): (String,) =
+        sqlx::query_as("SELECT password_hash FROM portal_accounts WHERE email = $1")
+            .bind("admin@sp.example")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert!(
+        stored.starts_with("$argon2id$"),
+        "argon2id, not the password: {stored}"
+    );
+}
+
+async fn authorization_follows_role_and_scope(store: Store) {
+    let w = world(&store).await;
+    let access = store.access();
+    let [a1, a2, b1] = &w.ids;
+    let unknown = CustomerId::new("cccccccc-0000-0000-0000-000000000009");
+    let allowed = |r: &Result<domain::access::CustomerScope, AccessError>| r.is_ok();
+    for id in [a1, a2, b1] {
+        assert!(
+            allowed(&access.authorize(&w.sp, id).await),
+            "the service provider sees every customer"
+        );
+    }
+    assert!(allowed(&access.authorize(&w.reseller_a, a1).await));
+    assert!(allowed(&access.authorize(&w.reseller_a, a2).await));
+    assert!(matches!(
+        access.authorize(&w.reseller_a, b1).await,
+        Err(AccessError::Forbidden)
+    ));
+    assert!(allowed(&access.authorize(&w.customer_a1, a1).await));
+    assert!(matches!(
+        access.authorize(&w.customer_a1, a2).await,
+        Err(AccessError::Forbidden)
+    ));
+    assert!(matches!(
+        access.authorize(&w.customer_a1, b1).await,
+        Err(AccessError::Forbidden)
+    ));
+    // An unknown customer gets the same answer as someone else's.
+    assert!(matches!(
+        access.authorize(&w.sp, &unknown).await,
+        Err(AccessError::Forbidden)
+    ));
+    let scope = access
+        .authorize(&w.customer_a1, &CustomerId::new(a1.as_str().to_uppercase()))
+        .await
+        .unwrap();
+    assert_eq!(scope.customer().company_name, "A One");
+
+    let names = |v: Vec<domain::access::Customer>| {
+        v.into_iter().map(|c| c.company_name).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(access.visible_customers(&w.sp).await.unwrap()),
+        ["A One", "A Two", "B One"]
+    );
+    assert_eq!(
+        names(access.visible_customers(&w.reseller_a).await.unwrap()),
+        ["A One", "A Two"]
+    );
+    assert_eq!(
+        names(access.visible_customers(&w.customer_a1).await.unwrap()),
+        ["A One"]
+    );
+
+    // Moving a customer to another reseller moves the access with it; disabling ends it.
+    access.assign_reseller(a2, None).await.unwrap();
+    assert!(matches!(
+        access.authorize(&w.reseller_a, a2).await,
+        Err(AccessError::Forbidden)
+    ));
+    access
+        .set_disabled(&w.customer_a1.account, true)
+        .await
+        .unwrap();
+    assert!(matches!(
+        access.authorize(&w.customer_a1, a1).await,
+        Err(AccessError::Forbidden)
+    ));
+}
+
+async fn bad_accounts_are_refused_and_change_nothing(store: Store) {
+    let w = world(&store).await;
+    let access = store.access();
+    let base = || NewAccount {
+        email: "new@x.example".into(),
+        display_name: "New".into(),
+        role: Role::SpSupport,
+        reseller: None,
+        customer: None,
+        password: Some("long enough password".into()),
+    };
+    let cases = [
+        (
+            NewAccount {
+                email: "no-at-sign".into(),
+                ..base()
+            },
+            "email:",
+        ),
+        (
+            NewAccount {
+                email: "admin@sp.example".into(),
+                ..base()
+            },
+            "email:",
+        ),
+        (
+            NewAccount {
+                password: Some("short".into()),
+                ..base()
+            },
+            "password:",
+        ),
+        (
+            NewAccount {
+                role: Role::CustomerAdmin,
+                ..base()
+            },
+            "scope:",
+        ),
+        (
+            NewAccount {
+                customer: Some(w.ids[0].clone()),
+                ..base()
+            },
+            "scope:",
+        ),
+        (
+            NewAccount {
+                role: Role::CustomerAdmin,
+                customer: Some(CustomerId::new("nope")),
+                ..base()
+            },
+            "scope:",
+        ),
+        (
+            NewAccount {
+                display_name: " ".into(),
+                ..base()
+            },
+            "display_name:",
+        ),
+    ];
+    for (bad, field) in cases {
+        let err = access.create_account(bad).await.unwrap_err().to_string();
+        assert!(err.starts_with(field), "{err}");
+    }
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM portal_accounts")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(count, 3);
 }

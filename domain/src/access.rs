@@ -1,0 +1,580 @@
+//! Who may act on what: portal accounts and their roles, resellers, customers (Microsoft
+//! tenants), and the one check that turns a signed-in person and a customer id into a
+//! [`CustomerScope`]. Services for a customer's data take a `CustomerScope`, which nothing
+//! but [`Access::authorize`] can make, so a forgotten check does not compile.
+
+use argon2::{
+    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
+    Argon2,
+};
+use partner_center::CustomerId;
+use serde::{Deserialize, Serialize};
+use sqlx::AnyPool;
+use uuid::Uuid;
+
+use crate::{connections::ConnectionId, time::now_millis, StoreError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    SpAdmin,
+    SpSupport,
+    ResellerAdmin,
+    CustomerAdmin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::SpAdmin,
+        Role::SpSupport,
+        Role::ResellerAdmin,
+        Role::CustomerAdmin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::SpAdmin => "sp_admin",
+            Role::SpSupport => "sp_support",
+            Role::ResellerAdmin => "reseller_admin",
+            Role::CustomerAdmin => "customer_admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::SpAdmin => "Service provider admin",
+            Role::SpSupport => "Service provider support",
+            Role::ResellerAdmin => "Reseller admin",
+            Role::CustomerAdmin => "Customer admin",
+        }
+    }
+
+    pub fn is_service_provider(self) -> bool {
+        matches!(self, Role::SpAdmin | Role::SpSupport)
+    }
+}
+
+macro_rules! text_id {
+    ($name:ident) => {
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn new(id: impl Into<String>) -> Self {
+                $name(id.into())
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+text_id!(AccountId);
+text_id!(ResellerId);
+
+/// A signed-in person, as every request sees them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Principal {
+    pub account: AccountId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub reseller: Option<ResellerId>,
+    pub customer: Option<CustomerId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Customer {
+    pub id: CustomerId,
+    pub connection_id: ConnectionId,
+    pub company_name: String,
+    pub default_domain: String,
+    pub reseller_id: Option<ResellerId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reseller {
+    pub id: ResellerId,
+    pub name: String,
+    pub mpn_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub reseller: Option<ResellerId>,
+    pub customer: Option<CustomerId>,
+    /// `None` for accounts that only arrive through workspace links.
+    pub password: Option<String>,
+}
+
+/// A customer the principal may act on; only [`Access::authorize`] makes one.
+#[derive(Debug, Clone)]
+pub struct CustomerScope {
+    customer: Customer,
+    principal: Principal,
+}
+
+impl CustomerScope {
+    pub fn customer(&self) -> &Customer {
+        &self.customer
+    }
+
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    /// Refused: the same answer whether the customer exists or not.
+    #[error("you do not have access to this customer")]
+    Forbidden,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub const MIN_PASSWORD: usize = 12;
+
+pub struct Access<'a> {
+    pool: &'a AnyPool,
+}
+
+type AccountRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+);
+const ACCOUNT_COLUMNS: &str =
+    "id, email, display_name, role, reseller_id, customer_id, password_hash, disabled";
+type CustomerRow = (String, String, String, String, Option<String>);
+const CUSTOMER_COLUMNS: &str = "id, connection_id, company_name, default_domain, reseller_id";
+
+fn principal(row: AccountRow) -> Option<Principal> {
+    Some(Principal {
+        account: AccountId(row.0),
+        email: row.1,
+        display_name: row.2,
+        role: Role::parse(&row.3)?,
+        reseller: row.4.map(ResellerId),
+        customer: row.5.map(CustomerId::new),
+    })
+}
+
+fn customer(row: CustomerRow) -> Customer {
+    Customer {
+        id: CustomerId::new(row.0),
+        connection_id: ConnectionId::new(row.1),
+        company_name: row.2,
+        default_domain: row.3,
+        reseller_id: row.4.map(ResellerId),
+    }
+}
+
+/// Lower-cased and checked: something@something.something, no spaces.
+pub fn normalize_email(email: &str) -> Result<String, StoreError> {
+    let email = email.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && !email.contains(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if valid {
+        Ok(email)
+    } else {
+        Err(StoreError::Invalid(
+            "email: enter an address like name@example.com".into(),
+        ))
+    }
+}
+
+/// Hashing is slow on purpose; run it off the async runtime.
+async fn hash_password(password: String) -> Result<String, StoreError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| StoreError::Invalid(format!("password hashing failed: {e}")))
+    })
+    .await
+    .map_err(|e| StoreError::Invalid(format!("password hashing failed: {e}")))?
+}
+
+async fn verify_password(password: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || {
+        // Without an account, verify against a fixed hash anyway so that timing does not tell
+        // which email addresses have accounts.
+        let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
+        PasswordHash::new(&hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// The Argon2id hash of a random password nobody knows, made once per process.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(Uuid::new_v4().as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+impl<'a> Access<'a> {
+    pub(crate) fn new(pool: &'a AnyPool) -> Self {
+        Access { pool }
+    }
+
+    // ---- Accounts ----
+
+    pub async fn create_account(&self, new: NewAccount) -> Result<Principal, StoreError> {
+        let email = normalize_email(&new.email)?;
+        let display_name = new.display_name.trim().to_owned();
+        if display_name.is_empty() || display_name.chars().count() > 100 {
+            return Err(StoreError::Invalid(
+                "display_name: give a name of at most 100 characters".into(),
+            ));
+        }
+        let scope_ok = match new.role {
+            Role::SpAdmin | Role::SpSupport => new.reseller.is_none() && new.customer.is_none(),
+            Role::ResellerAdmin => new.reseller.is_some() && new.customer.is_none(),
+            Role::CustomerAdmin => new.customer.is_some() && new.reseller.is_none(),
+        };
+        if !scope_ok {
+            return Err(StoreError::Invalid(format!(
+                "scope: a {} account needs {}",
+                new.role.label().to_lowercase(),
+                match new.role {
+                    Role::SpAdmin | Role::SpSupport => "no reseller and no customer",
+                    Role::ResellerAdmin => "a reseller",
+                    Role::CustomerAdmin => "a customer",
+                }
+            )));
+        }
+        if let Some(r) = &new.reseller {
+            self.reseller(r)
+                .await?
+                .ok_or_else(|| StoreError::Invalid("scope: no such reseller".into()))?;
+        }
+        if let Some(c) = &new.customer {
+            self.customer(c)
+                .await?
+                .ok_or_else(|| StoreError::Invalid("scope: no such customer".into()))?;
+        }
+        let hash = match new.password {
+            Some(p) if p.chars().count() < MIN_PASSWORD => {
+                return Err(StoreError::Invalid(format!(
+                    "password: use at least {MIN_PASSWORD} characters"
+                )))
+            }
+            Some(p) => Some(hash_password(p).await?),
+            None => None,
+        };
+        if self.account_by_email(&email).await?.is_some() {
+            return Err(StoreError::Invalid(
+                "email: an account with this address already exists".into(),
+            ));
+        }
+        let id = Uuid::now_v7().to_string();
+        let now = now_millis();
+        sqlx::query(
+            "INSERT INTO portal_accounts (id, email, display_name, role, reseller_id, customer_id, \
+             password_hash, disabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9)",
+        )
+        .bind(&id)
+        .bind(&email)
+        .bind(&display_name)
+        .bind(new.role.as_str())
+        .bind(new.reseller.as_ref().map(|r| r.as_str().to_owned()))
+        .bind(new.customer.as_ref().map(|c| c.as_str().to_lowercase()))
+        .bind(hash)
+        .bind(now)
+        .bind(now)
+        .execute(self.pool)
+        .await?;
+        self.principal(&AccountId(id))
+            .await?
+            .ok_or_else(|| StoreError::Invalid("the new account vanished".into()))
+    }
+
+    async fn account_by_email(&self, email: &str) -> Result<Option<AccountRow>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM portal_accounts WHERE email = $1"
+        ))
+        .bind(email)
+        .fetch_optional(self.pool)
+        .await?)
+    }
+
+    /// The principal of an enabled account.
+    pub async fn principal(&self, id: &AccountId) -> Result<Option<Principal>, StoreError> {
+        let row: Option<AccountRow> = sqlx::query_as(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM portal_accounts WHERE id = $1"
+        ))
+        .bind(id.as_str())
+        .fetch_optional(self.pool)
+        .await?;
+        Ok(row.filter(|r| r.7 == 0).and_then(principal))
+    }
+
+    /// Checks a password. `None` for an unknown address, a wrong password or a disabled
+    /// account alike, and in about the same time.
+    pub async fn check_password(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> Result<Option<Principal>, StoreError> {
+        let Ok(email) = normalize_email(email) else {
+            verify_password(password.to_owned(), None).await;
+            return Ok(None);
+        };
+        let row = self.account_by_email(&email).await?;
+        let hash = row.as_ref().and_then(|r| r.6.clone());
+        let ok = verify_password(password.to_owned(), hash).await;
+        Ok(row.filter(|r| ok && r.7 == 0).and_then(principal))
+    }
+
+    pub async fn set_disabled(&self, id: &AccountId, disabled: bool) -> Result<(), StoreError> {
+        sqlx::query("UPDATE portal_accounts SET disabled = $1, updated_at = $2 WHERE id = $3")
+            .bind(i64::from(disabled))
+            .bind(now_millis())
+            .bind(id.as_str())
+            .execute(self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The customer-admin account a workspace link signs in as, created on first use.
+    pub async fn customer_account_for_link(
+        &self,
+        customer: &CustomerId,
+        email: &str,
+        name: &str,
+    ) -> Result<Principal, StoreError> {
+        let email = normalize_email(email)?;
+        if let Some(row) = self.account_by_email(&email).await? {
+            let p = principal(row.clone()).filter(|_| row.7 == 0);
+            return match p {
+                Some(p)
+                    if p.role == Role::CustomerAdmin && p.customer.as_ref() == Some(customer) =>
+                {
+                    Ok(p)
+                }
+                _ => Err(StoreError::Invalid(
+                    "email: this address belongs to another account or is disabled".into(),
+                )),
+            };
+        }
+        self.create_account(NewAccount {
+            email: email.clone(),
+            display_name: if name.trim().is_empty() {
+                email
+            } else {
+                name.to_owned()
+            },
+            role: Role::CustomerAdmin,
+            reseller: None,
+            customer: Some(customer.clone()),
+            password: None,
+        })
+        .await
+    }
+
+    // ---- Resellers and customers ----
+
+    pub async fn create_reseller(
+        &self,
+        name: &str,
+        mpn_id: Option<&str>,
+    ) -> Result<Reseller, StoreError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(StoreError::Invalid(
+                "name: give the reseller a name of at most 100 characters".into(),
+            ));
+        }
+        let id = Uuid::now_v7().to_string();
+        let inserted = sqlx::query(
+            "INSERT INTO resellers (id, name, mpn_id, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&id)
+        .bind(name)
+        .bind(mpn_id)
+        .bind(now_millis())
+        .execute(self.pool)
+        .await;
+        if inserted.is_err() && self.resellers().await?.iter().any(|r| r.name == name) {
+            return Err(StoreError::Invalid(format!(
+                "name: a reseller called {name:?} already exists"
+            )));
+        }
+        inserted?;
+        Ok(Reseller {
+            id: ResellerId(id),
+            name: name.to_owned(),
+            mpn_id: mpn_id.map(str::to_owned),
+        })
+    }
+
+    pub async fn resellers(&self) -> Result<Vec<Reseller>, StoreError> {
+        let rows: Vec<(String, String, Option<String>)> =
+            sqlx::query_as("SELECT id, name, mpn_id FROM resellers ORDER BY name")
+                .fetch_all(self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, mpn_id)| Reseller {
+                id: ResellerId(id),
+                name,
+                mpn_id,
+            })
+            .collect())
+    }
+
+    pub async fn reseller(&self, id: &ResellerId) -> Result<Option<Reseller>, StoreError> {
+        Ok(self.resellers().await?.into_iter().find(|r| r.id == *id))
+    }
+
+    /// Adds (or refreshes the name and domain of) a tenant imported from a connection.
+    pub async fn import_customer(
+        &self,
+        connection: &ConnectionId,
+        id: &CustomerId,
+        company_name: &str,
+        default_domain: &str,
+    ) -> Result<Customer, StoreError> {
+        let key = id.as_str().to_lowercase();
+        sqlx::query(
+            "INSERT INTO customers (id, connection_id, company_name, default_domain, reseller_id, imported_at) \
+             VALUES ($1, $2, $3, $4, NULL, $5) ON CONFLICT (id) DO UPDATE SET \
+             company_name = excluded.company_name, default_domain = excluded.default_domain",
+        )
+        .bind(&key)
+        .bind(connection.as_str())
+        .bind(company_name)
+        .bind(default_domain)
+        .bind(now_millis())
+        .execute(self.pool)
+        .await?;
+        self.customer(id)
+            .await?
+            .ok_or_else(|| StoreError::Invalid("the imported customer vanished".into()))
+    }
+
+    pub async fn assign_reseller(
+        &self,
+        customer: &CustomerId,
+        reseller: Option<&ResellerId>,
+    ) -> Result<(), StoreError> {
+        if let Some(r) = reseller {
+            self.reseller(r)
+                .await?
+                .ok_or_else(|| StoreError::Invalid("reseller: no such reseller".into()))?;
+        }
+        let changed = sqlx::query("UPDATE customers SET reseller_id = $1 WHERE id = $2")
+            .bind(reseller.map(|r| r.as_str().to_owned()))
+            .bind(customer.as_str().to_lowercase())
+            .execute(self.pool)
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::Invalid("customer: no such customer".into()));
+        }
+        Ok(())
+    }
+
+    pub async fn customer(&self, id: &CustomerId) -> Result<Option<Customer>, StoreError> {
+        let row: Option<CustomerRow> = sqlx::query_as(&format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = $1"
+        ))
+        .bind(id.as_str().to_lowercase())
+        .fetch_optional(self.pool)
+        .await?;
+        Ok(row.map(customer))
+    }
+
+    /// The customers a principal may see: all, a reseller's, or their own.
+    pub async fn visible_customers(&self, who: &Principal) -> Result<Vec<Customer>, StoreError> {
+        let rows: Vec<CustomerRow> = match (who.role, &who.reseller, &who.customer) {
+            (Role::SpAdmin | Role::SpSupport, _, _) => {
+                sqlx::query_as(&format!("SELECT {CUSTOMER_COLUMNS} FROM customers ORDER BY company_name"))
+                    .fetch_all(self.pool)
+                    .await?
+            }
+            (Role::ResellerAdmin, Some(r), _) => sqlx::query_as(&format!(
+                "SELECT {CUSTOMER_COLUMNS} FROM customers WHERE reseller_id = $1 ORDER BY company_name"
+            ))
+            .bind(r.as_str())
+            .fetch_all(self.pool)
+            .await?,
+            (Role::CustomerAdmin, _, Some(c)) => {
+                sqlx::query_as(&format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id = $1"))
+                    .bind(c.as_str().to_lowercase())
+                    .fetch_all(self.pool)
+                    .await?
+            }
+            _ => Vec::new(),
+        };
+        Ok(rows.into_iter().map(customer).collect())
+    }
+
+    /// The one place that decides whether `who` may act on `customer`.
+    pub async fn authorize(
+        &self,
+        who: &Principal,
+        customer_id: &CustomerId,
+    ) -> Result<CustomerScope, AccessError> {
+        let Some(found) = self.customer(customer_id).await? else {
+            return Err(AccessError::Forbidden);
+        };
+        let allowed = match who.role {
+            Role::SpAdmin | Role::SpSupport => true,
+            Role::ResellerAdmin => who.reseller.is_some() && found.reseller_id == who.reseller,
+            Role::CustomerAdmin => who.customer.as_ref() == Some(&found.id),
+        };
+        if !allowed {
+            return Err(AccessError::Forbidden);
+        }
+        // Re-read the account: a disabled account loses access at once.
+        match self.principal(&who.account).await? {
+            Some(current) if current.role == who.role => Ok(CustomerScope {
+                customer: found,
+                principal: current,
+            }),
+            _ => Err(AccessError::Forbidden),
+        }
+    }
+}
