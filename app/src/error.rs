@@ -31,6 +31,8 @@ pub struct AppError {
 
 impl AppError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        #[cfg(feature = "ssr")]
+        set_status(kind);
         AppError {
             kind,
             message: message.into(),
@@ -67,6 +69,23 @@ impl AppError {
             "{what} unavailable"
         );
         error
+    }
+}
+
+/// On the server, the HTTP status of a server function's failed answer follows the kind.
+#[cfg(feature = "ssr")]
+fn set_status(kind: ErrorKind) {
+    use http::StatusCode;
+    let status = match kind {
+        ErrorKind::BadInput => StatusCode::BAD_REQUEST,
+        ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::Conflict => StatusCode::CONFLICT,
+        ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorKind::Internal | ErrorKind::Network => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
     }
 }
 

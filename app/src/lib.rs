@@ -5,6 +5,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod auth;
 pub mod components;
 pub mod error;
 pub mod pages;
@@ -22,7 +23,7 @@ use leptos_router::{
 
 use crate::{
     components::{layout::Layout, toast::provide_toasts},
-    pages::{not_found::NotFound, overview::Overview, status::Status},
+    pages::{not_found::NotFound, overview::Overview, sign_in::SignIn, status::Status},
 };
 
 /// The HTML document around the app; rendered on the server only.
@@ -61,6 +62,7 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=Overview />
+                    <Route path=path!("sign-in") view=SignIn />
                     // In order: pages with data render completely without JavaScript.
                     <Route path=path!("status") view=Status ssr=SsrMode::InOrder />
                 </Routes>

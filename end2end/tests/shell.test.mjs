@@ -2,7 +2,7 @@
 // function, shows 404s, and renders without JavaScript.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, launch, newPage, waitForHydration } from './browser.mjs';
+import { BASE_URL, launch, newPage, signIn, waitForHydration } from './browser.mjs';
 
 let browser, close;
 before(async () => ({ browser, close } = await launch()));
@@ -10,8 +10,8 @@ after(async () => close());
 
 test('the shell renders with navigation and greyed areas', async () => {
   const { page, context, problems } = await newPage(browser);
-  const response = await page.goto(BASE_URL + '/');
-  assert.equal(response.status(), 200);
+  await signIn(page);
+  assert.equal(new URL(page.url()).pathname, '/');
   assert.equal(await page.title(), 'Overview · Seatwise');
   await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
   const nav = page.getByRole('navigation', { name: 'Main' });
@@ -27,7 +27,7 @@ test('the shell renders with navigation and greyed areas', async () => {
 
 test('hydrated: the navigation toggle works in the browser', async () => {
   const { page, context, problems } = await newPage(browser);
-  await page.goto(BASE_URL + '/');
+  await signIn(page);
   await waitForHydration(page);
   const hide = page.getByRole('button', { name: 'Hide navigation' });
   assert.equal(await hide.getAttribute('aria-expanded'), 'true');
@@ -46,7 +46,7 @@ test('hydrated: the navigation toggle works in the browser', async () => {
 
 test('navigation happens in the browser and a server function answers a button', async () => {
   const { page, context, problems } = await newPage(browser);
-  await page.goto(BASE_URL + '/');
+  await signIn(page, 'Service provider support');
   await waitForHydration(page);
   // A full page load would lose this value; client-side navigation keeps it.
   await page.evaluate(() => (window.__sameDocument = true));
@@ -71,6 +71,7 @@ test('navigation happens in the browser and a server function answers a button',
 
 test('an unknown address shows the 404 page with its request id', async () => {
   const { page, context } = await newPage(browser);
+  await signIn(page, 'Customer admin');
   const response = await page.goto(BASE_URL + '/no/such/page');
   assert.equal(response.status(), 404);
   await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
@@ -84,7 +85,7 @@ test('an unknown address shows the 404 page with its request id', async () => {
 
 test('without JavaScript the pages still render, data included', async () => {
   const { page, context } = await newPage(browser, { javaScriptEnabled: false });
-  await page.goto(BASE_URL + '/');
+  await signIn(page);
   await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
   assert.equal(await page.locator('.app[data-hydrated]').count(), 0, 'not hydrated');
   await page.getByRole('link', { name: 'System status' }).first().click();
@@ -94,5 +95,37 @@ test('without JavaScript the pages still render, data included', async () => {
   await page.getByRole('button', { name: 'Check again' }).click();
   await page.getByRole('row', { name: /Migrations/ }).waitFor();
   assert.match(await page.getByRole('row', { name: /Migrations/ }).innerText(), /Up to date/);
+  await context.close();
+});
+
+test('sign-in: wrong password, then the right one lands on the page asked for; sign-out ends it', async () => {
+  const { page, context, problems } = await newPage(browser);
+  await page.goto(BASE_URL + '/status');
+  assert.equal(new URL(page.url()).pathname, '/sign-in');
+  await page.getByLabel('Email address').fill('admin@seatwise.demo');
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').getByText('Wrong email address or password.').waitFor();
+  await signIn(page, 'Service provider admin', '/status');
+  assert.equal(new URL(page.url()).pathname, '/status');
+  await page.getByRole('heading', { level: 1, name: 'System status' }).waitFor();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByText('You have signed out.').waitFor();
+  await page.goto(BASE_URL + '/');
+  assert.equal(new URL(page.url()).pathname, '/sign-in');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a customer admin sees neither system status nor service-provider areas', async () => {
+  const { page, context } = await newPage(browser);
+  await signIn(page, 'Customer admin');
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  assert.equal(await nav.getByText('System status').count(), 0);
+  assert.equal(await nav.getByText('Connections').count(), 0);
+  assert.equal(await nav.getByText('Users').count(), 1);
+  await page.goto(BASE_URL + '/status');
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /Only the service provider/);
   await context.close();
 });

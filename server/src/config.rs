@@ -36,6 +36,8 @@ pub struct Config {
     /// Run the Partner Center emulator in-process with a "Sandbox" connection to it.
     pub emulator: bool,
     pub emulator_listen: SocketAddr,
+    /// Mark cookies `Secure`: on when `SEATWISE_PUBLIC_URL` is https.
+    pub secure_cookies: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +71,7 @@ struct FileConfig {
     session_key: Option<Scalar>,
     emulator: Option<Scalar>,
     emulator_listen: Option<Scalar>,
+    public_url: Option<Scalar>,
 }
 
 /// A file value as the environment would give it: numbers may be written bare in TOML.
@@ -186,7 +189,21 @@ impl Config {
             message: format!("{emulator_listen:?} is not an address like 127.0.0.1:0"),
         })?;
 
+        let public_url = pick("SEATWISE_PUBLIC_URL", &file.public_url);
+        if let Some(url) = &public_url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(ConfigError::Invalid {
+                    setting: "SEATWISE_PUBLIC_URL",
+                    message: format!("{url:?} is not an http(s) URL"),
+                });
+            }
+        }
+        let secure_cookies = public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"));
+
         Ok(Config {
+            secure_cookies,
             emulator,
             emulator_listen,
             listen,

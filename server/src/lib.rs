@@ -1,6 +1,8 @@
 //! The `seatwise` server: configuration, wiring and the command line around the web app.
 
+pub mod auth;
 pub mod config;
+pub mod demo;
 pub mod pc_check;
 pub mod secrets;
 pub mod telemetry;
@@ -21,6 +23,8 @@ pub struct Ready {
     pub addr: SocketAddr,
     /// The embedded Partner Center emulator, when it runs; it stops with the server.
     pub emulator: Option<pc_emulator::Running>,
+    /// Sign-in details of the demo accounts (embedded default only).
+    pub demo_accounts: Vec<String>,
     listener: TcpListener,
     router: axum::Router,
 }
@@ -53,10 +57,14 @@ pub async fn prepare(config: &Config) -> Result<Ready, StartError> {
         backend = store.backend().name(),
         "database ready"
     );
-    let emulator = if config.emulator {
-        Some(start_emulator(config, &store, &sealer).await?)
+    let (emulator, demo_accounts) = if config.emulator {
+        let (running, sandbox) = start_emulator(config, &store, &sealer).await?;
+        let demo = demo::seed(&store, &sealer, &sandbox, &config.data_dir)
+            .await
+            .map_err(|e| StartError::Emulator(format!("seeding the demo: {e}")))?;
+        (Some(running), demo)
     } else {
-        None
+        (None, Vec::new())
     };
 
     let listener = TcpListener::bind(config.listen)
@@ -76,10 +84,11 @@ pub async fn prepare(config: &Config) -> Result<Ready, StartError> {
         sealer,
         started_at,
     };
-    let router = web::router(state, config);
+    let router = web::router(state, config, secrets.session_key.bytes());
     Ok(Ready {
         addr,
         emulator,
+        demo_accounts,
         listener,
         router,
     })
@@ -100,9 +109,13 @@ impl Ready {
                 tracing::debug!(error = %e, "could not set TCP_NODELAY");
             }
         });
-        axum::serve(listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }
 
@@ -112,7 +125,7 @@ async fn start_emulator(
     config: &Config,
     store: &domain::Store,
     sealer: &Sealer,
-) -> Result<pc_emulator::Running, StartError> {
+) -> Result<(pc_emulator::Running, domain::connections::Connection), StartError> {
     let emulator = pc_emulator::Emulator::new(pc_emulator::Options {
         persist: Some(config.data_dir.join("emulator.json")),
         ..pc_emulator::Options::default()
@@ -122,12 +135,12 @@ async fn start_emulator(
         .serve(config.emulator_listen)
         .await
         .map_err(|e| StartError::Emulator(e.to_string()))?;
-    store
+    let sandbox = store
         .connections(sealer)
         .upsert_sandbox(&running.url())
         .await?;
     tracing::info!(url = %running.url(), "Partner Center emulator (sandbox) running");
-    Ok(running)
+    Ok((running, sandbox))
 }
 
 /// Leptos's own settings: from cargo-leptos's environment when it runs us, else ours.

@@ -30,6 +30,16 @@ enum Command {
     Emulator(EmulatorArgs),
     /// Run every read operation once against a Partner Center connection.
     PcCheck(PcCheckArgs),
+    /// Create a service-provider admin account (the first one, or another).
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+        /// The password; generated and printed once when not given.
+        #[arg(long, env = "SEATWISE_ADMIN_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
     /// List, add, remove Partner Center connections or choose the default one.
     #[command(subcommand)]
     Connection(ConnectionCommand),
@@ -162,6 +172,11 @@ async fn main() -> ExitCode {
         Command::Emulator(args) => emulator(args).await,
         Command::PcCheck(args) => return pc_check(config, args).await,
         Command::Connection(command) => connection(config, command).await,
+        Command::CreateAdmin {
+            email,
+            name,
+            password,
+        } => create_admin(config, email, name, password).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -178,7 +193,16 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(%url, "listening");
     println!();
     println!("  Seatwise is running at {url}");
-    println!("  No sign-in is needed yet: accounts and roles arrive with access control.");
+    if ready.demo_accounts.is_empty() {
+        println!(
+            "  Sign in with an account made by `seatwise create-admin --email you@example.com`."
+        );
+    } else {
+        println!("  Sign in with one of the demo accounts:");
+        for line in &ready.demo_accounts {
+            println!("    {line}");
+        }
+    }
     if let Some(emulator) = &ready.emulator {
         println!(
             "  Partner Center: the built-in emulator (connection \"Sandbox\") at {}",
@@ -372,6 +396,40 @@ async fn connection(config: Config, command: ConnectionCommand) -> anyhow::Resul
             connections.remove(&name).await?;
             println!("Removed {name}.");
         }
+    }
+    Ok(())
+}
+
+async fn create_admin(
+    config: Config,
+    email: String,
+    name: String,
+    password: Option<String>,
+) -> anyhow::Result<()> {
+    use rand::Rng;
+    let store = domain::Store::open(&config.database_url).await?;
+    let generated = password.is_none();
+    let password = password.unwrap_or_else(|| {
+        rand::thread_rng()
+            .sample_iter(&rand::distributions::Alphanumeric)
+            .take(20)
+            .map(char::from)
+            .collect()
+    });
+    let account = store
+        .access()
+        .create_account(domain::access::NewAccount {
+            email,
+            display_name: name,
+            role: domain::access::Role::SpAdmin,
+            reseller: None,
+            customer: None,
+            password: Some(password.clone()),
+        })
+        .await?;
+    println!("Created service provider admin {}.", account.email);
+    if generated {
+        println!("Password (shown once): {password}");
     }
     Ok(())
 }

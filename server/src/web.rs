@@ -7,9 +7,10 @@ use app::{request_id::HEADER as REQUEST_ID, shell, state::AppState, App};
 use axum::{
     extract::State,
     http::{header, HeaderName, HeaderValue, Request, StatusCode},
+    middleware,
     response::{IntoResponse, Response},
-    routing::get,
-    Json, Router,
+    routing::{get, post},
+    Extension, Json, Router,
 };
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -25,13 +26,14 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::config::Config;
+use crate::{auth, config::Config};
+use std::sync::Arc;
 
 /// Pages set their own policy with a per-response nonce; everything else gets this one.
 const DEFAULT_CSP: &str =
     "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
-pub fn router(state: AppState, config: &Config) -> Router {
+pub fn router(state: AppState, config: &Config, session_key: &[u8]) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
@@ -40,6 +42,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
     let pages = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/auth/sign-in", post(auth::sign_in))
+        .route("/auth/sign-out", post(auth::sign_out))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -48,7 +52,19 @@ pub fn router(state: AppState, config: &Config) -> Router {
             AppState,
             _,
         >(context, shell))
-        .with_state(state);
+        .with_state(state.clone())
+        .layer(middleware::from_fn(auth::require_sign_in))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::attach_principal,
+        ))
+        .layer(auth::session_layer(
+            state.store.clone(),
+            session_key,
+            config.secure_cookies,
+        ))
+        .layer(Extension(Arc::new(auth::SignInLimiter::default())))
+        .layer(middleware::from_fn(auth::check_origin));
 
     let request_id = HeaderName::from_static(REQUEST_ID);
     let headers = |name: HeaderName, value: &'static str| {

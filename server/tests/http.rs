@@ -41,6 +41,7 @@ impl TestApp {
             addr,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                .cookie_store(true)
                 .build()
                 .unwrap(),
             stop: Some(stop),
@@ -56,6 +57,40 @@ impl TestApp {
 
     async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// Email and password of a demo account, by the start of its role label.
+    fn demo(&self, role: &str) -> (String, String) {
+        let text = std::fs::read_to_string(self._dir.path().join("demo-accounts.txt")).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(role))
+            .unwrap_or_else(|| panic!("no {role} in {text}"));
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let at = words.iter().position(|w| w.contains('@')).unwrap();
+        (words[at].to_owned(), words.last().unwrap().to_string())
+    }
+
+    async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("origin", format!("http://{}", self.addr))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn sign_in_as(&self, role: &str) {
+        let (email, password) = self.demo(role);
+        let r = self
+            .post_form(
+                "/auth/sign-in",
+                &[("email", &email), ("password", &password), ("next", "/")],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(header(&r, "location"), "/");
     }
 }
 
@@ -130,6 +165,7 @@ async fn every_response_carries_a_request_id_and_security_headers() {
 #[tokio::test]
 async fn the_shell_renders_with_a_nonce_based_policy() {
     let app = TestApp::spawn().await;
+    app.sign_in_as("Service provider admin").await;
     let response = app.get("/").await;
     assert_eq!(response.status(), 200);
     let csp = header(&response, "content-security-policy").to_owned();
@@ -158,6 +194,7 @@ async fn the_shell_renders_with_a_nonce_based_policy() {
 #[tokio::test]
 async fn unknown_pages_are_404_and_show_the_request_id() {
     let app = TestApp::spawn().await;
+    app.sign_in_as("Customer admin").await;
     let response = app.get("/no/such/page").await;
     assert_eq!(response.status(), 404);
     let id = header(&response, "x-request-id").to_owned();
@@ -169,6 +206,7 @@ async fn unknown_pages_are_404_and_show_the_request_id() {
 #[tokio::test]
 async fn status_server_function_reports_the_store() {
     let app = TestApp::spawn().await;
+    app.sign_in_as("Service provider support").await;
     let response = app.get("/api/system-status").await;
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
@@ -186,6 +224,7 @@ async fn status_server_function_reports_the_store() {
 #[tokio::test]
 async fn the_embedded_default_runs_the_emulator_behind_a_sandbox_connection() {
     let app = TestApp::spawn().await;
+    app.sign_in_as("Service provider admin").await;
     let url = app.emulator_url.clone().expect("emulator runs");
     let body: serde_json::Value = app.get("/api/system-status").await.json().await.unwrap();
     assert_eq!(body["partner_center"]["api_url"], url.as_str());
@@ -311,6 +350,7 @@ async fn oversized_bodies_are_refused() {
 #[tokio::test]
 async fn responses_are_compressed_when_asked() {
     let app = TestApp::spawn().await;
+    app.sign_in_as("Service provider admin").await;
     let response = app
         .client
         .get(app.url("/"))
@@ -409,4 +449,129 @@ async fn connections_are_managed_from_the_command_line() {
     assert!(removed.status.success());
     let list = run(args(&["connection", "list"])).await.unwrap();
     assert!(String::from_utf8_lossy(&list.stdout).contains("No connections yet"));
+}
+
+#[tokio::test]
+async fn sign_in_gates_pages_and_sign_out_ends_the_session() {
+    let app = TestApp::spawn().await;
+    let r = app.get("/status").await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(header(&r, "location"), "/sign-in?next=/status");
+    let page = app.get("/sign-in").await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Email address"));
+    let r = app.get("/api/system-status").await;
+    assert_eq!(r.status(), 403, "server functions refuse strangers");
+
+    // Wrong password and unknown address: the same answer.
+    let (email, password) = app.demo("Service provider admin");
+    let wrong = app
+        .post_form(
+            "/auth/sign-in",
+            &[("email", &email), ("password", "not the password")],
+        )
+        .await;
+    let unknown = app
+        .post_form(
+            "/auth/sign-in",
+            &[
+                ("email", "nobody@x.example"),
+                ("password", "whatever123456"),
+            ],
+        )
+        .await;
+    assert_eq!(header(&wrong, "location"), "/sign-in?error=invalid&next=/");
+    assert_eq!(header(&unknown, "location"), header(&wrong, "location"));
+
+    let ok = app
+        .post_form(
+            "/auth/sign-in",
+            &[
+                ("email", &email),
+                ("password", &password),
+                ("next", "/status"),
+            ],
+        )
+        .await;
+    assert_eq!(header(&ok, "location"), "/status");
+    let cookie = header(&ok, "set-cookie").to_owned();
+    assert!(cookie.starts_with("seatwise_session="), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let html = app.get("/status").await.text().await.unwrap();
+    assert!(
+        html.contains("Sam Admin") && html.contains("Sign out"),
+        "{html}"
+    );
+
+    let out = app.post_form("/auth/sign-out", &[]).await;
+    assert_eq!(header(&out, "location"), "/sign-in?signed_out=1");
+    assert_eq!(app.get("/status").await.status(), 303, "signed out");
+    // The old cookie is worthless too.
+    let replay = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let value = cookie.split(';').next().unwrap();
+    let r = replay
+        .get(app.url("/status"))
+        .header("cookie", value)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+}
+
+#[tokio::test]
+async fn sign_in_is_rate_limited_and_checks_origin() {
+    let app = TestApp::spawn().await;
+    let (email, password) = app.demo("Reseller admin");
+    for _ in 0..5 {
+        app.post_form(
+            "/auth/sign-in",
+            &[("email", &email), ("password", "wrong wrong wrong")],
+        )
+        .await;
+    }
+    let blocked = app
+        .post_form(
+            "/auth/sign-in",
+            &[("email", &email), ("password", &password)],
+        )
+        .await;
+    assert_eq!(
+        header(&blocked, "location"),
+        "/sign-in?error=throttled&next=/",
+        "even the right password waits"
+    );
+
+    for origin in [Some("http://evil.example"), None] {
+        let mut request = app
+            .client
+            .post(app.url("/auth/sign-in"))
+            .form(&[("email", "a@b.c"), ("password", "x")]);
+        if let Some(o) = origin {
+            request = request.header("origin", o);
+        }
+        assert_eq!(
+            request.send().await.unwrap().status(),
+            403,
+            "origin {origin:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn only_the_service_provider_sees_system_status() {
+    let app = TestApp::spawn().await;
+    app.sign_in_as("Customer admin").await;
+    let r = app.get("/api/system-status").await;
+    assert_eq!(r.status(), 403);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["kind"], "Forbidden");
+    let home = app.get("/").await.text().await.unwrap();
+    assert!(home.contains("Casey Contoso"));
+    assert!(!home.contains("System status"), "the link is not shown");
 }

@@ -13,6 +13,7 @@ struct NavItem {
     label: &'static str,
     icon: Icon,
     href: Option<&'static str>,
+    service_provider_only: bool,
 }
 
 const SECTIONS: &[(&str, &[NavItem])] = &[
@@ -23,11 +24,13 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
                 label: "Users",
                 icon: Icon::Users,
                 href: None,
+                service_provider_only: false,
             },
             NavItem {
                 label: "Licenses",
                 icon: Icon::Key,
                 href: None,
+                service_provider_only: false,
             },
         ],
     ),
@@ -38,21 +41,25 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
                 label: "Subscriptions",
                 icon: Icon::Repeat,
                 href: None,
+                service_provider_only: false,
             },
             NavItem {
                 label: "Catalog",
                 icon: Icon::Box,
                 href: None,
+                service_provider_only: true,
             },
             NavItem {
                 label: "History",
                 icon: Icon::Clock,
                 href: None,
+                service_provider_only: false,
             },
             NavItem {
                 label: "Connections",
                 icon: Icon::Link,
                 href: None,
+                service_provider_only: true,
             },
         ],
     ),
@@ -63,11 +70,13 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
                 label: "Settings",
                 icon: Icon::Settings,
                 href: None,
+                service_provider_only: true,
             },
             NavItem {
                 label: "System status",
                 icon: Icon::Pulse,
                 href: Some("/status"),
+                service_provider_only: true,
             },
         ],
     ),
@@ -75,6 +84,22 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    match crate::auth::use_me() {
+        Some(me) => signed_in(me, children).into_any(),
+        // Signed out: the sign-in page (or a 404) alone, without the console around it.
+        None => view! { <main id="main" class="content-bare">{children()}</main> }.into_any(),
+    }
+}
+
+fn signed_in(me: crate::auth::Me, children: Children) -> impl IntoView {
+    let initials: String = me
+        .display_name
+        .split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .collect::<String>()
+        .to_uppercase();
+    let service_provider = me.service_provider;
     let nav_open = RwSignal::new(true);
     // Effects run only in the browser, after hydration: the marker tells tests (and curious
     // humans) that the page is interactive.
@@ -109,11 +134,14 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </span>
                 <div class="topbar-spacer"></div>
                 <div class="topbar-context">
-                    <span class="avatar" aria-hidden="true">"?"</span>
+                    <span class="avatar" aria-hidden="true">{initials}</span>
                     <span class="context-text">
-                        <span class="context-name">"Not signed in"</span>
-                        <span class="context-scope">"Demo workspace"</span>
+                        <span class="context-name">{me.display_name.clone()}</span>
+                        <span class="context-scope">{me.role.clone()}</span>
                     </span>
+                    <form method="post" action="/auth/sign-out">
+                        <button type="submit" class="button button-ghost button-on-dark">"Sign out"</button>
+                    </form>
                 </div>
             </header>
             <nav id="sidenav" class="sidenav" aria-label="Main">
@@ -127,7 +155,11 @@ pub fn Layout(children: Children) -> impl IntoView {
                         view! {
                             <div class="nav-section">
                                 <div class="nav-section-title">{*title}</div>
-                                {items.iter().map(nav_item).collect_view()}
+                                {items
+                                    .iter()
+                                    .filter(|i| service_provider || !i.service_provider_only)
+                                    .map(nav_item)
+                                    .collect_view()}
                             </div>
                         }
                     })

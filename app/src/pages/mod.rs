@@ -2,4 +2,5 @@
 
 pub mod not_found;
 pub mod overview;
+pub mod sign_in;
 pub mod status;

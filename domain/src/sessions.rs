@@ -1,0 +1,87 @@
+//! Server-side session records: an opaque id, the session's data as JSON, and its expiry.
+//! The web layer (tower-sessions) decides what goes in them; this only keeps them.
+
+use sqlx::AnyPool;
+
+use crate::{time::now_millis, StoreError};
+
+pub struct Sessions<'a> {
+    pool: &'a AnyPool,
+}
+
+impl<'a> Sessions<'a> {
+    pub(crate) fn new(pool: &'a AnyPool) -> Self {
+        Sessions { pool }
+    }
+
+    /// Inserts a new record; `false` if the id is taken (the caller picks another).
+    pub async fn insert(&self, id: &str, data: &str, expires_at: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(data)
+        .bind(expires_at)
+        .execute(self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn save(&self, id: &str, data: &str, expires_at: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
+        )
+        .bind(id)
+        .bind(data)
+        .bind(expires_at)
+        .execute(self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The data and expiry of a record that has not expired.
+    pub async fn load(&self, id: &str) -> Result<Option<(String, i64)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2",
+        )
+        .bind(id)
+        .bind(now_millis())
+        .fetch_optional(self.pool)
+        .await?)
+    }
+
+    pub async fn delete(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(id)
+            .execute(self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_expired(&self) -> Result<u64, StoreError> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now_millis())
+            .execute(self.pool)
+            .await?
+            .rows_affected())
+    }
+
+    /// Records a workspace link id as used; `false` if it was used before (a replay).
+    pub async fn use_link_once(&self, jti: &str, expires_at: i64) -> Result<bool, StoreError> {
+        sqlx::query("DELETE FROM workspace_link_uses WHERE expires_at <= $1")
+            .bind(now_millis() - 3_600_000)
+            .execute(self.pool)
+            .await?;
+        let done = sqlx::query(
+            "INSERT INTO workspace_link_uses (jti, used_at, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (jti) DO NOTHING",
+        )
+        .bind(jti)
+        .bind(now_millis())
+        .bind(expires_at)
+        .execute(self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
