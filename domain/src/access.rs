@@ -377,20 +377,21 @@ impl<'a> Access<'a> {
         Ok(())
     }
 
-    /// The customer-admin account a workspace link signs in as, created on first use.
-    pub async fn customer_account_for_link(
+    /// The account a workspace link signs in as (customer admin or reseller admin), created
+    /// on first use. An address that belongs to an account of another kind or scope is refused.
+    pub async fn account_for_link(
         &self,
-        customer: &CustomerId,
+        role: Role,
+        reseller: Option<ResellerId>,
+        customer: Option<CustomerId>,
         email: &str,
         name: &str,
     ) -> Result<Principal, StoreError> {
         let email = normalize_email(email)?;
         if let Some(row) = self.account_by_email(&email).await? {
-            let p = principal(row.clone()).filter(|_| row.7 == 0);
-            return match p {
-                Some(p)
-                    if p.role == Role::CustomerAdmin && p.customer.as_ref() == Some(customer) =>
-                {
+            let enabled = row.7 == 0;
+            return match principal(row).filter(|_| enabled) {
+                Some(p) if p.role == role && p.reseller == reseller && p.customer == customer => {
                     Ok(p)
                 }
                 _ => Err(StoreError::Invalid(
@@ -399,15 +400,15 @@ impl<'a> Access<'a> {
             };
         }
         self.create_account(NewAccount {
-            email: email.clone(),
             display_name: if name.trim().is_empty() {
-                email
+                email.clone()
             } else {
                 name.to_owned()
             },
-            role: Role::CustomerAdmin,
-            reseller: None,
-            customer: Some(customer.clone()),
+            email,
+            role,
+            reseller,
+            customer,
             password: None,
         })
         .await
@@ -524,6 +525,15 @@ impl<'a> Access<'a> {
         .fetch_optional(self.pool)
         .await?;
         Ok(row.map(customer))
+    }
+
+    /// The first customer by name (demos and scripts).
+    pub async fn first_customer_id(&self) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM customers ORDER BY company_name LIMIT 1")
+                .fetch_optional(self.pool)
+                .await?;
+        Ok(row.map(|(id,)| id))
     }
 
     /// The customers a principal may see: all, a reseller's, or their own.

@@ -8,5 +8,6 @@ pub mod sessions;
 pub mod settings;
 pub mod store;
 pub mod time;
+pub mod workspace_links;
 
 pub use store::{Backend, Store, StoreError};

@@ -38,6 +38,12 @@ pub struct Config {
     pub emulator_listen: SocketAddr,
     /// Mark cookies `Secure`: on when `SEATWISE_PUBLIC_URL` is https.
     pub secure_cookies: bool,
+    /// Where links should point (`seatwise workspace-link`); default: the listen address.
+    pub public_url: Option<String>,
+    /// The shared secret of workspace links (generated for the embedded default).
+    pub link_secret: Option<String>,
+    /// The `aud` workspace links must carry.
+    pub link_audience: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +78,8 @@ struct FileConfig {
     emulator: Option<Scalar>,
     emulator_listen: Option<Scalar>,
     public_url: Option<Scalar>,
+    link_secret: Option<Scalar>,
+    link_audience: Option<Scalar>,
 }
 
 /// A file value as the environment would give it: numbers may be written bare in TOML.
@@ -203,6 +211,10 @@ impl Config {
             .is_some_and(|u| u.starts_with("https://"));
 
         Ok(Config {
+            link_secret: pick("SEATWISE_LINK_SECRET", &file.link_secret),
+            link_audience: pick("SEATWISE_LINK_AUDIENCE", &file.link_audience)
+                .unwrap_or_else(|| "seatwise".into()),
+            public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
             secure_cookies,
             emulator,
             emulator_listen,

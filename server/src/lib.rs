@@ -84,7 +84,7 @@ pub async fn prepare(config: &Config) -> Result<Ready, StartError> {
         sealer,
         started_at,
     };
-    let router = web::router(state, config, secrets.session_key.bytes());
+    let router = web::router(state, config, &secrets);
     Ok(Ready {
         addr,
         emulator,

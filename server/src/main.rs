@@ -30,6 +30,30 @@ enum Command {
     Emulator(EmulatorArgs),
     /// Run every read operation once against a Partner Center connection.
     PcCheck(PcCheckArgs),
+    /// Mint a workspace link, as a marketplace would (the URL is the last line printed).
+    WorkspaceLink {
+        /// The customer's tenant id ...
+        #[arg(long, conflicts_with_all = ["first_customer", "reseller"])]
+        customer: Option<String>,
+        /// ... or the first customer Seatwise knows (for demos and scripts) ...
+        #[arg(long, conflicts_with = "reseller")]
+        first_customer: bool,
+        /// ... or a reseller id (lands on the multi-customer view).
+        #[arg(long)]
+        reseller: Option<String>,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Where Seatwise is reached (default: SEATWISE_PUBLIC_URL, else the listen address).
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Seconds the link stays valid (at most 600).
+        #[arg(long, default_value_t = 300)]
+        ttl: i64,
+        #[arg(long, default_value = "seatwise-cli")]
+        issuer: String,
+    },
     /// Create a service-provider admin account (the first one, or another).
     CreateAdmin {
         #[arg(long)]
@@ -177,6 +201,29 @@ async fn main() -> ExitCode {
             name,
             password,
         } => create_admin(config, email, name, password).await,
+        Command::WorkspaceLink {
+            customer,
+            first_customer,
+            reseller,
+            email,
+            name,
+            base_url,
+            ttl,
+            issuer,
+        } => {
+            workspace_link(
+                config,
+                customer,
+                first_customer,
+                reseller,
+                email,
+                name,
+                base_url,
+                ttl,
+                issuer,
+            )
+            .await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -432,4 +479,62 @@ async fn create_admin(
         println!("Password (shown once): {password}");
     }
     Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn workspace_link(
+    config: Config,
+    customer: Option<String>,
+    first_customer: bool,
+    reseller: Option<String>,
+    email: String,
+    name: String,
+    base_url: Option<String>,
+    ttl: i64,
+    issuer: String,
+) -> anyhow::Result<()> {
+    use domain::workspace_links::{mint, LinkTarget, NewLink};
+    let secrets = Secrets::load(&config)?;
+    let Some(secret) = secrets.link_secret else {
+        anyhow::bail!("workspace links are off: set SEATWISE_LINK_SECRET (at least 32 characters)");
+    };
+    let target = match (customer, first_customer, reseller) {
+        (Some(c), _, _) => LinkTarget::Customer(CustomerId::new(c)),
+        (None, true, _) => {
+            let store = domain::Store::open(&config.database_url).await?;
+            let (id,): (String,) = sqlx_first_customer(&store).await?;
+            LinkTarget::Customer(CustomerId::new(id))
+        }
+        (None, false, Some(r)) => LinkTarget::Reseller(domain::access::ResellerId::new(r)),
+        (None, false, None) => anyhow::bail!("give --customer, --first-customer or --reseller"),
+    };
+    let now = domain::time::now_millis() / 1000;
+    let token = mint(
+        secret.bytes(),
+        &NewLink {
+            issuer: &issuer,
+            audience: &config.link_audience,
+            target: &target,
+            email: &email,
+            name: &name,
+            ttl_secs: ttl,
+        },
+        now,
+    )
+    .map_err(|e| anyhow::anyhow!("{e} (the lifetime must be 1 to 600 seconds)"))?;
+    let base = base_url
+        .or(config.public_url.clone())
+        .unwrap_or_else(|| format!("http://{}", config.listen));
+    println!("A link for {email}, valid for {ttl} s and for one use:");
+    println!("{}/workspace?token={token}", base.trim_end_matches('/'));
+    Ok(())
+}
+
+async fn sqlx_first_customer(store: &domain::Store) -> anyhow::Result<(String,)> {
+    store
+        .access()
+        .first_customer_id()
+        .await?
+        .map(|id| (id,))
+        .ok_or_else(|| anyhow::anyhow!("Seatwise knows no customers yet: import some first"))
 }

@@ -34,7 +34,12 @@ impl std::fmt::Debug for Key {
 pub struct Secrets {
     pub master_key: Key,
     pub session_key: Key,
+    /// Signs workspace links (HS256), shared with the marketplace; `None`: links are off.
+    pub link_secret: Option<Key>,
 }
+
+/// A shared secret for HS256 must be at least as long as the hash.
+pub const MIN_LINK_SECRET: usize = 32;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretsError {
@@ -45,6 +50,8 @@ pub enum SecretsError {
          (generate one with: head -c {len} /dev/urandom | base64 -w0)"
     )]
     Missing { setting: &'static str, len: usize },
+    #[error("setting {setting}: use at least {len} characters")]
+    Short { setting: &'static str, len: usize },
     #[error("cannot use the secrets file {path}: {message}")]
     File { path: String, message: String },
 }
@@ -53,12 +60,17 @@ pub enum SecretsError {
 struct SecretsFile {
     master_key: String,
     session_key: String,
+    /// Added after the first release: generated into older files on the next start.
+    #[serde(default)]
+    link_secret: Option<String>,
 }
 
 impl Secrets {
     pub fn load(config: &Config) -> Result<Self, SecretsError> {
         let stored = if config.is_embedded()
-            && (config.master_key.is_none() || config.session_key.is_none())
+            && (config.master_key.is_none()
+                || config.session_key.is_none()
+                || config.link_secret.is_none())
         {
             Some(load_or_create(&config.data_dir)?)
         } else {
@@ -84,6 +96,22 @@ impl Secrets {
                 stored.as_ref().map(|s| &s.session_key),
                 SESSION_KEY_LEN,
             )?,
+            link_secret: match config
+                .link_secret
+                .clone()
+                .or_else(|| stored.as_ref().and_then(|s| s.link_secret.clone()))
+            {
+                Some(secret) if secret.chars().count() >= MIN_LINK_SECRET => {
+                    Some(Key(secret.into_bytes()))
+                }
+                Some(_) => {
+                    return Err(SecretsError::Short {
+                        setting: "SEATWISE_LINK_SECRET",
+                        len: MIN_LINK_SECRET,
+                    })
+                }
+                None => None,
+            },
         })
     }
 }
@@ -110,13 +138,24 @@ fn load_or_create(dir: &Path) -> Result<SecretsFile, SecretsError> {
     match fs::read_to_string(&path) {
         Ok(text) => {
             check_private(&path).map_err(file_error)?;
-            toml::from_str(&text).map_err(|e| file_error(e.message().to_owned()))
+            let mut secrets: SecretsFile =
+                toml::from_str(&text).map_err(|e| file_error(e.message().to_owned()))?;
+            if secrets.link_secret.is_none() {
+                secrets.link_secret = Some(random(MASTER_KEY_LEN));
+                let text = toml::to_string(&secrets).map_err(|e| file_error(e.to_string()))?;
+                let tmp = path.with_extension("tmp");
+                let _ = fs::remove_file(&tmp);
+                write_private(&tmp, &text).map_err(|e| file_error(e.to_string()))?;
+                fs::rename(&tmp, &path).map_err(|e| file_error(e.to_string()))?;
+            }
+            Ok(secrets)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             fs::create_dir_all(dir).map_err(|e| file_error(e.to_string()))?;
             let secrets = SecretsFile {
                 master_key: random(MASTER_KEY_LEN),
                 session_key: random(SESSION_KEY_LEN),
+                link_secret: Some(random(MASTER_KEY_LEN)),
             };
             let text = toml::to_string(&secrets).map_err(|e| file_error(e.to_string()))?;
             write_private(&path, &text).map_err(|e| file_error(e.to_string()))?;
@@ -190,6 +229,8 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         let again = Secrets::load(&config(dir.path(), &[])).unwrap();
+        assert!(first.link_secret.as_ref().unwrap().bytes().len() >= MIN_LINK_SECRET);
+        assert_eq!(first.link_secret, again.link_secret);
         assert_eq!(first.master_key, again.master_key);
         assert_eq!(first.session_key, again.session_key);
         assert_eq!(format!("{:?}", first.master_key), "[redacted]");

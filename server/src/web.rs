@@ -26,14 +26,14 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::{auth, config::Config};
+use crate::{auth, config::Config, secrets::Secrets};
 use std::sync::Arc;
 
 /// Pages set their own policy with a per-response nonce; everything else gets this one.
 const DEFAULT_CSP: &str =
     "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
-pub fn router(state: AppState, config: &Config, session_key: &[u8]) -> Router {
+pub fn router(state: AppState, config: &Config, secrets: &Secrets) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
@@ -44,6 +44,7 @@ pub fn router(state: AppState, config: &Config, session_key: &[u8]) -> Router {
         .route("/readyz", get(readyz))
         .route("/auth/sign-in", post(auth::sign_in))
         .route("/auth/sign-out", post(auth::sign_out))
+        .route("/workspace", get(auth::workspace))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -60,10 +61,14 @@ pub fn router(state: AppState, config: &Config, session_key: &[u8]) -> Router {
         ))
         .layer(auth::session_layer(
             state.store.clone(),
-            session_key,
+            secrets.session_key.bytes(),
             config.secure_cookies,
         ))
         .layer(Extension(Arc::new(auth::SignInLimiter::default())))
+        .layer(Extension(Arc::new(auth::LinkSettings {
+            secret: secrets.link_secret.as_ref().map(|k| k.bytes().to_vec()),
+            audience: config.link_audience.clone(),
+        })))
         .layer(middleware::from_fn(auth::check_origin));
 
     let request_id = HeaderName::from_static(REQUEST_ID);

@@ -575,3 +575,234 @@ async fn only_the_service_provider_sees_system_status() {
     assert!(home.contains("Casey Contoso"));
     assert!(!home.contains("System status"), "the link is not shown");
 }
+
+mod links {
+    use super::*;
+    use domain::workspace_links::{mint, LinkTarget, NewLink};
+    use partner_center::CustomerId;
+
+    fn secret(app: &TestApp) -> Vec<u8> {
+        let text = std::fs::read_to_string(app._dir.path().join("secrets.toml")).unwrap();
+        let line = text.lines().find(|l| l.starts_with("link_secret")).unwrap();
+        line.split('"').nth(1).unwrap().as_bytes().to_vec()
+    }
+
+    fn now() -> i64 {
+        domain::time::now_millis() / 1000
+    }
+
+    fn fresh_client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .unwrap()
+    }
+
+    async fn follow(client: &reqwest::Client, app: &TestApp, token: &str) -> String {
+        let r = client
+            .get(app.url(&format!("/workspace?token={token}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        header(&r, "location").to_owned()
+    }
+
+    #[tokio::test]
+    async fn a_link_from_the_cli_opens_a_customer_session_once() {
+        let app = TestApp::spawn().await;
+        let dir = app._dir.path().to_owned();
+        let out = tokio::task::spawn_blocking(move || {
+            seatwise(
+                &[
+                    "workspace-link",
+                    "--first-customer",
+                    "--email",
+                    "pat@contoso.example",
+                    "--name",
+                    "Pat Buyer",
+                ],
+                &dir,
+            )
+        })
+        .await
+        .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let url = text.lines().last().unwrap();
+        let token = url.split("token=").nth(1).unwrap();
+
+        let browser = fresh_client();
+        assert_eq!(follow(&browser, &app, token).await, "/");
+        let home = browser
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            home.contains("Pat Buyer") && home.contains("Customer admin"),
+            "{home}"
+        );
+
+        // The same link again: refused, and no session for whoever tries.
+        let other = fresh_client();
+        assert_eq!(
+            follow(&other, &app, token).await,
+            "/sign-in?error=link_used"
+        );
+        assert_eq!(other.get(app.url("/")).send().await.unwrap().status(), 303);
+    }
+
+    #[tokio::test]
+    async fn forged_expired_wrong_audience_and_unknown_links_are_refused() {
+        let app = TestApp::spawn().await;
+        let secret = secret(&app);
+        // The demo imports the emulator's tenants: a real customer, so only the link is wrong.
+        let store = domain::Store::open(&format!(
+            "sqlite://{}/seatwise.db",
+            app._dir.path().display()
+        ))
+        .await
+        .unwrap();
+        let contoso = store.access().first_customer_id().await.unwrap();
+        assert!(contoso.is_some());
+        let customer =
+            LinkTarget::Customer(CustomerId::new(contoso.unwrap_or_else(|| "missing".into())));
+        let cases = [
+            (
+                mint(
+                    b"a different secret that is long enough!!",
+                    &NewLink {
+                        issuer: "m",
+                        audience: "seatwise",
+                        target: &customer,
+                        email: "x@y.example",
+                        name: "",
+                        ttl_secs: 300,
+                    },
+                    now(),
+                )
+                .unwrap(),
+                "link_invalid",
+            ),
+            (
+                mint(
+                    &secret,
+                    &NewLink {
+                        issuer: "m",
+                        audience: "seatwise",
+                        target: &customer,
+                        email: "x@y.example",
+                        name: "",
+                        ttl_secs: 300,
+                    },
+                    now() - 400,
+                )
+                .unwrap(),
+                "link_expired",
+            ),
+            (
+                mint(
+                    &secret,
+                    &NewLink {
+                        issuer: "m",
+                        audience: "another-app",
+                        target: &customer,
+                        email: "x@y.example",
+                        name: "",
+                        ttl_secs: 300,
+                    },
+                    now(),
+                )
+                .unwrap(),
+                "link_invalid",
+            ),
+            (
+                mint(
+                    &secret,
+                    &NewLink {
+                        issuer: "m",
+                        audience: "seatwise",
+                        target: &LinkTarget::Customer(CustomerId::new(
+                            "00000000-0000-0000-0000-00000000dead",
+                        )),
+                        email: "x@y.example",
+                        name: "",
+                        ttl_secs: 300,
+                    },
+                    now(),
+                )
+                .unwrap(),
+                "link_invalid",
+            ),
+            ("not.a.token".to_owned(), "link_invalid"),
+        ];
+        for (token, code) in cases {
+            let client = fresh_client();
+            assert_eq!(
+                follow(&client, &app, &token).await,
+                format!("/sign-in?error={code}")
+            );
+            assert_eq!(
+                client.get(app.url("/")).send().await.unwrap().status(),
+                303,
+                "no session after {code}"
+            );
+        }
+        let page = app
+            .get("/sign-in?error=link_expired")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("has expired"), "a clear message: {page}");
+    }
+
+    #[tokio::test]
+    async fn a_reseller_link_opens_a_reseller_session() {
+        let app = TestApp::spawn().await;
+        app.sign_in_as("Service provider admin").await;
+        let secret = secret(&app);
+        let dir = app._dir.path().to_owned();
+        // The demo reseller's id, read through the CLI-free route: the store file.
+        let store = domain::Store::open(&format!("sqlite://{}/seatwise.db", dir.display()))
+            .await
+            .unwrap();
+        let reseller = store.access().resellers().await.unwrap().remove(0);
+        let token = mint(
+            &secret,
+            &NewLink {
+                issuer: "m",
+                audience: "seatwise",
+                target: &LinkTarget::Reseller(reseller.id),
+                email: "sales@northwind.example",
+                name: "Nora North",
+                ttl_secs: 120,
+            },
+            now(),
+        )
+        .unwrap();
+        let client = fresh_client();
+        assert_eq!(follow(&client, &app, &token).await, "/");
+        let home = client
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            home.contains("Nora North") && home.contains("Reseller admin"),
+            "{home}"
+        );
+    }
+}

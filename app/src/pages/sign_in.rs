@@ -19,9 +19,19 @@ pub fn SignIn() -> impl IntoView {
             "alert-error",
             "Signing in is not possible right now. Try again in a moment.",
         )),
-        Some("link") => Some((
+        Some("link_invalid") => Some((
             "alert-error",
             "That workspace link is not valid. Open Seatwise again from your marketplace.",
+        )),
+        Some("link_expired") => Some((
+            "alert-error",
+            "That workspace link has expired: links work for a few minutes only. \
+             Open Seatwise again from your marketplace.",
+        )),
+        Some("link_used") => Some((
+            "alert-error",
+            "That workspace link was already used: each link works once. \
+             Open Seatwise again from your marketplace.",
         )),
         _ if get("signed_out").is_some() => Some(("alert-info", "You have signed out.")),
         _ => None,
