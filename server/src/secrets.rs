@@ -246,13 +246,30 @@ mod tests {
             &[
                 ("SEATWISE_MASTER_KEY", &master),
                 ("SEATWISE_SESSION_KEY", &session),
+                (
+                    "SEATWISE_LINK_SECRET",
+                    "a marketplace secret of 32+ characters",
+                ),
             ],
         ))
         .unwrap();
         assert_eq!(s.master_key.bytes(), &[7u8; 32]);
+        assert_eq!(
+            s.link_secret.unwrap().bytes(),
+            b"a marketplace secret of 32+ characters"
+        );
         assert!(
             !dir.path().join(FILE_NAME).exists(),
-            "nothing generated when both are given"
+            "nothing generated when all are given"
+        );
+        let e = Secrets::load(&config(
+            dir.path(),
+            &[("SEATWISE_LINK_SECRET", "too short")],
+        ))
+        .unwrap_err();
+        assert!(
+            e.to_string().starts_with("setting SEATWISE_LINK_SECRET:"),
+            "{e}"
         );
 
         let e =
