@@ -61,7 +61,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=NotFound>
-                    <Route path=path!("") view=Overview />
+                    <Route path=path!("") view=Overview ssr=SsrMode::InOrder />
                     <Route path=path!("sign-in") view=SignIn />
                     // In order: pages with data render completely without JavaScript.
                     <Route path=path!("status") view=Status ssr=SsrMode::InOrder />

@@ -117,6 +117,19 @@ test('sign-in: wrong password, then the right one lands on the page asked for; s
   await context.close();
 });
 
+test('a reseller sees its own customers on the overview', async () => {
+  const { page, context } = await newPage(browser);
+  await signIn(page, 'Reseller admin');
+  const table = page.getByRole('table');
+  await table.waitFor();
+  const rows = await table.getByRole('row').allInnerTexts();
+  assert.equal(rows.length, 3, rows.join('\n'));
+  assert.match(rows[1], /Fabrikam Inc/);
+  assert.match(rows[2], /Northwind Traders/);
+  assert.ok(!rows.join(' ').includes('Contoso'));
+  await context.close();
+});
+
 test('a customer admin sees neither system status nor service-provider areas', async () => {
   const { page, context } = await newPage(browser);
   await signIn(page, 'Customer admin');

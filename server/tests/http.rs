@@ -806,3 +806,33 @@ mod links {
         );
     }
 }
+
+#[tokio::test]
+async fn each_role_sees_only_its_customers() {
+    let names = |v: serde_json::Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["company_name"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    for (role, expected) in [
+        (
+            "Service provider admin",
+            vec!["Contoso Ltd", "Fabrikam Inc", "Northwind Traders"],
+        ),
+        ("Reseller admin", vec!["Fabrikam Inc", "Northwind Traders"]),
+        ("Customer admin", vec!["Contoso Ltd"]),
+    ] {
+        let app = TestApp::spawn().await;
+        app.sign_in_as(role).await;
+        let body: serde_json::Value = app.get("/api/my-customers").await.json().await.unwrap();
+        assert_eq!(names(body), expected, "{role}");
+        let page = app.get("/").await.text().await.unwrap();
+        for name in &expected {
+            assert!(page.contains(name), "{role} sees {name} on the overview");
+        }
+    }
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get("/api/my-customers").await.status(), 403);
+}

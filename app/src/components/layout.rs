@@ -151,6 +151,9 @@ fn signed_in(me: crate::auth::Me, children: Children) -> impl IntoView {
                 </A>
                 {SECTIONS
                     .iter()
+                    .filter(|(_, items)| {
+                        items.iter().any(|i| service_provider || !i.service_provider_only)
+                    })
                     .map(|(title, items)| {
                         view! {
                             <div class="nav-section">

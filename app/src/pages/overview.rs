@@ -3,9 +3,14 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::components::{
-    icon::{Icon, IconSvg},
-    page_header::PageHeader,
+use crate::{
+    auth::use_me,
+    components::{
+        error_panel::ErrorPanel,
+        icon::{Icon, IconSvg},
+        page_header::PageHeader,
+    },
+    serverfns::customers::{my_customers, CustomerSummary},
 };
 
 struct Area {
@@ -39,6 +44,7 @@ const AREAS: &[Area] = &[
 
 #[component]
 pub fn Overview() -> impl IntoView {
+    let service_provider = use_me().is_some_and(|m| m.service_provider);
     view! {
         <PageHeader
             title="Overview"
@@ -64,13 +70,69 @@ pub fn Overview() -> impl IntoView {
                 })
                 .collect_view()}
         </section>
-        <section class="card">
-            <h2 class="card-title">"This instance"</h2>
-            <p class="muted">
-                "Database, migrations and uptime are on the "
-                <A href="/status">"system status"</A>
-                " page."
-            </p>
+        <Customers />
+        {service_provider.then(|| view! {
+            <section class="card">
+                <h2 class="card-title">"This instance"</h2>
+                <p class="muted">
+                    "Database, migrations and uptime are on the "
+                    <A href="/status">"system status"</A>
+                    " page."
+                </p>
+            </section>
+        })}
+    }
+}
+
+/// The customers this person may manage.
+#[component]
+fn Customers() -> impl IntoView {
+    let customers = Resource::new(|| (), |_| my_customers());
+    view! {
+        <section class="card card-flush" aria-labelledby="customers-title">
+            <h2 class="card-title card-title-padded" id="customers-title">"Customers"</h2>
+            <Transition fallback=|| view! { <p class="muted card-body">"Loading…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                    {move || customers.get().map(|r| r.map(customer_table))}
+                </ErrorBoundary>
+            </Transition>
         </section>
     }
+}
+
+fn customer_table(rows: Vec<CustomerSummary>) -> AnyView {
+    if rows.is_empty() {
+        return view! {
+            <p class="muted card-body">"No customers yet. The service provider imports them from Partner Center."</p>
+        }
+        .into_any();
+    }
+    let count = rows.len();
+    view! {
+        <table class="table">
+            <thead>
+                <tr>
+                    <th scope="col">"Company"</th>
+                    <th scope="col">"Domain"</th>
+                    <th scope="col">"Reseller"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|c| {
+                        view! {
+                            <tr>
+                                <td>{c.company_name}</td>
+                                <td class="muted">{c.default_domain}</td>
+                                <td>{c.reseller.unwrap_or_else(|| "Direct".into())}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+        <p class="table-footnote muted">{format!("{count} customer{}", if count == 1 { "" } else { "s" })}</p>
+    }
+    .into_any()
 }
