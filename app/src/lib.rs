@@ -5,6 +5,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod audit;
 pub mod auth;
 pub mod components;
 pub mod error;
@@ -23,7 +24,10 @@ use leptos_router::{
 
 use crate::{
     components::{layout::Layout, toast::provide_toasts},
-    pages::{not_found::NotFound, overview::Overview, sign_in::SignIn, status::Status},
+    pages::{
+        audit_log::AuditLog, customers_admin::CustomersAdmin, not_found::NotFound,
+        overview::Overview, sign_in::SignIn, status::Status,
+    },
 };
 
 /// The HTML document around the app; rendered on the server only.
@@ -63,6 +67,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=Overview ssr=SsrMode::InOrder />
                     <Route path=path!("sign-in") view=SignIn />
+                    <Route path=path!("customers") view=CustomersAdmin ssr=SsrMode::InOrder />
+                    <Route path=path!("audit") view=AuditLog ssr=SsrMode::InOrder />
                     // In order: pages with data render completely without JavaScript.
                     <Route path=path!("status") view=Status ssr=SsrMode::InOrder />
                 </Routes>

@@ -11,5 +11,7 @@ pub struct AppState {
     pub store: domain::Store,
     /// Opens stored Partner Center credentials (the master key).
     pub sealer: domain::crypto::Sealer,
+    /// The one HTTP client for Partner Center calls.
+    pub http: domain::connections::reqwest_client::Client,
     pub started_at: Instant,
 }

@@ -23,6 +23,20 @@ pub fn format_utc_time(ms: i64) -> String {
     format!("{:02}:{:02}:{:02} UTC", at.hour(), at.minute(), at.second())
 }
 
+/// `2026-11-21 12:34:56 UTC`, for tables.
+pub fn format_utc_datetime(ms: i64) -> String {
+    let at = from_millis(ms);
+    format!(
+        "{}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        at.year(),
+        at.month() as u8,
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,5 +47,9 @@ mod tests {
         assert_eq!(from_millis(to_millis(at)), at);
         assert_eq!(to_millis(at), 1_795_264_496_789);
         assert_eq!(format_utc_time(to_millis(at)), "12:34:56 UTC");
+        assert_eq!(
+            format_utc_datetime(to_millis(at)),
+            "2026-11-21 12:34:56 UTC"
+        );
     }
 }

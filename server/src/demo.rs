@@ -35,9 +35,10 @@ pub async fn seed(
         .connections(sealer)
         .client(PartnerCenter::http_client(), &sandbox.id)
         .await?;
+    // Three of the sandbox's five tenants are imported; the others wait on the Customers page.
     let tenants = pc.customers(500).all().await?;
     let mut imported = Vec::new();
-    for t in &tenants {
+    for t in tenants.iter().take(3) {
         imported.push(
             access
                 .import_customer(&sandbox.id, &t.id, t.company_name(), t.domain())

@@ -82,6 +82,7 @@ pub async fn prepare(config: &Config) -> Result<Ready, StartError> {
         leptos_options: leptos_options(config, addr)?,
         store,
         sealer,
+        http: partner_center::PartnerCenter::http_client(),
         started_at,
     };
     let router = web::router(state, config, &secrets);
@@ -128,6 +129,10 @@ async fn start_emulator(
 ) -> Result<(pc_emulator::Running, domain::connections::Connection), StartError> {
     let emulator = pc_emulator::Emulator::new(pc_emulator::Options {
         persist: Some(config.data_dir.join("emulator.json")),
+        seed: pc_emulator::SeedOptions {
+            customers: 5,
+            ..pc_emulator::SeedOptions::default()
+        },
         ..pc_emulator::Options::default()
     })
     .map_err(|e| StartError::Emulator(e.to_string()))?;

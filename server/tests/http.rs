@@ -836,3 +836,96 @@ async fn each_role_sees_only_its_customers() {
     let app = TestApp::spawn().await;
     assert_eq!(app.get("/api/my-customers").await.status(), 403);
 }
+
+#[tokio::test]
+async fn the_service_provider_imports_tenants_and_assigns_resellers() {
+    let app = TestApp::spawn().await;
+    app.sign_in_as("Service provider admin").await;
+    let page: serde_json::Value = app.get("/api/tenants").await.json().await.unwrap();
+    let tenants = page["tenants"].as_array().unwrap();
+    assert_eq!(tenants.len(), 5);
+    assert_eq!(tenants.iter().filter(|t| t["imported"] == true).count(), 3);
+    let tailspin = tenants
+        .iter()
+        .find(|t| t["company_name"] == "Tailspin Toys")
+        .unwrap();
+    let id = tailspin["id"].as_str().unwrap();
+    assert_eq!(tailspin["imported"], false);
+
+    let r = app
+        .post_form("/api/import-tenant", &[("tenant_id", id)])
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let reseller = page["resellers"][0]["id"].as_str().unwrap();
+    let r = app
+        .post_form(
+            "/api/assign-reseller",
+            &[("tenant_id", id), ("reseller_id", reseller)],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let bad = app
+        .post_form(
+            "/api/assign-reseller",
+            &[("tenant_id", id), ("reseller_id", "no-such-reseller")],
+        )
+        .await;
+    assert_eq!(bad.status(), 400);
+    let r = app
+        .post_form(
+            "/api/import-tenant",
+            &[("tenant_id", "00000000-0000-0000-0000-000000000000")],
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+
+    let audit: serde_json::Value = app.get("/api/audit-log").await.json().await.unwrap();
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &actions[..3],
+        ["customer.reseller", "customer.import", "sign_in"],
+        "{actions:?}"
+    );
+
+    // The reseller now sees Tailspin too (in a fresh session of the same server).
+    let out = app.post_form("/auth/sign-out", &[]).await;
+    assert_eq!(out.status(), 303);
+    app.sign_in_as("Reseller admin").await;
+    let mine: serde_json::Value = app.get("/api/my-customers").await.json().await.unwrap();
+    assert!(mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["company_name"] == "Tailspin Toys"));
+}
+
+#[tokio::test]
+async fn administration_is_for_service_provider_admins() {
+    let app = TestApp::spawn().await;
+    app.sign_in_as("Service provider support").await;
+    assert_eq!(
+        app.get("/api/tenants").await.status(),
+        200,
+        "support may look"
+    );
+    let r = app
+        .post_form("/api/import-tenant", &[("tenant_id", "x")])
+        .await;
+    assert_eq!(r.status(), 403, "but not change");
+    let app = TestApp::spawn().await;
+    app.sign_in_as("Reseller admin").await;
+    assert_eq!(app.get("/api/tenants").await.status(), 403);
+    assert_eq!(app.get("/api/audit-log").await.status(), 403);
+    let r = app
+        .post_form(
+            "/api/assign-reseller",
+            &[("tenant_id", "x"), ("reseller_id", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+}

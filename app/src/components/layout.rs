@@ -67,6 +67,18 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
         "Administration",
         &[
             NavItem {
+                label: "Customers",
+                icon: Icon::Users,
+                href: Some("/customers"),
+                service_provider_only: true,
+            },
+            NavItem {
+                label: "Audit log",
+                icon: Icon::Clock,
+                href: Some("/audit"),
+                service_provider_only: true,
+            },
+            NavItem {
                 label: "Settings",
                 icon: Icon::Settings,
                 href: None,

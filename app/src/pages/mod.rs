@@ -1,5 +1,7 @@
 //! One module per page.
 
+pub mod audit_log;
+pub mod customers_admin;
 pub mod not_found;
 pub mod overview;
 pub mod sign_in;

@@ -1,0 +1,102 @@
+//! The audit log for the service provider: every write and every refusal, newest first.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::{
+    components::{error_panel::ErrorPanel, page_header::PageHeader},
+    serverfns::admin::{audit_log, AuditRow},
+};
+
+#[component]
+pub fn AuditLog() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |key: &'static str| query.with(|q| q.get(key)).filter(|v| !v.is_empty());
+    let entries = Resource::new(
+        move || (param("actor"), param("outcome"), param("before")),
+        |(actor, outcome, before)| audit_log(actor, outcome, before),
+    );
+    let actor = param("actor").unwrap_or_default();
+    let outcome = param("outcome").unwrap_or_default();
+    view! {
+        <PageHeader title="Audit log" subtitle="Every change and every refusal, with who, when and the request id." />
+        <form method="get" action="/audit" class="filters">
+            <div class="field">
+                <label for="actor">"Who (email)"</label>
+                <input class="input" id="actor" name="actor" type="search" value=actor />
+            </div>
+            <div class="field">
+                <label for="outcome">"Outcome"</label>
+                <select class="select" id="outcome" name="outcome">
+                    {[("", "Any"), ("succeeded", "Succeeded"), ("refused", "Refused"), ("failed", "Failed")]
+                        .into_iter()
+                        .map(|(value, label)| view! { <option value=value selected=outcome == value>{label}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <button type="submit" class="button button-secondary">"Filter"</button>
+        </form>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                {move || entries.get().map(|r| r.map(|rows| entry_table(rows, param("actor"), param("outcome"))))}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+fn entry_table(
+    rows: Vec<AuditRow>,
+    actor: Option<String>,
+    outcome: Option<String>,
+) -> impl IntoView {
+    let older = (rows.len() == 50).then(|| {
+        let last = rows.last().map(|r| r.id.clone()).unwrap_or_default();
+        format!(
+            "/audit?actor={}&outcome={}&before={last}",
+            actor.unwrap_or_default(),
+            outcome.unwrap_or_default()
+        )
+    });
+    let empty = rows.is_empty();
+    view! {
+        <div class="card card-flush">
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th scope="col">"When"</th>
+                        <th scope="col">"Who"</th>
+                        <th scope="col">"What"</th>
+                        <th scope="col">"Outcome"</th>
+                        <th scope="col">"Details"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|r| {
+                            let badge = match r.outcome.as_str() {
+                                "succeeded" => "badge badge-success",
+                                "refused" => "badge badge-warning",
+                                _ => "badge badge-danger",
+                            };
+                            view! {
+                                <tr>
+                                    <td class="nowrap muted">{r.at}</td>
+                                    <td>{r.actor}</td>
+                                    <td><code>{r.action}</code></td>
+                                    <td><span class=badge>{r.outcome}</span></td>
+                                    <td>{r.detail}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+            <p class="table-footnote muted">
+                {if empty { "Nothing matches these filters." } else { "Newest first." }}
+                " "
+                {older.map(|href| view! { <a href=href>"Older entries"</a> })}
+            </p>
+        </div>
+    }
+}

@@ -1,0 +1,243 @@
+//! The service provider's administration: importing tenants from Partner Center, resellers,
+//! and the audit log.
+
+use leptos::{prelude::*, server_fn::codec::GetUrl};
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tenant {
+    pub id: String,
+    pub company_name: String,
+    pub domain: String,
+    pub imported: bool,
+    pub reseller_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResellerRow {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantsPage {
+    pub connection: String,
+    pub tenants: Vec<Tenant>,
+    pub resellers: Vec<ResellerRow>,
+}
+
+#[cfg(feature = "ssr")]
+fn db(e: domain::StoreError) -> AppError {
+    AppError::unavailable("The database", e)
+}
+
+/// Every tenant of the default connection, marked when already imported.
+#[server(prefix = "/api", endpoint = "tenants", input = GetUrl)]
+pub async fn tenants() -> Result<TenantsPage, AppError> {
+    crate::auth::require_service_provider()?;
+    let state = expect_context::<crate::state::AppState>();
+    let connections = state.store.connections(&state.sealer);
+    let connection = connections
+        .default_connection()
+        .await
+        .map_err(db)?
+        .ok_or_else(|| {
+            AppError::new(
+                crate::error::ErrorKind::NotFound,
+                "There is no default Partner Center connection.",
+            )
+        })?;
+    let pc = connections
+        .client(state.http.clone(), &connection.id)
+        .await
+        .map_err(db)?;
+    let live = pc
+        .customers(500)
+        .all()
+        .await
+        .map_err(|e| AppError::unavailable("Partner Center", e))?;
+    let access = state.store.access();
+    let imported = access
+        .visible_customers(&crate::auth::require_principal()?)
+        .await
+        .map_err(db)?;
+    let tenants = live
+        .iter()
+        .map(|t| {
+            let known = imported.iter().find(|c| c.id == t.id);
+            Tenant {
+                id: t.id.to_string(),
+                company_name: t.company_name().to_owned(),
+                domain: t.domain().to_owned(),
+                imported: known.is_some(),
+                reseller_id: known.and_then(|c| c.reseller_id.as_ref().map(|r| r.to_string())),
+            }
+        })
+        .collect();
+    let resellers = access
+        .resellers()
+        .await
+        .map_err(db)?
+        .into_iter()
+        .map(|r| ResellerRow {
+            id: r.id.to_string(),
+            name: r.name,
+        })
+        .collect();
+    Ok(TenantsPage {
+        connection: connection.name,
+        tenants,
+        resellers,
+    })
+}
+
+/// Imports a tenant of the default connection (admins only).
+#[server(prefix = "/api", endpoint = "import-tenant")]
+pub async fn import_tenant(tenant_id: String) -> Result<(), AppError> {
+    let who = crate::auth::require_service_provider()?;
+    if who.role != domain::access::Role::SpAdmin {
+        return Err(AppError::new(
+            crate::error::ErrorKind::Forbidden,
+            "Only service provider admins can import customers.",
+        ));
+    }
+    let state = expect_context::<crate::state::AppState>();
+    let connections = state.store.connections(&state.sealer);
+    let connection = connections
+        .default_connection()
+        .await
+        .map_err(db)?
+        .ok_or_else(|| {
+            AppError::new(
+                crate::error::ErrorKind::NotFound,
+                "There is no default Partner Center connection.",
+            )
+        })?;
+    let pc = connections
+        .client(state.http.clone(), &connection.id)
+        .await
+        .map_err(db)?;
+    let id = partner_center::CustomerId::new(tenant_id.trim());
+    let tenant = pc.customer(&id).await.map_err(|e| match e {
+        partner_center::PcError::NotFound { .. } => AppError::new(
+            crate::error::ErrorKind::NotFound,
+            "Partner Center does not know this tenant.",
+        ),
+        other => AppError::unavailable("Partner Center", other),
+    })?;
+    state
+        .store
+        .access()
+        .import_customer(
+            &connection.id,
+            &tenant.id,
+            tenant.company_name(),
+            tenant.domain(),
+        )
+        .await
+        .map_err(db)?;
+    crate::audit::record(
+        &who.email,
+        Some(tenant.id.as_str()),
+        "customer.import",
+        domain::audit::Outcome::Succeeded,
+        tenant.company_name(),
+    )
+    .await;
+    Ok(())
+}
+
+/// Puts a customer under a reseller, or makes it direct (`reseller_id` empty).
+#[server(prefix = "/api", endpoint = "assign-reseller")]
+pub async fn assign_reseller(tenant_id: String, reseller_id: String) -> Result<(), AppError> {
+    let who = crate::auth::require_service_provider()?;
+    if who.role != domain::access::Role::SpAdmin {
+        return Err(AppError::new(
+            crate::error::ErrorKind::Forbidden,
+            "Only service provider admins can change resellers.",
+        ));
+    }
+    let state = expect_context::<crate::state::AppState>();
+    let reseller = (!reseller_id.trim().is_empty())
+        .then(|| domain::access::ResellerId::new(reseller_id.trim()));
+    let customer = partner_center::CustomerId::new(tenant_id.trim());
+    state
+        .store
+        .access()
+        .assign_reseller(&customer, reseller.as_ref())
+        .await
+        .map_err(|e| match e {
+            domain::StoreError::Invalid(m) => AppError::new(crate::error::ErrorKind::BadInput, m),
+            other => db(other),
+        })?;
+    crate::audit::record(
+        &who.email,
+        Some(customer.as_str()),
+        "customer.reseller",
+        domain::audit::Outcome::Succeeded,
+        reseller.as_ref().map_or("direct", |r| r.as_str()),
+    )
+    .await;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub id: String,
+    pub at: String,
+    pub actor: String,
+    pub customer: Option<String>,
+    pub action: String,
+    pub outcome: String,
+    pub detail: String,
+}
+
+/// One page of the audit log, newest first; `before` is the last id of the previous page.
+#[server(prefix = "/api", endpoint = "audit-log", input = GetUrl)]
+pub async fn audit_log(
+    actor: Option<String>,
+    outcome: Option<String>,
+    before: Option<String>,
+) -> Result<Vec<AuditRow>, AppError> {
+    crate::auth::require_service_provider()?;
+    let state = expect_context::<crate::state::AppState>();
+    let blank = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let outcome = match blank(outcome).as_deref() {
+        None => None,
+        Some("succeeded") => Some(domain::audit::Outcome::Succeeded),
+        Some("refused") => Some(domain::audit::Outcome::Refused),
+        Some("failed") => Some(domain::audit::Outcome::Failed),
+        Some(_) => {
+            return Err(AppError::new(
+                crate::error::ErrorKind::BadInput,
+                "outcome: choose succeeded, refused or failed",
+            ))
+        }
+    };
+    let entries = state
+        .store
+        .audit()
+        .list(&domain::audit::Query {
+            actor: blank(actor).map(|a| a.to_lowercase()),
+            customer_id: None,
+            outcome,
+            before: blank(before),
+            limit: 50,
+        })
+        .await
+        .map_err(db)?;
+    Ok(entries
+        .into_iter()
+        .map(|e| AuditRow {
+            at: domain::time::format_utc_datetime(e.at),
+            id: e.id,
+            actor: e.actor,
+            customer: e.customer_id,
+            action: e.action,
+            outcome: e.outcome.as_str().to_owned(),
+            detail: e.detail,
+        })
+        .collect())
+}
