@@ -142,3 +142,23 @@ test('a customer admin sees neither system status nor service-provider areas', a
   assert.match(await page.getByRole('alert').innerText(), /Only the service provider/);
   await context.close();
 });
+
+test('the service provider imports a tenant and finds it in the audit log', async () => {
+  const { page, context, problems } = await newPage(browser);
+  await signIn(page, 'Service provider admin');
+  await waitForHydration(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Customers' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Customers' }).waitFor();
+  await page.getByRole('button', { name: 'Import Wide World Importers' }).click();
+  const row = page.getByRole('row', { name: /Wide World Importers/ });
+  await row.getByText('Imported').waitFor();
+  await row.getByRole('combobox', { name: 'Reseller of Wide World Importers' }).selectOption({ label: 'Northwind Partners' });
+  await row.getByRole('button', { name: 'Save' }).click();
+  await page.goto(BASE_URL + '/audit?outcome=succeeded');
+  await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+  const first = await page.getByRole('row').nth(1).innerText();
+  assert.match(first, /customer\.reseller/);
+  assert.match(await page.getByRole('row').nth(2).innerText(), /customer\.import/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
