@@ -85,7 +85,10 @@ fn entry_table(
                                     <td>{r.actor}</td>
                                     <td><code>{r.action}</code></td>
                                     <td><span class=badge>{r.outcome}</span></td>
-                                    <td>{r.detail}</td>
+                                    <td>
+                                        {r.detail}
+                                        {r.request_id.map(|id| view! { <div class="muted small">"request " <code>{id}</code></div> })}
+                                    </td>
                                 </tr>
                             }
                         })

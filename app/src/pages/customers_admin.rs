@@ -45,7 +45,7 @@ fn tenant_table(
 ) -> impl IntoView {
     let resellers = page.resellers.clone();
     view! {
-        <div class="card card-flush">
+        <div class="card card-flush card-scroll">
             <table class="table">
                 <thead>
                     <tr>
@@ -67,7 +67,7 @@ fn tenant_table(
                             let assign_id = t.id.clone();
                             view! {
                                 <tr>
-                                    <td>{t.company_name.clone()}</td>
+                                    <td class="nowrap">{t.company_name.clone()}</td>
                                     <td class="muted">{t.domain.clone()}</td>
                                     <td>
                                         {if t.imported {

@@ -192,6 +192,7 @@ pub struct AuditRow {
     pub action: String,
     pub outcome: String,
     pub detail: String,
+    pub request_id: Option<String>,
 }
 
 /// One page of the audit log, newest first; `before` is the last id of the previous page.
@@ -238,6 +239,7 @@ pub async fn audit_log(
             action: e.action,
             outcome: e.outcome.as_str().to_owned(),
             detail: e.detail,
+            request_id: e.request_id,
         })
         .collect())
 }
