@@ -44,28 +44,51 @@ pub fn principal() -> Option<domain::access::Principal> {
         .cloned()
 }
 
-/// Server functions start here: who is asking, or "sign in first".
+/// Server functions start here: who is asking, or "sign in first". Refusals are audited.
 #[cfg(feature = "ssr")]
-pub fn require_principal() -> Result<domain::access::Principal, AppError> {
-    principal().ok_or_else(|| {
-        AppError::new(
-            ErrorKind::Forbidden,
-            "Your session has ended. Sign in again.",
-        )
-    })
+pub async fn require_principal(action: &str) -> Result<domain::access::Principal, AppError> {
+    match principal() {
+        Some(p) => Ok(p),
+        None => {
+            refuse("-", action, "not signed in").await;
+            Err(AppError::new(
+                ErrorKind::Forbidden,
+                "Your session has ended. Sign in again.",
+            ))
+        }
+    }
 }
 
-/// For the service provider's own pages.
+/// For the service provider's own pages; `admin_only` also refuses support staff.
 #[cfg(feature = "ssr")]
-pub fn require_service_provider() -> Result<domain::access::Principal, AppError> {
-    let p = require_principal()?;
-    if p.role.is_service_provider() {
-        Ok(p)
-    } else {
-        tracing::warn!(account = %p.account, "refused: service provider only");
-        Err(AppError::new(
-            ErrorKind::Forbidden,
-            "Only the service provider's staff can see this.",
-        ))
+pub async fn require_service_provider(
+    action: &str,
+    admin_only: bool,
+) -> Result<domain::access::Principal, AppError> {
+    use domain::access::Role;
+    let p = require_principal(action).await?;
+    match p.role {
+        Role::SpAdmin => Ok(p),
+        Role::SpSupport if !admin_only => Ok(p),
+        Role::SpSupport => {
+            refuse(&p.email, action, "service provider admins only").await;
+            Err(AppError::new(
+                ErrorKind::Forbidden,
+                "Only service provider admins can do this.",
+            ))
+        }
+        _ => {
+            refuse(&p.email, action, "service provider only").await;
+            Err(AppError::new(
+                ErrorKind::Forbidden,
+                "Only the service provider's staff can see this.",
+            ))
+        }
     }
+}
+
+#[cfg(feature = "ssr")]
+async fn refuse(actor: &str, action: &str, why: &str) {
+    tracing::warn!(actor, action, why, "refused");
+    crate::audit::record(actor, None, action, domain::audit::Outcome::Refused, why).await;
 }

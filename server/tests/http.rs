@@ -929,3 +929,199 @@ async fn administration_is_for_service_provider_admins() {
         .await;
     assert_eq!(r.status(), 403);
 }
+
+mod matrix {
+    //! Every server function × every role, each call aimed at something the role does not
+    //! own. The functions come from the live registry: a new server function without a row
+    //! here fails `every_server_function_is_in_the_matrix`.
+
+    use super::*;
+
+    const ROLES: [&str; 5] = [
+        "anonymous",
+        "Customer admin",
+        "Reseller admin",
+        "Service provider support",
+        "Service provider admin",
+    ];
+
+    /// Ids the calls aim at: Tailspin is not imported; Contoso is direct (no reseller) and is
+    /// not the reseller's; Fabrikam is not the customer admin's.
+    struct Targets {
+        tailspin: String,
+        contoso: String,
+        reseller: String,
+    }
+
+    struct Row {
+        path: &'static str,
+        post: bool,
+        args: fn(&Targets) -> Vec<(&'static str, String)>,
+        /// The roles that may call it (by index into ROLES); all others get 403.
+        allowed: &'static [usize],
+    }
+
+    const ROWS: &[Row] = &[
+        Row {
+            path: "/api/system-status",
+            post: false,
+            args: |_| vec![],
+            allowed: &[3, 4],
+        },
+        Row {
+            path: "/api/my-customers",
+            post: false,
+            args: |_| vec![],
+            allowed: &[1, 2, 3, 4],
+        },
+        Row {
+            path: "/api/tenants",
+            post: false,
+            args: |_| vec![],
+            allowed: &[3, 4],
+        },
+        Row {
+            path: "/api/audit-log",
+            post: false,
+            args: |_| vec![],
+            allowed: &[3, 4],
+        },
+        Row {
+            path: "/api/import-tenant",
+            post: true,
+            args: |t| vec![("tenant_id", t.tailspin.clone())],
+            allowed: &[4],
+        },
+        Row {
+            path: "/api/assign-reseller",
+            post: true,
+            args: |t| {
+                vec![
+                    ("tenant_id", t.contoso.clone()),
+                    ("reseller_id", t.reseller.clone()),
+                ]
+            },
+            allowed: &[4],
+        },
+    ];
+
+    #[test]
+    fn every_server_function_is_in_the_matrix() {
+        let mut registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+            .map(|(path, _)| path.to_owned())
+            .collect();
+        registered.sort();
+        let mut covered: Vec<String> = ROWS.iter().map(|r| r.path.to_owned()).collect();
+        covered.sort();
+        assert_eq!(registered, covered, "add a row for every server function");
+    }
+
+    async fn state_of(app: &TestApp) -> (i64, Option<String>, u64) {
+        let store = domain::Store::open(&format!(
+            "sqlite://{}/seatwise.db",
+            app._dir.path().display()
+        ))
+        .await
+        .unwrap();
+        let (customers,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM customers")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        let (reseller,): (Option<String>,) =
+            sqlx::query_as("SELECT reseller_id FROM customers WHERE company_name = 'Contoso Ltd'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        store.close().await;
+        let stats: serde_json::Value = app
+            .client
+            .get(format!(
+                "{}/_emulator/stats",
+                app.emulator_url.as_ref().unwrap()
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (
+            customers,
+            reseller,
+            stats["writes_applied"].as_u64().unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn each_role_is_refused_what_it_does_not_own_and_nothing_changes() {
+        let app = TestApp::spawn().await;
+        app.sign_in_as("Service provider admin").await;
+        let page: serde_json::Value = app.get("/api/tenants").await.json().await.unwrap();
+        let id_of = |name: &str| {
+            page["tenants"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["company_name"] == name)
+                .unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        let targets = Targets {
+            tailspin: id_of("Tailspin Toys"),
+            contoso: id_of("Contoso Ltd"),
+            reseller: page["resellers"][0]["id"].as_str().unwrap().to_owned(),
+        };
+        app.post_form("/auth/sign-out", &[]).await;
+        let before = state_of(&app).await;
+
+        for (index, role) in ROLES.iter().enumerate() {
+            if index > 0 {
+                app.sign_in_as(role).await;
+            }
+            for row in ROWS {
+                let args = (row.args)(&targets);
+                let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let response = if row.post {
+                    app.post_form(row.path, &args).await
+                } else {
+                    app.client
+                        .get(app.url(row.path))
+                        .query(&args)
+                        .send()
+                        .await
+                        .unwrap()
+                };
+                let expected = if row.allowed.contains(&index) {
+                    200
+                } else {
+                    403
+                };
+                assert_eq!(response.status(), expected, "{role} → {}", row.path);
+            }
+            if index < 4 {
+                assert_eq!(state_of(&app).await, before, "{role} changed nothing");
+            }
+            if index > 0 {
+                app.post_form("/auth/sign-out", &[]).await;
+            }
+        }
+        // The admin's calls went through; every refusal is in the audit log.
+        let after = state_of(&app).await;
+        assert_eq!(after.0, before.0 + 1, "the admin imported Tailspin");
+        app.sign_in_as("Service provider admin").await;
+        let refused: serde_json::Value = app
+            .get("/api/audit-log?outcome=refused")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let refused = refused.as_array().unwrap();
+        let expected_refusals: usize = ROWS
+            .iter()
+            .map(|r| 4 - r.allowed.iter().filter(|i| **i < 4).count())
+            .sum();
+        assert_eq!(refused.len(), expected_refusals, "{refused:#?}");
+    }
+}

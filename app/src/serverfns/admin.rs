@@ -36,7 +36,7 @@ fn db(e: domain::StoreError) -> AppError {
 /// Every tenant of the default connection, marked when already imported.
 #[server(prefix = "/api", endpoint = "tenants", input = GetUrl)]
 pub async fn tenants() -> Result<TenantsPage, AppError> {
-    crate::auth::require_service_provider()?;
+    let who = crate::auth::require_service_provider("tenants.list", false).await?;
     let state = expect_context::<crate::state::AppState>();
     let connections = state.store.connections(&state.sealer);
     let connection = connections
@@ -59,10 +59,7 @@ pub async fn tenants() -> Result<TenantsPage, AppError> {
         .await
         .map_err(|e| AppError::unavailable("Partner Center", e))?;
     let access = state.store.access();
-    let imported = access
-        .visible_customers(&crate::auth::require_principal()?)
-        .await
-        .map_err(db)?;
+    let imported = access.visible_customers(&who).await.map_err(db)?;
     let tenants = live
         .iter()
         .map(|t| {
@@ -96,13 +93,7 @@ pub async fn tenants() -> Result<TenantsPage, AppError> {
 /// Imports a tenant of the default connection (admins only).
 #[server(prefix = "/api", endpoint = "import-tenant")]
 pub async fn import_tenant(tenant_id: String) -> Result<(), AppError> {
-    let who = crate::auth::require_service_provider()?;
-    if who.role != domain::access::Role::SpAdmin {
-        return Err(AppError::new(
-            crate::error::ErrorKind::Forbidden,
-            "Only service provider admins can import customers.",
-        ));
-    }
+    let who = crate::auth::require_service_provider("customer.import", true).await?;
     let state = expect_context::<crate::state::AppState>();
     let connections = state.store.connections(&state.sealer);
     let connection = connections
@@ -152,13 +143,7 @@ pub async fn import_tenant(tenant_id: String) -> Result<(), AppError> {
 /// Puts a customer under a reseller, or makes it direct (`reseller_id` empty).
 #[server(prefix = "/api", endpoint = "assign-reseller")]
 pub async fn assign_reseller(tenant_id: String, reseller_id: String) -> Result<(), AppError> {
-    let who = crate::auth::require_service_provider()?;
-    if who.role != domain::access::Role::SpAdmin {
-        return Err(AppError::new(
-            crate::error::ErrorKind::Forbidden,
-            "Only service provider admins can change resellers.",
-        ));
-    }
+    let who = crate::auth::require_service_provider("customer.reseller", true).await?;
     let state = expect_context::<crate::state::AppState>();
     let reseller = (!reseller_id.trim().is_empty())
         .then(|| domain::access::ResellerId::new(reseller_id.trim()));
@@ -202,7 +187,7 @@ pub async fn audit_log(
     outcome: Option<String>,
     before: Option<String>,
 ) -> Result<Vec<AuditRow>, AppError> {
-    crate::auth::require_service_provider()?;
+    crate::auth::require_service_provider("audit.read", false).await?;
     let state = expect_context::<crate::state::AppState>();
     let blank = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     let outcome = match blank(outcome).as_deref() {

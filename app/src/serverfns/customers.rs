@@ -15,7 +15,7 @@ pub struct CustomerSummary {
 
 #[server(prefix = "/api", endpoint = "my-customers", input = GetUrl)]
 pub async fn my_customers() -> Result<Vec<CustomerSummary>, AppError> {
-    let who = crate::auth::require_principal()?;
+    let who = crate::auth::require_principal("customers.list").await?;
     let state = expect_context::<crate::state::AppState>();
     let access = state.store.access();
     let unavailable = |e| AppError::unavailable("The database", e);

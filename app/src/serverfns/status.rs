@@ -28,7 +28,7 @@ pub struct ConnectionSummary {
 
 #[server(prefix = "/api", endpoint = "system-status", input = GetUrl)]
 pub async fn system_status() -> Result<StatusReport, AppError> {
-    crate::auth::require_service_provider()?;
+    crate::auth::require_service_provider("status.read", false).await?;
     let state = expect_context::<crate::state::AppState>();
     let store = state
         .store
