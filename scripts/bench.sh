@@ -52,6 +52,26 @@ row "SSR shell page / (wrk, 2 threads, 16 connections, 5 s)" "$(wrk_rps "$SEATWI
 row "SSR shell page /, p99 latency" "$(wrk_p99 "$SEATWISE_URL/")"
 row "SSR status page /status (one database query)" "$(wrk_rps "$SEATWISE_URL/status")"
 row "GET /healthz" "$(wrk_rps "$SEATWISE_URL/healthz")"
+
+# Sign-in: argon2id hashing runs on blocking threads, so other requests keep flowing.
+account=$(grep -m1 '^Service provider admin' "$SEATWISE_DATA/demo-accounts.txt")
+email=$(echo "$account" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /@/) print $i }')
+password=$(echo "$account" | awk '{ print $NF }')
+lua="$SEATWISE_DATA/signin.lua"
+cat >"$lua" <<LUA
+wrk.method = "POST"
+wrk.body = "email=$email&password=$password"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Origin"] = "$SEATWISE_URL"
+LUA
+idle_p99=$(wrk_p99 "$SEATWISE_URL/healthz")
+wrk -t1 -c2 -d5s --latency "$SEATWISE_URL/healthz" >"$SEATWISE_DATA/healthz-busy.txt" &
+busy=$!
+signin=$(wrk -t2 -c8 -d5s -s "$lua" "$SEATWISE_URL/auth/sign-in" | awk '/Requests\/sec/ { printf "%.0f req/s", $2 }')
+wait "$busy"
+busy_p99=$(awk '$1 == "99%" { print $2 }' "$SEATWISE_DATA/healthz-busy.txt")
+row "sign-in with the right password (argon2id, 8 connections)" "$signin"
+row "GET /healthz p99: idle / during the sign-in load" "$idle_p99 / $busy_p99"
 stop_seatwise
 trap - EXIT
 

@@ -283,15 +283,19 @@ pub async fn sign_in(
     State(state): State<AppState>,
     limiter: axum::Extension<Arc<SignInLimiter>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     session: Session,
     Form(form): Form<SignInForm>,
 ) -> Response {
+    let rid = request_id(&headers);
+    let rid = rid.as_deref();
     let next = safe_next(form.next.as_deref());
     let account_key = format!("account:{}", form.email.trim().to_lowercase());
     let address_key = format!("address:{}", address(peer.ip()));
     if limiter.blocked(&account_key, PER_ACCOUNT) || limiter.blocked(&address_key, PER_ADDRESS) {
         audit(
             &state,
+            rid,
             &form.email,
             "sign_in",
             domain::audit::Outcome::Refused,
@@ -323,6 +327,7 @@ pub async fn sign_in(
             }
             audit(
                 &state,
+                rid,
                 &principal.email,
                 "sign_in",
                 domain::audit::Outcome::Succeeded,
@@ -336,6 +341,7 @@ pub async fn sign_in(
             limiter.fail(address_key);
             audit(
                 &state,
+                rid,
                 &form.email,
                 "sign_in",
                 domain::audit::Outcome::Refused,
@@ -371,6 +377,7 @@ pub async fn sign_out(
     if let Some(p) = request.extensions().get::<Principal>() {
         audit(
             &state,
+            request_id(request.headers()).as_deref(),
             &p.email,
             "sign_out",
             domain::audit::Outcome::Succeeded,
@@ -388,6 +395,7 @@ fn address(ip: IpAddr) -> String {
 
 async fn audit(
     state: &AppState,
+    request_id: Option<&str>,
     actor: &str,
     action: &str,
     outcome: domain::audit::Outcome,
@@ -407,12 +415,19 @@ async fn audit(
             action,
             outcome,
             detail,
-            request_id: None,
+            request_id,
         })
         .await
     {
         tracing::error!(error = %e, "could not write the audit log");
     }
+}
+
+fn request_id(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(app::request_id::HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -460,6 +475,7 @@ pub struct LinkQuery {
 /// reason, and no session.
 pub async fn workspace(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     links: axum::Extension<Arc<LinkSettings>>,
     session: Session,
     axum::extract::Query(query): axum::extract::Query<LinkQuery>,
@@ -469,10 +485,20 @@ pub async fn workspace(
         audit::Outcome,
         workspace_links::{verify, LinkError, LinkTarget},
     };
+    let rid = request_id(&headers);
     let refuse = |code: &'static str, detail: String| {
         let state = state.clone();
+        let rid = rid.clone();
         async move {
-            audit(&state, "-", "workspace_link", Outcome::Refused, &detail).await;
+            audit(
+                &state,
+                rid.as_deref(),
+                "-",
+                "workspace_link",
+                Outcome::Refused,
+                &detail,
+            )
+            .await;
             Redirect::to(&format!("/sign-in?error={code}")).into_response()
         }
     };
@@ -537,7 +563,7 @@ pub async fn workspace(
             action: "workspace_link",
             outcome: Outcome::Succeeded,
             detail: &format!("signed in through a link from {}", claims.iss),
-            request_id: None,
+            request_id: rid.as_deref(),
         })
         .await
     {

@@ -1118,6 +1118,12 @@ mod matrix {
             .await
             .unwrap();
         let refused = refused.as_array().unwrap();
+        assert!(
+            refused
+                .iter()
+                .all(|e| e["request_id"].as_str().is_some_and(|id| id.len() == 36)),
+            "request ids kept"
+        );
         let expected_refusals: usize = ROWS
             .iter()
             .map(|r| 4 - r.allowed.iter().filter(|i| **i < 4).count())
