@@ -45,18 +45,24 @@ row "start-up to ready, existing data (median of 5)" "$(printf '%s\n' "${warm[@]
 # Server-side rendering throughput of the shell page, and the health endpoint for comparison.
 source scripts/serve-release.sh
 trap 'kill "$SEATWISE_PID" 2>/dev/null || true' EXIT
-wrk_rps() { wrk -t2 -c16 -d5s "$1" | awk '/Requests\/sec/ { printf "%.0f req/s", $2 }'; }
-wrk_p99() { wrk -t2 -c16 -d5s --latency "$1" | awk '$1 == "99%" { print $2 }'; }
-curl -fsS "$SEATWISE_URL/" >/dev/null
-row "SSR shell page / (wrk, 2 threads, 16 connections, 5 s)" "$(wrk_rps "$SEATWISE_URL/")"
-row "SSR shell page /, p99 latency" "$(wrk_p99 "$SEATWISE_URL/")"
-row "SSR status page /status (one database query)" "$(wrk_rps "$SEATWISE_URL/status")"
-row "GET /healthz" "$(wrk_rps "$SEATWISE_URL/healthz")"
-
-# Sign-in: argon2id hashing runs on blocking threads, so other requests keep flowing.
+# Pages are measured signed in (a session cookie), as people use them.
 account=$(grep -m1 '^Service provider admin' "$SEATWISE_DATA/demo-accounts.txt")
 email=$(echo "$account" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /@/) print $i }')
 password=$(echo "$account" | awk '{ print $NF }')
+cookie=$(curl -fsS -o /dev/null -D - -H "Origin: $SEATWISE_URL" --data-urlencode "email=$email" \
+  --data-urlencode "password=$password" "$SEATWISE_URL/auth/sign-in" |
+  awk -F'[ ;]' 'tolower($1) == "set-cookie:" { print $2 }')
+[ -n "$cookie" ] || { echo "bench: could not sign in" >&2; exit 1; }
+wrk_rps() { wrk -t2 -c16 -d5s -H "Cookie: $cookie" "$1" | awk '/Requests\/sec/ { printf "%.0f req/s", $2 }'; }
+wrk_p99() { wrk -t2 -c16 -d5s --latency -H "Cookie: $cookie" "$1" | awk '$1 == "99%" { print $2 }'; }
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "$SEATWISE_URL/")" = 200 ] ||
+  { echo "bench: the session cookie does not open the overview" >&2; exit 1; }
+row "SSR overview / signed in (customers from the store; 2 threads, 16 connections, 5 s)" "$(wrk_rps "$SEATWISE_URL/")"
+row "SSR overview /, p99 latency" "$(wrk_p99 "$SEATWISE_URL/")"
+row "SSR status page /status (store and connection queries)" "$(wrk_rps "$SEATWISE_URL/status")"
+row "GET /healthz" "$(wrk_rps "$SEATWISE_URL/healthz")"
+
+# Sign-in: argon2id hashing runs on blocking threads, so other requests keep flowing.
 lua="$SEATWISE_DATA/signin.lua"
 cat >"$lua" <<LUA
 wrk.method = "POST"

@@ -115,6 +115,8 @@ pub fn session_layer(
         .with_same_site(SameSite::Lax)
         .with_secure(secure)
         .with_expiry(Expiry::OnInactivity(IDLE))
+        // Save on every request so that the stored expiry moves with activity (idle expiry).
+        .with_always_save(true)
         .with_signed(Key::from(session_key))
 }
 
