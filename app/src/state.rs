@@ -11,7 +11,7 @@ pub struct AppState {
     pub store: domain::Store,
     /// Opens stored Partner Center credentials (the master key).
     pub sealer: domain::crypto::Sealer,
-    /// The one HTTP client for Partner Center calls.
-    pub http: domain::connections::reqwest_client::Client,
+    /// One Partner Center client per connection, shared by every request.
+    pub clients: std::sync::Arc<domain::connections::Clients>,
     pub started_at: Instant,
 }

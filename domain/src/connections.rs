@@ -371,3 +371,58 @@ impl<'a> Connections<'a> {
 pub mod reqwest_client {
     pub type Client = partner_center::client::HttpClient;
 }
+
+/// One Partner Center client per connection for the whole process, so that tokens, rate
+/// limits and connection pools are shared by every request. A connection changed since its
+/// client was made (its `updated_at`) gets a fresh client.
+pub struct Clients {
+    http: reqwest_client::Client,
+    cached: std::sync::Mutex<std::collections::HashMap<ConnectionId, (i64, PartnerCenter)>>,
+}
+
+impl std::fmt::Debug for Clients {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clients")
+    }
+}
+
+impl Clients {
+    pub fn new(http: reqwest_client::Client) -> Self {
+        Clients {
+            http,
+            cached: Default::default(),
+        }
+    }
+
+    pub async fn get(
+        &self,
+        store: &crate::Store,
+        sealer: &Sealer,
+        id: &ConnectionId,
+    ) -> Result<PartnerCenter, StoreError> {
+        let (updated_at,): (i64,) =
+            sqlx::query_as("SELECT updated_at FROM connections WHERE id = $1")
+                .bind(id.as_str())
+                .fetch_optional(store.pool())
+                .await?
+                .ok_or_else(|| StoreError::Invalid(format!("connection {id} does not exist")))?;
+        if let Some((at, client)) = self.lock().get(id) {
+            if *at == updated_at {
+                return Ok(client.clone());
+            }
+        }
+        let client = store
+            .connections(sealer)
+            .client(self.http.clone(), id)
+            .await?;
+        self.lock().insert(id.clone(), (updated_at, client.clone()));
+        Ok(client)
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<ConnectionId, (i64, PartnerCenter)>>
+    {
+        self.cached.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}

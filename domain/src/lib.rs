@@ -4,6 +4,7 @@ pub mod access;
 pub mod audit;
 pub mod connections;
 pub mod crypto;
+pub mod directory;
 pub mod sessions;
 pub mod settings;
 pub mod store;

@@ -16,7 +16,7 @@ test('the shell renders with navigation and greyed areas', async () => {
   await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
   const nav = page.getByRole('navigation', { name: 'Main' });
   assert.equal(await nav.getByRole('link', { name: 'Overview' }).getAttribute('aria-current'), 'page');
-  for (const area of ['Users', 'Licenses', 'Subscriptions', 'Catalog', 'History', 'Connections', 'Settings']) {
+  for (const area of ['Licenses', 'Subscriptions', 'Catalog', 'History', 'Connections', 'Settings']) {
     const item = nav.locator('[aria-disabled="true"]', { hasText: area });
     assert.equal(await item.count(), 1, `${area} is greyed`);
   }
@@ -159,6 +159,27 @@ test('the service provider imports a tenant and finds it in the audit log', asyn
   const first = await page.getByRole('row').nth(1).innerText();
   assert.match(first, /customer\.reseller/);
   assert.match(await page.getByRole('row').nth(2).innerText(), /customer\.import/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a reseller lists the users of all its customers, filters by customer and searches', async () => {
+  const { page, context, problems } = await newPage(browser);
+  await signIn(page, 'Reseller admin');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+  // Every customer loaded (an earlier test may have given the reseller a third one).
+  await page.getByText(/\d+ users · (\d+) of \1 customers loaded/).waitFor();
+  const customers = await page.getByRole('row').evaluateAll((rows) => [...new Set(rows.slice(1).map((r) => r.cells[0].innerText))]);
+  assert.ok(customers.includes('Fabrikam Inc') && customers.includes('Northwind Traders'), customers.join());
+  assert.ok(!customers.includes('Contoso Ltd'), 'not the reseller\'s customer');
+  await page.getByLabel('Customer').selectOption({ label: 'Northwind Traders' });
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.getByText(/^12 users/).waitFor();
+  const someone = (await page.getByRole('row').nth(1).innerText()).split('\t')[1];
+  await page.getByLabel('Search').fill(someone);
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.getByRole('row', { name: new RegExp(someone) }).first().waitFor();
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -82,7 +82,9 @@ pub async fn prepare(config: &Config) -> Result<Ready, StartError> {
         leptos_options: leptos_options(config, addr)?,
         store,
         sealer,
-        http: partner_center::PartnerCenter::http_client(),
+        clients: std::sync::Arc::new(domain::connections::Clients::new(
+            partner_center::PartnerCenter::http_client(),
+        )),
         started_at,
     };
     let router = web::router(state, config, &secrets);

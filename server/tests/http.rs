@@ -950,6 +950,7 @@ mod matrix {
     struct Targets {
         tailspin: String,
         contoso: String,
+        fabrikam: String,
         reseller: String,
     }
 
@@ -985,6 +986,12 @@ mod matrix {
             post: false,
             args: |_| vec![],
             allowed: &[3, 4],
+        },
+        Row {
+            path: "/api/users",
+            post: false,
+            args: |t| vec![("customer", t.fabrikam.clone())],
+            allowed: &[2, 3, 4],
         },
         Row {
             path: "/api/import-tenant",
@@ -1071,6 +1078,7 @@ mod matrix {
         let targets = Targets {
             tailspin: id_of("Tailspin Toys"),
             contoso: id_of("Contoso Ltd"),
+            fabrikam: id_of("Fabrikam Inc"),
             reseller: page["resellers"][0]["id"].as_str().unwrap().to_owned(),
         };
         app.post_form("/auth/sign-out", &[]).await;
@@ -1130,4 +1138,94 @@ mod matrix {
             .sum();
         assert_eq!(refused.len(), expected_refusals, "{refused:#?}");
     }
+}
+
+#[tokio::test]
+async fn users_across_customers_follow_the_role() {
+    for (role, users, customers) in [
+        ("Service provider admin", 36, 3),
+        ("Reseller admin", 24, 2),
+        ("Customer admin", 12, 1),
+    ] {
+        let app = TestApp::spawn().await;
+        app.sign_in_as(role).await;
+        let v: serde_json::Value = app.get("/api/users").await.json().await.unwrap();
+        assert_eq!(v["matching"], users, "{role}");
+        assert_eq!(v["customers_total"], customers, "{role}");
+        assert_eq!(v["failures"].as_array().unwrap().len(), 0);
+        let page = app.get("/users").await.text().await.unwrap();
+        assert!(page.contains(&format!("{users} users")), "{role}: {page}");
+    }
+}
+
+#[tokio::test]
+async fn users_filter_search_and_survive_a_failing_customer() {
+    let app = TestApp::spawn().await;
+    app.sign_in_as("Service provider admin").await;
+    let all: serde_json::Value = app.get("/api/users").await.json().await.unwrap();
+    let first = all["rows"][0].clone();
+    let contoso = all["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c[1] == "Contoso Ltd")
+        .unwrap()[0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let one: serde_json::Value = app
+        .client
+        .get(app.url("/api/users"))
+        .query(&[("customer", contoso.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["matching"], 12);
+    assert!(one["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["customer"] == "Contoso Ltd"));
+    let upn = first["user_principal_name"].as_str().unwrap();
+    let found: serde_json::Value = app
+        .client
+        .get(app.url("/api/users"))
+        .query(&[("search", &upn.to_uppercase()[..8])])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(found["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["user_principal_name"] == upn));
+
+    // Partner Center fails for everyone: the page still answers, naming each customer.
+    let knobs = serde_json::json!({ "fault_rate": 1.0, "faults": ["unavailable"] });
+    app.client
+        .put(format!(
+            "{}/_emulator/knobs",
+            app.emulator_url.as_ref().unwrap()
+        ))
+        .json(&knobs)
+        .send()
+        .await
+        .unwrap();
+    let failing: serde_json::Value = app.get("/api/users").await.json().await.unwrap();
+    assert_eq!(
+        failing["failures"].as_array().unwrap().len(),
+        3,
+        "{failing}"
+    );
+    assert_eq!(failing["customers_loaded"], 0);
+    assert!(failing["failures"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("did not answer"));
 }

@@ -23,7 +23,7 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
             NavItem {
                 label: "Users",
                 icon: Icon::Users,
-                href: None,
+                href: Some("/users"),
                 service_provider_only: false,
             },
             NavItem {

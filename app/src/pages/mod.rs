@@ -6,3 +6,4 @@ pub mod not_found;
 pub mod overview;
 pub mod sign_in;
 pub mod status;
+pub mod users;

@@ -49,8 +49,9 @@ pub async fn tenants() -> Result<TenantsPage, AppError> {
                 "There is no default Partner Center connection.",
             )
         })?;
-    let pc = connections
-        .client(state.http.clone(), &connection.id)
+    let pc = state
+        .clients
+        .get(&state.store, &state.sealer, &connection.id)
         .await
         .map_err(db)?;
     let live = pc
@@ -106,8 +107,9 @@ pub async fn import_tenant(tenant_id: String) -> Result<(), AppError> {
                 "There is no default Partner Center connection.",
             )
         })?;
-    let pc = connections
-        .client(state.http.clone(), &connection.id)
+    let pc = state
+        .clients
+        .get(&state.store, &state.sealer, &connection.id)
         .await
         .map_err(db)?;
     let id = partner_center::CustomerId::new(tenant_id.trim());
