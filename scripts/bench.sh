@@ -83,6 +83,8 @@ trap - EXIT
 
 # Partner Center client against the emulator (pc-emulator/benches/client.rs).
 while IFS= read -r line; do rows+=("$line"); done < <(cargo bench -q -p pc-emulator --bench client 2>/dev/null | grep '^|')
+# The multi-customer users view (server/benches/users.rs).
+while IFS= read -r line; do rows+=("$line"); done < <(cargo bench -q -p server --bench users 2>/dev/null | grep '^|')
 
 echo
 echo "| figure | value |"

@@ -69,7 +69,7 @@ impl ClientConfig {
             resource: PARTNER_CENTER_RESOURCE.to_owned(),
             timeout: Duration::from_secs(30),
             max_retries: 4,
-            max_concurrency: 16,
+            max_concurrency: 32,
             requests_per_minute: 450,
             backoff_base: Duration::from_millis(250),
         }

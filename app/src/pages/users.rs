@@ -97,7 +97,7 @@ fn users_table(v: UsersPage, customer: Option<String>, search: Option<String>) -
                         .map(|u| view! {
                             <tr>
                                 <td class="nowrap">{u.customer}</td>
-                                <td>{u.display_name}</td>
+                                <td class="nowrap">{u.display_name}</td>
                                 <td class="muted">{u.user_principal_name}</td>
                                 <td>{u.usage_location.unwrap_or_else(|| "Not set".into())}</td>
                             </tr>
