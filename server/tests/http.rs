@@ -1153,6 +1153,11 @@ async fn users_across_customers_follow_the_role() {
         assert_eq!(v["matching"], users, "{role}");
         assert_eq!(v["customers_total"], customers, "{role}");
         assert_eq!(v["failures"].as_array().unwrap().len(), 0);
+        assert_eq!(
+            v["resellers"].as_array().unwrap().is_empty(),
+            !role.starts_with("Service"),
+            "{role}"
+        );
         let page = app.get("/users").await.text().await.unwrap();
         assert!(page.contains(&format!("{users} users")), "{role}: {page}");
     }

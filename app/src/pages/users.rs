@@ -15,8 +15,22 @@ pub fn Users() -> impl IntoView {
     let query = use_query_map();
     let param = move |key: &'static str| query.with(|q| q.get(key)).filter(|v| !v.is_empty());
     let view_data = Resource::new(
-        move || (param("customer"), param("search"), param("page")),
-        |(customer, search, page)| users_view(customer, search, page.and_then(|p| p.parse().ok())),
+        move || {
+            (
+                param("customer"),
+                param("reseller"),
+                param("search"),
+                param("page"),
+            )
+        },
+        |(customer, reseller, search, page)| {
+            users_view(
+                customer,
+                reseller,
+                search,
+                page.and_then(|p| p.parse().ok()),
+            )
+        },
     );
     view! {
         <PageHeader title="Users" subtitle="Office 365 users of every customer you manage, live from Partner Center." />
@@ -25,25 +39,48 @@ pub fn Users() -> impl IntoView {
                 {move || {
                     view_data
                         .get()
-                        .map(|r| r.map(|v| users_table(v, param("customer"), param("search"))))
+                        .map(|r| {
+                            r.map(|v| users_table(v, param("customer"), param("reseller"), param("search")))
+                        })
                 }}
             </ErrorBoundary>
         </Transition>
     }
 }
 
-fn users_table(v: UsersPage, customer: Option<String>, search: Option<String>) -> impl IntoView {
+fn users_table(
+    v: UsersPage,
+    customer: Option<String>,
+    reseller: Option<String>,
+    search: Option<String>,
+) -> impl IntoView {
+    let reseller = reseller.unwrap_or_default();
     let selected = customer_param(&v.customers, &customer.unwrap_or_default());
     let search_text = search.clone().unwrap_or_default();
     let link = {
-        let selected = selected.clone();
+        let (selected, reseller) = (selected.clone(), reseller.clone());
         move |page: usize| {
             format!(
-                "/users?customer={selected}&search={}&page={page}",
+                "/users?customer={selected}&reseller={}&search={}&page={page}",
+                encode(&reseller),
                 encode(&search_text)
             )
         }
     };
+    let reseller_filter = (!v.resellers.is_empty()).then(|| {
+        view! {
+            <div class="field">
+                <label for="reseller">"Reseller"</label>
+                <select class="select" id="reseller" name="reseller">
+                    <option value="" selected=reseller.is_empty()>"All resellers"</option>
+                    {v.resellers
+                        .iter()
+                        .map(|(id, name)| view! { <option value=id.clone() selected=*id == reseller>{name.clone()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+        }
+    });
     let prev = (v.page > 1).then(|| link(v.page - 1));
     let next = (v.page < v.pages).then(|| link(v.page + 1));
     let summary = format!(
@@ -67,6 +104,7 @@ fn users_table(v: UsersPage, customer: Option<String>, search: Option<String>) -
                         .collect_view()}
                 </select>
             </div>
+            {reseller_filter}
             <div class="field">
                 <label for="search">"Search"</label>
                 <input class="input" id="search" name="search" type="search" placeholder="Name or user name" value=search.unwrap_or_default() />

@@ -35,6 +35,8 @@ pub struct UsersPage {
     pub failures: Vec<CustomerFailure>,
     /// (id, name) of every customer the person may see, for the filter.
     pub customers: Vec<(String, String)>,
+    /// (id, name) of the resellers, for the service provider's filter (empty for others).
+    pub resellers: Vec<(String, String)>,
 }
 
 /// Loads the users of every visible customer (or one, `customer`) from Partner Center,
@@ -42,6 +44,7 @@ pub struct UsersPage {
 #[server(prefix = "/api", endpoint = "users", input = GetUrl)]
 pub async fn users_view(
     customer: Option<String>,
+    reseller: Option<String>,
     search: Option<String>,
     page: Option<usize>,
 ) -> Result<UsersPage, AppError> {
@@ -55,9 +58,31 @@ pub async fn users_view(
     let wanted = customer
         .map(|c| c.trim().to_lowercase())
         .filter(|c| !c.is_empty());
+    let reseller = reseller
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
     let targets: Vec<_> = match &wanted {
         Some(id) => vec![partner_center::CustomerId::new(id.clone())],
-        None => visible.iter().map(|c| c.id.clone()).collect(),
+        None => visible
+            .iter()
+            .filter(|c| {
+                reseller
+                    .as_ref()
+                    .is_none_or(|r| c.reseller_id.as_ref().is_some_and(|x| x.as_str() == r))
+            })
+            .map(|c| c.id.clone())
+            .collect(),
+    };
+    let resellers = if who.role.is_service_provider() {
+        access
+            .resellers()
+            .await
+            .map_err(db)?
+            .into_iter()
+            .map(|r| (r.id.to_string(), r.name))
+            .collect()
+    } else {
+        Vec::new()
     };
 
     let loads = stream::iter(targets.iter().cloned())
@@ -156,5 +181,6 @@ pub async fn users_view(
             .into_iter()
             .map(|c| (c.id.to_string(), c.company_name))
             .collect(),
+        resellers,
     })
 }
