@@ -101,12 +101,16 @@ pub struct SubRec {
     pub term_start: i64,
 }
 
-fn user_missing() -> EmuError {
+fn not_found(code: &str, description: &str) -> EmuError {
     EmuError {
         status: 404,
-        code: "60002".into(),
-        description: "User object ID is not found.".into(),
+        code: code.into(),
+        description: description.into(),
     }
+}
+
+fn user_missing() -> EmuError {
+    not_found("60002", "User object ID is not found.")
 }
 
 fn new_etag() -> String {
@@ -1457,19 +1461,11 @@ fn validate_lines(lines: &mut [CartLineItem]) {
 }
 
 fn sub_missing() -> EmuError {
-    EmuError {
-        status: 404,
-        code: "20003".into(),
-        description: "Subscription not found.".into(),
-    }
+    not_found("20003", "Subscription not found.")
 }
 
 fn cart_missing() -> EmuError {
-    EmuError {
-        status: 404,
-        code: "800008".into(),
-        description: "Cart id not found.".into(),
-    }
+    not_found("800008", "Cart id not found.")
 }
 
 fn known_role(id: &RoleId) -> R<&'static str> {

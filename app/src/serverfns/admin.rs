@@ -33,13 +33,20 @@ fn db(e: domain::StoreError) -> AppError {
     AppError::unavailable("The database", e)
 }
 
-/// Every tenant of the default connection, marked when already imported.
-#[server(prefix = "/api", endpoint = "tenants", input = GetUrl)]
-pub async fn tenants() -> Result<TenantsPage, AppError> {
-    let who = crate::auth::require_service_provider("tenants.list", false).await?;
-    let state = expect_context::<crate::state::AppState>();
-    let connections = state.store.connections(&state.sealer);
-    let connection = connections
+/// The default connection and its shared client: where tenants are imported from.
+#[cfg(feature = "ssr")]
+async fn default_connection(
+    state: &crate::state::AppState,
+) -> Result<
+    (
+        domain::connections::Connection,
+        partner_center::PartnerCenter,
+    ),
+    AppError,
+> {
+    let connection = state
+        .store
+        .connections(&state.sealer)
         .default_connection()
         .await
         .map_err(db)?
@@ -54,6 +61,15 @@ pub async fn tenants() -> Result<TenantsPage, AppError> {
         .get(&state.store, &state.sealer, &connection.id)
         .await
         .map_err(db)?;
+    Ok((connection, pc))
+}
+
+/// Every tenant of the default connection, marked when already imported.
+#[server(prefix = "/api", endpoint = "tenants", input = GetUrl)]
+pub async fn tenants() -> Result<TenantsPage, AppError> {
+    let who = crate::auth::require_service_provider("tenants.list", false).await?;
+    let state = expect_context::<crate::state::AppState>();
+    let (connection, pc) = default_connection(&state).await?;
     let live = pc
         .customers(500)
         .all()
@@ -96,22 +112,7 @@ pub async fn tenants() -> Result<TenantsPage, AppError> {
 pub async fn import_tenant(tenant_id: String) -> Result<(), AppError> {
     let who = crate::auth::require_service_provider("customer.import", true).await?;
     let state = expect_context::<crate::state::AppState>();
-    let connections = state.store.connections(&state.sealer);
-    let connection = connections
-        .default_connection()
-        .await
-        .map_err(db)?
-        .ok_or_else(|| {
-            AppError::new(
-                crate::error::ErrorKind::NotFound,
-                "There is no default Partner Center connection.",
-            )
-        })?;
-    let pc = state
-        .clients
-        .get(&state.store, &state.sealer, &connection.id)
-        .await
-        .map_err(db)?;
+    let (connection, pc) = default_connection(&state).await?;
     let id = partner_center::CustomerId::new(tenant_id.trim());
     let tenant = pc.customer(&id).await.map_err(|e| match e {
         partner_center::PcError::NotFound { .. } => AppError::new(
