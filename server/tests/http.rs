@@ -878,6 +878,23 @@ async fn the_service_provider_imports_tenants_and_assigns_resellers() {
         )
         .await;
     assert_eq!(r.status(), 404);
+    for (name, mpn, status) in [
+        ("Tailspin Partners", "778899", 200),
+        ("Tailspin Partners", "", 400),
+        ("Bad Partner Id", "12ab", 400),
+        ("  ", "", 400),
+    ] {
+        let r = app
+            .post_form("/api/create-reseller", &[("name", name), ("mpn_id", mpn)])
+            .await;
+        assert_eq!(r.status(), status, "{name:?} {mpn:?}");
+    }
+    let page: serde_json::Value = app.get("/api/tenants").await.json().await.unwrap();
+    assert_eq!(
+        page["resellers"].as_array().unwrap().len(),
+        2,
+        "only the valid one was added"
+    );
 
     let audit: serde_json::Value = app.get("/api/audit-log").await.json().await.unwrap();
     let actions: Vec<&str> = audit
@@ -887,8 +904,13 @@ async fn the_service_provider_imports_tenants_and_assigns_resellers() {
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert_eq!(
-        &actions[..3],
-        ["customer.reseller", "customer.import", "sign_in"],
+        &actions[..4],
+        [
+            "reseller.create",
+            "customer.reseller",
+            "customer.import",
+            "sign_in"
+        ],
         "{actions:?}"
     );
 
@@ -986,6 +1008,17 @@ mod matrix {
             post: false,
             args: |_| vec![],
             allowed: &[3, 4],
+        },
+        Row {
+            path: "/api/create-reseller",
+            post: true,
+            args: |_| {
+                vec![
+                    ("name", "Matrix Reseller".to_owned()),
+                    ("mpn_id", "123".to_owned()),
+                ]
+            },
+            allowed: &[4],
         },
         Row {
             path: "/api/users",

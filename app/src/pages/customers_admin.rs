@@ -5,15 +5,22 @@ use leptos::prelude::*;
 
 use crate::{
     components::{error_panel::ErrorPanel, page_header::PageHeader},
-    serverfns::admin::{tenants, AssignReseller, ImportTenant, TenantsPage},
+    serverfns::admin::{tenants, AssignReseller, CreateReseller, ImportTenant, TenantsPage},
 };
 
 #[component]
 pub fn CustomersAdmin() -> impl IntoView {
     let import = ServerAction::<ImportTenant>::new();
     let assign = ServerAction::<AssignReseller>::new();
+    let create = ServerAction::<CreateReseller>::new();
     let page = Resource::new(
-        move || (import.version().get(), assign.version().get()),
+        move || {
+            (
+                import.version().get(),
+                assign.version().get(),
+                create.version().get(),
+            )
+        },
         |_| tenants(),
     );
     let failure = move || {
@@ -22,6 +29,7 @@ pub fn CustomersAdmin() -> impl IntoView {
             .get()
             .and_then(Result::err)
             .or_else(|| assign.value().get().and_then(Result::err))
+            .or_else(|| create.value().get().and_then(Result::err))
             .map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })
     };
     view! {
@@ -35,6 +43,20 @@ pub fn CustomersAdmin() -> impl IntoView {
                 {move || page.get().map(|r| r.map(|p| tenant_table(p, import, assign)))}
             </ErrorBoundary>
         </Transition>
+        <section class="card" aria-labelledby="new-reseller">
+            <h2 class="card-title" id="new-reseller">"New reseller"</h2>
+            <ActionForm action=create attr:class="filters">
+                <div class="field">
+                    <label for="reseller-name">"Name"</label>
+                    <input class="input" id="reseller-name" name="name" required maxlength="100" />
+                </div>
+                <div class="field">
+                    <label for="reseller-mpn">"Partner ID (MPN ID), optional"</label>
+                    <input class="input" id="reseller-mpn" name="mpn_id" inputmode="numeric" />
+                </div>
+                <button type="submit" class="button button-primary">"Add reseller"</button>
+            </ActionForm>
+        </section>
     }
 }
 

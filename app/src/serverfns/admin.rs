@@ -231,3 +231,35 @@ pub async fn audit_log(
         })
         .collect())
 }
+
+/// Adds a reseller (admins only); customers are then assigned to it on the Customers page.
+#[server(prefix = "/api", endpoint = "create-reseller")]
+pub async fn create_reseller(name: String, mpn_id: String) -> Result<(), AppError> {
+    let who = crate::auth::require_service_provider("reseller.create", true).await?;
+    let state = expect_context::<crate::state::AppState>();
+    let mpn = mpn_id.trim();
+    if !mpn.is_empty() && !mpn.chars().all(|c| c.is_ascii_digit()) {
+        return Err(AppError::new(
+            crate::error::ErrorKind::BadInput,
+            "mpn_id: a Partner ID (MPN ID) is made of digits only",
+        ));
+    }
+    let reseller = state
+        .store
+        .access()
+        .create_reseller(&name, (!mpn.is_empty()).then_some(mpn))
+        .await
+        .map_err(|e| match e {
+            domain::StoreError::Invalid(m) => AppError::new(crate::error::ErrorKind::BadInput, m),
+            other => db(other),
+        })?;
+    crate::audit::record(
+        &who.email,
+        None,
+        "reseller.create",
+        domain::audit::Outcome::Succeeded,
+        &reseller.name,
+    )
+    .await;
+    Ok(())
+}
