@@ -72,7 +72,6 @@ fn tenant_table(
                 <thead>
                     <tr>
                         <th scope="col">"Company"</th>
-                        <th scope="col">"Domain"</th>
                         <th scope="col">"In Seatwise"</th>
                         <th scope="col">"Reseller"</th>
                     </tr>
@@ -89,8 +88,10 @@ fn tenant_table(
                             let assign_id = t.id.clone();
                             view! {
                                 <tr>
-                                    <td class="nowrap">{t.company_name.clone()}</td>
-                                    <td class="muted">{t.domain.clone()}</td>
+                                    <td class="nowrap">
+                                        {t.company_name.clone()}
+                                        <div class="muted small">{t.domain.clone()}</div>
+                                    </td>
                                     <td>
                                         {if t.imported {
                                             view! { <span class="badge badge-success">"Imported"</span> }.into_any()
@@ -98,8 +99,8 @@ fn tenant_table(
                                             view! {
                                                 <ActionForm action=import>
                                                     <input type="hidden" name="tenant_id" value=import_id />
-                                                    <button type="submit" class="button button-secondary button-small">
-                                                        {import_label}
+                                                    <button type="submit" class="button button-secondary button-small" aria-label=import_label>
+                                                        "Import"
                                                     </button>
                                                 </ActionForm>
                                             }
