@@ -33,6 +33,10 @@ pub const ABSOLUTE: Duration = Duration::from_secs(7 * 24 * 3600);
 
 const ACCOUNT: &str = "account";
 const SIGNED_IN_AT: &str = "signed_in_at";
+const SEEN_AT: &str = "seen_at";
+/// Activity moves the idle expiry forward at most this often (one session write each time),
+/// instead of a database write on every request.
+const TOUCH_EVERY_MS: i64 = 5 * 60 * 1000;
 
 // ---------- The session store ----------
 
@@ -115,8 +119,6 @@ pub fn session_layer(
         .with_same_site(SameSite::Lax)
         .with_secure(secure)
         .with_expiry(Expiry::OnInactivity(IDLE))
-        // Save on every request so that the stored expiry moves with activity (idle expiry).
-        .with_always_save(true)
         .with_signed(Key::from(session_key))
 }
 
@@ -130,6 +132,11 @@ pub async fn attach_principal(
     mut request: Request,
     next: Next,
 ) -> Response {
+    // Assets and health checks need no one: leave the session (and the database) alone.
+    let path = request.uri().path();
+    if path.starts_with("/pkg/") || matches!(path, "/favicon.svg" | "/healthz" | "/readyz") {
+        return next.run(request).await;
+    }
     let account: Option<String> = session.get(ACCOUNT).await.ok().flatten();
     if let Some(account) = account {
         let signed_in_at: i64 = session.get(SIGNED_IN_AT).await.ok().flatten().unwrap_or(0);
@@ -147,6 +154,12 @@ pub async fn attach_principal(
         };
         match principal {
             Some(p) => {
+                let now = domain::time::now_millis();
+                let seen: i64 = session.get(SEEN_AT).await.ok().flatten().unwrap_or(0);
+                if now - seen > TOUCH_EVERY_MS {
+                    // Modifying the session makes tower-sessions save it with a new expiry.
+                    let _ = session.insert(SEEN_AT, now).await;
+                }
                 request.extensions_mut().insert(p);
             }
             None => {
