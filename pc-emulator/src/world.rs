@@ -670,11 +670,7 @@ impl World {
     ) -> R<Subscription> {
         let now = self.now();
         let c = self.customer_mut(customer)?;
-        let pos = c
-            .subscriptions
-            .iter()
-            .position(|s| s.sub.id == *id)
-            .ok_or_else(sub_missing)?;
+        let pos = c.subscription_index(id)?;
         let current = c.subscriptions[pos].sub.clone();
         let term_start = c.subscriptions[pos].term_start;
         if let Some(tag) = if_match {
@@ -794,11 +790,8 @@ impl World {
         friendly_name: Option<String>,
     ) -> R<Subscription> {
         let c = self.customer_mut(customer)?;
-        let rec = c
-            .subscriptions
-            .iter_mut()
-            .find(|s| s.sub.id == *id)
-            .ok_or_else(sub_missing)?;
+        let pos = c.subscription_index(id)?;
+        let rec = &mut c.subscriptions[pos];
         if let Some(q) = quantity {
             rec.sub.quantity = q;
         }
@@ -1027,11 +1020,7 @@ impl World {
     ) -> R<Transition> {
         let now = self.now();
         let c = self.customer_mut(customer)?;
-        let pos = c
-            .subscriptions
-            .iter()
-            .position(|s| s.sub.id == *id)
-            .ok_or_else(sub_missing)?;
+        let pos = c.subscription_index(id)?;
         let source = c.subscriptions[pos].sub.clone();
         if source.status != Some(SubscriptionStatus::Active) {
             return err(
@@ -1199,6 +1188,13 @@ impl CustomerRec {
             );
         }
         Ok(())
+    }
+
+    fn subscription_index(&self, id: &SubscriptionId) -> R<usize> {
+        self.subscriptions
+            .iter()
+            .position(|s| s.sub.id == *id)
+            .ok_or_else(sub_missing)
     }
 
     pub fn active_user(&self, user: &UserId) -> R<&UserRec> {

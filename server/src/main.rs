@@ -502,7 +502,9 @@ async fn workspace_link(
         (Some(c), _, _) => LinkTarget::Customer(CustomerId::new(c)),
         (None, true, _) => {
             let store = domain::Store::open(&config.database_url).await?;
-            let (id,): (String,) = sqlx_first_customer(&store).await?;
+            let id = store.access().first_customer_id().await?.ok_or_else(|| {
+                anyhow::anyhow!("Seatwise knows no customers yet: import some first")
+            })?;
             LinkTarget::Customer(CustomerId::new(id))
         }
         (None, false, Some(r)) => LinkTarget::Reseller(domain::access::ResellerId::new(r)),
@@ -528,13 +530,4 @@ async fn workspace_link(
     println!("A link for {email}, valid for {ttl} s and for one use:");
     println!("{}/workspace?token={token}", base.trim_end_matches('/'));
     Ok(())
-}
-
-async fn sqlx_first_customer(store: &domain::Store) -> anyhow::Result<(String,)> {
-    store
-        .access()
-        .first_customer_id()
-        .await?
-        .map(|id| (id,))
-        .ok_or_else(|| anyhow::anyhow!("Seatwise knows no customers yet: import some first"))
 }

@@ -676,73 +676,37 @@ mod links {
         assert!(contoso.is_some());
         let customer =
             LinkTarget::Customer(CustomerId::new(contoso.unwrap_or_else(|| "missing".into())));
+        let link = |secret: &[u8], audience: &str, target: &LinkTarget, issued_at: i64| {
+            let link = NewLink {
+                issuer: "m",
+                audience,
+                target,
+                email: "x@y.example",
+                name: "",
+                ttl_secs: 300,
+            };
+            mint(secret, &link, issued_at).unwrap()
+        };
+        let unknown = LinkTarget::Customer(CustomerId::new("00000000-0000-0000-0000-00000000dead"));
         let cases = [
             (
-                mint(
+                link(
                     b"a different secret that is long enough!!",
-                    &NewLink {
-                        issuer: "m",
-                        audience: "seatwise",
-                        target: &customer,
-                        email: "x@y.example",
-                        name: "",
-                        ttl_secs: 300,
-                    },
+                    "seatwise",
+                    &customer,
                     now(),
-                )
-                .unwrap(),
+                ),
                 "link_invalid",
             ),
             (
-                mint(
-                    &secret,
-                    &NewLink {
-                        issuer: "m",
-                        audience: "seatwise",
-                        target: &customer,
-                        email: "x@y.example",
-                        name: "",
-                        ttl_secs: 300,
-                    },
-                    now() - 400,
-                )
-                .unwrap(),
+                link(&secret, "seatwise", &customer, now() - 400),
                 "link_expired",
             ),
             (
-                mint(
-                    &secret,
-                    &NewLink {
-                        issuer: "m",
-                        audience: "another-app",
-                        target: &customer,
-                        email: "x@y.example",
-                        name: "",
-                        ttl_secs: 300,
-                    },
-                    now(),
-                )
-                .unwrap(),
+                link(&secret, "another-app", &customer, now()),
                 "link_invalid",
             ),
-            (
-                mint(
-                    &secret,
-                    &NewLink {
-                        issuer: "m",
-                        audience: "seatwise",
-                        target: &LinkTarget::Customer(CustomerId::new(
-                            "00000000-0000-0000-0000-00000000dead",
-                        )),
-                        email: "x@y.example",
-                        name: "",
-                        ttl_secs: 300,
-                    },
-                    now(),
-                )
-                .unwrap(),
-                "link_invalid",
-            ),
+            (link(&secret, "seatwise", &unknown, now()), "link_invalid"),
             ("not.a.token".to_owned(), "link_invalid"),
         ];
         for (token, code) in cases {
