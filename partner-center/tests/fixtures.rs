@@ -4,7 +4,10 @@
 use partner_center::{error::PcError, ids::*, json, wire::*};
 
 fn fixture<T: serde::de::DeserializeOwned>(name: &str) -> T {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    // Read at run time, not baked in with env!(): the build cache is shared between clones at
+    // different paths, and a test binary built in one must find the fixtures of another.
+    let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+    let path = format!("{dir}/tests/fixtures/{name}");
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     json::from_slice(&bytes).unwrap_or_else(|e| panic!("{name} does not parse: {e}"))
 }
