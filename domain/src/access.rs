@@ -561,6 +561,26 @@ impl<'a> Access<'a> {
         Ok(rows.into_iter().map(customer).collect())
     }
 
+    /// Handles on every customer `who` may act on (the multi-customer views): the same rule as
+    /// [`Access::authorize`], for all of them at once.
+    pub async fn scopes(&self, who: &Principal) -> Result<Vec<CustomerScope>, AccessError> {
+        let Some(current) = self.principal(&who.account).await? else {
+            return Err(AccessError::Forbidden);
+        };
+        if current.role != who.role {
+            return Err(AccessError::Forbidden);
+        }
+        Ok(self
+            .visible_customers(&current)
+            .await?
+            .into_iter()
+            .map(|customer| CustomerScope {
+                customer,
+                principal: current.clone(),
+            })
+            .collect())
+    }
+
     /// The one place that decides whether `who` may act on `customer`.
     pub async fn authorize(
         &self,

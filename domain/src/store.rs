@@ -155,6 +155,10 @@ impl Store {
         crate::access::Access::new(&self.pool)
     }
 
+    pub fn directory(&self) -> crate::directory::Directory<'_> {
+        crate::directory::Directory::new(&self.pool)
+    }
+
     pub fn sessions(&self) -> crate::sessions::Sessions<'_> {
         crate::sessions::Sessions::new(&self.pool)
     }

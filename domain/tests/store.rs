@@ -91,6 +91,8 @@ on_both_backends!(
     passwords_are_checked_without_telling_who_exists,
     authorization_follows_role_and_scope,
     bad_accounts_are_refused_and_change_nothing,
+    directory_refresh_fills_the_cache_and_queries_it,
+    directory_refresh_failing_midway_keeps_the_previous_snapshot,
 );
 
 async fn migrations_are_applied_and_idempotent(store: Store) {
@@ -640,4 +642,299 @@ async fn bad_accounts_are_refused_and_change_nothing(store: Store) {
         .await
         .unwrap();
     assert_eq!(count, 3);
+}
+
+// ---------- Directory cache, against the emulator over HTTP ----------
+
+struct DirectoryWorld {
+    emulator: std::sync::Arc<pc_emulator::Emulator>,
+    _running: pc_emulator::Running,
+    pc: PartnerCenter,
+    sp: domain::access::Principal,
+    customer_admin: domain::access::Principal,
+    ids: Vec<CustomerId>,
+}
+
+async fn directory_world(store: &Store) -> DirectoryWorld {
+    let emulator = pc_emulator::Emulator::new(pc_emulator::Options::default()).unwrap();
+    let running = emulator
+        .serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let mut config = partner_center::ClientConfig::new(
+        running.url(),
+        running.url(),
+        "partner.onmicrosoft.com",
+        "app",
+        Credential::ClientSecret("secret".into()),
+    );
+    config.backoff_base = std::time::Duration::from_millis(5);
+    config.max_retries = 1;
+    let pc = PartnerCenter::new(PartnerCenter::http_client(), config);
+    let mut connection = new_connection("Emulator", true);
+    connection.api_url = running.url();
+    let connection = store
+        .connections(&sealer())
+        .create(connection)
+        .await
+        .unwrap();
+    let access = store.access();
+    let mut ids = Vec::new();
+    for t in pc.customers(500).all().await.unwrap() {
+        access
+            .import_customer(&connection.id, &t.id, t.company_name(), t.domain())
+            .await
+            .unwrap();
+        ids.push(t.id);
+    }
+    let account = |email: &str, role: Role, customer: Option<&CustomerId>| NewAccount {
+        email: email.into(),
+        display_name: "Someone".into(),
+        role,
+        reseller: None,
+        customer: customer.cloned(),
+        password: None,
+    };
+    DirectoryWorld {
+        sp: access
+            .create_account(account("sp@sp.example", Role::SpAdmin, None))
+            .await
+            .unwrap(),
+        customer_admin: access
+            .create_account(account("ca@c.example", Role::CustomerAdmin, Some(&ids[1])))
+            .await
+            .unwrap(),
+        emulator,
+        _running: running,
+        pc,
+        ids,
+    }
+}
+
+async fn refresh_all(store: &Store, w: &DirectoryWorld) -> Vec<domain::directory::RefreshEvent> {
+    use futures_util::StreamExt;
+    let scopes = store.access().scopes(&w.sp).await.unwrap();
+    let targets = scopes.into_iter().map(|s| (s, w.pc.clone())).collect();
+    domain::directory::refresh(store.clone(), targets)
+        .collect()
+        .await
+}
+
+async fn directory_refresh_fills_the_cache_and_queries_it(store: Store) {
+    use domain::directory::{RefreshEvent, StateFilter, UserQuery, UserSort};
+    let w = directory_world(&store).await;
+    let directory = store.directory();
+    let scopes = store.access().scopes(&w.sp).await.unwrap();
+    assert_eq!(scopes.len(), 3);
+    let before = directory.freshness(&scopes).await.unwrap();
+    assert_eq!(before.never_fetched.len(), 3, "nothing cached yet");
+
+    // One user of the second customer is deleted before the refresh: it stays, as Deleted.
+    let second = &w.ids[1];
+    let victim = w.pc.users(second, 500).all().await.unwrap()[3].clone();
+    w.pc.delete_user(second, victim.id.as_ref().unwrap())
+        .await
+        .unwrap();
+
+    let events = refresh_all(&store, &w).await;
+    assert_eq!(
+        events.first(),
+        Some(&RefreshEvent::Started { customers: 3 })
+    );
+    assert_eq!(events.last(), Some(&RefreshEvent::Finished));
+    let users_events = events
+        .iter()
+        .filter(|e| matches!(e, RefreshEvent::Users { .. }))
+        .count();
+    let details_events = events
+        .iter()
+        .filter(|e| matches!(e, RefreshEvent::Details { .. }))
+        .count();
+    assert_eq!((users_events, details_events), (3, 3), "{events:?}");
+    let last_users = events
+        .iter()
+        .rposition(|e| matches!(e, RefreshEvent::Users { .. }))
+        .unwrap();
+    let first_details = events
+        .iter()
+        .position(|e| matches!(e, RefreshEvent::Details { .. }))
+        .unwrap();
+    assert!(
+        last_users < first_details,
+        "every customer's rows come before any details"
+    );
+
+    let fresh = directory.freshness(&scopes).await.unwrap();
+    assert!(fresh.never_fetched.is_empty() && fresh.details_missing == 0);
+    assert!(fresh.oldest_users_at.is_some());
+
+    let all = UserQuery {
+        per_page: 500,
+        page: 1,
+        ..UserQuery::default()
+    };
+    let page = directory.query(&scopes, &all).await.unwrap();
+    assert_eq!(
+        page.matching, 36,
+        "3 customers x 12 users, the deleted one included"
+    );
+    let deleted: Vec<_> = page.rows.iter().filter(|u| u.deleted).collect();
+    assert_eq!(deleted.len(), 1);
+    assert_eq!(deleted[0].id, *victim.id.as_ref().unwrap());
+    assert!(deleted[0].soft_deleted_at.is_some());
+    // Licenses as Partner Center reports them, per user.
+    for u in page.rows.iter().filter(|u| !u.deleted).take(5) {
+        let expected: std::collections::BTreeSet<String> =
+            w.pc.user_licenses(&u.customer_id, &u.id)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|l| l.product_sku.id.unwrap().to_string().to_lowercase())
+                .collect();
+        let cached: std::collections::BTreeSet<String> = u
+            .licenses
+            .as_ref()
+            .expect("details were read")
+            .iter()
+            .map(|l| l.sku_id.clone())
+            .collect();
+        assert_eq!(cached, expected, "licenses of {}", u.user_principal_name);
+    }
+    // The seeded global administrator shows its role.
+    assert!(page
+        .rows
+        .iter()
+        .any(|u| u.roles.iter().any(|r| r == "Global Administrator")));
+
+    // Filters: state, search, SKU; sort and paging.
+    let only_deleted = UserQuery {
+        state: StateFilter::Deleted,
+        ..all.clone()
+    };
+    assert_eq!(
+        directory
+            .query(&scopes, &only_deleted)
+            .await
+            .unwrap()
+            .matching,
+        1
+    );
+    let search = UserQuery {
+        search: victim.display_name.clone().unwrap().to_uppercase(),
+        ..all.clone()
+    };
+    let found = directory.query(&scopes, &search).await.unwrap();
+    assert!(found
+        .rows
+        .iter()
+        .any(|u| u.id == *victim.id.as_ref().unwrap()));
+    let wildcard = UserQuery {
+        search: "%".into(),
+        ..all.clone()
+    };
+    assert_eq!(
+        directory.query(&scopes, &wildcard).await.unwrap().matching,
+        0
+    );
+    let skus = directory.skus(&scopes).await.unwrap();
+    assert!(!skus.is_empty());
+    let sku = &skus[0];
+    let holders = directory
+        .query(
+            &scopes,
+            &UserQuery {
+                sku: Some(sku.sku_id.to_uppercase()),
+                ..all.clone()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(holders.matching > 0 && holders.matching < 36);
+    assert!(holders.rows.iter().all(|u| u
+        .licenses
+        .as_ref()
+        .unwrap()
+        .iter()
+        .any(|l| l.sku_id == sku.sku_id && l.name == sku.name)));
+    let by_name = UserQuery {
+        sort: UserSort::UserName,
+        descending: true,
+        per_page: 10,
+        page: 2,
+        ..all.clone()
+    };
+    let second_page = directory.query(&scopes, &by_name).await.unwrap();
+    assert_eq!(
+        (second_page.page, second_page.pages, second_page.rows.len()),
+        (2, 4, 10)
+    );
+    let names: Vec<_> = second_page
+        .rows
+        .iter()
+        .map(|u| u.user_principal_name.to_lowercase())
+        .collect();
+    assert!(names.windows(2).all(|w| w[0] >= w[1]), "{names:?}");
+    let past_the_end = UserQuery {
+        page: 99,
+        ..by_name.clone()
+    };
+    assert_eq!(
+        directory.query(&scopes, &past_the_end).await.unwrap().page,
+        4
+    );
+
+    // A customer admin's scopes reach its own customer's rows only.
+    let own = store.access().scopes(&w.customer_admin).await.unwrap();
+    let own_page = directory.query(&own, &all).await.unwrap();
+    assert_eq!(own_page.matching, 12);
+    assert!(own_page.rows.iter().all(|u| u.customer_id == w.ids[1]));
+}
+
+async fn directory_refresh_failing_midway_keeps_the_previous_snapshot(store: Store) {
+    use domain::directory::{RefreshEvent, UserQuery};
+    let w = directory_world(&store).await;
+    refresh_all(&store, &w).await;
+    let scopes = store.access().scopes(&w.sp).await.unwrap();
+    let directory = store.directory();
+    let all = UserQuery {
+        per_page: 500,
+        page: 1,
+        ..UserQuery::default()
+    };
+    let before = directory.query(&scopes, &all).await.unwrap();
+    let fresh_before = directory.freshness(&scopes).await.unwrap();
+
+    // A new user in Partner Center, then every call fails: nothing of it reaches the cache.
+    let first = &w.ids[0];
+    let mut user = w.pc.users(first, 500).all().await.unwrap()[0].clone();
+    user.id = None;
+    let domain = user.user_principal_name.clone().unwrap();
+    let domain = domain.split('@').nth(1).unwrap();
+    user.user_principal_name = Some(format!("new.person@{domain}"));
+    user.password_profile = Some(partner_center::wire::PasswordProfile {
+        password: Some("Str0ng-Passw0rd!".into()),
+        force_change_password: Some(true),
+    });
+    w.pc.create_user(first, &user).await.unwrap();
+    w.emulator.set_knobs(pc_emulator::Knobs {
+        fault_rate: 1.0,
+        faults: vec![pc_emulator::Fault::ServerError],
+        ..pc_emulator::Knobs::default()
+    });
+    let events = refresh_all(&store, &w).await;
+    let failed = events
+        .iter()
+        .filter(|e| matches!(e, RefreshEvent::Failed { .. }))
+        .count();
+    assert_eq!(failed, 3, "{events:?}");
+    assert_eq!(directory.query(&scopes, &all).await.unwrap(), before);
+    assert_eq!(directory.freshness(&scopes).await.unwrap(), fresh_before);
+
+    // Partner Center answers again: the new user arrives.
+    w.emulator.set_knobs(pc_emulator::Knobs::default());
+    refresh_all(&store, &w).await;
+    assert_eq!(
+        directory.query(&scopes, &all).await.unwrap().matching,
+        before.matching + 1
+    );
 }

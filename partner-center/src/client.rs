@@ -46,7 +46,7 @@ pub struct ClientConfig {
     /// Retries after the first attempt, for throttling, 5xx, timeouts and transport errors.
     pub max_retries: u32,
     pub max_concurrency: usize,
-    /// Client-side limit, below the service's 500 requests/minute/tenant.
+    /// Client-side limit per tenant identifier, below the service's 500 requests/minute.
     pub requests_per_minute: u32,
     /// First backoff step; doubles per retry, with full jitter, capped at 20 s.
     pub backoff_base: Duration,
@@ -95,7 +95,7 @@ struct Inner {
     http: reqwest::Client,
     config: ClientConfig,
     tokens: TokenCache,
-    limiter: crate::limit::RateLimiter,
+    limiters: crate::limit::Limiters,
     permits: Semaphore,
     stats: Stats,
 }
@@ -143,7 +143,7 @@ impl PartnerCenter {
     pub fn new(http: reqwest::Client, config: ClientConfig) -> Self {
         PartnerCenter {
             inner: Arc::new(Inner {
-                limiter: crate::limit::RateLimiter::new(config.requests_per_minute),
+                limiters: crate::limit::Limiters::new(config.requests_per_minute),
                 permits: Semaphore::new(config.max_concurrency.max(1)),
                 tokens: TokenCache::new(),
                 stats: Stats::default(),
@@ -216,10 +216,11 @@ impl PartnerCenter {
                 .acquire()
                 .await
                 .map_err(|_| PcError::Transport("client closed".into()))?;
+            let limiter = inner.limiters.for_path(&call.path);
             let mut attempt = 0u32;
             let mut refreshed_token = false;
             loop {
-                inner.limiter.acquire().await;
+                limiter.acquire().await;
                 attempt += 1;
                 inner.stats.attempts.fetch_add(1, Ordering::Relaxed);
                 let token = inner.tokens.get(&inner.http, &self.token_request()).await?;

@@ -1,7 +1,12 @@
-//! Client-side rate limiting: a token bucket per connection, kept below the documented
-//! 500 requests per minute per tenant so that we slow ourselves down before the service does.
+//! Client-side rate limiting: a token bucket per throttle key (the customer tenant a call is
+//! about, else the partner), kept below the documented 500 requests per minute per tenant
+//! identifier so that we slow ourselves down before the service does.
 
-use std::time::Duration;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex as SyncMutex},
+    time::Duration,
+};
 
 use tokio::time::Instant;
 
@@ -43,9 +48,70 @@ impl RateLimiter {
     }
 }
 
+/// One bucket per throttle key, made on first use.
+pub(crate) struct Limiters {
+    per_minute: u32,
+    buckets: SyncMutex<HashMap<String, Arc<RateLimiter>>>,
+}
+
+impl Limiters {
+    pub fn new(per_minute: u32) -> Self {
+        Limiters {
+            per_minute,
+            buckets: SyncMutex::new(HashMap::new()),
+        }
+    }
+
+    /// The bucket for a call's path (relative or an absolute `links.next` URL).
+    pub fn for_path(&self, path: &str) -> Arc<RateLimiter> {
+        let key = throttle_key(path);
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        buckets
+            .entry(key)
+            .or_insert_with(|| Arc::new(RateLimiter::new(self.per_minute)))
+            .clone()
+    }
+}
+
+/// The customer tenant in the path, else the partner (contract section 10.2).
+fn throttle_key(path: &str) -> String {
+    let path = path.split('?').next().unwrap_or_default();
+    let mut parts = path
+        .split('/')
+        .skip_while(|p| !p.eq_ignore_ascii_case("customers"));
+    parts.next();
+    parts
+        .next()
+        .filter(|c| !c.is_empty())
+        .map_or_else(|| "partner".to_owned(), str::to_ascii_lowercase)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calls_about_a_customer_share_its_bucket() {
+        assert_eq!(throttle_key("/customers/ABC/users"), "abc");
+        assert_eq!(
+            throttle_key("https://api.partnercenter.microsoft.com/v1/customers/abc/users?seek=1"),
+            "abc"
+        );
+        assert_eq!(throttle_key("/customers?size=500"), "partner");
+        assert_eq!(throttle_key("/products"), "partner");
+        let limiters = Limiters::new(10);
+        assert!(Arc::ptr_eq(
+            &limiters.for_path("/customers/abc/users"),
+            &limiters.for_path("/customers/ABC/subscribedskus")
+        ));
+        assert!(!Arc::ptr_eq(
+            &limiters.for_path("/customers/abc/users"),
+            &limiters.for_path("/customers/def/users")
+        ));
+    }
 
     #[tokio::test(start_paused = true)]
     async fn bursts_then_paces() {
