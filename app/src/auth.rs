@@ -13,6 +13,8 @@ pub struct Me {
     pub email: String,
     pub role: String,
     pub service_provider: bool,
+    /// A service provider admin (support staff read only).
+    pub admin: bool,
 }
 
 /// The person this page was rendered for, carried over to the client on hydration.
@@ -27,6 +29,7 @@ fn current_me() -> Option<Me> {
         email: p.email.clone(),
         role: p.role.label().to_owned(),
         service_provider: p.role.is_service_provider(),
+        admin: p.role == domain::access::Role::SpAdmin,
     })
 }
 

@@ -150,6 +150,33 @@ pub enum RefreshEvent {
     Finished,
 }
 
+/// Whether the users pages read Partner Center on every visit or show the cache until asked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LoadMode {
+    #[default]
+    Live,
+    Cache,
+}
+
+impl LoadMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoadMode::Live => "live",
+            LoadMode::Cache => "cache",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<LoadMode> {
+        match text.trim() {
+            "live" => Some(LoadMode::Live),
+            "cache" => Some(LoadMode::Cache),
+            _ => None,
+        }
+    }
+}
+
+const LOAD_MODE_SETTING: &str = "users.load_mode";
+
 pub struct Directory<'a> {
     pool: &'a AnyPool,
 }
@@ -157,6 +184,22 @@ pub struct Directory<'a> {
 impl<'a> Directory<'a> {
     pub(crate) fn new(pool: &'a AnyPool) -> Self {
         Directory { pool }
+    }
+
+    pub async fn load_mode(&self) -> Result<LoadMode, StoreError> {
+        let stored = crate::settings::Settings::new(self.pool)
+            .get(LOAD_MODE_SETTING)
+            .await?;
+        Ok(stored
+            .as_deref()
+            .and_then(LoadMode::parse)
+            .unwrap_or_default())
+    }
+
+    pub async fn set_load_mode(&self, mode: LoadMode) -> Result<(), StoreError> {
+        crate::settings::Settings::new(self.pool)
+            .set(LOAD_MODE_SETTING, mode.as_str())
+            .await
     }
 
     /// Reads the customer's active and deleted users (one call each per 500) and replaces its
@@ -644,12 +687,23 @@ impl<'a> Directory<'a> {
     }
 }
 
+/// How much of a directory a refresh reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// The user lists only (a call or two per customer).
+    Users,
+    /// Users, then licenses, roles and SKUs.
+    Everything,
+}
+
 /// Refreshes the cache for `targets`: every customer's users first (so rows appear early),
-/// then licenses, roles and SKUs. Yields an event per customer and stage; a customer that
-/// fails is reported and skipped, the others go on. Dropping the stream stops the work.
+/// then, at [`Depth::Everything`], licenses, roles and SKUs. Yields an event per customer and
+/// stage; a customer that fails is reported and skipped, the others go on. Dropping the stream
+/// stops the work.
 pub fn refresh(
     store: crate::Store,
     targets: Vec<(CustomerScope, PartnerCenter)>,
+    depth: Depth,
 ) -> impl Stream<Item = RefreshEvent> + Send + 'static {
     let failed = Arc::new(Mutex::new(HashSet::new()));
     let started = stream::iter([RefreshEvent::Started {
@@ -675,23 +729,27 @@ pub fn refresh(
             })
             .buffer_unordered(CUSTOMERS_AT_ONCE)
     };
-    let details = stream::iter(targets)
-        .filter(move |(scope, _)| {
-            let skip = lock(&failed).contains(&key(&scope.customer().id));
-            async move { !skip }
-        })
-        .map(move |(scope, pc)| {
-            let store = store.clone();
-            async move {
-                match store.directory().fetch_details(&scope, &pc).await {
-                    Ok(()) => RefreshEvent::Details {
-                        customer_id: scope.customer().id.clone(),
-                    },
-                    Err(e) => failure(&scope, e),
-                }
+    let details = stream::iter(if depth == Depth::Everything {
+        targets
+    } else {
+        Vec::new()
+    })
+    .filter(move |(scope, _)| {
+        let skip = lock(&failed).contains(&key(&scope.customer().id));
+        async move { !skip }
+    })
+    .map(move |(scope, pc)| {
+        let store = store.clone();
+        async move {
+            match store.directory().fetch_details(&scope, &pc).await {
+                Ok(()) => RefreshEvent::Details {
+                    customer_id: scope.customer().id.clone(),
+                },
+                Err(e) => failure(&scope, e),
             }
-        })
-        .buffer_unordered(CUSTOMERS_AT_ONCE);
+        }
+    })
+    .buffer_unordered(CUSTOMERS_AT_ONCE);
     started
         .chain(users)
         .chain(details)

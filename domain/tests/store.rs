@@ -715,7 +715,7 @@ async fn refresh_all(store: &Store, w: &DirectoryWorld) -> Vec<domain::directory
     use futures_util::StreamExt;
     let scopes = store.access().scopes(&w.sp).await.unwrap();
     let targets = scopes.into_iter().map(|s| (s, w.pc.clone())).collect();
-    domain::directory::refresh(store.clone(), targets)
+    domain::directory::refresh(store.clone(), targets, domain::directory::Depth::Everything)
         .collect()
         .await
 }

@@ -18,7 +18,10 @@ use serde_json::json;
 use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer,
-    compression::CompressionLayer,
+    compression::{
+        predicate::{DefaultPredicate, NotForContentType, Predicate},
+        CompressionLayer,
+    },
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     set_header::SetResponseHeaderLayer,
@@ -107,7 +110,15 @@ pub fn router(state: AppState, config: &Config, secrets: &Secrets) -> Router {
                 HeaderName::from_static("permissions-policy"),
                 "camera=(), microphone=(), geolocation=(), payment=()",
             ))
-            .layer(CompressionLayer::new())
+            // Streamed answers (server functions send them as application/octet-stream: the
+            // users refresh) must reach the browser line by line; a compressor would hold them
+            // back until its buffer fills.
+            .layer(
+                CompressionLayer::new().compress_when(
+                    DefaultPredicate::new()
+                        .and(NotForContentType::const_new("application/octet-stream")),
+                ),
+            )
             .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -81,6 +81,63 @@ impl TestApp {
             .unwrap()
     }
 
+    async fn emulator_knobs(&self, knobs: serde_json::Value) {
+        let r = self
+            .client
+            .put(format!(
+                "{}/_emulator/knobs",
+                self.emulator_url.as_ref().unwrap()
+            ))
+            .json(&knobs)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+    }
+
+    /// The tenant id of an imported customer, from our store.
+    async fn customer_id(&self, company: &str) -> String {
+        let store = domain::Store::open(&format!(
+            "sqlite://{}/seatwise.db",
+            self._dir.path().display()
+        ))
+        .await
+        .unwrap();
+        let (id,): (String,) = sqlx::query_as("SELECT id FROM customers WHERE company_name = $1")
+            .bind(company)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        store.close().await;
+        id
+    }
+
+    /// Runs a users refresh; returns its JSON lines and how many chunks carried them.
+    async fn refresh_users(&self, form: &[(&str, &str)]) -> (Vec<serde_json::Value>, usize) {
+        // As a browser asks: compressed if possible (a compressor would hold lines back).
+        let mut r = self
+            .client
+            .post(self.url("/api/users-refresh"))
+            .header("origin", format!("http://{}", self.addr))
+            .header("accept-encoding", "gzip, br")
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let mut body = String::new();
+        let mut chunks = 0;
+        while let Some(chunk) = r.chunk().await.unwrap() {
+            chunks += 1;
+            body.push_str(std::str::from_utf8(&chunk).unwrap());
+        }
+        let lines = body
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        (lines, chunks)
+    }
+
     async fn sign_in_as(&self, role: &str) {
         let (email, password) = self.demo(role);
         let r = self
@@ -991,6 +1048,24 @@ mod matrix {
             allowed: &[2, 3, 4],
         },
         Row {
+            path: "/api/users-refresh",
+            post: true,
+            args: |t| vec![("customer", t.fabrikam.clone())],
+            allowed: &[2, 3, 4],
+        },
+        Row {
+            path: "/api/users-load-mode",
+            post: true,
+            args: |_| vec![("mode", "cache".to_owned())],
+            allowed: &[4],
+        },
+        Row {
+            path: "/api/users-load-mode-get",
+            post: false,
+            args: |_| vec![],
+            allowed: &[3, 4],
+        },
+        Row {
             path: "/api/import-tenant",
             post: true,
             args: |t| vec![("tenant_id", t.tailspin.clone())],
@@ -1020,7 +1095,7 @@ mod matrix {
         assert_eq!(registered, covered, "add a row for every server function");
     }
 
-    async fn state_of(app: &TestApp) -> (i64, Option<String>, u64) {
+    async fn state_of(app: &TestApp) -> (i64, Option<String>, u64, Option<String>) {
         let store = domain::Store::open(&format!(
             "sqlite://{}/seatwise.db",
             app._dir.path().display()
@@ -1036,6 +1111,7 @@ mod matrix {
                 .fetch_one(store.pool())
                 .await
                 .unwrap();
+        let load_mode = store.settings().get("users.load_mode").await.unwrap();
         store.close().await;
         let stats: serde_json::Value = app
             .client
@@ -1053,6 +1129,7 @@ mod matrix {
             customers,
             reseller,
             stats["writes_applied"].as_u64().unwrap(),
+            load_mode,
         )
     }
 
@@ -1208,17 +1285,28 @@ async fn users_filter_search_and_survive_a_failing_customer() {
         .iter()
         .any(|r| r["user_principal_name"] == upn));
 
-    // Partner Center fails for everyone: the page still answers, naming each customer.
-    let knobs = serde_json::json!({ "fault_rate": 1.0, "faults": ["unavailable"] });
-    app.client
-        .put(format!(
-            "{}/_emulator/knobs",
-            app.emulator_url.as_ref().unwrap()
-        ))
-        .json(&knobs)
-        .send()
-        .await
-        .unwrap();
+    // Partner Center fails for everyone: a refresh names each customer, and the page keeps
+    // showing the users it last had.
+    app.emulator_knobs(serde_json::json!({ "fault_rate": 1.0, "faults": ["unavailable"] }))
+        .await;
+    let (lines, _) = app.refresh_users(&[]).await;
+    let failed: Vec<_> = lines.iter().filter(|l| l.get("Failed").is_some()).collect();
+    assert_eq!(failed.len(), 3, "{lines:?}");
+    assert!(failed[0]["Failed"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("did not answer"));
+    let cached: serde_json::Value = app.get("/api/users").await.json().await.unwrap();
+    assert_eq!(cached["matching"], all["matching"]);
+    assert_eq!(cached["customers_loaded"], 3);
+}
+
+#[tokio::test]
+async fn a_first_visit_while_partner_center_fails_names_each_customer() {
+    let app = TestApp::spawn().await;
+    app.sign_in_as("Service provider admin").await;
+    app.emulator_knobs(serde_json::json!({ "fault_rate": 1.0, "faults": ["unavailable"] }))
+        .await;
     let failing: serde_json::Value = app.get("/api/users").await.json().await.unwrap();
     assert_eq!(
         failing["failures"].as_array().unwrap().len(),
@@ -1226,8 +1314,65 @@ async fn users_filter_search_and_survive_a_failing_customer() {
         "{failing}"
     );
     assert_eq!(failing["customers_loaded"], 0);
-    assert!(failing["failures"][0]["message"]
-        .as_str()
+    assert_eq!(failing["matching"], 0);
+    let page = app.get("/users").await.text().await.unwrap();
+    assert!(page.contains("did not answer"), "{page}");
+}
+
+#[tokio::test]
+async fn the_users_refresh_streams_each_customer_as_it_answers() {
+    let app = TestApp::spawn().await;
+    app.sign_in_as("Reseller admin").await;
+    // Slow answers, so that a stream held back by a buffer would arrive in one piece.
+    app.emulator_knobs(serde_json::json!({ "latency_ms": 150 }))
+        .await;
+    let (lines, chunks) = app.refresh_users(&[]).await;
+    assert_eq!(
+        lines.first().unwrap()["Started"]["customers"],
+        2,
+        "{lines:?}"
+    );
+    assert_eq!(lines.last().unwrap(), "Finished");
+    let count = |kind: &str| lines.iter().filter(|l| l.get(kind).is_some()).count();
+    assert_eq!(
+        (count("Users"), count("Details"), count("Failed")),
+        (2, 2, 0)
+    );
+    assert!(
+        chunks >= 3,
+        "lines arrive as customers answer, not all at the end ({chunks} chunks)"
+    );
+    // Licenses and roles are now in the cache: every active row has its license list.
+    let v: serde_json::Value = app.get("/api/users").await.json().await.unwrap();
+    assert_eq!(v["matching"], 24);
+    assert_eq!(v["details_missing"], 0);
+    let rows = v["rows"].as_array().unwrap();
+    assert!(rows.iter().all(|r| r["licenses"].is_array()), "{v}");
+    assert!(rows
+        .iter()
+        .any(|r| !r["licenses"].as_array().unwrap().is_empty()));
+    assert!(v["skus"].as_array().unwrap().len() >= 1);
+    // The license filter: every row holds the chosen product.
+    let (sku, name) = (v["skus"][0][0].as_str().unwrap(), v["skus"][0][1].clone());
+    let holders: serde_json::Value = app
+        .client
+        .get(app.url("/api/users"))
+        .query(&[("sku", sku)])
+        .send()
+        .await
         .unwrap()
-        .contains("did not answer"));
+        .json()
+        .await
+        .unwrap();
+    let holders = holders["rows"].as_array().unwrap();
+    assert!(!holders.is_empty());
+    assert!(holders
+        .iter()
+        .all(|r| r["licenses"].as_array().unwrap().contains(&name)));
+    // A reseller cannot refresh another reseller's customer.
+    let contoso = app.customer_id("Contoso Ltd").await;
+    let refused = app
+        .post_form("/api/users-refresh", &[("customer", &contoso)])
+        .await;
+    assert_eq!(refused.status(), 403);
 }

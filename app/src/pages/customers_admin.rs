@@ -4,8 +4,12 @@
 use leptos::prelude::*;
 
 use crate::{
+    auth::use_me,
     components::{error_panel::ErrorPanel, page_header::PageHeader},
-    serverfns::admin::{tenants, AssignReseller, CreateReseller, ImportTenant, TenantsPage},
+    serverfns::{
+        admin::{tenants, AssignReseller, CreateReseller, ImportTenant, TenantsPage},
+        users::{users_load_mode, SetUsersLoadMode},
+    },
 };
 
 #[component]
@@ -13,6 +17,9 @@ pub fn CustomersAdmin() -> impl IntoView {
     let import = ServerAction::<ImportTenant>::new();
     let assign = ServerAction::<AssignReseller>::new();
     let create = ServerAction::<CreateReseller>::new();
+    let set_mode = ServerAction::<SetUsersLoadMode>::new();
+    let admin = use_me().is_some_and(|m| m.admin);
+    let mode = Resource::new(move || set_mode.version().get(), |_| users_load_mode());
     let page = Resource::new(
         move || {
             (
@@ -30,6 +37,7 @@ pub fn CustomersAdmin() -> impl IntoView {
             .and_then(Result::err)
             .or_else(|| assign.value().get().and_then(Result::err))
             .or_else(|| create.value().get().and_then(Result::err))
+            .or_else(|| set_mode.value().get().and_then(Result::err))
             .map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })
     };
     view! {
@@ -40,9 +48,10 @@ pub fn CustomersAdmin() -> impl IntoView {
         {failure}
         <Transition fallback=|| view! { <p class="muted">"Asking Partner Center…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
-                {move || page.get().map(|r| r.map(|p| tenant_table(p, import, assign)))}
+                {move || page.get().map(|r| r.map(|p| tenant_table(p, import, assign, admin)))}
             </ErrorBoundary>
         </Transition>
+        {admin.then(|| view! {
         <section class="card" aria-labelledby="new-reseller">
             <h2 class="card-title" id="new-reseller">"New reseller"</h2>
             <ActionForm action=create attr:class="filters">
@@ -57,6 +66,28 @@ pub fn CustomersAdmin() -> impl IntoView {
                 <button type="submit" class="button button-primary">"Add reseller"</button>
             </ActionForm>
         </section>
+        <section class="card" aria-labelledby="users-mode">
+            <h2 class="card-title" id="users-mode">"Users pages"</h2>
+            <Suspense fallback=|| ()>
+                {move || mode.get().and_then(Result::ok).map(|current| view! {
+                    <ActionForm action=set_mode>
+                        <fieldset class="choices">
+                            <legend>"When someone opens a users page"</legend>
+                            <label class="choice">
+                                <input type="radio" name="mode" value="live" checked=current == "live" />
+                                " Load live from Partner Center (every visit; rows appear customer by customer)"
+                            </label>
+                            <label class="choice">
+                                <input type="radio" name="mode" value="cache" checked=current == "cache" />
+                                " Show the last fetched users at once, with a Refresh button"
+                            </label>
+                        </fieldset>
+                        <button type="submit" class="button button-secondary">"Save"</button>
+                    </ActionForm>
+                })}
+            </Suspense>
+        </section>
+        })}
     }
 }
 
@@ -64,6 +95,7 @@ fn tenant_table(
     page: TenantsPage,
     import: ServerAction<ImportTenant>,
     assign: ServerAction<AssignReseller>,
+    admin: bool,
 ) -> impl IntoView {
     let resellers = page.resellers.clone();
     view! {
@@ -95,6 +127,8 @@ fn tenant_table(
                                     <td>
                                         {if t.imported {
                                             view! { <span class="badge badge-success">"Imported"</span> }.into_any()
+                                        } else if !admin {
+                                            view! { <span class="badge badge-neutral">"Not imported"</span> }.into_any()
                                         } else {
                                             view! {
                                                 <ActionForm action=import>
@@ -108,7 +142,14 @@ fn tenant_table(
                                         }}
                                     </td>
                                     <td>
-                                        {t.imported.then(|| {
+                                        {(t.imported && !admin).then(|| {
+                                            let name = resellers
+                                                .iter()
+                                                .find(|r| Some(&r.id) == t.reseller_id.as_ref())
+                                                .map_or("Direct (no reseller)".to_owned(), |r| r.name.clone());
+                                            view! { <span>{name}</span> }
+                                        })}
+                                        {(t.imported && admin).then(|| {
                                             let current = t.reseller_id.clone().unwrap_or_default();
                                             view! {
                                                 <ActionForm action=assign attr:class="inline-form">

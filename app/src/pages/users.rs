@@ -1,72 +1,195 @@
 //! Users across customers: one table for every customer the person may manage, with a
-//! customer column, filters, search and paging. Filters are a plain GET form, so the page
-//! works without JavaScript.
+//! customer column, state, licenses and roles, filters, search, sort and paging. The table is a
+//! page of our cache (so it renders without JavaScript); in the browser a refresh streams from
+//! Partner Center customer by customer and the table follows it.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::{components::Form, hooks::use_query_map};
 
 use crate::{
     components::{error_panel::ErrorPanel, page_header::PageHeader},
-    serverfns::users::{users_view, UsersPage},
+    serverfns::users::{users_view, UserItem, UsersFilter, UsersPage},
 };
+
+/// Where a streamed refresh is.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Progress {
+    running: bool,
+    total: usize,
+    users_done: usize,
+    details_done: usize,
+    failures: Vec<(String, String)>,
+    /// The stream itself broke (network, session ended).
+    error: Option<String>,
+}
 
 #[component]
 pub fn Users() -> impl IntoView {
     let query = use_query_map();
-    let param = move |key: &'static str| query.with(|q| q.get(key)).filter(|v| !v.is_empty());
-    let view_data = Resource::new(
-        move || {
-            (
-                param("customer"),
-                param("reseller"),
-                param("search"),
-                param("page"),
-            )
-        },
-        |(customer, reseller, search, page)| {
-            users_view(
-                customer,
-                reseller,
-                search,
-                page.and_then(|p| p.parse().ok()),
-            )
-        },
-    );
+    let filter = Memo::new(move |_| {
+        query.with(|q| {
+            let get = |key: &str| q.get(key).filter(|v| !v.is_empty());
+            UsersFilter {
+                customer: get("customer"),
+                reseller: get("reseller"),
+                sku: get("sku"),
+                state: get("state"),
+                search: get("search"),
+                sort: get("sort"),
+                dir: get("dir"),
+                page: get("page"),
+            }
+        })
+    });
+    let view_data = Resource::new(move || filter.get(), users_view);
+    let progress = RwSignal::new(Progress::default());
+    let start = move || start_refresh(filter.get_untracked(), progress, view_data);
+    // In live mode the page refreshes itself once, as soon as it runs in the browser.
+    let started = StoredValue::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(v)) = view_data.get() {
+            if v.live && !started.get_value() {
+                started.set_value(true);
+                start();
+            }
+        }
+    });
     view! {
-        <PageHeader title="Users" subtitle="Office 365 users of every customer you manage, live from Partner Center." />
+        <PageHeader title="Users" subtitle="Office 365 users of every customer you manage." />
         <Transition fallback=|| view! { <p class="muted">"Asking Partner Center…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || {
                     view_data
                         .get()
-                        .map(|r| {
-                            r.map(|v| users_table(v, param("customer"), param("reseller"), param("search")))
-                        })
+                        .map(|r| r.map(|v| users_table(v, filter.get_untracked(), progress, start)))
                 }}
             </ErrorBoundary>
         </Transition>
     }
 }
 
+/// Streams a refresh of the customers in the current customer/reseller filter, re-reading the
+/// table as customers answer (a bounded number of times, not once per customer).
+fn start_refresh(
+    filter: UsersFilter,
+    progress: RwSignal<Progress>,
+    view_data: Resource<Result<UsersPage, crate::error::AppError>>,
+) {
+    if progress.get_untracked().running {
+        return;
+    }
+    progress.set(Progress {
+        running: true,
+        ..Progress::default()
+    });
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        use crate::serverfns::users::{refresh_users, RefreshUpdate};
+        use futures_util::StreamExt;
+
+        let stream = match refresh_users(filter.customer, filter.reseller).await {
+            Ok(stream) => stream,
+            Err(e) => {
+                progress.update(|p| {
+                    p.running = false;
+                    p.error = Some(e.message);
+                });
+                return;
+            }
+        };
+        let mut stream = stream.into_inner();
+        let mut buffer = String::new();
+        // Re-read the table at the first customer, then about every tenth, then at the end of
+        // each stage.
+        let reread = |done: usize, total: usize| {
+            done == 1 || done == total || done.is_multiple_of((total / 10).max(1))
+        };
+        while let Some(chunk) = stream.next().await {
+            let chunk = match chunk {
+                Ok(chunk) => chunk,
+                Err(e) => {
+                    progress.update(|p| p.error = Some(e.message));
+                    break;
+                }
+            };
+            buffer.push_str(&chunk);
+            while let Some(end) = buffer.find('\n') {
+                let line: String = buffer.drain(..=end).collect();
+                let Ok(update) = serde_json::from_str::<RefreshUpdate>(line.trim()) else {
+                    continue;
+                };
+                let alive = progress.try_update(|p| match update {
+                    RefreshUpdate::Started { customers } => {
+                        p.total = customers;
+                        false
+                    }
+                    RefreshUpdate::Users { .. } => {
+                        p.users_done += 1;
+                        reread(p.users_done, p.total)
+                    }
+                    RefreshUpdate::Details { .. } => {
+                        p.details_done += 1;
+                        reread(p.details_done, p.total)
+                    }
+                    RefreshUpdate::Failed { customer, message } => {
+                        p.failures.push((customer, message));
+                        false
+                    }
+                    RefreshUpdate::Finished => {
+                        p.running = false;
+                        true
+                    }
+                });
+                match alive {
+                    // The page is gone: stop reading (dropping the stream ends the refresh).
+                    None => return,
+                    Some(true) => view_data.refetch(),
+                    Some(false) => {}
+                }
+            }
+        }
+        progress.update(|p| p.running = false);
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (filter, view_data);
+}
+
 fn users_table(
     v: UsersPage,
-    customer: Option<String>,
-    reseller: Option<String>,
-    search: Option<String>,
+    filter: UsersFilter,
+    progress: RwSignal<Progress>,
+    start: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let reseller = reseller.unwrap_or_default();
-    let selected = customer_param(&v.customers, &customer.unwrap_or_default());
-    let search_text = search.clone().unwrap_or_default();
+    let selected = customer_param(&v.customers, filter.customer.as_deref().unwrap_or_default());
     let link = {
-        let (selected, reseller) = (selected.clone(), reseller.clone());
-        move |page: usize| {
-            format!(
-                "/users?customer={selected}&reseller={}&search={}&page={page}",
-                encode(&reseller),
-                encode(&search_text)
-            )
+        let filter = filter.clone();
+        move |change: &dyn Fn(&mut UsersFilter)| {
+            let mut f = filter.clone();
+            change(&mut f);
+            users_href(&f)
         }
     };
+    let header = |label: &'static str, key: &'static str| {
+        let current = filter.sort.clone().unwrap_or_else(|| "customer".into());
+        let descending = filter.dir.as_deref() == Some("desc");
+        let sorted = current == key;
+        let href = link(&|f: &mut UsersFilter| {
+            f.sort = Some(key.into());
+            f.dir = (sorted && !descending).then(|| "desc".into());
+            f.page = None;
+        });
+        let aria = match (sorted, descending) {
+            (false, _) => None,
+            (true, false) => Some("ascending"),
+            (true, true) => Some("descending"),
+        };
+        view! {
+            <th scope="col" aria-sort=aria>
+                <a class="sort-link" href=href>{label}</a>
+            </th>
+        }
+    };
+    let reseller = filter.reseller.clone().unwrap_or_default();
     let reseller_filter = (!v.resellers.is_empty()).then(|| {
         view! {
             <div class="field">
@@ -81,8 +204,12 @@ fn users_table(
             </div>
         }
     });
-    let prev = (v.page > 1).then(|| link(v.page - 1));
-    let next = (v.page < v.pages).then(|| link(v.page + 1));
+    let sku = filter.sku.clone().unwrap_or_default().to_lowercase();
+    let state = filter.state.clone().unwrap_or_default();
+    let prev =
+        (v.page > 1).then(|| link(&|f: &mut UsersFilter| f.page = Some((v.page - 1).to_string())));
+    let next = (v.page < v.pages)
+        .then(|| link(&|f: &mut UsersFilter| f.page = Some((v.page + 1).to_string())));
     let summary = format!(
         "{} user{} · {} of {} customers loaded · page {} of {}",
         v.matching,
@@ -92,8 +219,15 @@ fn users_table(
         v.page,
         v.pages
     );
+    let fetched = fetched_text(v.fetched_secs_ago, v.details_missing);
+    let failures = v.failures.clone();
+    let (sort_param, dir_param) = (
+        filter.sort.clone().unwrap_or_default(),
+        filter.dir.clone().unwrap_or_default(),
+    );
+    let search_param = filter.search.clone().unwrap_or_default();
     view! {
-        <form method="get" action="/users" class="filters">
+        <Form method="GET" action="/users" attr:class="filters">
             <div class="field">
                 <label for="customer">"Customer"</label>
                 <select class="select" id="customer" name="customer">
@@ -106,41 +240,70 @@ fn users_table(
             </div>
             {reseller_filter}
             <div class="field">
+                <label for="sku">"License"</label>
+                <select class="select" id="sku" name="sku">
+                    <option value="" selected=sku.is_empty()>"Any license"</option>
+                    {v.skus
+                        .iter()
+                        .map(|(id, name)| view! { <option value=id.clone() selected=*id == sku>{name.clone()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="state">"Status"</label>
+                <select class="select" id="state" name="state">
+                    <option value="" selected=state.is_empty()>"Active and deleted"</option>
+                    <option value="active" selected=state == "active">"Active"</option>
+                    <option value="deleted" selected=state == "deleted">"Deleted"</option>
+                </select>
+            </div>
+            <div class="field">
                 <label for="search">"Search"</label>
-                <input class="input" id="search" name="search" type="search" placeholder="Name or user name" value=search.unwrap_or_default() />
+                <input class="input" id="search" name="search" type="search" placeholder="Name or user name" value=search_param />
             </div>
+            <input type="hidden" name="sort" value=sort_param />
+            <input type="hidden" name="dir" value=dir_param />
             <button type="submit" class="button button-secondary">"Show"</button>
-        </form>
-        {(!v.failures.is_empty()).then(|| view! {
-            <div class="alert alert-error" role="alert">
-                <strong>"Some customers could not be loaded."</strong>
-                <ul>
-                    {v.failures.into_iter().map(|f| view! { <li>{format!("{}: {}", f.customer, f.message)}</li> }).collect_view()}
-                </ul>
-            </div>
-        })}
+        </Form>
+        <div class="refresh-bar" role="status" aria-live="polite">
+            {move || refresh_status(progress.get(), fetched.clone())}
+            <button
+                type="button"
+                class="button button-ghost button-small"
+                disabled=move || progress.with(|p| p.running)
+                on:click=move |_| start()
+            >
+                "Refresh from Partner Center"
+            </button>
+        </div>
+        {move || {
+            let mut all = failures.iter().map(|f| (f.customer.clone(), f.message.clone())).collect::<Vec<_>>();
+            all.extend(progress.with(|p| p.failures.clone()));
+            all.dedup();
+            (!all.is_empty()).then(|| view! {
+                <div class="alert alert-error" role="alert">
+                    <strong>"Some customers could not be loaded; their last known users are shown."</strong>
+                    <ul>
+                        {all.into_iter().map(|(c, m)| view! { <li>{format!("{c}: {m}")}</li> }).collect_view()}
+                    </ul>
+                </div>
+            })
+        }}
         <div class="card card-flush card-scroll">
             <table class="table">
                 <thead>
                     <tr>
-                        <th scope="col">"Customer"</th>
-                        <th scope="col">"Display name"</th>
-                        <th scope="col">"User name"</th>
-                        <th scope="col">"Location"</th>
+                        {header("Customer", "customer")}
+                        {header("Display name", "name")}
+                        {header("User name", "upn")}
+                        {header("Status", "state")}
+                        <th scope="col">"Licenses"</th>
+                        <th scope="col">"Role"</th>
+                        {header("Location", "location")}
                     </tr>
                 </thead>
                 <tbody>
-                    {v.rows
-                        .into_iter()
-                        .map(|u| view! {
-                            <tr>
-                                <td class="nowrap">{u.customer}</td>
-                                <td class="nowrap">{u.display_name}</td>
-                                <td class="muted">{u.user_principal_name}</td>
-                                <td>{u.usage_location.unwrap_or_else(|| "Not set".into())}</td>
-                            </tr>
-                        })
-                        .collect_view()}
+                    {v.rows.into_iter().map(user_row).collect_view()}
                 </tbody>
             </table>
             <p class="table-footnote muted">
@@ -151,6 +314,126 @@ fn users_table(
                 {next.map(|href| view! { <a href=href>"Next"</a> })}
             </p>
         </div>
+    }
+}
+
+fn user_row(u: UserItem) -> impl IntoView {
+    let status = if u.deleted {
+        view! { <span class="badge badge-neutral">"Deleted"</span> }
+    } else {
+        view! { <span class="badge badge-success">"Active"</span> }
+    };
+    let licenses = match (u.deleted, u.licenses) {
+        (true, _) => view! { <span class="muted">"—"</span> }.into_any(),
+        (false, None) => view! { <span class="muted">"Reading…"</span> }.into_any(),
+        (false, Some(l)) if l.is_empty() => {
+            view! { <span class="muted">"Unlicensed"</span> }.into_any()
+        }
+        (false, Some(l)) => view! {
+            <ul class="chips">
+                {l.into_iter().map(|name| view! { <li class="chip">{name}</li> }).collect_view()}
+            </ul>
+        }
+        .into_any(),
+    };
+    let role = if u.roles.is_empty() {
+        "User".to_owned()
+    } else {
+        u.roles.join(", ")
+    };
+    view! {
+        <tr class:is-muted=u.deleted>
+            <td class="nowrap">{u.customer}</td>
+            <td class="nowrap">{u.display_name}</td>
+            <td class="muted">{u.user_principal_name}</td>
+            <td>{status}</td>
+            <td>{licenses}</td>
+            <td class="nowrap">{role}</td>
+            <td>{u.usage_location.unwrap_or_else(|| "Not set".into())}</td>
+        </tr>
+    }
+}
+
+fn refresh_status(p: Progress, fetched: String) -> impl IntoView {
+    let text = if let Some(error) = &p.error {
+        format!("Refresh stopped: {error}")
+    } else if p.running && p.total == 0 {
+        "Asking Partner Center…".to_owned()
+    } else if p.running && p.users_done + count_failed(&p) < p.total {
+        format!("Loading users: {} of {} customers", p.users_done, p.total)
+    } else if p.running {
+        format!(
+            "Users loaded; reading licenses and roles: {} of {} customers",
+            p.details_done, p.users_done
+        )
+    } else if p.total > 0 {
+        format!(
+            "Up to date: {} of {} customers just loaded from Partner Center.",
+            p.users_done, p.total
+        )
+    } else {
+        fetched
+    };
+    let (value, max) = if p.users_done < p.total {
+        (p.users_done, p.total)
+    } else {
+        (p.details_done, p.users_done.max(1))
+    };
+    view! {
+        {p.running.then(|| view! {
+            <progress class="progress" max=max value=value aria-label="Customers loaded"></progress>
+        })}
+        <span>{text}</span>
+    }
+}
+
+fn count_failed(p: &Progress) -> usize {
+    p.failures.len()
+}
+
+fn fetched_text(secs: Option<i64>, details_missing: usize) -> String {
+    let Some(secs) = secs else {
+        return "Not loaded from Partner Center yet.".into();
+    };
+    let age = match secs {
+        s if s < 60 => "less than a minute ago".to_owned(),
+        s if s < 120 => "1 minute ago".to_owned(),
+        s if s < 3600 => format!("{} minutes ago", s / 60),
+        s if s < 7200 => "1 hour ago".to_owned(),
+        s if s < 86_400 => format!("{} hours ago", s / 3600),
+        s => format!("{} days ago", s / 86_400),
+    };
+    if details_missing > 0 {
+        format!("Fetched {age}; licenses and roles not read yet for {details_missing} customer(s).")
+    } else {
+        format!("Fetched {age}.")
+    }
+}
+
+fn users_href(f: &UsersFilter) -> String {
+    let params = [
+        ("customer", &f.customer),
+        ("reseller", &f.reseller),
+        ("sku", &f.sku),
+        ("state", &f.state),
+        ("search", &f.search),
+        ("sort", &f.sort),
+        ("dir", &f.dir),
+        ("page", &f.page),
+    ];
+    let query = params
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_deref()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{k}={}", encode(v)))
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    if query.is_empty() {
+        "/users".into()
+    } else {
+        format!("/users?{query}")
     }
 }
 
