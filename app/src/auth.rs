@@ -17,9 +17,20 @@ pub struct Me {
     pub admin: bool,
 }
 
-/// The person this page was rendered for, carried over to the client on hydration.
+/// The person this page was rendered for. The layout reads it once (carried over to the client
+/// on hydration) and provides it, so pages reached by client-side navigation see it too.
 pub fn use_me() -> Option<Me> {
-    SharedValue::new(current_me).into_inner()
+    use_context::<SignedIn>().and_then(|s| s.0)
+}
+
+#[derive(Clone)]
+struct SignedIn(Option<Me>);
+
+/// For the layout: reads the person from the server's render and provides it to every page.
+pub fn provide_me() -> Option<Me> {
+    let me = SharedValue::new(current_me).into_inner();
+    provide_context(SignedIn(me.clone()));
+    me
 }
 
 #[cfg(feature = "ssr")]

@@ -96,7 +96,7 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
-    match crate::auth::use_me() {
+    match crate::auth::provide_me() {
         Some(me) => signed_in(me, children).into_any(),
         // Signed out: the sign-in page (or a 404) alone, without the console around it.
         None => view! { <main id="main" class="content-bare">{children()}</main> }.into_any(),

@@ -252,7 +252,7 @@ fn users_table(
             <div class="field">
                 <label for="state">"Status"</label>
                 <select class="select" id="state" name="state">
-                    <option value="" selected=state.is_empty()>"Active and deleted"</option>
+                    <option value="" selected=state.is_empty()>"All"</option>
                     <option value="active" selected=state == "active">"Active"</option>
                     <option value="deleted" selected=state == "deleted">"Deleted"</option>
                 </select>
@@ -265,7 +265,7 @@ fn users_table(
             <input type="hidden" name="dir" value=dir_param />
             <button type="submit" class="button button-secondary">"Show"</button>
         </Form>
-        <div class="refresh-bar" role="status" aria-live="polite">
+        <div class="refresh-bar" role="status" aria-live="polite" aria-label="Partner Center refresh">
             {move || refresh_status(progress.get(), fetched.clone())}
             <button
                 type="button"
@@ -294,8 +294,7 @@ fn users_table(
                 <thead>
                     <tr>
                         {header("Customer", "customer")}
-                        {header("Display name", "name")}
-                        {header("User name", "upn")}
+                        {header("Name", "name")}
                         {header("Status", "state")}
                         <th scope="col">"Licenses"</th>
                         <th scope="col">"Role"</th>
@@ -323,6 +322,7 @@ fn user_row(u: UserItem) -> impl IntoView {
     } else {
         view! { <span class="badge badge-success">"Active"</span> }
     };
+    let details_read = u.licenses.is_some();
     let licenses = match (u.deleted, u.licenses) {
         (true, _) => view! { <span class="muted">"—"</span> }.into_any(),
         (false, None) => view! { <span class="muted">"Reading…"</span> }.into_any(),
@@ -336,19 +336,22 @@ fn user_row(u: UserItem) -> impl IntoView {
         }
         .into_any(),
     };
-    let role = if u.roles.is_empty() {
-        "User".to_owned()
-    } else {
-        u.roles.join(", ")
+    let role = match (u.deleted, details_read, u.roles.is_empty()) {
+        (true, _, _) => view! { <span class="muted">"—"</span> }.into_any(),
+        (false, false, _) => view! { <span class="muted">"Reading…"</span> }.into_any(),
+        (false, true, true) => view! { <span>"User"</span> }.into_any(),
+        (false, true, false) => view! { <span>{u.roles.join(", ")}</span> }.into_any(),
     };
     view! {
         <tr class:is-muted=u.deleted>
             <td class="nowrap">{u.customer}</td>
-            <td class="nowrap">{u.display_name}</td>
-            <td class="muted">{u.user_principal_name}</td>
+            <td>
+                <div class="nowrap">{u.display_name}</div>
+                <div class="muted small">{u.user_principal_name}</div>
+            </td>
             <td>{status}</td>
             <td>{licenses}</td>
-            <td class="nowrap">{role}</td>
+            <td>{role}</td>
             <td>{u.usage_location.unwrap_or_else(|| "Not set".into())}</td>
         </tr>
     }

@@ -1,0 +1,18 @@
+import { launch, newPage, signIn, waitForHydration, BASE_URL } from './tests/browser.mjs';
+const { browser } = await launch();
+const { page, problems } = await newPage(browser);
+await page.setViewportSize({ width: 1280, height: 800 });
+await signIn(page, process.env.ROLE ?? 'Service provider admin');
+await page.goto(BASE_URL + '/users');
+await waitForHydration(page);
+await page.waitForTimeout(Number(process.env.WAIT ?? 300));
+await page.screenshot({ path: '/tmp/users-progress.png', fullPage: false });
+await page.getByText(/Up to date/).waitFor({ timeout: 20000 });
+await page.screenshot({ path: '/tmp/users-done.png', fullPage: true });
+await page.getByLabel('License').selectOption({ index: 1 });
+await page.getByRole('button', { name: 'Show' }).click();
+await page.waitForTimeout(800);
+await page.screenshot({ path: '/tmp/users-sku.png', fullPage: true });
+await page.goto(BASE_URL + '/customers');
+await page.screenshot({ path: '/tmp/customers.png', fullPage: true });
+console.log("problems", problems); await browser.close();
