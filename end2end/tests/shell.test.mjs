@@ -95,6 +95,14 @@ test('without JavaScript the pages still render, data included', async () => {
   await page.getByRole('button', { name: 'Check again' }).click();
   await page.getByRole('row', { name: /Migrations/ }).waitFor();
   assert.match(await page.getByRole('row', { name: /Migrations/ }).innerText(), /Up to date/);
+  // The users list renders from the cache; its Refresh button is a plain form that makes the
+  // server read Partner Center before answering.
+  await page.getByRole('link', { name: 'Users' }).first().click();
+  await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+  await page.getByRole('button', { name: 'Refresh from Partner Center' }).click();
+  await page.waitForURL(/wait=1/);
+  await page.getByText(/^\d+ users · (\d+) of \1 customers loaded/).waitFor();
+  assert.ok((await page.getByRole('row').count()) > 10, 'users listed');
   await context.close();
 });
 

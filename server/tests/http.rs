@@ -1223,7 +1223,14 @@ async fn users_across_customers_follow_the_role() {
     ] {
         let app = TestApp::spawn().await;
         app.sign_in_as(role).await;
-        let v: serde_json::Value = app.get("/api/users").await.json().await.unwrap();
+        // Nothing read yet: the page answers at once from the empty cache (a browser then
+        // streams the refresh).
+        let cold: serde_json::Value = app.get("/api/users").await.json().await.unwrap();
+        assert_eq!(
+            (cold["matching"].as_u64(), cold["customers_loaded"].as_u64()),
+            (Some(0), Some(0))
+        );
+        let v: serde_json::Value = app.get("/api/users?wait=1").await.json().await.unwrap();
         assert_eq!(v["matching"], users, "{role}");
         assert_eq!(v["customers_total"], customers, "{role}");
         assert_eq!(v["failures"].as_array().unwrap().len(), 0);
@@ -1241,7 +1248,7 @@ async fn users_across_customers_follow_the_role() {
 async fn users_filter_search_and_survive_a_failing_customer() {
     let app = TestApp::spawn().await;
     app.sign_in_as("Service provider admin").await;
-    let all: serde_json::Value = app.get("/api/users").await.json().await.unwrap();
+    let all: serde_json::Value = app.get("/api/users?wait=1").await.json().await.unwrap();
     let first = all["rows"][0].clone();
     let contoso = all["customers"]
         .as_array()
@@ -1307,7 +1314,7 @@ async fn a_first_visit_while_partner_center_fails_names_each_customer() {
     app.sign_in_as("Service provider admin").await;
     app.emulator_knobs(serde_json::json!({ "fault_rate": 1.0, "faults": ["unavailable"] }))
         .await;
-    let failing: serde_json::Value = app.get("/api/users").await.json().await.unwrap();
+    let failing: serde_json::Value = app.get("/api/users?wait=1").await.json().await.unwrap();
     assert_eq!(
         failing["failures"].as_array().unwrap().len(),
         3,
@@ -1315,7 +1322,7 @@ async fn a_first_visit_while_partner_center_fails_names_each_customer() {
     );
     assert_eq!(failing["customers_loaded"], 0);
     assert_eq!(failing["matching"], 0);
-    let page = app.get("/users").await.text().await.unwrap();
+    let page = app.get("/users?wait=1").await.text().await.unwrap();
     assert!(page.contains("did not answer"), "{page}");
 }
 

@@ -38,17 +38,20 @@ pub fn Users() -> impl IntoView {
                 sort: get("sort"),
                 dir: get("dir"),
                 page: get("page"),
+                wait: get("wait"),
             }
         })
     });
     let view_data = Resource::new(move || filter.get(), users_view);
     let progress = RwSignal::new(Progress::default());
     let start = move || start_refresh(filter.get_untracked(), progress, view_data);
-    // In live mode the page refreshes itself once, as soon as it runs in the browser.
+    // In live mode (or when some customer was never read) the page refreshes itself once, as
+    // soon as it runs in the browser.
     let started = StoredValue::new(false);
     Effect::new(move |_| {
         if let Some(Ok(v)) = view_data.get() {
-            if v.live && !started.get_value() {
+            let missing = v.customers_loaded < v.customers_total;
+            if (v.live || missing) && !started.get_value() {
                 started.set_value(true);
                 start();
             }
@@ -226,6 +229,7 @@ fn users_table(
         filter.dir.clone().unwrap_or_default(),
     );
     let search_param = filter.search.clone().unwrap_or_default();
+    let (refresh_customer, refresh_reseller) = (selected.clone(), reseller.clone());
     view! {
         <Form method="GET" action="/users" attr:class="filters">
             <div class="field">
@@ -267,14 +271,28 @@ fn users_table(
         </Form>
         <div class="refresh-bar" role="status" aria-live="polite" aria-label="Partner Center refresh">
             {move || refresh_status(progress.get(), fetched.clone())}
-            <button
-                type="button"
-                class="button button-ghost button-small"
-                disabled=move || progress.with(|p| p.running)
-                on:click=move |_| start()
+            // Without JavaScript the button reloads the page with `wait`, which reads Partner
+            // Center before answering; in the browser it streams instead.
+            <form
+                method="get"
+                action="/users"
+                class="refresh-form"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    start();
+                }
             >
-                "Refresh from Partner Center"
-            </button>
+                <input type="hidden" name="customer" value=refresh_customer />
+                <input type="hidden" name="reseller" value=refresh_reseller />
+                <input type="hidden" name="wait" value="1" />
+                <button
+                    type="submit"
+                    class="button button-ghost button-small"
+                    disabled=move || progress.with(|p| p.running)
+                >
+                    "Refresh from Partner Center"
+                </button>
+            </form>
         </div>
         {move || {
             let mut all = failures.iter().map(|f| (f.customer.clone(), f.message.clone())).collect::<Vec<_>>();
@@ -424,6 +442,7 @@ fn users_href(f: &UsersFilter) -> String {
         ("dir", &f.dir),
         ("page", &f.page),
     ];
+    // `wait` is not carried over: paging reads the cache.
     let query = params
         .iter()
         .filter_map(|(k, v)| {

@@ -72,6 +72,8 @@ pub struct UsersFilter {
     pub dir: Option<String>,
     /// 1-based; a number (text, so that the query string can carry it as it is).
     pub page: Option<String>,
+    /// Any value: read the user lists from Partner Center before answering.
+    pub wait: Option<String>,
 }
 
 /// One line of the refresh stream.
@@ -85,8 +87,8 @@ pub enum RefreshUpdate {
 }
 
 /// A page of the cached users of the visible customers (or one customer, or one reseller's).
-/// Customers never fetched before are read from Partner Center first, so a first visit (and a
-/// page without JavaScript) shows everyone.
+/// With `wait`, their user lists are read from Partner Center first (the refresh of a page
+/// without JavaScript); otherwise the browser streams the refresh itself.
 #[server(prefix = "/api", endpoint = "users", input = GetUrl)]
 pub async fn users_view(#[server(flatten)] filter: UsersFilter) -> Result<UsersPage, AppError> {
     use domain::directory::{Depth, RefreshEvent, StateFilter, UserQuery, UserSort};
@@ -109,15 +111,9 @@ pub async fn users_view(#[server(flatten)] filter: UsersFilter) -> Result<UsersP
     )
     .await?;
     let directory = state.store.directory();
-    let fresh = directory.freshness(&scopes).await.map_err(db)?;
     let mut failures = Vec::new();
-    if !fresh.never_fetched.is_empty() {
-        let missing = scopes
-            .iter()
-            .filter(|s| fresh.never_fetched.contains(&s.customer().id))
-            .cloned()
-            .collect();
-        let (targets, unreachable) = server::targets(missing).await;
+    if filter.wait.as_deref().is_some_and(|w| !w.is_empty()) {
+        let (targets, unreachable) = server::targets(scopes.clone()).await;
         failures.extend(unreachable);
         let mut events = std::pin::pin!(domain::directory::refresh(
             state.store.clone(),
