@@ -115,6 +115,19 @@ pub struct UserPage {
     pub pages: usize,
 }
 
+/// Seats of one subscribed SKU, as Partner Center reported them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkuCount {
+    pub sku_id: String,
+    pub name: String,
+    pub part_number: String,
+    pub active: i64,
+    pub consumed: i64,
+    pub available: i64,
+    pub suspended: i64,
+    pub warning: i64,
+}
+
 /// How fresh the cache is for a set of customers.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Freshness {
@@ -344,49 +357,13 @@ impl<'a> Directory<'a> {
     ) -> Result<(), DirectoryError> {
         let customer = key(&scope.customer().id);
         let mut tx = self.pool.begin().await?;
-        for table in [
-            "directory_skus",
-            "directory_user_licenses",
-            "directory_user_roles",
-        ] {
+        for table in ["directory_user_licenses", "directory_user_roles"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE customer_id = $1"))
                 .bind(&customer)
                 .execute(&mut *tx)
                 .await?;
         }
-        let mut seen = HashSet::new();
-        let skus: Vec<_> = skus
-            .iter()
-            .filter(|s| {
-                s.product_sku
-                    .id
-                    .as_ref()
-                    .is_some_and(|id| seen.insert(key(id)))
-            })
-            .collect();
-        for chunk in skus.chunks(ROWS_PER_INSERT) {
-            let sql = format!(
-                "INSERT INTO directory_skus (customer_id, sku_id, name, part_number, active_units, \
-                 consumed_units, available_units, suspended_units, warning_units) VALUES {}",
-                placeholders(chunk.len(), 9)
-            );
-            let mut q = sqlx::query(&sql);
-            for s in chunk {
-                let sku = &s.product_sku;
-                let part = sku.sku_part_number.clone().unwrap_or_default();
-                q = q
-                    .bind(customer.clone())
-                    .bind(sku.id.as_ref().map(key).unwrap_or_default())
-                    .bind(sku.name.clone().unwrap_or_else(|| part.clone()))
-                    .bind(part)
-                    .bind(s.active_units)
-                    .bind(s.consumed_units)
-                    .bind(s.available_units)
-                    .bind(s.suspended_units)
-                    .bind(s.warning_units);
-            }
-            q.execute(&mut *tx).await?;
-        }
+        set_skus(&mut tx, scope, skus).await?;
         let licenses: HashSet<_> = licenses.iter().map(|(u, s)| (key(u), key(s))).collect();
         let licenses: Vec<_> = licenses.into_iter().collect();
         for chunk in licenses.chunks(ROWS_PER_INSERT) {
@@ -652,6 +629,94 @@ impl<'a> Directory<'a> {
             .collect())
     }
 
+    /// The domains of the customer's cached user names, in lower case.
+    pub async fn user_domains(&self, scope: &CustomerScope) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT user_principal_name FROM directory_users WHERE customer_id = $1",
+        )
+        .bind(key(&scope.customer().id))
+        .fetch_all(self.pool)
+        .await?;
+        let mut domains: Vec<String> = rows
+            .into_iter()
+            .filter_map(|(upn,)| upn.split_once('@').map(|(_, d)| d.to_lowercase()))
+            .collect();
+        domains.sort();
+        domains.dedup();
+        Ok(domains)
+    }
+
+    /// (SKU id, product name) of the customer's subscribed SKUs.
+    pub async fn sku_names(
+        &self,
+        scope: &CustomerScope,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT sku_id, name FROM directory_skus WHERE customer_id = $1 ORDER BY name",
+        )
+        .bind(key(&scope.customer().id))
+        .fetch_all(self.pool)
+        .await?)
+    }
+
+    /// The customer's subscribed SKUs with seat counts, as last read.
+    pub async fn sku_counts(&self, scope: &CustomerScope) -> Result<Vec<SkuCount>, StoreError> {
+        let rows: Vec<(String, String, String, i64, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT sku_id, name, part_number, active_units, consumed_units, available_units,              suspended_units, warning_units FROM directory_skus WHERE customer_id = $1 ORDER BY name",
+        )
+        .bind(key(&scope.customer().id))
+        .fetch_all(self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| SkuCount {
+                sku_id: r.0,
+                name: r.1,
+                part_number: r.2,
+                active: r.3,
+                consumed: r.4,
+                available: r.5,
+                suspended: r.6,
+                warning: r.7,
+            })
+            .collect())
+    }
+
+    /// The SKUs a user holds, as last read.
+    pub async fn user_licenses(
+        &self,
+        scope: &CustomerScope,
+        user: &UserId,
+    ) -> Result<Vec<partner_center::SkuId>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT sku_id FROM directory_user_licenses WHERE customer_id = $1 AND user_id = $2",
+        )
+        .bind(key(&scope.customer().id))
+        .bind(key(user))
+        .fetch_all(self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(s,)| partner_center::SkuId::new(s))
+            .collect())
+    }
+
+    /// The user's user name as last read (empty when the cache does not know the user).
+    pub async fn user_name(
+        &self,
+        scope: &CustomerScope,
+        user: &UserId,
+    ) -> Result<String, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT user_principal_name FROM directory_users WHERE customer_id = $1 AND user_id = $2",
+        )
+        .bind(key(&scope.customer().id))
+        .bind(key(user))
+        .fetch_optional(self.pool)
+        .await?;
+        Ok(row.map(|(n,)| n).unwrap_or_default())
+    }
+
     /// When the customers in scope were last fetched.
     pub async fn freshness(&self, scopes: &[CustomerScope]) -> Result<Freshness, StoreError> {
         if scopes.is_empty() {
@@ -694,6 +759,157 @@ pub enum Depth {
     Users,
     /// Users, then licenses, roles and SKUs.
     Everything,
+}
+
+// ---------- Single-user changes (after Partner Center accepted them) ----------
+
+/// Writes one user as Partner Center returned it (created, changed or restored).
+pub(crate) async fn upsert_user(
+    tx: &mut Transaction<'_, Any>,
+    scope: &CustomerScope,
+    u: &CustomerUser,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO directory_users (customer_id, user_id, user_principal_name, display_name,          first_name, last_name, usage_location, deleted, soft_deleted_at)          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)          ON CONFLICT (customer_id, user_id) DO UPDATE SET          user_principal_name = excluded.user_principal_name, display_name = excluded.display_name,          first_name = excluded.first_name, last_name = excluded.last_name,          usage_location = excluded.usage_location, deleted = excluded.deleted,          soft_deleted_at = excluded.soft_deleted_at",
+    )
+    .bind(key(&scope.customer().id))
+    .bind(u.id.as_ref().map(key).unwrap_or_default())
+    .bind(u.user_principal_name.clone().unwrap_or_default())
+    .bind(display_name(u))
+    .bind(u.first_name.clone())
+    .bind(u.last_name.clone())
+    .bind(u.usage_location.clone().filter(|l| !l.trim().is_empty()))
+    .bind(i64::from(u.state == Some(UserState::Inactive)))
+    .bind(u.soft_deletion_time.as_ref().map(|t| to_millis(t.0)))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn set_user_licenses(
+    tx: &mut Transaction<'_, Any>,
+    scope: &CustomerScope,
+    user: &UserId,
+    skus: &[partner_center::SkuId],
+) -> Result<(), sqlx::Error> {
+    let (customer, user) = (key(&scope.customer().id), key(user));
+    sqlx::query("DELETE FROM directory_user_licenses WHERE customer_id = $1 AND user_id = $2")
+        .bind(&customer)
+        .bind(&user)
+        .execute(&mut **tx)
+        .await?;
+    let skus: HashSet<String> = skus.iter().map(key).collect();
+    for sku in skus {
+        sqlx::query(
+            "INSERT INTO directory_user_licenses (customer_id, user_id, sku_id) VALUES ($1, $2, $3)",
+        )
+        .bind(&customer)
+        .bind(&user)
+        .bind(sku)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn set_user_roles(
+    tx: &mut Transaction<'_, Any>,
+    scope: &CustomerScope,
+    user: &UserId,
+    roles: &[&partner_center::wire::DirectoryRole],
+) -> Result<(), sqlx::Error> {
+    let (customer, user) = (key(&scope.customer().id), key(user));
+    sqlx::query("DELETE FROM directory_user_roles WHERE customer_id = $1 AND user_id = $2")
+        .bind(&customer)
+        .bind(&user)
+        .execute(&mut **tx)
+        .await?;
+    for role in roles {
+        sqlx::query(
+            "INSERT INTO directory_user_roles (customer_id, user_id, role_id, role_name)              VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&customer)
+        .bind(&user)
+        .bind(key(&role.id))
+        .bind(role.name.clone().unwrap_or_else(|| role.id.to_string()))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Replaces the customer's subscribed SKUs (names and seat counts).
+pub(crate) async fn set_skus(
+    tx: &mut Transaction<'_, Any>,
+    scope: &CustomerScope,
+    skus: &[SubscribedSku],
+) -> Result<(), sqlx::Error> {
+    let customer = key(&scope.customer().id);
+    sqlx::query("DELETE FROM directory_skus WHERE customer_id = $1")
+        .bind(&customer)
+        .execute(&mut **tx)
+        .await?;
+    let mut seen = HashSet::new();
+    let skus: Vec<_> = skus
+        .iter()
+        .filter(|s| {
+            s.product_sku
+                .id
+                .as_ref()
+                .is_some_and(|id| seen.insert(key(id)))
+        })
+        .collect();
+    for chunk in skus.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO directory_skus (customer_id, sku_id, name, part_number, active_units,              consumed_units, available_units, suspended_units, warning_units) VALUES {}",
+            placeholders(chunk.len(), 9)
+        );
+        let mut q = sqlx::query(&sql);
+        for s in chunk {
+            let sku = &s.product_sku;
+            let part = sku.sku_part_number.clone().unwrap_or_default();
+            q = q
+                .bind(customer.clone())
+                .bind(sku.id.as_ref().map(key).unwrap_or_default())
+                .bind(sku.name.clone().unwrap_or_else(|| part.clone()))
+                .bind(part)
+                .bind(s.active_units)
+                .bind(s.consumed_units)
+                .bind(s.available_units)
+                .bind(s.suspended_units)
+                .bind(s.warning_units);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// A user Partner Center soft-deleted: greyed in the list, its licenses and roles gone.
+pub(crate) async fn mark_deleted(
+    tx: &mut Transaction<'_, Any>,
+    scope: &CustomerScope,
+    user: &UserId,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    let (customer, user) = (key(&scope.customer().id), key(user));
+    sqlx::query(
+        "UPDATE directory_users SET deleted = 1, soft_deleted_at = $1          WHERE customer_id = $2 AND user_id = $3",
+    )
+    .bind(at)
+    .bind(&customer)
+    .bind(&user)
+    .execute(&mut **tx)
+    .await?;
+    for table in ["directory_user_licenses", "directory_user_roles"] {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE customer_id = $1 AND user_id = $2"
+        ))
+        .bind(&customer)
+        .bind(&user)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Refreshes the cache for `targets`: every customer's users first (so rows appear early),

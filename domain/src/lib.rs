@@ -5,10 +5,12 @@ pub mod audit;
 pub mod connections;
 pub mod crypto;
 pub mod directory;
+pub mod outbox;
 pub mod sessions;
 pub mod settings;
 pub mod store;
 pub mod time;
+pub mod users;
 pub mod workspace_links;
 
 pub use store::{Backend, Store, StoreError};

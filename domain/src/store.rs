@@ -155,6 +155,10 @@ impl Store {
         crate::access::Access::new(&self.pool)
     }
 
+    pub fn outbox(&self) -> crate::outbox::Outbox<'_> {
+        crate::outbox::Outbox::new(&self.pool)
+    }
+
     pub fn directory(&self) -> crate::directory::Directory<'_> {
         crate::directory::Directory::new(&self.pool)
     }

@@ -93,6 +93,9 @@ on_both_backends!(
     bad_accounts_are_refused_and_change_nothing,
     directory_refresh_fills_the_cache_and_queries_it,
     directory_refresh_failing_midway_keeps_the_previous_snapshot,
+    user_admin_creates_and_edits_with_errors_on_the_right_field,
+    user_admin_licenses_one_update_seats_and_races,
+    user_admin_delete_restore_and_passwords,
 );
 
 async fn migrations_are_applied_and_idempotent(store: Store) {
@@ -937,4 +940,538 @@ async fn directory_refresh_failing_midway_keeps_the_previous_snapshot(store: Sto
         directory.query(&scopes, &all).await.unwrap().matching,
         before.matching + 1
     );
+}
+
+// ---------- User administration, against the emulator over HTTP ----------
+
+struct Admin {
+    w: DirectoryWorld,
+    scope: domain::access::CustomerScope,
+}
+
+async fn admin_world(store: &Store) -> Admin {
+    let w = directory_world(store).await;
+    refresh_all(store, &w).await;
+    let scope = store.access().authorize(&w.sp, &w.ids[0]).await.unwrap();
+    Admin { w, scope }
+}
+
+impl Admin {
+    fn admin<'a>(&'a self, store: &'a Store) -> domain::users::UserAdmin<'a> {
+        domain::users::UserAdmin::new(
+            store,
+            &self.w.pc,
+            &self.scope,
+            domain::users::Actor {
+                email: "sp@sp.example".into(),
+                request_id: Some("req-1".into()),
+            },
+        )
+    }
+
+    async fn users(&self, store: &Store) -> Vec<domain::directory::DirectoryUser> {
+        store
+            .directory()
+            .query(
+                std::slice::from_ref(&self.scope),
+                &domain::directory::UserQuery {
+                    per_page: 500,
+                    page: 1,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .rows
+    }
+
+    async fn transactions(&self, store: &Store) -> Vec<domain::users::LicenseTransaction> {
+        domain::users::license_transactions(store, &self.scope, 100)
+            .await
+            .unwrap()
+    }
+}
+
+fn new_user(name: &str, domain: &str) -> domain::users::NewUser {
+    domain::users::NewUser {
+        first_name: "Ann".into(),
+        last_name: "Lee".into(),
+        display_name: "Ann Lee".into(),
+        user_name: name.into(),
+        domain: domain.into(),
+        usage_location: "us".into(),
+        password: None,
+        force_change: true,
+    }
+}
+
+fn field_of(e: &domain::users::UserError) -> &'static str {
+    match e {
+        domain::users::UserError::Field { field, .. } => field,
+        other => panic!("expected a field error, got {other:?}"),
+    }
+}
+
+async fn user_admin_creates_and_edits_with_errors_on_the_right_field(store: Store) {
+    let a = admin_world(&store).await;
+    let admin = a.admin(&store);
+    let domain = a.scope.customer().default_domain.clone();
+    let before = a.users(&store).await.len();
+
+    // Bad input and Partner Center's refusals land on the right field and change nothing.
+    let taken = a.users(&store).await[0].user_principal_name.clone();
+    let taken_local = taken.split('@').next().unwrap().to_owned();
+    for (new, expected) in [
+        (
+            domain::users::NewUser {
+                password: Some("weak".into()),
+                ..new_user("ann.lee", &domain)
+            },
+            "password",
+        ),
+        (new_user(&taken_local, &domain), "user_name"),
+        (new_user("ann.lee", "not-theirs.example"), "domain"),
+        (new_user("ann lee", &domain), "user_name"),
+        (
+            domain::users::NewUser {
+                usage_location: "United States".into(),
+                ..new_user("ann.lee", &domain)
+            },
+            "usage_location",
+        ),
+        (
+            domain::users::NewUser {
+                display_name: " ".into(),
+                ..new_user("ann.lee", &domain)
+            },
+            "display_name",
+        ),
+    ] {
+        let e = admin.create(new, None).await.unwrap_err();
+        assert_eq!(field_of(&e), expected, "{e}");
+    }
+    assert_eq!(a.users(&store).await.len(), before, "nothing created");
+    assert!(store.outbox().recent(10).await.unwrap().is_empty());
+
+    // Created with a generated password, sent where asked.
+    let (created, password) = admin
+        .create(
+            new_user("Ann.Lee", &domain),
+            Some("it@partner.example".into()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(password.password.len(), 16);
+    assert_eq!(password.notified.as_deref(), Some("it@partner.example"));
+    let mail = store.outbox().recent(10).await.unwrap();
+    assert_eq!(mail.len(), 1);
+    assert!(mail[0].body.contains(&password.password));
+    assert_eq!(mail[0].recipient, "it@partner.example");
+    let id = created.id.clone().unwrap();
+    let cached = a.users(&store).await;
+    let row = cached
+        .iter()
+        .find(|u| u.id == id)
+        .expect("in the cache at once");
+    assert_eq!(row.user_principal_name, format!("ann.lee@{domain}"));
+    assert_eq!(row.licenses, Some(vec![]));
+
+    // Edit: names, location and a role; the form reads them back.
+    let form = admin.edit_form(&id).await.unwrap();
+    assert_eq!(form.current_role, None);
+    let user_admin = form
+        .roles
+        .iter()
+        .find(|(_, n)| n == "User Administrator")
+        .unwrap()
+        .0
+        .clone();
+    let edit = domain::users::UserEdit {
+        first_name: "Anna".into(),
+        last_name: "Lee".into(),
+        display_name: "Anna Lee".into(),
+        usage_location: "de".into(),
+        role: Some(partner_center::RoleId::new(user_admin.clone())),
+    };
+    admin.update(&id, edit.clone()).await.unwrap();
+    let form = admin.edit_form(&id).await.unwrap();
+    assert_eq!(
+        (
+            form.display_name.as_str(),
+            form.usage_location.as_deref(),
+            form.current_role.as_deref()
+        ),
+        ("Anna Lee", Some("DE"), Some(user_admin.as_str()))
+    );
+    let row = a
+        .users(&store)
+        .await
+        .into_iter()
+        .find(|u| u.id == id)
+        .unwrap();
+    assert_eq!(row.roles, vec!["User Administrator".to_owned()]);
+    assert_eq!(row.usage_location.as_deref(), Some("DE"));
+    // Back to no role.
+    admin
+        .update(
+            &id,
+            domain::users::UserEdit {
+                role: None,
+                ..edit.clone()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(admin.edit_form(&id).await.unwrap().current_role, None);
+    let row = a
+        .users(&store)
+        .await
+        .into_iter()
+        .find(|u| u.id == id)
+        .unwrap();
+    assert!(row.roles.is_empty());
+    let bad = admin
+        .update(
+            &id,
+            domain::users::UserEdit {
+                role: Some(partner_center::RoleId::new("not-a-role")),
+                ..edit
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&bad), "role");
+}
+
+async fn user_admin_licenses_one_update_seats_and_races(store: Store) {
+    let a = admin_world(&store).await;
+    let admin = a.admin(&store);
+    let users = a.users(&store).await;
+    let someone = users
+        .iter()
+        .find(|u| !u.deleted && u.usage_location.is_some())
+        .unwrap();
+    let form = admin.license_form(&someone.id).await.unwrap();
+    assert!(!form.options.is_empty());
+    let held: Vec<_> = form.options.iter().filter(|o| o.assigned).collect();
+    let free = form
+        .options
+        .iter()
+        .find(|o| !o.assigned && o.available > 0)
+        .expect("a product with seats");
+    let seats_before = free.available;
+    let calls_before =
+        a.w.emulator
+            .stats
+            .requests
+            .load(std::sync::atomic::Ordering::Relaxed);
+
+    // One update assigns and removes together.
+    let assign = vec![partner_center::SkuId::new(free.sku_id.clone())];
+    let remove: Vec<_> = held
+        .iter()
+        .map(|o| partner_center::SkuId::new(o.sku_id.clone()))
+        .collect();
+    admin
+        .update_licenses(&someone.id, &assign, &remove)
+        .await
+        .unwrap();
+    let writes =
+        a.w.emulator
+            .stats
+            .writes_applied
+            .load(std::sync::atomic::Ordering::Relaxed);
+    assert!(writes >= 1);
+    let calls =
+        a.w.emulator
+            .stats
+            .requests
+            .load(std::sync::atomic::Ordering::Relaxed)
+            - calls_before;
+    assert_eq!(
+        calls, 3,
+        "one update, then the user's licenses and the seats read back"
+    );
+    let row = a
+        .users(&store)
+        .await
+        .into_iter()
+        .find(|u| u.id == someone.id)
+        .unwrap();
+    let names: Vec<_> = row
+        .licenses
+        .unwrap()
+        .into_iter()
+        .map(|l| l.sku_id)
+        .collect();
+    assert_eq!(names, vec![free.sku_id.clone()]);
+    let counts = store.directory().sku_counts(&a.scope).await.unwrap();
+    let count = counts.iter().find(|c| c.sku_id == free.sku_id).unwrap();
+    assert_eq!(count.available, seats_before - 1, "seats read back");
+    let tx = a.transactions(&store).await;
+    assert_eq!(tx.len(), 1 + held.len());
+    assert!(tx
+        .iter()
+        .any(|t| t.delta == 1 && t.sku_id == free.sku_id && t.reason == "assign"));
+    assert_eq!(
+        tx.iter()
+            .filter(|t| t.delta == -1 && t.reason == "remove")
+            .count(),
+        held.len()
+    );
+    assert!(tx.iter().all(
+        |t| t.actor == "sp@sp.example" && t.user_principal_name == someone.user_principal_name
+    ));
+
+    // Nothing to change, or the same license both ways: refused, nothing sent.
+    assert_eq!(
+        field_of(
+            &admin
+                .update_licenses(&someone.id, &[], &[])
+                .await
+                .unwrap_err()
+        ),
+        "licenses"
+    );
+    assert_eq!(
+        field_of(
+            &admin
+                .update_licenses(&someone.id, &assign, &assign)
+                .await
+                .unwrap_err()
+        ),
+        "licenses"
+    );
+
+    // A user without a usage location cannot be given a license.
+    let domain = a.scope.customer().default_domain.clone();
+    let (nowhere, _) = admin
+        .create(new_user("no.where", &domain), None)
+        .await
+        .unwrap();
+    let nowhere = nowhere.id.unwrap();
+    a.w.emulator.with_world(|w| {
+        for c in w.customers.iter_mut() {
+            for u in c.users.iter_mut() {
+                if u.user.id.as_ref() == Some(&nowhere) {
+                    u.user.usage_location = None;
+                }
+            }
+        }
+    });
+    assert!(matches!(
+        admin.update_licenses(&nowhere, &assign, &[]).await,
+        Err(domain::users::UserError::UsageLocationMissing)
+    ));
+
+    // Two people take the last seat at once: one gets it, the other a clear refusal.
+    let form = admin.license_form(&someone.id).await.unwrap();
+    let product = form
+        .options
+        .iter()
+        .find(|o| o.sku_id == free.sku_id)
+        .unwrap();
+    let mut takers = a
+        .users(&store)
+        .await
+        .into_iter()
+        .filter(|u| {
+            !u.deleted
+                && u.id != nowhere
+                && u.usage_location.is_some()
+                && u.licenses
+                    .as_ref()
+                    .is_some_and(|l| l.iter().all(|l| l.sku_id != free.sku_id))
+        })
+        .collect::<Vec<_>>();
+    assert!(
+        takers.len() as i64 > product.available,
+        "enough people to run out"
+    );
+    let sku = partner_center::SkuId::new(free.sku_id.clone());
+    for u in takers.drain(..(product.available - 1) as usize) {
+        admin
+            .update_licenses(&u.id, std::slice::from_ref(&sku), &[])
+            .await
+            .unwrap();
+    }
+    let (first, second) = (&takers[0], &takers[1]);
+    let (r1, r2) = tokio::join!(
+        admin.update_licenses(&first.id, std::slice::from_ref(&sku), &[]),
+        admin.update_licenses(&second.id, std::slice::from_ref(&sku), &[])
+    );
+    let outcomes = [r1.is_ok(), r2.is_ok()];
+    assert_eq!(
+        outcomes.iter().filter(|ok| **ok).count(),
+        1,
+        "{r1:?} {r2:?}"
+    );
+    let refused = if r1.is_err() { r1 } else { r2 }.unwrap_err();
+    assert!(
+        matches!(&refused, domain::users::UserError::NoSeats { product: p } if *p == product.name),
+        "{refused:?}"
+    );
+    assert!(refused.to_string().contains("no "), "{refused}");
+    let counts = store.directory().sku_counts(&a.scope).await.unwrap();
+    assert_eq!(
+        counts
+            .iter()
+            .find(|c| c.sku_id == free.sku_id)
+            .unwrap()
+            .available,
+        0
+    );
+
+    // Partner Center failing: an error, and our store is as it was.
+    let tx_before = a.transactions(&store).await;
+    let users_before = a.users(&store).await;
+    a.w.emulator.set_knobs(pc_emulator::Knobs {
+        fault_rate: 1.0,
+        faults: vec![pc_emulator::Fault::Unavailable],
+        ..pc_emulator::Knobs::default()
+    });
+    let e = admin
+        .update_licenses(&someone.id, &[], &[sku.clone()])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, domain::users::UserError::PartnerCenter(_)),
+        "{e:?}"
+    );
+    assert_eq!(a.transactions(&store).await, tx_before);
+    assert_eq!(a.users(&store).await, users_before);
+    a.w.emulator.set_knobs(pc_emulator::Knobs::default());
+}
+
+async fn user_admin_delete_restore_and_passwords(store: Store) {
+    let a = admin_world(&store).await;
+    let admin = a.admin(&store);
+    let users = a.users(&store).await;
+    let someone = users
+        .iter()
+        .find(|u| !u.deleted && u.licenses.as_ref().is_some_and(|l| !l.is_empty()))
+        .unwrap()
+        .clone();
+    let held = someone.licenses.clone().unwrap();
+    let seats = |counts: &[domain::directory::SkuCount]| {
+        counts
+            .iter()
+            .find(|c| c.sku_id == held[0].sku_id)
+            .unwrap()
+            .available
+    };
+    let seats_before = seats(&store.directory().sku_counts(&a.scope).await.unwrap());
+
+    // Delete: greyed with its licenses released.
+    admin.delete(&someone.id).await.unwrap();
+    let row = a
+        .users(&store)
+        .await
+        .into_iter()
+        .find(|u| u.id == someone.id)
+        .unwrap();
+    assert!(row.deleted && row.soft_deleted_at.is_some());
+    assert_eq!(
+        seats(&store.directory().sku_counts(&a.scope).await.unwrap()),
+        seats_before + 1
+    );
+    let tx = a.transactions(&store).await;
+    assert_eq!(
+        tx.iter()
+            .filter(|t| t.reason == "delete" && t.delta == -1)
+            .count(),
+        held.len()
+    );
+
+    // Restore: active again, licenses as Microsoft returns them.
+    admin.restore(&someone.id, None).await.unwrap();
+    let row = a
+        .users(&store)
+        .await
+        .into_iter()
+        .find(|u| u.id == someone.id)
+        .unwrap();
+    assert!(!row.deleted);
+    let returned =
+        a.w.pc
+            .user_licenses(&a.scope.customer().id, &someone.id)
+            .await
+            .unwrap();
+    assert_eq!(row.licenses.unwrap().len(), returned.len());
+    assert!(a
+        .transactions(&store)
+        .await
+        .iter()
+        .any(|t| t.reason == "restore"));
+
+    // Its name taken in the meantime: a clear refusal, then a restore under another name.
+    admin.delete(&someone.id).await.unwrap();
+    let (local, domain) = someone.user_principal_name.split_once('@').unwrap();
+    admin.create(new_user(local, domain), None).await.unwrap();
+    let e = admin.restore(&someone.id, None).await.unwrap_err();
+    assert!(
+        matches!(&e, domain::users::UserError::NameTaken { user_name } if user_name == &someone.user_principal_name),
+        "{e:?}"
+    );
+    let bad = admin
+        .restore(&someone.id, Some("x@elsewhere.example".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&bad), "user_name");
+    let new_name = format!("{local}.restored@{domain}");
+    admin
+        .restore(&someone.id, Some(new_name.clone()))
+        .await
+        .unwrap();
+    let row = a
+        .users(&store)
+        .await
+        .into_iter()
+        .find(|u| u.id == someone.id)
+        .unwrap();
+    assert_eq!(
+        (row.deleted, row.user_principal_name.as_str()),
+        (false, new_name.as_str())
+    );
+
+    // After 30 days Partner Center has purged the user: restore says so.
+    admin.delete(&someone.id).await.unwrap();
+    a.w.emulator.advance_clock(31 * 24 * 3600);
+    assert!(matches!(
+        admin.restore(&someone.id, None).await,
+        Err(domain::users::UserError::NotFound)
+    ));
+
+    // Passwords: a weak one is refused on its field; a generated one goes to the user's own
+    // address when no other is given.
+    let other = users
+        .iter()
+        .find(|u| !u.deleted && u.id != someone.id)
+        .unwrap();
+    let weak = admin
+        .reset_password(&other.id, Some("short".into()), true, None)
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&weak), "password");
+    let mails = store.outbox().recent(50).await.unwrap().len();
+    let set = admin
+        .reset_password(&other.id, None, true, Some(" ".into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        set.notified.as_deref(),
+        Some(other.user_principal_name.as_str())
+    );
+    let outbox = store.outbox().recent(50).await.unwrap();
+    assert_eq!(outbox.len(), mails + 1);
+    assert!(
+        outbox[0].body.contains(&set.password) && outbox[0].recipient == other.user_principal_name
+    );
+    assert!(store
+        .outbox()
+        .pending(10)
+        .await
+        .unwrap()
+        .iter()
+        .any(|m| m.id == outbox[0].id));
 }
