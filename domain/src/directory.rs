@@ -661,7 +661,8 @@ impl<'a> Directory<'a> {
 
     /// The customer's subscribed SKUs with seat counts, as last read.
     pub async fn sku_counts(&self, scope: &CustomerScope) -> Result<Vec<SkuCount>, StoreError> {
-        let rows: Vec<(String, String, String, i64, i64, i64, i64, i64)> = sqlx::query_as(
+        type SkuRow = (String, String, String, i64, i64, i64, i64, i64);
+        let rows: Vec<SkuRow> = sqlx::query_as(
             "SELECT sku_id, name, part_number, active_units, consumed_units, available_units,              suspended_units, warning_units FROM directory_skus WHERE customer_id = $1 ORDER BY name",
         )
         .bind(key(&scope.customer().id))
