@@ -1331,7 +1331,7 @@ async fn user_admin_licenses_one_update_seats_and_races(store: Store) {
         ..pc_emulator::Knobs::default()
     });
     let e = admin
-        .update_licenses(&someone.id, &[], &[sku.clone()])
+        .update_licenses(&someone.id, &[], std::slice::from_ref(&sku))
         .await
         .unwrap_err();
     assert!(
