@@ -27,6 +27,9 @@ pub struct AppError {
     pub kind: ErrorKind,
     pub message: String,
     pub request_id: Option<String>,
+    /// The form field the message is about (bad input), for showing it there.
+    #[serde(default)]
+    pub field: Option<String>,
 }
 
 impl AppError {
@@ -37,6 +40,15 @@ impl AppError {
             kind,
             message: message.into(),
             request_id: crate::request_id::current(),
+            field: None,
+        }
+    }
+
+    /// Bad input for one form field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        AppError {
+            field: Some(field.to_owned()),
+            ..Self::new(ErrorKind::BadInput, message)
         }
     }
 

@@ -87,6 +87,18 @@ pub struct EditForm {
     pub current_role: Option<String>,
 }
 
+/// One row of the licenses table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    pub sku_id: String,
+    pub name: String,
+    pub active: i64,
+    pub consumed: i64,
+    pub available: i64,
+    pub suspended: i64,
+    pub subscriptions: Vec<String>,
+}
+
 /// One product the user can be given, for the Manage Licenses dialog.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LicenseOption {
@@ -240,6 +252,52 @@ impl<'a> UserAdmin<'a> {
         tx.commit().await?;
         let notified = notify;
         Ok((created, PasswordSet { password, notified }))
+    }
+
+    /// The licenses table: every subscribed product with its seats and the subscriptions
+    /// behind it, read now (two calls at once); the cache's seat counts are updated with it.
+    pub async fn products(&self) -> Result<Vec<Product>, UserError> {
+        let (skus, subscriptions) = tokio::try_join!(
+            self.pc.subscribed_skus(self.customer()),
+            self.pc.subscriptions(self.customer()),
+        )
+        .map_err(user_error)?;
+        let mut tx = self.store.pool().begin().await?;
+        directory::set_skus(&mut tx, self.scope, &skus).await?;
+        tx.commit().await?;
+        let mut products: Vec<Product> = skus
+            .iter()
+            .map(|s| {
+                let name = product_name(s);
+                // Partner Center does not link a subscription to the licensing SKU it grants;
+                // the offer name is the product name it reports for the SKU.
+                let subscriptions = subscriptions
+                    .iter()
+                    .filter(|sub| {
+                        sub.offer_name
+                            .as_deref()
+                            .is_some_and(|o| o.eq_ignore_ascii_case(&name))
+                    })
+                    .map(|sub| sub.id.to_string())
+                    .collect();
+                Product {
+                    sku_id: s
+                        .product_sku
+                        .id
+                        .as_ref()
+                        .map(|i| i.to_string().to_lowercase())
+                        .unwrap_or_default(),
+                    name,
+                    active: s.active_units,
+                    consumed: s.consumed_units,
+                    available: s.available_units,
+                    suspended: s.suspended_units,
+                    subscriptions,
+                }
+            })
+            .collect();
+        products.sort_by_key(|p| p.name.to_lowercase());
+        Ok(products)
     }
 
     /// The edit dialog's values, read fresh: the user, the tenant's roles and the user's role.

@@ -2,8 +2,10 @@
 
 pub mod audit_log;
 pub mod customers_admin;
+pub mod licenses_panel;
 pub mod not_found;
 pub mod overview;
 pub mod sign_in;
 pub mod status;
+pub mod user_dialogs;
 pub mod users;

@@ -7,7 +7,15 @@ use leptos::prelude::*;
 use leptos_router::{components::Form, hooks::use_query_map};
 
 use crate::{
-    components::{error_panel::ErrorPanel, page_header::PageHeader},
+    components::{
+        error_panel::ErrorPanel,
+        page_header::PageHeader,
+        toast::{use_toasts, ToastKind},
+    },
+    pages::{
+        licenses_panel::LicensesPanel,
+        user_dialogs::{Target, UserDialog, UserDialogs},
+    },
     serverfns::users::{users_view, UserItem, UsersFilter, UsersPage},
 };
 
@@ -57,17 +65,45 @@ pub fn Users() -> impl IntoView {
             }
         }
     });
+    let dialog = RwSignal::new(None::<UserDialog>);
+    // Bumped after every change, so the licenses table reads its counts again.
+    let changes = RwSignal::new(0u32);
+    let toasts = use_toasts();
+    let done = Callback::new(move |message: String| {
+        toasts.push(ToastKind::Success, message);
+        changes.update(|n| *n += 1);
+        view_data.refetch();
+    });
+    // One customer in view (a customer admin, or the customer filter): its licenses table and
+    // the Create user button.
+    let single_customer = Memo::new(move |_| {
+        view_data.get().and_then(Result::ok).and_then(|v| {
+            let selected = customer_param(
+                &v.customers,
+                filter.get().customer.as_deref().unwrap_or_default(),
+            );
+            if !selected.is_empty() {
+                Some(selected)
+            } else if v.customers.len() == 1 {
+                Some(v.customers[0].0.clone())
+            } else {
+                None
+            }
+        })
+    });
     view! {
         <PageHeader title="Users" subtitle="Office 365 users of every customer you manage." />
+        {move || single_customer.get().map(|customer| view! { <LicensesPanel customer changes dialog /> })}
         <Transition fallback=|| view! { <p class="muted">"Asking Partner Center…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || {
                     view_data
                         .get()
-                        .map(|r| r.map(|v| users_table(v, filter.get_untracked(), progress, start)))
+                        .map(|r| r.map(|v| users_table(v, filter.get_untracked(), progress, start, dialog)))
                 }}
             </ErrorBoundary>
         </Transition>
+        <UserDialogs open=dialog done />
     }
 }
 
@@ -162,6 +198,7 @@ fn users_table(
     filter: UsersFilter,
     progress: RwSignal<Progress>,
     start: impl Fn() + Copy + Send + Sync + 'static,
+    dialog: RwSignal<Option<UserDialog>>,
 ) -> impl IntoView {
     let selected = customer_param(&v.customers, filter.customer.as_deref().unwrap_or_default());
     let link = {
@@ -314,13 +351,14 @@ fn users_table(
                         {header("Customer", "customer")}
                         {header("Name", "name")}
                         {header("Status", "state")}
-                        <th scope="col">"Licenses"</th>
+                        <th scope="col">"Assign"</th>
                         <th scope="col">"Role"</th>
                         {header("Location", "location")}
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>
                 </thead>
                 <tbody>
-                    {v.rows.into_iter().map(user_row).collect_view()}
+                    {v.rows.into_iter().map(|u| user_row(u, dialog)).collect_view()}
                 </tbody>
             </table>
             <p class="table-footnote muted">
@@ -334,7 +372,29 @@ fn users_table(
     }
 }
 
-fn user_row(u: UserItem) -> impl IntoView {
+fn user_row(u: UserItem, dialog: RwSignal<Option<UserDialog>>) -> impl IntoView {
+    let target = Target {
+        customer: u.customer_id.clone(),
+        user: u.id.clone(),
+        name: u.display_name.clone(),
+        user_name: u.user_principal_name.clone(),
+    };
+    let actions = if u.deleted {
+        let restore = target.clone();
+        view! {
+            <button
+                type="button"
+                class="button button-secondary button-small"
+                aria-label=format!("Restore {}", u.display_name)
+                on:click=move |_| dialog.set(Some(UserDialog::Restore(restore.clone())))
+            >
+                "Restore"
+            </button>
+        }
+        .into_any()
+    } else {
+        actions_menu(target, dialog).into_any()
+    };
     let status = if u.deleted {
         view! { <span class="badge badge-neutral">"Deleted"</span> }
     } else {
@@ -371,7 +431,52 @@ fn user_row(u: UserItem) -> impl IntoView {
             <td>{licenses}</td>
             <td>{role}</td>
             <td>{u.usage_location.unwrap_or_else(|| "Not set".into())}</td>
+            <td class="actions-cell">{actions}</td>
         </tr>
+    }
+}
+
+/// The "…" menu of an active user. Escape or a choice closes it.
+fn actions_menu(target: Target, dialog: RwSignal<Option<UserDialog>>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let label = format!("Actions for {}", target.name);
+    let item = move |text: &'static str, make: fn(Target) -> UserDialog| {
+        let target = target.clone();
+        view! {
+            <button
+                type="button"
+                role="menuitem"
+                class="menu-item"
+                on:click=move |_| {
+                    open.set(false);
+                    dialog.set(Some(make(target.clone())));
+                }
+            >
+                {text}
+            </button>
+        }
+    };
+    view! {
+        <div class="menu-anchor" on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
+            <button
+                type="button"
+                class="icon-button"
+                aria-label=label
+                aria-haspopup="menu"
+                aria-expanded=move || if open.get() { "true" } else { "false" }
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                "…"
+            </button>
+            <Show when=move || open.get()>
+                <div class="menu" role="menu">
+                    {item("Edit User Information", UserDialog::Edit)}
+                    {item("Manage Licenses", UserDialog::Licenses)}
+                    {item("Reset Password", UserDialog::Password)}
+                    {item("Delete", UserDialog::Delete)}
+                </div>
+            </Show>
+        </div>
     }
 }
 

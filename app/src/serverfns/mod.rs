@@ -4,4 +4,5 @@
 pub mod admin;
 pub mod customers;
 pub mod status;
+pub mod user_admin;
 pub mod users;

@@ -1,0 +1,147 @@
+//! The licenses table of one customer: a row per product with active, assigned, available and
+//! suspended seats as Partner Center reports them, a bar of assigned against active, the SKU
+//! and subscriptions behind each product, and the latest license changes. It reads Partner
+//! Center again whenever a change on the page moved the counts.
+
+use leptos::prelude::*;
+
+use crate::{
+    pages::user_dialogs::UserDialog,
+    serverfns::user_admin::{licenses, LicensesData},
+};
+
+#[component]
+pub fn LicensesPanel(
+    customer: String,
+    /// Bumped by the page after each change.
+    changes: RwSignal<u32>,
+    dialog: RwSignal<Option<UserDialog>>,
+) -> impl IntoView {
+    let data = {
+        let customer = customer.clone();
+        Resource::new(move || changes.get(), move |_| licenses(customer.clone()))
+    };
+    view! {
+        <section class="card card-flush" aria-labelledby="licenses-title">
+            <div class="card-heading">
+                <h2 class="card-title" id="licenses-title">"Licenses"</h2>
+                <Transition fallback=|| ()>
+                    {move || data.get().and_then(Result::ok).map(|d| {
+                        let (customer, domains) = (customer.clone(), d.domains.clone());
+                        view! {
+                            <button
+                                type="button"
+                                class="button button-primary button-small"
+                                on:click=move |_| dialog.set(Some(UserDialog::Create {
+                                    customer: customer.clone(),
+                                    domains: domains.clone(),
+                                }))
+                            >
+                                "Create user"
+                            </button>
+                        }
+                    })}
+                </Transition>
+            </div>
+            <Transition fallback=|| view! { <p class="card-note muted">"Reading licenses from Partner Center…"</p> }>
+                {move || data.get().map(|r| match r {
+                    Ok(d) => licenses_table(d).into_any(),
+                    Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+fn licenses_table(d: LicensesData) -> impl IntoView {
+    let note = format!(
+        "Figures are Partner Center's at {} UTC, when this table was read.",
+        d.read_at
+    );
+    let changes = d.changes;
+    view! {
+        <table class="table" aria-label=format!("Licenses of {}", d.customer)>
+            <thead>
+                <tr>
+                    <th scope="col">"Product Name"</th>
+                    <th scope="col" class="numeric">"Active Licenses"</th>
+                    <th scope="col" class="numeric">"Assigned Licenses"</th>
+                    <th scope="col" class="numeric">"Available Licenses"</th>
+                    <th scope="col" class="numeric">"Suspended Licenses"</th>
+                    <th scope="col">"Assigned of active"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {d.products.into_iter().map(|p| {
+                    let bar_label = format!("{} of {} assigned", p.assigned, p.active);
+                    view! {
+                        <tr>
+                            <td>
+                                <details class="info">
+                                    <summary aria-label=format!("{}: SKU and subscriptions", p.name)>{p.name.clone()}</summary>
+                                    <table class="table table-inner">
+                                        <thead>
+                                            <tr>
+                                                <th scope="col">"Product SKU ID"</th>
+                                                <th scope="col">"Microsoft subscription IDs"</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            <tr>
+                                                <td class="mono">{p.sku_id.clone()}</td>
+                                                <td class="mono">
+                                                    {if p.subscriptions.is_empty() {
+                                                        "None found".to_owned()
+                                                    } else {
+                                                        p.subscriptions.join(", ")
+                                                    }}
+                                                </td>
+                                            </tr>
+                                        </tbody>
+                                    </table>
+                                </details>
+                            </td>
+                            <td class="numeric">{p.active}</td>
+                            <td class="numeric">{p.assigned}</td>
+                            <td class="numeric">{p.available}</td>
+                            <td class="numeric">{p.suspended}</td>
+                            <td>
+                                <meter class="usage" min="0" max=p.active.max(1) value=p.assigned aria-label=bar_label.clone() title=bar_label></meter>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        <p class="table-footnote muted">{note}</p>
+        {(!changes.is_empty()).then(|| view! {
+            <details class="card-note">
+                <summary>"Recent license changes"</summary>
+                <table class="table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"When (UTC)"</th>
+                            <th scope="col">"User"</th>
+                            <th scope="col">"Product"</th>
+                            <th scope="col" class="numeric">"Change"</th>
+                            <th scope="col">"Why"</th>
+                            <th scope="col">"By"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {changes.into_iter().map(|c| view! {
+                            <tr>
+                                <td class="nowrap">{c.at}</td>
+                                <td>{c.user_name}</td>
+                                <td>{c.product}</td>
+                                <td class="numeric">{if c.delta > 0 { format!("+{}", c.delta) } else { c.delta.to_string() }}</td>
+                                <td>{c.reason}</td>
+                                <td class="muted">{c.actor}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </details>
+        })}
+    }
+}

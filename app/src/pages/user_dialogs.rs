@@ -1,0 +1,741 @@
+//! The dialogs behind a user's actions: create, edit, manage licenses, reset password, delete
+//! and restore. Each reads what it needs when it opens, changes nothing until its button is
+//! pressed, and reports back with a message for the page.
+
+use leptos::{either::Either, prelude::*};
+
+use crate::{
+    components::dialog::Dialog,
+    error::AppError,
+    serverfns::user_admin::{
+        create_user, delete_user, reset_password, restore_user, update_user, update_user_licenses,
+        user_edit_form, user_license_form, LicenseChoice, PasswordNotice,
+    },
+};
+
+/// Whose action it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub customer: String,
+    pub user: String,
+    pub name: String,
+    pub user_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum UserDialog {
+    Create {
+        customer: String,
+        domains: Vec<String>,
+    },
+    Edit(Target),
+    Licenses(Target),
+    Password(Target),
+    Delete(Target),
+    Restore(Target),
+}
+
+/// Usage locations offered in the forms (ISO 3166 codes, as Microsoft wants them).
+pub const COUNTRIES: &[(&str, &str)] = &[
+    ("AT", "Austria"),
+    ("AU", "Australia"),
+    ("BE", "Belgium"),
+    ("BR", "Brazil"),
+    ("CA", "Canada"),
+    ("CH", "Switzerland"),
+    ("CZ", "Czechia"),
+    ("DE", "Germany"),
+    ("DK", "Denmark"),
+    ("ES", "Spain"),
+    ("FI", "Finland"),
+    ("FR", "France"),
+    ("GB", "United Kingdom"),
+    ("IE", "Ireland"),
+    ("IN", "India"),
+    ("IT", "Italy"),
+    ("JP", "Japan"),
+    ("MX", "Mexico"),
+    ("NL", "Netherlands"),
+    ("NO", "Norway"),
+    ("NZ", "New Zealand"),
+    ("PL", "Poland"),
+    ("PT", "Portugal"),
+    ("SE", "Sweden"),
+    ("SG", "Singapore"),
+    ("US", "United States"),
+    ("ZA", "South Africa"),
+];
+
+/// The open dialog, if any. `done` gets a message when a change went through.
+#[component]
+pub fn UserDialogs(open: RwSignal<Option<UserDialog>>, done: Callback<String>) -> impl IntoView {
+    let close = Callback::new(move |_| open.set(None));
+    let finished = Callback::new(move |message: String| {
+        open.set(None);
+        done.run(message);
+    });
+    move || {
+        open.get().map(|dialog| match dialog {
+            UserDialog::Create { customer, domains } => {
+                view! { <CreateDialog customer domains close done=finished /> }.into_any()
+            }
+            UserDialog::Edit(t) => view! { <EditDialog target=t close done=finished /> }.into_any(),
+            UserDialog::Licenses(t) => {
+                view! { <LicensesDialog target=t close done=finished /> }.into_any()
+            }
+            UserDialog::Password(t) => {
+                view! { <PasswordDialog target=t close done=finished /> }.into_any()
+            }
+            UserDialog::Delete(t) => {
+                view! { <DeleteDialog target=t close done=finished /> }.into_any()
+            }
+            UserDialog::Restore(t) => {
+                view! { <RestoreDialog target=t close done=finished /> }.into_any()
+            }
+        })
+    }
+}
+
+/// The message of a failed call when it belongs to `field` (or to no field, for `None`).
+fn field_error(error: RwSignal<Option<AppError>>, field: Option<&'static str>) -> impl IntoView {
+    move || {
+        error.get().and_then(|e| {
+            (e.field.as_deref() == field).then(|| {
+                let class = if field.is_some() {
+                    "field-error"
+                } else {
+                    "alert alert-error"
+                };
+                view! { <p class=class role="alert">{e.message}</p> }
+            })
+        })
+    }
+}
+
+fn country_options(selected: String) -> impl IntoView {
+    let known = COUNTRIES.iter().any(|(c, _)| *c == selected);
+    view! {
+        <option value="" selected=selected.is_empty()>"Choose a country"</option>
+        {(!known && !selected.is_empty()).then(|| view! { <option value=selected.clone() selected=true>{selected.clone()}</option> })}
+        {COUNTRIES
+            .iter()
+            .map(|(code, name)| view! { <option value=*code selected=selected == *code>{format!("{name} ({code})")}</option> })
+            .collect_view()}
+    }
+}
+
+#[component]
+fn CreateDialog(
+    customer: String,
+    domains: Vec<String>,
+    close: Callback<()>,
+    done: Callback<String>,
+) -> impl IntoView {
+    let first = RwSignal::new(String::new());
+    let last = RwSignal::new(String::new());
+    let display = RwSignal::new(String::new());
+    let display_edited = RwSignal::new(false);
+    let local = RwSignal::new(String::new());
+    let domain = RwSignal::new(domains.first().cloned().unwrap_or_default());
+    let location = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let force = RwSignal::new(true);
+    let notify = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let created = RwSignal::new(None::<PasswordNotice>);
+    let busy = RwSignal::new(false);
+    // The display name follows first and last name until someone types in it.
+    Effect::new(move |_| {
+        let full = format!("{} {}", first.get(), last.get()).trim().to_owned();
+        if !display_edited.get_untracked() {
+            display.set(full);
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let customer = customer.clone();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = create_user(
+                customer,
+                first.get_untracked(),
+                last.get_untracked(),
+                display.get_untracked(),
+                local.get_untracked(),
+                domain.get_untracked(),
+                location.get_untracked(),
+                Some(password.get_untracked()),
+                force.get_untracked().then(|| "true".to_owned()),
+                Some(notify.get_untracked()),
+            )
+            .await;
+            busy.set(false);
+            match result {
+                Ok(notice) => {
+                    error.set(None);
+                    created.set(Some(notice));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <Dialog title="Create user" on_close=close>
+            {move || match created.get() {
+                Some(notice) => Either::Left(view! {
+                    <div class="dialog-body">
+                        <PasswordShown notice />
+                    </div>
+                    <div class="dialog-footer">
+                        <button type="button" class="button button-primary" on:click=move |_| done.run("User created.".into())>"Done"</button>
+                    </div>
+                }),
+                None => Either::Right(view! {
+                    <form on:submit=submit.clone()>
+                        <div class="dialog-body">
+                            {field_error(error, None)}
+                            <div class="form-row">
+                                <div class="field">
+                                    <label for="new-first">"First name"</label>
+                                    <input class="input" id="new-first" required bind:value=first />
+                                    {field_error(error, Some("first_name"))}
+                                </div>
+                                <div class="field">
+                                    <label for="new-last">"Last name"</label>
+                                    <input class="input" id="new-last" required bind:value=last />
+                                    {field_error(error, Some("last_name"))}
+                                </div>
+                            </div>
+                            <div class="field">
+                                <label for="new-display">"Display name"</label>
+                                <input class="input" id="new-display" required prop:value=move || display.get()
+                                    on:input=move |ev| { display_edited.set(true); display.set(event_target_value(&ev)); } />
+                                {field_error(error, Some("display_name"))}
+                            </div>
+                            <div class="field">
+                                <label for="new-user-name">"User name"</label>
+                                <div class="input-group">
+                                    <input class="input" id="new-user-name" required autocomplete="off" bind:value=local />
+                                    <span class="input-addon">"@"</span>
+                                    <select class="select" aria-label="Domain" prop:value=move || domain.get()
+                                        on:change=move |ev| domain.set(event_target_value(&ev))>
+                                        {domains.iter().map(|d| view! { <option value=d.clone()>{d.clone()}</option> }).collect_view()}
+                                    </select>
+                                </div>
+                                {field_error(error, Some("user_name"))}
+                                {field_error(error, Some("domain"))}
+                            </div>
+                            <div class="field">
+                                <label for="new-location">"Location"</label>
+                                <select class="select" id="new-location" required on:change=move |ev| location.set(event_target_value(&ev))>
+                                    {country_options(String::new())}
+                                </select>
+                                {field_error(error, Some("usage_location"))}
+                            </div>
+                            <PasswordFields password force notify error notify_hint="Optional: someone who should receive the password" />
+                        </div>
+                        <div class="dialog-footer">
+                            <button type="button" class="button button-secondary" on:click=move |_| close.run(())>"Close"</button>
+                            <button type="submit" class="button button-primary" disabled=move || busy.get()>"Create"</button>
+                        </div>
+                    </form>
+                }),
+            }}
+        </Dialog>
+    }
+}
+
+/// Password, "force change", and where to send the notice: shared by create and reset.
+#[component]
+fn PasswordFields(
+    password: RwSignal<String>,
+    force: RwSignal<bool>,
+    notify: RwSignal<String>,
+    error: RwSignal<Option<AppError>>,
+    notify_hint: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="password">"Password"</label>
+            <input class="input" id="password" type="text" autocomplete="new-password" placeholder="Leave empty to generate a strong one" bind:value=password />
+            {field_error(error, Some("password"))}
+        </div>
+        <label class="choice">
+            <input type="checkbox" bind:checked=force />
+            " Make the user change this password at next sign-in"
+        </label>
+        <div class="field">
+            <label for="notify">"Send the password by email to"</label>
+            <input class="input" id="notify" type="email" placeholder=notify_hint bind:value=notify />
+            {field_error(error, Some("notify"))}
+        </div>
+    }
+}
+
+#[component]
+fn PasswordShown(notice: PasswordNotice) -> impl IntoView {
+    view! {
+        <p>{format!("The password of {} is set:", notice.user_name)}</p>
+        <p class="password-shown" aria-label="New password">{notice.password}</p>
+        <p class="muted">
+            {match notice.notified {
+                Some(to) => format!("A notice with the password is on its way to {to}."),
+                None => "No email was sent: give the password to the user yourself.".to_owned(),
+            }}
+        </p>
+    }
+}
+
+#[component]
+fn EditDialog(target: Target, close: Callback<()>, done: Callback<String>) -> impl IntoView {
+    let form = {
+        let (customer, user) = (target.customer.clone(), target.user.clone());
+        LocalResource::new(move || user_edit_form(customer.clone(), user.clone()))
+    };
+    let first = RwSignal::new(String::new());
+    let last = RwSignal::new(String::new());
+    let display = RwSignal::new(String::new());
+    let location = RwSignal::new(String::new());
+    let role = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let busy = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(f)) = form.get() {
+            first.set(f.first_name);
+            last.set(f.last_name);
+            display.set(f.display_name);
+            location.set(f.usage_location);
+            role.set(f.current_role);
+        }
+    });
+    let submit = {
+        let target = target.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let (customer, user, name) = (
+                target.customer.clone(),
+                target.user.clone(),
+                target.name.clone(),
+            );
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                let result = update_user(
+                    customer,
+                    user,
+                    first.get_untracked(),
+                    last.get_untracked(),
+                    display.get_untracked(),
+                    location.get_untracked(),
+                    Some(role.get_untracked()),
+                )
+                .await;
+                busy.set(false);
+                match result {
+                    Ok(()) => done.run(format!("{name} updated.")),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+    };
+    view! {
+        <Dialog title=format!("Edit User Information: {}", target.name) on_close=close>
+            <form on:submit=submit>
+                <div class="dialog-body">
+                    {field_error(error, None)}
+                    <Suspense fallback=|| view! { <p class="muted">"Reading the user from Partner Center…"</p> }>
+                        {move || form.get().map(|f| match f {
+                            Err(e) => Either::Left(view! { <p class="alert alert-error" role="alert">{e.message}</p> }),
+                            Ok(f) => Either::Right(view! {
+                                <div class="form-row">
+                                    <div class="field">
+                                        <label for="edit-first">"First name"</label>
+                                        <input class="input" id="edit-first" required bind:value=first />
+                                        {field_error(error, Some("first_name"))}
+                                    </div>
+                                    <div class="field">
+                                        <label for="edit-last">"Last name"</label>
+                                        <input class="input" id="edit-last" required bind:value=last />
+                                        {field_error(error, Some("last_name"))}
+                                    </div>
+                                </div>
+                                <div class="field">
+                                    <label for="edit-display">"Display name"</label>
+                                    <input class="input" id="edit-display" required bind:value=display />
+                                    {field_error(error, Some("display_name"))}
+                                </div>
+                                <div class="field">
+                                    <label for="edit-location">"Location"</label>
+                                    <select class="select" id="edit-location" on:change=move |ev| location.set(event_target_value(&ev))>
+                                        {country_options(f.usage_location.clone())}
+                                    </select>
+                                    {field_error(error, Some("usage_location"))}
+                                </div>
+                                <div class="field">
+                                    <label for="edit-role">"Role"</label>
+                                    <select class="select" id="edit-role" on:change=move |ev| role.set(event_target_value(&ev))>
+                                        <option value="" selected=f.current_role.is_empty()>"User (no administrator role)"</option>
+                                        {f.roles.iter().map(|(id, name)| view! {
+                                            <option value=id.clone() selected=*id == f.current_role>{name.clone()}</option>
+                                        }).collect_view()}
+                                    </select>
+                                    {field_error(error, Some("role"))}
+                                </div>
+                            }),
+                        })}
+                    </Suspense>
+                </div>
+                <div class="dialog-footer">
+                    <button type="button" class="button button-secondary" on:click=move |_| close.run(())>"Close"</button>
+                    <button type="submit" class="button button-primary" disabled=move || busy.get() || !matches!(form.get(), Some(Ok(_)))>"Update"</button>
+                </div>
+            </form>
+        </Dialog>
+    }
+}
+
+/// A license row in the dialog: what the user had, what the switch says now, seats left.
+#[derive(Debug, Clone, PartialEq)]
+struct Switch {
+    choice: LicenseChoice,
+    on: bool,
+}
+
+impl Switch {
+    /// Seats left if the switches were applied: one fewer for a new assignment, one more for
+    /// a removal.
+    fn available(&self) -> i64 {
+        match (self.choice.assigned, self.on) {
+            (false, true) => self.choice.available - 1,
+            (true, false) => self.choice.available + 1,
+            _ => self.choice.available,
+        }
+    }
+}
+
+#[component]
+fn LicensesDialog(target: Target, close: Callback<()>, done: Callback<String>) -> impl IntoView {
+    let reload = RwSignal::new(0u32);
+    let form = {
+        let (customer, user) = (target.customer.clone(), target.user.clone());
+        LocalResource::new(move || {
+            reload.track();
+            user_license_form(customer.clone(), user.clone())
+        })
+    };
+    let switches = RwSignal::new(Vec::<Switch>::new());
+    let location = RwSignal::new(None::<String>);
+    let new_location = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let busy = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(f)) = form.get() {
+            location.set(f.usage_location.clone());
+            switches.set(
+                f.choices
+                    .into_iter()
+                    .map(|choice| Switch {
+                        on: choice.assigned,
+                        choice,
+                    })
+                    .collect(),
+            );
+        }
+    });
+    let changed = move || switches.with(|s| s.iter().any(|s| s.on != s.choice.assigned));
+    let update = {
+        let target = target.clone();
+        move |_| {
+            let (assign, remove): (Vec<_>, Vec<_>) = switches.with_untracked(|s| {
+                (
+                    s.iter()
+                        .filter(|s| s.on && !s.choice.assigned)
+                        .map(|s| s.choice.sku_id.clone())
+                        .collect(),
+                    s.iter()
+                        .filter(|s| !s.on && s.choice.assigned)
+                        .map(|s| s.choice.sku_id.clone())
+                        .collect(),
+                )
+            });
+            let (customer, user, name) = (
+                target.customer.clone(),
+                target.user.clone(),
+                target.name.clone(),
+            );
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                let result =
+                    update_user_licenses(customer, user, assign.join(","), remove.join(",")).await;
+                busy.set(false);
+                match result {
+                    Ok(warnings) if warnings.is_empty() => {
+                        done.run(format!("Licenses of {name} updated."))
+                    }
+                    Ok(warnings) => done.run(format!(
+                        "Licenses of {name} updated. Partner Center says: {}",
+                        warnings.join(" ")
+                    )),
+                    Err(e) => {
+                        // Back to the truth: what Partner Center has now.
+                        error.set(Some(e));
+                        reload.update(|n| *n += 1);
+                    }
+                }
+            });
+        }
+    };
+    let set_location = {
+        let target = target.clone();
+        move |_| {
+            let (customer, user) = (target.customer.clone(), target.user.clone());
+            let wanted = new_location.get_untracked();
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                let result = async {
+                    let f = user_edit_form(customer.clone(), user.clone()).await?;
+                    update_user(
+                        customer,
+                        user,
+                        f.first_name,
+                        f.last_name,
+                        f.display_name,
+                        wanted,
+                        Some(f.current_role),
+                    )
+                    .await
+                }
+                .await;
+                busy.set(false);
+                match result {
+                    Ok(()) => {
+                        error.set(None);
+                        reload.update(|n| *n += 1);
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+    };
+    view! {
+        <Dialog title=format!("Manage Licenses: {}", target.name) on_close=close>
+            <div class="dialog-body">
+                {field_error(error, None)}
+                {move || error.get().and_then(|e| e.field.is_some().then(|| view! { <p class="alert alert-error" role="alert">{e.message}</p> }))}
+                {move || (matches!(form.get(), Some(Ok(_))) && location.get().is_none()).then(|| view! {
+                    <div class="alert alert-warning" role="alert">
+                        <p>"This user has no location. Microsoft needs one before licenses can be assigned."</p>
+                        <div class="inline-form">
+                            <select class="select" aria-label="Location" on:change=move |ev| new_location.set(event_target_value(&ev))>
+                                {country_options(String::new())}
+                            </select>
+                            <button type="button" class="button button-secondary button-small" on:click=set_location.clone()>"Set location"</button>
+                        </div>
+                    </div>
+                })}
+                <Suspense fallback=|| view! { <p class="muted">"Reading licenses from Partner Center…"</p> }>
+                    {move || form.get().map(|f| match f {
+                        Err(e) => Either::Left(view! { <p class="alert alert-error" role="alert">{e.message}</p> }),
+                        Ok(f) if f.choices.is_empty() => Either::Right(Either::Left(view! {
+                            <p class="muted">"This customer has no products that can be assigned to users."</p>
+                        })),
+                        Ok(_) => Either::Right(Either::Right(view! {
+                            <ul class="license-list">
+                                {move || switches.get().into_iter().enumerate().map(|(i, s)| {
+                                    let available = s.available();
+                                    let blocked = !s.on && available <= 0;
+                                    let no_location = location.get().is_none();
+                                    let label_id = format!("license-{i}");
+                                    view! {
+                                        <li class="license-item">
+                                            <div>
+                                                <div id=label_id.clone() class="license-name">{s.choice.name.clone()}</div>
+                                                <div class="muted small">
+                                                    {format!("{available} license{} available", if available == 1 { "" } else { "s" })}
+                                                    {blocked.then_some(" · none left to assign; free one up or buy more first")}
+                                                </div>
+                                            </div>
+                                            <button
+                                                type="button"
+                                                class="switch"
+                                                role="switch"
+                                                aria-checked=if s.on { "true" } else { "false" }
+                                                aria-labelledby=label_id
+                                                disabled=blocked || (no_location && !s.on)
+                                                on:click=move |_| switches.update(|all| all[i].on = !all[i].on)
+                                            ></button>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        })),
+                    })}
+                </Suspense>
+            </div>
+            <div class="dialog-footer">
+                <button type="button" class="button button-secondary" on:click=move |_| close.run(())>"Close"</button>
+                <button type="button" class="button button-primary" disabled=move || busy.get() || !changed() on:click=update>"Update"</button>
+            </div>
+        </Dialog>
+    }
+}
+
+#[component]
+fn PasswordDialog(target: Target, close: Callback<()>, done: Callback<String>) -> impl IntoView {
+    let password = RwSignal::new(String::new());
+    let force = RwSignal::new(true);
+    let notify = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let result = RwSignal::new(None::<PasswordNotice>);
+    let busy = RwSignal::new(false);
+    let submit = {
+        let target = target.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let (customer, user) = (target.customer.clone(), target.user.clone());
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                let r = reset_password(
+                    customer,
+                    user,
+                    Some(password.get_untracked()),
+                    force.get_untracked().then(|| "true".to_owned()),
+                    Some(notify.get_untracked()),
+                )
+                .await;
+                busy.set(false);
+                match r {
+                    Ok(notice) => result.set(Some(notice)),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+    };
+    let hint: &'static str = Box::leak(format!("Empty: {}", target.user_name).into_boxed_str());
+    view! {
+        <Dialog title=format!("Reset password: {}", target.name) on_close=close>
+            {move || match result.get() {
+                Some(notice) => Either::Left(view! {
+                    <div class="dialog-body"><PasswordShown notice /></div>
+                    <div class="dialog-footer">
+                        <button type="button" class="button button-primary" on:click=move |_| done.run("Password reset.".into())>"Done"</button>
+                    </div>
+                }),
+                None => Either::Right(view! {
+                    <form on:submit=submit.clone()>
+                        <div class="dialog-body">
+                            {field_error(error, None)}
+                            <PasswordFields password force notify error notify_hint=hint />
+                        </div>
+                        <div class="dialog-footer">
+                            <button type="button" class="button button-secondary" on:click=move |_| close.run(())>"Close"</button>
+                            <button type="submit" class="button button-primary" disabled=move || busy.get()>"Reset password"</button>
+                        </div>
+                    </form>
+                }),
+            }}
+        </Dialog>
+    }
+}
+
+#[component]
+fn DeleteDialog(target: Target, close: Callback<()>, done: Callback<String>) -> impl IntoView {
+    let error = RwSignal::new(None::<AppError>);
+    let busy = RwSignal::new(false);
+    let accept = {
+        let target = target.clone();
+        move |_| {
+            let (customer, user, name) = (
+                target.customer.clone(),
+                target.user.clone(),
+                target.name.clone(),
+            );
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                let r = delete_user(customer, user).await;
+                busy.set(false);
+                match r {
+                    Ok(()) => done.run(format!(
+                        "{name} deleted. You can restore the user for 30 days."
+                    )),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+    };
+    view! {
+        <Dialog title=format!("Delete {}", target.name) on_close=close>
+            <div class="dialog-body">
+                {field_error(error, None)}
+                <p>
+                    "Are you sure you want to delete this user? You will have 30 days to restore the user and retrieve their data. After the 30 days, the data of this user will be completely lost."
+                </p>
+            </div>
+            <div class="dialog-footer">
+                <button type="button" class="button button-secondary" on:click=move |_| close.run(())>"Cancel"</button>
+                <button type="button" class="button button-danger" disabled=move || busy.get() on:click=accept>"Delete"</button>
+            </div>
+        </Dialog>
+    }
+}
+
+#[component]
+fn RestoreDialog(target: Target, close: Callback<()>, done: Callback<String>) -> impl IntoView {
+    let error = RwSignal::new(None::<AppError>);
+    let busy = RwSignal::new(false);
+    let (local, domain) = target
+        .user_name
+        .split_once('@')
+        .map(|(l, d)| (l.to_owned(), d.to_owned()))
+        .unwrap_or_default();
+    let new_name = RwSignal::new(format!("{local}.restored@{domain}"));
+    let name_taken = move || {
+        error.with(|e| {
+            e.as_ref().is_some_and(|e| {
+                e.field.as_deref() == Some("new_user_name")
+                    || e.field.as_deref() == Some("user_name")
+            })
+        })
+    };
+    let restore = {
+        let target = target.clone();
+        move |_| {
+            let (customer, user, name) = (
+                target.customer.clone(),
+                target.user.clone(),
+                target.name.clone(),
+            );
+            let under = name_taken().then(|| new_name.get_untracked());
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                let r = restore_user(customer, user, under).await;
+                busy.set(false);
+                match r {
+                    Ok(()) => done.run(format!("{name} restored.")),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+    };
+    view! {
+        <Dialog title=format!("Restore {}", target.name) on_close=close>
+            <div class="dialog-body">
+                {field_error(error, None)}
+                <p>
+                    "Before you restore this Office 365 user you need to make sure you have a product license available. Restoring the user will restore all associated data, assign product licenses, and give access to all services they could access before they were deleted."
+                </p>
+                {move || name_taken().then(|| view! {
+                    <div class="field">
+                        {field_error(error, Some("new_user_name"))}
+                        {field_error(error, Some("user_name"))}
+                        <label for="restore-name">"Restore under this user name"</label>
+                        <input class="input" id="restore-name" bind:value=new_name />
+                    </div>
+                })}
+            </div>
+            <div class="dialog-footer">
+                <button type="button" class="button button-secondary" on:click=move |_| close.run(())>"Cancel"</button>
+                <button type="button" class="button button-primary" disabled=move || busy.get() on:click=restore>"Restore"</button>
+            </div>
+        </Dialog>
+    }
+}
