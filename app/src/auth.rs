@@ -15,6 +15,8 @@ pub struct Me {
     pub service_provider: bool,
     /// A service provider admin (support staff read only).
     pub admin: bool,
+    /// A customer admin's customer (tenant id).
+    pub customer: Option<String>,
 }
 
 /// The person this page was rendered for. The layout reads it once (carried over to the client
@@ -41,6 +43,7 @@ fn current_me() -> Option<Me> {
         role: p.role.label().to_owned(),
         service_provider: p.role.is_service_provider(),
         admin: p.role == domain::access::Role::SpAdmin,
+        customer: p.customer.as_ref().map(|c| c.to_string()),
     })
 }
 

@@ -68,7 +68,6 @@ fn licenses_table(d: LicensesData) -> impl IntoView {
                     <th scope="col" class="numeric">"Assigned Licenses"</th>
                     <th scope="col" class="numeric">"Available Licenses"</th>
                     <th scope="col" class="numeric">"Suspended Licenses"</th>
-                    <th scope="col">"Assigned of active"</th>
                 </tr>
             </thead>
             <tbody>
@@ -102,12 +101,12 @@ fn licenses_table(d: LicensesData) -> impl IntoView {
                                 </details>
                             </td>
                             <td class="numeric">{p.active}</td>
-                            <td class="numeric">{p.assigned}</td>
-                            <td class="numeric">{p.available}</td>
-                            <td class="numeric">{p.suspended}</td>
-                            <td>
+                            <td class="numeric">
+                                {p.assigned}
                                 <meter class="usage" min="0" max=p.active.max(1) value=p.assigned aria-label=bar_label.clone() title=bar_label></meter>
                             </td>
+                            <td class="numeric">{p.available}</td>
+                            <td class="numeric">{p.suspended}</td>
                         </tr>
                     }
                 }).collect_view()}

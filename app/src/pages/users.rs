@@ -74,22 +74,16 @@ pub fn Users() -> impl IntoView {
         changes.update(|n| *n += 1);
         view_data.refetch();
     });
-    // One customer in view (a customer admin, or the customer filter): its licenses table and
-    // the Create user button.
+    // One customer in view (the customer filter, or a customer admin's own): its licenses
+    // table and the Create user button. Known from the address and the session alone, so the
+    // server and the browser agree on it before any data arrives.
+    let own_customer = crate::auth::use_me().and_then(|m| m.customer);
     let single_customer = Memo::new(move |_| {
-        view_data.get().and_then(Result::ok).and_then(|v| {
-            let selected = customer_param(
-                &v.customers,
-                filter.get().customer.as_deref().unwrap_or_default(),
-            );
-            if !selected.is_empty() {
-                Some(selected)
-            } else if v.customers.len() == 1 {
-                Some(v.customers[0].0.clone())
-            } else {
-                None
-            }
-        })
+        filter
+            .get()
+            .customer
+            .map(|c| c.to_lowercase())
+            .or_else(|| own_customer.clone())
     });
     view! {
         <PageHeader title="Users" subtitle="Office 365 users of every customer you manage." />
@@ -267,9 +261,11 @@ fn users_table(
     );
     let search_param = filter.search.clone().unwrap_or_default();
     let (refresh_customer, refresh_reseller) = (selected.clone(), reseller.clone());
+    // One customer only (a customer admin): no customer filter or column.
+    let several = v.customers.len() > 1;
     view! {
         <Form method="GET" action="/users" attr:class="filters">
-            <div class="field">
+            <div class="field" class:hidden=!several>
                 <label for="customer">"Customer"</label>
                 <select class="select" id="customer" name="customer">
                     <option value="" selected=selected.is_empty()>"All customers"</option>
@@ -348,7 +344,7 @@ fn users_table(
             <table class="table">
                 <thead>
                     <tr>
-                        {header("Customer", "customer")}
+                        {several.then(|| header("Customer", "customer"))}
                         {header("Name", "name")}
                         {header("Status", "state")}
                         <th scope="col">"Assign"</th>
@@ -358,7 +354,7 @@ fn users_table(
                     </tr>
                 </thead>
                 <tbody>
-                    {v.rows.into_iter().map(|u| user_row(u, dialog)).collect_view()}
+                    {v.rows.into_iter().map(|u| user_row(u, several, dialog)).collect_view()}
                 </tbody>
             </table>
             <p class="table-footnote muted">
@@ -372,7 +368,7 @@ fn users_table(
     }
 }
 
-fn user_row(u: UserItem, dialog: RwSignal<Option<UserDialog>>) -> impl IntoView {
+fn user_row(u: UserItem, several: bool, dialog: RwSignal<Option<UserDialog>>) -> impl IntoView {
     let target = Target {
         customer: u.customer_id.clone(),
         user: u.id.clone(),
@@ -422,7 +418,7 @@ fn user_row(u: UserItem, dialog: RwSignal<Option<UserDialog>>) -> impl IntoView 
     };
     view! {
         <tr class:is-muted=u.deleted>
-            <td class="nowrap">{u.customer}</td>
+            {several.then(|| view! { <td class="nowrap">{u.customer}</td> })}
             <td>
                 <div class="nowrap">{u.display_name}</div>
                 <div class="muted small">{u.user_principal_name}</div>
