@@ -3,7 +3,7 @@
 //! identifier so that we slow ourselves down before the service does.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, VecDeque},
     sync::{Arc, Mutex as SyncMutex},
     time::Duration,
 };
@@ -12,18 +12,21 @@ use tokio::time::Instant;
 
 use tokio::sync::Mutex;
 
+/// At most `per_minute` calls in any 60 seconds (a sliding window), so that no minute the
+/// service counts, however it aligns its windows, sees more. A token bucket would let twice as
+/// many through a fixed window: a full burst at its end and a refill after it.
 pub(crate) struct RateLimiter {
-    per_minute: f64,
-    state: Mutex<(f64, Instant)>,
+    per_minute: usize,
+    sent: Mutex<VecDeque<Instant>>,
 }
 
+const WINDOW: Duration = Duration::from_secs(60);
+
 impl RateLimiter {
-    /// Starts full: a burst of `per_minute` requests, then `per_minute` per minute.
     pub fn new(per_minute: u32) -> Self {
-        let per_minute = f64::from(per_minute.max(1));
         RateLimiter {
-            per_minute,
-            state: Mutex::new((per_minute, Instant::now())),
+            per_minute: per_minute.max(1) as usize,
+            sent: Mutex::new(VecDeque::new()),
         }
     }
 
@@ -31,17 +34,21 @@ impl RateLimiter {
     pub async fn acquire(&self) {
         loop {
             let wait = {
-                let mut state = self.state.lock().await;
-                let (tokens, last) = &mut *state;
+                let mut sent = self.sent.lock().await;
                 let now = Instant::now();
-                let refill = now.duration_since(*last).as_secs_f64() * self.per_minute / 60.0;
-                *tokens = (*tokens + refill).min(self.per_minute);
-                *last = now;
-                if *tokens >= 1.0 {
-                    *tokens -= 1.0;
+                while sent
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+                {
+                    sent.pop_front();
+                }
+                if sent.len() < self.per_minute {
+                    sent.push_back(now);
                     return;
                 }
-                Duration::from_secs_f64((1.0 - *tokens) * 60.0 / self.per_minute)
+                // The oldest call in the window leaves it at this point.
+                sent.front()
+                    .map_or(Duration::ZERO, |t| WINDOW - now.duration_since(*t))
             };
             tokio::time::sleep(wait).await;
         }
@@ -114,22 +121,28 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn bursts_then_paces() {
+    async fn never_more_than_the_limit_in_any_minute() {
         let limiter = RateLimiter::new(60);
         let start = tokio::time::Instant::now();
-        for _ in 0..60 {
+        let mut sent = Vec::new();
+        for _ in 0..150 {
             limiter.acquire().await;
+            sent.push(start.elapsed());
         }
         assert!(
-            start.elapsed() < Duration::from_millis(10),
-            "the burst is free"
+            sent[59] < Duration::from_millis(10),
+            "the first 60 go at once"
         );
-        limiter.acquire().await;
-        limiter.acquire().await;
-        let paced = start.elapsed();
         assert!(
-            paced >= Duration::from_millis(1900),
-            "then one a second: {paced:?}"
+            sent[60] >= Duration::from_secs(60),
+            "the 61st waits a minute"
         );
+        for (i, at) in sent.iter().enumerate() {
+            let in_window = sent[i..].iter().filter(|t| **t - *at < WINDOW).count();
+            assert!(
+                in_window <= 60,
+                "{in_window} calls within a minute of call {i}"
+            );
+        }
     }
 }

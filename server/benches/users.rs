@@ -1,7 +1,11 @@
-//! The multi-customer users view against the emulator: 200 customers x 25 users, 150 ms per
-//! Partner Center answer. Seatwise runs for real (HTTP, sessions, SQLite); the figure is the
-//! time until `/api/users` has answered for every customer, next to a one-customer-at-a-time
-//! baseline made with the same client. Prints `| figure | value |` rows for `make bench`.
+//! The users pages against the emulator with 150 ms per Partner Center answer, Seatwise running
+//! for real (HTTP, sessions, SQLite):
+//! - the multi-customer view, 200 customers x 25 users: first rows, every customer's rows, and
+//!   licenses and roles, live and from the cache, next to a one-customer-at-a-time baseline;
+//! - one tenant of 1,000 users: first rows, a complete Assign column, Partner Center calls per
+//!   page load, and the license update round trip.
+//!
+//! Prints `| figure | value |` rows for `make bench`.
 
 use std::time::{Duration, Instant};
 
@@ -15,13 +19,48 @@ use pc_emulator::{Emulator, Knobs, Options, SeedOptions};
 
 #[tokio::main]
 async fn main() {
+    multi_customer().await;
+    one_large_tenant().await;
+}
+
+/// A running Seatwise (SQLite in a temporary directory) on a fresh emulator, with every tenant
+/// imported and a signed-in service provider admin.
+struct Setup {
+    emulator: std::sync::Arc<Emulator>,
+    _running: pc_emulator::Running,
+    _dir: tempfile::TempDir,
+    pc: PartnerCenter,
+    tenants: Vec<partner_center::wire::Customer>,
+    http: reqwest::Client,
+    url: String,
+}
+
+impl Setup {
+    fn requests(&self) -> u64 {
+        self.emulator
+            .stats
+            .requests
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    async fn page(&self, query: &str) -> (Duration, serde_json::Value) {
+        let started = Instant::now();
+        let v: serde_json::Value = self
+            .http
+            .get(format!("{}/api/users{query}", self.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (started.elapsed(), v)
+    }
+}
+
+async fn setup(seed: SeedOptions) -> Setup {
     let emulator = Emulator::new(Options {
-        seed: SeedOptions {
-            seed: 3,
-            customers: 200,
-            users_per_customer: 25,
-            subscriptions_per_customer: 2,
-        },
+        seed,
         knobs: Knobs {
             latency_ms: 150,
             throttle_per_minute: 500,
@@ -91,17 +130,6 @@ async fn main() {
         .await
         .unwrap();
 
-    // Baseline: one customer after another with the same client, the same reads Seatwise
-    // makes for the rows (active and deleted users).
-    let started = Instant::now();
-    let mut users = 0;
-    for t in &tenants {
-        users += pc.users(&t.id, 500).all().await.unwrap().len();
-        users += pc.deleted_users(&t.id, 500).all().await.unwrap().len();
-    }
-    let sequential = started.elapsed();
-    assert_eq!(users, 5000);
-
     let ready = server::prepare(&config).await.unwrap();
     let url = format!("http://{}", ready.addr);
     tokio::spawn(ready.serve(std::future::pending()));
@@ -121,114 +149,89 @@ async fn main() {
         .await
         .unwrap();
     assert_eq!(signed.status(), 303);
-    let requests = || {
-        emulator
-            .stats
-            .requests
-            .load(std::sync::atomic::Ordering::Relaxed)
-    };
-    let page = |query: &'static str| {
-        let (http, url) = (http.clone(), url.clone());
-        async move {
-            let started = Instant::now();
-            let v: serde_json::Value = http
-                .get(format!("{url}/api/users{query}"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            (started.elapsed(), v)
-        }
-    };
+    Setup {
+        emulator,
+        _running: running,
+        _dir: dir,
+        pc,
+        tenants,
+        http,
+        url,
+    }
+}
+
+async fn multi_customer() {
+    let setup = setup(SeedOptions {
+        seed: 3,
+        customers: 200,
+        users_per_customer: 25,
+        subscriptions_per_customer: 2,
+    })
+    .await;
+    let (pc, tenants) = (&setup.pc, &setup.tenants);
+    // Baseline: one customer after another with the same client, the same reads Seatwise
+    // makes for the rows (active and deleted users).
+    let started = Instant::now();
+    let mut users = 0;
+    for t in tenants {
+        users += pc.users(&t.id, 500).all().await.unwrap().len();
+        users += pc.deleted_users(&t.id, 500).all().await.unwrap().len();
+    }
+    let sequential = started.elapsed();
+    assert_eq!(users, 5000);
 
     // Live, as the browser does it: the page (from the cache, empty on this first visit),
     // then the streamed refresh; the table is re-read when the first customer has answered.
-    let before = requests();
-    let started = Instant::now();
-    let (_, cold) = page("").await;
-    assert_eq!(cold["matching"], 0);
-    let mut stream = http
-        .post(format!("{url}/api/users-refresh"))
-        .header("origin", &url)
-        .form(&[("customer", "")])
-        .send()
-        .await
-        .unwrap();
-    let mut buffer = String::new();
-    let (mut users_events, mut failed) = (0, 0);
-    let (mut first_rows, mut rows_complete, mut details_complete) = (None, None, None);
-    while let Some(chunk) = stream.chunk().await.unwrap() {
-        buffer.push_str(std::str::from_utf8(&chunk).unwrap());
-        while let Some(end) = buffer.find('\n') {
-            let line: String = buffer.drain(..=end).collect();
-            let event: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
-            if event.get("Users").is_some() {
-                users_events += 1;
-                if first_rows.is_none() {
-                    let (_, v) = page("").await;
-                    assert!(v["matching"].as_u64().unwrap() > 0, "{v}");
-                    first_rows = Some(started.elapsed());
-                }
-                if users_events == 200 {
-                    rows_complete = Some(started.elapsed());
-                }
-            } else if event.get("Failed").is_some() {
-                failed += 1;
-            } else if event == "Finished" {
-                details_complete = Some(started.elapsed());
-            }
-        }
-    }
-    assert_eq!((users_events, failed), (200, 0));
-    let live_calls = requests() - before;
-    let (_, complete) = page("").await;
+    let before = setup.requests();
+    let live = setup.refresh_as_the_browser_does("").await;
+    assert_eq!((live.customers, live.failed), (200, 0));
+    let live_calls = setup.requests() - before;
+    let (_, complete) = setup.page("").await;
     assert_eq!(complete["matching"], 5000);
     assert_eq!(complete["details_missing"], 0);
 
     // From the cache: the first page, a search, and "which users have SKU X".
     let sku = complete["skus"][0][0].as_str().unwrap().to_owned();
-    let sku_query: &'static str = Box::leak(format!("?sku={sku}").into_boxed_str());
+    let sku_query = format!("?sku={sku}");
     let mut cached = Vec::new();
-    for query in ["", "?search=smith", sku_query, "?sort=name&page=40"] {
+    for query in [
+        "",
+        "?search=smith",
+        sku_query.as_str(),
+        "?sort=name&page=40",
+    ] {
         let mut best = Duration::MAX;
         for _ in 0..5 {
-            best = best.min(page(query).await.0);
+            best = best.min(setup.page(query).await.0);
         }
         cached.push(best);
     }
-    let holders = page(sku_query).await.1["matching"].as_u64().unwrap();
-    let cache_calls = requests() - before - live_calls;
+    let holders = setup.page(&sku_query).await.1["matching"].as_u64().unwrap();
+    let cache_calls = setup.requests() - before - live_calls;
 
-    let secs = |d: Duration| format!("{:.2} s", d.as_secs_f64());
-    let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
     println!(
         "| users of 200 customers x 25 @150 ms, one customer at a time | {} |",
         secs(sequential)
     );
     println!(
         "| users view live: first rows on screen (page + stream + re-read) | {} |",
-        ms(first_rows.unwrap())
+        ms(live.first_rows)
     );
     println!(
         "| users view live: every customer's rows | {} |",
-        secs(rows_complete.unwrap())
+        secs(live.rows_complete)
     );
     println!(
         "|   speed-up over one at a time | {:.1}x |",
-        sequential.as_secs_f64() / rows_complete.unwrap().as_secs_f64()
+        sequential.as_secs_f64() / live.rows_complete.as_secs_f64()
     );
     println!(
         "| users view live: licenses and roles of all 5,000 users too | {} |",
-        secs(details_complete.unwrap())
+        secs(live.details_complete)
     );
     println!(
         "|   Partner Center calls for the refresh; 429s sent | {live_calls}; {} |",
-        emulator
-            .stats
-            .throttled
-            .load(std::sync::atomic::Ordering::Relaxed)
+        setup.throttled()
     );
     println!(
         "| users view from the cache (5,000 users): first page; search; SKU filter ({holders} holders); page 40 by name | {}; {}; {}; {} |",
@@ -238,4 +241,200 @@ async fn main() {
         ms(cached[3])
     );
     println!("|   Partner Center calls for cached pages | {cache_calls} |");
+}
+
+/// One customer with 1,000 users: what its users page costs.
+async fn one_large_tenant() {
+    let setup = setup(SeedOptions {
+        seed: 5,
+        customers: 1,
+        users_per_customer: 1000,
+        subscriptions_per_customer: 3,
+    })
+    .await;
+    let customer = setup.tenants[0].id.to_string();
+    let query = format!("?customer={customer}");
+
+    // A first visit in live mode: the page, the licenses table, the streamed refresh.
+    let before = setup.requests();
+    let licenses_table = {
+        let (http, url, customer) = (setup.http.clone(), setup.url.clone(), customer.clone());
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let r = http
+                .get(format!("{url}/api/licenses"))
+                .query(&[("customer", customer.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            started.elapsed()
+        })
+    };
+    let live = setup.refresh_as_the_browser_does(&customer).await;
+    let licenses_table = licenses_table.await.unwrap();
+    let first_visit_calls = setup.requests() - before;
+    let (_, page) = setup.page(&query).await;
+    assert_eq!(page["matching"], 1000);
+    assert_eq!(page["details_missing"], 0);
+
+    // A later visit in cache mode: the cached page and the licenses table only.
+    let before = setup.requests();
+    let (cached_page, _) = setup.page(&query).await;
+    let r = setup
+        .http
+        .get(format!("{}/api/licenses", setup.url))
+        .query(&[("customer", customer.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let cached_calls = setup.requests() - before;
+
+    // License update round trip: assign then remove a product with seats, through Seatwise.
+    let user = page["rows"][0]["id"].as_str().unwrap().to_owned();
+    let form: serde_json::Value = setup
+        .http
+        .get(format!("{}/api/user-license-form", setup.url))
+        .query(&[("customer", customer.as_str()), ("user", user.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let choice = form["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["assigned"] == false && c["available"].as_i64().unwrap() > 0)
+        .unwrap_or_else(|| panic!("a product with seats: {form}"));
+    let sku = choice["sku_id"].as_str().unwrap().to_owned();
+    let mut round_trips = Vec::new();
+    for i in 0..6 {
+        let (assign, remove) = if i % 2 == 0 {
+            (sku.as_str(), "")
+        } else {
+            ("", sku.as_str())
+        };
+        let started = Instant::now();
+        let r = setup
+            .http
+            .post(format!("{}/api/user-licenses", setup.url))
+            .header("origin", &setup.url)
+            .form(&[
+                ("customer", customer.as_str()),
+                ("user", user.as_str()),
+                ("assign", assign),
+                ("remove", remove),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        round_trips.push(started.elapsed());
+    }
+    round_trips.sort();
+
+    println!(
+        "| one tenant of 1,000 users @150 ms: first rows on screen | {} |",
+        ms(live.first_rows)
+    );
+    println!("|   every user's row | {} |", ms(live.rows_complete));
+    println!(
+        "|   complete Assign column (1,000 license reads, limited to 450/min per tenant) | {} |",
+        secs(live.details_complete)
+    );
+    println!(
+        "|   licenses table (seats and subscriptions, 2 calls at once) | {} |",
+        ms(licenses_table)
+    );
+    println!(
+        "|   Partner Center calls: first visit (live); later visit (cache mode) | {first_visit_calls}; {cached_calls} |"
+    );
+    println!("|   cached page of the 1,000 | {} |", ms(cached_page));
+    println!(
+        "| license update round trip (1 update + 2 reads back), median of 6 | {} |",
+        ms(round_trips[round_trips.len() / 2])
+    );
+    println!("|   429s sent | {} |", setup.throttled());
+}
+
+struct Refresh {
+    customers: usize,
+    failed: usize,
+    first_rows: Duration,
+    rows_complete: Duration,
+    details_complete: Duration,
+}
+
+impl Setup {
+    fn throttled(&self) -> u64 {
+        self.emulator
+            .stats
+            .throttled
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The page (from the cache), then the streamed refresh of `customer` (all when empty),
+    /// re-reading the page when the first customer's rows are in, as the browser does.
+    async fn refresh_as_the_browser_does(&self, customer: &str) -> Refresh {
+        let query = if customer.is_empty() {
+            String::new()
+        } else {
+            format!("?customer={customer}")
+        };
+        let started = Instant::now();
+        let _ = self.page(&query).await;
+        let mut stream = self
+            .http
+            .post(format!("{}/api/users-refresh", self.url))
+            .header("origin", &self.url)
+            .form(&[("customer", customer)])
+            .send()
+            .await
+            .unwrap();
+        let mut buffer = String::new();
+        let (mut total, mut users, mut failed) = (usize::MAX, 0, 0);
+        let (mut first_rows, mut rows_complete, mut details_complete) = (None, None, None);
+        while let Some(chunk) = stream.chunk().await.unwrap() {
+            buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+            while let Some(end) = buffer.find('\n') {
+                let line: String = buffer.drain(..=end).collect();
+                let event: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+                if let Some(started_event) = event.get("Started") {
+                    total = started_event["customers"].as_u64().unwrap() as usize;
+                } else if event.get("Users").is_some() {
+                    users += 1;
+                    if first_rows.is_none() {
+                        let (_, v) = self.page(&query).await;
+                        assert!(v["matching"].as_u64().unwrap() > 0, "{v}");
+                        first_rows = Some(started.elapsed());
+                    }
+                    if users == total {
+                        rows_complete = Some(started.elapsed());
+                    }
+                } else if event.get("Failed").is_some() {
+                    failed += 1;
+                } else if event == "Finished" {
+                    details_complete = Some(started.elapsed());
+                }
+            }
+        }
+        Refresh {
+            customers: users,
+            failed,
+            first_rows: first_rows.unwrap(),
+            rows_complete: rows_complete.unwrap(),
+            details_complete: details_complete.unwrap(),
+        }
+    }
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
 }
