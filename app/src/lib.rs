@@ -25,7 +25,7 @@ use leptos_router::{
 use crate::{
     components::{layout::Layout, toast::provide_toasts},
     pages::{
-        audit_log::AuditLog, customers_admin::CustomersAdmin, not_found::NotFound,
+        audit_log::AuditLog, customers_admin::CustomersAdmin, not_found::NotFound, outbox::Outbox,
         overview::Overview, sign_in::SignIn, status::Status, users::Users,
     },
 };
@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("sign-in") view=SignIn />
                     <Route path=path!("customers") view=CustomersAdmin ssr=SsrMode::InOrder />
                     <Route path=path!("audit") view=AuditLog ssr=SsrMode::InOrder />
+                    <Route path=path!("outbox") view=Outbox ssr=SsrMode::InOrder />
                     <Route path=path!("users") view=Users ssr=SsrMode::InOrder />
                     // In order: pages with data render completely without JavaScript.
                     <Route path=path!("status") view=Status ssr=SsrMode::InOrder />

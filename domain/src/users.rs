@@ -566,18 +566,24 @@ impl<'a> UserAdmin<'a> {
             }
             Err(e) => return Err(user_error(e)),
         };
-        let (held, skus) = tokio::join!(
+        // What the user has now, as Partner Center says (licenses come back only where seats
+        // are free; roles may not come back at all).
+        let (held, skus, roles) = tokio::join!(
             self.pc.user_licenses(self.customer(), user),
-            self.pc.subscribed_skus(self.customer())
+            self.pc.subscribed_skus(self.customer()),
+            self.pc.user_roles(self.customer(), user)
         );
         let held: Vec<SkuId> = held
             .map(|h| h.into_iter().filter_map(|l| l.product_sku.id).collect())
             .unwrap_or_default();
+        let roles = roles.unwrap_or_default();
         let names = self.store.directory().sku_names(self.scope).await?;
         let upn = restored.user_principal_name.clone().unwrap_or_default();
         let mut tx = self.store.pool().begin().await?;
         directory::upsert_user(&mut tx, self.scope, &restored).await?;
         directory::set_user_licenses(&mut tx, self.scope, user, &held).await?;
+        directory::set_user_roles(&mut tx, self.scope, user, &roles.iter().collect::<Vec<_>>())
+            .await?;
         for sku in &held {
             self.transaction(
                 &mut tx,

@@ -44,6 +44,11 @@ pub struct Config {
     pub link_secret: Option<String>,
     /// The `aud` workspace links must carry.
     pub link_audience: String,
+    /// `smtp://host:port` (plain or STARTTLS when offered) or `smtps://user:pass@host`; when
+    /// absent, mail stays in the outbox for the service provider to read.
+    pub smtp_url: Option<String>,
+    /// The From address of the mail Seatwise sends.
+    pub mail_from: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +85,8 @@ struct FileConfig {
     public_url: Option<Scalar>,
     link_secret: Option<Scalar>,
     link_audience: Option<Scalar>,
+    smtp_url: Option<Scalar>,
+    mail_from: Option<Scalar>,
 }
 
 /// A file value as the environment would give it: numbers may be written bare in TOML.
@@ -210,7 +217,27 @@ impl Config {
             .as_deref()
             .is_some_and(|u| u.starts_with("https://"));
 
+        let smtp_url = pick("SEATWISE_SMTP_URL", &file.smtp_url);
+        if let Some(url) = &smtp_url {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err(ConfigError::Invalid {
+                    setting: "SEATWISE_SMTP_URL",
+                    message: "use smtp://host:port or smtps://user:password@host".into(),
+                });
+            }
+        }
+        let mail_from = pick("SEATWISE_MAIL_FROM", &file.mail_from)
+            .unwrap_or_else(|| "Seatwise <no-reply@seatwise.invalid>".into());
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::Invalid {
+                setting: "SEATWISE_MAIL_FROM",
+                message: format!("{mail_from:?} is not a mail address like Name <a@b.com>"),
+            });
+        }
+
         Ok(Config {
+            smtp_url,
+            mail_from,
             link_secret: pick("SEATWISE_LINK_SECRET", &file.link_secret),
             link_audience: pick("SEATWISE_LINK_AUDIENCE", &file.link_audience)
                 .unwrap_or_else(|| "seatwise".into()),

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod mailer;
 pub mod pc_check;
 pub mod secrets;
 pub mod telemetry;
@@ -27,6 +28,8 @@ pub struct Ready {
     pub demo_accounts: Vec<String>,
     listener: TcpListener,
     router: axum::Router,
+    /// Delivers the outbox while the server runs (when SMTP is configured).
+    mailer: Option<(mailer::Mailer, domain::Store)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +47,8 @@ pub enum StartError {
     Leptos(String),
     #[error("cannot start the Partner Center emulator: {0}")]
     Emulator(String),
+    #[error("mail: {0}")]
+    Mail(String),
 }
 
 /// Opens the store (migrating it), loads the secrets, and binds the listener.
@@ -87,6 +92,13 @@ pub async fn prepare(config: &Config) -> Result<Ready, StartError> {
         )),
         started_at,
     };
+    let mailer = match &config.smtp_url {
+        Some(url) => Some((
+            mailer::Mailer::new(url, &config.mail_from).map_err(StartError::Mail)?,
+            state.store.clone(),
+        )),
+        None => None,
+    };
     let router = web::router(state, config, &secrets);
     Ok(Ready {
         addr,
@@ -94,6 +106,7 @@ pub async fn prepare(config: &Config) -> Result<Ready, StartError> {
         demo_accounts,
         listener,
         router,
+        mailer,
     })
 }
 
@@ -103,8 +116,12 @@ impl Ready {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         use axum::serve::ListenerExt;
-        // The embedded emulator lives exactly as long as the server.
+        // The embedded emulator lives exactly as long as the server, and so does the mailer.
         let _emulator = self.emulator;
+        let _mailer = self.mailer.map(|(mailer, store)| {
+            let task = tokio::spawn(mailer.run(store));
+            AbortOnDrop(task)
+        });
         // Without TCP_NODELAY a streamed page (several small writes) waits on the client's
         // delayed ACK: about 40 ms per response on keep-alive connections.
         let listener = self.listener.tap_io(|tcp| {
@@ -119,6 +136,15 @@ impl Ready {
         )
         .with_graceful_shutdown(shutdown)
         .await
+    }
+}
+
+/// Stops a background task when the server stops.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

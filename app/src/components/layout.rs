@@ -79,6 +79,12 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
                 service_provider_only: true,
             },
             NavItem {
+                label: "Outbox",
+                icon: Icon::Mail,
+                href: Some("/outbox"),
+                service_provider_only: true,
+            },
+            NavItem {
                 label: "Settings",
                 icon: Icon::Settings,
                 href: None,

@@ -4,6 +4,7 @@ pub mod audit_log;
 pub mod customers_admin;
 pub mod licenses_panel;
 pub mod not_found;
+pub mod outbox;
 pub mod overview;
 pub mod sign_in;
 pub mod status;

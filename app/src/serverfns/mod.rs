@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod customers;
+pub mod outbox;
 pub mod status;
 pub mod user_admin;
 pub mod users;

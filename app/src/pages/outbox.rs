@@ -1,0 +1,66 @@
+//! The service provider's outbox: every password notice, whether it was sent, and its text.
+
+use leptos::prelude::*;
+
+use crate::{
+    components::{error_panel::ErrorPanel, page_header::PageHeader},
+    serverfns::outbox::{outbox, OutboxMail},
+};
+
+#[component]
+pub fn Outbox() -> impl IntoView {
+    let mails = Resource::new(|| (), |_| outbox());
+    view! {
+        <PageHeader
+            title="Outbox"
+            subtitle="Password notices. With SMTP configured they are sent within seconds; without, pass them on from here."
+        />
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                {move || mails.get().map(|r| r.map(mail_table))}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+fn mail_table(mails: Vec<OutboxMail>) -> impl IntoView {
+    if mails.is_empty() {
+        return view! { <p class="muted">"No mail yet."</p> }.into_any();
+    }
+    view! {
+        <div class="card card-flush">
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th scope="col">"When (UTC)"</th>
+                        <th scope="col">"To"</th>
+                        <th scope="col">"Subject and text"</th>
+                        <th scope="col">"Status"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {mails
+                        .into_iter()
+                        .map(|m| {
+                            let badge = if m.sent { "badge badge-success" } else { "badge badge-warning" };
+                            view! {
+                                <tr>
+                                    <td class="nowrap">{m.at}</td>
+                                    <td>{m.recipient}</td>
+                                    <td>
+                                        <details>
+                                            <summary>{m.subject}</summary>
+                                            <pre class="mail-body">{m.body}</pre>
+                                        </details>
+                                    </td>
+                                    <td><span class=badge>{m.status}</span></td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
