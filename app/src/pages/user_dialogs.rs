@@ -66,10 +66,19 @@ pub const COUNTRIES: &[(&str, &str)] = &[
     ("ZA", "South Africa"),
 ];
 
-/// The open dialog, if any. `done` gets a message when a change went through.
+/// The open dialog, if any. `done` gets a message when a change went through; `closed` runs
+/// when a dialog closes without one (it may still have changed something on the way, such as
+/// a location set from the licenses dialog).
 #[component]
-pub fn UserDialogs(open: RwSignal<Option<UserDialog>>, done: Callback<String>) -> impl IntoView {
-    let close = Callback::new(move |_| open.set(None));
+pub fn UserDialogs(
+    open: RwSignal<Option<UserDialog>>,
+    done: Callback<String>,
+    closed: Callback<()>,
+) -> impl IntoView {
+    let close = Callback::new(move |_| {
+        open.set(None);
+        closed.run(());
+    });
     let finished = Callback::new(move |message: String| {
         open.set(None);
         done.run(message);

@@ -97,7 +97,7 @@ pub fn Users() -> impl IntoView {
                 }}
             </ErrorBoundary>
         </Transition>
-        <UserDialogs open=dialog done />
+        <UserDialogs open=dialog done closed=Callback::new(move |_| view_data.refetch()) />
     }
 }
 
