@@ -484,8 +484,7 @@ impl<'a> UserAdmin<'a> {
             .map(|w| w.message.clone().unwrap_or_default())
             .filter(|m| !m.is_empty())
             .collect();
-        self.record_license_change(user, &assign, &remove, "license")
-            .await?;
+        self.record_license_change(user, &assign, &remove).await?;
         Ok(LicenseOutcome { warnings })
     }
 
@@ -506,18 +505,8 @@ impl<'a> UserAdmin<'a> {
         let upn = self.store.directory().user_name(self.scope, user).await?;
         let mut tx = self.store.pool().begin().await?;
         directory::mark_deleted(&mut tx, self.scope, user, now_millis()).await?;
-        for sku in &held {
-            self.transaction(
-                &mut tx,
-                user,
-                &upn,
-                sku,
-                &name_of(&names, sku),
-                -1,
-                "delete",
-            )
-            .await?;
-        }
+        let released: Vec<_> = held.iter().map(|sku| (sku, -1, "delete")).collect();
+        self.record(&mut tx, user, &upn, &names, &released).await?;
         if let Some(skus) = &skus {
             directory::set_skus(&mut tx, self.scope, skus).await?;
         }
@@ -584,18 +573,8 @@ impl<'a> UserAdmin<'a> {
         directory::set_user_licenses(&mut tx, self.scope, user, &held).await?;
         directory::set_user_roles(&mut tx, self.scope, user, &roles.iter().collect::<Vec<_>>())
             .await?;
-        for sku in &held {
-            self.transaction(
-                &mut tx,
-                user,
-                &upn,
-                sku,
-                &name_of(&names, sku),
-                1,
-                "restore",
-            )
-            .await?;
-        }
+        let returned: Vec<_> = held.iter().map(|sku| (sku, 1, "restore")).collect();
+        self.record(&mut tx, user, &upn, &names, &returned).await?;
         if let Ok(skus) = &skus {
             directory::set_skus(&mut tx, self.scope, skus).await?;
         }
@@ -651,7 +630,6 @@ impl<'a> UserAdmin<'a> {
         user: &UserId,
         assign: &[SkuId],
         remove: &[SkuId],
-        reason: &str,
     ) -> Result<(), UserError> {
         let (held, skus) = tokio::join!(
             self.pc.user_licenses(self.customer(), user),
@@ -675,63 +653,45 @@ impl<'a> UserAdmin<'a> {
         if let Ok(skus) = &skus {
             directory::set_skus(&mut tx, self.scope, skus).await?;
         }
-        for sku in assign {
-            self.transaction(
-                &mut tx,
-                user,
-                &upn,
-                sku,
-                &name_of(&names, sku),
-                1,
-                reason_of(reason, 1),
-            )
-            .await?;
-        }
-        for sku in remove {
-            self.transaction(
-                &mut tx,
-                user,
-                &upn,
-                sku,
-                &name_of(&names, sku),
-                -1,
-                reason_of(reason, -1),
-            )
-            .await?;
-        }
+        let changes: Vec<_> = assign
+            .iter()
+            .map(|sku| (sku, 1, "assign"))
+            .chain(remove.iter().map(|sku| (sku, -1, "remove")))
+            .collect();
+        self.record(&mut tx, user, &upn, &names, &changes).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn transaction(
+    /// License transactions, one per (SKU, +1/-1, reason), in the caller's transaction.
+    async fn record(
         &self,
         tx: &mut Transaction<'_, Any>,
         user: &UserId,
         upn: &str,
-        sku: &SkuId,
-        product: &str,
-        delta: i64,
-        reason: &str,
+        names: &[(String, String)],
+        changes: &[(&SkuId, i64, &str)],
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO license_transactions (id, at, actor, customer_id, user_id, \
-             user_principal_name, sku_id, product_name, subscription_id, delta, reason, request_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11)",
-        )
-        .bind(Uuid::now_v7().to_string())
-        .bind(now_millis())
-        .bind(self.actor.email.clone())
-        .bind(self.customer().as_str().to_lowercase())
-        .bind(user.as_str().to_lowercase())
-        .bind(upn.to_owned())
-        .bind(sku.as_str().to_lowercase())
-        .bind(product.to_owned())
-        .bind(delta)
-        .bind(reason.to_owned())
-        .bind(self.actor.request_id.clone())
-        .execute(&mut **tx)
-        .await?;
+        for (sku, delta, reason) in changes {
+            sqlx::query(
+                "INSERT INTO license_transactions (id, at, actor, customer_id, user_id, \
+                 user_principal_name, sku_id, product_name, subscription_id, delta, reason, \
+                 request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11)",
+            )
+            .bind(Uuid::now_v7().to_string())
+            .bind(now_millis())
+            .bind(self.actor.email.clone())
+            .bind(self.customer().as_str().to_lowercase())
+            .bind(user.as_str().to_lowercase())
+            .bind(upn.to_owned())
+            .bind(sku.as_str().to_lowercase())
+            .bind(name_of(names, sku))
+            .bind(*delta)
+            .bind((*reason).to_owned())
+            .bind(self.actor.request_id.clone())
+            .execute(&mut **tx)
+            .await?;
+        }
         Ok(())
     }
 }
@@ -774,14 +734,6 @@ pub async fn license_transactions(
             reason: r.6,
         })
         .collect())
-}
-
-fn reason_of(reason: &str, delta: i64) -> &'static str {
-    match (reason, delta) {
-        ("license", d) if d > 0 => "assign",
-        ("license", _) => "remove",
-        _ => "other",
-    }
 }
 
 async fn enqueue_password_mail(

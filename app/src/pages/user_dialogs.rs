@@ -203,24 +203,7 @@ fn CreateDialog(
                     <form on:submit=submit.clone()>
                         <div class="dialog-body">
                             {field_error(error, None)}
-                            <div class="form-row">
-                                <div class="field">
-                                    <label for="new-first">"First name"</label>
-                                    <input class="input" id="new-first" required bind:value=first />
-                                    {field_error(error, Some("first_name"))}
-                                </div>
-                                <div class="field">
-                                    <label for="new-last">"Last name"</label>
-                                    <input class="input" id="new-last" required bind:value=last />
-                                    {field_error(error, Some("last_name"))}
-                                </div>
-                            </div>
-                            <div class="field">
-                                <label for="new-display">"Display name"</label>
-                                <input class="input" id="new-display" required prop:value=move || display.get()
-                                    on:input=move |ev| { display_edited.set(true); display.set(event_target_value(&ev)); } />
-                                {field_error(error, Some("display_name"))}
-                            </div>
+                            <NameFields first last display error display_edited />
                             <div class="field">
                                 <label for="new-user-name">"User name"</label>
                                 <div class="input-group">
@@ -251,6 +234,48 @@ fn CreateDialog(
                 }),
             }}
         </Dialog>
+    }
+}
+
+/// First, last and display name: shared by create and edit. With `display_edited`, typing in
+/// the display name marks it as chosen (create fills it from the names until then).
+#[component]
+fn NameFields(
+    first: RwSignal<String>,
+    last: RwSignal<String>,
+    display: RwSignal<String>,
+    error: RwSignal<Option<AppError>>,
+    #[prop(optional)] display_edited: Option<RwSignal<bool>>,
+) -> impl IntoView {
+    view! {
+        <div class="form-row">
+            <div class="field">
+                <label for="first-name">"First name"</label>
+                <input class="input" id="first-name" required bind:value=first />
+                {field_error(error, Some("first_name"))}
+            </div>
+            <div class="field">
+                <label for="last-name">"Last name"</label>
+                <input class="input" id="last-name" required bind:value=last />
+                {field_error(error, Some("last_name"))}
+            </div>
+        </div>
+        <div class="field">
+            <label for="display-name">"Display name"</label>
+            <input
+                class="input"
+                id="display-name"
+                required
+                prop:value=move || display.get()
+                on:input=move |ev| {
+                    if let Some(edited) = display_edited {
+                        edited.set(true);
+                    }
+                    display.set(event_target_value(&ev));
+                }
+            />
+            {field_error(error, Some("display_name"))}
+        </div>
     }
 }
 
@@ -355,23 +380,7 @@ fn EditDialog(target: Target, close: Callback<()>, done: Callback<String>) -> im
                         {move || form.get().map(|f| match f {
                             Err(e) => Either::Left(view! { <p class="alert alert-error" role="alert">{e.message}</p> }),
                             Ok(f) => Either::Right(view! {
-                                <div class="form-row">
-                                    <div class="field">
-                                        <label for="edit-first">"First name"</label>
-                                        <input class="input" id="edit-first" required bind:value=first />
-                                        {field_error(error, Some("first_name"))}
-                                    </div>
-                                    <div class="field">
-                                        <label for="edit-last">"Last name"</label>
-                                        <input class="input" id="edit-last" required bind:value=last />
-                                        {field_error(error, Some("last_name"))}
-                                    </div>
-                                </div>
-                                <div class="field">
-                                    <label for="edit-display">"Display name"</label>
-                                    <input class="input" id="edit-display" required bind:value=display />
-                                    {field_error(error, Some("display_name"))}
-                                </div>
+                                <NameFields first last display error />
                                 <div class="field">
                                     <label for="edit-location">"Location"</label>
                                     <select class="select" id="edit-location" on:change=move |ev| location.set(event_target_value(&ev))>
