@@ -122,11 +122,19 @@ test('edit user information with a role, then delete and restore', async () => {
   assert.match(await deleted.getAttribute('class'), /is-muted/);
   assert.equal(await deleted.getByRole('button', { name: /^Actions for/ }).count(), 0);
 
-  // Restore by keyboard: Tab to Cancel and Restore; Restore with Enter.
+  // Restore by keyboard: Tab moves between Cancel and Restore inside the dialog; Enter restores.
   await deleted.getByRole('button', { name: 'Restore Zoe Z. Zimmer' }).click();
   const restore = page.getByRole('dialog', { name: 'Restore Zoe Z. Zimmer' });
   await restore.getByText(/make sure you have a product license available/).waitFor();
-  await restore.getByRole('button', { name: 'Restore' }).focus();
+  const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim());
+  // The dialog takes focus when it opens (on its first control, Cancel).
+  const seen = [await focused()];
+  for (let i = 0; i < 4 && !seen.includes('Restore'); i++) {
+    await page.keyboard.press('Tab');
+    seen.push(await focused());
+  }
+  assert.ok(seen.includes('Cancel') && seen.includes('Restore'), `Tab went through ${seen}`);
+  assert.equal(await restore.evaluate((d) => d.contains(document.activeElement)), true, 'focus stays in the dialog');
   await page.keyboard.press('Enter');
   await restore.waitFor({ state: 'detached' });
   await page.getByRole('row').filter({ hasText: 'Zoe Z. Zimmer' }).first().getByText('Active').waitFor();
