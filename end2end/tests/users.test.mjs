@@ -186,3 +186,39 @@ test('without JavaScript the users list and the licenses table render', async ()
   assert.ok((await page.getByRole('row').filter({ hasText: '@contoso' }).count()) > 5, 'users listed');
   await context.close();
 });
+
+test('a product with no seats left cannot be switched on, and the dialog says why', async () => {
+  const { page, context, problems } = await newPage(browser);
+  await usersPage(page);
+  const product = 'Exchange Online (Plan 1)';
+  const unlicensed = async () => {
+    const row = page.getByRole('row').filter({ hasText: 'Unlicensed' }).first();
+    const name = (await row.getByRole('cell').first().innerText()).split('\n')[0].trim();
+    await row.getByRole('button', { name: `Actions for ${name}` }).click();
+    await page.getByRole('menuitem', { name: 'Manage Licenses' }).click();
+    const dialog = page.getByRole('dialog', { name: `Manage Licenses: ${name}` });
+    await dialog.getByRole('switch', { name: product }).waitFor();
+    return { name, dialog };
+  };
+  // Take the seats that are left, one user at a time.
+  let available = (await seats(page, product))[2];
+  while (available > 0) {
+    const { name, dialog } = await unlicensed();
+    await dialog.getByRole('switch', { name: product }).click();
+    await dialog.getByRole('button', { name: 'Update' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByText(`Licenses of ${name} updated.`).first().waitFor();
+    available -= 1;
+    for (let i = 0; i < 50 && (await seats(page, product))[2] !== available; i++) await page.waitForTimeout(100);
+    assert.equal((await seats(page, product))[2], available);
+  }
+  // The next person cannot be given one: the switch is off limits, and says why.
+  const { dialog } = await unlicensed();
+  const toggle = dialog.getByRole('switch', { name: product });
+  assert.equal(await toggle.isDisabled(), true);
+  await dialog.getByRole('listitem').filter({ hasText: product }).getByText(/0 licenses available · none left to assign/).waitFor();
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
