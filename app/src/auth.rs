@@ -104,6 +104,37 @@ pub async fn require_service_provider(
     }
 }
 
+/// The answer of the access check for a server function: a refusal is audited (with the
+/// customer asked for) and answered the same whether that customer exists or not.
+#[cfg(feature = "ssr")]
+pub async fn access_answer<T>(
+    who: &domain::access::Principal,
+    action: &str,
+    customer: Option<&str>,
+    result: Result<T, domain::access::AccessError>,
+) -> Result<T, AppError> {
+    use domain::access::AccessError;
+    match result {
+        Ok(value) => Ok(value),
+        Err(AccessError::Forbidden) => {
+            tracing::warn!(actor = %who.email, action, customer, "refused");
+            crate::audit::record(
+                &who.email,
+                customer,
+                action,
+                domain::audit::Outcome::Refused,
+                "customer not in scope",
+            )
+            .await;
+            Err(AppError::new(
+                ErrorKind::Forbidden,
+                "You do not have access to this customer.",
+            ))
+        }
+        Err(AccessError::Store(e)) => Err(AppError::unavailable("The database", e)),
+    }
+}
+
 #[cfg(feature = "ssr")]
 async fn refuse(actor: &str, action: &str, why: &str) {
     tracing::warn!(actor, action, why, "refused");

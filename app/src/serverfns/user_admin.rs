@@ -328,7 +328,7 @@ pub async fn reset_password(
 #[cfg(feature = "ssr")]
 mod server {
     use domain::{
-        access::{AccessError, CustomerScope, Principal},
+        access::{CustomerScope, Principal},
         audit::Outcome,
         users::{Actor, UserAdmin, UserError},
     };
@@ -347,24 +347,13 @@ mod server {
         let who = crate::auth::require_principal(action).await?;
         let state = leptos::prelude::expect_context::<AppState>();
         let id = partner_center::CustomerId::new(customer.trim().to_lowercase());
-        let scope = match state.store.access().authorize(&who, &id).await {
-            Ok(scope) => scope,
-            Err(AccessError::Forbidden) => {
-                crate::audit::record(
-                    &who.email,
-                    Some(customer),
-                    action,
-                    Outcome::Refused,
-                    "customer not in scope",
-                )
-                .await;
-                return Err(AppError::new(
-                    ErrorKind::Forbidden,
-                    "You do not have access to this customer.",
-                ));
-            }
-            Err(AccessError::Store(e)) => return Err(AppError::unavailable("The database", e)),
-        };
+        let scope = crate::auth::access_answer(
+            &who,
+            action,
+            Some(customer),
+            state.store.access().authorize(&who, &id).await,
+        )
+        .await?;
         let pc = state
             .clients
             .get(&state.store, &state.sealer, &scope.customer().connection_id)

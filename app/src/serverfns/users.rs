@@ -97,13 +97,7 @@ pub async fn users_view(#[server(flatten)] filter: UsersFilter) -> Result<UsersP
     let who = crate::auth::require_principal("users.list").await?;
     let state = expect_context::<crate::state::AppState>();
     let db = |e| AppError::unavailable("The database", e);
-    let visible = state
-        .store
-        .access()
-        .visible_customers(&who)
-        .await
-        .map_err(db)?;
-    let scopes = server::scopes(
+    let (visible, scopes) = server::scopes(
         &who,
         "users.list",
         filter.customer.as_deref(),
@@ -189,8 +183,13 @@ pub async fn users_view(#[server(flatten)] filter: UsersFilter) -> Result<UsersP
         customers_total: scopes.len(),
         failures,
         customers: visible
-            .into_iter()
-            .map(|c| (c.id.to_string(), c.company_name))
+            .iter()
+            .map(|s| {
+                (
+                    s.customer().id.to_string(),
+                    s.customer().company_name.clone(),
+                )
+            })
             .collect(),
         resellers,
         skus: skus.into_iter().map(|s| (s.sku_id, s.name)).collect(),
@@ -215,7 +214,7 @@ pub async fn refresh_users(
 
     let who = crate::auth::require_principal("users.refresh").await?;
     let state = expect_context::<crate::state::AppState>();
-    let scopes = server::scopes(
+    let (_, scopes) = server::scopes(
         &who,
         "users.refresh",
         customer.as_deref(),
@@ -306,57 +305,46 @@ mod server {
     use partner_center::PartnerCenter;
 
     use super::CustomerFailure;
-    use crate::error::{AppError, ErrorKind};
+    use crate::error::AppError;
 
-    /// The customers a request may read: all it may see, narrowed to one customer (refused and
-    /// audited when not its own) or to one reseller's.
+    /// The customers a request may read: every one it may see, and those it asked for (one
+    /// customer, refused and audited when not among them, or one reseller's, or all).
     pub async fn scopes(
         who: &Principal,
         action: &str,
         customer: Option<&str>,
         reseller: Option<&str>,
-    ) -> Result<Vec<CustomerScope>, AppError> {
+    ) -> Result<(Vec<CustomerScope>, Vec<CustomerScope>), AppError> {
         let state = leptos::prelude::expect_context::<crate::state::AppState>();
-        let access = state.store.access();
+        let all = state.store.access().scopes(who).await;
+        let all = crate::auth::access_answer(who, action, None, all).await?;
         let customer = customer.map(str::trim).filter(|c| !c.is_empty());
         let reseller = reseller.map(str::trim).filter(|r| !r.is_empty());
-        let result = match customer {
-            Some(id) => access
-                .authorize(who, &partner_center::CustomerId::new(id.to_lowercase()))
-                .await
-                .map(|scope| vec![scope]),
-            None => access.scopes(who).await.map(|scopes| {
-                scopes
-                    .into_iter()
-                    .filter(|s| {
-                        reseller.is_none_or(|r| {
-                            s.customer()
-                                .reseller_id
-                                .as_ref()
-                                .is_some_and(|x| x.as_str() == r)
-                        })
-                    })
-                    .collect()
-            }),
-        };
-        match result {
-            Ok(scopes) => Ok(scopes),
-            Err(AccessError::Forbidden) => {
-                crate::audit::record(
-                    &who.email,
-                    customer,
-                    action,
-                    domain::audit::Outcome::Refused,
-                    "customer not in scope",
-                )
-                .await;
-                Err(AppError::new(
-                    ErrorKind::Forbidden,
-                    "You do not have access to this customer.",
-                ))
+        let selected = match customer {
+            Some(id) => {
+                let wanted = partner_center::CustomerId::new(id);
+                match all.iter().find(|s| s.customer().id == wanted) {
+                    Some(scope) => vec![scope.clone()],
+                    None => {
+                        let refused = Err(AccessError::Forbidden);
+                        return crate::auth::access_answer(who, action, Some(id), refused).await;
+                    }
+                }
             }
-            Err(AccessError::Store(e)) => Err(AppError::unavailable("The database", e)),
-        }
+            None => all
+                .iter()
+                .filter(|s| {
+                    reseller.is_none_or(|r| {
+                        s.customer()
+                            .reseller_id
+                            .as_ref()
+                            .is_some_and(|x| x.as_str() == r)
+                    })
+                })
+                .cloned()
+                .collect(),
+        };
+        Ok((all, selected))
     }
 
     /// Each customer with its connection's client; customers whose connection cannot be
