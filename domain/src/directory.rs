@@ -304,23 +304,12 @@ impl<'a> Directory<'a> {
             .collect();
         for chunk in users.chunks(ROWS_PER_INSERT) {
             let sql = format!(
-                "INSERT INTO directory_users (customer_id, user_id, user_principal_name, \
-                 display_name, first_name, last_name, usage_location, deleted, soft_deleted_at) \
-                 VALUES {}",
+                "INSERT INTO directory_users ({USER_COLUMNS}) VALUES {}",
                 placeholders(chunk.len(), 9)
             );
             let mut q = sqlx::query(&sql);
             for u in chunk {
-                q = q
-                    .bind(customer.clone())
-                    .bind(u.id.as_ref().map(key).unwrap_or_default())
-                    .bind(u.user_principal_name.clone().unwrap_or_default())
-                    .bind(display_name(u))
-                    .bind(u.first_name.clone())
-                    .bind(u.last_name.clone())
-                    .bind(u.usage_location.clone().filter(|l| !l.trim().is_empty()))
-                    .bind(i64::from(u.state == Some(UserState::Inactive)))
-                    .bind(u.soft_deletion_time.as_ref().map(|t| to_millis(t.0)));
+                q = bind_user(q, &customer, u);
             }
             q.execute(&mut *tx).await?;
         }
@@ -431,13 +420,7 @@ impl<'a> Directory<'a> {
             });
         }
         let mut binds: Vec<String> = scopes.iter().map(|s| key(&s.customer().id)).collect();
-        let mut filter = format!(
-            "u.customer_id IN ({})",
-            (1..=binds.len())
-                .map(|n| format!("${n}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let mut filter = format!("u.customer_id IN {}", placeholders(1, binds.len()));
         match q.state {
             StateFilter::All => {}
             StateFilter::Active => filter.push_str(" AND u.deleted = 0"),
@@ -562,24 +545,25 @@ impl<'a> Directory<'a> {
         if users.is_empty() {
             return Ok((licenses, roles));
         }
-        let pairs = (0..users.len())
-            .map(|i| {
-                format!(
-                    "(customer_id = ${} AND user_id = ${})",
-                    2 * i + 1,
-                    2 * i + 2
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" OR ");
+        // (customer, user) pairs: `(t.customer_id = $1 AND t.user_id = $2) OR …`.
+        let pairs = |table: &str| {
+            (0..users.len())
+                .map(|i| {
+                    format!(
+                        "({table}.customer_id = ${} AND {table}.user_id = ${})",
+                        2 * i + 1,
+                        2 * i + 2
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        };
         let sql = format!(
             "SELECT l.customer_id, l.user_id, l.sku_id, COALESCE(s.name, l.sku_id) \
              FROM directory_user_licenses l LEFT JOIN directory_skus s \
              ON s.customer_id = l.customer_id AND s.sku_id = l.sku_id \
              WHERE {} ORDER BY 4",
-            pairs
-                .replace("customer_id", "l.customer_id")
-                .replace("user_id", "l.user_id")
+            pairs("l")
         );
         let mut q = sqlx::query_as::<_, (String, String, String, String)>(&sql);
         for (c, u) in users {
@@ -592,8 +576,9 @@ impl<'a> Directory<'a> {
                 .push(SkuName { sku_id, name });
         }
         let sql = format!(
-            "SELECT customer_id, user_id, role_name FROM directory_user_roles WHERE {pairs} \
-             ORDER BY role_name"
+            "SELECT r.customer_id, r.user_id, r.role_name FROM directory_user_roles r WHERE {} \
+             ORDER BY r.role_name",
+            pairs("r")
         );
         let mut q = sqlx::query_as::<_, (String, String, String)>(&sql);
         for (c, u) in users {
@@ -611,12 +596,9 @@ impl<'a> Directory<'a> {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT sku_id, MIN(name) FROM directory_skus WHERE customer_id IN ({}) \
+            "SELECT sku_id, MIN(name) FROM directory_skus WHERE customer_id IN {} \
              GROUP BY sku_id ORDER BY 2",
-            (1..=scopes.len())
-                .map(|n| format!("${n}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            placeholders(1, scopes.len())
         );
         let mut q = sqlx::query_as::<_, (String, String)>(&sql);
         for s in scopes {
@@ -725,11 +707,8 @@ impl<'a> Directory<'a> {
         }
         let sql = format!(
             "SELECT customer_id, users_at, details_at FROM directory_fetches \
-             WHERE customer_id IN ({})",
-            (1..=scopes.len())
-                .map(|n| format!("${n}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+             WHERE customer_id IN {}",
+            placeholders(1, scopes.len())
         );
         let mut q = sqlx::query_as::<_, (String, i64, Option<i64>)>(&sql);
         for s in scopes {
@@ -770,21 +749,39 @@ pub(crate) async fn upsert_user(
     scope: &CustomerScope,
     u: &CustomerUser,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO directory_users (customer_id, user_id, user_principal_name, display_name,          first_name, last_name, usage_location, deleted, soft_deleted_at)          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)          ON CONFLICT (customer_id, user_id) DO UPDATE SET          user_principal_name = excluded.user_principal_name, display_name = excluded.display_name,          first_name = excluded.first_name, last_name = excluded.last_name,          usage_location = excluded.usage_location, deleted = excluded.deleted,          soft_deleted_at = excluded.soft_deleted_at",
-    )
-    .bind(key(&scope.customer().id))
-    .bind(u.id.as_ref().map(key).unwrap_or_default())
-    .bind(u.user_principal_name.clone().unwrap_or_default())
-    .bind(display_name(u))
-    .bind(u.first_name.clone())
-    .bind(u.last_name.clone())
-    .bind(u.usage_location.clone().filter(|l| !l.trim().is_empty()))
-    .bind(i64::from(u.state == Some(UserState::Inactive)))
-    .bind(u.soft_deletion_time.as_ref().map(|t| to_millis(t.0)))
-    .execute(&mut **tx)
-    .await?;
+    let sql = format!(
+        "INSERT INTO directory_users ({USER_COLUMNS}) VALUES {} \
+         ON CONFLICT (customer_id, user_id) DO UPDATE SET \
+         user_principal_name = excluded.user_principal_name, display_name = excluded.display_name, \
+         first_name = excluded.first_name, last_name = excluded.last_name, \
+         usage_location = excluded.usage_location, deleted = excluded.deleted, \
+         soft_deleted_at = excluded.soft_deleted_at",
+        placeholders(1, 9)
+    );
+    bind_user(sqlx::query(&sql), &key(&scope.customer().id), u)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
+}
+
+const USER_COLUMNS: &str = "customer_id, user_id, user_principal_name, display_name, \
+     first_name, last_name, usage_location, deleted, soft_deleted_at";
+
+/// Binds one user's [`USER_COLUMNS`], as Partner Center returned the user.
+fn bind_user<'q>(
+    q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    customer: &str,
+    u: &CustomerUser,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    q.bind(customer.to_owned())
+        .bind(u.id.as_ref().map(key).unwrap_or_default())
+        .bind(u.user_principal_name.clone().unwrap_or_default())
+        .bind(display_name(u))
+        .bind(u.first_name.clone())
+        .bind(u.last_name.clone())
+        .bind(u.usage_location.clone().filter(|l| !l.trim().is_empty()))
+        .bind(i64::from(u.state == Some(UserState::Inactive)))
+        .bind(u.soft_deletion_time.as_ref().map(|t| to_millis(t.0)))
 }
 
 pub(crate) async fn set_user_licenses(
@@ -868,12 +865,11 @@ pub(crate) async fn set_skus(
         let mut q = sqlx::query(&sql);
         for s in chunk {
             let sku = &s.product_sku;
-            let part = sku.sku_part_number.clone().unwrap_or_default();
             q = q
                 .bind(customer.clone())
                 .bind(sku.id.as_ref().map(key).unwrap_or_default())
-                .bind(sku.name.clone().unwrap_or_else(|| part.clone()))
-                .bind(part)
+                .bind(product_name(s))
+                .bind(sku.sku_part_number.clone().unwrap_or_default())
                 .bind(s.active_units)
                 .bind(s.consumed_units)
                 .bind(s.available_units)
@@ -1016,6 +1012,15 @@ fn placeholders(rows: usize, columns: usize) -> String {
 /// Ids are compared in lower case (Partner Center mixes cases for the same GUID).
 fn key(id: &impl std::fmt::Display) -> String {
     id.to_string().to_lowercase()
+}
+
+/// A SKU's product name as Partner Center gives it, else its part number.
+pub(crate) fn product_name(s: &SubscribedSku) -> String {
+    s.product_sku
+        .name
+        .clone()
+        .or_else(|| s.product_sku.sku_part_number.clone())
+        .unwrap_or_default()
 }
 
 fn display_name(u: &CustomerUser) -> String {

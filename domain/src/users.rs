@@ -17,7 +17,12 @@ use serde::{Deserialize, Serialize};
 use sqlx::{Any, Transaction};
 use uuid::Uuid;
 
-use crate::{access::CustomerScope, directory, time::now_millis, Store, StoreError};
+use crate::{
+    access::CustomerScope,
+    directory::{self, product_name},
+    time::now_millis,
+    Store, StoreError,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {
@@ -773,14 +778,6 @@ fn assignable(s: &SubscribedSku) -> bool {
         .as_deref()
         .is_some_and(|t| t.eq_ignore_ascii_case("tenant"));
     !tenant_level && (s.active_units > 0 || s.consumed_units > 0)
-}
-
-fn product_name(s: &SubscribedSku) -> String {
-    s.product_sku
-        .name
-        .clone()
-        .or_else(|| s.product_sku.sku_part_number.clone())
-        .unwrap_or_default()
 }
 
 fn name_of(names: &[(String, String)], sku: &SkuId) -> String {
