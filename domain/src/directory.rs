@@ -645,7 +645,8 @@ impl<'a> Directory<'a> {
     pub async fn sku_counts(&self, scope: &CustomerScope) -> Result<Vec<SkuCount>, StoreError> {
         type SkuRow = (String, String, String, i64, i64, i64, i64, i64);
         let rows: Vec<SkuRow> = sqlx::query_as(
-            "SELECT sku_id, name, part_number, active_units, consumed_units, available_units,              suspended_units, warning_units FROM directory_skus WHERE customer_id = $1 ORDER BY name",
+            "SELECT sku_id, name, part_number, active_units, consumed_units, available_units, \
+             suspended_units, warning_units FROM directory_skus WHERE customer_id = $1 ORDER BY name",
         )
         .bind(key(&scope.customer().id))
         .fetch_all(self.pool)
@@ -859,7 +860,8 @@ pub(crate) async fn set_skus(
         .collect();
     for chunk in skus.chunks(ROWS_PER_INSERT) {
         let sql = format!(
-            "INSERT INTO directory_skus (customer_id, sku_id, name, part_number, active_units,              consumed_units, available_units, suspended_units, warning_units) VALUES {}",
+            "INSERT INTO directory_skus (customer_id, sku_id, name, part_number, active_units, \
+             consumed_units, available_units, suspended_units, warning_units) VALUES {}",
             placeholders(chunk.len(), 9)
         );
         let mut q = sqlx::query(&sql);
