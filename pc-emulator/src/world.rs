@@ -858,15 +858,7 @@ impl World {
 
     pub fn update_cart(&mut self, customer: &CustomerId, id: &CartId, mut body: Cart) -> R<Cart> {
         let now = self.wire_now();
-        let c = self.customer_mut(customer)?;
-        let cart = c
-            .carts
-            .iter_mut()
-            .find(|k| k.id.as_ref() == Some(id))
-            .ok_or_else(cart_missing)?;
-        if cart.status.as_deref() != Some("Active") {
-            return err(400, "800065", "The cart has already been submitted.");
-        }
+        let cart = self.customer_mut(customer)?.active_cart(id)?;
         validate_lines(&mut body.line_items);
         cart.line_items = body.line_items;
         cart.last_modified_timestamp = Some(now);
@@ -877,14 +869,7 @@ impl World {
     pub fn checkout(&mut self, customer: &CustomerId, id: &CartId) -> R<CartCheckoutResult> {
         let now = self.now();
         let c = self.customer_mut(customer)?;
-        let cart = c
-            .carts
-            .iter_mut()
-            .find(|k| k.id.as_ref() == Some(id))
-            .ok_or_else(cart_missing)?;
-        if cart.status.as_deref() != Some("Active") {
-            return err(400, "800065", "The cart has already been submitted.");
-        }
+        let cart = c.active_cart(id)?;
         if cart.line_items.is_empty() || cart.line_items.iter().any(|l| l.error.is_some()) {
             return err(
                 400,
@@ -1162,6 +1147,19 @@ impl World {
 }
 
 impl CustomerRec {
+    /// A cart that can still be changed or checked out.
+    fn active_cart(&mut self, id: &CartId) -> R<&mut Cart> {
+        let cart = self
+            .carts
+            .iter_mut()
+            .find(|k| k.id.as_ref() == Some(id))
+            .ok_or_else(cart_missing)?;
+        if cart.status.as_deref() != Some("Active") {
+            return err(400, "800065", "The cart has already been submitted.");
+        }
+        Ok(cart)
+    }
+
     fn owns_domain(&self, domain: &str) -> bool {
         self.customer.domain().eq_ignore_ascii_case(domain)
             || self
