@@ -1555,18 +1555,44 @@ impl SmtpServer {
         }
     }
 
-    /// Every message received so far, as text.
+    /// Every message received so far, as text (quoted-printable decoded: lettre uses it when a
+    /// line is long, and a password's `=` then arrives as `=3D`).
     fn messages(&self) -> Vec<String> {
         let mut found = Vec::new();
         for sub in ["new", "cur"] {
             if let Ok(entries) = std::fs::read_dir(self.maildir.path().join("mail").join(sub)) {
                 for e in entries.flatten() {
-                    found.push(std::fs::read_to_string(e.path()).unwrap_or_default());
+                    let raw = std::fs::read_to_string(e.path()).unwrap_or_default();
+                    found.push(decode_quoted_printable(&raw));
                 }
             }
         }
         found
     }
+}
+
+fn decode_quoted_printable(text: &str) -> String {
+    let joined = text.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'=', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 impl Drop for SmtpServer {
