@@ -46,9 +46,8 @@ row "start-up to ready, existing data (median of 5)" "$(printf '%s\n' "${warm[@]
 source scripts/serve-release.sh
 trap 'kill "$SEATWISE_PID" 2>/dev/null || true' EXIT
 # Pages are measured signed in (a session cookie), as people use them.
-account=$(grep -m1 '^Service provider admin' "$SEATWISE_DATA/demo-accounts.txt")
-email=$(echo "$account" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /@/) print $i }')
-password=$(echo "$account" | awk '{ print $NF }')
+email=admin@seatwise.demo
+password=$SEATWISE_DEMO_PASSWORD
 cookie=$(curl -fsS -o /dev/null -D - -H "Origin: $SEATWISE_URL" --data-urlencode "email=$email" \
   --data-urlencode "password=$password" "$SEATWISE_URL/auth/sign-in" |
   awk -F'[ ;]' 'tolower($1) == "set-cookie:" { print $2 }')

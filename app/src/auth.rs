@@ -76,32 +76,42 @@ pub async fn require_principal(action: &str) -> Result<domain::access::Principal
     }
 }
 
-/// For the service provider's own pages; `admin_only` also refuses support staff.
+/// For the service provider's own pages; `admin_only` also refuses support staff. The account
+/// is re-read now (a disabled account or a changed role is refused at once).
 #[cfg(feature = "ssr")]
 pub async fn require_service_provider(
     action: &str,
     admin_only: bool,
 ) -> Result<domain::access::Principal, AppError> {
-    use domain::access::Role;
+    use domain::access::Need;
     let p = require_principal(action).await?;
-    match p.role {
-        Role::SpAdmin => Ok(p),
-        Role::SpSupport if !admin_only => Ok(p),
-        Role::SpSupport => {
-            refuse(&p.email, action, "service provider admins only").await;
-            Err(AppError::new(
-                ErrorKind::Forbidden,
-                "Only service provider admins can do this.",
-            ))
-        }
-        _ => {
-            refuse(&p.email, action, "service provider only").await;
-            Err(AppError::new(
-                ErrorKind::Forbidden,
-                "Only the service provider's staff can see this.",
-            ))
-        }
-    }
+    let state = expect_context::<crate::state::AppState>();
+    let need = if admin_only { Need::Admin } else { Need::Read };
+    let scope = access_answer(
+        &p,
+        action,
+        None,
+        state.store.access().provider(&p, need).await,
+    )
+    .await?;
+    Ok(scope.principal().clone())
+}
+
+/// A service provider admin's capability for service-provider-only changes.
+#[cfg(feature = "ssr")]
+pub async fn require_provider_admin(
+    action: &str,
+) -> Result<(domain::access::Principal, domain::access::ProviderAdmin), AppError> {
+    let p = require_principal(action).await?;
+    let state = expect_context::<crate::state::AppState>();
+    let admin = access_answer(
+        &p,
+        action,
+        None,
+        state.store.access().provider_admin(&p).await,
+    )
+    .await?;
+    Ok((p, admin))
 }
 
 /// The answer of the access check for a server function: a refusal is audited (with the
@@ -114,25 +124,42 @@ pub async fn access_answer<T>(
     result: Result<T, domain::access::AccessError>,
 ) -> Result<T, AppError> {
     use domain::access::AccessError;
-    match result {
-        Ok(value) => Ok(value),
-        Err(AccessError::Forbidden) => {
-            tracing::warn!(actor = %who.email, action, customer, "refused");
-            crate::audit::record(
-                &who.email,
-                customer,
-                action,
-                domain::audit::Outcome::Refused,
-                "customer not in scope",
-            )
-            .await;
-            Err(AppError::new(
-                ErrorKind::Forbidden,
-                "You do not have access to this customer.",
-            ))
-        }
-        Err(AccessError::Store(e)) => Err(AppError::unavailable("The database", e)),
-    }
+    let (why, message) = match result {
+        Ok(value) => return Ok(value),
+        Err(AccessError::Store(e)) => return Err(AppError::unavailable("The database", e)),
+        Err(AccessError::Forbidden) if customer.is_some() => (
+            "customer not in scope",
+            "You do not have access to this customer.",
+        ),
+        Err(AccessError::Forbidden) => (
+            "account no longer allowed",
+            "Your session has ended. Sign in again.",
+        ),
+        Err(AccessError::ReadOnly) => (
+            "read-only role",
+            "Your role can look but not change anything. Ask a service provider admin.",
+        ),
+        Err(AccessError::NotProvider { admins_only: true }) => (
+            "service provider admins only",
+            "Only service provider admins can do this.",
+        ),
+        Err(AccessError::NotProvider { admins_only: false }) => (
+            "service provider only",
+            "Only the service provider's staff can see this.",
+        ),
+    };
+    let customer: Option<String> =
+        customer.map(|c| c.chars().filter(|c| !c.is_control()).take(100).collect());
+    tracing::warn!(actor = %who.email, action, customer, why, "refused");
+    crate::audit::record(
+        &who.email,
+        customer.as_deref(),
+        action,
+        domain::audit::Outcome::Refused,
+        why,
+    )
+    .await;
+    Err(AppError::new(ErrorKind::Forbidden, message))
 }
 
 #[cfg(feature = "ssr")]

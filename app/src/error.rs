@@ -16,6 +16,8 @@ pub enum ErrorKind {
     Conflict,
     /// A dependency (database, Partner Center) did not answer; trying again may help.
     Unavailable,
+    /// A change was sent but its outcome is not known yet: check before trying again.
+    Unconfirmed,
     /// A fault on our side; details are in the log under the request id.
     Internal,
     /// The browser could not reach Seatwise or could not read its answer.
@@ -84,6 +86,18 @@ impl AppError {
     }
 }
 
+/// Parses an id from a form or query field into its typed, documented form; anything else is
+/// bad input for that field (and never reaches Partner Center).
+#[cfg(feature = "ssr")]
+pub fn parse_id<T>(field: &str, value: &str) -> Result<T, AppError>
+where
+    T: std::str::FromStr<Err = partner_center::IdError>,
+{
+    value
+        .parse()
+        .map_err(|e: partner_center::IdError| AppError::field(field, e.to_string()))
+}
+
 /// On the server, the HTTP status of a server function's failed answer follows the kind.
 #[cfg(feature = "ssr")]
 fn set_status(kind: ErrorKind) {
@@ -94,6 +108,7 @@ fn set_status(kind: ErrorKind) {
         ErrorKind::NotFound => StatusCode::NOT_FOUND,
         ErrorKind::Conflict => StatusCode::CONFLICT,
         ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorKind::Unconfirmed => StatusCode::GATEWAY_TIMEOUT,
         ErrorKind::Internal | ErrorKind::Network => StatusCode::INTERNAL_SERVER_ERROR,
     };
     if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {

@@ -140,11 +140,85 @@ impl CustomerScope {
     }
 }
 
+/// A customer scope that may also change things: only [`Access::authorize_change`] makes one,
+/// and it refuses read-only roles (service provider support). Services take it for writes.
+#[derive(Debug, Clone)]
+pub struct ChangeScope(CustomerScope);
+
+impl AsRef<CustomerScope> for CustomerScope {
+    fn as_ref(&self) -> &CustomerScope {
+        self
+    }
+}
+
+impl AsRef<CustomerScope> for ChangeScope {
+    fn as_ref(&self) -> &CustomerScope {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for ChangeScope {
+    type Target = CustomerScope;
+
+    fn deref(&self) -> &CustomerScope {
+        &self.0
+    }
+}
+
+/// The service provider's own staff, checked now: only [`Access::provider`] makes one.
+/// `admin` is a [`ProviderAdmin`] capability when the person may change things.
+#[derive(Debug, Clone)]
+pub struct ProviderScope {
+    principal: Principal,
+}
+
+impl ProviderScope {
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+}
+
+/// A service provider admin, checked now: what service-provider-only changes take.
+#[derive(Debug, Clone)]
+pub struct ProviderAdmin {
+    actor: String,
+}
+
+impl ProviderAdmin {
+    /// Who acts (for the audit log).
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    /// The operator at the machine (the `seatwise` command line, the demo seeding): whoever
+    /// can run the binary against the database already holds every key.
+    pub fn command_line() -> Self {
+        ProviderAdmin {
+            actor: "command line".into(),
+        }
+    }
+}
+
+/// What a service-provider-only operation needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Admins and support.
+    Read,
+    /// Admins only.
+    Admin,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AccessError {
     /// Refused: the same answer whether the customer exists or not.
     #[error("you do not have access to this customer")]
     Forbidden,
+    /// The role may look but not change (service provider support).
+    #[error("your role has read-only access")]
+    ReadOnly,
+    /// Not one of the service provider's staff (or not an admin, for `Need::Admin`).
+    #[error("only the service provider's staff may do this")]
+    NotProvider { admins_only: bool },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -211,9 +285,40 @@ pub fn normalize_email(email: &str) -> Result<String, StoreError> {
     }
 }
 
-/// Hashing is slow on purpose; run it off the async runtime.
+/// At most this many Argon2 hashes run at once (each takes ~19 MiB and a core for tens of
+/// milliseconds): a flood of sign-ins is answered "try again in a moment" instead of
+/// exhausting memory.
+pub const MAX_HASHES: usize = 4;
+
+static HASH_PERMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_HASHES);
+static HASHES_NOW: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static HASHES_PEAK: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The most hashes that ran at once in this process (tests and the status page).
+pub fn hashes_peak() -> usize {
+    HASHES_PEAK.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Runs a hash on a blocking thread while holding a permit, counting it.
+async fn hashing<T: Send + 'static>(
+    _permit: tokio::sync::SemaphorePermit<'static>,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    use std::sync::atomic::Ordering::Relaxed;
+    let now = HASHES_NOW.fetch_add(1, Relaxed) + 1;
+    HASHES_PEAK.fetch_max(now, Relaxed);
+    let result = tokio::task::spawn_blocking(work).await.ok();
+    HASHES_NOW.fetch_sub(1, Relaxed);
+    result
+}
+
+/// Hashing is slow on purpose; run it off the async runtime (waiting for a permit).
 async fn hash_password(password: String) -> Result<String, StoreError> {
-    tokio::task::spawn_blocking(move || {
+    let permit = HASH_PERMITS
+        .acquire()
+        .await
+        .map_err(|e| StoreError::Invalid(format!("password hashing failed: {e}")))?;
+    hashing(permit, move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
@@ -221,24 +326,38 @@ async fn hash_password(password: String) -> Result<String, StoreError> {
             .map_err(|e| StoreError::Invalid(format!("password hashing failed: {e}")))
     })
     .await
-    .map_err(|e| StoreError::Invalid(format!("password hashing failed: {e}")))?
+    .unwrap_or_else(|| Err(StoreError::Invalid("password hashing failed".into())))
 }
 
-async fn verify_password(password: String, hash: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
-        // Without an account, verify against a fixed hash anyway so that timing does not tell
-        // which email addresses have accounts.
-        let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
-        PasswordHash::new(&hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
+/// `None` when every permit is taken (the caller answers "try again in a moment").
+async fn verify_password(password: String, hash: Option<String>) -> Option<bool> {
+    let permit = HASH_PERMITS.try_acquire().ok()?;
+    Some(
+        hashing(permit, move || {
+            // Without an account, verify against a fixed hash anyway so that timing does not
+            // tell which email addresses have accounts.
+            let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
+            PasswordHash::new(&hash)
+                .map(|parsed| {
+                    Argon2::default()
+                        .verify_password(password.as_bytes(), &parsed)
+                        .is_ok()
+                })
+                .unwrap_or(false)
+        })
+        .await
+        .unwrap_or(false),
+    )
+}
+
+/// What a password check found.
+#[derive(Debug)]
+pub enum PasswordCheck {
+    Valid(Principal),
+    /// Unknown address, wrong password or disabled account: one answer for all three.
+    Invalid,
+    /// Too many checks at once: nothing was checked.
+    Busy,
 }
 
 /// The Argon2id hash of a random password nobody knows, made once per process.
@@ -350,31 +469,81 @@ impl<'a> Access<'a> {
         Ok(row.filter(|r| r.7 == 0).and_then(principal))
     }
 
-    /// Checks a password. `None` for an unknown address, a wrong password or a disabled
-    /// account alike, and in about the same time.
+    /// Checks a password: the same answer, in about the same time, for an unknown address, a
+    /// wrong password and a disabled account.
     pub async fn check_password(
         &self,
         email: &str,
         password: &str,
-    ) -> Result<Option<Principal>, StoreError> {
-        let Ok(email) = normalize_email(email) else {
-            verify_password(password.to_owned(), None).await;
-            return Ok(None);
+    ) -> Result<PasswordCheck, StoreError> {
+        let (row, hash) = match normalize_email(email) {
+            Ok(email) => {
+                let row = self.account_by_email(&email).await?;
+                let hash = row.as_ref().and_then(|r| r.6.clone());
+                (row, hash)
+            }
+            Err(_) => (None, None),
         };
-        let row = self.account_by_email(&email).await?;
-        let hash = row.as_ref().and_then(|r| r.6.clone());
-        let ok = verify_password(password.to_owned(), hash).await;
-        Ok(row.filter(|r| ok && r.7 == 0).and_then(principal))
+        let Some(ok) = verify_password(password.to_owned(), hash).await else {
+            return Ok(PasswordCheck::Busy);
+        };
+        Ok(match row.filter(|r| ok && r.7 == 0).and_then(principal) {
+            Some(p) => PasswordCheck::Valid(p),
+            None => PasswordCheck::Invalid,
+        })
     }
 
+    /// Disables (or re-enables) an account; disabling also ends its sessions at once.
     pub async fn set_disabled(&self, id: &AccountId, disabled: bool) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE portal_accounts SET disabled = $1, updated_at = $2 WHERE id = $3")
             .bind(i64::from(disabled))
             .bind(now_millis())
             .bind(id.as_str())
-            .execute(self.pool)
+            .execute(&mut *tx)
             .await?;
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
         Ok(())
+    }
+
+    /// Whether any of these addresses has an account.
+    pub async fn accounts_present(&self, emails: &[&str]) -> Result<bool, StoreError> {
+        for email in emails {
+            if self.account_by_email(email).await?.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Deletes the accounts of these addresses and their sessions; returns how many there were.
+    pub async fn delete_accounts(&self, emails: &[&str]) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut deleted = 0;
+        for email in emails {
+            let row: Option<(String,)> =
+                sqlx::query_as("SELECT id FROM portal_accounts WHERE email = $1")
+                    .bind(*email)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((id,)) = row else { continue };
+            for sql in [
+                "DELETE FROM sessions WHERE account_id = $1",
+                "DELETE FROM account_invitations WHERE account_id = $1",
+                "DELETE FROM portal_accounts WHERE id = $1",
+            ] {
+                sqlx::query(sql).bind(&id).execute(&mut *tx).await?;
+            }
+            deleted += 1;
+        }
+        tx.commit().await?;
+        Ok(deleted)
     }
 
     /// The account a workspace link signs in as (customer admin or reseller admin), created
@@ -418,6 +587,7 @@ impl<'a> Access<'a> {
 
     pub async fn create_reseller(
         &self,
+        _by: &ProviderAdmin,
         name: &str,
         mpn_id: Option<&str>,
     ) -> Result<Reseller, StoreError> {
@@ -472,6 +642,7 @@ impl<'a> Access<'a> {
     /// Adds (or refreshes the name and domain of) a tenant imported from a connection.
     pub async fn import_customer(
         &self,
+        _by: &ProviderAdmin,
         connection: &ConnectionId,
         id: &CustomerId,
         company_name: &str,
@@ -497,6 +668,7 @@ impl<'a> Access<'a> {
 
     pub async fn assign_reseller(
         &self,
+        _by: &ProviderAdmin,
         customer: &CustomerId,
         reseller: Option<&ResellerId>,
     ) -> Result<(), StoreError> {
@@ -579,6 +751,47 @@ impl<'a> Access<'a> {
                 principal: current.clone(),
             })
             .collect())
+    }
+
+    /// [`Access::authorize`] for a change: read-only roles are refused.
+    pub async fn authorize_change(
+        &self,
+        who: &Principal,
+        customer_id: &CustomerId,
+    ) -> Result<ChangeScope, AccessError> {
+        let scope = self.authorize(who, customer_id).await?;
+        if scope.principal.role == Role::SpSupport {
+            return Err(AccessError::ReadOnly);
+        }
+        Ok(ChangeScope(scope))
+    }
+
+    /// The service provider's staff (re-read now: a disabled account or a changed role loses
+    /// access at once).
+    pub async fn provider(
+        &self,
+        who: &Principal,
+        need: Need,
+    ) -> Result<ProviderScope, AccessError> {
+        let current = match self.principal(&who.account).await? {
+            Some(current) if current.role == who.role => current,
+            _ => return Err(AccessError::Forbidden),
+        };
+        match (current.role, need) {
+            (Role::SpAdmin, _) | (Role::SpSupport, Need::Read) => {
+                Ok(ProviderScope { principal: current })
+            }
+            (Role::SpSupport, Need::Admin) => Err(AccessError::NotProvider { admins_only: true }),
+            _ => Err(AccessError::NotProvider { admins_only: false }),
+        }
+    }
+
+    /// A service provider admin, checked now.
+    pub async fn provider_admin(&self, who: &Principal) -> Result<ProviderAdmin, AccessError> {
+        let scope = self.provider(who, Need::Admin).await?;
+        Ok(ProviderAdmin {
+            actor: scope.principal.email,
+        })
     }
 
     /// The one place that decides whether `who` may act on `customer`.

@@ -225,7 +225,16 @@ impl<'a> Connections<'a> {
             )));
         }
         let id = Uuid::now_v7().to_string();
-        let sealed = self.seal(&id, &new.secret)?;
+        let sealed = self.seal(
+            &binding(
+                &id,
+                &new.api_url,
+                &new.login_url,
+                new.tenant_id.trim(),
+                new.app_id.trim(),
+            ),
+            &new.secret,
+        )?;
         let now = now_millis();
         let mut tx = self.pool.begin().await?;
         if new.is_default {
@@ -301,17 +310,24 @@ impl<'a> Connections<'a> {
     /// Points the sandbox connection at the embedded emulator (its port changes per run),
     /// creating it as the default the first time.
     pub async fn upsert_sandbox(&self, url: &str) -> Result<Connection, StoreError> {
-        let existing: Option<(String, String)> =
-            sqlx::query_as("SELECT id, name FROM connections WHERE is_sandbox = 1 LIMIT 1")
-                .fetch_optional(self.pool)
-                .await?;
+        let existing: Option<(String, String, String, String)> = sqlx::query_as(
+            "SELECT id, name, tenant_id, app_id FROM connections WHERE is_sandbox = 1 LIMIT 1",
+        )
+        .fetch_optional(self.pool)
+        .await?;
         match existing {
-            Some((id, name)) => {
+            Some((id, name, tenant, app)) => {
+                // The secret is bound to the URLs: moving the sandbox seals a new one (the
+                // embedded emulator takes any).
+                let sealed =
+                    self.seal(&binding(&id, url, url, &tenant, &app), &sandbox_secret())?;
                 sqlx::query(
-                    "UPDATE connections SET api_url = $1, login_url = $2, updated_at = $3 WHERE id = $4",
+                    "UPDATE connections SET api_url = $1, login_url = $2, credential_sealed = $3, \
+                     updated_at = $4 WHERE id = $5",
                 )
                 .bind(url)
                 .bind(url)
+                .bind(&sealed)
                 .bind(now_millis())
                 .bind(&id)
                 .execute(self.pool)
@@ -329,9 +345,7 @@ impl<'a> Connections<'a> {
                     login_url: url.into(),
                     tenant_id: "sandbox.onmicrosoft.com".into(),
                     app_id: "seatwise-sandbox".into(),
-                    secret: Secret::ClientSecret {
-                        client_secret: Uuid::new_v4().simple().to_string(),
-                    },
+                    secret: sandbox_secret(),
                     is_default,
                     is_sandbox: true,
                 })
@@ -354,16 +368,30 @@ impl<'a> Connections<'a> {
             .fetch_optional(self.pool)
             .await?
             .ok_or_else(|| StoreError::Invalid(format!("connection {id} does not exist")))?;
-        let secret: Secret = serde_json::from_slice(&self.sealer.open(&sealed, id.as_str())?)
+        let bound_to = binding(id.as_str(), &api_url, &login_url, &tenant, &app_id);
+        let secret: Secret = serde_json::from_slice(&self.sealer.open(&sealed, &bound_to)?)
             .map_err(|e| StoreError::Invalid(format!("stored credential: {e}")))?;
         let config = ClientConfig::new(api_url, login_url, tenant, app_id, secret.credential());
         Ok(PartnerCenter::new(http, config))
     }
 
-    fn seal(&self, id: &str, secret: &Secret) -> Result<String, StoreError> {
+    fn seal(&self, bound_to: &str, secret: &Secret) -> Result<String, StoreError> {
         let plain = serde_json::to_vec(secret).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        self.sealer.seal(&plain, id)
+        self.sealer.seal(&plain, bound_to)
     }
+}
+
+fn sandbox_secret() -> Secret {
+    Secret::ClientSecret {
+        client_secret: Uuid::new_v4().simple().to_string(),
+    }
+}
+
+/// What a sealed credential is bound to: its connection and everywhere the secret is sent. A
+/// URL or tenant changed in the database makes the secret unreadable instead of sending it
+/// elsewhere.
+fn binding(id: &str, api_url: &str, login_url: &str, tenant: &str, app_id: &str) -> String {
+    format!("seatwise-connection\n{id}\n{api_url}\n{login_url}\n{tenant}\n{app_id}")
 }
 
 /// The HTTP client type the Partner Center client takes, re-exported so callers need no

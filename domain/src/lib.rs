@@ -9,6 +9,7 @@ pub mod outbox;
 pub mod sessions;
 pub mod settings;
 pub mod store;
+pub mod throttle;
 pub mod time;
 pub mod users;
 pub mod workspace_links;

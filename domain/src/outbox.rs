@@ -78,11 +78,13 @@ impl<'a> Outbox<'a> {
         Outbox { pool }
     }
 
-    /// The newest mail first (the service provider's outbox page).
+    /// The newest mail first (the service provider's outbox page), without bodies: a page
+    /// never shows one.
     pub async fn recent(&self, limit: i64) -> Result<Vec<Mail>, StoreError> {
-        let rows: Vec<MailRow> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1"
-        ))
+        let rows: Vec<MailRow> = sqlx::query_as(
+            "SELECT id, created_at, customer_id, recipient, subject, '' AS body, sent_at, error \
+             FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1",
+        )
         .bind(limit)
         .fetch_all(self.pool)
         .await?;
@@ -100,8 +102,9 @@ impl<'a> Outbox<'a> {
         Ok(rows.into_iter().map(mail).collect())
     }
 
+    /// Marks a mail delivered and forgets its body (a password notice holds a password).
     pub async fn mark_sent(&self, id: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE outbox SET sent_at = $1, error = NULL WHERE id = $2")
+        sqlx::query("UPDATE outbox SET sent_at = $1, error = NULL, body = '' WHERE id = $2")
             .bind(now_millis())
             .bind(id)
             .execute(self.pool)

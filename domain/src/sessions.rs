@@ -14,12 +14,21 @@ impl<'a> Sessions<'a> {
         Sessions { pool }
     }
 
-    /// Inserts a new record; `false` if the id is taken (the caller picks another).
-    pub async fn insert(&self, id: &str, data: &str, expires_at: i64) -> Result<bool, StoreError> {
+    /// Inserts a new record; `false` if the id is taken (the caller picks another). `account`:
+    /// whose session it is, so that disabling the account can end it.
+    pub async fn insert(
+        &self,
+        id: &str,
+        account: Option<&str>,
+        data: &str,
+        expires_at: i64,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO sessions (id, account_id, data, expires_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO NOTHING",
         )
         .bind(id)
+        .bind(account)
         .bind(data)
         .bind(expires_at)
         .execute(self.pool)
@@ -27,12 +36,20 @@ impl<'a> Sessions<'a> {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn save(&self, id: &str, data: &str, expires_at: i64) -> Result<(), StoreError> {
+    pub async fn save(
+        &self,
+        id: &str,
+        account: Option<&str>,
+        data: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
+            "INSERT INTO sessions (id, account_id, data, expires_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET account_id = excluded.account_id, data = excluded.data, \
+             expires_at = excluded.expires_at",
         )
         .bind(id)
+        .bind(account)
         .bind(data)
         .bind(expires_at)
         .execute(self.pool)

@@ -163,6 +163,10 @@ impl Store {
         crate::directory::Directory::new(&self.pool)
     }
 
+    pub fn throttle(&self) -> crate::throttle::Throttle<'_> {
+        crate::throttle::Throttle::new(&self.pool)
+    }
+
     pub fn sessions(&self) -> crate::sessions::Sessions<'_> {
         crate::sessions::Sessions::new(&self.pool)
     }

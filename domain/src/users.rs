@@ -18,7 +18,7 @@ use sqlx::{Any, Transaction};
 use uuid::Uuid;
 
 use crate::{
-    access::CustomerScope,
+    access::{ChangeScope, CustomerScope},
     directory::{self, product_name},
     time::now_millis,
     Store, StoreError,
@@ -42,6 +42,10 @@ pub enum UserError {
     NotFound,
     #[error("Partner Center refused: {0}")]
     Refused(String),
+    /// Partner Center's answer never came and reading it back did not tell: the change may
+    /// have happened.
+    #[error("Partner Center has not confirmed this change yet. It may still have happened: check before trying again.")]
+    Unconfirmed,
     #[error(transparent)]
     PartnerCenter(PcError),
     #[error(transparent)]
@@ -131,6 +135,8 @@ pub struct LicenseOutcome {
 /// A password that was set, and where the notice about it went.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PasswordSet {
+    /// The user's name (`ann@contoso.com`).
+    pub user_name: String,
     pub password: String,
     pub notified: Option<String>,
 }
@@ -142,20 +148,19 @@ pub struct Actor {
     pub request_id: Option<String>,
 }
 
-pub struct UserAdmin<'a> {
-    store: &'a Store,
-    pc: &'a PartnerCenter,
-    scope: &'a CustomerScope,
+/// One customer's users. Reads need a [`CustomerScope`]; changes (the `impl` for
+/// [`ChangeScope`]) need the scope only [`crate::access::Access::authorize_change`] makes, so a
+/// read-only role cannot reach them. It owns cheap clones of what it uses, so that a change can
+/// run to its end on a task of its own.
+pub struct UserAdmin<S> {
+    store: Store,
+    pc: PartnerCenter,
+    scope: S,
     actor: Actor,
 }
 
-impl<'a> UserAdmin<'a> {
-    pub fn new(
-        store: &'a Store,
-        pc: &'a PartnerCenter,
-        scope: &'a CustomerScope,
-        actor: Actor,
-    ) -> Self {
+impl<S: AsRef<CustomerScope>> UserAdmin<S> {
+    pub fn new(store: Store, pc: PartnerCenter, scope: S, actor: Actor) -> Self {
         UserAdmin {
             store,
             pc,
@@ -164,99 +169,57 @@ impl<'a> UserAdmin<'a> {
         }
     }
 
+    fn scope(&self) -> &CustomerScope {
+        self.scope.as_ref()
+    }
+
     fn customer(&self) -> &partner_center::CustomerId {
-        &self.scope.customer().id
+        &self.scope().customer().id
+    }
+
+    /// Defence in depth: the user must belong to the scoped customer, by our cache or else by
+    /// a read of `/customers/{scoped customer}/users/{id}`.
+    async fn owned(&self, user: &UserId) -> Result<(), UserError> {
+        if !self
+            .store
+            .directory()
+            .user_name(self.scope(), user)
+            .await?
+            .is_empty()
+        {
+            return Ok(());
+        }
+        match self.pc.user(self.customer(), user).await {
+            Ok(found) if found.id.as_ref() == Some(user) => Ok(()),
+            Ok(_) => Err(UserError::NotFound),
+            Err(e) => Err(user_error(e)),
+        }
+    }
+
+    /// The customer's name, as imported.
+    pub fn customer_name(&self) -> String {
+        self.scope().customer().company_name.clone()
+    }
+
+    /// The customer's id as our store keys it (lower case).
+    pub fn customer_key(&self) -> String {
+        self.customer().as_str().to_lowercase()
+    }
+
+    /// The newest license changes made through Seatwise.
+    pub async fn license_changes(&self, limit: i64) -> Result<Vec<LicenseTransaction>, UserError> {
+        Ok(license_transactions(&self.store, self.scope(), limit).await?)
     }
 
     /// The customer's domains for new user names: its default domain and those its users have.
     pub async fn domains(&self) -> Result<Vec<String>, UserError> {
-        let mut domains = vec![self.scope.customer().default_domain.to_lowercase()];
-        for d in self.store.directory().user_domains(self.scope).await? {
+        let mut domains = vec![self.scope().customer().default_domain.to_lowercase()];
+        for d in self.store.directory().user_domains(self.scope()).await? {
             if !domains.contains(&d) {
                 domains.push(d);
             }
         }
         Ok(domains)
-    }
-
-    #[tracing::instrument(skip_all, fields(customer.id = %self.customer()))]
-    pub async fn create(
-        &self,
-        new: NewUser,
-        notify: Option<String>,
-    ) -> Result<(CustomerUser, PasswordSet), UserError> {
-        let first_name = required("first_name", "First name", &new.first_name)?;
-        let last_name = required("last_name", "Last name", &new.last_name)?;
-        let display_name = required("display_name", "Display name", &new.display_name)?;
-        let local = new.user_name.trim().to_lowercase();
-        if local.is_empty()
-            || !local
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '\''))
-            || local.starts_with('.')
-            || local.ends_with('.')
-        {
-            return Err(field(
-                "user_name",
-                "Use letters, digits, dots, hyphens or underscores before the @.",
-            ));
-        }
-        let domain = new.domain.trim().to_lowercase();
-        if !self.domains().await?.contains(&domain) {
-            return Err(field("domain", "Choose one of the customer's domains."));
-        }
-        let location = country("usage_location", &new.usage_location)?;
-        let password = match new
-            .password
-            .as_deref()
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            Some(p) => p.to_owned(),
-            None => generate_password(),
-        };
-        let notify = notify_address(notify, None)?;
-        let user_name = format!("{local}@{domain}");
-        let body = CustomerUser {
-            user_principal_name: Some(user_name.clone()),
-            first_name: Some(first_name),
-            last_name: Some(last_name),
-            display_name: Some(display_name),
-            usage_location: Some(location),
-            password_profile: Some(PasswordProfile {
-                password: Some(password.clone()),
-                force_change_password: Some(new.force_change),
-            }),
-            ..CustomerUser::default()
-        };
-        let created = self
-            .pc
-            .create_user(self.customer(), &body)
-            .await
-            .map_err(user_error)?;
-        let Some(id) = created.id.clone() else {
-            return Err(UserError::PartnerCenter(PcError::Decode(
-                "the created user has no id".into(),
-            )));
-        };
-        let mut tx = self.store.pool().begin().await?;
-        directory::upsert_user(&mut tx, self.scope, &created).await?;
-        directory::set_user_licenses(&mut tx, self.scope, &id, &[]).await?;
-        // A new user cannot read its own mailbox yet: the notice goes only where asked.
-        if let Some(to) = &notify {
-            enqueue_password_mail(
-                &mut tx,
-                self.scope,
-                to,
-                &user_name,
-                &password,
-                new.force_change,
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        let notified = notify;
-        Ok((created, PasswordSet { password, notified }))
     }
 
     /// The licenses table: every subscribed product with its seats and the subscriptions
@@ -268,7 +231,7 @@ impl<'a> UserAdmin<'a> {
         )
         .map_err(user_error)?;
         let mut tx = self.store.pool().begin().await?;
-        directory::set_skus(&mut tx, self.scope, &skus).await?;
+        directory::set_skus(&mut tx, self.scope(), &skus).await?;
         tx.commit().await?;
         let mut products: Vec<Product> = skus
             .iter()
@@ -307,6 +270,7 @@ impl<'a> UserAdmin<'a> {
 
     /// The edit dialog's values, read fresh: the user, the tenant's roles and the user's role.
     pub async fn edit_form(&self, user: &UserId) -> Result<EditForm, UserError> {
+        self.owned(user).await?;
         let (u, roles, mine) = tokio::try_join!(
             self.pc.user(self.customer(), user),
             self.pc.directory_roles(self.customer()),
@@ -326,68 +290,9 @@ impl<'a> UserAdmin<'a> {
         })
     }
 
-    /// Applies the edit: the user's fields, then its role membership (one role at most).
-    #[tracing::instrument(skip_all, fields(customer.id = %self.customer(), user.id = %user))]
-    pub async fn update(&self, user: &UserId, edit: UserEdit) -> Result<(), UserError> {
-        let body = CustomerUser {
-            first_name: Some(required("first_name", "First name", &edit.first_name)?),
-            last_name: Some(required("last_name", "Last name", &edit.last_name)?),
-            display_name: Some(required(
-                "display_name",
-                "Display name",
-                &edit.display_name,
-            )?),
-            usage_location: Some(country("usage_location", &edit.usage_location)?),
-            ..CustomerUser::default()
-        };
-        let (roles, mine) = tokio::try_join!(
-            self.pc.directory_roles(self.customer()),
-            self.pc.user_roles(self.customer(), user),
-        )
-        .map_err(user_error)?;
-        if let Some(role) = &edit.role {
-            if !roles.iter().any(|r| &r.id == role) {
-                return Err(field("role", "Choose one of the roles listed."));
-            }
-        }
-        let updated = self
-            .pc
-            .update_user(self.customer(), user, &body)
-            .await
-            .map_err(user_error)?;
-        for current in mine.iter().filter(|r| Some(&r.id) != edit.role.as_ref()) {
-            self.pc
-                .remove_role_member(self.customer(), &current.id, user)
-                .await
-                .map_err(user_error)?;
-        }
-        let mut now_roles: Vec<&DirectoryRole> = Vec::new();
-        if let Some(role) = &edit.role {
-            let found = roles.iter().find(|r| &r.id == role);
-            if !mine.iter().any(|r| &r.id == role) {
-                let member = UserMember {
-                    id: user.clone(),
-                    display_name: updated.display_name.clone(),
-                    user_principal_name: updated.user_principal_name.clone(),
-                    role_id: Some(role.clone()),
-                    attributes: None,
-                };
-                self.pc
-                    .add_role_member(self.customer(), role, &member)
-                    .await
-                    .map_err(user_error)?;
-            }
-            now_roles.extend(found);
-        }
-        let mut tx = self.store.pool().begin().await?;
-        directory::upsert_user(&mut tx, self.scope, &updated).await?;
-        directory::set_user_roles(&mut tx, self.scope, user, &now_roles).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// The Manage Licenses dialog, read fresh (the user's licenses and the seats left).
     pub async fn license_form(&self, user: &UserId) -> Result<LicenseForm, UserError> {
+        self.owned(user).await?;
         let (u, held, skus) = tokio::try_join!(
             self.pc.user(self.customer(), user),
             self.pc.user_licenses(self.customer(), user),
@@ -401,7 +306,7 @@ impl<'a> UserAdmin<'a> {
         let mut tx = self.store.pool().begin().await?;
         directory::set_user_licenses(
             &mut tx,
-            self.scope,
+            self.scope(),
             user,
             &held
                 .iter()
@@ -409,7 +314,7 @@ impl<'a> UserAdmin<'a> {
                 .collect::<Vec<_>>(),
         )
         .await?;
-        directory::set_skus(&mut tx, self.scope, &skus).await?;
+        directory::set_skus(&mut tx, self.scope(), &skus).await?;
         tx.commit().await?;
         let options = skus
             .iter()
@@ -428,6 +333,177 @@ impl<'a> UserAdmin<'a> {
             usage_location: u.usage_location.filter(|l| !l.trim().is_empty()),
             options,
         })
+    }
+}
+
+impl UserAdmin<ChangeScope> {
+    #[tracing::instrument(skip_all, fields(customer.id = %self.customer()))]
+    pub async fn create(
+        &self,
+        new: NewUser,
+        notify: Option<String>,
+    ) -> Result<(CustomerUser, PasswordSet), UserError> {
+        let first_name = required("first_name", "First name", &new.first_name)?;
+        let last_name = required("last_name", "Last name", &new.last_name)?;
+        let display_name = required("display_name", "Display name", &new.display_name)?;
+        let local = new.user_name.trim().to_lowercase();
+        if !valid_local_part(&local) {
+            return Err(field(
+                "user_name",
+                "Use letters, digits, dots, hyphens or underscores before the @.",
+            ));
+        }
+        let domain = new.domain.trim().to_lowercase();
+        if !self.domains().await?.contains(&domain) {
+            return Err(field("domain", "Choose one of the customer's domains."));
+        }
+        let location = country("usage_location", &new.usage_location)?;
+        let password = match new
+            .password
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            Some(p) => typed_password(p)?,
+            None => generate_password(),
+        };
+        let notify = notify_address(notify, None)?;
+        let user_name = format!("{local}@{domain}");
+        let body = CustomerUser {
+            user_principal_name: Some(user_name.clone()),
+            first_name: Some(first_name),
+            last_name: Some(last_name),
+            display_name: Some(display_name),
+            usage_location: Some(location),
+            password_profile: Some(PasswordProfile {
+                password: Some(password.clone()),
+                force_change_password: Some(new.force_change),
+            }),
+            ..CustomerUser::default()
+        };
+        let created = self.pc.create_user(self.customer(), &body).await;
+        // Lost answer: the user exists now exactly when the user name is there.
+        let created = settle(created, || async {
+            let users = self
+                .pc
+                .users(self.customer(), partner_center::ops::USER_PAGE)
+                .all()
+                .await?;
+            Ok(users.into_iter().find(|u| {
+                u.user_principal_name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(&user_name))
+            }))
+        })
+        .await?;
+        let Some(id) = created.id.clone() else {
+            return Err(UserError::PartnerCenter(PcError::Decode(
+                "the created user has no id".into(),
+            )));
+        };
+        let mut tx = self.store.pool().begin().await?;
+        directory::upsert_user(&mut tx, self.scope(), &created).await?;
+        directory::set_user_licenses(&mut tx, self.scope(), &id, &[]).await?;
+        // A new user cannot read its own mailbox yet: the notice goes only where asked.
+        if let Some(to) = &notify {
+            enqueue_password_mail(
+                &mut tx,
+                self.scope(),
+                to,
+                &user_name,
+                &password,
+                new.force_change,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        let notified = notify;
+        Ok((
+            created,
+            PasswordSet {
+                user_name,
+                password,
+                notified,
+            },
+        ))
+    }
+
+    /// Applies the edit: the user's fields, then its role membership (one role at most).
+    #[tracing::instrument(skip_all, fields(customer.id = %self.customer(), user.id = %user))]
+    pub async fn update(&self, user: &UserId, edit: UserEdit) -> Result<(), UserError> {
+        let body = CustomerUser {
+            first_name: Some(required("first_name", "First name", &edit.first_name)?),
+            last_name: Some(required("last_name", "Last name", &edit.last_name)?),
+            display_name: Some(required(
+                "display_name",
+                "Display name",
+                &edit.display_name,
+            )?),
+            usage_location: Some(country("usage_location", &edit.usage_location)?),
+            ..CustomerUser::default()
+        };
+        self.owned(user).await?;
+        let (roles, mine) = tokio::try_join!(
+            self.pc.directory_roles(self.customer()),
+            self.pc.user_roles(self.customer(), user),
+        )
+        .map_err(user_error)?;
+        if let Some(role) = &edit.role {
+            if !roles.iter().any(|r| &r.id == role) {
+                return Err(field("role", "Choose one of the roles listed."));
+            }
+        }
+        let updated = self.pc.update_user(self.customer(), user, &body).await;
+        let updated = settle(updated, || async {
+            let now = self.pc.user(self.customer(), user).await?;
+            let same = now.first_name == body.first_name
+                && now.last_name == body.last_name
+                && now.display_name == body.display_name
+                && now.usage_location == body.usage_location;
+            Ok(same.then_some(now))
+        })
+        .await?;
+        let in_role = |role: RoleId| async move {
+            let roles = self.pc.user_roles(self.customer(), user).await?;
+            Ok(roles.iter().any(|r| r.id == role))
+        };
+        for current in mine.iter().filter(|r| Some(&r.id) != edit.role.as_ref()) {
+            let removed = self
+                .pc
+                .remove_role_member(self.customer(), &current.id, user)
+                .await;
+            settle(removed, || async {
+                Ok((!in_role(current.id.clone()).await?).then_some(()))
+            })
+            .await?;
+        }
+        let mut now_roles: Vec<&DirectoryRole> = Vec::new();
+        if let Some(role) = &edit.role {
+            let found = roles.iter().find(|r| &r.id == role);
+            if !mine.iter().any(|r| &r.id == role) {
+                let member = UserMember {
+                    id: user.clone(),
+                    display_name: updated.display_name.clone(),
+                    user_principal_name: updated.user_principal_name.clone(),
+                    role_id: Some(role.clone()),
+                    attributes: None,
+                };
+                let added = self
+                    .pc
+                    .add_role_member(self.customer(), role, &member)
+                    .await;
+                settle(added, || async {
+                    Ok(in_role(role.clone()).await?.then(|| member.clone()))
+                })
+                .await?;
+            }
+            now_roles.extend(found);
+        }
+        let mut tx = self.store.pool().begin().await?;
+        directory::upsert_user(&mut tx, self.scope(), &updated).await?;
+        directory::set_user_roles(&mut tx, self.scope(), user, &now_roles).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// One Partner Center license update with every assignment and removal; then the user's
@@ -453,6 +529,7 @@ impl<'a> UserAdmin<'a> {
                 "A license cannot be assigned and removed at once.",
             ));
         }
+        self.owned(user).await?;
         let update = LicenseUpdate {
             licenses_to_assign: Some(
                 assign
@@ -471,9 +548,8 @@ impl<'a> UserAdmin<'a> {
             .update_licenses(self.customer(), user, &update)
             .await
         {
-            Ok(answer) => answer,
             Err(PcError::NotEnoughLicenses { .. }) => {
-                let names = self.store.directory().sku_names(self.scope).await?;
+                let names = self.store.directory().sku_names(self.scope()).await?;
                 let product = assign
                     .iter()
                     .map(|s| name_of(&names, s))
@@ -481,7 +557,21 @@ impl<'a> UserAdmin<'a> {
                     .join(" or ");
                 return Err(UserError::NoSeats { product });
             }
-            Err(e) => return Err(user_error(e)),
+            other => {
+                settle(other, || async {
+                    let held: Vec<SkuId> = self
+                        .pc
+                        .user_licenses(self.customer(), user)
+                        .await?
+                        .into_iter()
+                        .filter_map(|l| l.product_sku.id)
+                        .collect();
+                    let applied = assign.iter().all(|a| held.contains(a))
+                        && !remove.iter().any(|r| held.contains(r));
+                    Ok(applied.then(LicenseUpdate::default))
+                })
+                .await?
+            }
         };
         let warnings = answer
             .license_warnings
@@ -496,24 +586,30 @@ impl<'a> UserAdmin<'a> {
     /// Soft-deletes the user (restorable for 30 days); its licenses are released.
     #[tracing::instrument(skip_all, fields(customer.id = %self.customer(), user.id = %user))]
     pub async fn delete(&self, user: &UserId) -> Result<(), UserError> {
+        self.owned(user).await?;
         let held = self
             .store
             .directory()
-            .user_licenses(self.scope, user)
+            .user_licenses(self.scope(), user)
             .await?;
-        self.pc
-            .delete_user(self.customer(), user)
-            .await
-            .map_err(user_error)?;
+        let deleted = self.pc.delete_user(self.customer(), user).await;
+        settle(deleted, || async {
+            match self.pc.user(self.customer(), user).await {
+                Err(PcError::NotFound { .. }) => Ok(Some(())),
+                Ok(u) => Ok((u.state == Some(UserState::Inactive)).then_some(())),
+                Err(e) => Err(e),
+            }
+        })
+        .await?;
         let skus = self.pc.subscribed_skus(self.customer()).await.ok();
-        let names = self.store.directory().sku_names(self.scope).await?;
-        let upn = self.store.directory().user_name(self.scope, user).await?;
+        let names = self.store.directory().sku_names(self.scope()).await?;
+        let upn = self.store.directory().user_name(self.scope(), user).await?;
         let mut tx = self.store.pool().begin().await?;
-        directory::mark_deleted(&mut tx, self.scope, user, now_millis()).await?;
+        directory::mark_deleted(&mut tx, self.scope(), user, now_millis()).await?;
         let released: Vec<_> = held.iter().map(|sku| (sku, -1, "delete")).collect();
         self.record(&mut tx, user, &upn, &names, &released).await?;
         if let Some(skus) = &skus {
-            directory::set_skus(&mut tx, self.scope, skus).await?;
+            directory::set_skus(&mut tx, self.scope(), skus).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -527,6 +623,7 @@ impl<'a> UserAdmin<'a> {
         user: &UserId,
         new_user_name: Option<String>,
     ) -> Result<(), UserError> {
+        self.owned(user).await?;
         let new_user_name = match new_user_name
             .as_deref()
             .map(str::trim)
@@ -535,7 +632,9 @@ impl<'a> UserAdmin<'a> {
             None => None,
             Some(name) => {
                 let (local, domain) = name.split_once('@').unwrap_or((name, ""));
-                if local.is_empty() || !self.domains().await?.contains(&domain.to_lowercase()) {
+                if !valid_local_part(local)
+                    || !self.domains().await?.contains(&domain.to_lowercase())
+                {
                     return Err(field(
                         "user_name",
                         "Give a user name at one of the customer's domains, like ann.lee@contoso.com.",
@@ -550,15 +649,20 @@ impl<'a> UserAdmin<'a> {
             ..CustomerUser::default()
         };
         let restored = match self.pc.update_user(self.customer(), user, &body).await {
-            Ok(u) => u,
             Err(PcError::Conflict { .. }) => {
                 let user_name = match new_user_name {
                     Some(n) => n,
-                    None => self.store.directory().user_name(self.scope, user).await?,
+                    None => self.store.directory().user_name(self.scope(), user).await?,
                 };
                 return Err(UserError::NameTaken { user_name });
             }
-            Err(e) => return Err(user_error(e)),
+            other => {
+                settle(other, || async {
+                    let now = self.pc.user(self.customer(), user).await?;
+                    Ok((now.state != Some(UserState::Inactive)).then_some(now))
+                })
+                .await?
+            }
         };
         // What the user has now, as Partner Center says (licenses come back only where seats
         // are free; roles may not come back at all).
@@ -571,17 +675,22 @@ impl<'a> UserAdmin<'a> {
             .map(|h| h.into_iter().filter_map(|l| l.product_sku.id).collect())
             .unwrap_or_default();
         let roles = roles.unwrap_or_default();
-        let names = self.store.directory().sku_names(self.scope).await?;
+        let names = self.store.directory().sku_names(self.scope()).await?;
         let upn = restored.user_principal_name.clone().unwrap_or_default();
         let mut tx = self.store.pool().begin().await?;
-        directory::upsert_user(&mut tx, self.scope, &restored).await?;
-        directory::set_user_licenses(&mut tx, self.scope, user, &held).await?;
-        directory::set_user_roles(&mut tx, self.scope, user, &roles.iter().collect::<Vec<_>>())
-            .await?;
+        directory::upsert_user(&mut tx, self.scope(), &restored).await?;
+        directory::set_user_licenses(&mut tx, self.scope(), user, &held).await?;
+        directory::set_user_roles(
+            &mut tx,
+            self.scope(),
+            user,
+            &roles.iter().collect::<Vec<_>>(),
+        )
+        .await?;
         let returned: Vec<_> = held.iter().map(|sku| (sku, 1, "restore")).collect();
         self.record(&mut tx, user, &upn, &names, &returned).await?;
         if let Ok(skus) = &skus {
-            directory::set_skus(&mut tx, self.scope, skus).await?;
+            directory::set_skus(&mut tx, self.scope(), skus).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -597,11 +706,12 @@ impl<'a> UserAdmin<'a> {
         force_change: bool,
         notify: Option<String>,
     ) -> Result<PasswordSet, UserError> {
+        self.owned(user).await?;
         let password = match password.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-            Some(p) => p.to_owned(),
+            Some(p) => typed_password(p)?,
             None => generate_password(),
         };
-        let mut upn = self.store.directory().user_name(self.scope, user).await?;
+        let mut upn = self.store.directory().user_name(self.scope(), user).await?;
         if upn.is_empty() {
             let u = self
                 .pc
@@ -614,15 +724,17 @@ impl<'a> UserAdmin<'a> {
         let updated = self
             .pc
             .reset_password(self.customer(), user, &password, force_change)
-            .await
-            .map_err(user_error)?;
+            .await;
+        // A password cannot be read back: a lost answer stays unconfirmed.
+        let updated = settle(updated, || async { Err(PcError::Timeout) }).await?;
         let upn = updated.user_principal_name.clone().unwrap_or(upn);
         let mut tx = self.store.pool().begin().await?;
         if let Some(to) = &to {
-            enqueue_password_mail(&mut tx, self.scope, to, &upn, &password, force_change).await?;
+            enqueue_password_mail(&mut tx, self.scope(), to, &upn, &password, force_change).await?;
         }
         tx.commit().await?;
         Ok(PasswordSet {
+            user_name: upn,
             password,
             notified: to,
         })
@@ -645,18 +757,18 @@ impl<'a> UserAdmin<'a> {
             Ok(h) => h.into_iter().filter_map(|l| l.product_sku.id).collect(),
             Err(e) => {
                 tracing::warn!(error = %e, "licenses not read back; using what the update implies");
-                let mut held = directory.user_licenses(self.scope, user).await?;
+                let mut held = directory.user_licenses(self.scope(), user).await?;
                 held.retain(|s| !remove.contains(s));
                 held.extend(assign.iter().cloned());
                 held
             }
         };
-        let names = directory.sku_names(self.scope).await?;
-        let upn = directory.user_name(self.scope, user).await?;
+        let names = directory.sku_names(self.scope()).await?;
+        let upn = directory.user_name(self.scope(), user).await?;
         let mut tx = self.store.pool().begin().await?;
-        directory::set_user_licenses(&mut tx, self.scope, user, &held).await?;
+        directory::set_user_licenses(&mut tx, self.scope(), user, &held).await?;
         if let Ok(skus) = &skus {
-            directory::set_skus(&mut tx, self.scope, skus).await?;
+            directory::set_skus(&mut tx, self.scope(), skus).await?;
         }
         let changes: Vec<_> = assign
             .iter()
@@ -797,6 +909,55 @@ fn dedup(ids: &[SkuId]) -> Vec<SkuId> {
     out
 }
 
+/// The part of a user name before the `@`: letters, digits, `.`, `-`, `_` and `'`, at most 64,
+/// not starting or ending with a dot.
+fn valid_local_part(local: &str) -> bool {
+    !local.is_empty()
+        && local.len() <= 64
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '\''))
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+}
+
+/// A password someone typed: Partner Center judges its strength; we refuse what no password
+/// can hold.
+fn typed_password(password: &str) -> Result<String, UserError> {
+    if password.chars().count() > 256 || password.chars().any(char::is_control) {
+        return Err(field(
+            "password",
+            "Use at most 256 characters, without control characters.",
+        ));
+    }
+    Ok(password.to_owned())
+}
+
+/// The outcome of a write from its answer; when the answer never came (retries exhausted on
+/// timeouts, lost answers, 5xx, throttling), `check` reads Partner Center back: `Some` — it
+/// happened; `None` — it did not (the original error stands); a failed read — unconfirmed.
+async fn settle<T, F, Fut>(result: Result<T, PcError>, check: F) -> Result<T, UserError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>, PcError>>,
+{
+    match result {
+        Ok(value) => Ok(value),
+        Err(e) if e.is_transient() => match check().await {
+            Ok(Some(value)) => {
+                tracing::info!(error = %e, "the answer was lost; reading back shows the change happened");
+                Ok(value)
+            }
+            Ok(None) => Err(user_error(e)),
+            Err(read) => {
+                tracing::warn!(error = %e, read = %read, "the change is not confirmed");
+                Err(UserError::Unconfirmed)
+            }
+        },
+        Err(e) => Err(user_error(e)),
+    }
+}
+
 fn field(field: &'static str, message: &str) -> UserError {
     UserError::Field {
         field,
@@ -808,6 +969,12 @@ fn required(name: &'static str, label: &str, value: &str) -> Result<String, User
     let value = value.trim();
     if value.is_empty() {
         return Err(field(name, &format!("{label} is required.")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(field(
+            name,
+            &format!("{label} cannot contain control characters."),
+        ));
     }
     if value.chars().count() > 64 {
         return Err(field(
@@ -839,7 +1006,8 @@ fn notify_address(
             let valid = address
                 .split_once('@')
                 .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.ends_with('.'))
-                && !address.contains(char::is_whitespace);
+                && address.len() <= 254
+                && !address.contains(|c: char| c.is_whitespace() || c.is_control());
             if !valid {
                 return Err(field(
                     "notify",

@@ -1,8 +1,6 @@
 // Shared browser setup: Debian's Chromium through playwright-core. Playwright gives every
 // launch a fresh temporary profile of its own (it refuses a --user-data-dir argument).
 import { chromium } from 'playwright-core';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 export const BASE_URL = process.env.SEATWISE_URL ?? 'http://127.0.0.1:3000';
 
@@ -39,16 +37,21 @@ export async function waitForHydration(page) {
   await page.locator('.app[data-hydrated="true"]').waitFor({ timeout: 15000 });
 }
 
-/// Email and password of a demo account (the server seeds them into its data directory).
+const DEMO = {
+  'Service provider admin': 'admin@seatwise.demo',
+  'Service provider support': 'support@seatwise.demo',
+  'Reseller admin': 'reseller@seatwise.demo',
+  'Customer admin': 'it@contoso.demo',
+};
+
+/// Email and password of a demo account: scripts/serve-release.sh starts the server with
+/// SEATWISE_DEMO_PASSWORD, which every demo account gets (passwords are never stored in the clear).
 export function demoAccount(role) {
-  const dir = process.env.SEATWISE_DATA;
-  if (!dir) throw new Error('SEATWISE_DATA is not set: run the tests through scripts/e2e.sh');
-  const line = readFileSync(join(dir, 'demo-accounts.txt'), 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(role));
-  if (!line) throw new Error(`no demo account for ${role}`);
-  const words = line.trim().split(/\s+/);
-  return { email: words.find((w) => w.includes('@')), password: words[words.length - 1] };
+  const password = process.env.SEATWISE_DEMO_PASSWORD;
+  if (!password) throw new Error('SEATWISE_DEMO_PASSWORD is not set: run the tests through scripts/e2e.sh');
+  const email = DEMO[role];
+  if (!email) throw new Error(`no demo account for ${role}`);
+  return { email, password };
 }
 
 /// Signs in through the sign-in form, as a person would.

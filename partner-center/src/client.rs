@@ -105,19 +105,22 @@ pub(crate) struct Call<'a> {
     pub method: Method,
     /// The path template for logs (`/customers/{id}/users`).
     pub template: &'static str,
-    /// The path below `/v1`, or an absolute URL from a `links.next`.
-    pub path: String,
+    /// The path below `/v1` (or a `links.next` relative to it), built from the template with
+    /// every `{…}` filled by a percent-encoded segment; an error if a segment cannot be one.
+    pub path: Result<String, PcError>,
     pub query: Vec<(&'a str, String)>,
     pub headers: Vec<(String, String)>,
     pub body: Option<serde_json::Value>,
 }
 
 impl<'a> Call<'a> {
-    pub fn new(method: Method, template: &'static str, path: String) -> Self {
+    /// `segments` fill the template's placeholders in order, each percent-encoded, so no value
+    /// can add, remove or climb a path segment.
+    pub fn new(method: Method, template: &'static str, segments: &[&str]) -> Self {
         Call {
             method,
             template,
-            path,
+            path: fill(template, segments),
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
@@ -171,7 +174,7 @@ impl PartnerCenter {
         &self.inner.stats
     }
 
-    fn url(&self, path: &str) -> String {
+    fn url(&self, path: &str) -> Result<String, PcError> {
         resolve(&self.inner.config.api_url, path)
     }
 
@@ -198,6 +201,10 @@ impl PartnerCenter {
     /// the same request, so a retried write is never applied twice.
     pub(crate) async fn send(&self, call: Call<'_>) -> Result<(u16, bytes::Bytes), PcError> {
         let inner = &self.inner;
+        let url = match &call.path {
+            Ok(path) => self.url(path)?,
+            Err(e) => return Err(e.clone()),
+        };
         let request_id = Uuid::new_v4().to_string();
         let span = tracing::info_span!(
             "partner_center",
@@ -216,7 +223,7 @@ impl PartnerCenter {
                 .acquire()
                 .await
                 .map_err(|_| PcError::Transport("client closed".into()))?;
-            let limiter = inner.limiters.for_path(&call.path);
+            let limiter = inner.limiters.for_path(call.path.as_deref().unwrap_or_default());
             let mut attempt = 0u32;
             let mut refreshed_token = false;
             loop {
@@ -224,7 +231,7 @@ impl PartnerCenter {
                 attempt += 1;
                 inner.stats.attempts.fetch_add(1, Ordering::Relaxed);
                 let token = inner.tokens.get(&inner.http, &self.token_request()).await?;
-                let outcome = self.attempt(&call, &request_id, &token).await;
+                let outcome = self.attempt(&call, &url, &request_id, &token).await;
                 let (status, retry_after, error) = match outcome {
                     Ok(ok) => {
                         tracing::Span::current().record("status", ok.0);
@@ -265,13 +272,14 @@ impl PartnerCenter {
     async fn attempt(
         &self,
         call: &Call<'_>,
+        url: &str,
         request_id: &str,
         token: &str,
     ) -> Result<(u16, bytes::Bytes), (Option<u16>, Option<Duration>, PcError)> {
         let inner = &self.inner;
         let mut request = inner
             .http
-            .request(call.method.clone(), self.url(&call.path))
+            .request(call.method.clone(), url)
             .timeout(inner.config.timeout)
             .bearer_auth(token)
             .header("Accept", "application/json")
@@ -344,17 +352,69 @@ impl PartnerCenter {
     }
 }
 
+/// Percent-encodes one path segment: everything but the unreserved characters. Segments that
+/// a URL parser would still read as "here" or "up" (empty, `.`, `..`, also when encoded) are
+/// refused instead.
+pub(crate) fn encode_segment(segment: &str) -> Result<String, PcError> {
+    if segment.is_empty() || segment.bytes().all(|b| b == b'.') {
+        return Err(PcError::Validation {
+            status: 400,
+            code: String::new(),
+            message: format!("{segment:?} cannot be a path segment"),
+        });
+    }
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            // `.` is encoded too, so that no encoded segment can spell a dot segment.
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Ok(out)
+}
+
+/// The template with its `{…}` placeholders replaced, in order, by encoded segments.
+pub(crate) fn fill(template: &str, segments: &[&str]) -> Result<String, PcError> {
+    let mut out = String::with_capacity(template.len() + 40);
+    let mut rest = template;
+    let mut segments = segments.iter();
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
+        let segment = segments.next().ok_or_else(|| PcError::Validation {
+            status: 400,
+            code: String::new(),
+            message: format!("{template}: a path segment is missing"),
+        })?;
+        out.push_str(&encode_segment(segment)?);
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    debug_assert!(segments.next().is_none(), "{template}: too many segments");
+    Ok(out)
+}
+
 /// `links.*.uri` are relative to `/v1` (sometimes with the `/v1` written out), or absolute.
-pub(crate) fn resolve(api_url: &str, path: &str) -> String {
+/// An absolute link is followed only when it points below the API's own URL: the token is
+/// never sent anywhere else.
+pub(crate) fn resolve(api_url: &str, path: &str) -> Result<String, PcError> {
     if path.starts_with("http://") || path.starts_with("https://") {
-        path.to_owned()
+        if path.starts_with(&format!("{api_url}/")) {
+            Ok(path.to_owned())
+        } else {
+            Err(PcError::Decode(
+                "a link in the answer points outside Partner Center; not followed".into(),
+            ))
+        }
     } else if path.starts_with("/v1/") {
-        format!("{api_url}{path}")
+        Ok(format!("{api_url}{path}"))
     } else {
-        format!(
+        Ok(format!(
             "{api_url}/v1{}{path}",
             if path.starts_with('/') { "" } else { "/" }
-        )
+        ))
     }
 }
 
@@ -388,7 +448,8 @@ impl<T: DeserializeOwned> Pager<T> {
 }
 
 fn follow(template: &'static str, link: &Link) -> Call<'static> {
-    let mut call = Call::new(Method::GET, template, link.uri.clone().unwrap_or_default());
+    let mut call = Call::new(Method::GET, template, &[]);
+    call.path = Ok(link.uri.clone().unwrap_or_default());
     call.headers = link
         .headers
         .iter()
@@ -399,23 +460,34 @@ fn follow(template: &'static str, link: &Link) -> Call<'static> {
 
 #[cfg(test)]
 mod tests {
-    use super::resolve;
+    use super::{fill, resolve};
 
     #[test]
     fn links_resolve_with_or_without_v1() {
         let base = "https://api.example";
+        let ok = |p: &str| resolve(base, p).unwrap();
+        assert_eq!(ok("/customers/1"), "https://api.example/v1/customers/1");
+        assert_eq!(ok("/v1/customers/1"), "https://api.example/v1/customers/1");
         assert_eq!(
-            resolve(base, "/customers/1"),
-            "https://api.example/v1/customers/1"
-        );
-        assert_eq!(
-            resolve(base, "/v1/customers/1"),
-            "https://api.example/v1/customers/1"
-        );
-        assert_eq!(
-            resolve(base, "customers?size=1"),
+            ok("customers?size=1"),
             "https://api.example/v1/customers?size=1"
         );
-        assert_eq!(resolve(base, "https://other/x"), "https://other/x");
+        assert_eq!(ok("https://api.example/v1/x"), "https://api.example/v1/x");
+        assert!(resolve(base, "https://other/x").is_err());
+        assert!(resolve(base, "https://api.example.evil/x").is_err());
+    }
+
+    #[test]
+    fn segments_are_encoded_and_dot_segments_refused() {
+        let t = "/customers/{id}/users/{user_id}";
+        assert_eq!(fill(t, &["a", "b"]).unwrap(), "/customers/a/users/b");
+        assert_eq!(
+            fill(t, &["a", "../x/y?z#w"]).unwrap(),
+            "/customers/a/users/%2E%2E%2Fx%2Fy%3Fz%23w"
+        );
+        for bad in ["", ".", ".."] {
+            assert!(fill(t, &["a", bad]).is_err());
+        }
+        assert!(fill(t, &["a"]).is_err());
     }
 }

@@ -5,7 +5,10 @@ use http::Method;
 use crate::{
     client::{Call, Pager, PartnerCenter},
     error::PcError,
-    ids::{CartId, CustomerId, OrderId, ProductId, RoleId, SubscriptionId, UserId},
+    ids::{
+        AvailabilityId, CartId, CatalogSkuId, CustomerId, OrderId, ProductId, RoleId,
+        SubscriptionId, UserId,
+    },
     wire::*,
 };
 
@@ -23,31 +26,26 @@ impl PartnerCenter {
 
     pub fn customers(&self, size: u32) -> Pager<Customer> {
         self.pager(
-            Call::new(Method::GET, "/customers", "/customers".into())
-                .query("size", size.clamp(1, 500).to_string()),
+            Call::new(Method::GET, "/customers", &[]).query("size", size.clamp(1, 500).to_string()),
         )
     }
 
     /// Customers whose company name starts with `prefix` (case-insensitive).
     pub fn search_customers(&self, prefix: &str) -> Pager<Customer> {
         self.pager(
-            Call::new(Method::GET, "/customers", "/customers".into())
+            Call::new(Method::GET, "/customers", &[])
                 .query("size", "0")
                 .query("filter", filter("CompanyName", prefix, "starts_with")),
         )
     }
 
     pub async fn customer(&self, id: &CustomerId) -> Result<Customer, PcError> {
-        self.json(Call::new(
-            Method::GET,
-            "/customers/{id}",
-            format!("/customers/{id}"),
-        ))
-        .await
+        self.json(Call::new(Method::GET, "/customers/{id}", &[id.as_str()]))
+            .await
     }
 
     pub async fn create_customer(&self, customer: &Customer) -> Result<Customer, PcError> {
-        self.json(Call::new(Method::POST, "/customers", "/customers".into()).json(customer)?)
+        self.json(Call::new(Method::POST, "/customers", &[]).json(customer)?)
             .await
     }
 
@@ -64,11 +62,7 @@ impl PartnerCenter {
             });
         }
         match self
-            .empty(Call::new(
-                Method::HEAD,
-                "/domains/{domain}",
-                format!("/domains/{domain}"),
-            ))
+            .empty(Call::new(Method::HEAD, "/domains/{domain}", &[domain]))
             .await
         {
             Ok(_) => Ok(true),
@@ -81,25 +75,17 @@ impl PartnerCenter {
 
     pub fn users(&self, customer: &CustomerId, size: u32) -> Pager<CustomerUser> {
         self.pager(
-            Call::new(
-                Method::GET,
-                "/customers/{id}/users",
-                format!("/customers/{customer}/users"),
-            )
-            .query("size", size.clamp(1, 500).to_string()),
+            Call::new(Method::GET, "/customers/{id}/users", &[customer.as_str()])
+                .query("size", size.clamp(1, 500).to_string()),
         )
     }
 
     /// Soft-deleted users, restorable for 30 days.
     pub fn deleted_users(&self, customer: &CustomerId, size: u32) -> Pager<CustomerUser> {
         self.pager(
-            Call::new(
-                Method::GET,
-                "/customers/{id}/users",
-                format!("/customers/{customer}/users"),
-            )
-            .query("size", size.clamp(1, 500).to_string())
-            .query("filter", filter("UserState", "Inactive", "equals")),
+            Call::new(Method::GET, "/customers/{id}/users", &[customer.as_str()])
+                .query("size", size.clamp(1, 500).to_string())
+                .query("filter", filter("UserState", "Inactive", "equals")),
         )
     }
 
@@ -111,7 +97,7 @@ impl PartnerCenter {
         self.json(Call::new(
             Method::GET,
             "/customers/{id}/users/{user_id}",
-            format!("/customers/{customer}/users/{user}"),
+            &[customer.as_str(), user.as_str()],
         ))
         .await
     }
@@ -122,12 +108,7 @@ impl PartnerCenter {
         user: &CustomerUser,
     ) -> Result<CustomerUser, PcError> {
         self.json(
-            Call::new(
-                Method::POST,
-                "/customers/{id}/users",
-                format!("/customers/{customer}/users"),
-            )
-            .json(user)?,
+            Call::new(Method::POST, "/customers/{id}/users", &[customer.as_str()]).json(user)?,
         )
         .await
     }
@@ -143,7 +124,7 @@ impl PartnerCenter {
             Call::new(
                 Method::PATCH,
                 "/customers/{id}/users/{user_id}",
-                format!("/customers/{customer}/users/{user}"),
+                &[customer.as_str(), user.as_str()],
             )
             .json(changes)?,
         )
@@ -172,7 +153,7 @@ impl PartnerCenter {
         self.empty(Call::new(
             Method::DELETE,
             "/customers/{id}/users/{user_id}",
-            format!("/customers/{customer}/users/{user}"),
+            &[customer.as_str(), user.as_str()],
         ))
         .await
         .map(drop)
@@ -199,7 +180,7 @@ impl PartnerCenter {
         self.items(Call::new(
             Method::GET,
             "/customers/{id}/subscribedskus",
-            format!("/customers/{customer}/subscribedskus"),
+            &[customer.as_str()],
         ))
         .await
     }
@@ -214,7 +195,7 @@ impl PartnerCenter {
         let mut call = Call::new(
             Method::GET,
             "/customers/{id}/subscribedskus",
-            format!("/customers/{customer}/subscribedskus"),
+            &[customer.as_str()],
         );
         for group in groups {
             call = call.query("licenseGroupIds", *group);
@@ -231,7 +212,7 @@ impl PartnerCenter {
         let mut call = Call::new(
             Method::GET,
             "/customers/{id}/users/{user_id}/licenses",
-            format!("/customers/{customer}/users/{user}/licenses"),
+            &[customer.as_str(), user.as_str()],
         );
         for group in groups {
             call = call.query("licenseGroupIds", *group);
@@ -247,7 +228,7 @@ impl PartnerCenter {
         self.items(Call::new(
             Method::GET,
             "/customers/{id}/users/{user_id}/licenses",
-            format!("/customers/{customer}/users/{user}/licenses"),
+            &[customer.as_str(), user.as_str()],
         ))
         .await
     }
@@ -265,7 +246,7 @@ impl PartnerCenter {
             Call::new(
                 Method::POST,
                 "/customers/{id}/users/{user_id}/licenseupdates",
-                format!("/customers/{customer}/users/{user}/licenseupdates"),
+                &[customer.as_str(), user.as_str()],
             )
             .json(&update)?,
         )
@@ -281,7 +262,7 @@ impl PartnerCenter {
         self.items(Call::new(
             Method::GET,
             "/customers/{id}/directoryroles",
-            format!("/customers/{customer}/directoryroles"),
+            &[customer.as_str()],
         ))
         .await
     }
@@ -294,7 +275,7 @@ impl PartnerCenter {
         self.items(Call::new(
             Method::GET,
             "/customers/{id}/users/{user_id}/directoryroles",
-            format!("/customers/{customer}/users/{user}/directoryroles"),
+            &[customer.as_str(), user.as_str()],
         ))
         .await
     }
@@ -304,7 +285,7 @@ impl PartnerCenter {
             Call::new(
                 Method::GET,
                 "/customers/{id}/directoryroles/{role_id}/usermembers",
-                format!("/customers/{customer}/directoryroles/{role}/usermembers"),
+                &[customer.as_str(), role.as_str()],
             )
             .query("size", USER_PAGE.to_string()),
         )
@@ -323,7 +304,7 @@ impl PartnerCenter {
             Call::new(
                 Method::POST,
                 "/customers/{id}/directoryroles/{role_id}/usermembers",
-                format!("/customers/{customer}/directoryroles/{role}/usermembers"),
+                &[customer.as_str(), role.as_str()],
             )
             .json(&member)?,
         )
@@ -339,7 +320,7 @@ impl PartnerCenter {
         self.empty(Call::new(
             Method::DELETE,
             "/customers/{id}/directoryroles/{role_id}/usermembers/{user_id}",
-            format!("/customers/{customer}/directoryroles/{role}/usermembers/{user}"),
+            &[customer.as_str(), role.as_str(), user.as_str()],
         ))
         .await
         .map(drop)
@@ -351,7 +332,7 @@ impl PartnerCenter {
         self.items(Call::new(
             Method::GET,
             "/customers/{id}/subscriptions",
-            format!("/customers/{customer}/subscriptions"),
+            &[customer.as_str()],
         ))
         .await
     }
@@ -365,7 +346,7 @@ impl PartnerCenter {
             Call::new(
                 Method::GET,
                 "/customers/{id}/subscriptions",
-                format!("/customers/{customer}/subscriptions"),
+                &[customer.as_str()],
             )
             .query("order_id", order.as_str()),
         )
@@ -382,7 +363,7 @@ impl PartnerCenter {
             Call::new(
                 Method::GET,
                 "/customers/{id}/subscriptions",
-                format!("/customers/{customer}/subscriptions"),
+                &[customer.as_str()],
             )
             .query("mpn_id", mpn_id),
         )
@@ -400,7 +381,7 @@ impl PartnerCenter {
             Call::new(
                 Method::GET,
                 "/customers/{id}/subscriptions/{sub_id}/transitionEligibilities",
-                format!("/customers/{customer}/subscriptions/{id}/transitionEligibilities"),
+                &[customer.as_str(), id.as_str()],
             )
             .query("eligibilityType", eligibility_type),
         )
@@ -418,7 +399,7 @@ impl PartnerCenter {
             Call::new(
                 Method::POST,
                 "/customers/{id}/subscriptions/{sub_id}/transitions",
-                format!("/customers/{customer}/subscriptions/{id}/transitions"),
+                &[customer.as_str(), id.as_str()],
             )
             .json(transition)?,
         )
@@ -433,7 +414,7 @@ impl PartnerCenter {
         self.json(Call::new(
             Method::GET,
             "/customers/{id}/subscriptions/{sub_id}",
-            format!("/customers/{customer}/subscriptions/{id}"),
+            &[customer.as_str(), id.as_str()],
         ))
         .await
     }
@@ -447,7 +428,7 @@ impl PartnerCenter {
         let mut call = Call::new(
             Method::PATCH,
             "/customers/{id}/subscriptions/{sub_id}",
-            format!("/customers/{customer}/subscriptions/{}", subscription.id),
+            &[customer.as_str(), subscription.id.as_str()],
         )
         .json(subscription)?;
         if let Some(etag) = subscription
@@ -469,7 +450,7 @@ impl PartnerCenter {
         self.items(Call::new(
             Method::GET,
             "/customers/{id}/subscriptions/{sub_id}/addons",
-            format!("/customers/{customer}/subscriptions/{id}/addons"),
+            &[customer.as_str(), id.as_str()],
         ))
         .await
     }
@@ -482,7 +463,7 @@ impl PartnerCenter {
         self.json(Call::new(
             Method::GET,
             "/customers/{id}/subscriptions/{sub_id}/provisioningstatus",
-            format!("/customers/{customer}/subscriptions/{id}/provisioningstatus"),
+            &[customer.as_str(), id.as_str()],
         ))
         .await
     }
@@ -495,7 +476,7 @@ impl PartnerCenter {
         target_view: &str,
         segment: Option<&str>,
     ) -> Result<Vec<Product>, PcError> {
-        let mut call = Call::new(Method::GET, "/products", "/products".into())
+        let mut call = Call::new(Method::GET, "/products", &[])
             .query("country", country)
             .query("targetView", target_view);
         if let Some(segment) = segment {
@@ -506,12 +487,8 @@ impl PartnerCenter {
 
     pub async fn product(&self, id: &ProductId, country: &str) -> Result<Product, PcError> {
         self.json(
-            Call::new(
-                Method::GET,
-                "/products/{product_id}",
-                format!("/products/{id}"),
-            )
-            .query("country", country),
+            Call::new(Method::GET, "/products/{product_id}", &[id.as_str()])
+                .query("country", country),
         )
         .await
     }
@@ -521,19 +498,24 @@ impl PartnerCenter {
             Call::new(
                 Method::GET,
                 "/products/{product_id}/skus",
-                format!("/products/{product}/skus"),
+                &[product.as_str()],
             )
             .query("country", country),
         )
         .await
     }
 
-    pub async fn sku(&self, product: &ProductId, sku: &str, country: &str) -> Result<Sku, PcError> {
+    pub async fn sku(
+        &self,
+        product: &ProductId,
+        sku: &CatalogSkuId,
+        country: &str,
+    ) -> Result<Sku, PcError> {
         self.json(
             Call::new(
                 Method::GET,
                 "/products/{product_id}/skus/{sku_id}",
-                format!("/products/{product}/skus/{sku}"),
+                &[product.as_str(), sku.as_str()],
             )
             .query("country", country),
         )
@@ -543,14 +525,14 @@ impl PartnerCenter {
     pub async fn availabilities(
         &self,
         product: &ProductId,
-        sku: &str,
+        sku: &CatalogSkuId,
         country: &str,
     ) -> Result<Vec<Availability>, PcError> {
         self.items(
             Call::new(
                 Method::GET,
                 "/products/{product_id}/skus/{sku_id}/availabilities",
-                format!("/products/{product}/skus/{sku}/availabilities"),
+                &[product.as_str(), sku.as_str()],
             )
             .query("country", country),
         )
@@ -560,15 +542,15 @@ impl PartnerCenter {
     pub async fn availability(
         &self,
         product: &ProductId,
-        sku: &str,
-        availability: &str,
+        sku: &CatalogSkuId,
+        availability: &AvailabilityId,
         country: &str,
     ) -> Result<Availability, PcError> {
         self.json(
             Call::new(
                 Method::GET,
                 "/products/{product_id}/skus/{sku_id}/availabilities/{availability_id}",
-                format!("/products/{product}/skus/{sku}/availabilities/{availability}"),
+                &[product.as_str(), sku.as_str(), availability.as_str()],
             )
             .query("country", country),
         )
@@ -579,12 +561,7 @@ impl PartnerCenter {
 
     pub async fn create_cart(&self, customer: &CustomerId, cart: &Cart) -> Result<Cart, PcError> {
         self.json(
-            Call::new(
-                Method::POST,
-                "/customers/{id}/carts",
-                format!("/customers/{customer}/carts"),
-            )
-            .json(cart)?,
+            Call::new(Method::POST, "/customers/{id}/carts", &[customer.as_str()]).json(cart)?,
         )
         .await
     }
@@ -593,7 +570,7 @@ impl PartnerCenter {
         self.json(Call::new(
             Method::GET,
             "/customers/{id}/carts/{cart_id}",
-            format!("/customers/{customer}/carts/{id}"),
+            &[customer.as_str(), id.as_str()],
         ))
         .await
     }
@@ -608,7 +585,7 @@ impl PartnerCenter {
             Call::new(
                 Method::PUT,
                 "/customers/{id}/carts/{cart_id}",
-                format!("/customers/{customer}/carts/{id}"),
+                &[customer.as_str(), id.as_str()],
             )
             .json(cart)?,
         )
@@ -624,7 +601,7 @@ impl PartnerCenter {
         self.json(Call::new(
             Method::POST,
             "/customers/{id}/carts/{cart_id}/checkout",
-            format!("/customers/{customer}/carts/{id}/checkout"),
+            &[customer.as_str(), id.as_str()],
         ))
         .await
     }
@@ -633,7 +610,7 @@ impl PartnerCenter {
         self.items(Call::new(
             Method::GET,
             "/customers/{id}/orders",
-            format!("/customers/{customer}/orders"),
+            &[customer.as_str()],
         ))
         .await
     }
@@ -645,12 +622,7 @@ impl PartnerCenter {
         order: &Order,
     ) -> Result<Order, PcError> {
         self.json(
-            Call::new(
-                Method::POST,
-                "/customers/{id}/orders",
-                format!("/customers/{customer}/orders"),
-            )
-            .json(order)?,
+            Call::new(Method::POST, "/customers/{id}/orders", &[customer.as_str()]).json(order)?,
         )
         .await
     }
@@ -663,7 +635,7 @@ impl PartnerCenter {
         self.items(Call::new(
             Method::GET,
             "/customers/{id}/orders/{order_id}/provisioningstatus",
-            format!("/customers/{customer}/orders/{id}/provisioningstatus"),
+            &[customer.as_str(), id.as_str()],
         ))
         .await
     }
@@ -672,7 +644,7 @@ impl PartnerCenter {
         self.json(Call::new(
             Method::GET,
             "/customers/{id}/orders/{order_id}",
-            format!("/customers/{customer}/orders/{id}"),
+            &[customer.as_str(), id.as_str()],
         ))
         .await
     }

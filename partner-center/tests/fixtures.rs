@@ -144,7 +144,7 @@ fn catalog_shapes() {
     let a: Availability = fixture("availability_currency_string.json");
     assert!(matches!(a.default_currency, Some(Currency::Code(ref c)) if c == "USD"));
     let sku: Sku = fixture("sku_digits.json");
-    assert_eq!(sku.id, "0001", "SKU ids stay strings");
+    assert_eq!(sku.id.as_str(), "0001", "SKU ids stay strings");
     assert!(sku.supported_billing_cycles.contains(&BillingCycle::None));
     assert_eq!(sku.description.as_deref(), Some(""));
 }

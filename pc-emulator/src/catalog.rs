@@ -2,7 +2,7 @@
 //! one SKU and one availability, and the licensing SKU (GUID) that subscriptions to it grant.
 
 use partner_center::{
-    ids::{ProductId, SkuId},
+    ids::{AvailabilityId, CatalogSkuId, ProductId, SkuId},
     wire::{Availability, BillingCycle, Currency, ItemType, Link, Links, Product, Sku, Term},
 };
 
@@ -185,7 +185,7 @@ impl CatalogItem {
 
     pub fn sku(&self, country: &str) -> Sku {
         Sku {
-            id: self.sku_id.to_owned(),
+            id: CatalogSkuId::new(self.sku_id),
             product_id: Some(ProductId::new(self.product_id)),
             title: Some(self.title.to_owned()),
             description: Some(format!("{} (per user)", self.title)),
@@ -210,7 +210,7 @@ impl CatalogItem {
 
     pub fn availability(&self, country: &str) -> Availability {
         Availability {
-            id: self.availability_id.to_owned(),
+            id: AvailabilityId::new(self.availability_id),
             product_id: Some(ProductId::new(self.product_id)),
             sku_id: Some(self.sku_id.to_owned()),
             catalog_item_id: Some(self.catalog_item_id()),

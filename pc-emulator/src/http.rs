@@ -114,6 +114,10 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         .route("/_emulator/knobs", get(get_knobs).put(put_knobs))
         .route("/_emulator/clock", post(advance_clock))
         .route("/_emulator/stats", get(stats))
+        .route(
+            "/_emulator/requests",
+            get(request_log).delete(clear_request_log),
+        )
         .route("/_emulator/revoke-tokens", post(revoke_tokens))
         .route("/_emulator/reset", post(reset))
         .route(
@@ -278,6 +282,21 @@ async fn gate(State(e): State<Shared>, request: Request, next: Next) -> Response
     e.stats
         .requests
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = request.uri().path().to_owned();
+    {
+        let mut log = lock(&e.requests);
+        if log.len() >= crate::REQUEST_LOG {
+            log.pop_front();
+        }
+        log.push_back((request.method().to_string(), path.clone()));
+    }
+    if !canonical(&path) {
+        return api_error(
+            400,
+            "800002",
+            "The request path is not in canonical form (empty, '.' or '..' segments, or an encoded '/' or '\\').",
+        );
+    }
     let request_id = header_text(request.headers(), "MS-RequestId");
     let correlation_id = header_text(request.headers(), "MS-CorrelationId");
     let mut response = gated(&e, request, request_id.clone(), next).await;
@@ -292,6 +311,43 @@ async fn gate(State(e): State<Shared>, request: Request, next: Next) -> Response
     }
     headers.insert("MS-CV", HeaderValue::from_static("emulator.0"));
     response
+}
+
+/// Whether a path normalises to itself: no empty segment, no `.` or `..` (also encoded), and no
+/// encoded `/` or `\` inside a segment. A real service resolves such paths to other
+/// resources; the emulator refuses them, so a client that sends one is caught by the tests.
+pub(crate) fn canonical(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix('/') else {
+        return false;
+    };
+    rest.split('/').all(|segment| {
+        let decoded = percent_decode(segment);
+        !decoded.is_empty() && decoded != "." && decoded != ".." && !decoded.contains(['/', '\\'])
+    })
+}
+
+fn percent_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -1062,6 +1118,20 @@ async fn stats(State(e): State<Shared>) -> Response {
     Json(&e.stats).into_response()
 }
 
+async fn request_log(State(e): State<Shared>) -> Response {
+    let log: Vec<serde_json::Value> = e
+        .request_log()
+        .into_iter()
+        .map(|(method, path)| serde_json::json!({ "method": method, "path": path }))
+        .collect();
+    Json(log).into_response()
+}
+
+async fn clear_request_log(State(e): State<Shared>) -> Response {
+    lock(&e.requests).clear();
+    StatusCode::NO_CONTENT.into_response()
+}
+
 async fn revoke_tokens(State(e): State<Shared>) -> Response {
     e.revoke_tokens();
     StatusCode::NO_CONTENT.into_response()
@@ -1113,4 +1183,25 @@ async fn outside_change(
         200,
         e.with_world(|w| w.outside_change(&c, &s, change.quantity, status, change.friendly_name)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical;
+
+    #[test]
+    fn only_canonical_paths_pass() {
+        assert!(canonical("/v1/customers/a/users/b"));
+        for bad in [
+            "/v1/customers/a/users/..",
+            "/v1/customers/a/users/%2e%2E",
+            "/v1/customers/a/users/.",
+            "/v1/customers//users",
+            "/v1/customers/a%2Fb/users",
+            "/v1/customers/a%5cb/users",
+            "v1/customers",
+        ] {
+            assert!(!canonical(bad), "{bad}");
+        }
+    }
 }

@@ -110,8 +110,14 @@ pub struct Emulator {
     pub(crate) throttle: Mutex<HashMap<String, (std::time::Instant, u32)>>,
     pub(crate) credentials: Credentials,
     pub(crate) persist: Option<PathBuf>,
+    /// The method and path of recent requests to `/v1` (newest last), for tests that check
+    /// where a request went.
+    pub(crate) requests: Mutex<std::collections::VecDeque<(String, String)>>,
     pub stats: Stats,
 }
+
+/// How many requests the log keeps.
+pub(crate) const REQUEST_LOG: usize = 20_000;
 
 #[derive(Debug)]
 pub enum StartError {
@@ -150,8 +156,14 @@ impl Emulator {
             throttle: Mutex::new(HashMap::new()),
             credentials: options.credentials,
             persist: options.persist,
+            requests: Mutex::new(std::collections::VecDeque::new()),
             stats: Stats::default(),
         }))
+    }
+
+    /// Method and path of the requests logged so far (oldest first).
+    pub fn request_log(&self) -> Vec<(String, String)> {
+        lock(&self.requests).iter().cloned().collect()
     }
 
     pub fn set_knobs(&self, knobs: Knobs) {

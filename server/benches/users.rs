@@ -10,7 +10,7 @@
 use std::time::{Duration, Instant};
 
 use domain::{
-    access::{NewAccount, Role},
+    access::{NewAccount, ProviderAdmin, Role},
     connections::{NewConnection, Secret},
     crypto::Sealer,
 };
@@ -113,7 +113,13 @@ async fn setup(seed: SeedOptions) -> Setup {
     for t in &tenants {
         store
             .access()
-            .import_customer(&connection.id, &t.id, t.company_name(), t.domain())
+            .import_customer(
+                &ProviderAdmin::command_line(),
+                &connection.id,
+                &t.id,
+                t.company_name(),
+                t.domain(),
+            )
             .await
             .unwrap();
     }

@@ -3,10 +3,9 @@
 //! every state-changing request, sign-in rate limits, and the redirect to the sign-in page.
 
 use std::{
-    collections::HashMap,
     net::{IpAddr, SocketAddr},
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
+    sync::Arc,
+    time::Duration,
 };
 
 use app::state::AppState;
@@ -49,6 +48,15 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
 
+/// Whose session a record is (the account id it holds, once signed in).
+fn account_of(record: &Record) -> Option<String> {
+    record
+        .data
+        .get(ACCOUNT)
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+}
+
 fn millis(t: OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
 }
@@ -61,7 +69,12 @@ impl SessionStore for DbSessionStore {
         while !self
             .store
             .sessions()
-            .insert(&record.id.to_string(), &data, millis(record.expiry_date))
+            .insert(
+                &record.id.to_string(),
+                account_of(record).as_deref(),
+                &data,
+                millis(record.expiry_date),
+            )
             .await
             .map_err(backend)?
         {
@@ -75,7 +88,12 @@ impl SessionStore for DbSessionStore {
             .map_err(|e| session_store::Error::Encode(e.to_string()))?;
         self.store
             .sessions()
-            .save(&record.id.to_string(), &data, millis(record.expiry_date))
+            .save(
+                &record.id.to_string(),
+                account_of(record).as_deref(),
+                &data,
+                millis(record.expiry_date),
+            )
             .await
             .map_err(backend)
     }
@@ -108,13 +126,24 @@ impl SessionStore for DbSessionStore {
     }
 }
 
+/// The session cookie's name: with https, the `__Host-` prefix makes browsers refuse it unless
+/// it is `Secure`, has `Path=/` and no `Domain` (no subdomain can set or shadow it).
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-seatwise_session"
+    } else {
+        "seatwise_session"
+    }
+}
+
 pub fn session_layer(
     store: domain::Store,
     session_key: &[u8],
     secure: bool,
 ) -> SessionManagerLayer<DbSessionStore, tower_sessions::service::SignedCookie> {
     SessionManagerLayer::new(DbSessionStore { store })
-        .with_name("seatwise_session")
+        .with_name(cookie_name(secure))
+        .with_path("/")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(secure)
@@ -242,45 +271,84 @@ fn encode(text: &str) -> String {
         .collect()
 }
 
-/// Only local paths, so a sign-in link cannot send people elsewhere.
-fn safe_next(next: Option<&str>) -> String {
+/// Only local paths, so a sign-in link cannot send people elsewhere: exactly one leading `/`,
+/// no backslash, no control or white-space character (browsers drop tabs and newlines, so
+/// `/<TAB>/evil.example` would become `//evil.example`), at most 2,000 characters.
+pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n[1..].starts_with('/')
+                && n.len() <= 2000
+                && !n
+                    .chars()
+                    .any(|c| c == '\\' || c.is_control() || c.is_whitespace()) =>
+        {
+            n.to_owned()
+        }
         _ => "/".into(),
     }
 }
 
 // ---------- Sign-in and sign-out ----------
 
-/// Failed sign-ins per account and per address within a window.
-#[derive(Default)]
-pub struct SignInLimiter {
-    failures: Mutex<HashMap<String, (Instant, u32)>>,
+/// Where a request comes from: the socket's peer, or, when that peer is a trusted proxy, the
+/// first address in `X-Forwarded-For` (from the right) that is not one of the trusted proxies.
+pub struct ClientAddress {
+    pub trusted_proxies: Vec<crate::config::Network>,
 }
 
-const WINDOW: Duration = Duration::from_secs(15 * 60);
-const PER_ACCOUNT: u32 = 5;
-const PER_ADDRESS: u32 = 20;
-
-impl SignInLimiter {
-    fn blocked(&self, key: &str, limit: u32) -> bool {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.retain(|_, (start, _)| start.elapsed() < WINDOW);
-        map.get(key).is_some_and(|(_, n)| *n >= limit)
+impl ClientAddress {
+    pub fn of(&self, peer: IpAddr, headers: &axum::http::HeaderMap) -> IpAddr {
+        let trusted = |ip: IpAddr| self.trusted_proxies.iter().any(|n| n.contains(ip));
+        if !trusted(peer) {
+            return peer;
+        }
+        let forwarded: Vec<IpAddr> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse().ok())
+            .collect();
+        forwarded
+            .iter()
+            .rev()
+            .find(|ip| !trusted(**ip))
+            .or(forwarded.first())
+            .copied()
+            .unwrap_or(peer)
     }
+}
 
-    fn fail(&self, key: String) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = map.entry(key).or_insert((Instant::now(), 0));
-        entry.1 += 1;
-    }
-
-    fn clear(&self, key: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(key);
-    }
+/// The counters a sign-in attempt is reserved against, before any hashing: the account from
+/// this source (5 free, then 30 s more per attempt up to 15 min), the source (50 free, 5 s
+/// steps up to 5 min), and the account from anywhere (20 free, 2 s steps up to 1 min, so that
+/// whoever only knows an address cannot keep its owner out for long).
+fn sign_in_rules(email: &str, source: IpAddr) -> Vec<domain::throttle::Rule> {
+    use domain::throttle::Rule;
+    let email = email.trim().to_lowercase();
+    let email: String = email.chars().take(254).collect();
+    vec![
+        Rule {
+            key: format!("pair:{source}|{email}"),
+            free: 5,
+            step_ms: 30_000,
+            cap_ms: 15 * 60_000,
+        },
+        Rule {
+            key: format!("source:{source}"),
+            free: 50,
+            step_ms: 5_000,
+            cap_ms: 5 * 60_000,
+        },
+        Rule {
+            key: format!("account:{email}"),
+            free: 20,
+            step_ms: 2_000,
+            cap_ms: 60_000,
+        },
+    ]
 }
 
 #[derive(Deserialize)]
@@ -294,30 +362,53 @@ fn back_to_sign_in(error: &str, next: &str) -> Response {
     Redirect::to(&format!("/sign-in?error={error}&next={}", encode(next))).into_response()
 }
 
+/// A typed address as the audit log keeps it: at most 200 characters, no control characters.
+fn typed_email(email: &str) -> String {
+    email
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect()
+}
+
 pub async fn sign_in(
     State(state): State<AppState>,
-    limiter: axum::Extension<Arc<SignInLimiter>>,
+    client: axum::Extension<Arc<ClientAddress>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: axum::http::HeaderMap,
     session: Session,
     Form(form): Form<SignInForm>,
 ) -> Response {
+    use domain::{access::PasswordCheck, audit::Outcome, throttle::Verdict};
     let rid = request_id(&headers);
     let rid = rid.as_deref();
     let next = safe_next(form.next.as_deref());
-    let account_key = format!("account:{}", form.email.trim().to_lowercase());
-    let address_key = format!("address:{}", address(peer.ip()));
-    if limiter.blocked(&account_key, PER_ACCOUNT) || limiter.blocked(&address_key, PER_ADDRESS) {
-        audit(
-            &state,
-            rid,
-            &form.email,
-            "sign_in",
-            domain::audit::Outcome::Refused,
-            "too many attempts",
-        )
-        .await;
-        return back_to_sign_in("throttled", &next);
+    let email = typed_email(&form.email);
+    if form.password.len() > 1024 {
+        return back_to_sign_in("invalid", &next);
+    }
+    let source = client.of(peer.ip(), &headers);
+    let rules = sign_in_rules(&form.email, source);
+    match state.store.throttle().reserve(&rules).await {
+        Ok(Verdict::Go) => {}
+        Ok(Verdict::Wait(ms)) => {
+            audit(
+                &state,
+                rid,
+                &email,
+                "sign_in",
+                Outcome::Refused,
+                &format!("too many attempts from {source}"),
+            )
+            .await;
+            let seconds = (ms + 999) / 1000;
+            return back_to_sign_in(&format!("throttled&wait={seconds}"), &next);
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "sign-in throttle");
+            return back_to_sign_in("unavailable", &next);
+        }
     }
     let checked = state
         .store
@@ -325,8 +416,17 @@ pub async fn sign_in(
         .check_password(&form.email, &form.password)
         .await;
     match checked {
-        Ok(Some(principal)) => {
-            limiter.clear(&account_key);
+        Ok(PasswordCheck::Valid(principal)) => {
+            let throttle = state.store.throttle();
+            let (pair, source_key, account) = (&rules[0].key, &rules[1].key, &rules[2].key);
+            let cleared = async {
+                throttle.clear(pair).await?;
+                throttle.clear(account).await?;
+                throttle.give_back(source_key).await
+            };
+            if let Err(e) = cleared.await {
+                tracing::warn!(error = %e, "sign-in counters not cleared");
+            }
             // A new session id at sign-in (no fixation), then the account in it.
             if session.cycle_id().await.is_err()
                 || session
@@ -345,25 +445,30 @@ pub async fn sign_in(
                 rid,
                 &principal.email,
                 "sign_in",
-                domain::audit::Outcome::Succeeded,
+                Outcome::Succeeded,
                 "password",
             )
             .await;
             Redirect::to(&next).into_response()
         }
-        Ok(None) => {
-            limiter.fail(account_key);
-            limiter.fail(address_key);
+        Ok(PasswordCheck::Invalid) => {
             audit(
                 &state,
                 rid,
-                &form.email,
+                &email,
                 "sign_in",
-                domain::audit::Outcome::Refused,
+                Outcome::Refused,
                 "wrong email or password",
             )
             .await;
             back_to_sign_in("invalid", &next)
+        }
+        Ok(PasswordCheck::Busy) => {
+            // Not checked: give the attempt back, so that a busy moment costs nobody a try.
+            for rule in &rules {
+                let _ = state.store.throttle().give_back(&rule.key).await;
+            }
+            back_to_sign_in("busy", &next)
         }
         Err(e) => {
             tracing::error!(error = %e, "sign-in failed");
@@ -402,10 +507,6 @@ pub async fn sign_out(
     }
     let _ = session.flush().await;
     Redirect::to("/sign-in?signed_out=1").into_response()
-}
-
-fn address(ip: IpAddr) -> String {
-    ip.to_string()
 }
 
 async fn audit(
@@ -452,22 +553,49 @@ mod tests {
     #[test]
     fn next_only_goes_to_local_paths() {
         assert_eq!(safe_next(Some("/status")), "/status");
-        assert_eq!(safe_next(Some("//evil.example/")), "/");
-        assert_eq!(safe_next(Some("https://evil.example/")), "/");
-        assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(
+            safe_next(Some("/users?customer=a&page=2")),
+            "/users?customer=a&page=2"
+        );
+        for bad in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil",
+            "/\tevil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "///evil.example",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
         assert_eq!(safe_next(None), "/");
     }
 
     #[test]
-    fn limiter_blocks_after_the_limit() {
-        let l = SignInLimiter::default();
-        for _ in 0..PER_ACCOUNT {
-            assert!(!l.blocked("a", PER_ACCOUNT));
-            l.fail("a".into());
-        }
-        assert!(l.blocked("a", PER_ACCOUNT));
-        l.clear("a");
-        assert!(!l.blocked("a", PER_ACCOUNT));
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let proxy = crate::config::Network::parse("10.0.0.0/8").unwrap();
+        let client = ClientAddress {
+            trusted_proxies: vec![proxy],
+        };
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            "1.2.3.4, 203.0.113.9, 10.0.0.7".parse().unwrap(),
+        );
+        let peer: IpAddr = "10.0.0.1".parse().unwrap();
+        assert_eq!(
+            client.of(peer, &headers),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        let stranger: IpAddr = "198.51.100.1".parse().unwrap();
+        assert_eq!(client.of(stranger, &headers), stranger);
+        let nobody = ClientAddress {
+            trusted_proxies: vec![],
+        };
+        assert_eq!(nobody.of(peer, &headers), peer);
     }
 }
 
@@ -477,6 +605,8 @@ mod tests {
 pub struct LinkSettings {
     pub secret: Option<Vec<u8>>,
     pub audience: String,
+    /// The `iss` values accepted.
+    pub issuers: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -526,6 +656,19 @@ pub async fn workspace(
         Err(LinkError::Expired) => return refuse("link_expired", "expired link".into()).await,
         Err(e) => return refuse("link_invalid", format!("invalid link: {e}")).await,
     };
+    if !links.issuers.iter().any(|i| *i == claims.iss) {
+        let iss: String = claims
+            .iss
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(100)
+            .collect();
+        return refuse(
+            "link_invalid",
+            format!("link from an issuer not configured: {iss:?}"),
+        )
+        .await;
+    }
     match state
         .store
         .sessions()

@@ -49,6 +49,56 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The From address of the mail Seatwise sends.
     pub mail_from: String,
+    /// Proxies whose `X-Forwarded-For` is believed (addresses or networks like 10.0.0.0/8);
+    /// empty: the socket's peer is the client.
+    pub trusted_proxies: Vec<Network>,
+    /// The `iss` values workspace links may carry (the marketplaces that mint them).
+    pub link_issuers: Vec<String>,
+    /// How long a change (a server function that writes) may take before the page is told
+    /// "not confirmed yet"; the change itself runs on to its end regardless.
+    pub write_timeout_secs: u64,
+    /// Every demo account's password, for tests (else each gets a random one, shown once).
+    pub demo_password: Option<String>,
+}
+
+/// An address or a network (`10.0.0.0/8`, `::1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Network {
+    addr: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl Network {
+    pub fn parse(text: &str) -> Option<Network> {
+        let (addr, prefix) = match text.trim().split_once('/') {
+            Some((a, p)) => (a.parse().ok()?, Some(p.parse::<u8>().ok()?)),
+            None => (text.trim().parse().ok()?, None),
+        };
+        let bits = match addr {
+            std::net::IpAddr::V4(_) => 32,
+            std::net::IpAddr::V6(_) => 128,
+        };
+        let prefix = prefix.unwrap_or(bits);
+        (prefix <= bits).then_some(Network { addr, prefix })
+    }
+
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr::{V4, V6};
+        let (a, b, bits) = match (self.addr, ip) {
+            (V4(a), V4(b)) => (u128::from(u32::from(a)), u128::from(u32::from(b)), 32),
+            (V6(a), V6(b)) => (u128::from(a), u128::from(b), 128),
+            (V6(a), V4(b)) | (V4(b), V6(a)) => match a.to_ipv4_mapped() {
+                Some(a) => (u128::from(u32::from(a)), u128::from(u32::from(b)), 32),
+                None => return false,
+            },
+        };
+        let prefix = u32::from(self.prefix.min(bits));
+        if prefix == 0 {
+            return true;
+        }
+        let shift = u32::from(bits) - prefix;
+        (a >> shift) == (b >> shift)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +137,10 @@ struct FileConfig {
     link_audience: Option<Scalar>,
     smtp_url: Option<Scalar>,
     mail_from: Option<Scalar>,
+    trusted_proxies: Option<Scalar>,
+    link_issuers: Option<Scalar>,
+    write_timeout_secs: Option<Scalar>,
+    demo_password: Option<Scalar>,
 }
 
 /// A file value as the environment would give it: numbers may be written bare in TOML.
@@ -235,7 +289,45 @@ impl Config {
             });
         }
 
+        let mut trusted_proxies = Vec::new();
+        for item in pick("SEATWISE_TRUSTED_PROXIES", &file.trusted_proxies)
+            .unwrap_or_default()
+            .split(',')
+            .filter(|i| !i.trim().is_empty())
+        {
+            trusted_proxies.push(Network::parse(item).ok_or_else(|| ConfigError::Invalid {
+                setting: "SEATWISE_TRUSTED_PROXIES",
+                message: format!("{item:?} is not an address or a network like 10.0.0.0/8"),
+            })?);
+        }
+        let link_issuers: Vec<String> = pick("SEATWISE_LINK_ISSUERS", &file.link_issuers)
+            .unwrap_or_else(|| "seatwise-cli".into())
+            .split(',')
+            .map(|i| i.trim().to_owned())
+            .filter(|i| !i.is_empty())
+            .collect();
+        let write_timeout_secs = number(
+            "SEATWISE_WRITE_TIMEOUT_SECS",
+            pick("SEATWISE_WRITE_TIMEOUT_SECS", &file.write_timeout_secs),
+            300,
+            1..=3600,
+        )?;
+        let demo_password = pick("SEATWISE_DEMO_PASSWORD", &file.demo_password);
+        if demo_password
+            .as_ref()
+            .is_some_and(|p| p.chars().count() < domain::access::MIN_PASSWORD)
+        {
+            return Err(ConfigError::Invalid {
+                setting: "SEATWISE_DEMO_PASSWORD",
+                message: format!("use at least {} characters", domain::access::MIN_PASSWORD),
+            });
+        }
+
         Ok(Config {
+            trusted_proxies,
+            link_issuers,
+            write_timeout_secs,
+            demo_password,
             smtp_url,
             mail_from,
             link_secret: pick("SEATWISE_LINK_SECRET", &file.link_secret),
@@ -298,6 +390,20 @@ fn number(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn networks_contain_their_addresses() {
+        let n = super::Network::parse("10.0.0.0/8").unwrap();
+        assert!(n.contains("10.2.3.4".parse().unwrap()));
+        assert!(!n.contains("11.0.0.1".parse().unwrap()));
+        assert!(!n.contains("::1".parse().unwrap()));
+        let one = super::Network::parse("127.0.0.1").unwrap();
+        assert!(one.contains("127.0.0.1".parse().unwrap()));
+        assert!(one.contains("::ffff:127.0.0.1".parse().unwrap()));
+        assert!(!one.contains("127.0.0.2".parse().unwrap()));
+        assert!(super::Network::parse("10.0.0.0/33").is_none());
+        assert!(super::Network::parse("example.com").is_none());
+    }
+
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {

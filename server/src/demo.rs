@@ -1,11 +1,10 @@
-//! The embedded demo: on a first run with the built-in emulator, import its tenants, make a
-//! reseller, and create one account of each kind with a generated password, kept (for the
-//! demo only) in `data/demo-accounts.txt` so `make run` can print them every time.
-
-use std::{io::Write, path::Path};
+//! The demo of the embedded sandbox: three of its tenants imported, a reseller, and one
+//! account of each kind. Demo accounts exist only while every connection is the sandbox: they
+//! are made once, their passwords shown once (at creation, never stored in the clear), and
+//! `seatwise demo remove` deletes them, which adding a real connection requires first.
 
 use domain::{
-    access::{NewAccount, Role},
+    access::{NewAccount, ProviderAdmin, Role},
     connections::Connection,
     crypto::Sealer,
     Store,
@@ -13,24 +12,36 @@ use domain::{
 use partner_center::PartnerCenter;
 use rand::{distributions::Alphanumeric, Rng};
 
-const FILE: &str = "demo-accounts.txt";
+/// Set once the demo was made, so that removing its accounts does not bring them back.
+const SEEDED: &str = "demo.seeded";
 
-/// Seeds the demo once; returns the sign-in lines to print.
+/// The demo accounts' addresses.
+pub const ACCOUNTS: [&str; 4] = [
+    "admin@seatwise.demo",
+    "support@seatwise.demo",
+    "reseller@seatwise.demo",
+    "it@contoso.demo",
+];
+
+/// Seeds the demo the first time; returns the sign-in lines to print then (and nothing on
+/// later starts). `password`, when given, is every demo account's password (tests); otherwise
+/// each gets a random one.
 pub async fn seed(
     store: &Store,
     sealer: &Sealer,
     sandbox: &Connection,
-    data_dir: &Path,
+    password: Option<&str>,
 ) -> anyhow::Result<Vec<String>> {
-    let file = data_dir.join(FILE);
-    if let Ok(text) = std::fs::read_to_string(&file) {
-        return Ok(text
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .map(str::to_owned)
-            .collect());
+    let settings = store.settings();
+    if settings.get(SEEDED).await?.is_some() {
+        return Ok(Vec::new());
+    }
+    let connections = store.connections(sealer).list().await?;
+    if connections.iter().any(|c| !c.is_sandbox) {
+        return Ok(Vec::new());
     }
     let access = store.access();
+    let by = ProviderAdmin::command_line();
     let pc: PartnerCenter = store
         .connections(sealer)
         .client(PartnerCenter::http_client(), &sandbox.id)
@@ -41,56 +52,46 @@ pub async fn seed(
     for t in tenants.iter().take(3) {
         imported.push(
             access
-                .import_customer(&sandbox.id, &t.id, t.company_name(), t.domain())
+                .import_customer(&by, &sandbox.id, &t.id, t.company_name(), t.domain())
                 .await?,
         );
     }
     let reseller = access
-        .create_reseller("Northwind Partners", Some("4455667"))
+        .create_reseller(&by, "Northwind Partners", Some("4455667"))
         .await?;
     for c in imported.iter().skip(1) {
-        access.assign_reseller(&c.id, Some(&reseller.id)).await?;
+        access
+            .assign_reseller(&by, &c.id, Some(&reseller.id))
+            .await?;
     }
     let mut lines = Vec::new();
     let accounts = [
+        ("Sam Admin", Role::SpAdmin, None, None),
+        ("Sasha Support", Role::SpSupport, None, None),
         (
-            "admin@seatwise.demo",
-            "Sam Admin",
-            Role::SpAdmin,
-            None,
-            None,
-        ),
-        (
-            "support@seatwise.demo",
-            "Sasha Support",
-            Role::SpSupport,
-            None,
-            None,
-        ),
-        (
-            "reseller@seatwise.demo",
             "Riley Reseller",
             Role::ResellerAdmin,
             Some(reseller.id.clone()),
             None,
         ),
         (
-            "it@contoso.demo",
             "Casey Contoso",
             Role::CustomerAdmin,
             None,
             imported.first().map(|c| c.id.clone()),
         ),
     ];
-    for (email, name, role, reseller, customer) in accounts {
+    for (email, (name, role, reseller, customer)) in ACCOUNTS.into_iter().zip(accounts) {
         if role == Role::CustomerAdmin && customer.is_none() {
             continue;
         }
-        let password: String = rand::thread_rng()
-            .sample_iter(&Alphanumeric)
-            .take(16)
-            .map(char::from)
-            .collect();
+        let password = password.map(str::to_owned).unwrap_or_else(|| {
+            rand::thread_rng()
+                .sample_iter(&Alphanumeric)
+                .take(16)
+                .map(char::from)
+                .collect()
+        });
         access
             .create_account(NewAccount {
                 email: email.into(),
@@ -107,17 +108,16 @@ pub async fn seed(
             email
         ));
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut out = options.open(&file)?;
-    writeln!(
-        out,
-        "# Demo accounts of the embedded sandbox. Delete this file and ./data to start over."
-    )?;
-    for line in &lines {
-        writeln!(out, "{line}")?;
-    }
+    settings.set(SEEDED, "1").await?;
     Ok(lines)
+}
+
+/// Whether any demo account still exists.
+pub async fn present(store: &Store) -> anyhow::Result<bool> {
+    Ok(store.access().accounts_present(&ACCOUNTS).await?)
+}
+
+/// Deletes the demo accounts (their sessions end with them); returns how many there were.
+pub async fn remove(store: &Store) -> anyhow::Result<u64> {
+    Ok(store.access().delete_accounts(&ACCOUNTS).await?)
 }

@@ -64,7 +64,7 @@ pub async fn prepare(config: &Config) -> Result<Ready, StartError> {
     );
     let (emulator, demo_accounts) = if config.emulator {
         let (running, sandbox) = start_emulator(config, &store, &sealer).await?;
-        let demo = demo::seed(&store, &sealer, &sandbox, &config.data_dir)
+        let demo = demo::seed(&store, &sealer, &sandbox, config.demo_password.as_deref())
             .await
             .map_err(|e| StartError::Emulator(format!("seeding the demo: {e}")))?;
         (Some(running), demo)

@@ -67,6 +67,15 @@ enum Command {
     /// List, add, remove Partner Center connections or choose the default one.
     #[command(subcommand)]
     Connection(ConnectionCommand),
+    /// The demo accounts of the embedded sandbox.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+}
+
+#[derive(Subcommand)]
+enum DemoCommand {
+    /// Delete the demo accounts (needed before a real Partner Center connection is added).
+    Remove,
 }
 
 #[derive(Subcommand)]
@@ -196,6 +205,7 @@ async fn main() -> ExitCode {
         Command::Emulator(args) => emulator(args).await,
         Command::PcCheck(args) => return pc_check(config, args).await,
         Command::Connection(command) => connection(config, command).await,
+        Command::Demo(DemoCommand::Remove) => demo_remove(config).await,
         Command::CreateAdmin {
             email,
             name,
@@ -405,6 +415,12 @@ async fn connection(config: Config, command: ConnectionCommand) -> anyhow::Resul
             }
         }
         ConnectionCommand::Add(a) => {
+            if server::demo::present(&store).await? {
+                anyhow::bail!(
+                    "the demo accounts exist, and they are for the sandbox only. Remove them \
+                     first with `seatwise demo remove`, then add the connection"
+                );
+            }
             let secret = match (a.refresh_token, a.client_secret) {
                 (Some(refresh_token), client_secret) => Secret::RefreshToken {
                     refresh_token,
@@ -444,6 +460,13 @@ async fn connection(config: Config, command: ConnectionCommand) -> anyhow::Resul
             println!("Removed {name}.");
         }
     }
+    Ok(())
+}
+
+async fn demo_remove(config: Config) -> anyhow::Result<()> {
+    let store = domain::Store::open(&config.database_url).await?;
+    let removed = server::demo::remove(&store).await?;
+    println!("Removed {removed} demo account(s); their sessions have ended.");
     Ok(())
 }
 

@@ -25,7 +25,6 @@ use tower_http::{
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     set_header::SetResponseHeaderLayer,
-    timeout::TimeoutLayer,
     trace::TraceLayer,
 };
 
@@ -67,10 +66,13 @@ pub fn router(state: AppState, config: &Config, secrets: &Secrets) -> Router {
             secrets.session_key.bytes(),
             config.secure_cookies,
         ))
-        .layer(Extension(Arc::new(auth::SignInLimiter::default())))
+        .layer(Extension(Arc::new(auth::ClientAddress {
+            trusted_proxies: config.trusted_proxies.clone(),
+        })))
         .layer(Extension(Arc::new(auth::LinkSettings {
             secret: secrets.link_secret.as_ref().map(|k| k.bytes().to_vec()),
             audience: config.link_audience.clone(),
+            issuers: config.link_issuers.clone(),
         })))
         .layer(middleware::from_fn(auth::check_origin));
 
@@ -119,12 +121,69 @@ pub fn router(state: AppState, config: &Config, secrets: &Secrets) -> Router {
                         .and(NotForContentType::const_new("application/octet-stream")),
                 ),
             )
+            .layer(middleware::from_fn_with_state(
+                Deadlines {
+                    request: Duration::from_secs(config.request_timeout_secs),
+                    write: Duration::from_secs(config.write_timeout_secs),
+                },
+                deadline,
+            ))
             .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
-            .layer(TimeoutLayer::with_status_code(
-                StatusCode::SERVICE_UNAVAILABLE,
-                Duration::from_secs(config.request_timeout_secs),
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::STRICT_TRANSPORT_SECURITY,
+                config
+                    .secure_cookies
+                    .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains")),
             )),
     )
+}
+
+#[derive(Clone, Copy)]
+struct Deadlines {
+    request: Duration,
+    write: Duration,
+}
+
+/// Requests that take too long are answered with a message and the request id. A change (a
+/// POST to a server function) has the longer write deadline, and since changes run on tasks of
+/// their own, the change itself goes on to its end: the answer says it is not confirmed yet,
+/// in the shape the page reads server function errors in.
+async fn deadline(
+    State(limits): State<Deadlines>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
+    let change =
+        request.method() == axum::http::Method::POST && request.uri().path().starts_with("/api/");
+    let id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let limit = if change { limits.write } else { limits.request };
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) if change => (
+            StatusCode::GATEWAY_TIMEOUT,
+            Json(json!({
+                "kind": "Unconfirmed",
+                "message": "This change is taking longer than expected and goes on in the background. \
+                            It is not confirmed yet: check before trying again.",
+                "request_id": id,
+                "field": null,
+            })),
+        )
+            .into_response(),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!(
+                "This page took too long to answer. Please try again. (request id {})",
+                id.as_deref().unwrap_or("-")
+            ),
+        )
+            .into_response(),
+    }
 }
 
 /// The process is up and serving.

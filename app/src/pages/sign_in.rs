@@ -9,31 +9,47 @@ use crate::components::page_header::PageHeader;
 pub fn SignIn() -> impl IntoView {
     let query = use_query_map();
     let get = move |key: &str| query.with_untracked(|q| q.get(key));
-    let message = match get("error").as_deref() {
-        Some("invalid") => Some(("alert-error", "Wrong email address or password.")),
+    let wait = get("wait")
+        .and_then(|w| w.parse::<u64>().ok())
+        .map(|s| {
+            if s >= 90 {
+                format!("{} minutes", s.div_ceil(60))
+            } else {
+                format!("{s} seconds")
+            }
+        })
+        .unwrap_or_else(|| "a minute".into());
+    let message: Option<(&str, String)> = match get("error").as_deref() {
+        Some("invalid") => Some(("alert-error", "Wrong email address or password.".into())),
         Some("throttled") => Some((
             "alert-error",
-            "Too many attempts. Wait 15 minutes and try again.",
+            format!("Too many attempts. Wait {wait} and try again."),
+        )),
+        Some("busy") => Some((
+            "alert-error",
+            "Many people are signing in right now. Try again in a moment.".into(),
         )),
         Some("unavailable") => Some((
             "alert-error",
-            "Signing in is not possible right now. Try again in a moment.",
+            "Signing in is not possible right now. Try again in a moment.".into(),
         )),
         Some("link_invalid") => Some((
             "alert-error",
-            "That workspace link is not valid. Open Seatwise again from your marketplace.",
+            "That workspace link is not valid. Open Seatwise again from your marketplace.".into(),
         )),
         Some("link_expired") => Some((
             "alert-error",
             "That workspace link has expired: links work for a few minutes only. \
-             Open Seatwise again from your marketplace.",
+             Open Seatwise again from your marketplace."
+                .into(),
         )),
         Some("link_used") => Some((
             "alert-error",
             "That workspace link was already used: each link works once. \
-             Open Seatwise again from your marketplace.",
+             Open Seatwise again from your marketplace."
+                .into(),
         )),
-        _ if get("signed_out").is_some() => Some(("alert-info", "You have signed out.")),
+        _ if get("signed_out").is_some() => Some(("alert-info", "You have signed out.".into())),
         _ => None,
     };
     let next = get("next").unwrap_or_else(|| "/".into());

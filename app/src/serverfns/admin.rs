@@ -110,10 +110,10 @@ pub async fn tenants() -> Result<TenantsPage, AppError> {
 /// Imports a tenant of the default connection (admins only).
 #[server(prefix = "/api", endpoint = "import-tenant")]
 pub async fn import_tenant(tenant_id: String) -> Result<(), AppError> {
-    let who = crate::auth::require_service_provider("customer.import", true).await?;
+    let id: partner_center::CustomerId = crate::error::parse_id("tenant_id", &tenant_id)?;
+    let (who, admin) = crate::auth::require_provider_admin("customer.import").await?;
     let state = expect_context::<crate::state::AppState>();
     let (connection, pc) = default_connection(&state).await?;
-    let id = partner_center::CustomerId::new(tenant_id.trim());
     let tenant = pc.customer(&id).await.map_err(|e| match e {
         partner_center::PcError::NotFound { .. } => AppError::new(
             crate::error::ErrorKind::NotFound,
@@ -125,6 +125,7 @@ pub async fn import_tenant(tenant_id: String) -> Result<(), AppError> {
         .store
         .access()
         .import_customer(
+            &admin,
             &connection.id,
             &tenant.id,
             tenant.company_name(),
@@ -146,15 +147,15 @@ pub async fn import_tenant(tenant_id: String) -> Result<(), AppError> {
 /// Puts a customer under a reseller, or makes it direct (`reseller_id` empty).
 #[server(prefix = "/api", endpoint = "assign-reseller")]
 pub async fn assign_reseller(tenant_id: String, reseller_id: String) -> Result<(), AppError> {
-    let who = crate::auth::require_service_provider("customer.reseller", true).await?;
+    let customer: partner_center::CustomerId = crate::error::parse_id("tenant_id", &tenant_id)?;
+    let (who, admin) = crate::auth::require_provider_admin("customer.reseller").await?;
     let state = expect_context::<crate::state::AppState>();
     let reseller = (!reseller_id.trim().is_empty())
         .then(|| domain::access::ResellerId::new(reseller_id.trim()));
-    let customer = partner_center::CustomerId::new(tenant_id.trim());
     state
         .store
         .access()
-        .assign_reseller(&customer, reseller.as_ref())
+        .assign_reseller(&admin, &customer, reseller.as_ref())
         .await
         .map_err(|e| match e {
             domain::StoreError::Invalid(m) => AppError::new(crate::error::ErrorKind::BadInput, m),
@@ -235,7 +236,7 @@ pub async fn audit_log(
 /// Adds a reseller (admins only); customers are then assigned to it on the Customers page.
 #[server(prefix = "/api", endpoint = "create-reseller")]
 pub async fn create_reseller(name: String, mpn_id: String) -> Result<(), AppError> {
-    let who = crate::auth::require_service_provider("reseller.create", true).await?;
+    let (who, admin) = crate::auth::require_provider_admin("reseller.create").await?;
     let state = expect_context::<crate::state::AppState>();
     let mpn = mpn_id.trim();
     if !mpn.is_empty() && !mpn.chars().all(|c| c.is_ascii_digit()) {
@@ -247,7 +248,7 @@ pub async fn create_reseller(name: String, mpn_id: String) -> Result<(), AppErro
     let reseller = state
         .store
         .access()
-        .create_reseller(&name, (!mpn.is_empty()).then_some(mpn))
+        .create_reseller(&admin, &name, (!mpn.is_empty()).then_some(mpn))
         .await
         .map_err(|e| match e {
             domain::StoreError::Invalid(m) => AppError::new(crate::error::ErrorKind::BadInput, m),

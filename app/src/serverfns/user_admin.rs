@@ -1,6 +1,8 @@
 //! One customer's Office 365 users: create, edit, licenses, delete, restore, passwords, and the
-//! licenses table. Each function: who asks and for which customer (the one check), the user
-//! administration service, the audit log, the error mapped for the page.
+//! licenses table. Each function: ids parsed into their typed forms, who asks and for which
+//! customer (the one check; changes need a scope that read-only roles cannot get), the user
+//! administration service, the audit log, the error mapped for the page. A change runs on a
+//! task of its own, so that neither a timeout nor a closed tab cuts it short.
 
 // Server functions take a form's fields as arguments.
 #![allow(clippy::too_many_arguments)]
@@ -80,18 +82,13 @@ pub struct LicensesData {
 /// two calls at once), with the newest license changes made through Seatwise.
 #[server(prefix = "/api", endpoint = "licenses", input = GetUrl)]
 pub async fn licenses(customer: String) -> Result<LicensesData, AppError> {
-    let (who, scope, pc) = server::customer("licenses.read", &customer).await?;
-    let state = expect_context::<crate::state::AppState>();
-    let admin = server::admin(&state, &pc, &scope, &who);
-    let (products, domains, changes) = futures_util::future::join3(
-        admin.products(),
-        admin.domains(),
-        domain::users::license_transactions(&state.store, &scope, 20),
-    )
-    .await;
+    let (_, admin) = server::reader("licenses.read", &customer).await?;
+    let (products, domains, changes) =
+        futures_util::future::join3(admin.products(), admin.domains(), admin.license_changes(20))
+            .await;
     let products = products.map_err(server::user_error)?;
     Ok(LicensesData {
-        customer: scope.customer().company_name.clone(),
+        customer: admin.customer_name(),
         products: products
             .into_iter()
             .map(|p| ProductRow {
@@ -106,7 +103,7 @@ pub async fn licenses(customer: String) -> Result<LicensesData, AppError> {
             .collect(),
         read_at: domain::time::format_utc_time(domain::time::now_millis()),
         changes: changes
-            .map_err(|e| AppError::unavailable("The database", e))?
+            .map_err(server::user_error)?
             .into_iter()
             .map(|t| LicenseChange {
                 at: domain::time::format_utc_datetime(t.at),
@@ -134,8 +131,7 @@ pub async fn create_user(
     force_change: Option<String>,
     notify: Option<String>,
 ) -> Result<PasswordNotice, AppError> {
-    let (who, scope, pc) = server::customer("user.create", &customer).await?;
-    let state = expect_context::<crate::state::AppState>();
+    let (who, admin) = server::changer("user.create", &customer).await?;
     let new = domain::users::NewUser {
         first_name,
         last_name,
@@ -146,12 +142,13 @@ pub async fn create_user(
         password,
         force_change: force_change.is_some_and(|f| f != "false"),
     };
-    let result = server::admin(&state, &pc, &scope, &who)
-        .create(new, notify)
-        .await;
-    let (user, set) = server::done(&who, &scope, "user.create", result, |(u, _)| {
-        u.user_principal_name.clone().unwrap_or_default()
-    })
+    let (user, set) = server::change(
+        &who,
+        admin,
+        "user.create",
+        |(_, set): &(_, domain::users::PasswordSet)| set.user_name.clone(),
+        move |admin| async move { admin.create(new, notify).await },
+    )
     .await?;
     Ok(PasswordNotice {
         user_name: user.user_principal_name.unwrap_or_default(),
@@ -162,12 +159,9 @@ pub async fn create_user(
 
 #[server(prefix = "/api", endpoint = "user-edit-form", input = GetUrl)]
 pub async fn user_edit_form(customer: String, user: String) -> Result<EditFormData, AppError> {
-    let (who, scope, pc) = server::customer("user.read", &customer).await?;
-    let state = expect_context::<crate::state::AppState>();
-    let form = server::admin(&state, &pc, &scope, &who)
-        .edit_form(&partner_center::UserId::new(user))
-        .await
-        .map_err(server::user_error)?;
+    let user = crate::error::parse_id("user", &user)?;
+    let (_, admin) = server::reader("user.read", &customer).await?;
+    let form = admin.edit_form(&user).await.map_err(server::user_error)?;
     Ok(EditFormData {
         first_name: form.first_name,
         last_name: form.last_name,
@@ -188,21 +182,29 @@ pub async fn update_user(
     usage_location: String,
     role: Option<String>,
 ) -> Result<(), AppError> {
-    let (who, scope, pc) = server::customer("user.update", &customer).await?;
-    let state = expect_context::<crate::state::AppState>();
+    use crate::error::parse_id;
+    let user: partner_center::UserId = parse_id("user", &user)?;
+    let role = match role.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => Some(parse_id("role", r)?),
+        None => None,
+    };
+    let (who, admin) = server::changer("user.update", &customer).await?;
     let edit = domain::users::UserEdit {
         first_name,
         last_name,
         display_name,
         usage_location,
-        role: role
-            .filter(|r| !r.trim().is_empty())
-            .map(partner_center::RoleId::new),
+        role,
     };
-    let result = server::admin(&state, &pc, &scope, &who)
-        .update(&partner_center::UserId::new(user.clone()), edit)
-        .await;
-    server::done(&who, &scope, "user.update", result, |_| user.clone()).await
+    let detail = user.to_string();
+    server::change(
+        &who,
+        admin,
+        "user.update",
+        move |_| detail,
+        move |admin| async move { admin.update(&user, edit).await },
+    )
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "user-license-form", input = GetUrl)]
@@ -210,10 +212,10 @@ pub async fn user_license_form(
     customer: String,
     user: String,
 ) -> Result<LicenseFormData, AppError> {
-    let (who, scope, pc) = server::customer("user.read", &customer).await?;
-    let state = expect_context::<crate::state::AppState>();
-    let form = server::admin(&state, &pc, &scope, &who)
-        .license_form(&partner_center::UserId::new(user))
+    let user = crate::error::parse_id("user", &user)?;
+    let (_, admin) = server::reader("user.read", &customer).await?;
+    let form = admin
+        .license_form(&user)
         .await
         .map_err(server::user_error)?;
     Ok(LicenseFormData {
@@ -240,38 +242,42 @@ pub async fn update_user_licenses(
     assign: String,
     remove: String,
 ) -> Result<Vec<String>, AppError> {
-    let (who, scope, pc) = server::customer("user.licenses", &customer).await?;
-    let state = expect_context::<crate::state::AppState>();
-    let ids = |list: &str| {
+    use crate::error::parse_id;
+    let user: partner_center::UserId = parse_id("user", &user)?;
+    let ids = |field: &str, list: &str| -> Result<Vec<partner_center::SkuId>, AppError> {
         list.split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(partner_center::SkuId::new)
-            .collect::<Vec<_>>()
+            .map(|s| parse_id(field, s))
+            .collect()
     };
-    let (assign_ids, remove_ids) = (ids(&assign), ids(&remove));
-    let result = server::admin(&state, &pc, &scope, &who)
-        .update_licenses(
-            &partner_center::UserId::new(user.clone()),
-            &assign_ids,
-            &remove_ids,
-        )
-        .await;
-    let outcome = server::done(&who, &scope, "user.licenses", result, |_| {
-        format!("{user}: +[{assign}] -[{remove}]")
-    })
+    let (assign_ids, remove_ids) = (ids("assign", &assign)?, ids("remove", &remove)?);
+    let (who, admin) = server::changer("user.licenses", &customer).await?;
+    let detail = format!("{user}: +[{assign}] -[{remove}]");
+    let outcome = server::change(
+        &who,
+        admin,
+        "user.licenses",
+        move |_| detail,
+        move |admin| async move { admin.update_licenses(&user, &assign_ids, &remove_ids).await },
+    )
     .await?;
     Ok(outcome.warnings)
 }
 
 #[server(prefix = "/api", endpoint = "user-delete")]
 pub async fn delete_user(customer: String, user: String) -> Result<(), AppError> {
-    let (who, scope, pc) = server::customer("user.delete", &customer).await?;
-    let state = expect_context::<crate::state::AppState>();
-    let result = server::admin(&state, &pc, &scope, &who)
-        .delete(&partner_center::UserId::new(user.clone()))
-        .await;
-    server::done(&who, &scope, "user.delete", result, |_| user.clone()).await
+    let user: partner_center::UserId = crate::error::parse_id("user", &user)?;
+    let (who, admin) = server::changer("user.delete", &customer).await?;
+    let detail = user.to_string();
+    server::change(
+        &who,
+        admin,
+        "user.delete",
+        move |_| detail,
+        move |admin| async move { admin.delete(&user).await },
+    )
+    .await
 }
 
 /// Restores a deleted user, under `new_user_name` when its own was taken meanwhile.
@@ -281,12 +287,17 @@ pub async fn restore_user(
     user: String,
     new_user_name: Option<String>,
 ) -> Result<(), AppError> {
-    let (who, scope, pc) = server::customer("user.restore", &customer).await?;
-    let state = expect_context::<crate::state::AppState>();
-    let result = server::admin(&state, &pc, &scope, &who)
-        .restore(&partner_center::UserId::new(user.clone()), new_user_name)
-        .await;
-    server::done(&who, &scope, "user.restore", result, |_| user.clone()).await
+    let user: partner_center::UserId = crate::error::parse_id("user", &user)?;
+    let (who, admin) = server::changer("user.restore", &customer).await?;
+    let detail = user.to_string();
+    server::change(
+        &who,
+        admin,
+        "user.restore",
+        move |_| detail,
+        move |admin| async move { admin.restore(&user, new_user_name).await },
+    )
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "user-reset-password")]
@@ -297,29 +308,24 @@ pub async fn reset_password(
     force_change: Option<String>,
     notify: Option<String>,
 ) -> Result<PasswordNotice, AppError> {
-    let (who, scope, pc) = server::customer("user.reset_password", &customer).await?;
-    let state = expect_context::<crate::state::AppState>();
-    let id = partner_center::UserId::new(user.clone());
-    let result = server::admin(&state, &pc, &scope, &who)
-        .reset_password(
-            &id,
-            password,
-            force_change.is_some_and(|f| f != "false"),
-            notify,
-        )
-        .await;
-    let set = server::done(&who, &scope, "user.reset_password", result, |_| {
-        user.clone()
-    })
+    let user: partner_center::UserId = crate::error::parse_id("user", &user)?;
+    let (who, admin) = server::changer("user.reset_password", &customer).await?;
+    let force_change = force_change.is_some_and(|f| f != "false");
+    let detail = user.to_string();
+    let set = server::change(
+        &who,
+        admin,
+        "user.reset_password",
+        move |_| detail,
+        move |admin| async move {
+            admin
+                .reset_password(&user, password, force_change, notify)
+                .await
+        },
+    )
     .await?;
-    let user_name = state
-        .store
-        .directory()
-        .user_name(&scope, &id)
-        .await
-        .unwrap_or_default();
     Ok(PasswordNotice {
-        user_name,
+        user_name: set.user_name,
         password: set.password,
         notified: set.notified,
     })
@@ -327,26 +333,27 @@ pub async fn reset_password(
 
 #[cfg(feature = "ssr")]
 mod server {
+    use std::future::Future;
+
     use domain::{
-        access::{CustomerScope, Principal},
+        access::{ChangeScope, CustomerScope, Principal},
         audit::Outcome,
         users::{Actor, UserAdmin, UserError},
     };
-    use partner_center::PartnerCenter;
 
     use crate::{
+        audit::Recorder,
         error::{AppError, ErrorKind},
         state::AppState,
     };
 
-    /// Who asks, the customer they may act on (refused and audited otherwise), and its client.
-    pub async fn customer(
+    /// Who asks and the service for a customer they may read (refused and audited otherwise).
+    pub async fn reader(
         action: &str,
         customer: &str,
-    ) -> Result<(Principal, CustomerScope, PartnerCenter), AppError> {
-        let who = crate::auth::require_principal(action).await?;
+    ) -> Result<(Principal, UserAdmin<CustomerScope>), AppError> {
+        let (who, id) = who_and_customer(action, customer).await?;
         let state = leptos::prelude::expect_context::<AppState>();
-        let id = partner_center::CustomerId::new(customer.trim().to_lowercase());
         let scope = crate::auth::access_answer(
             &who,
             action,
@@ -354,64 +361,92 @@ mod server {
             state.store.access().authorize(&who, &id).await,
         )
         .await?;
+        let admin = service(&state, &who, scope).await?;
+        Ok((who, admin))
+    }
+
+    /// Who asks and the service for a customer they may change: read-only roles are refused.
+    pub async fn changer(
+        action: &str,
+        customer: &str,
+    ) -> Result<(Principal, UserAdmin<ChangeScope>), AppError> {
+        let (who, id) = who_and_customer(action, customer).await?;
+        let state = leptos::prelude::expect_context::<AppState>();
+        let scope = crate::auth::access_answer(
+            &who,
+            action,
+            Some(customer),
+            state.store.access().authorize_change(&who, &id).await,
+        )
+        .await?;
+        let admin = service(&state, &who, scope).await?;
+        Ok((who, admin))
+    }
+
+    async fn who_and_customer(
+        action: &str,
+        customer: &str,
+    ) -> Result<(Principal, partner_center::CustomerId), AppError> {
+        let who = crate::auth::require_principal(action).await?;
+        let id = crate::error::parse_id("customer", customer)?;
+        Ok((who, id))
+    }
+
+    async fn service<S: AsRef<CustomerScope>>(
+        state: &AppState,
+        who: &Principal,
+        scope: S,
+    ) -> Result<UserAdmin<S>, AppError> {
         let pc = state
             .clients
-            .get(&state.store, &state.sealer, &scope.customer().connection_id)
+            .get(
+                &state.store,
+                &state.sealer,
+                &scope.as_ref().customer().connection_id,
+            )
             .await
             .map_err(|e| AppError::unavailable("Partner Center", e))?;
-        Ok((who, scope, pc))
+        let actor = Actor {
+            email: who.email.clone(),
+            request_id: crate::request_id::current(),
+        };
+        Ok(UserAdmin::new(state.store.clone(), pc, scope, actor))
     }
 
-    pub fn admin<'a>(
-        state: &'a AppState,
-        pc: &'a PartnerCenter,
-        scope: &'a CustomerScope,
+    /// Runs a change on a task of its own and waits for it: if this request is cut short (a
+    /// timeout, a closed tab), the change still runs to its end, with everything that must
+    /// follow it (cache, transactions, outbox) and its audit entry.
+    pub async fn change<T, D, W, F>(
         who: &Principal,
-    ) -> UserAdmin<'a> {
-        UserAdmin::new(
-            &state.store,
-            pc,
-            scope,
-            Actor {
-                email: who.email.clone(),
-                request_id: crate::request_id::current(),
-            },
-        )
-    }
-
-    /// Audits a change's outcome and maps its error.
-    pub async fn done<T>(
-        who: &Principal,
-        scope: &CustomerScope,
-        action: &str,
-        result: Result<T, UserError>,
-        detail: impl FnOnce(&T) -> String,
-    ) -> Result<T, AppError> {
-        let customer = scope.customer().id.to_string();
-        match result {
-            Ok(value) => {
-                let detail = detail(&value);
-                crate::audit::record(
-                    &who.email,
-                    Some(&customer),
-                    action,
-                    Outcome::Succeeded,
-                    &detail,
-                )
+        admin: UserAdmin<ChangeScope>,
+        action: &'static str,
+        detail: D,
+        work: W,
+    ) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        D: FnOnce(&T) -> String + Send + 'static,
+        W: FnOnce(UserAdmin<ChangeScope>) -> F,
+        F: Future<Output = Result<T, UserError>> + Send + 'static,
+    {
+        let recorder = Recorder::here();
+        let actor = who.email.clone();
+        let customer = admin.customer_key();
+        let running = work(admin);
+        let task = tokio::spawn(async move {
+            let result = running.await;
+            let (outcome, text) = match &result {
+                Ok(value) => (Outcome::Succeeded, detail(value)),
+                Err(e) => (Outcome::Failed, e.to_string()),
+            };
+            recorder
+                .record(&actor, Some(&customer), action, outcome, &text)
                 .await;
-                Ok(value)
-            }
-            Err(e) => {
-                crate::audit::record(
-                    &who.email,
-                    Some(&customer),
-                    action,
-                    Outcome::Failed,
-                    &e.to_string(),
-                )
-                .await;
-                Err(user_error(e))
-            }
+            result
+        });
+        match task.await {
+            Ok(result) => result.map_err(user_error),
+            Err(e) => Err(AppError::internal(e)),
         }
     }
 
@@ -432,6 +467,7 @@ mod server {
                 ErrorKind::BadInput,
                 format!("Partner Center refused the change: {message}"),
             ),
+            UserError::Unconfirmed => AppError::new(ErrorKind::Unconfirmed, e.to_string()),
             UserError::PartnerCenter(e) => AppError::unavailable("Partner Center", e),
             UserError::Store(e) => AppError::unavailable("The database", e),
         }

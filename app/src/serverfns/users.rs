@@ -260,7 +260,7 @@ pub async fn refresh_users(
 #[server(prefix = "/api", endpoint = "users-load-mode")]
 pub async fn set_users_load_mode(mode: String) -> Result<(), AppError> {
     use domain::directory::LoadMode;
-    let who = crate::auth::require_service_provider("settings.users_load_mode", true).await?;
+    let (who, _) = crate::auth::require_provider_admin("settings.users_load_mode").await?;
     let Some(mode) = LoadMode::parse(&mode) else {
         return Err(AppError::new(
             crate::error::ErrorKind::BadInput,
@@ -322,7 +322,7 @@ mod server {
         let reseller = reseller.map(str::trim).filter(|r| !r.is_empty());
         let selected = match customer {
             Some(id) => {
-                let wanted = partner_center::CustomerId::new(id);
+                let wanted: partner_center::CustomerId = crate::error::parse_id("customer", id)?;
                 match all.iter().find(|s| s.customer().id == wanted) {
                     Some(scope) => vec![scope.clone()],
                     None => {

@@ -7,7 +7,7 @@ use super::{
     common::{ItemType, Links},
     subscriptions::BillingCycle,
 };
-use crate::ids::ProductId;
+use crate::ids::{AvailabilityId, CatalogSkuId, ProductId};
 
 #[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -27,7 +27,7 @@ pub struct Product {
 #[serde(rename_all(serialize = "camelCase"), default)]
 pub struct Sku {
     /// Unique within its product, a digit string such as `0001`.
-    pub id: String,
+    pub id: CatalogSkuId,
     pub product_id: Option<ProductId>,
     pub title: Option<String>,
     pub description: Option<String>,
@@ -79,7 +79,7 @@ pub struct Term {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all(serialize = "camelCase"), default)]
 pub struct Availability {
-    pub id: String,
+    pub id: AvailabilityId,
     pub product_id: Option<ProductId>,
     pub sku_id: Option<String>,
     /// `PRODUCT:SKU:AVAILABILITY`, what a cart line item buys.
