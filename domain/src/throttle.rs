@@ -13,7 +13,7 @@ pub struct Rule {
     pub key: String,
     /// Attempts per window before back-off starts.
     pub free: i64,
-    /// Back-off after each attempt past `free`: `step × (attempts − free)`, at most `cap`.
+    /// Back-off from the `free`-th attempt on: `step × (attempts − free + 1)`, at most `cap`.
     pub step_ms: i64,
     pub cap_ms: i64,
 }
@@ -50,9 +50,9 @@ impl<'a> Throttle<'a> {
                  attempts = CASE WHEN sign_in_throttle.window_start <= $3 THEN 1 \
                    ELSE sign_in_throttle.attempts + 1 END, \
                  blocked_until = CASE \
-                   WHEN sign_in_throttle.window_start <= $3 OR sign_in_throttle.attempts + 1 <= $4 THEN 0 \
-                   WHEN (sign_in_throttle.attempts + 1 - $4) * $5 > $6 THEN $2 + $6 \
-                   ELSE $2 + (sign_in_throttle.attempts + 1 - $4) * $5 END, \
+                   WHEN sign_in_throttle.window_start <= $3 OR sign_in_throttle.attempts + 1 < $4 THEN 0 \
+                   WHEN (sign_in_throttle.attempts + 2 - $4) * $5 > $6 THEN $2 + $6 \
+                   ELSE $2 + (sign_in_throttle.attempts + 2 - $4) * $5 END, \
                  window_start = CASE WHEN sign_in_throttle.window_start <= $3 THEN $2 \
                    ELSE sign_in_throttle.window_start END \
                  WHERE sign_in_throttle.blocked_until <= $2 \

@@ -490,4 +490,47 @@ mod tests {
         }
         assert!(fill(t, &["a"]).is_err());
     }
+
+    fn decode(segment: &str) -> Vec<u8> {
+        let b = segment.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'%' && i + 2 < b.len() {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap();
+                out.push(u8::from_str_radix(hex, 16).unwrap());
+                i += 3;
+            } else {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// No id, whatever it holds, yields a URL whose path differs from the template with
+        /// that one segment filled in: the URL parser (reqwest's) sees exactly the template's
+        /// segments, and the filled one decodes back to the id. Dot segments are refused.
+        #[test]
+        fn no_id_changes_the_path(id in proptest::prop_oneof![
+            proptest::string::string_regex("[./\\\\?#%&=;:@ a-zA-Z0-9\\-]{0,12}").unwrap(),
+            proptest::arbitrary::any::<String>(),
+        ]) {
+            let template = "/customers/{id}/users/{user_id}/licenses";
+            match fill(template, &["c1", &id]) {
+                Err(_) => proptest::prop_assert!(id.is_empty() || id.bytes().all(|b| b == b'.')),
+                Ok(path) => {
+                    let url = reqwest::Url::parse(&resolve("https://api.example", &path).unwrap()).unwrap();
+                    proptest::prop_assert_eq!(url.host_str(), Some("api.example"));
+                    proptest::prop_assert!(url.query().is_none() && url.fragment().is_none());
+                    let segments: Vec<&str> = url.path_segments().unwrap().collect();
+                    proptest::prop_assert_eq!(segments.len(), 6, "{}", url);
+                    proptest::prop_assert_eq!(&segments[..4], &["v1", "customers", "c1", "users"][..]);
+                    proptest::prop_assert_eq!(segments[5], "licenses");
+                    proptest::prop_assert_eq!(decode(segments[4]), id.as_bytes().to_vec());
+                }
+            }
+        }
+    }
 }

@@ -1,4 +1,4 @@
-//! The service provider's outbox: every password notice, whether it was sent, and its text.
+//! The service provider's outbox: every password notice and whether it was sent (never its text).
 
 use leptos::prelude::*;
 
@@ -13,7 +13,7 @@ pub fn Outbox() -> impl IntoView {
     view! {
         <PageHeader
             title="Outbox"
-            subtitle="Password notices. With SMTP configured they are sent within seconds; without, pass them on from here."
+            subtitle="Password notices and whether they were sent. Their text holds a password: it is never shown and is deleted once delivered. Without SMTP configured they wait here until it is."
         />
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
@@ -34,7 +34,7 @@ fn mail_table(mails: Vec<OutboxMail>) -> impl IntoView {
                     <tr>
                         <th scope="col">"When (UTC)"</th>
                         <th scope="col">"To"</th>
-                        <th scope="col">"Subject and text"</th>
+                        <th scope="col">"Subject"</th>
                         <th scope="col">"Status"</th>
                     </tr>
                 </thead>
@@ -47,12 +47,7 @@ fn mail_table(mails: Vec<OutboxMail>) -> impl IntoView {
                                 <tr>
                                     <td class="nowrap">{m.at}</td>
                                     <td>{m.recipient}</td>
-                                    <td>
-                                        <details>
-                                            <summary>{m.subject}</summary>
-                                            <pre class="mail-body">{m.body}</pre>
-                                        </details>
-                                    </td>
+                                    <td>{m.subject}</td>
                                     <td><span class=badge>{m.status}</span></td>
                                 </tr>
                             }

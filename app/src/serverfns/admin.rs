@@ -110,8 +110,8 @@ pub async fn tenants() -> Result<TenantsPage, AppError> {
 /// Imports a tenant of the default connection (admins only).
 #[server(prefix = "/api", endpoint = "import-tenant")]
 pub async fn import_tenant(tenant_id: String) -> Result<(), AppError> {
-    let id: partner_center::CustomerId = crate::error::parse_id("tenant_id", &tenant_id)?;
     let (who, admin) = crate::auth::require_provider_admin("customer.import").await?;
+    let id: partner_center::CustomerId = crate::error::parse_id("tenant_id", &tenant_id)?;
     let state = expect_context::<crate::state::AppState>();
     let (connection, pc) = default_connection(&state).await?;
     let tenant = pc.customer(&id).await.map_err(|e| match e {
@@ -147,8 +147,8 @@ pub async fn import_tenant(tenant_id: String) -> Result<(), AppError> {
 /// Puts a customer under a reseller, or makes it direct (`reseller_id` empty).
 #[server(prefix = "/api", endpoint = "assign-reseller")]
 pub async fn assign_reseller(tenant_id: String, reseller_id: String) -> Result<(), AppError> {
-    let customer: partner_center::CustomerId = crate::error::parse_id("tenant_id", &tenant_id)?;
     let (who, admin) = crate::auth::require_provider_admin("customer.reseller").await?;
+    let customer: partner_center::CustomerId = crate::error::parse_id("tenant_id", &tenant_id)?;
     let state = expect_context::<crate::state::AppState>();
     let reseller = (!reseller_id.trim().is_empty())
         .then(|| domain::access::ResellerId::new(reseller_id.trim()));

@@ -1,5 +1,5 @@
-//! The outbox: password notices Seatwise wrote, sent over SMTP when configured, else waiting
-//! here for the service provider to pass on.
+//! The outbox: password notices Seatwise wrote and whether they were sent over SMTP. No page
+//! shows a mail's text (a notice holds a password), and a delivered mail keeps none.
 
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use serde::{Deserialize, Serialize};
@@ -11,13 +11,12 @@ pub struct OutboxMail {
     pub at: String,
     pub recipient: String,
     pub subject: String,
-    pub body: String,
     /// "Sent", "Waiting" or the last delivery error.
     pub status: String,
     pub sent: bool,
 }
 
-/// The newest 100 mails. Service provider staff only (the mails carry passwords).
+/// The newest 100 mails, without their text. Service provider staff only.
 #[server(prefix = "/api", endpoint = "outbox", input = GetUrl)]
 pub async fn outbox() -> Result<Vec<OutboxMail>, AppError> {
     crate::auth::require_service_provider("outbox.read", false).await?;
@@ -40,7 +39,6 @@ pub async fn outbox() -> Result<Vec<OutboxMail>, AppError> {
             sent: m.sent_at.is_some(),
             recipient: m.recipient,
             subject: m.subject,
-            body: m.body,
         })
         .collect())
 }
