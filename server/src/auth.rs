@@ -656,7 +656,7 @@ pub async fn workspace(
         Err(LinkError::Expired) => return refuse("link_expired", "expired link".into()).await,
         Err(e) => return refuse("link_invalid", format!("invalid link: {e}")).await,
     };
-    if !links.issuers.iter().any(|i| *i == claims.iss) {
+    if !links.issuers.contains(&claims.iss) {
         let iss: String = claims
             .iss
             .chars()

@@ -30,6 +30,7 @@ pub struct Ready {
     router: axum::Router,
     /// Delivers the outbox while the server runs (when SMTP is configured).
     mailer: Option<(mailer::Mailer, domain::Store)>,
+    store: domain::Store,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +100,7 @@ pub async fn prepare(config: &Config) -> Result<Ready, StartError> {
         )),
         None => None,
     };
+    let store = state.store.clone();
     let router = web::router(state, config, &secrets);
     Ok(Ready {
         addr,
@@ -107,6 +109,7 @@ pub async fn prepare(config: &Config) -> Result<Ready, StartError> {
         listener,
         router,
         mailer,
+        store,
     })
 }
 
@@ -122,6 +125,7 @@ impl Ready {
             let task = tokio::spawn(mailer.run(store));
             AbortOnDrop(task)
         });
+        let _sweeper = AbortOnDrop(tokio::spawn(sweep(self.store)));
         // Without TCP_NODELAY a streamed page (several small writes) waits on the client's
         // delayed ACK: about 40 ms per response on keep-alive connections.
         let listener = self.listener.tap_io(|tcp| {
@@ -136,6 +140,21 @@ impl Ready {
         )
         .with_graceful_shutdown(shutdown)
         .await
+    }
+}
+
+/// Every ten minutes, while the server runs: expired sessions and sign-in counters whose window
+/// and back-off are over are deleted.
+async fn sweep(store: domain::Store) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        let sessions = store.sessions().delete_expired().await;
+        let counters = store.throttle().sweep().await;
+        match (sessions, counters) {
+            (Ok(s), Ok(c)) => tracing::debug!(sessions = s, counters = c, "swept"),
+            (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "sweep failed"),
+        }
     }
 }
 

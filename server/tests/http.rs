@@ -1906,6 +1906,9 @@ mod security {
         ]
     }
 
+    /// A server function to attack: path, POST, valid arguments, fields to attack.
+    type Case = (&'static str, bool, Vec<(String, String)>, Vec<&'static str>);
+
     /// What the emulator has been asked since the log was cleared.
     async fn emulator_log(app: &TestApp) -> Vec<(String, String)> {
         let log: Vec<serde_json::Value> = app
@@ -2015,7 +2018,7 @@ mod security {
 
         // (path, post, valid arguments, fields to attack)
         let s = |v: &str| v.to_owned();
-        let cases: Vec<(&str, bool, Vec<(String, String)>, Vec<&str>)> = vec![
+        let cases: Vec<Case> = vec![
             (
                 "/api/licenses",
                 false,
