@@ -933,9 +933,10 @@ fn typed_password(password: &str) -> Result<String, UserError> {
     Ok(password.to_owned())
 }
 
-/// The outcome of a write from its answer; when the answer never came (retries exhausted on
-/// timeouts, lost answers, 5xx, throttling), `check` reads Partner Center back: `Some` — it
-/// happened; `None` — it did not (the original error stands); a failed read — unconfirmed.
+/// The outcome of a write from its answer; when the answer was lost (a timeout or a broken
+/// connection on some attempt, and no attempt answered since), `check` reads Partner Center
+/// back: `Some` — it happened; `None` — it did not (the error stands); a failed read —
+/// unconfirmed. A definite answer (4xx, 5xx, throttling on every attempt) is a failure.
 async fn settle<T, F, Fut>(result: Result<T, PcError>, check: F) -> Result<T, UserError>
 where
     F: FnOnce() -> Fut,
@@ -943,7 +944,7 @@ where
 {
     match result {
         Ok(value) => Ok(value),
-        Err(e) if e.is_transient() => match check().await {
+        Err(e) if e.outcome_unknown() => match check().await {
             Ok(Some(value)) => {
                 tracing::info!(error = %e, "the answer was lost; reading back shows the change happened");
                 Ok(value)
@@ -1057,6 +1058,7 @@ fn user_error(e: PcError) -> UserError {
         PcError::Validation { message, .. } | PcError::Conflict { message, .. } => {
             UserError::Refused(message)
         }
+        PcError::OutcomeUnknown(_) => UserError::Unconfirmed,
         other => UserError::PartnerCenter(other),
     }
 }

@@ -226,6 +226,9 @@ impl PartnerCenter {
             let limiter = inner.limiters.for_path(call.path.as_deref().unwrap_or_default());
             let mut attempt = 0u32;
             let mut refreshed_token = false;
+            // A change whose answer was lost on some attempt may have taken effect.
+            let mut lost = false;
+            let change = call.method != Method::GET && call.method != Method::HEAD;
             loop {
                 limiter.acquire().await;
                 attempt += 1;
@@ -253,7 +256,11 @@ impl PartnerCenter {
                 if matches!(error, PcError::Throttled { .. }) {
                     inner.stats.throttled.fetch_add(1, Ordering::Relaxed);
                 }
+                lost |= matches!(error, PcError::Timeout | PcError::Transport(_));
                 if !error.is_transient() || attempt > inner.config.max_retries {
+                    if change && lost && error.is_transient() {
+                        return Err(PcError::OutcomeUnknown(Box::new(error)));
+                    }
                     return Err(error);
                 }
                 inner.stats.retries.fetch_add(1, Ordering::Relaxed);

@@ -34,6 +34,12 @@ pub enum PcError {
     Transport(String),
     #[error("Partner Center sent an answer that could not be read: {0}")]
     Decode(String),
+    /// A change whose answer was lost on the way (a timeout or a broken connection on some
+    /// attempt), so whether it took effect is not known: read Partner Center back to find out.
+    #[error(
+        "Partner Center's answer was lost, so whether the change took effect is not known ({0})"
+    )]
+    OutcomeUnknown(Box<PcError>),
 }
 
 /// Codes the emulator uses where the documentation is silent (contract section 12); the real
@@ -85,6 +91,11 @@ impl PcError {
     }
 
     /// Whether the same request may be sent again.
+    /// A change that may or may not have taken effect.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, PcError::OutcomeUnknown(_))
+    }
+
     pub fn is_transient(&self) -> bool {
         matches!(
             self,

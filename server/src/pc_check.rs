@@ -81,7 +81,10 @@ fn status_of(e: &PcError) -> String {
         PcError::Validation { status, .. } | PcError::Unavailable { status, .. } => {
             status.to_string()
         }
-        PcError::Timeout | PcError::Transport(_) | PcError::Decode(_) => "-".into(),
+        PcError::Timeout
+        | PcError::Transport(_)
+        | PcError::Decode(_)
+        | PcError::OutcomeUnknown(_) => "-".into(),
     }
 }
 
