@@ -15,6 +15,10 @@ pub struct Me {
     pub service_provider: bool,
     /// A service provider admin (support staff read only).
     pub admin: bool,
+    /// May change things (everyone but service provider support).
+    pub can_change: bool,
+    /// Manages portal accounts (service provider admins, reseller admins).
+    pub manages_accounts: bool,
     /// A customer admin's customer (tenant id).
     pub customer: Option<String>,
 }
@@ -43,6 +47,11 @@ fn current_me() -> Option<Me> {
         role: p.role.label().to_owned(),
         service_provider: p.role.is_service_provider(),
         admin: p.role == domain::access::Role::SpAdmin,
+        can_change: p.role != domain::access::Role::SpSupport,
+        manages_accounts: matches!(
+            p.role,
+            domain::access::Role::SpAdmin | domain::access::Role::ResellerAdmin
+        ),
         customer: p.customer.as_ref().map(|c| c.to_string()),
     })
 }

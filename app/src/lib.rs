@@ -25,8 +25,15 @@ use leptos_router::{
 use crate::{
     components::{layout::Layout, toast::provide_toasts},
     pages::{
-        audit_log::AuditLog, customers_admin::CustomersAdmin, not_found::NotFound, outbox::Outbox,
-        overview::Overview, sign_in::SignIn, status::Status, users::Users,
+        accounts::{Accounts, MyAccount, SetPassword},
+        audit_log::AuditLog,
+        customers_admin::CustomersAdmin,
+        not_found::NotFound,
+        outbox::Outbox,
+        overview::Overview,
+        sign_in::SignIn,
+        status::Status,
+        users::Users,
     },
 };
 
@@ -67,6 +74,9 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=Overview ssr=SsrMode::InOrder />
                     <Route path=path!("sign-in") view=SignIn />
+                    <Route path=path!("set-password") view=SetPassword />
+                    <Route path=path!("accounts") view=Accounts ssr=SsrMode::InOrder />
+                    <Route path=path!("account") view=MyAccount />
                     <Route path=path!("customers") view=CustomersAdmin ssr=SsrMode::InOrder />
                     <Route path=path!("audit") view=AuditLog ssr=SsrMode::InOrder />
                     <Route path=path!("outbox") view=Outbox ssr=SsrMode::InOrder />

@@ -14,4 +14,7 @@ pub struct AppState {
     /// One Partner Center client per connection, shared by every request.
     pub clients: std::sync::Arc<domain::connections::Clients>,
     pub started_at: Instant,
+    /// Where people reach Seatwise, for links in mail (`SEATWISE_PUBLIC_URL`, else the listen
+    /// address); never taken from a request's Host header.
+    pub public_url: String,
 }

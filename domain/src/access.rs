@@ -208,6 +208,12 @@ pub enum Need {
     Admin,
 }
 
+impl From<sqlx::Error> for AccessError {
+    fn from(e: sqlx::Error) -> Self {
+        AccessError::Store(e.into())
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AccessError {
     /// Refused: the same answer whether the customer exists or not.
@@ -313,7 +319,7 @@ async fn hashing<T: Send + 'static>(
 }
 
 /// Hashing is slow on purpose; run it off the async runtime (waiting for a permit).
-async fn hash_password(password: String) -> Result<String, StoreError> {
+pub(crate) async fn hash_password(password: String) -> Result<String, StoreError> {
     let permit = HASH_PERMITS
         .acquire()
         .await
@@ -382,9 +388,13 @@ impl<'a> Access<'a> {
     pub async fn create_account(&self, new: NewAccount) -> Result<Principal, StoreError> {
         let email = normalize_email(&new.email)?;
         let display_name = new.display_name.trim().to_owned();
-        if display_name.is_empty() || display_name.chars().count() > 100 {
+        if display_name.is_empty()
+            || display_name.chars().count() > 100
+            || display_name.chars().any(char::is_control)
+        {
             return Err(StoreError::Invalid(
-                "display_name: give a name of at most 100 characters".into(),
+                "display_name: give a name of at most 100 characters, without control characters"
+                    .into(),
             ));
         }
         let scope_ok = match new.role {

@@ -1,6 +1,7 @@
 //! Seatwise's domain: the store and the services built on it. No Leptos, no HTTP.
 
 pub mod access;
+pub mod accounts;
 pub mod audit;
 pub mod connections;
 pub mod crypto;

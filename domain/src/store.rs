@@ -163,6 +163,10 @@ impl Store {
         crate::directory::Directory::new(&self.pool)
     }
 
+    pub fn accounts(&self) -> crate::accounts::Accounts<'_> {
+        crate::accounts::Accounts::new(&self.pool)
+    }
+
     pub fn throttle(&self) -> crate::throttle::Throttle<'_> {
         crate::throttle::Throttle::new(&self.pool)
     }

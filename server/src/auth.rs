@@ -205,7 +205,7 @@ pub async fn require_sign_in(request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let public = matches!(
         path,
-        "/sign-in" | "/healthz" | "/readyz" | "/favicon.svg" | "/workspace"
+        "/sign-in" | "/set-password" | "/healthz" | "/readyz" | "/favicon.svg" | "/workspace"
     ) || path.starts_with("/auth/")
         || path.starts_with("/pkg/")
         || path.starts_with("/api/");
@@ -473,6 +473,71 @@ pub async fn sign_in(
         Err(e) => {
             tracing::error!(error = %e, "sign-in failed");
             back_to_sign_in("unavailable", &next)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SetPasswordForm {
+    token: String,
+    password: String,
+    confirm: String,
+}
+
+/// Where an invitation's form posts: the link's token and the new password, twice. Success
+/// leads to the sign-in page; a refusal back to the form with the reason.
+pub async fn set_password(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<SetPasswordForm>,
+) -> Response {
+    use domain::audit::Outcome;
+    let back = |error: &str| {
+        Redirect::to(&format!(
+            "/set-password?token={}&error={error}",
+            encode(&form.token)
+        ))
+        .into_response()
+    };
+    if form.password != form.confirm {
+        return back("mismatch");
+    }
+    match state
+        .store
+        .accounts()
+        .redeem(&form.token, &form.password)
+        .await
+    {
+        Ok(principal) => {
+            audit(
+                &state,
+                request_id(&headers).as_deref(),
+                &principal.email,
+                "account.set_password",
+                Outcome::Succeeded,
+                "through a set-password link",
+            )
+            .await;
+            Redirect::to("/sign-in?password_set=1").into_response()
+        }
+        Err(domain::StoreError::Invalid(message)) if message.starts_with("password:") => {
+            back("password")
+        }
+        Err(domain::StoreError::Invalid(_)) => {
+            audit(
+                &state,
+                request_id(&headers).as_deref(),
+                "-",
+                "account.set_password",
+                Outcome::Refused,
+                "invalid, used or expired link",
+            )
+            .await;
+            back("link")
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "set password");
+            back("unavailable")
         }
     }
 }

@@ -92,6 +92,10 @@ pub async fn prepare(config: &Config) -> Result<Ready, StartError> {
             partner_center::PartnerCenter::http_client(),
         )),
         started_at,
+        public_url: config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}")),
     };
     let mailer = match &config.smtp_url {
         Some(url) => Some((

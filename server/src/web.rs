@@ -46,6 +46,7 @@ pub fn router(state: AppState, config: &Config, secrets: &Secrets) -> Router {
         .route("/readyz", get(readyz))
         .route("/auth/sign-in", post(auth::sign_in))
         .route("/auth/sign-out", post(auth::sign_out))
+        .route("/auth/set-password", post(auth::set_password))
         .route("/workspace", get(auth::workspace))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();

@@ -1187,6 +1187,53 @@ mod matrix {
             allowed: &[3, 4],
         },
         Row {
+            path: "/api/accounts",
+            post: false,
+            args: |_| vec![],
+            allowed: &[2, 4],
+        },
+        Row {
+            path: "/api/account-invite",
+            post: true,
+            args: |_| {
+                vec![
+                    ("email", "not an address".to_owned()),
+                    ("display_name", "Matrix".to_owned()),
+                    ("role", "customer_admin".to_owned()),
+                ]
+            },
+            allowed: &[2, 4],
+        },
+        Row {
+            path: "/api/account-update",
+            post: true,
+            args: |_| {
+                vec![
+                    ("account", NOBODY.to_owned()),
+                    ("role", "nobody".to_owned()),
+                ]
+            },
+            allowed: &[2, 4],
+        },
+        Row {
+            path: "/api/account-disable",
+            post: true,
+            args: |_| vec![("account", "x".to_owned()), ("disabled", "true".to_owned())],
+            allowed: &[2, 4],
+        },
+        Row {
+            path: "/api/account-resend",
+            post: true,
+            args: |_| vec![("account", "x".to_owned())],
+            allowed: &[2, 4],
+        },
+        Row {
+            path: "/api/my-password",
+            post: true,
+            args: |_| vec![("current", String::new()), ("new", "short".to_owned())],
+            allowed: &[1, 2, 3, 4],
+        },
+        Row {
             path: "/api/import-tenant",
             post: true,
             args: |t| vec![("tenant_id", t.tailspin.clone())],
@@ -2186,7 +2233,73 @@ mod security {
             );
         }
         assert_eq!(writes_applied(&app).await, before_writes, "nothing changed");
+
+        // The account functions, as the service provider admin who may call them.
+        app.post_form("/auth/sign-out", &[]).await;
+        app.sign_in_as("Service provider admin").await;
+        let accounts_before: serde_json::Value =
+            app.get("/api/accounts").await.json().await.unwrap();
+        let account_cases: Vec<Case> = vec![
+            (
+                "/api/account-update",
+                true,
+                vec![
+                    (s("account"), NOBODY_ACCOUNT.to_owned()),
+                    (s("role"), s("customer_admin")),
+                    (s("scope_id"), contoso.clone()),
+                ],
+                vec!["account", "role", "scope_id"],
+            ),
+            (
+                "/api/account-disable",
+                true,
+                vec![
+                    (s("account"), NOBODY_ACCOUNT.to_owned()),
+                    (s("disabled"), s("true")),
+                ],
+                vec!["account"],
+            ),
+            (
+                "/api/account-resend",
+                true,
+                vec![(s("account"), NOBODY_ACCOUNT.to_owned())],
+                vec!["account"],
+            ),
+            (
+                "/api/account-invite",
+                true,
+                vec![
+                    (s("email"), s("new.person@contoso.example")),
+                    (s("display_name"), s("New Person")),
+                    (s("role"), s("customer_admin")),
+                    (s("scope_id"), contoso.clone()),
+                ],
+                vec!["email", "role", "scope_id"],
+            ),
+        ];
+        for (path, post, args, fields) in &account_cases {
+            for field in fields {
+                for value in hostile(&victim, &fabrikam) {
+                    let mut attacked = args.clone();
+                    attacked.retain(|(k, _)| k != field);
+                    attacked.push((field.to_string(), value.clone()));
+                    let r = call(&app, *post, path, &attacked).await;
+                    let status = r.status().as_u16();
+                    let body = r.text().await.unwrap();
+                    assert!(
+                        (400..500).contains(&status) && (body.contains("message") || status == 413),
+                        "{path} {field}={value:?}: {status} {body}"
+                    );
+                }
+            }
+        }
+        let accounts_after: serde_json::Value =
+            app.get("/api/accounts").await.json().await.unwrap();
+        assert_eq!(accounts_before, accounts_after, "no account changed");
     }
+
+    /// An account id nobody has.
+    const NOBODY_ACCOUNT: &str = "00000000-0000-7000-8000-00000000dead";
 
     /// With the sandbox failing a fifth of its requests (throttling, 5xx, answers dropped after
     /// the work, slow answers past the write deadline), 100 user creations and 100 license
@@ -2648,6 +2761,328 @@ mod security {
         assert!(
             header(&r, "location").contains("error=invalid"),
             "the demo admin is gone"
+        );
+    }
+}
+
+mod accounts {
+    //! Portal accounts: invitations with single-use links, scopes, disabling, own passwords.
+
+    use super::*;
+
+    async fn store(app: &TestApp) -> domain::Store {
+        domain::Store::open(&format!(
+            "sqlite://{}/seatwise.db",
+            app._dir.path().display()
+        ))
+        .await
+        .unwrap()
+    }
+
+    /// The newest invitation link in the outbox for this address.
+    async fn link_for(app: &TestApp, email: &str) -> String {
+        let store = store(app).await;
+        let mail = store.outbox().pending(100).await.unwrap();
+        store.close().await;
+        let body = &mail
+            .iter()
+            .rev()
+            .find(|m| m.recipient == email)
+            .unwrap_or_else(|| panic!("no mail to {email}"))
+            .body;
+        let start = body.find("/set-password?token=").unwrap();
+        let token: String = body[start + "/set-password?token=".len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+            .collect();
+        token
+    }
+
+    async fn set_password(app: &TestApp, token: &str, password: &str) -> String {
+        let r = app
+            .post_form(
+                "/auth/set-password",
+                &[
+                    ("token", token),
+                    ("password", password),
+                    ("confirm", password),
+                ],
+            )
+            .await;
+        header(&r, "location").to_owned()
+    }
+
+    async fn sign_in(app: &TestApp, email: &str, password: &str) -> String {
+        let r = app
+            .post_form("/auth/sign-in", &[("email", email), ("password", password)])
+            .await;
+        header(&r, "location").to_owned()
+    }
+
+    #[tokio::test]
+    async fn an_invitation_sets_a_password_once_and_scopes_hold() {
+        let app = TestApp::spawn().await;
+        let contoso = app.customer_id("Contoso Ltd").await;
+        let fabrikam = app.customer_id("Fabrikam Inc").await;
+        app.sign_in_as("Service provider admin").await;
+        let r = app
+            .post_form(
+                "/api/account-invite",
+                &[
+                    ("email", "Dana@Contoso.example"),
+                    ("display_name", "Dana Doe"),
+                    ("role", "customer_admin"),
+                    ("scope_id", &contoso),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let list: serde_json::Value = app.get("/api/accounts").await.json().await.unwrap();
+        let dana = list["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["email"] == "dana@contoso.example")
+            .unwrap()
+            .clone();
+        assert_eq!(dana["has_password"], false);
+        assert_eq!(dana["scope_name"], "Contoso Ltd");
+        // The same address twice is a field error.
+        let again = app
+            .post_form(
+                "/api/account-invite",
+                &[
+                    ("email", "dana@contoso.example"),
+                    ("display_name", "Dana"),
+                    ("role", "customer_admin"),
+                    ("scope_id", &contoso),
+                ],
+            )
+            .await;
+        assert_eq!(again.status(), 400);
+        let e: serde_json::Value = again.json().await.unwrap();
+        assert_eq!(e["field"], "email", "{e}");
+        app.post_form("/auth/sign-out", &[]).await;
+
+        let token = link_for(&app, "dana@contoso.example").await;
+        assert!(set_password(&app, &token, "short")
+            .await
+            .contains("error=password"));
+        let mismatch = app
+            .post_form(
+                "/auth/set-password",
+                &[
+                    ("token", &token),
+                    ("password", "a long password 1"),
+                    ("confirm", "another one 22"),
+                ],
+            )
+            .await;
+        assert!(header(&mismatch, "location").contains("error=mismatch"));
+        assert_eq!(
+            set_password(&app, &token, "dana's own password").await,
+            "/sign-in?password_set=1"
+        );
+        assert!(
+            set_password(&app, &token, "someone else's pass")
+                .await
+                .contains("error=link"),
+            "a link works once"
+        );
+        assert!(set_password(&app, "forged-token", "dana's own password")
+            .await
+            .contains("error=link"));
+        assert_eq!(
+            sign_in(&app, "dana@contoso.example", "dana's own password").await,
+            "/"
+        );
+        // Dana sees Contoso only.
+        let mine: serde_json::Value = app.get("/api/my-customers").await.json().await.unwrap();
+        assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
+        // And changes her own password, proving the current one.
+        let wrong = app
+            .post_form(
+                "/api/my-password",
+                &[
+                    ("current", "not it at all"),
+                    ("new", "a brand new password"),
+                ],
+            )
+            .await;
+        assert_eq!(wrong.status(), 400);
+        let ok = app
+            .post_form(
+                "/api/my-password",
+                &[
+                    ("current", "dana's own password"),
+                    ("new", "a brand new password"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status(), 200);
+        app.post_form("/auth/sign-out", &[]).await;
+        assert!(sign_in(&app, "dana@contoso.example", "dana's own password")
+            .await
+            .contains("error=invalid"));
+        assert_eq!(
+            sign_in(&app, "dana@contoso.example", "a brand new password").await,
+            "/"
+        );
+        app.post_form("/auth/sign-out", &[]).await;
+
+        // The reseller admin manages its own customers' accounts only.
+        app.sign_in_as("Reseller admin").await;
+        let list: serde_json::Value = app.get("/api/accounts").await.json().await.unwrap();
+        let emails: Vec<&str> = list["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["email"].as_str().unwrap())
+            .collect();
+        assert!(emails.contains(&"reseller@seatwise.demo"), "{emails:?}");
+        assert!(
+            !emails.contains(&"dana@contoso.example"),
+            "Contoso is not the reseller's"
+        );
+        assert!(!emails.contains(&"admin@seatwise.demo"));
+        let refused = app
+            .post_form(
+                "/api/account-invite",
+                &[
+                    ("email", "eve@contoso.example"),
+                    ("display_name", "Eve"),
+                    ("role", "customer_admin"),
+                    ("scope_id", &contoso),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status(), 403, "not the reseller's customer");
+        let staff = app
+            .post_form(
+                "/api/account-invite",
+                &[
+                    ("email", "eve@reseller.example"),
+                    ("display_name", "Eve"),
+                    ("role", "sp_admin"),
+                ],
+            )
+            .await;
+        assert_eq!(staff.status(), 400, "a reseller cannot make staff");
+        let fine = app
+            .post_form(
+                "/api/account-invite",
+                &[
+                    ("email", "frank@fabrikam.example"),
+                    ("display_name", "Frank"),
+                    ("role", "customer_admin"),
+                    ("scope_id", &fabrikam),
+                ],
+            )
+            .await;
+        assert_eq!(fine.status(), 200);
+        let dana_id = dana["id"].as_str().unwrap();
+        let out_of_scope = app
+            .post_form(
+                "/api/account-disable",
+                &[("account", dana_id), ("disabled", "true")],
+            )
+            .await;
+        assert_eq!(out_of_scope.status(), 403);
+        app.post_form("/auth/sign-out", &[]).await;
+
+        // Disabling ends Dana's open session at once; re-enabling lets her back in.
+        let dana_client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let r = dana_client
+            .post(app.url("/auth/sign-in"))
+            .header("origin", format!("http://{}", app.addr))
+            .form(&[
+                ("email", "dana@contoso.example"),
+                ("password", "a brand new password"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(header(&r, "location"), "/");
+        let before = dana_client
+            .get(app.url("/api/my-customers"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(before.status(), 200);
+        app.sign_in_as("Service provider admin").await;
+        let r = app
+            .post_form(
+                "/api/account-disable",
+                &[("account", dana_id), ("disabled", "true")],
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+        let after = dana_client
+            .get(app.url("/api/my-customers"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(after.status(), 403, "her session ended");
+        assert!(
+            sign_in(&app, "dana@contoso.example", "a brand new password")
+                .await
+                .contains("error=invalid")
+        );
+        app.sign_in_as("Service provider admin").await;
+        let me: serde_json::Value = app.get("/api/accounts").await.json().await.unwrap();
+        let my_id = me["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["me"] == true)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let self_disable = app
+            .post_form(
+                "/api/account-disable",
+                &[("account", &my_id), ("disabled", "true")],
+            )
+            .await;
+        assert_eq!(self_disable.status(), 400, "nobody disables themselves");
+        let r = app
+            .post_form(
+                "/api/account-disable",
+                &[("account", dana_id), ("disabled", "false")],
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+        // Support becomes a reseller admin: a new role, a new session.
+        let support = me["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["email"] == "support@seatwise.demo")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let reseller = me["resellers"][0][0].as_str().unwrap().to_owned();
+        let r = app
+            .post_form(
+                "/api/account-update",
+                &[
+                    ("account", &support),
+                    ("role", "reseller_admin"),
+                    ("scope_id", &reseller),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        app.post_form("/auth/sign-out", &[]).await;
+        assert_eq!(
+            sign_in(&app, "dana@contoso.example", "a brand new password").await,
+            "/"
         );
     }
 }

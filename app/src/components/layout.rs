@@ -13,7 +13,26 @@ struct NavItem {
     label: &'static str,
     icon: Icon,
     href: Option<&'static str>,
-    service_provider_only: bool,
+    for_whom: Who,
+}
+
+/// Who sees a navigation item.
+#[derive(Clone, Copy, PartialEq)]
+enum Who {
+    Everyone,
+    ServiceProvider,
+    /// Service provider admins and reseller admins.
+    AccountAdmins,
+}
+
+impl Who {
+    fn sees(self, me: &crate::auth::Me) -> bool {
+        match self {
+            Who::Everyone => true,
+            Who::ServiceProvider => me.service_provider,
+            Who::AccountAdmins => me.manages_accounts,
+        }
+    }
 }
 
 const SECTIONS: &[(&str, &[NavItem])] = &[
@@ -24,13 +43,13 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
                 label: "Users",
                 icon: Icon::Users,
                 href: Some("/users"),
-                service_provider_only: false,
+                for_whom: Who::Everyone,
             },
             NavItem {
                 label: "Licenses",
                 icon: Icon::Key,
                 href: None,
-                service_provider_only: false,
+                for_whom: Who::Everyone,
             },
         ],
     ),
@@ -41,25 +60,25 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
                 label: "Subscriptions",
                 icon: Icon::Repeat,
                 href: None,
-                service_provider_only: false,
+                for_whom: Who::Everyone,
             },
             NavItem {
                 label: "Catalog",
                 icon: Icon::Box,
                 href: None,
-                service_provider_only: true,
+                for_whom: Who::ServiceProvider,
             },
             NavItem {
                 label: "History",
                 icon: Icon::Clock,
                 href: None,
-                service_provider_only: false,
+                for_whom: Who::Everyone,
             },
             NavItem {
                 label: "Connections",
                 icon: Icon::Link,
                 href: None,
-                service_provider_only: true,
+                for_whom: Who::ServiceProvider,
             },
         ],
     ),
@@ -70,31 +89,37 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
                 label: "Customers",
                 icon: Icon::Users,
                 href: Some("/customers"),
-                service_provider_only: true,
+                for_whom: Who::ServiceProvider,
+            },
+            NavItem {
+                label: "Accounts",
+                icon: Icon::Key,
+                href: Some("/accounts"),
+                for_whom: Who::AccountAdmins,
             },
             NavItem {
                 label: "Audit log",
                 icon: Icon::Clock,
                 href: Some("/audit"),
-                service_provider_only: true,
+                for_whom: Who::ServiceProvider,
             },
             NavItem {
                 label: "Outbox",
                 icon: Icon::Mail,
                 href: Some("/outbox"),
-                service_provider_only: true,
+                for_whom: Who::ServiceProvider,
             },
             NavItem {
                 label: "Settings",
                 icon: Icon::Settings,
                 href: None,
-                service_provider_only: true,
+                for_whom: Who::ServiceProvider,
             },
             NavItem {
                 label: "System status",
                 icon: Icon::Pulse,
                 href: Some("/status"),
-                service_provider_only: true,
+                for_whom: Who::ServiceProvider,
             },
         ],
     ),
@@ -117,7 +142,16 @@ fn signed_in(me: crate::auth::Me, children: Children) -> impl IntoView {
         .take(2)
         .collect::<String>()
         .to_uppercase();
-    let service_provider = me.service_provider;
+    let visible: Vec<(&'static str, Vec<&'static NavItem>)> = SECTIONS
+        .iter()
+        .map(|(title, items)| {
+            (
+                *title,
+                items.iter().filter(|i| i.for_whom.sees(&me)).collect(),
+            )
+        })
+        .filter(|(_, items): &(&str, Vec<&NavItem>)| !items.is_empty())
+        .collect();
     let nav_open = RwSignal::new(true);
     // Effects run only in the browser, after hydration: the marker tells tests (and curious
     // humans) that the page is interactive.
@@ -153,10 +187,10 @@ fn signed_in(me: crate::auth::Me, children: Children) -> impl IntoView {
                 <div class="topbar-spacer"></div>
                 <div class="topbar-context">
                     <span class="avatar" aria-hidden="true">{initials}</span>
-                    <span class="context-text">
+                    <a class="context-text" href="/account" title="My account">
                         <span class="context-name">{me.display_name.clone()}</span>
                         <span class="context-scope">{me.role.clone()}</span>
-                    </span>
+                    </a>
                     <form method="post" action="/auth/sign-out">
                         <button type="submit" class="button button-ghost button-on-dark">"Sign out"</button>
                     </form>
@@ -167,20 +201,13 @@ fn signed_in(me: crate::auth::Me, children: Children) -> impl IntoView {
                     <IconSvg icon=Icon::Home />
                     <span>"Overview"</span>
                 </A>
-                {SECTIONS
-                    .iter()
-                    .filter(|(_, items)| {
-                        items.iter().any(|i| service_provider || !i.service_provider_only)
-                    })
+                {visible
+                    .into_iter()
                     .map(|(title, items)| {
                         view! {
                             <div class="nav-section">
-                                <div class="nav-section-title">{*title}</div>
-                                {items
-                                    .iter()
-                                    .filter(|i| service_provider || !i.service_provider_only)
-                                    .map(nav_item)
-                                    .collect_view()}
+                                <div class="nav-section-title">{title}</div>
+                                {items.into_iter().map(nav_item).collect_view()}
                             </div>
                         }
                     })

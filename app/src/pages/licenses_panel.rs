@@ -21,12 +21,13 @@ pub fn LicensesPanel(
         let customer = customer.clone();
         Resource::new(move || changes.get(), move |_| licenses(customer.clone()))
     };
+    let can_change = crate::auth::use_me().is_some_and(|m| m.can_change);
     view! {
         <section class="card card-flush" aria-labelledby="licenses-title">
             <div class="card-heading">
                 <h2 class="card-title" id="licenses-title">"Licenses"</h2>
                 <Transition fallback=|| ()>
-                    {move || data.get().and_then(Result::ok).map(|d| {
+                    {move || data.get().and_then(Result::ok).filter(|_| can_change).map(|d| {
                         let (customer, domains) = (customer.clone(), d.domains.clone());
                         view! {
                             <button

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod accounts;
 pub mod audit_log;
 pub mod customers_admin;
 pub mod licenses_panel;

@@ -50,6 +50,10 @@ pub fn SignIn() -> impl IntoView {
                 .into(),
         )),
         _ if get("signed_out").is_some() => Some(("alert-info", "You have signed out.".into())),
+        _ if get("password_set").is_some() => Some((
+            "alert-info",
+            "Your password is set. Sign in with it.".into(),
+        )),
         _ => None,
     };
     let next = get("next").unwrap_or_else(|| "/".into());

@@ -375,7 +375,11 @@ fn user_row(u: UserItem, several: bool, dialog: RwSignal<Option<UserDialog>>) ->
         name: u.display_name.clone(),
         user_name: u.user_principal_name.clone(),
     };
-    let actions = if u.deleted {
+    // Read-only roles (service provider support) get no actions.
+    let can_change = crate::auth::use_me().is_some_and(|m| m.can_change);
+    let actions = if !can_change {
+        view! { <span class="muted small">"Read only"</span> }.into_any()
+    } else if u.deleted {
         let restore = target.clone();
         view! {
             <button

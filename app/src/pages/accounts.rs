@@ -1,0 +1,320 @@
+//! Portal accounts: the administrators' page (invite, change access, disable), every person's
+//! own account page (password), and the page an invitation link opens.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::{
+    components::{error_panel::ErrorPanel, page_header::PageHeader},
+    serverfns::accounts::{
+        accounts, AccountItem, AccountsPage, ChangePassword, InviteAccount, ResendInvitation,
+        SetAccountDisabled, UpdateAccount,
+    },
+};
+
+#[component]
+pub fn Accounts() -> impl IntoView {
+    let invite = ServerAction::<InviteAccount>::new();
+    let update = ServerAction::<UpdateAccount>::new();
+    let disable = ServerAction::<SetAccountDisabled>::new();
+    let resend = ServerAction::<ResendInvitation>::new();
+    let page = Resource::new(
+        move || {
+            (
+                invite.version().get(),
+                update.version().get(),
+                disable.version().get(),
+                resend.version().get(),
+            )
+        },
+        |_| accounts(),
+    );
+    let failure = move || {
+        invite
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| update.value().get().and_then(Result::err))
+            .or_else(|| disable.value().get().and_then(Result::err))
+            .or_else(|| resend.value().get().and_then(Result::err))
+            .map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })
+    };
+    let sent = move || {
+        (invite.value().get().is_some_and(|r| r.is_ok())
+            || resend.value().get().is_some_and(|r| r.is_ok()))
+        .then(|| {
+            view! {
+                <div class="alert alert-info" role="status">
+                    "The set-password link is in the outbox; it works once, for 72 hours."
+                </div>
+            }
+        })
+    };
+    view! {
+        <PageHeader
+            title="Accounts"
+            subtitle="Who can sign in to Seatwise, with which role. Invite people by email; disable an account to end its sessions at once."
+        />
+        {failure}
+        {sent}
+        <Transition fallback=|| view! { <p class="muted">"Loading accounts…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                {move || {
+                    page.get()
+                        .map(|r| r.map(|p| view! {
+                            {invite_form(&p, invite)}
+                            {account_table(p, update, disable, resend)}
+                        }))
+                }}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+/// The reseller and customer choices, grouped; the role decides which one applies.
+fn scope_options(page: &AccountsPage, current: Option<String>) -> AnyView {
+    let option = |(id, name): &(String, String)| {
+        let selected = current.as_deref() == Some(id.as_str());
+        view! { <option value=id.clone() selected=selected>{name.clone()}</option> }
+    };
+    let resellers = page.resellers.iter().map(option).collect_view();
+    let customers = page.customers.iter().map(option).collect_view();
+    view! {
+        <option value="" selected=current.is_none()>"None (staff)"</option>
+        <optgroup label="Resellers (for reseller admins)">{resellers}</optgroup>
+        <optgroup label="Customers (for customer admins)">{customers}</optgroup>
+    }
+    .into_any()
+}
+
+fn role_options(page: &AccountsPage, current: &str) -> AnyView {
+    page.roles
+        .iter()
+        .map(|(value, label)| {
+            view! { <option value=value.clone() selected=value == current>{label.clone()}</option> }
+        })
+        .collect_view()
+        .into_any()
+}
+
+fn invite_form(page: &AccountsPage, invite: ServerAction<InviteAccount>) -> impl IntoView {
+    let first_role = page.roles.first().map(|r| r.0.clone()).unwrap_or_default();
+    let roles = role_options(page, &first_role);
+    let scopes = scope_options(page, None);
+    view! {
+        <section class="card" aria-labelledby="invite-title">
+            <h2 class="card-title" id="invite-title">"Invite someone"</h2>
+            <ActionForm action=invite attr:class="filters">
+                <div class="field">
+                    <label for="invite-email">"Email address"</label>
+                    <input class="input" id="invite-email" name="email" type="email" required maxlength="254" />
+                </div>
+                <div class="field">
+                    <label for="invite-name">"Name"</label>
+                    <input class="input" id="invite-name" name="display_name" required maxlength="100" />
+                </div>
+                <div class="field">
+                    <label for="invite-role">"Role"</label>
+                    <select class="select" id="invite-role" name="role">{roles}</select>
+                </div>
+                <div class="field">
+                    <label for="invite-scope">"Reseller or customer"</label>
+                    <select class="select" id="invite-scope" name="scope_id">{scopes}</select>
+                </div>
+                <button type="submit" class="button button-primary">"Send invitation"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+fn status(a: &AccountItem) -> (&'static str, &'static str) {
+    if a.disabled {
+        ("badge badge-danger", "Disabled")
+    } else if !a.has_password {
+        ("badge badge-warning", "No password yet")
+    } else {
+        ("badge badge-success", "Active")
+    }
+}
+
+fn account_table(
+    page: AccountsPage,
+    update: ServerAction<UpdateAccount>,
+    disable: ServerAction<SetAccountDisabled>,
+    resend: ServerAction<ResendInvitation>,
+) -> impl IntoView {
+    let rows = page
+        .accounts
+        .iter()
+        .map(|a| {
+            let (badge, label) = status(a);
+            let actions = if a.me {
+                view! { <span class="muted">"You"</span> }.into_any()
+            } else {
+                row_actions(&page, a, update, disable, resend).into_any()
+            };
+            view! {
+                <tr class:row-muted=a.disabled>
+                    <td>
+                        {a.display_name.clone()}
+                        <div class="muted small">{a.email.clone()}</div>
+                    </td>
+                    <td>
+                        {a.role_label.clone()}
+                        <div class="muted small">{a.scope_name.clone().unwrap_or_default()}</div>
+                    </td>
+                    <td><span class=badge>{label}</span></td>
+                    <td>{actions}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="card card-flush card-scroll">
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Role"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Actions"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// Change access, disable or enable, and resend the set-password link.
+fn row_actions(
+    page: &AccountsPage,
+    a: &AccountItem,
+    update: ServerAction<UpdateAccount>,
+    disable: ServerAction<SetAccountDisabled>,
+    resend: ServerAction<ResendInvitation>,
+) -> impl IntoView {
+    let access_label = format!("Change access of {}", a.email);
+    let toggle_label = if a.disabled {
+        format!("Enable {}", a.email)
+    } else {
+        format!("Disable {}", a.email)
+    };
+    let toggle_text = if a.disabled { "Enable" } else { "Disable" };
+    let resend_label = format!("Send {} a new set-password link", a.email);
+    let roles = role_options(page, &a.role);
+    let scopes = scope_options(page, a.scope_id.clone());
+    let (id, id2, id3) = (a.id.clone(), a.id.clone(), a.id.clone());
+    let next_disabled = (!a.disabled).to_string();
+    let may_resend = !a.has_password && !a.disabled;
+    view! {
+        <div class="row-actions">
+            <details class="inline-details">
+                <summary class="button button-ghost button-small" aria-label=access_label>
+                    "Change access"
+                </summary>
+                <ActionForm action=update attr:class="inline-form">
+                    <input type="hidden" name="account" value=id />
+                    <select class="select" name="role" aria-label="Role">{roles}</select>
+                    <select class="select" name="scope_id" aria-label="Reseller or customer">{scopes}</select>
+                    <button type="submit" class="button button-secondary button-small">"Save"</button>
+                </ActionForm>
+            </details>
+            <ActionForm action=disable attr:class="inline-form">
+                <input type="hidden" name="account" value=id2 />
+                <input type="hidden" name="disabled" value=next_disabled />
+                <button type="submit" class="button button-ghost button-small" aria-label=toggle_label>
+                    {toggle_text}
+                </button>
+            </ActionForm>
+            {may_resend.then(|| view! {
+                <ActionForm action=resend attr:class="inline-form">
+                    <input type="hidden" name="account" value=id3 />
+                    <button type="submit" class="button button-ghost button-small" aria-label=resend_label>
+                        "Resend link"
+                    </button>
+                </ActionForm>
+            })}
+        </div>
+    }
+}
+
+/// The signed-in person's own account: who they are, and their password.
+#[component]
+pub fn MyAccount() -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let me = crate::auth::use_me();
+    let message = move || {
+        change.value().get().map(|r| match r {
+            Ok(()) => view! { <div class="alert alert-info" role="status">"Your password was changed."</div> }
+                .into_any(),
+            Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }
+                .into_any(),
+        })
+    };
+    view! {
+        <PageHeader title="My account" subtitle="Your sign-in details." />
+        {me.map(|me| view! {
+            <section class="card">
+                <dl class="facts">
+                    <dt>"Name"</dt><dd>{me.display_name}</dd>
+                    <dt>"Email address"</dt><dd>{me.email}</dd>
+                    <dt>"Role"</dt><dd>{me.role}</dd>
+                </dl>
+            </section>
+        })}
+        <section class="card" aria-labelledby="password-title">
+            <h2 class="card-title" id="password-title">"Change password"</h2>
+            {message}
+            <ActionForm action=change attr:class="stack-form">
+                <div class="field">
+                    <label for="current-password">"Current password (leave empty if you never had one)"</label>
+                    <input class="input" id="current-password" name="current" type="password" autocomplete="current-password" />
+                </div>
+                <div class="field">
+                    <label for="new-password">"New password (at least 12 characters)"</label>
+                    <input class="input" id="new-password" name="new" type="password" autocomplete="new-password" required minlength="12" />
+                </div>
+                <button type="submit" class="button button-primary">"Change password"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// Where an invitation link lands: choose a password. A plain form posted to the server, so it
+/// works before (and without) JavaScript.
+#[component]
+pub fn SetPassword() -> impl IntoView {
+    let query = use_query_map();
+    let get = move |key: &str| query.with_untracked(|q| q.get(key));
+    let token = get("token").unwrap_or_default();
+    let message = match get("error").as_deref() {
+        Some("link") => Some(
+            "This link is not valid any more: links work once, for 72 hours. Ask whoever invited you for a new one.",
+        ),
+        Some("password") => Some("Use 12 to 256 characters, without control characters."),
+        Some("mismatch") => Some("The two passwords differ. Type the same password twice."),
+        Some("unavailable") => Some("Setting the password is not possible right now. Try again in a moment."),
+        _ => None,
+    };
+    view! {
+        <div class="auth-page">
+            <div class="card auth-card">
+                <PageHeader title="Choose your password" subtitle="Seatwise for Microsoft cloud services" />
+                {message.map(|text| view! { <div class="alert alert-error" role="alert">{text}</div> })}
+                <form method="post" action="/auth/set-password">
+                    <input type="hidden" name="token" value=token />
+                    <div class="field">
+                        <label for="password">"New password (at least 12 characters)"</label>
+                        <input class="input" id="password" name="password" type="password" autocomplete="new-password" required minlength="12" autofocus />
+                    </div>
+                    <div class="field">
+                        <label for="confirm">"The same password again"</label>
+                        <input class="input" id="confirm" name="confirm" type="password" autocomplete="new-password" required minlength="12" />
+                    </div>
+                    <button type="submit" class="button button-primary button-block">"Set password"</button>
+                </form>
+            </div>
+        </div>
+    }
+}
