@@ -100,6 +100,7 @@ pub fn router(state: AppState, config: &Config, secrets: &Secrets) -> Router {
                 }),
             )
             .layer(PropagateRequestIdLayer::new(request_id))
+            .layer(middleware::from_fn(error_bodies))
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(headers(header::CONTENT_SECURITY_POLICY, DEFAULT_CSP))
             .layer(headers(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -136,6 +137,53 @@ pub fn router(state: AppState, config: &Config, secrets: &Secrets) -> Router {
                     .secure_cookies
                     .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains")),
             )),
+    )
+}
+
+/// Every error answer carries a message and the request id: plain-text error bodies made by
+/// extractors and layers (a body too large, a malformed form, a refused origin) get the id
+/// appended; JSON errors (server functions) carry it already.
+async fn error_bodies(request: axum::extract::Request, next: middleware::Next) -> Response {
+    let id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let response = next.run(request).await;
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|t| t.starts_with("text/plain"))
+        && !response.headers().contains_key(header::CONTENT_ENCODING);
+    let Some(id) = id.filter(|_| response.status().as_u16() >= 400 && plain) else {
+        return response;
+    };
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (parts.status, format!("(request id {id})")).into_response();
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    if text.contains(&id) {
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    }
+    let message = if text.trim().is_empty() {
+        parts
+            .status
+            .canonical_reason()
+            .unwrap_or("Error")
+            .to_owned()
+    } else {
+        text.trim().to_owned()
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    Response::from_parts(
+        parts,
+        axum::body::Body::from(format!("{message} (request id {id})")),
     )
 }
 

@@ -407,6 +407,25 @@ async fn oversized_bodies_are_refused() {
         .await
         .unwrap();
     assert_eq!(response.status(), 413);
+    let id = header(&response, "x-request-id").to_owned();
+    let body = response.text().await.unwrap();
+    assert!(body.contains(&format!("(request id {id})")), "{body}");
+    // A refused origin says why, with the id too.
+    let refused = app
+        .client
+        .post(app.url("/auth/sign-in"))
+        .header("origin", "http://evil.example")
+        .form(&[("email", "a@b.c"), ("password", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let id = header(&refused, "x-request-id").to_owned();
+    let body = refused.text().await.unwrap();
+    assert!(
+        body.contains("did not come from a Seatwise page") && body.contains(&id),
+        "{body}"
+    );
 }
 
 #[tokio::test]

@@ -202,6 +202,8 @@ fn row_actions(
     };
     let toggle_text = if a.disabled { "Enable" } else { "Disable" };
     let resend_label = format!("Send {} a new set-password link", a.email);
+    let role_label = format!("Role of {}", a.email);
+    let scope_label = format!("Reseller or customer of {}", a.email);
     let roles = role_options(page, &a.role);
     let scopes = scope_options(page, a.scope_id.clone());
     let (id, id2, id3) = (a.id.clone(), a.id.clone(), a.id.clone());
@@ -215,8 +217,8 @@ fn row_actions(
                 </summary>
                 <ActionForm action=update attr:class="inline-form">
                     <input type="hidden" name="account" value=id />
-                    <select class="select" name="role" aria-label="Role">{roles}</select>
-                    <select class="select" name="scope_id" aria-label="Reseller or customer">{scopes}</select>
+                    <select class="select" name="role" aria-label=role_label>{roles}</select>
+                    <select class="select" name="scope_id" aria-label=scope_label>{scopes}</select>
                     <button type="submit" class="button button-secondary button-small">"Save"</button>
                 </ActionForm>
             </details>
