@@ -40,7 +40,8 @@ test('the admin invites someone, then disables and enables the account', async (
   await page.getByLabel('Reseller or customer', { exact: true }).selectOption({ label: 'Contoso Ltd' });
   await page.getByRole('button', { name: 'Send invitation' }).click();
   await page.getByRole('alert').getByText(/already exists/).waitFor();
-  assert.deepEqual(problems, []);
+  // The refusal is the 400 the page shows, and nothing else went wrong.
+  assert.deepEqual(problems.filter((p) => !/status of 400 .*account-invite/.test(p)), []);
   await context.close();
 });
 
@@ -54,7 +55,7 @@ test('my account: a wrong current password is refused with the reason', async ()
   await page.getByLabel(/New password/).fill('a fresh long password');
   await page.getByRole('button', { name: 'Change password' }).click();
   await page.getByRole('alert').getByText(/not your current password/).waitFor();
-  assert.deepEqual(problems, []);
+  assert.deepEqual(problems.filter((p) => !/status of 400 .*my-password/.test(p)), []);
   await context.close();
 });
 
