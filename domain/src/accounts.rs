@@ -38,11 +38,17 @@ impl AccountsScope {
         &self.actor
     }
 
-    /// The roles this administrator may give.
+    /// The roles this administrator may give, the narrowest first (what a form offers by
+    /// default).
     pub fn roles(&self) -> Vec<Role> {
         match self.reseller {
-            None => Role::ALL.to_vec(),
-            Some(_) => vec![Role::ResellerAdmin, Role::CustomerAdmin],
+            None => vec![
+                Role::CustomerAdmin,
+                Role::ResellerAdmin,
+                Role::SpSupport,
+                Role::SpAdmin,
+            ],
+            Some(_) => vec![Role::CustomerAdmin, Role::ResellerAdmin],
         }
     }
 }

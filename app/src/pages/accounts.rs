@@ -79,8 +79,10 @@ fn scope_options(page: &AccountsPage, current: Option<String>) -> AnyView {
     };
     let resellers = page.resellers.iter().map(option).collect_view();
     let customers = page.customers.iter().map(option).collect_view();
+    // Only the service provider admin can make staff accounts, which have no scope.
+    let staff = page.roles.iter().any(|(r, _)| r == "sp_admin");
     view! {
-        <option value="" selected=current.is_none()>"None (staff)"</option>
+        {staff.then(|| view! { <option value="" selected=current.is_none()>"None (staff)"</option> })}
         <optgroup label="Resellers (for reseller admins)">{resellers}</optgroup>
         <optgroup label="Customers (for customer admins)">{customers}</optgroup>
     }
