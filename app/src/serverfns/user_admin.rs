@@ -336,7 +336,7 @@ mod server {
     use std::future::Future;
 
     use domain::{
-        access::{ChangeScope, CustomerScope, Principal},
+        access::{Access, AccessError, ChangeScope, CustomerScope, Principal},
         audit::Outcome,
         users::{Actor, UserAdmin, UserError},
     };
@@ -352,17 +352,10 @@ mod server {
         action: &str,
         customer: &str,
     ) -> Result<(Principal, UserAdmin<CustomerScope>), AppError> {
-        let (who, id) = who_and_customer(action, customer).await?;
-        let state = leptos::prelude::expect_context::<AppState>();
-        let scope = crate::auth::access_answer(
-            &who,
-            action,
-            Some(customer),
-            state.store.access().authorize(&who, &id).await,
-        )
-        .await?;
-        let admin = service(&state, &who, scope).await?;
-        Ok((who, admin))
+        open(action, customer, async |access: Access<'_>, who, id| {
+            access.authorize(who, id).await
+        })
+        .await
     }
 
     /// Who asks and the service for a customer they may change: read-only roles are refused.
@@ -370,26 +363,29 @@ mod server {
         action: &str,
         customer: &str,
     ) -> Result<(Principal, UserAdmin<ChangeScope>), AppError> {
-        let (who, id) = who_and_customer(action, customer).await?;
-        let state = leptos::prelude::expect_context::<AppState>();
-        let scope = crate::auth::access_answer(
-            &who,
-            action,
-            Some(customer),
-            state.store.access().authorize_change(&who, &id).await,
-        )
-        .await?;
-        let admin = service(&state, &who, scope).await?;
-        Ok((who, admin))
+        open(action, customer, async |access: Access<'_>, who, id| {
+            access.authorize_change(who, id).await
+        })
+        .await
     }
 
-    async fn who_and_customer(
+    /// The signed-in person, the customer id parsed, the access check (`check`), the service.
+    async fn open<S: AsRef<CustomerScope>>(
         action: &str,
         customer: &str,
-    ) -> Result<(Principal, partner_center::CustomerId), AppError> {
+        check: impl AsyncFnOnce(
+            Access<'_>,
+            &Principal,
+            &partner_center::CustomerId,
+        ) -> Result<S, AccessError>,
+    ) -> Result<(Principal, UserAdmin<S>), AppError> {
         let who = crate::auth::require_principal(action).await?;
         let id = crate::error::parse_id("customer", customer)?;
-        Ok((who, id))
+        let state = leptos::prelude::expect_context::<AppState>();
+        let checked = check(state.store.access(), &who, &id).await;
+        let scope = crate::auth::access_answer(&who, action, Some(customer), checked).await?;
+        let admin = service(&state, &who, scope).await?;
+        Ok((who, admin))
     }
 
     async fn service<S: AsRef<CustomerScope>>(
