@@ -14,6 +14,7 @@ pub mod request_id;
 pub mod serverfns;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod urls;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -28,6 +29,7 @@ use crate::{
         accounts::{Accounts, MyAccount, SetPassword},
         audit_log::AuditLog,
         customers_admin::CustomersAdmin,
+        licenses::Licenses,
         not_found::NotFound,
         outbox::Outbox,
         overview::Overview,
@@ -81,6 +83,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("audit") view=AuditLog ssr=SsrMode::InOrder />
                     <Route path=path!("outbox") view=Outbox ssr=SsrMode::InOrder />
                     <Route path=path!("users") view=Users ssr=SsrMode::InOrder />
+                    <Route path=path!("licenses") view=Licenses ssr=SsrMode::InOrder />
                     // In order: pages with data render completely without JavaScript.
                     <Route path=path!("status") view=Status ssr=SsrMode::InOrder />
                 </Routes>

@@ -1,6 +1,25 @@
 // Shared browser setup: Debian's Chromium through playwright-core. Playwright gives every
 // launch a fresh temporary profile of its own (it refuses a --user-data-dir argument).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/// axe-core's WCAG 2 A and AA rules on the page as it is now (open dialogs included): one line
+/// per violation, empty when there is none. Evaluated through the browser's debugging protocol,
+/// so the page's Content-Security-Policy does not have to let it in.
+export async function axe(page) {
+  await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations.map(
+      (v) => `${v.id} (${v.help}): ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | ')}`,
+    );
+  });
+}
 
 export const BASE_URL = process.env.SEATWISE_URL ?? 'http://127.0.0.1:3000';
 

@@ -16,13 +16,35 @@ test('the shell renders with navigation and greyed areas', async () => {
   await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
   const nav = page.getByRole('navigation', { name: 'Main' });
   assert.equal(await nav.getByRole('link', { name: 'Overview' }).getAttribute('aria-current'), 'page');
-  for (const area of ['Licenses', 'Subscriptions', 'Catalog', 'History', 'Connections', 'Settings']) {
+  for (const area of ['Subscriptions', 'Catalog', 'History', 'Connections', 'Settings']) {
     const item = nav.locator('[aria-disabled="true"]', { hasText: area });
     assert.equal(await item.count(), 1, `${area} is greyed`);
   }
+  // What is built is a link, never "coming soon".
+  assert.equal(await nav.getByRole('link', { name: 'Licenses' }).count(), 1);
+  const areas = page.getByRole('region', { name: 'Areas' });
+  for (const built of ['Users', 'Licenses']) {
+    await areas.getByRole('link', { name: built }).waitFor();
+  }
+  assert.equal(await areas.getByText('Coming soon').count(), 2, 'Subscriptions and History');
   await waitForHydration(page);
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test('Licenses opens the one customer of a customer admin, and a list for others', async () => {
+  const { page, context, problems } = await newPage(browser);
+  await signIn(page, 'Customer admin', '/licenses');
+  await page.getByRole('table', { name: /^Licenses of Contoso/ }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/users');
+  await context.close();
+  const second = await newPage(browser);
+  await signIn(second.page, 'Reseller admin', '/licenses');
+  await second.page.getByRole('heading', { level: 1, name: 'Licenses' }).waitFor();
+  await second.page.getByRole('link', { name: 'Fabrikam Inc' }).click();
+  await second.page.getByRole('table', { name: /^Licenses of Fabrikam/ }).waitFor();
+  assert.deepEqual([...problems, ...second.problems], []);
+  await second.context.close();
 });
 
 test('hydrated: the navigation toggle works in the browser', async () => {

@@ -370,16 +370,13 @@ pub(crate) fn encode_segment(segment: &str) -> Result<String, PcError> {
             message: format!("{segment:?} cannot be a path segment"),
         });
     }
-    let mut out = String::with_capacity(segment.len());
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            // `.` is encoded too, so that no encoded segment can spell a dot segment.
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    Ok(out)
+    // Everything but letters, digits, `-`, `_` and `~`: `.` is encoded too, so that no encoded
+    // segment can spell a dot segment.
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'~');
+    Ok(percent_encoding::utf8_percent_encode(segment, SEGMENT).to_string())
 }
 
 /// The template with its `{…}` placeholders replaced, in order, by encoded segments.

@@ -220,7 +220,7 @@ pub async fn require_sign_in(request: Request, next: Next) -> Response {
         .path_and_query()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "/".into());
-    Redirect::to(&format!("/sign-in?next={}", encode(&target))).into_response()
+    Redirect::to(&format!("/sign-in?next={}", app::urls::path(&target))).into_response()
 }
 
 /// Refuses state-changing requests from other origins (cross-site request forgery).
@@ -258,17 +258,6 @@ pub async fn check_origin(request: Request, next: Next) -> Response {
         )
             .into_response()
     }
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Only local paths, so a sign-in link cannot send people elsewhere: exactly one leading `/`,
@@ -359,7 +348,11 @@ pub struct SignInForm {
 }
 
 fn back_to_sign_in(error: &str, next: &str) -> Response {
-    Redirect::to(&format!("/sign-in?error={error}&next={}", encode(next))).into_response()
+    Redirect::to(&format!(
+        "/sign-in?error={error}&next={}",
+        app::urls::path(next)
+    ))
+    .into_response()
 }
 
 /// A typed address as the audit log keeps it: at most 200 characters, no control characters.
@@ -495,7 +488,7 @@ pub async fn set_password(
     let back = |error: &str| {
         Redirect::to(&format!(
             "/set-password?token={}&error={error}",
-            encode(&form.token)
+            app::urls::path(&form.token)
         ))
         .into_response()
     };
@@ -756,11 +749,11 @@ pub async fn workspace(
     let access = state.store.access();
     let (role, reseller, customer, landing) = match claims.target() {
         Ok(LinkTarget::Customer(c)) => match access.customer(&c).await {
-            Ok(Some(found)) => (Role::CustomerAdmin, None, Some(found.id), "/"),
+            Ok(Some(found)) => (Role::CustomerAdmin, None, Some(found.id), "/users"),
             _ => return refuse("link_invalid", format!("link for unknown customer {c}")).await,
         },
         Ok(LinkTarget::Reseller(r)) => match access.reseller(&r).await {
-            Ok(Some(found)) => (Role::ResellerAdmin, Some(found.id), None, "/"),
+            Ok(Some(found)) => (Role::ResellerAdmin, Some(found.id), None, "/users"),
             _ => return refuse("link_invalid", format!("link for unknown reseller {r}")).await,
         },
         Err(_) => {

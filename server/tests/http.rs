@@ -719,7 +719,11 @@ mod links {
         let token = url.split("token=").nth(1).unwrap();
 
         let browser = fresh_client();
-        assert_eq!(follow(&browser, &app, token).await, "/");
+        assert_eq!(
+            follow(&browser, &app, token).await,
+            "/users",
+            "a link opens the customer's workspace"
+        );
         let home = browser
             .get(app.url("/"))
             .send()
@@ -836,7 +840,7 @@ mod links {
         )
         .unwrap();
         let client = fresh_client();
-        assert_eq!(follow(&client, &app, &token).await, "/");
+        assert_eq!(follow(&client, &app, &token).await, "/users");
         let home = client
             .get(app.url("/"))
             .send()

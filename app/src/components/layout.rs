@@ -48,7 +48,7 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
             NavItem {
                 label: "Licenses",
                 icon: Icon::Key,
-                href: None,
+                href: Some("/licenses"),
                 for_whom: Who::Everyone,
             },
         ],

@@ -56,7 +56,7 @@ pub fn LicensesPanel(
 
 fn licenses_table(d: LicensesData) -> impl IntoView {
     let note = format!(
-        "Figures are Partner Center's at {} UTC, when this table was read.",
+        "Figures are Partner Center's at {}, when this table was read.",
         d.read_at
     );
     let changes = d.changes;

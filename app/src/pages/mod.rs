@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit_log;
 pub mod customers_admin;
+pub mod licenses;
 pub mod licenses_panel;
 pub mod not_found;
 pub mod outbox;

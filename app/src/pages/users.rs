@@ -553,7 +553,7 @@ fn users_href(f: &UsersFilter) -> String {
         .filter_map(|(k, v)| {
             v.as_deref()
                 .filter(|v| !v.is_empty())
-                .map(|v| format!("{k}={}", encode(v)))
+                .map(|v| format!("{k}={}", crate::urls::component(v)))
         })
         .collect::<Vec<_>>()
         .join("&");
@@ -570,15 +570,4 @@ fn customer_param(customers: &[(String, String)], wanted: &str) -> String {
         .find(|(id, _)| id.eq_ignore_ascii_case(wanted))
         .map(|(id, _)| id.clone())
         .unwrap_or_default()
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
