@@ -106,7 +106,7 @@ fn invite_form(page: &AccountsPage, invite: ServerAction<InviteAccount>) -> impl
     view! {
         <section class="card" aria-labelledby="invite-title">
             <h2 class="card-title" id="invite-title">"Invite someone"</h2>
-            <ActionForm action=invite attr:class="filters">
+            <ActionForm action=invite attr:class="filters invite-form">
                 <div class="field">
                     <label for="invite-email">"Email address"</label>
                     <input class="input" id="invite-email" name="email" type="email" required maxlength="254" />

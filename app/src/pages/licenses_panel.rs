@@ -79,26 +79,18 @@ fn licenses_table(d: LicensesData) -> impl IntoView {
                             <td>
                                 <details class="info">
                                     <summary aria-label=format!("{}: SKU and subscriptions", p.name)>{p.name.clone()}</summary>
-                                    <table class="table table-inner">
-                                        <thead>
-                                            <tr>
-                                                <th scope="col">"Product SKU ID"</th>
-                                                <th scope="col">"Microsoft subscription IDs"</th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>
-                                            <tr>
-                                                <td class="mono">{p.sku_id.clone()}</td>
-                                                <td class="mono">
-                                                    {if p.subscriptions.is_empty() {
-                                                        "None found".to_owned()
-                                                    } else {
-                                                        p.subscriptions.join(", ")
-                                                    }}
-                                                </td>
-                                            </tr>
-                                        </tbody>
-                                    </table>
+                                    <dl class="facts sku-facts">
+                                        <dt>"Product SKU ID"</dt>
+                                        <dd class="mono">{p.sku_id.clone()}</dd>
+                                        <dt>"Microsoft subscription IDs"</dt>
+                                        <dd class="mono">
+                                            {if p.subscriptions.is_empty() {
+                                                "None found".to_owned()
+                                            } else {
+                                                p.subscriptions.join(", ")
+                                            }}
+                                        </dd>
+                                    </dl>
                                 </details>
                             </td>
                             <td class="numeric">{p.active}</td>

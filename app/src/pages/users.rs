@@ -341,7 +341,7 @@ fn users_table(
             })
         }}
         <div class="card card-flush card-scroll">
-            <table class="table">
+            <table class="table table-dense">
                 <thead>
                     <tr>
                         {several.then(|| header("Customer", "customer"))}
