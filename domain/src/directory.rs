@@ -930,7 +930,7 @@ pub fn refresh(
             .map(move |(scope, pc)| {
                 let (store, failed) = (store.clone(), failed.clone());
                 async move {
-                    match store.directory().fetch_users(&scope, &pc).await {
+                    match shared_users(&store, &scope, &pc).await {
                         Ok(users) => RefreshEvent::Users {
                             customer_id: scope.customer().id.clone(),
                             users,
@@ -956,8 +956,8 @@ pub fn refresh(
     .map(move |(scope, pc)| {
         let store = store.clone();
         async move {
-            match store.directory().fetch_details(&scope, &pc).await {
-                Ok(()) => RefreshEvent::Details {
+            match shared_details(&store, &scope, &pc).await {
+                Ok(_) => RefreshEvent::Details {
                     customer_id: scope.customer().id.clone(),
                 },
                 Err(e) => failure(&scope, e),
@@ -971,7 +971,91 @@ pub fn refresh(
         .chain(stream::iter([RefreshEvent::Finished]))
 }
 
-fn failure(scope: &CustomerScope, e: DirectoryError) -> RefreshEvent {
+/// How long a read of a customer stays fresh (a setting, in seconds): a refresh within it is
+/// served from the store. Changes made through Seatwise update the store themselves.
+pub const FRESH_SETTING: &str = "users.fresh_secs";
+pub const FRESH_DEFAULT_SECS: i64 = 30;
+
+async fn fresh_since(store: &crate::Store) -> i64 {
+    let secs = store
+        .settings()
+        .get(FRESH_SETTING)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or(FRESH_DEFAULT_SECS)
+        .max(0);
+    now_millis() - secs * 1000
+}
+
+/// The customer's user lists: from the store when read within the freshness window, else
+/// from Partner Center, joining a read of the same customer already in flight.
+async fn shared_users(
+    store: &crate::Store,
+    scope: &CustomerScope,
+    pc: &PartnerCenter,
+) -> Result<usize, String> {
+    let customer = key(&scope.customer().id);
+    let since = fresh_since(store).await;
+    let fresh: Option<(i64,)> = sqlx::query_as(
+        "SELECT COUNT(u.user_id) FROM directory_fetches f \
+         LEFT JOIN directory_users u ON u.customer_id = f.customer_id \
+         WHERE f.customer_id = $1 AND f.users_at > $2 GROUP BY f.customer_id",
+    )
+    .bind(&customer)
+    .bind(since)
+    .fetch_optional(store.pool())
+    .await
+    .map_err(|e| e.to_string())?;
+    if let Some((count,)) = fresh {
+        return Ok(count as usize);
+    }
+    store
+        .flights()
+        .join(&format!("users:{customer}"), async {
+            store
+                .directory()
+                .fetch_users(scope, pc)
+                .await
+                .map_err(|e| e.to_string())
+        })
+        .await
+}
+
+/// Likewise for licenses, roles and SKUs.
+async fn shared_details(
+    store: &crate::Store,
+    scope: &CustomerScope,
+    pc: &PartnerCenter,
+) -> Result<usize, String> {
+    let customer = key(&scope.customer().id);
+    let since = fresh_since(store).await;
+    let fresh: Option<(i64,)> = sqlx::query_as(
+        "SELECT 1 FROM directory_fetches WHERE customer_id = $1 AND details_at > $2",
+    )
+    .bind(&customer)
+    .bind(since)
+    .fetch_optional(store.pool())
+    .await
+    .map_err(|e| e.to_string())?;
+    if fresh.is_some() {
+        return Ok(0);
+    }
+    store
+        .flights()
+        .join(&format!("details:{customer}"), async {
+            store
+                .directory()
+                .fetch_details(scope, pc)
+                .await
+                .map(|()| 0)
+                .map_err(|e| e.to_string())
+        })
+        .await
+}
+
+fn failure(scope: &CustomerScope, e: impl std::fmt::Display) -> RefreshEvent {
     let customer = scope.customer();
     tracing::warn!(customer.id = %customer.id, error = %e, "customer directory not refreshed");
     RefreshEvent::Failed {

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod connections;
 pub mod crypto;
 pub mod directory;
+pub mod flights;
 pub mod outbox;
 pub mod sessions;
 pub mod settings;

@@ -64,6 +64,8 @@ pub enum StoreError {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Reads of Partner Center in flight in this process, shared by whoever asks.
+    flights: std::sync::Arc<crate::flights::Flights>,
 }
 
 /// What `/readyz` and the status page report about the store.
@@ -105,7 +107,11 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            flights: Default::default(),
+        })
     }
 
     /// Connects and applies every pending migration.
@@ -122,6 +128,10 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    pub fn flights(&self) -> &crate::flights::Flights {
+        &self.flights
     }
 
     pub fn pool(&self) -> &AnyPool {

@@ -93,6 +93,7 @@ on_both_backends!(
     bad_accounts_are_refused_and_change_nothing,
     directory_refresh_fills_the_cache_and_queries_it,
     directory_refresh_failing_midway_keeps_the_previous_snapshot,
+    directory_reads_are_shared_and_fresh_ones_served_from_the_store,
     user_admin_creates_and_edits_with_errors_on_the_right_field,
     user_admin_licenses_one_update_seats_and_races,
     user_admin_delete_restore_and_passwords,
@@ -922,9 +923,68 @@ async fn directory_refresh_fills_the_cache_and_queries_it(store: Store) {
     assert!(own_page.rows.iter().all(|u| u.customer_id == w.ids[1]));
 }
 
+/// Twenty refreshes of one customer at once send Partner Center the requests of one; a refresh
+/// within the freshness window sends none; with the window at 0 it reads again.
+async fn directory_reads_are_shared_and_fresh_ones_served_from_the_store(store: Store) {
+    use futures_util::StreamExt;
+    let w = directory_world(&store).await;
+    let scope = store.access().authorize(&w.sp, &w.ids[0]).await.unwrap();
+    let requests = || {
+        w.emulator
+            .stats
+            .requests
+            .load(std::sync::atomic::Ordering::SeqCst)
+    };
+    let refresh = || {
+        domain::directory::refresh(
+            store.clone(),
+            vec![(scope.clone(), w.pc.clone())],
+            domain::directory::Depth::Everything,
+        )
+        .collect::<Vec<_>>()
+    };
+    let before = requests();
+    let one = refresh().await;
+    let per_read = requests() - before;
+    assert!(per_read > 3, "a read takes several requests: {per_read}");
+    assert!(one
+        .iter()
+        .all(|e| !matches!(e, domain::directory::RefreshEvent::Failed { .. })));
+
+    store
+        .settings()
+        .set(domain::directory::FRESH_SETTING, "0")
+        .await
+        .unwrap();
+    let before = requests();
+    let all = futures_util::future::join_all((0..20).map(|_| refresh())).await;
+    let shared = requests() - before;
+    assert_eq!(shared, per_read, "20 at once read once");
+    for events in &all {
+        assert!(events
+            .iter()
+            .any(|e| matches!(e, domain::directory::RefreshEvent::Details { .. })));
+    }
+
+    store
+        .settings()
+        .set(domain::directory::FRESH_SETTING, "30")
+        .await
+        .unwrap();
+    let before = requests();
+    refresh().await;
+    assert_eq!(requests(), before, "a fresh read is served from the store");
+}
+
 async fn directory_refresh_failing_midway_keeps_the_previous_snapshot(store: Store) {
     use domain::directory::{RefreshEvent, UserQuery};
     let w = directory_world(&store).await;
+    // Every refresh reads Partner Center (no freshness window).
+    store
+        .settings()
+        .set(domain::directory::FRESH_SETTING, "0")
+        .await
+        .unwrap();
     refresh_all(&store, &w).await;
     let scopes = store.access().scopes(&w.sp).await.unwrap();
     let directory = store.directory();

@@ -21,6 +21,7 @@ use pc_emulator::{Emulator, Knobs, Options, SeedOptions};
 async fn main() {
     multi_customer().await;
     one_large_tenant().await;
+    shared_refreshes().await;
 }
 
 /// A running Seatwise (SQLite in a temporary directory) on a fresh emulator, with every tenant
@@ -33,6 +34,7 @@ struct Setup {
     tenants: Vec<partner_center::wire::Customer>,
     http: reqwest::Client,
     url: String,
+    store: domain::Store,
 }
 
 impl Setup {
@@ -163,6 +165,7 @@ async fn setup(seed: SeedOptions) -> Setup {
         tenants,
         http,
         url,
+        store,
     }
 }
 
@@ -250,6 +253,49 @@ async fn multi_customer() {
 }
 
 /// One customer with 1,000 users: what its users page costs.
+/// Twenty refreshes of one customer at once (twenty tabs, or twenty people of one reseller):
+/// the reads are shared, so they cost the calls and the time of one.
+async fn shared_refreshes() {
+    use domain::directory::FRESH_SETTING;
+    let setup = setup(SeedOptions {
+        seed: 7,
+        customers: 1,
+        users_per_customer: 20,
+        subscriptions_per_customer: 2,
+    })
+    .await;
+    let customer = setup.tenants[0].id.to_string();
+    let settings = setup.store.settings();
+    settings.set(FRESH_SETTING, "0").await.unwrap();
+    let (before, started) = (setup.requests(), Instant::now());
+    let one = setup.refresh_as_the_browser_does(&customer).await;
+    assert_eq!(one.failed, 0);
+    let (one_calls, one_time) = (setup.requests() - before, started.elapsed());
+
+    let (before, started) = (setup.requests(), Instant::now());
+    let all = futures_util::future::join_all(
+        (0..20).map(|_| setup.refresh_as_the_browser_does(&customer)),
+    )
+    .await;
+    assert!(all.iter().all(|r| r.failed == 0 && r.customers == 1));
+    let (twenty_calls, twenty_time) = (setup.requests() - before, started.elapsed());
+
+    settings.set(FRESH_SETTING, "30").await.unwrap();
+    let before = setup.requests();
+    setup.refresh_as_the_browser_does(&customer).await;
+    let fresh_calls = setup.requests() - before;
+    println!("| **20 concurrent refreshes of one customer** (20 users, 150 ms per answer) | |");
+    println!(
+        "|   one refresh alone | {one_calls} calls, {} |",
+        ms(one_time)
+    );
+    println!(
+        "|   20 at once | {twenty_calls} calls, {} |",
+        ms(twenty_time)
+    );
+    println!("|   a refresh within the 30 s freshness window | {fresh_calls} calls |");
+}
+
 async fn one_large_tenant() {
     let setup = setup(SeedOptions {
         seed: 5,
