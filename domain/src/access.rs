@@ -58,32 +58,12 @@ impl Role {
     }
 }
 
-macro_rules! text_id {
-    ($name:ident) => {
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
-
-        impl $name {
-            pub fn new(id: impl Into<String>) -> Self {
-                $name(id.into())
-            }
-
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-    };
-}
-
-text_id!(AccountId);
-text_id!(ResellerId);
+partner_center::id_type!(
+    /// A portal account (a GUID we made).
+    AccountId: "account id", Guid;
+    /// A reseller of the service provider (a GUID we made).
+    ResellerId: "reseller id", Guid;
+);
 
 /// A signed-in person, as every request sees them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,25 +8,10 @@ use uuid::Uuid;
 
 use crate::{crypto::Sealer, time::now_millis, StoreError};
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct ConnectionId(String);
-
-impl ConnectionId {
-    pub fn new(id: impl Into<String>) -> Self {
-        ConnectionId(id.into())
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for ConnectionId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+partner_center::id_type!(
+    /// A Partner Center connection of ours (a GUID we made).
+    ConnectionId: "connection id", Guid;
+);
 
 /// How a connection signs in. Secrets only ever travel inside this type on the server.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -200,18 +200,10 @@ mod server {
         Ok((who, scope))
     }
 
-    /// Account and reseller ids are GUIDs we made.
-    fn guid(field: &str, text: &str, message: &str) -> Result<String, AppError> {
-        let text = text.trim();
-        if partner_center::ids::IdForm::Guid.accepts(text) {
-            Ok(text.to_lowercase())
-        } else {
-            Err(AppError::field(field, message))
-        }
-    }
-
+    /// Account ids are GUIDs we made, kept in lower case.
     pub fn account_id(text: &str) -> Result<AccountId, AppError> {
-        guid("account", text, "That account id is not valid.").map(AccountId::new)
+        let id: AccountId = crate::error::parse_id("account", text)?;
+        Ok(AccountId::new(id.as_str().to_lowercase()))
     }
 
     /// A role and its scope from the form.
@@ -222,14 +214,13 @@ mod server {
         let scope_id = scope_id.map(str::trim).filter(|s| !s.is_empty());
         let (reseller, customer) = match (role, scope_id) {
             (Role::SpAdmin | Role::SpSupport, _) => (None, None),
-            (Role::ResellerAdmin, Some(id)) => (
-                Some(domain::access::ResellerId::new(guid(
-                    "scope_id",
-                    id,
-                    "Choose the reseller.",
-                )?)),
-                None,
-            ),
+            (Role::ResellerAdmin, Some(id)) => {
+                let id: domain::access::ResellerId = crate::error::parse_id("scope_id", id)?;
+                (
+                    Some(domain::access::ResellerId::new(id.as_str().to_lowercase())),
+                    None,
+                )
+            }
             (Role::CustomerAdmin, Some(id)) => {
                 (None, Some(crate::error::parse_id("scope_id", id)?))
             }
