@@ -1008,6 +1008,13 @@ mod matrix {
 
     use super::*;
 
+    // Indexes into ROLES, by name.
+    const ANONYMOUS: usize = 0;
+    const CUSTOMER_ADMIN: usize = 1;
+    const RESELLER_ADMIN: usize = 2;
+    const SUPPORT: usize = 3;
+    const ADMIN: usize = 4;
+
     const ROLES: [&str; 5] = [
         "anonymous",
         "Customer admin",
@@ -1029,7 +1036,7 @@ mod matrix {
         path: &'static str,
         post: bool,
         args: fn(&Targets) -> Vec<(&'static str, String)>,
-        /// The roles that may call it (by index into ROLES); all others get 403. Calls that
+        /// The roles that may call it; all others get 403. Calls that
         /// change things aim at nothing (an unknown user, invalid input), so that allowed
         /// roles are answered without a change: 2xx or 4xx other than 403.
         allowed: &'static [usize],
@@ -1042,25 +1049,25 @@ mod matrix {
             path: "/api/system-status",
             post: false,
             args: |_| vec![],
-            allowed: &[3, 4],
+            allowed: &[SUPPORT, ADMIN],
         },
         Row {
             path: "/api/my-customers",
             post: false,
             args: |_| vec![],
-            allowed: &[1, 2, 3, 4],
+            allowed: &[CUSTOMER_ADMIN, RESELLER_ADMIN, SUPPORT, ADMIN],
         },
         Row {
             path: "/api/tenants",
             post: false,
             args: |_| vec![],
-            allowed: &[3, 4],
+            allowed: &[SUPPORT, ADMIN],
         },
         Row {
             path: "/api/audit-log",
             post: false,
             args: |_| vec![],
-            allowed: &[3, 4],
+            allowed: &[SUPPORT, ADMIN],
         },
         Row {
             path: "/api/create-reseller",
@@ -1071,37 +1078,37 @@ mod matrix {
                     ("mpn_id", "123".to_owned()),
                 ]
             },
-            allowed: &[4],
+            allowed: &[ADMIN],
         },
         Row {
             path: "/api/users",
             post: false,
             args: |t| vec![("customer", t.fabrikam.clone())],
-            allowed: &[2, 3, 4],
+            allowed: &[RESELLER_ADMIN, SUPPORT, ADMIN],
         },
         Row {
             path: "/api/users-refresh",
             post: true,
             args: |t| vec![("customer", t.fabrikam.clone())],
-            allowed: &[2, 3, 4],
+            allowed: &[RESELLER_ADMIN, SUPPORT, ADMIN],
         },
         Row {
             path: "/api/users-load-mode",
             post: true,
             args: |_| vec![("mode", "cache".to_owned())],
-            allowed: &[4],
+            allowed: &[ADMIN],
         },
         Row {
             path: "/api/users-load-mode-get",
             post: false,
             args: |_| vec![],
-            allowed: &[3, 4],
+            allowed: &[SUPPORT, ADMIN],
         },
         Row {
             path: "/api/licenses",
             post: false,
             args: |t| vec![("customer", t.fabrikam.clone())],
-            allowed: &[2, 3, 4],
+            allowed: &[RESELLER_ADMIN, SUPPORT, ADMIN],
         },
         Row {
             path: "/api/user-create",
@@ -1117,7 +1124,7 @@ mod matrix {
                     ("usage_location", "Nowhere".to_owned()),
                 ]
             },
-            allowed: &[2, 4],
+            allowed: &[RESELLER_ADMIN, ADMIN],
         },
         Row {
             path: "/api/user-edit-form",
@@ -1128,7 +1135,7 @@ mod matrix {
                     ("user", NOBODY.to_owned()),
                 ]
             },
-            allowed: &[2, 3, 4],
+            allowed: &[RESELLER_ADMIN, SUPPORT, ADMIN],
         },
         Row {
             path: "/api/user-update",
@@ -1143,7 +1150,7 @@ mod matrix {
                     ("usage_location", "US".to_owned()),
                 ]
             },
-            allowed: &[2, 4],
+            allowed: &[RESELLER_ADMIN, ADMIN],
         },
         Row {
             path: "/api/user-license-form",
@@ -1154,7 +1161,7 @@ mod matrix {
                     ("user", NOBODY.to_owned()),
                 ]
             },
-            allowed: &[2, 3, 4],
+            allowed: &[RESELLER_ADMIN, SUPPORT, ADMIN],
         },
         Row {
             path: "/api/user-licenses",
@@ -1167,7 +1174,7 @@ mod matrix {
                     ("remove", String::new()),
                 ]
             },
-            allowed: &[2, 4],
+            allowed: &[RESELLER_ADMIN, ADMIN],
         },
         Row {
             path: "/api/user-delete",
@@ -1178,7 +1185,7 @@ mod matrix {
                     ("user", NOBODY.to_owned()),
                 ]
             },
-            allowed: &[2, 4],
+            allowed: &[RESELLER_ADMIN, ADMIN],
         },
         Row {
             path: "/api/user-restore",
@@ -1189,7 +1196,7 @@ mod matrix {
                     ("user", NOBODY.to_owned()),
                 ]
             },
-            allowed: &[2, 4],
+            allowed: &[RESELLER_ADMIN, ADMIN],
         },
         Row {
             path: "/api/user-reset-password",
@@ -1201,19 +1208,19 @@ mod matrix {
                     ("password", "weak".to_owned()),
                 ]
             },
-            allowed: &[2, 4],
+            allowed: &[RESELLER_ADMIN, ADMIN],
         },
         Row {
             path: "/api/outbox",
             post: false,
             args: |_| vec![],
-            allowed: &[3, 4],
+            allowed: &[SUPPORT, ADMIN],
         },
         Row {
             path: "/api/accounts",
             post: false,
             args: |_| vec![],
-            allowed: &[2, 4],
+            allowed: &[RESELLER_ADMIN, ADMIN],
         },
         Row {
             path: "/api/account-invite",
@@ -1225,7 +1232,7 @@ mod matrix {
                     ("role", "customer_admin".to_owned()),
                 ]
             },
-            allowed: &[2, 4],
+            allowed: &[RESELLER_ADMIN, ADMIN],
         },
         Row {
             path: "/api/account-update",
@@ -1236,31 +1243,31 @@ mod matrix {
                     ("role", "nobody".to_owned()),
                 ]
             },
-            allowed: &[2, 4],
+            allowed: &[RESELLER_ADMIN, ADMIN],
         },
         Row {
             path: "/api/account-disable",
             post: true,
             args: |_| vec![("account", "x".to_owned()), ("disabled", "true".to_owned())],
-            allowed: &[2, 4],
+            allowed: &[RESELLER_ADMIN, ADMIN],
         },
         Row {
             path: "/api/account-resend",
             post: true,
             args: |_| vec![("account", "x".to_owned())],
-            allowed: &[2, 4],
+            allowed: &[RESELLER_ADMIN, ADMIN],
         },
         Row {
             path: "/api/my-password",
             post: true,
             args: |_| vec![("current", String::new()), ("new", "short".to_owned())],
-            allowed: &[1, 2, 3, 4],
+            allowed: &[CUSTOMER_ADMIN, RESELLER_ADMIN, SUPPORT, ADMIN],
         },
         Row {
             path: "/api/import-tenant",
             post: true,
             args: |t| vec![("tenant_id", t.tailspin.clone())],
-            allowed: &[4],
+            allowed: &[ADMIN],
         },
         Row {
             path: "/api/assign-reseller",
@@ -1271,7 +1278,7 @@ mod matrix {
                     ("reseller_id", t.reseller.clone()),
                 ]
             },
-            allowed: &[4],
+            allowed: &[ADMIN],
         },
     ];
 
@@ -1350,7 +1357,7 @@ mod matrix {
         let before = state_of(&app).await;
 
         for (index, role) in ROLES.iter().enumerate() {
-            if index > 0 {
+            if index != ANONYMOUS {
                 app.sign_in_as(role).await;
             }
             for row in ROWS {
@@ -1377,10 +1384,10 @@ mod matrix {
                     assert_eq!(status, 403, "{role} → {}", row.path);
                 }
             }
-            if index < 4 {
+            if index != ADMIN {
                 assert_eq!(state_of(&app).await, before, "{role} changed nothing");
             }
-            if index > 0 {
+            if index != ANONYMOUS {
                 app.post_form("/auth/sign-out", &[]).await;
             }
         }
@@ -1419,7 +1426,8 @@ mod matrix {
         );
         let expected_refusals: usize = ROWS
             .iter()
-            .map(|r| 4 - r.allowed.iter().filter(|i| **i < 4).count())
+            // Every role but the admin, whose calls go through, less those allowed.
+            .map(|r| ADMIN - r.allowed.iter().filter(|i| **i != ADMIN).count())
             .sum();
         assert_eq!(refused.len(), expected_refusals, "{refused:#?}");
     }
