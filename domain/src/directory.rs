@@ -990,35 +990,35 @@ async fn fresh_since(store: &crate::Store) -> i64 {
 }
 
 /// The customer's user lists: from the store when read within the freshness window, else
-/// from Partner Center, joining a read of the same customer already in flight.
+/// from Partner Center. Callers join a read of the same customer in flight; the freshness
+/// check runs inside the flight, so a caller arriving just after a read finds it fresh.
 async fn shared_users(
     store: &crate::Store,
     scope: &CustomerScope,
     pc: &PartnerCenter,
 ) -> Result<usize, String> {
     let customer = key(&scope.customer().id);
-    let since = fresh_since(store).await;
-    let fresh: Option<(i64,)> = sqlx::query_as(
-        "SELECT COUNT(u.user_id) FROM directory_fetches f \
-         LEFT JOIN directory_users u ON u.customer_id = f.customer_id \
-         WHERE f.customer_id = $1 AND f.users_at > $2 GROUP BY f.customer_id",
-    )
-    .bind(&customer)
-    .bind(since)
-    .fetch_optional(store.pool())
-    .await
-    .map_err(|e| e.to_string())?;
-    if let Some((count,)) = fresh {
-        return Ok(count as usize);
-    }
     store
         .flights()
         .join(&format!("users:{customer}"), async {
-            store
-                .directory()
-                .fetch_users(scope, pc)
-                .await
-                .map_err(|e| e.to_string())
+            let fresh: Option<(i64,)> = sqlx::query_as(
+                "SELECT COUNT(u.user_id) FROM directory_fetches f \
+                 LEFT JOIN directory_users u ON u.customer_id = f.customer_id \
+                 WHERE f.customer_id = $1 AND f.users_at > $2 GROUP BY f.customer_id",
+            )
+            .bind(&customer)
+            .bind(fresh_since(store).await)
+            .fetch_optional(store.pool())
+            .await
+            .map_err(|e| e.to_string())?;
+            match fresh {
+                Some((count,)) => Ok(count as usize),
+                None => store
+                    .directory()
+                    .fetch_users(scope, pc)
+                    .await
+                    .map_err(|e| e.to_string()),
+            }
         })
         .await
 }
@@ -1030,21 +1030,20 @@ async fn shared_details(
     pc: &PartnerCenter,
 ) -> Result<usize, String> {
     let customer = key(&scope.customer().id);
-    let since = fresh_since(store).await;
-    let fresh: Option<(i64,)> = sqlx::query_as(
-        "SELECT 1 FROM directory_fetches WHERE customer_id = $1 AND details_at > $2",
-    )
-    .bind(&customer)
-    .bind(since)
-    .fetch_optional(store.pool())
-    .await
-    .map_err(|e| e.to_string())?;
-    if fresh.is_some() {
-        return Ok(0);
-    }
     store
         .flights()
         .join(&format!("details:{customer}"), async {
+            let fresh: Option<(i64,)> = sqlx::query_as(
+                "SELECT 1 FROM directory_fetches WHERE customer_id = $1 AND details_at > $2",
+            )
+            .bind(&customer)
+            .bind(fresh_since(store).await)
+            .fetch_optional(store.pool())
+            .await
+            .map_err(|e| e.to_string())?;
+            if fresh.is_some() {
+                return Ok(0);
+            }
             store
                 .directory()
                 .fetch_details(scope, pc)

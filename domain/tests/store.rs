@@ -951,11 +951,14 @@ async fn directory_reads_are_shared_and_fresh_ones_served_from_the_store(store: 
         .iter()
         .all(|e| !matches!(e, domain::directory::RefreshEvent::Failed { .. })));
 
+    // A short window, and a read older than it: the first refresh reads, those arriving while
+    // it runs join it, those arriving after it find it fresh.
     store
         .settings()
-        .set(domain::directory::FRESH_SETTING, "0")
+        .set(domain::directory::FRESH_SETTING, "1")
         .await
         .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let before = requests();
     let all = futures_util::future::join_all((0..20).map(|_| refresh())).await;
     let shared = requests() - before;
@@ -974,6 +977,17 @@ async fn directory_reads_are_shared_and_fresh_ones_served_from_the_store(store: 
     let before = requests();
     refresh().await;
     assert_eq!(requests(), before, "a fresh read is served from the store");
+    store
+        .settings()
+        .set(domain::directory::FRESH_SETTING, "0")
+        .await
+        .unwrap();
+    refresh().await;
+    assert_eq!(
+        requests() - before,
+        per_read,
+        "without a window every refresh reads"
+    );
 }
 
 async fn directory_refresh_failing_midway_keeps_the_previous_snapshot(store: Store) {

@@ -272,6 +272,9 @@ async fn shared_refreshes() {
     assert_eq!(one.failed, 0);
     let (one_calls, one_time) = (setup.requests() - before, started.elapsed());
 
+    // A 1 s window and a read older than it, as when twenty people open the page together.
+    settings.set(FRESH_SETTING, "1").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     let (before, started) = (setup.requests(), Instant::now());
     let all = futures_util::future::join_all(
         (0..20).map(|_| setup.refresh_as_the_browser_does(&customer)),
