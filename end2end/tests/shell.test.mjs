@@ -234,7 +234,8 @@ test('the users view refreshes live with progress, filters by license, and can s
   // Sorting by a column header keeps the filter and marks the column.
   await page.getByRole('link', { name: 'Name', exact: true }).click();
   await page.waitForURL(/sort=name/);
-  assert.equal(await page.getByRole('columnheader', { name: /Name/ }).first().getAttribute('aria-sort'), 'ascending');
+  // The URL changes before the table is drawn again: wait for the header's new state.
+  await page.locator('th[aria-sort="ascending"]', { hasText: /^Name/ }).waitFor();
   assert.match(page.url(), /sku=/);
 
   // The service provider admin switches the default to the cache.

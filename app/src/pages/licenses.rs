@@ -34,35 +34,9 @@ fn choose(customers: Vec<CustomerSummary>) -> AnyView {
     if let [only] = customers.as_slice() {
         return view! { <Redirect path=licenses_of(&only.id) /> }.into_any();
     }
-    if customers.is_empty() {
-        return view! { <p class="muted">"No customers yet."</p> }.into_any();
-    }
     view! {
         <div class="card card-flush">
-            <table class="table">
-                <thead>
-                    <tr>
-                        <th scope="col">"Customer"</th>
-                        <th scope="col">"Domain"</th>
-                        <th scope="col">"Reseller"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {customers
-                        .into_iter()
-                        .map(|c| {
-                            let href = licenses_of(&c.id);
-                            view! {
-                                <tr>
-                                    <td><a href=href>{c.company_name}</a></td>
-                                    <td class="muted">{c.default_domain}</td>
-                                    <td>{c.reseller.unwrap_or_else(|| "Direct".into())}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
+            {crate::pages::overview::customer_table(customers, Some(licenses_of))}
         </div>
     }
     .into_any()

@@ -105,14 +105,18 @@ fn Customers() -> impl IntoView {
             <h2 class="card-title card-title-padded" id="customers-title">"Customers"</h2>
             <Transition fallback=|| view! { <p class="muted card-body">"Loading…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
-                    {move || customers.get().map(|r| r.map(customer_table))}
+                    {move || customers.get().map(|r| r.map(|rows| customer_table(rows, None)))}
                 </ErrorBoundary>
             </Transition>
         </section>
     }
 }
 
-fn customer_table(rows: Vec<CustomerSummary>) -> AnyView {
+/// The customers as a table; `link` makes each name a link (to that customer's page).
+pub(crate) fn customer_table(
+    rows: Vec<CustomerSummary>,
+    link: Option<fn(&str) -> String>,
+) -> AnyView {
     if rows.is_empty() {
         return view! {
             <p class="muted card-body">"No customers yet. The service provider imports them from Partner Center."</p>
@@ -133,9 +137,13 @@ fn customer_table(rows: Vec<CustomerSummary>) -> AnyView {
                 {rows
                     .into_iter()
                     .map(|c| {
+                        let name = match link {
+                            Some(link) => view! { <a href=link(&c.id)>{c.company_name}</a> }.into_any(),
+                            None => c.company_name.into_any(),
+                        };
                         view! {
                             <tr>
-                                <td>{c.company_name}</td>
+                                <td>{name}</td>
                                 <td class="muted">{c.default_domain}</td>
                                 <td>{c.reseller.unwrap_or_else(|| "Direct".into())}</td>
                             </tr>
