@@ -683,21 +683,11 @@ struct DirectoryWorld {
 }
 
 async fn directory_world(store: &Store) -> DirectoryWorld {
-    let emulator = pc_emulator::Emulator::new(pc_emulator::Options::default()).unwrap();
-    let running = emulator
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let mut config = partner_center::ClientConfig::new(
-        running.url(),
-        running.url(),
-        "partner.onmicrosoft.com",
-        "app",
-        Credential::ClientSecret("secret".into()),
-    );
-    config.backoff_base = std::time::Duration::from_millis(5);
-    config.max_retries = 1;
-    let pc = PartnerCenter::new(PartnerCenter::http_client(), config);
+    let (emulator, running) = pc_emulator::start(pc_emulator::Options::default()).await;
+    let pc = running.client(|config| {
+        config.backoff_base = std::time::Duration::from_millis(5);
+        config.max_retries = 1;
+    });
     let mut connection = new_connection("Emulator", true);
     connection.api_url = running.url();
     let connection = store

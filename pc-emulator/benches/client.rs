@@ -6,25 +6,13 @@
 //!    another, then all customers at once within the connection's concurrency limit.
 
 use std::{
-    sync::{atomic::Ordering, Arc},
+    sync::atomic::Ordering,
     time::{Duration, Instant},
 };
 
 use futures_util::{stream, StreamExt};
-use partner_center::{ClientConfig, Credential, PartnerCenter};
-use pc_emulator::{Emulator, Knobs, Options, SeedOptions};
-
-fn client(url: &str, concurrency: usize) -> PartnerCenter {
-    let mut config = ClientConfig::new(
-        url,
-        url,
-        "bench",
-        "bench",
-        Credential::ClientSecret("bench".into()),
-    );
-    config.max_concurrency = concurrency;
-    PartnerCenter::new(PartnerCenter::http_client(), config)
-}
+use partner_center::PartnerCenter;
+use pc_emulator::{Knobs, Options, SeedOptions};
 
 fn row(figure: &str, value: String) {
     println!("| {figure} | {value} |");
@@ -33,21 +21,11 @@ fn row(figure: &str, value: String) {
 #[tokio::main]
 async fn main() {
     // --- Calls per second, no added latency.
-    let emulator = Emulator::new(Options::default()).unwrap();
-    let running = emulator
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let mut config = ClientConfig::new(
-        running.url(),
-        running.url(),
-        "bench",
-        "bench",
-        Credential::ClientSecret("b".into()),
-    );
-    config.requests_per_minute = u32::MAX / 2; // measure the client, not our own limiter
-    config.max_concurrency = 16;
-    let pc = PartnerCenter::new(PartnerCenter::http_client(), config);
+    let (_emulator, running) = pc_emulator::start(Options::default()).await;
+    let pc = running.client(|config| {
+        config.requests_per_minute = u32::MAX / 2; // measure the client, not our own limiter
+        config.max_concurrency = 16;
+    });
     let customer = pc.customers(10).all().await.unwrap()[0].id.clone();
     let calls = 4000;
     let started = Instant::now();
@@ -66,7 +44,7 @@ async fn main() {
     drop(running);
 
     // --- 10,000 users across 200 customers, 150 ms per answer.
-    let emulator: Arc<Emulator> = Emulator::new(Options {
+    let (emulator, running) = pc_emulator::start(Options {
         seed: SeedOptions {
             seed: 1,
             customers: 200,
@@ -80,13 +58,10 @@ async fn main() {
         },
         ..Options::default()
     })
-    .unwrap();
-    let running = emulator
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    .await;
+    let client = |concurrency: usize| running.client(|c| c.max_concurrency = concurrency);
 
-    let sequential = client(&running.url(), 1);
+    let sequential = client(1);
     let started = Instant::now();
     let customers = sequential.customers(500).all().await.unwrap();
     let mut users = 0;
@@ -96,7 +71,7 @@ async fn main() {
     let seq_time = started.elapsed();
     assert_eq!(users, 10_000);
 
-    let concurrent = client(&running.url(), 32);
+    let concurrent = client(32);
     let started = Instant::now();
     let customers = concurrent.customers(500).all().await.unwrap();
     let counts: Vec<usize> = stream::iter(customers.iter())

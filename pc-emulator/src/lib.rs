@@ -240,6 +240,34 @@ impl Running {
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
+
+    /// A Partner Center client for this emulator, as tests and benches make one: the partner
+    /// `partner.onmicrosoft.com`, app `app-id` with secret `app-secret`; `tune` adjusts the
+    /// settings (retries, backoff, limits) first.
+    pub fn client(
+        &self,
+        tune: impl FnOnce(&mut partner_center::ClientConfig),
+    ) -> partner_center::PartnerCenter {
+        let mut config = partner_center::ClientConfig::new(
+            self.url(),
+            self.url(),
+            "partner.onmicrosoft.com",
+            "app-id",
+            partner_center::Credential::ClientSecret("app-secret".into()),
+        );
+        tune(&mut config);
+        partner_center::PartnerCenter::new(partner_center::PartnerCenter::http_client(), config)
+    }
+}
+
+/// An emulator with these options, serving on a free loopback port.
+pub async fn start(options: Options) -> (Arc<Emulator>, Running) {
+    let emulator = Emulator::new(options).expect("the emulator starts");
+    let running = emulator
+        .serve(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("the emulator listens");
+    (emulator, running)
 }
 
 impl Drop for Running {

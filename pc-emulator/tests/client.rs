@@ -17,7 +17,7 @@ async fn env() -> Env {
 }
 
 async fn env_with(tune: impl FnOnce(&mut ClientConfig)) -> Env {
-    let emulator = Emulator::new(Options {
+    let (emulator, running) = pc_emulator::start(Options {
         seed: SeedOptions::default(),
         credentials: Credentials {
             client_id: Some("app-id".into()),
@@ -27,21 +27,11 @@ async fn env_with(tune: impl FnOnce(&mut ClientConfig)) -> Env {
         random_seed: 7,
         ..Options::default()
     })
-    .unwrap();
-    let running = emulator
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let mut config = ClientConfig::new(
-        running.url(),
-        running.url(),
-        "partner.onmicrosoft.com",
-        "app-id",
-        Credential::ClientSecret("app-secret".into()),
-    );
-    config.backoff_base = Duration::from_millis(20);
-    tune(&mut config);
-    let pc = PartnerCenter::new(PartnerCenter::http_client(), config);
+    .await;
+    let pc = running.client(|config| {
+        config.backoff_base = Duration::from_millis(20);
+        tune(config);
+    });
     Env {
         emulator,
         running,

@@ -2436,9 +2436,9 @@ mod security {
             partner_center::ClientConfig::new(
                 url.clone(),
                 url,
-                "t",
-                "c",
-                partner_center::Credential::ClientSecret("s".into()),
+                "partner.onmicrosoft.com",
+                "app-id",
+                partner_center::Credential::ClientSecret("app-secret".into()),
             ),
         );
         let users = pc
