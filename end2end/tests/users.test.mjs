@@ -12,6 +12,9 @@ async function usersPage(page) {
   await signIn(page, 'Customer admin', '/users');
   await waitForHydration(page);
   await page.getByRole('status', { name: 'Partner Center refresh' }).getByText(/Up to date/).waitFor({ timeout: 20000 });
+  // The table is read once more when the refresh ends (at once when the read was fresh):
+  // let that land before working in it.
+  await page.waitForLoadState('networkidle');
 }
 
 /// The licenses table's numbers for a product: [active, assigned, available, suspended].
