@@ -178,19 +178,16 @@ impl<S: AsRef<CustomerScope>> UserAdmin<S> {
     }
 
     /// Defence in depth: the user must belong to the scoped customer, by our cache or else by
-    /// a read of `/customers/{scoped customer}/users/{id}`.
-    async fn owned(&self, user: &UserId) -> Result<(), UserError> {
-        if !self
-            .store
-            .directory()
-            .user_name(self.scope(), user)
-            .await?
-            .is_empty()
-        {
-            return Ok(());
+    /// a read of `/customers/{scoped customer}/users/{id}`. Returns the user's name.
+    async fn owned(&self, user: &UserId) -> Result<String, UserError> {
+        let cached = self.store.directory().user_name(self.scope(), user).await?;
+        if !cached.is_empty() {
+            return Ok(cached);
         }
         match self.pc.user(self.customer(), user).await {
-            Ok(found) if found.id.as_ref() == Some(user) => Ok(()),
+            Ok(found) if found.id.as_ref() == Some(user) => {
+                Ok(found.user_principal_name.unwrap_or_default())
+            }
             Ok(_) => Err(UserError::NotFound),
             Err(e) => Err(user_error(e)),
         }
@@ -586,7 +583,7 @@ impl UserAdmin<ChangeScope> {
     /// Soft-deletes the user (restorable for 30 days); its licenses are released.
     #[tracing::instrument(skip_all, fields(customer.id = %self.customer(), user.id = %user))]
     pub async fn delete(&self, user: &UserId) -> Result<(), UserError> {
-        self.owned(user).await?;
+        let upn = self.owned(user).await?;
         let held = self
             .store
             .directory()
@@ -603,7 +600,6 @@ impl UserAdmin<ChangeScope> {
         .await?;
         let skus = self.pc.subscribed_skus(self.customer()).await.ok();
         let names = self.store.directory().sku_names(self.scope()).await?;
-        let upn = self.store.directory().user_name(self.scope(), user).await?;
         let mut tx = self.store.pool().begin().await?;
         directory::mark_deleted(&mut tx, self.scope(), user, now_millis()).await?;
         let released: Vec<_> = held.iter().map(|sku| (sku, -1, "delete")).collect();
@@ -623,7 +619,7 @@ impl UserAdmin<ChangeScope> {
         user: &UserId,
         new_user_name: Option<String>,
     ) -> Result<(), UserError> {
-        self.owned(user).await?;
+        let old_name = self.owned(user).await?;
         let new_user_name = match new_user_name
             .as_deref()
             .map(str::trim)
@@ -650,10 +646,7 @@ impl UserAdmin<ChangeScope> {
         };
         let restored = match self.pc.update_user(self.customer(), user, &body).await {
             Err(PcError::Conflict { .. }) => {
-                let user_name = match new_user_name {
-                    Some(n) => n,
-                    None => self.store.directory().user_name(self.scope(), user).await?,
-                };
+                let user_name = new_user_name.unwrap_or(old_name);
                 return Err(UserError::NameTaken { user_name });
             }
             other => {
@@ -706,20 +699,11 @@ impl UserAdmin<ChangeScope> {
         force_change: bool,
         notify: Option<String>,
     ) -> Result<PasswordSet, UserError> {
-        self.owned(user).await?;
+        let upn = self.owned(user).await?;
         let password = match password.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             Some(p) => typed_password(p)?,
             None => generate_password(),
         };
-        let mut upn = self.store.directory().user_name(self.scope(), user).await?;
-        if upn.is_empty() {
-            let u = self
-                .pc
-                .user(self.customer(), user)
-                .await
-                .map_err(user_error)?;
-            upn = u.user_principal_name.unwrap_or_default();
-        }
         let to = notify_address(notify, Some(&upn))?;
         let updated = self
             .pc
