@@ -161,21 +161,14 @@ impl ProviderScope {
 /// A service provider admin, checked now: what service-provider-only changes take.
 #[derive(Debug, Clone)]
 pub struct ProviderAdmin {
-    actor: String,
+    _checked: (),
 }
 
 impl ProviderAdmin {
-    /// Who acts (for the audit log).
-    pub fn actor(&self) -> &str {
-        &self.actor
-    }
-
     /// The operator at the machine (the `seatwise` command line, the demo seeding): whoever
     /// can run the binary against the database already holds every key.
     pub fn command_line() -> Self {
-        ProviderAdmin {
-            actor: "command line".into(),
-        }
+        ProviderAdmin { _checked: () }
     }
 }
 
@@ -377,32 +370,8 @@ impl<'a> Access<'a> {
                     .into(),
             ));
         }
-        let scope_ok = match new.role {
-            Role::SpAdmin | Role::SpSupport => new.reseller.is_none() && new.customer.is_none(),
-            Role::ResellerAdmin => new.reseller.is_some() && new.customer.is_none(),
-            Role::CustomerAdmin => new.customer.is_some() && new.reseller.is_none(),
-        };
-        if !scope_ok {
-            return Err(StoreError::Invalid(format!(
-                "scope: a {} account needs {}",
-                new.role.label().to_lowercase(),
-                match new.role {
-                    Role::SpAdmin | Role::SpSupport => "no reseller and no customer",
-                    Role::ResellerAdmin => "a reseller",
-                    Role::CustomerAdmin => "a customer",
-                }
-            )));
-        }
-        if let Some(r) = &new.reseller {
-            self.reseller(r)
-                .await?
-                .ok_or_else(|| StoreError::Invalid("scope: no such reseller".into()))?;
-        }
-        if let Some(c) = &new.customer {
-            self.customer(c)
-                .await?
-                .ok_or_else(|| StoreError::Invalid("scope: no such customer".into()))?;
-        }
+        self.check_scope(new.role, new.reseller.as_ref(), new.customer.as_ref())
+            .await?;
         let hash = match new.password {
             Some(p) if p.chars().count() < MIN_PASSWORD => {
                 return Err(StoreError::Invalid(format!(
@@ -437,6 +406,43 @@ impl<'a> Access<'a> {
         self.principal(&AccountId(id))
             .await?
             .ok_or_else(|| StoreError::Invalid("the new account vanished".into()))
+    }
+
+    /// A role's scope is whole and exists: staff have none, a reseller admin a reseller, a
+    /// customer admin a customer.
+    pub(crate) async fn check_scope(
+        &self,
+        role: Role,
+        reseller: Option<&ResellerId>,
+        customer: Option<&CustomerId>,
+    ) -> Result<(), StoreError> {
+        let scope_ok = match role {
+            Role::SpAdmin | Role::SpSupport => reseller.is_none() && customer.is_none(),
+            Role::ResellerAdmin => reseller.is_some() && customer.is_none(),
+            Role::CustomerAdmin => customer.is_some() && reseller.is_none(),
+        };
+        if !scope_ok {
+            return Err(StoreError::Invalid(format!(
+                "scope: a {} account needs {}",
+                role.label().to_lowercase(),
+                match role {
+                    Role::SpAdmin | Role::SpSupport => "no reseller and no customer",
+                    Role::ResellerAdmin => "a reseller",
+                    Role::CustomerAdmin => "a customer",
+                }
+            )));
+        }
+        if let Some(r) = reseller {
+            self.reseller(r)
+                .await?
+                .ok_or_else(|| StoreError::Invalid("scope: no such reseller".into()))?;
+        }
+        if let Some(c) = customer {
+            self.customer(c)
+                .await?
+                .ok_or_else(|| StoreError::Invalid("scope: no such customer".into()))?;
+        }
+        Ok(())
     }
 
     async fn account_by_email(&self, email: &str) -> Result<Option<AccountRow>, StoreError> {
@@ -493,10 +499,7 @@ impl<'a> Access<'a> {
             .execute(&mut *tx)
             .await?;
         if disabled {
-            sqlx::query("DELETE FROM sessions WHERE account_id = $1")
-                .bind(id.as_str())
-                .execute(&mut *tx)
-                .await?;
+            crate::sessions::end_all(&mut tx, id).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -523,8 +526,8 @@ impl<'a> Access<'a> {
                     .fetch_optional(&mut *tx)
                     .await?;
             let Some((id,)) = row else { continue };
+            crate::sessions::end_all(&mut tx, &AccountId::new(id.clone())).await?;
             for sql in [
-                "DELETE FROM sessions WHERE account_id = $1",
                 "DELETE FROM account_invitations WHERE account_id = $1",
                 "DELETE FROM portal_accounts WHERE id = $1",
             ] {
@@ -778,10 +781,8 @@ impl<'a> Access<'a> {
 
     /// A service provider admin, checked now.
     pub async fn provider_admin(&self, who: &Principal) -> Result<ProviderAdmin, AccessError> {
-        let scope = self.provider(who, Need::Admin).await?;
-        Ok(ProviderAdmin {
-            actor: scope.principal.email,
-        })
+        self.provider(who, Need::Admin).await?;
+        Ok(ProviderAdmin { _checked: () })
     }
 
     /// The one place that decides whether `who` may act on `customer`.

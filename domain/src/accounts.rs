@@ -34,10 +34,6 @@ pub struct AccountsScope {
 }
 
 impl AccountsScope {
-    pub fn actor(&self) -> &Principal {
-        &self.actor
-    }
-
     /// The roles this administrator may give, the narrowest first (what a form offers by
     /// default).
     pub fn roles(&self) -> Vec<Role> {
@@ -321,30 +317,9 @@ impl<'a> Accounts<'a> {
         }
         self.one(scope, id).await?;
         self.may_grant(scope, &grant).await?;
-        let scope_ok = match grant.role {
-            Role::SpAdmin | Role::SpSupport => grant.reseller.is_none() && grant.customer.is_none(),
-            Role::ResellerAdmin => grant.reseller.is_some() && grant.customer.is_none(),
-            Role::CustomerAdmin => grant.customer.is_some() && grant.reseller.is_none(),
-        };
-        if !scope_ok {
-            return invalid(match grant.role {
-                Role::SpAdmin | Role::SpSupport => {
-                    "scope: staff accounts have no reseller or customer"
-                }
-                Role::ResellerAdmin => "scope: choose the reseller",
-                Role::CustomerAdmin => "scope: choose the customer",
-            });
-        }
-        if let Some(r) = &grant.reseller {
-            if self.access().reseller(r).await?.is_none() {
-                return invalid("scope: no such reseller");
-            }
-        }
-        if let Some(c) = &grant.customer {
-            if self.access().customer(c).await?.is_none() {
-                return invalid("scope: no such customer");
-            }
-        }
+        self.access()
+            .check_scope(grant.role, grant.reseller.as_ref(), grant.customer.as_ref())
+            .await?;
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE portal_accounts SET role = $1, reseller_id = $2, customer_id = $3, \
@@ -358,10 +333,7 @@ impl<'a> Accounts<'a> {
         .execute(&mut *tx)
         .await?;
         // A new role starts with a new session.
-        sqlx::query("DELETE FROM sessions WHERE account_id = $1")
-            .bind(id.as_str())
-            .execute(&mut *tx)
-            .await?;
+        crate::sessions::end_all(&mut tx, id).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -5,6 +5,19 @@ use sqlx::AnyPool;
 
 use crate::{time::now_millis, StoreError};
 
+/// Ends every session of an account, in the caller's transaction (disabling, a new role,
+/// deletion).
+pub(crate) async fn end_all(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    account: &crate::access::AccountId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        .bind(account.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 pub struct Sessions<'a> {
     pool: &'a AnyPool,
 }
