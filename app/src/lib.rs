@@ -5,9 +5,10 @@
 
 #![recursion_limit = "256"]
 
-pub mod audit;
 pub mod auth;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod door;
 pub mod error;
 pub mod pages;
 pub mod request_id;

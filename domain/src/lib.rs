@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod directory;
 pub mod flights;
 pub mod outbox;
+pub mod service;
 pub mod sessions;
 pub mod settings;
 pub mod store;
@@ -16,4 +17,5 @@ pub mod time;
 pub mod users;
 pub mod workspace_links;
 
+pub use service::{Caller, ServiceError, Services};
 pub use store::{Backend, Store, StoreError};

@@ -174,7 +174,8 @@ pub async fn attach_principal(
             None
         } else {
             state
-                .store
+                .services
+                .store()
                 .access()
                 .principal(&AccountId::new(account))
                 .await
@@ -383,7 +384,7 @@ pub async fn sign_in(
     }
     let source = client.of(peer.ip(), &headers);
     let rules = sign_in_rules(&form.email, source);
-    match state.store.throttle().reserve(&rules).await {
+    match state.services.store().throttle().reserve(&rules).await {
         Ok(Verdict::Go) => {}
         Ok(Verdict::Wait(ms)) => {
             audit(
@@ -404,13 +405,14 @@ pub async fn sign_in(
         }
     }
     let checked = state
-        .store
+        .services
+        .store()
         .access()
         .check_password(&form.email, &form.password)
         .await;
     match checked {
         Ok(PasswordCheck::Valid(principal)) => {
-            let throttle = state.store.throttle();
+            let throttle = state.services.store().throttle();
             let (pair, source_key, account) = (&rules[0].key, &rules[1].key, &rules[2].key);
             let cleared = async {
                 throttle.clear(pair).await?;
@@ -459,7 +461,7 @@ pub async fn sign_in(
         Ok(PasswordCheck::Busy) => {
             // Not checked: give the attempt back, so that a busy moment costs nobody a try.
             for rule in &rules {
-                let _ = state.store.throttle().give_back(&rule.key).await;
+                let _ = state.services.store().throttle().give_back(&rule.key).await;
             }
             back_to_sign_in("busy", &next)
         }
@@ -496,7 +498,8 @@ pub async fn set_password(
         return back("mismatch");
     }
     match state
-        .store
+        .services
+        .store()
         .accounts()
         .redeem(&form.token, &form.password)
         .await
@@ -581,7 +584,8 @@ async fn audit(
         actor.trim()
     };
     if let Err(e) = state
-        .store
+        .services
+        .store()
         .audit()
         .record(domain::audit::NewEntry {
             actor,
@@ -728,7 +732,8 @@ pub async fn workspace(
         .await;
     }
     match state
-        .store
+        .services
+        .store()
         .sessions()
         .use_link_once(&claims.jti, claims.exp * 1000)
         .await
@@ -746,7 +751,7 @@ pub async fn workspace(
             return Redirect::to("/sign-in?error=unavailable").into_response();
         }
     }
-    let access = state.store.access();
+    let access = state.services.store().access();
     let (role, reseller, customer, landing) = match claims.target() {
         Ok(LinkTarget::Customer(c)) => match access.customer(&c).await {
             Ok(Some(found)) => (Role::CustomerAdmin, None, Some(found.id), "/users"),
@@ -771,7 +776,8 @@ pub async fn workspace(
         return Redirect::to("/sign-in?error=unavailable").into_response();
     }
     if let Err(e) = state
-        .store
+        .services
+        .store()
         .audit()
         .record(domain::audit::NewEntry {
             actor: &principal.email,

@@ -9,7 +9,7 @@ pub mod secrets;
 pub mod telemetry;
 pub mod web;
 
-use std::{net::SocketAddr, time::Instant};
+use std::net::SocketAddr;
 
 use app::state::AppState;
 use leptos::config::{get_configuration, Env};
@@ -54,7 +54,6 @@ pub enum StartError {
 
 /// Opens the store (migrating it), loads the secrets, and binds the listener.
 pub async fn prepare(config: &Config) -> Result<Ready, StartError> {
-    let started_at = Instant::now();
     let secrets = Secrets::load(config)?;
     let sealer = Sealer::new(secrets.master_key.bytes())?;
     let store = domain::Store::open(&config.database_url).await?;
@@ -84,27 +83,20 @@ pub async fn prepare(config: &Config) -> Result<Ready, StartError> {
         source,
     })?;
 
+    let public_url = (config.public_url.clone()).unwrap_or_else(|| format!("http://{addr}"));
+    let clients = domain::connections::Clients::new(partner_center::PartnerCenter::http_client());
     let state = AppState {
         leptos_options: leptos_options(config, addr)?,
-        store,
-        sealer,
-        clients: std::sync::Arc::new(domain::connections::Clients::new(
-            partner_center::PartnerCenter::http_client(),
-        )),
-        started_at,
-        public_url: config
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{addr}")),
+        services: domain::Services::new(store, sealer, clients, public_url),
     };
     let mailer = match &config.smtp_url {
         Some(url) => Some((
             mailer::Mailer::new(url, &config.mail_from).map_err(StartError::Mail)?,
-            state.store.clone(),
+            state.services.store().clone(),
         )),
         None => None,
     };
-    let store = state.store.clone();
+    let store = state.services.store().clone();
     let router = web::router(state, config, &secrets);
     Ok(Ready {
         addr,

@@ -63,7 +63,7 @@ pub fn router(state: AppState, config: &Config, secrets: &Secrets) -> Router {
             auth::attach_principal,
         ))
         .layer(auth::session_layer(
-            state.store.clone(),
+            state.services.store().clone(),
             secrets.session_key.bytes(),
             config.secure_cookies,
         ))
@@ -242,11 +242,11 @@ async fn healthz() -> impl IntoResponse {
 
 /// The process can do its work: the database answers.
 async fn readyz(State(state): State<AppState>) -> Response {
-    let ping = tokio::time::timeout(Duration::from_secs(3), state.store.ping()).await;
+    let ping = tokio::time::timeout(Duration::from_secs(3), state.services.store().ping()).await;
     match ping {
         Ok(Ok(())) => Json(json!({
             "status": "ready",
-            "database": state.store.backend().name(),
+            "database": state.services.store().backend().name(),
         }))
         .into_response(),
         Ok(Err(e)) => {

@@ -946,21 +946,26 @@ async fn the_service_provider_imports_tenants_and_assigns_resellers() {
     );
 
     let audit: serde_json::Value = app.get("/api/audit-log").await.json().await.unwrap();
-    let actions: Vec<&str> = audit
+    let actions: Vec<(&str, &str)> = audit
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| e["action"].as_str().unwrap())
+        .map(|e| {
+            let (action, outcome) = (e["action"].as_str(), e["outcome"].as_str());
+            (action.unwrap(), outcome.unwrap())
+        })
         .collect();
     assert_eq!(
-        &actions[..4],
+        &actions[..6],
         [
-            "reseller.create",
-            "customer.reseller",
-            "customer.import",
-            "sign_in"
+            ("reseller.create", "failed"),
+            ("reseller.create", "failed"),
+            ("reseller.create", "succeeded"),
+            ("customer.reseller", "succeeded"),
+            ("customer.import", "succeeded"),
+            ("sign_in", "succeeded"),
         ],
-        "{actions:?}"
+        "changes the store refused are audited as failed: {actions:?}"
     );
 
     // The reseller now sees Tailspin too (in a fresh session of the same server).

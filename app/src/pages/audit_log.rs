@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     components::{error_panel::ErrorPanel, page_header::PageHeader},
-    serverfns::admin::{audit_log, AuditRow},
+    serverfns::audit_log::{audit_log, AuditRow},
 };
 
 #[component]

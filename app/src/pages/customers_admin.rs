@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use crate::{
     auth::use_me,
     components::{error_panel::ErrorPanel, page_header::PageHeader},
-    serverfns::{
-        admin::{tenants, AssignReseller, CreateReseller, ImportTenant, TenantsPage},
-        users::{users_load_mode, SetUsersLoadMode},
+    serverfns::customers_admin::{
+        tenants, users_load_mode, AssignReseller, CreateReseller, ImportTenant, SetUsersLoadMode,
+        TenantsPage,
     },
 };
 

@@ -2,8 +2,9 @@
 //! error into [`AppError`](crate::error::AppError).
 
 pub mod accounts;
-pub mod admin;
+pub mod audit_log;
 pub mod customers;
+pub mod customers_admin;
 pub mod outbox;
 pub mod status;
 pub mod user_admin;

@@ -19,17 +19,15 @@ pub struct OutboxMail {
 /// The newest 100 mails, without their text. Service provider staff only.
 #[server(prefix = "/api", endpoint = "outbox", input = GetUrl)]
 pub async fn outbox() -> Result<Vec<OutboxMail>, AppError> {
-    crate::auth::require_service_provider("outbox.read", false).await?;
-    let state = expect_context::<crate::state::AppState>();
-    let mails = state
-        .store
-        .outbox()
-        .recent(100)
-        .await
-        .map_err(|e| AppError::unavailable("The database", e))?;
-    Ok(mails
-        .into_iter()
-        .map(|m| OutboxMail {
+    let provider = crate::door::caller("outbox.read").await?.provider().await?;
+    let mails = provider.outbox(100).await?;
+    Ok(mails.into_iter().map(OutboxMail::from).collect())
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::outbox::Mail> for OutboxMail {
+    fn from(m: domain::outbox::Mail) -> Self {
+        OutboxMail {
             at: domain::time::format_utc_datetime(m.created_at),
             status: match (&m.sent_at, &m.error) {
                 (Some(at), _) => format!("Sent {}", domain::time::format_utc_time(*at)),
@@ -39,6 +37,6 @@ pub async fn outbox() -> Result<Vec<OutboxMail>, AppError> {
             sent: m.sent_at.is_some(),
             recipient: m.recipient,
             subject: m.subject,
-        })
-        .collect())
+        }
+    }
 }

@@ -28,35 +28,30 @@ pub struct ConnectionSummary {
 
 #[server(prefix = "/api", endpoint = "system-status", input = GetUrl)]
 pub async fn system_status() -> Result<StatusReport, AppError> {
-    crate::auth::require_service_provider("status.read", false).await?;
-    let state = expect_context::<crate::state::AppState>();
-    let store = state
-        .store
-        .status()
-        .await
-        .map_err(|e| AppError::unavailable("The database", e))?;
-    let connections = state
-        .store
-        .connections(&state.sealer)
-        .list()
-        .await
-        .map_err(|e| AppError::unavailable("The database", e))?;
-    let partner_center = connections
-        .iter()
-        .find(|c| c.is_default)
-        .map(|c| ConnectionSummary {
-            name: c.name.clone(),
-            api_url: c.api_url.clone(),
-            sandbox: c.is_sandbox,
-            connections: connections.len(),
-        });
-    Ok(StatusReport {
-        partner_center,
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-        database: store.backend.name().to_owned(),
-        migrations_applied: store.migrations_applied,
-        migrations_known: store.migrations_known,
-        uptime_seconds: state.started_at.elapsed().as_secs(),
-        checked_at: domain::time::format_utc_time(domain::time::now_millis()),
-    })
+    let provider = crate::door::caller("status.read").await?.provider().await?;
+    Ok(provider.status().await?.into())
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::service::StatusFacts> for StatusReport {
+    fn from(facts: domain::service::StatusFacts) -> Self {
+        let connections = &facts.connections;
+        StatusReport {
+            partner_center: connections
+                .iter()
+                .find(|c| c.is_default)
+                .map(|c| ConnectionSummary {
+                    name: c.name.clone(),
+                    api_url: c.api_url.clone(),
+                    sandbox: c.is_sandbox,
+                    connections: connections.len(),
+                }),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            database: facts.store.backend.name().to_owned(),
+            migrations_applied: facts.store.migrations_applied,
+            migrations_known: facts.store.migrations_known,
+            uptime_seconds: facts.uptime.as_secs(),
+            checked_at: domain::time::format_utc_time(domain::time::now_millis()),
+        }
+    }
 }

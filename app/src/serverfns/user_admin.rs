@@ -11,6 +11,8 @@ use leptos::{prelude::*, server_fn::codec::GetUrl};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::{door::caller, error::parse_id};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EditFormData {
@@ -82,39 +84,17 @@ pub struct LicensesData {
 /// two calls at once), with the newest license changes made through Seatwise.
 #[server(prefix = "/api", endpoint = "licenses", input = GetUrl)]
 pub async fn licenses(customer: String) -> Result<LicensesData, AppError> {
-    let (_, admin) = server::reader("licenses.read", &customer).await?;
+    let call = caller("licenses.read").await?;
+    let admin = call.customer(&parse_id("customer", &customer)?).await?;
     let (products, domains, changes) =
         futures_util::future::join3(admin.products(), admin.domains(), admin.license_changes(20))
             .await;
-    let products = products.map_err(server::user_error)?;
     Ok(LicensesData {
         customer: admin.customer_name(),
-        products: products
-            .into_iter()
-            .map(|p| ProductRow {
-                sku_id: p.sku_id,
-                name: p.name,
-                active: p.active,
-                assigned: p.consumed,
-                available: p.available,
-                suspended: p.suspended,
-                subscriptions: p.subscriptions,
-            })
-            .collect(),
+        products: products?.into_iter().map(ProductRow::from).collect(),
         read_at: domain::time::format_utc_time(domain::time::now_millis()),
-        changes: changes
-            .map_err(server::user_error)?
-            .into_iter()
-            .map(|t| LicenseChange {
-                at: domain::time::format_utc_datetime(t.at),
-                actor: t.actor,
-                user_name: t.user_principal_name,
-                product: t.product_name,
-                delta: t.delta,
-                reason: t.reason,
-            })
-            .collect(),
-        domains: domains.map_err(server::user_error)?,
+        changes: changes?.into_iter().map(LicenseChange::from).collect(),
+        domains: domains?,
     })
 }
 
@@ -131,7 +111,7 @@ pub async fn create_user(
     force_change: Option<String>,
     notify: Option<String>,
 ) -> Result<PasswordNotice, AppError> {
-    let (who, admin) = server::changer("user.create", &customer).await?;
+    let call = caller("user.create").await?;
     let new = domain::users::NewUser {
         first_name,
         last_name,
@@ -140,36 +120,22 @@ pub async fn create_user(
         domain,
         usage_location,
         password,
-        force_change: force_change.is_some_and(|f| f != "false"),
+        force_change: server::checked(force_change),
     };
-    let (user, set) = server::change(
-        &who,
-        admin,
-        "user.create",
-        |(_, set): &(_, domain::users::PasswordSet)| set.user_name.clone(),
-        move |admin| async move { admin.create(new, notify).await },
-    )
-    .await?;
-    Ok(PasswordNotice {
-        user_name: user.user_principal_name.unwrap_or_default(),
-        password: set.password,
-        notified: set.notified,
-    })
+    let detail = |(_, set): &(_, domain::users::PasswordSet)| set.user_name.clone();
+    let work = move |admin: server::Changer| async move { admin.create(new, notify).await };
+    let (_, set) = call
+        .change(&parse_id("customer", &customer)?, detail, work)
+        .await?;
+    Ok(set.into())
 }
 
 #[server(prefix = "/api", endpoint = "user-edit-form", input = GetUrl)]
 pub async fn user_edit_form(customer: String, user: String) -> Result<EditFormData, AppError> {
-    let user = crate::error::parse_id("user", &user)?;
-    let (_, admin) = server::reader("user.read", &customer).await?;
-    let form = admin.edit_form(&user).await.map_err(server::user_error)?;
-    Ok(EditFormData {
-        first_name: form.first_name,
-        last_name: form.last_name,
-        display_name: form.display_name,
-        usage_location: form.usage_location.unwrap_or_default(),
-        roles: form.roles,
-        current_role: form.current_role.unwrap_or_default(),
-    })
+    let call = caller("user.read").await?;
+    let user = parse_id("user", &user)?;
+    let admin = call.customer(&parse_id("customer", &customer)?).await?;
+    Ok(admin.edit_form(&user).await?.into())
 }
 
 #[server(prefix = "/api", endpoint = "user-update")]
@@ -182,13 +148,12 @@ pub async fn update_user(
     usage_location: String,
     role: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::error::parse_id;
+    let call = caller("user.update").await?;
     let user: partner_center::UserId = parse_id("user", &user)?;
     let role = match role.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
         Some(r) => Some(parse_id("role", r)?),
         None => None,
     };
-    let (who, admin) = server::changer("user.update", &customer).await?;
     let edit = domain::users::UserEdit {
         first_name,
         last_name,
@@ -197,14 +162,10 @@ pub async fn update_user(
         role,
     };
     let detail = user.to_string();
-    server::change(
-        &who,
-        admin,
-        "user.update",
-        move |_| detail,
-        move |admin| async move { admin.update(&user, edit).await },
-    )
-    .await
+    let work = move |admin: server::Changer| async move { admin.update(&user, edit).await };
+    Ok(call
+        .change(&parse_id("customer", &customer)?, |_| detail, work)
+        .await?)
 }
 
 #[server(prefix = "/api", endpoint = "user-license-form", input = GetUrl)]
@@ -212,25 +173,10 @@ pub async fn user_license_form(
     customer: String,
     user: String,
 ) -> Result<LicenseFormData, AppError> {
-    let user = crate::error::parse_id("user", &user)?;
-    let (_, admin) = server::reader("user.read", &customer).await?;
-    let form = admin
-        .license_form(&user)
-        .await
-        .map_err(server::user_error)?;
-    Ok(LicenseFormData {
-        usage_location: form.usage_location,
-        choices: form
-            .options
-            .into_iter()
-            .map(|o| LicenseChoice {
-                sku_id: o.sku_id,
-                name: o.name,
-                assigned: o.assigned,
-                available: o.available,
-            })
-            .collect(),
-    })
+    let call = caller("user.read").await?;
+    let user = parse_id("user", &user)?;
+    let admin = call.customer(&parse_id("customer", &customer)?).await?;
+    Ok(admin.license_form(&user).await?.into())
 }
 
 /// One license update: `assign` and `remove` are comma-separated SKU ids. Returns Partner
@@ -242,42 +188,31 @@ pub async fn update_user_licenses(
     assign: String,
     remove: String,
 ) -> Result<Vec<String>, AppError> {
-    use crate::error::parse_id;
+    let call = caller("user.licenses").await?;
     let user: partner_center::UserId = parse_id("user", &user)?;
-    let ids = |field: &str, list: &str| -> Result<Vec<partner_center::SkuId>, AppError> {
-        list.split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| parse_id(field, s))
-            .collect()
-    };
-    let (assign_ids, remove_ids) = (ids("assign", &assign)?, ids("remove", &remove)?);
-    let (who, admin) = server::changer("user.licenses", &customer).await?;
+    let (assign_ids, remove_ids) = (
+        server::skus("assign", &assign)?,
+        server::skus("remove", &remove)?,
+    );
     let detail = format!("{user}: +[{assign}] -[{remove}]");
-    let outcome = server::change(
-        &who,
-        admin,
-        "user.licenses",
-        move |_| detail,
-        move |admin| async move { admin.update_licenses(&user, &assign_ids, &remove_ids).await },
-    )
-    .await?;
+    let work = move |admin: server::Changer| async move {
+        admin.update_licenses(&user, &assign_ids, &remove_ids).await
+    };
+    let outcome = call
+        .change(&parse_id("customer", &customer)?, |_| detail, work)
+        .await?;
     Ok(outcome.warnings)
 }
 
 #[server(prefix = "/api", endpoint = "user-delete")]
 pub async fn delete_user(customer: String, user: String) -> Result<(), AppError> {
-    let user: partner_center::UserId = crate::error::parse_id("user", &user)?;
-    let (who, admin) = server::changer("user.delete", &customer).await?;
+    let call = caller("user.delete").await?;
+    let user: partner_center::UserId = parse_id("user", &user)?;
     let detail = user.to_string();
-    server::change(
-        &who,
-        admin,
-        "user.delete",
-        move |_| detail,
-        move |admin| async move { admin.delete(&user).await },
-    )
-    .await
+    let work = move |admin: server::Changer| async move { admin.delete(&user).await };
+    Ok(call
+        .change(&parse_id("customer", &customer)?, |_| detail, work)
+        .await?)
 }
 
 /// Restores a deleted user, under `new_user_name` when its own was taken meanwhile.
@@ -287,17 +222,14 @@ pub async fn restore_user(
     user: String,
     new_user_name: Option<String>,
 ) -> Result<(), AppError> {
-    let user: partner_center::UserId = crate::error::parse_id("user", &user)?;
-    let (who, admin) = server::changer("user.restore", &customer).await?;
+    let call = caller("user.restore").await?;
+    let user: partner_center::UserId = parse_id("user", &user)?;
     let detail = user.to_string();
-    server::change(
-        &who,
-        admin,
-        "user.restore",
-        move |_| detail,
-        move |admin| async move { admin.restore(&user, new_user_name).await },
-    )
-    .await
+    let work =
+        move |admin: server::Changer| async move { admin.restore(&user, new_user_name).await };
+    Ok(call
+        .change(&parse_id("customer", &customer)?, |_| detail, work)
+        .await?)
 }
 
 #[server(prefix = "/api", endpoint = "user-reset-password")]
@@ -308,164 +240,109 @@ pub async fn reset_password(
     force_change: Option<String>,
     notify: Option<String>,
 ) -> Result<PasswordNotice, AppError> {
-    let user: partner_center::UserId = crate::error::parse_id("user", &user)?;
-    let (who, admin) = server::changer("user.reset_password", &customer).await?;
-    let force_change = force_change.is_some_and(|f| f != "false");
+    let call = caller("user.reset_password").await?;
+    let user: partner_center::UserId = parse_id("user", &user)?;
+    let force = server::checked(force_change);
     let detail = user.to_string();
-    let set = server::change(
-        &who,
-        admin,
-        "user.reset_password",
-        move |_| detail,
-        move |admin| async move {
-            admin
-                .reset_password(&user, password, force_change, notify)
-                .await
-        },
-    )
-    .await?;
-    Ok(PasswordNotice {
-        user_name: set.user_name,
-        password: set.password,
-        notified: set.notified,
-    })
+    let work = move |admin: server::Changer| async move {
+        admin.reset_password(&user, password, force, notify).await
+    };
+    Ok(call
+        .change(&parse_id("customer", &customer)?, |_| detail, work)
+        .await?
+        .into())
 }
 
 #[cfg(feature = "ssr")]
 mod server {
-    use std::future::Future;
-
-    use domain::{
-        access::{Access, AccessError, ChangeScope, CustomerScope, Principal},
-        audit::Outcome,
-        users::{Actor, UserAdmin, UserError},
+    use domain::users::{
+        EditForm, LicenseForm, LicenseTransaction, PasswordSet, Product, UserAdmin,
     };
 
-    use crate::{
-        audit::Recorder,
-        error::{AppError, ErrorKind},
-        state::AppState,
-    };
+    use super::*;
 
-    /// Who asks and the service for a customer they may read (refused and audited otherwise).
-    pub async fn reader(
-        action: &str,
-        customer: &str,
-    ) -> Result<(Principal, UserAdmin<CustomerScope>), AppError> {
-        open(action, customer, async |access: Access<'_>, who, id| {
-            access.authorize(who, id).await
-        })
-        .await
+    /// The handle a change works with.
+    pub type Changer = UserAdmin<domain::access::ChangeScope>;
+
+    /// A checkbox's value: present and not "false".
+    pub fn checked(value: Option<String>) -> bool {
+        value.is_some_and(|v| v != "false")
     }
 
-    /// Who asks and the service for a customer they may change: read-only roles are refused.
-    pub async fn changer(
-        action: &str,
-        customer: &str,
-    ) -> Result<(Principal, UserAdmin<ChangeScope>), AppError> {
-        open(action, customer, async |access: Access<'_>, who, id| {
-            access.authorize_change(who, id).await
-        })
-        .await
+    /// Comma-separated SKU ids, each parsed.
+    pub fn skus(field: &str, list: &str) -> Result<Vec<partner_center::SkuId>, AppError> {
+        list.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| parse_id(field, s))
+            .collect()
     }
 
-    /// The signed-in person, the customer id parsed, the access check (`check`), the service.
-    async fn open<S: AsRef<CustomerScope>>(
-        action: &str,
-        customer: &str,
-        check: impl AsyncFnOnce(
-            Access<'_>,
-            &Principal,
-            &partner_center::CustomerId,
-        ) -> Result<S, AccessError>,
-    ) -> Result<(Principal, UserAdmin<S>), AppError> {
-        let who = crate::auth::require_principal(action).await?;
-        let id = crate::error::parse_id("customer", customer)?;
-        let state = leptos::prelude::expect_context::<AppState>();
-        let checked = check(state.store.access(), &who, &id).await;
-        let scope = crate::auth::access_answer(&who, action, Some(customer), checked).await?;
-        let admin = service(&state, &who, scope).await?;
-        Ok((who, admin))
-    }
-
-    async fn service<S: AsRef<CustomerScope>>(
-        state: &AppState,
-        who: &Principal,
-        scope: S,
-    ) -> Result<UserAdmin<S>, AppError> {
-        let pc = state
-            .clients
-            .get(
-                &state.store,
-                &state.sealer,
-                &scope.as_ref().customer().connection_id,
-            )
-            .await
-            .map_err(|e| AppError::unavailable("Partner Center", e))?;
-        let actor = Actor {
-            email: who.email.clone(),
-            request_id: crate::request_id::current(),
-        };
-        Ok(UserAdmin::new(state.store.clone(), pc, scope, actor))
-    }
-
-    /// Runs a change on a task of its own and waits for it: if this request is cut short (a
-    /// timeout, a closed tab), the change still runs to its end, with everything that must
-    /// follow it (cache, transactions, outbox) and its audit entry.
-    pub async fn change<T, D, W, F>(
-        who: &Principal,
-        admin: UserAdmin<ChangeScope>,
-        action: &'static str,
-        detail: D,
-        work: W,
-    ) -> Result<T, AppError>
-    where
-        T: Send + 'static,
-        D: FnOnce(&T) -> String + Send + 'static,
-        W: FnOnce(UserAdmin<ChangeScope>) -> F,
-        F: Future<Output = Result<T, UserError>> + Send + 'static,
-    {
-        let recorder = Recorder::here();
-        let actor = who.email.clone();
-        let customer = admin.customer_key();
-        let running = work(admin);
-        let task = tokio::spawn(async move {
-            let result = running.await;
-            let (outcome, text) = match &result {
-                Ok(value) => (Outcome::Succeeded, detail(value)),
-                Err(e) => (Outcome::Failed, e.to_string()),
-            };
-            recorder
-                .record(&actor, Some(&customer), action, outcome, &text)
-                .await;
-            result
-        });
-        match task.await {
-            Ok(result) => result.map_err(user_error),
-            Err(e) => Err(AppError::internal(e)),
+    impl From<Product> for ProductRow {
+        fn from(p: Product) -> Self {
+            ProductRow {
+                sku_id: p.sku_id,
+                name: p.name,
+                active: p.active,
+                assigned: p.consumed,
+                available: p.available,
+                suspended: p.suspended,
+                subscriptions: p.subscriptions,
+            }
         }
     }
 
-    pub fn user_error(e: UserError) -> AppError {
-        match e {
-            UserError::Field { field, message } => AppError::field(field, message),
-            UserError::NoSeats { .. } | UserError::UsageLocationMissing => {
-                AppError::new(ErrorKind::Conflict, e.to_string())
+    impl From<LicenseTransaction> for LicenseChange {
+        fn from(t: LicenseTransaction) -> Self {
+            LicenseChange {
+                at: domain::time::format_utc_datetime(t.at),
+                actor: t.actor,
+                user_name: t.user_principal_name,
+                product: t.product_name,
+                delta: t.delta,
+                reason: t.reason,
             }
-            UserError::NameTaken { .. } => AppError::field("new_user_name", format!(
-                "{e} Restore the user under another name."
-            )),
-            UserError::NotFound => AppError::new(
-                ErrorKind::NotFound,
-                "This user no longer exists in Partner Center (deleted users are purged after 30 days). Refresh the list.",
-            ),
-            UserError::Refused(message) => AppError::new(
-                ErrorKind::BadInput,
-                format!("Partner Center refused the change: {message}"),
-            ),
-            UserError::Unconfirmed => AppError::new(ErrorKind::Unconfirmed, e.to_string()),
-            UserError::PartnerCenter(e) => AppError::unavailable("Partner Center", e),
-            UserError::Store(e) => AppError::unavailable("The database", e),
+        }
+    }
+
+    impl From<PasswordSet> for PasswordNotice {
+        fn from(set: PasswordSet) -> Self {
+            PasswordNotice {
+                user_name: set.user_name,
+                password: set.password,
+                notified: set.notified,
+            }
+        }
+    }
+
+    impl From<EditForm> for EditFormData {
+        fn from(form: EditForm) -> Self {
+            EditFormData {
+                first_name: form.first_name,
+                last_name: form.last_name,
+                display_name: form.display_name,
+                usage_location: form.usage_location.unwrap_or_default(),
+                roles: form.roles,
+                current_role: form.current_role.unwrap_or_default(),
+            }
+        }
+    }
+
+    impl From<LicenseForm> for LicenseFormData {
+        fn from(form: LicenseForm) -> Self {
+            LicenseFormData {
+                usage_location: form.usage_location,
+                choices: form
+                    .options
+                    .into_iter()
+                    .map(|o| LicenseChoice {
+                        sku_id: o.sku_id,
+                        name: o.name,
+                        assigned: o.assigned,
+                        available: o.available,
+                    })
+                    .collect(),
+            }
         }
     }
 }

@@ -91,114 +91,11 @@ pub enum RefreshUpdate {
 /// without JavaScript); otherwise the browser streams the refresh itself.
 #[server(prefix = "/api", endpoint = "users", input = GetUrl)]
 pub async fn users_view(#[server(flatten)] filter: UsersFilter) -> Result<UsersPage, AppError> {
-    use domain::directory::{Depth, RefreshEvent, StateFilter, UserQuery, UserSort};
-    use futures_util::StreamExt;
-
-    let who = crate::auth::require_principal("users.list").await?;
-    let state = expect_context::<crate::state::AppState>();
-    let db = |e| AppError::unavailable("The database", e);
-    let (visible, scopes) = server::scopes(
-        &who,
-        "users.list",
-        filter.customer.as_deref(),
-        filter.reseller.as_deref(),
-    )
-    .await?;
-    let directory = state.store.directory();
-    let mut failures = Vec::new();
-    if filter.wait.as_deref().is_some_and(|w| !w.is_empty()) {
-        let (targets, unreachable) = server::targets(scopes.clone()).await;
-        failures.extend(unreachable);
-        let mut events = std::pin::pin!(domain::directory::refresh(
-            state.store.clone(),
-            targets,
-            Depth::Users
-        ));
-        while let Some(event) = events.next().await {
-            if let RefreshEvent::Failed { customer_name, .. } = event {
-                failures.push(server::failure(customer_name));
-            }
-        }
-    }
-    let fresh = directory.freshness(&scopes).await.map_err(db)?;
-    let query = UserQuery {
-        sku: filter.sku.clone().filter(|s| !s.trim().is_empty()),
-        state: match filter.state.as_deref() {
-            Some("active") => StateFilter::Active,
-            Some("deleted") => StateFilter::Deleted,
-            _ => StateFilter::All,
-        },
-        search: filter.search.clone().unwrap_or_default(),
-        sort: match filter.sort.as_deref() {
-            Some("name") => UserSort::Name,
-            Some("upn") => UserSort::UserName,
-            Some("location") => UserSort::Location,
-            Some("state") => UserSort::State,
-            _ => UserSort::Customer,
-        },
-        descending: filter.dir.as_deref() == Some("desc"),
-        page: filter
-            .page
-            .as_deref()
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or(1),
-        per_page: PAGE,
-    };
-    let page = directory.query(&scopes, &query).await.map_err(db)?;
-    let skus = directory.skus(&scopes).await.map_err(db)?;
-    let live = directory.load_mode().await.map_err(db)? == domain::directory::LoadMode::Live;
-    let resellers = if who.role.is_service_provider() {
-        state
-            .store
-            .access()
-            .resellers()
-            .await
-            .map_err(db)?
-            .into_iter()
-            .map(|r| (r.id.to_string(), r.name))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    Ok(UsersPage {
-        rows: page
-            .rows
-            .into_iter()
-            .map(|u| UserItem {
-                customer_id: u.customer_id.to_string(),
-                customer: u.customer_name,
-                id: u.id.to_string(),
-                display_name: u.display_name,
-                user_principal_name: u.user_principal_name,
-                usage_location: u.usage_location,
-                deleted: u.deleted,
-                licenses: u.licenses.map(|l| l.into_iter().map(|s| s.name).collect()),
-                roles: u.roles,
-            })
-            .collect(),
-        matching: page.matching,
-        page: page.page,
-        pages: page.pages,
-        customers_loaded: scopes.len() - fresh.never_fetched.len(),
-        customers_total: scopes.len(),
-        failures,
-        customers: visible
-            .iter()
-            .map(|s| {
-                (
-                    s.customer().id.to_string(),
-                    s.customer().company_name.clone(),
-                )
-            })
-            .collect(),
-        resellers,
-        skus: skus.into_iter().map(|s| (s.sku_id, s.name)).collect(),
-        fetched_secs_ago: fresh
-            .oldest_users_at
-            .map(|at| (domain::time::now_millis() - at).max(0) / 1000),
-        details_missing: fresh.details_missing,
-        live,
-    })
+    let call = crate::door::caller("users.list").await?;
+    let selection = server::selection(filter.customer.as_deref(), filter.reseller.as_deref())?;
+    let desk = call.users(&selection).await?;
+    let wait = filter.wait.as_deref().is_some_and(|w| !w.is_empty());
+    Ok(desk.view(&filter.query(), wait).await?.into())
 }
 
 /// Reads the users, then licenses and roles, of the visible customers (or one customer, or one
@@ -209,26 +106,133 @@ pub async fn refresh_users(
     customer: Option<String>,
     reseller: Option<String>,
 ) -> Result<TextStream<AppError>, AppError> {
-    use domain::directory::{Depth, RefreshEvent};
     use futures_util::StreamExt;
+    let call = crate::door::caller("users.refresh").await?;
+    let desk = call
+        .users(&server::selection(
+            customer.as_deref(),
+            reseller.as_deref(),
+        )?)
+        .await?;
+    let lines = desk.refresh().await.map(|event| {
+        serde_json::to_string(&RefreshUpdate::from(event))
+            .map(|line| server::ascii_line(&line))
+            .map_err(AppError::internal)
+    });
+    Ok(TextStream::new(lines))
+}
 
-    let who = crate::auth::require_principal("users.refresh").await?;
-    let state = expect_context::<crate::state::AppState>();
-    let (_, scopes) = server::scopes(
-        &who,
-        "users.refresh",
-        customer.as_deref(),
-        reseller.as_deref(),
-    )
-    .await?;
-    let (targets, unreachable) = server::targets(scopes).await;
-    let unreachable =
-        futures_util::stream::iter(unreachable.into_iter().map(|f| RefreshUpdate::Failed {
-            customer: f.customer,
-            message: f.message,
-        }));
-    let events =
-        domain::directory::refresh(state.store.clone(), targets, Depth::Everything).map(|event| {
+#[cfg(feature = "ssr")]
+impl UsersFilter {
+    /// The filters as the directory reads them: sorts and states are enums, anything unknown
+    /// is the default.
+    pub fn query(&self) -> domain::directory::UserQuery {
+        use domain::directory::{StateFilter, UserQuery, UserSort};
+        UserQuery {
+            sku: self.sku.clone().filter(|s| !s.trim().is_empty()),
+            state: match self.state.as_deref() {
+                Some("active") => StateFilter::Active,
+                Some("deleted") => StateFilter::Deleted,
+                _ => StateFilter::All,
+            },
+            search: self.search.clone().unwrap_or_default(),
+            sort: match self.sort.as_deref() {
+                Some("name") => UserSort::Name,
+                Some("upn") => UserSort::UserName,
+                Some("location") => UserSort::Location,
+                Some("state") => UserSort::State,
+                _ => UserSort::Customer,
+            },
+            descending: self.dir.as_deref() == Some("desc"),
+            page: (self.page.as_deref())
+                .and_then(|p| p.trim().parse().ok())
+                .unwrap_or(1),
+            per_page: PAGE,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use domain::{
+        directory::{DirectoryUser, RefreshEvent},
+        service::{Selection, UsersView},
+    };
+
+    use super::{CustomerFailure, RefreshUpdate, UserItem, UsersPage};
+    use crate::error::{parse_id, AppError};
+
+    const NO_ANSWER: &str =
+        "Partner Center did not answer for this customer. Try again in a moment.";
+
+    /// One customer, one reseller's, or (both blank) all of them.
+    pub fn selection(
+        customer: Option<&str>,
+        reseller: Option<&str>,
+    ) -> Result<Selection, AppError> {
+        fn given(v: Option<&str>) -> Option<&str> {
+            v.map(str::trim).filter(|v| !v.is_empty())
+        }
+        Ok(Selection {
+            customer: given(customer)
+                .map(|c| parse_id("customer", c))
+                .transpose()?,
+            reseller: given(reseller)
+                .map(|r| parse_id("reseller", r))
+                .transpose()?,
+        })
+    }
+
+    impl From<UsersView> for UsersPage {
+        fn from(v: UsersView) -> Self {
+            let pair = |id: String, name: String| (id, name);
+            UsersPage {
+                rows: v.page.rows.into_iter().map(UserItem::from).collect(),
+                matching: v.page.matching,
+                page: v.page.page,
+                pages: v.page.pages,
+                customers_loaded: v.selected - v.freshness.never_fetched.len(),
+                customers_total: v.selected,
+                failures: v.failures.into_iter().map(failure).collect(),
+                customers: v
+                    .customers
+                    .into_iter()
+                    .map(|(id, n)| pair(id.to_string(), n))
+                    .collect(),
+                resellers: v
+                    .resellers
+                    .into_iter()
+                    .map(|r| pair(r.id.to_string(), r.name))
+                    .collect(),
+                skus: v.skus.into_iter().map(|s| pair(s.sku_id, s.name)).collect(),
+                fetched_secs_ago: v
+                    .freshness
+                    .oldest_users_at
+                    .map(|at| (domain::time::now_millis() - at).max(0) / 1000),
+                details_missing: v.freshness.details_missing,
+                live: v.live,
+            }
+        }
+    }
+
+    impl From<DirectoryUser> for UserItem {
+        fn from(u: DirectoryUser) -> Self {
+            UserItem {
+                customer_id: u.customer_id.to_string(),
+                customer: u.customer_name,
+                id: u.id.to_string(),
+                display_name: u.display_name,
+                user_principal_name: u.user_principal_name,
+                usage_location: u.usage_location,
+                deleted: u.deleted,
+                licenses: u.licenses.map(|l| l.into_iter().map(|s| s.name).collect()),
+                roles: u.roles,
+            }
+        }
+    }
+
+    impl From<RefreshEvent> for RefreshUpdate {
+        fn from(event: RefreshEvent) -> Self {
             match event {
                 RefreshEvent::Started { customers } => RefreshUpdate::Started { customers },
                 RefreshEvent::Users { customer_id, .. } => RefreshUpdate::Users {
@@ -237,139 +241,20 @@ pub async fn refresh_users(
                 RefreshEvent::Details { customer_id } => RefreshUpdate::Details {
                     customer_id: customer_id.to_string(),
                 },
-                RefreshEvent::Failed { customer_name, .. } => {
-                    let f = server::failure(customer_name);
-                    RefreshUpdate::Failed {
-                        customer: f.customer,
-                        message: f.message,
-                    }
-                }
+                RefreshEvent::Failed { customer_name, .. } => RefreshUpdate::Failed {
+                    customer: customer_name,
+                    message: NO_ANSWER.into(),
+                },
                 RefreshEvent::Finished => RefreshUpdate::Finished,
             }
-        });
-    let lines = unreachable.chain(events).map(|update| {
-        serde_json::to_string(&update)
-            .map(|line| server::ascii_line(&line))
-            .map_err(AppError::internal)
-    });
-    Ok(TextStream::new(lines))
-}
-
-/// Whether the users pages refresh from Partner Center on every visit (`live`) or show the
-/// cache until someone presses Refresh (`cache`). Service provider admins only.
-#[server(prefix = "/api", endpoint = "users-load-mode")]
-pub async fn set_users_load_mode(mode: String) -> Result<(), AppError> {
-    use domain::directory::LoadMode;
-    let (who, _) = crate::auth::require_provider_admin("settings.users_load_mode").await?;
-    let Some(mode) = LoadMode::parse(&mode) else {
-        return Err(AppError::new(
-            crate::error::ErrorKind::BadInput,
-            "Choose live or cache.",
-        ));
-    };
-    let state = expect_context::<crate::state::AppState>();
-    state
-        .store
-        .directory()
-        .set_load_mode(mode)
-        .await
-        .map_err(|e| AppError::unavailable("The database", e))?;
-    crate::audit::record(
-        &who.email,
-        None,
-        "settings.users_load_mode",
-        domain::audit::Outcome::Succeeded,
-        mode.as_str(),
-    )
-    .await;
-    Ok(())
-}
-
-/// The users pages' default mode, for the settings page.
-#[server(prefix = "/api", endpoint = "users-load-mode-get", input = GetUrl)]
-pub async fn users_load_mode() -> Result<String, AppError> {
-    crate::auth::require_service_provider("settings.read", false).await?;
-    let state = expect_context::<crate::state::AppState>();
-    let mode = state
-        .store
-        .directory()
-        .load_mode()
-        .await
-        .map_err(|e| AppError::unavailable("The database", e))?;
-    Ok(mode.as_str().to_owned())
-}
-
-#[cfg(feature = "ssr")]
-mod server {
-    use domain::access::{AccessError, CustomerScope, Principal};
-    use partner_center::PartnerCenter;
-
-    use super::CustomerFailure;
-    use crate::error::AppError;
-
-    /// The customers a request may read: every one it may see, and those it asked for (one
-    /// customer, refused and audited when not among them, or one reseller's, or all).
-    pub async fn scopes(
-        who: &Principal,
-        action: &str,
-        customer: Option<&str>,
-        reseller: Option<&str>,
-    ) -> Result<(Vec<CustomerScope>, Vec<CustomerScope>), AppError> {
-        let state = leptos::prelude::expect_context::<crate::state::AppState>();
-        let all = state.store.access().scopes(who).await;
-        let all = crate::auth::access_answer(who, action, None, all).await?;
-        let customer = customer.map(str::trim).filter(|c| !c.is_empty());
-        let reseller = reseller.map(str::trim).filter(|r| !r.is_empty());
-        let selected = match customer {
-            Some(id) => {
-                let wanted: partner_center::CustomerId = crate::error::parse_id("customer", id)?;
-                match all.iter().find(|s| s.customer().id == wanted) {
-                    Some(scope) => vec![scope.clone()],
-                    None => {
-                        let refused = Err(AccessError::Forbidden);
-                        return crate::auth::access_answer(who, action, Some(id), refused).await;
-                    }
-                }
-            }
-            None => all
-                .iter()
-                .filter(|s| {
-                    reseller.is_none_or(|r| {
-                        s.customer()
-                            .reseller_id
-                            .as_ref()
-                            .is_some_and(|x| x.as_str() == r)
-                    })
-                })
-                .cloned()
-                .collect(),
-        };
-        Ok((all, selected))
+        }
     }
 
-    /// Each customer with its connection's client; customers whose connection cannot be
-    /// opened come back as failures.
-    pub async fn targets(
-        scopes: Vec<CustomerScope>,
-    ) -> (Vec<(CustomerScope, PartnerCenter)>, Vec<CustomerFailure>) {
-        let state = leptos::prelude::expect_context::<crate::state::AppState>();
-        let mut targets = Vec::new();
-        let mut failures = Vec::new();
-        for scope in scopes {
-            let connection = &scope.customer().connection_id;
-            match state
-                .clients
-                .get(&state.store, &state.sealer, connection)
-                .await
-            {
-                Ok(pc) => targets.push((scope, pc)),
-                Err(e) => {
-                    tracing::warn!(connection.id = %connection, error = %e, "connection not usable");
-                    failures.push(failure(scope.customer().company_name.clone()));
-                }
-            }
+    fn failure(customer: String) -> CustomerFailure {
+        CustomerFailure {
+            customer,
+            message: NO_ANSWER.into(),
         }
-        (targets, failures)
     }
 
     /// The line with every non-ASCII character escaped (`\uXXXX`, valid JSON) and a newline:
@@ -388,14 +273,6 @@ mod server {
         }
         line.push('\n');
         line
-    }
-
-    pub fn failure(customer: String) -> CustomerFailure {
-        CustomerFailure {
-            customer,
-            message: "Partner Center did not answer for this customer. Try again in a moment."
-                .into(),
-        }
     }
 }
 

@@ -1,0 +1,233 @@
+//! The one door into the domain. [`Services`] owns the store, the sealer and the Partner Center
+//! clients. A request becomes a [`Caller`] (who asks, for which action, under which request
+//! id), and the caller hands out a handle (a customer's users, the users of many customers,
+//! the service provider's tools, portal accounts) only after the access check. Refusals and
+//! outcomes go to the audit log here, and every failure is a [`ServiceError`].
+//!
+//! A new capability adds a handle (a module here) that the caller opens after its check; the
+//! server functions above only parse their input, open the handle, call it and convert.
+
+mod accounts;
+mod customer;
+mod error;
+mod provider;
+mod users;
+
+use std::{sync::Arc, time::Instant};
+
+use partner_center::{CustomerId, PartnerCenter};
+
+pub use self::{
+    accounts::{AccountsDesk, AccountsView},
+    error::ServiceError,
+    provider::{ProviderAdminDesk, ProviderDesk, StatusFacts, TenantListing, Tenants},
+    users::{Selection, UsersDesk, UsersView},
+};
+use crate::{
+    access::{AccessError, CustomerScope, Principal, Reseller},
+    audit::{NewEntry, Outcome},
+    connections::{Clients, ConnectionId},
+    crypto::Sealer,
+    directory::RefreshEvent,
+    Store,
+};
+
+/// Everything the domain needs to serve requests; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Services {
+    store: Store,
+    sealer: Sealer,
+    clients: Arc<Clients>,
+    /// Where people reach Seatwise, for links in mail.
+    public_url: Arc<str>,
+    started_at: Instant,
+}
+
+impl Services {
+    pub fn new(store: Store, sealer: Sealer, clients: Clients, public_url: String) -> Self {
+        Services {
+            store,
+            sealer,
+            clients: Arc::new(clients),
+            public_url: public_url.into(),
+            started_at: Instant::now(),
+        }
+    }
+
+    /// The store, for the server's own layers (sign-in, sessions, links) and the command line.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn sealer(&self) -> &Sealer {
+        &self.sealer
+    }
+
+    /// Who asks (`None`: nobody signed in, refused and audited), for `action`.
+    pub async fn caller(
+        &self,
+        who: Option<Principal>,
+        action: &'static str,
+        request_id: Option<String>,
+    ) -> Result<Caller, ServiceError> {
+        let caller = |who| Caller {
+            services: self.clone(),
+            who,
+            action,
+            request_id: request_id.clone(),
+        };
+        match who {
+            Some(who) => Ok(caller(who)),
+            None => {
+                tracing::warn!(action, why = "not signed in", "refused");
+                self.record(NewEntry {
+                    actor: "-",
+                    customer_id: None,
+                    action,
+                    outcome: Outcome::Refused,
+                    detail: "not signed in",
+                    request_id: request_id.as_deref(),
+                })
+                .await;
+                Err(ServiceError::Forbidden(SESSION_ENDED))
+            }
+        }
+    }
+
+    /// The Partner Center client of a connection (shared by every request).
+    async fn client(&self, connection: &ConnectionId) -> Result<PartnerCenter, ServiceError> {
+        self.clients
+            .get(&self.store, &self.sealer, connection)
+            .await
+            .map_err(ServiceError::partner_center)
+    }
+
+    async fn record(&self, entry: NewEntry<'_>) {
+        if let Err(e) = self.store.audit().record(entry).await {
+            tracing::error!(error = %e, "could not write the audit log");
+        }
+    }
+}
+
+const SESSION_ENDED: &str = "Your session has ended. Sign in again.";
+
+/// One request's person and action: opens handles after the access check and writes the audit
+/// log. Cheap to clone, so that a change can carry it onto a task of its own.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    services: Services,
+    who: Principal,
+    action: &'static str,
+    request_id: Option<String>,
+}
+
+impl Caller {
+    pub fn who(&self) -> &Principal {
+        &self.who
+    }
+
+    /// Writes this action's audit entry (a failure to write is logged, never the caller's).
+    pub async fn record(&self, customer: Option<&str>, outcome: Outcome, detail: &str) {
+        self.services
+            .record(NewEntry {
+                actor: &self.who.email,
+                customer_id: customer,
+                action: self.action,
+                outcome,
+                detail,
+                request_id: self.request_id.as_deref(),
+            })
+            .await;
+    }
+
+    /// The answer of an access check: a refusal is audited (with the customer asked for) and
+    /// answered the same whether that customer exists or not.
+    async fn checked<T>(
+        &self,
+        customer: Option<&CustomerId>,
+        result: Result<T, AccessError>,
+    ) -> Result<T, ServiceError> {
+        let (why, message) = match result {
+            Ok(value) => return Ok(value),
+            Err(AccessError::Store(e)) => return Err(ServiceError::database(e)),
+            Err(AccessError::Forbidden) if customer.is_some() => (
+                "customer not in scope",
+                "You do not have access to this customer.",
+            ),
+            Err(AccessError::Forbidden) => ("account no longer allowed", SESSION_ENDED),
+            Err(AccessError::ReadOnly) => (
+                "read-only role",
+                "Your role can look but not change anything. Ask a service provider admin.",
+            ),
+            Err(AccessError::NotProvider { admins_only: true }) => (
+                "service provider admins only",
+                "Only service provider admins can do this.",
+            ),
+            Err(AccessError::NotProvider { admins_only: false }) => (
+                "service provider only",
+                "Only the service provider's staff can see this.",
+            ),
+        };
+        let customer = customer.map(|c| c.as_str());
+        tracing::warn!(actor = %self.who.email, action = self.action, customer, why, "refused");
+        self.record(customer, Outcome::Refused, why).await;
+        Err(ServiceError::Forbidden(message))
+    }
+
+    /// The customers this person may see, each with its reseller's name.
+    pub async fn customers(
+        &self,
+    ) -> Result<Vec<(crate::access::Customer, Option<String>)>, ServiceError> {
+        let access = self.services.store.access();
+        let resellers: Vec<Reseller> = access.resellers().await?;
+        let customers = access.visible_customers(&self.who).await?;
+        Ok(customers
+            .into_iter()
+            .map(|c| {
+                let reseller = c.reseller_id.as_ref().and_then(|r| {
+                    resellers
+                        .iter()
+                        .find(|x| x.id == *r)
+                        .map(|x| x.name.clone())
+                });
+                (c, reseller)
+            })
+            .collect())
+    }
+
+    /// Changes the signed-in person's own password (the current one is required).
+    pub async fn change_own_password(&self, current: &str, new: &str) -> Result<(), ServiceError> {
+        let result = self
+            .services
+            .store
+            .accounts()
+            .change_own_password(&self.who, current, new)
+            .await;
+        accounts::finish(self, result.map(|_| String::new())).await
+    }
+
+    /// Each customer with its connection's client; customers whose connection cannot be
+    /// opened come back as failures, for the page to report.
+    async fn targets(
+        &self,
+        scopes: Vec<CustomerScope>,
+    ) -> (Vec<(CustomerScope, PartnerCenter)>, Vec<RefreshEvent>) {
+        let mut targets = Vec::new();
+        let mut unreachable = Vec::new();
+        for scope in scopes {
+            let connection = &scope.customer().connection_id;
+            match self.services.client(connection).await {
+                Ok(pc) => targets.push((scope, pc)),
+                Err(e) => {
+                    tracing::warn!(connection.id = %connection, error = %e, "connection not usable");
+                    unreachable.push(RefreshEvent::Failed {
+                        customer_id: scope.customer().id.clone(),
+                        customer_name: scope.customer().company_name.clone(),
+                        error: e.to_string(),
+                    });
+                }
+            }
+        }
+        (targets, unreachable)
+    }
+}
