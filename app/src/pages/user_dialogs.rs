@@ -9,7 +9,8 @@ use crate::{
     error::AppError,
     serverfns::user_admin::{
         create_user, delete_user, reset_password, restore_user, update_user, update_user_licenses,
-        user_edit_form, user_license_form, LicenseChoice, PasswordNotice,
+        user_edit_form, user_license_form, LicenseChoice, NewUserFields, PasswordNotice,
+        UserFields,
     },
 };
 
@@ -165,19 +166,18 @@ fn CreateDialog(
         let customer = customer.clone();
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = create_user(
-                customer,
-                first.get_untracked(),
-                last.get_untracked(),
-                display.get_untracked(),
-                local.get_untracked(),
-                domain.get_untracked(),
-                location.get_untracked(),
-                Some(password.get_untracked()),
-                force.get_untracked().then(|| "true".to_owned()),
-                Some(notify.get_untracked()),
-            )
-            .await;
+            let form = NewUserFields {
+                first_name: first.get_untracked(),
+                last_name: last.get_untracked(),
+                display_name: display.get_untracked(),
+                user_name: local.get_untracked(),
+                domain: domain.get_untracked(),
+                usage_location: location.get_untracked(),
+                password: Some(password.get_untracked()),
+                force_change: force.get_untracked().then(|| "true".to_owned()),
+                notify: Some(notify.get_untracked()),
+            };
+            let result = create_user(customer, form).await;
             busy.set(false);
             match result {
                 Ok(notice) => {
@@ -353,16 +353,14 @@ fn EditDialog(target: Target, close: Callback<()>, done: Callback<String>) -> im
             );
             busy.set(true);
             leptos::task::spawn_local(async move {
-                let result = update_user(
-                    customer,
-                    user,
-                    first.get_untracked(),
-                    last.get_untracked(),
-                    display.get_untracked(),
-                    location.get_untracked(),
-                    Some(role.get_untracked()),
-                )
-                .await;
+                let form = UserFields {
+                    first_name: first.get_untracked(),
+                    last_name: last.get_untracked(),
+                    display_name: display.get_untracked(),
+                    usage_location: location.get_untracked(),
+                    role: Some(role.get_untracked()),
+                };
+                let result = update_user(customer, user, form).await;
                 busy.set(false);
                 match result {
                     Ok(()) => done.run(format!("{name} updated.")),
@@ -511,16 +509,14 @@ fn LicensesDialog(target: Target, close: Callback<()>, done: Callback<String>) -
             leptos::task::spawn_local(async move {
                 let result = async {
                     let f = user_edit_form(customer.clone(), user.clone()).await?;
-                    update_user(
-                        customer,
-                        user,
-                        f.first_name,
-                        f.last_name,
-                        f.display_name,
-                        wanted,
-                        Some(f.current_role),
-                    )
-                    .await
+                    let form = UserFields {
+                        first_name: f.first_name,
+                        last_name: f.last_name,
+                        display_name: f.display_name,
+                        usage_location: wanted,
+                        role: Some(f.current_role),
+                    };
+                    update_user(customer, user, form).await
                 }
                 .await;
                 busy.set(false);

@@ -4,9 +4,6 @@
 //! administration service, the audit log, the error mapped for the page. A change runs on a
 //! task of its own, so that neither a timeout nor a closed tab cuts it short.
 
-// Server functions take a form's fields as arguments.
-#![allow(clippy::too_many_arguments)]
-
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use serde::{Deserialize, Serialize};
 
@@ -98,30 +95,42 @@ pub async fn licenses(customer: String) -> Result<LicensesData, AppError> {
     })
 }
 
+/// The create dialog's fields (the customer apart).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewUserFields {
+    pub first_name: String,
+    pub last_name: String,
+    pub display_name: String,
+    /// The part before the `@`.
+    pub user_name: String,
+    pub domain: String,
+    pub usage_location: String,
+    /// Blank: generate one.
+    pub password: Option<String>,
+    /// A checkbox: present and not "false" means on.
+    pub force_change: Option<String>,
+    /// Where the password notice goes (blank: nowhere).
+    pub notify: Option<String>,
+}
+
+/// The edit dialog's fields; `role` blank for no administrator role.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserFields {
+    pub first_name: String,
+    pub last_name: String,
+    pub display_name: String,
+    pub usage_location: String,
+    pub role: Option<String>,
+}
+
 #[server(prefix = "/api", endpoint = "user-create")]
 pub async fn create_user(
     customer: String,
-    first_name: String,
-    last_name: String,
-    display_name: String,
-    user_name: String,
-    domain: String,
-    usage_location: String,
-    password: Option<String>,
-    force_change: Option<String>,
-    notify: Option<String>,
+    #[server(flatten)] form: NewUserFields,
 ) -> Result<PasswordNotice, AppError> {
     let call = caller("user.create").await?;
-    let new = domain::users::NewUser {
-        first_name,
-        last_name,
-        display_name,
-        user_name,
-        domain,
-        usage_location,
-        password,
-        force_change: server::checked(force_change),
-    };
+    let notify = form.notify.clone();
+    let new = domain::users::NewUser::from(form);
     let detail = |(_, set): &(_, domain::users::PasswordSet)| set.user_name.clone();
     let work = move |admin: server::Changer| async move { admin.create(new, notify).await };
     let (_, set) = call
@@ -142,25 +151,11 @@ pub async fn user_edit_form(customer: String, user: String) -> Result<EditFormDa
 pub async fn update_user(
     customer: String,
     user: String,
-    first_name: String,
-    last_name: String,
-    display_name: String,
-    usage_location: String,
-    role: Option<String>,
+    #[server(flatten)] form: UserFields,
 ) -> Result<(), AppError> {
     let call = caller("user.update").await?;
     let user: partner_center::UserId = parse_id("user", &user)?;
-    let role = match role.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        Some(r) => Some(parse_id("role", r)?),
-        None => None,
-    };
-    let edit = domain::users::UserEdit {
-        first_name,
-        last_name,
-        display_name,
-        usage_location,
-        role,
-    };
+    let edit = domain::users::UserEdit::try_from(form)?;
     let detail = user.to_string();
     let work = move |admin: server::Changer| async move { admin.update(&user, edit).await };
     Ok(call
@@ -260,6 +255,36 @@ mod server {
     };
 
     use super::*;
+
+    impl From<NewUserFields> for domain::users::NewUser {
+        fn from(f: NewUserFields) -> Self {
+            domain::users::NewUser {
+                first_name: f.first_name,
+                last_name: f.last_name,
+                display_name: f.display_name,
+                user_name: f.user_name,
+                domain: f.domain,
+                usage_location: f.usage_location,
+                password: f.password,
+                force_change: checked(f.force_change),
+            }
+        }
+    }
+
+    impl TryFrom<UserFields> for domain::users::UserEdit {
+        type Error = AppError;
+
+        fn try_from(f: UserFields) -> Result<Self, AppError> {
+            let role = f.role.as_deref().map(str::trim).filter(|r| !r.is_empty());
+            Ok(domain::users::UserEdit {
+                first_name: f.first_name,
+                last_name: f.last_name,
+                display_name: f.display_name,
+                usage_location: f.usage_location,
+                role: role.map(|r| parse_id("role", r)).transpose()?,
+            })
+        }
+    }
 
     /// The handle a change works with.
     pub type Changer = UserAdmin<domain::access::ChangeScope>;
