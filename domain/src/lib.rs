@@ -5,7 +5,6 @@ pub mod accounts;
 pub mod audit;
 pub mod connections;
 pub mod crypto;
-pub mod directory;
 pub mod flights;
 pub mod outbox;
 pub mod service;

@@ -169,8 +169,8 @@ impl Store {
         crate::outbox::Outbox::new(&self.pool)
     }
 
-    pub fn directory(&self) -> crate::directory::Directory<'_> {
-        crate::directory::Directory::new(&self.pool)
+    pub fn directory(&self) -> crate::users::directory::Directory<'_> {
+        crate::users::directory::Directory::new(&self.pool)
     }
 
     pub fn accounts(&self) -> crate::accounts::Accounts<'_> {

@@ -734,17 +734,24 @@ async fn directory_world(store: &Store) -> DirectoryWorld {
     }
 }
 
-async fn refresh_all(store: &Store, w: &DirectoryWorld) -> Vec<domain::directory::RefreshEvent> {
+async fn refresh_all(
+    store: &Store,
+    w: &DirectoryWorld,
+) -> Vec<domain::users::directory::RefreshEvent> {
     use futures_util::StreamExt;
     let scopes = store.access().scopes(&w.sp).await.unwrap();
     let targets = scopes.into_iter().map(|s| (s, w.pc.clone())).collect();
-    domain::directory::refresh(store.clone(), targets, domain::directory::Depth::Everything)
-        .collect()
-        .await
+    domain::users::directory::refresh(
+        store.clone(),
+        targets,
+        domain::users::directory::Depth::Everything,
+    )
+    .collect()
+    .await
 }
 
 async fn directory_refresh_fills_the_cache_and_queries_it(store: Store) {
-    use domain::directory::{RefreshEvent, StateFilter, UserQuery, UserSort};
+    use domain::users::directory::{RefreshEvent, StateFilter, UserQuery, UserSort};
     let w = directory_world(&store).await;
     let directory = store.directory();
     let scopes = store.access().scopes(&w.sp).await.unwrap();
@@ -926,10 +933,10 @@ async fn directory_reads_are_shared_and_fresh_ones_served_from_the_store(store: 
             .load(std::sync::atomic::Ordering::SeqCst)
     };
     let refresh = || {
-        domain::directory::refresh(
+        domain::users::directory::refresh(
             store.clone(),
             vec![(scope.clone(), w.pc.clone())],
-            domain::directory::Depth::Everything,
+            domain::users::directory::Depth::Everything,
         )
         .collect::<Vec<_>>()
     };
@@ -939,13 +946,13 @@ async fn directory_reads_are_shared_and_fresh_ones_served_from_the_store(store: 
     assert!(per_read > 3, "a read takes several requests: {per_read}");
     assert!(one
         .iter()
-        .all(|e| !matches!(e, domain::directory::RefreshEvent::Failed { .. })));
+        .all(|e| !matches!(e, domain::users::directory::RefreshEvent::Failed { .. })));
 
     // A short window, and a read older than it: the first refresh reads, those arriving while
     // it runs join it, those arriving after it find it fresh.
     store
         .settings()
-        .set(domain::directory::FRESH_SETTING, "1")
+        .set(domain::users::directory::FRESH_SETTING, "1")
         .await
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
@@ -956,12 +963,12 @@ async fn directory_reads_are_shared_and_fresh_ones_served_from_the_store(store: 
     for events in &all {
         assert!(events
             .iter()
-            .any(|e| matches!(e, domain::directory::RefreshEvent::Details { .. })));
+            .any(|e| matches!(e, domain::users::directory::RefreshEvent::Details { .. })));
     }
 
     store
         .settings()
-        .set(domain::directory::FRESH_SETTING, "30")
+        .set(domain::users::directory::FRESH_SETTING, "30")
         .await
         .unwrap();
     let before = requests();
@@ -969,7 +976,7 @@ async fn directory_reads_are_shared_and_fresh_ones_served_from_the_store(store: 
     assert_eq!(requests(), before, "a fresh read is served from the store");
     store
         .settings()
-        .set(domain::directory::FRESH_SETTING, "0")
+        .set(domain::users::directory::FRESH_SETTING, "0")
         .await
         .unwrap();
     refresh().await;
@@ -981,12 +988,12 @@ async fn directory_reads_are_shared_and_fresh_ones_served_from_the_store(store: 
 }
 
 async fn directory_refresh_failing_midway_keeps_the_previous_snapshot(store: Store) {
-    use domain::directory::{RefreshEvent, UserQuery};
+    use domain::users::directory::{RefreshEvent, UserQuery};
     let w = directory_world(&store).await;
     // Every refresh reads Partner Center (no freshness window).
     store
         .settings()
-        .set(domain::directory::FRESH_SETTING, "0")
+        .set(domain::users::directory::FRESH_SETTING, "0")
         .await
         .unwrap();
     refresh_all(&store, &w).await;
@@ -1066,12 +1073,12 @@ impl Admin {
         )
     }
 
-    async fn users(&self, store: &Store) -> Vec<domain::directory::DirectoryUser> {
+    async fn users(&self, store: &Store) -> Vec<domain::users::directory::DirectoryUser> {
         store
             .directory()
             .query(
                 std::slice::from_ref(&*self.scope),
-                &domain::directory::UserQuery {
+                &domain::users::directory::UserQuery {
                     per_page: 500,
                     page: 1,
                     ..Default::default()
@@ -1462,7 +1469,7 @@ async fn user_admin_delete_restore_and_passwords(store: Store) {
         .unwrap()
         .clone();
     let held = someone.licenses.clone().unwrap();
-    let seats = |counts: &[domain::directory::SkuCount]| {
+    let seats = |counts: &[domain::users::directory::SkuCount]| {
         counts
             .iter()
             .find(|c| c.sku_id == held[0].sku_id)

@@ -256,7 +256,7 @@ async fn multi_customer() {
 /// Twenty refreshes of one customer at once (twenty tabs, or twenty people of one reseller):
 /// the reads are shared, so they cost the calls and the time of one.
 async fn shared_refreshes() {
-    use domain::directory::FRESH_SETTING;
+    use domain::users::directory::FRESH_SETTING;
     let setup = setup(SeedOptions {
         seed: 7,
         customers: 1,

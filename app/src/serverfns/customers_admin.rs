@@ -74,7 +74,7 @@ pub async fn set_users_load_mode(mode: String) -> Result<(), AppError> {
         .await?
         .provider_admin()
         .await?;
-    let mode = domain::directory::LoadMode::parse(&mode)
+    let mode = domain::users::directory::LoadMode::parse(&mode)
         .ok_or_else(|| AppError::field("mode", "Choose live or cache."))?;
     Ok(admin.set_users_load_mode(mode).await?)
 }

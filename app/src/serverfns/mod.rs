@@ -7,5 +7,4 @@ pub mod customers;
 pub mod customers_admin;
 pub mod outbox;
 pub mod status;
-pub mod user_admin;
 pub mod users;

@@ -1,7 +1,7 @@
 //! The domain's one error for the layers above: every variant carries a message safe to show
 //! (the cause of an unavailable dependency or an internal fault is kept apart, for the log).
 
-use crate::{directory::DirectoryError, users::UserError, StoreError};
+use crate::{users::directory::DirectoryError, users::UserError, StoreError};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ServiceError {

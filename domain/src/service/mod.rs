@@ -28,7 +28,7 @@ use crate::{
     audit::{NewEntry, Outcome},
     connections::{Clients, ConnectionId},
     crypto::Sealer,
-    directory::RefreshEvent,
+    users::directory::RefreshEvent,
     Store,
 };
 

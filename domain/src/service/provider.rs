@@ -11,9 +11,9 @@ use crate::{
     access::{Need, ProviderAdmin, Reseller, ResellerId},
     audit::{self, Outcome},
     connections::Connection,
-    directory::LoadMode,
     outbox::Mail,
     store::StoreStatus,
+    users::directory::LoadMode,
 };
 
 /// The service provider's staff, checked now.

@@ -7,7 +7,9 @@ use partner_center::CustomerId;
 use super::{Caller, ServiceError};
 use crate::{
     access::{AccessError, CustomerScope, Reseller, ResellerId},
-    directory::{self, Depth, Freshness, LoadMode, RefreshEvent, SkuName, UserPage, UserQuery},
+    users::directory::{
+        self, Depth, Freshness, LoadMode, RefreshEvent, SkuName, UserPage, UserQuery,
+    },
 };
 
 /// Which of the visible customers a view covers: one, one reseller's, or (neither) all.

@@ -19,8 +19,8 @@ use uuid::Uuid;
 
 use crate::{
     access::{ChangeScope, CustomerScope},
-    directory::{self, product_name},
     time::now_millis,
+    users::directory::{self, product_name},
     Store, StoreError,
 };
 

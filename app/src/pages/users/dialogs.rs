@@ -7,7 +7,7 @@ use leptos::{either::Either, prelude::*};
 use crate::{
     components::dialog::Dialog,
     error::AppError,
-    serverfns::user_admin::{
+    serverfns::users::admin::{
         create_user, delete_user, reset_password, restore_user, update_user, update_user_licenses,
         user_edit_form, user_license_form, LicenseChoice, NewUserFields, PasswordNotice,
         UserFields,

@@ -6,8 +6,8 @@
 use leptos::prelude::*;
 
 use crate::{
-    pages::user_dialogs::UserDialog,
-    serverfns::user_admin::{licenses, LicensesData},
+    pages::users::dialogs::UserDialog,
+    serverfns::users::licenses::{licenses, LicensesData},
 };
 
 #[component]

@@ -2,6 +2,9 @@
 //! view, and the service provider's with a reseller filter): a page of the directory cache,
 //! a streamed refresh of it from Partner Center, and the setting that picks the default.
 
+pub mod admin;
+pub mod licenses;
+
 use leptos::{
     prelude::*,
     server_fn::codec::{GetUrl, StreamingText, TextStream},
@@ -126,8 +129,8 @@ pub async fn refresh_users(
 impl UsersFilter {
     /// The filters as the directory reads them: sorts and states are enums, anything unknown
     /// is the default.
-    pub fn query(&self) -> domain::directory::UserQuery {
-        use domain::directory::{StateFilter, UserQuery, UserSort};
+    pub fn query(&self) -> domain::users::directory::UserQuery {
+        use domain::users::directory::{StateFilter, UserQuery, UserSort};
         UserQuery {
             sku: self.sku.clone().filter(|s| !s.trim().is_empty()),
             state: match self.state.as_deref() {
@@ -155,8 +158,8 @@ impl UsersFilter {
 #[cfg(feature = "ssr")]
 mod server {
     use domain::{
-        directory::{DirectoryUser, RefreshEvent},
         service::{Selection, UsersView},
+        users::directory::{DirectoryUser, RefreshEvent},
     };
 
     use super::{CustomerFailure, RefreshUpdate, UserItem, UsersPage};

@@ -3,18 +3,21 @@
 //! page of our cache (so it renders without JavaScript); in the browser a refresh streams from
 //! Partner Center customer by customer and the table follows it.
 
+pub mod dialogs;
+pub mod licenses_panel;
+
 use leptos::prelude::*;
 use leptos_router::{components::Form, hooks::use_query_map};
 
+use self::{
+    dialogs::{Target, UserDialog, UserDialogs},
+    licenses_panel::LicensesPanel,
+};
 use crate::{
     components::{
         error_panel::ErrorPanel,
         page_header::PageHeader,
         toast::{use_toasts, ToastKind},
-    },
-    pages::{
-        licenses_panel::LicensesPanel,
-        user_dialogs::{Target, UserDialog, UserDialogs},
     },
     serverfns::users::{users_view, UserItem, UsersFilter, UsersPage},
 };

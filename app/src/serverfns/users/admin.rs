@@ -43,58 +43,6 @@ pub struct PasswordNotice {
     pub notified: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProductRow {
-    pub sku_id: String,
-    /// As Partner Center names the product.
-    pub name: String,
-    pub active: i64,
-    pub assigned: i64,
-    pub available: i64,
-    pub suspended: i64,
-    /// Microsoft subscription ids behind the product.
-    pub subscriptions: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LicenseChange {
-    pub at: String,
-    pub actor: String,
-    pub user_name: String,
-    pub product: String,
-    pub delta: i64,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LicensesData {
-    pub customer: String,
-    pub products: Vec<ProductRow>,
-    /// When Partner Center gave these figures (UTC time).
-    pub read_at: String,
-    pub changes: Vec<LicenseChange>,
-    /// Domains for new user names.
-    pub domains: Vec<String>,
-}
-
-/// The licenses table of one customer, read from Partner Center now (seats and subscriptions,
-/// two calls at once), with the newest license changes made through Seatwise.
-#[server(prefix = "/api", endpoint = "licenses", input = GetUrl)]
-pub async fn licenses(customer: String) -> Result<LicensesData, AppError> {
-    let call = caller("licenses.read").await?;
-    let admin = call.customer(&parse_id("customer", &customer)?).await?;
-    let (products, domains, changes) =
-        futures_util::future::join3(admin.products(), admin.domains(), admin.license_changes(20))
-            .await;
-    Ok(LicensesData {
-        customer: admin.customer_name(),
-        products: products?.into_iter().map(ProductRow::from).collect(),
-        read_at: domain::time::format_utc_time(domain::time::now_millis()),
-        changes: changes?.into_iter().map(LicenseChange::from).collect(),
-        domains: domains?,
-    })
-}
-
 /// The create dialog's fields (the customer apart).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewUserFields {
@@ -250,9 +198,7 @@ pub async fn reset_password(
 
 #[cfg(feature = "ssr")]
 mod server {
-    use domain::users::{
-        EditForm, LicenseForm, LicenseTransaction, PasswordSet, Product, UserAdmin,
-    };
+    use domain::users::{EditForm, LicenseForm, PasswordSet, UserAdmin};
 
     use super::*;
 
@@ -301,33 +247,6 @@ mod server {
             .filter(|s| !s.is_empty())
             .map(|s| parse_id(field, s))
             .collect()
-    }
-
-    impl From<Product> for ProductRow {
-        fn from(p: Product) -> Self {
-            ProductRow {
-                sku_id: p.sku_id,
-                name: p.name,
-                active: p.active,
-                assigned: p.consumed,
-                available: p.available,
-                suspended: p.suspended,
-                subscriptions: p.subscriptions,
-            }
-        }
-    }
-
-    impl From<LicenseTransaction> for LicenseChange {
-        fn from(t: LicenseTransaction) -> Self {
-            LicenseChange {
-                at: domain::time::format_utc_datetime(t.at),
-                actor: t.actor,
-                user_name: t.user_principal_name,
-                product: t.product_name,
-                delta: t.delta,
-                reason: t.reason,
-            }
-        }
     }
 
     impl From<PasswordSet> for PasswordNotice {

@@ -1,0 +1,8 @@
+//! Customers' Office 365 users: the directory cache of many customers' users ([`directory`])
+//! and the administration of one customer's users ([`admin`], whose items are re-exported
+//! here).
+
+pub mod admin;
+pub mod directory;
+
+pub use self::admin::*;
