@@ -1,0 +1,300 @@
+//! Subscriptions: quantities, status, renewal settings, NCE windows, add-ons.
+
+use partner_center::{ids::*, wire::*};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::catalog::{self, CatalogItem};
+
+use super::*;
+
+impl World {
+    // ---- Subscriptions ----
+
+    pub fn subscriptions(
+        &self,
+        customer: &CustomerId,
+        order: Option<&OrderId>,
+    ) -> R<Vec<Subscription>> {
+        Ok(self
+            .customer(customer)?
+            .subscriptions
+            .iter()
+            .filter(|s| order.is_none_or(|o| s.sub.order_id.as_ref() == Some(o)))
+            .map(|s| s.sub.clone())
+            .collect())
+    }
+
+    pub fn subscription(&self, customer: &CustomerId, id: &SubscriptionId) -> R<Subscription> {
+        self.customer(customer)?
+            .subscriptions
+            .iter()
+            .find(|s| s.sub.id == *id)
+            .map(|s| s.sub.clone())
+            .ok_or_else(sub_missing)
+    }
+
+    /// The documented PATCH: the whole resource with some fields changed.
+    pub fn patch_subscription(
+        &mut self,
+        customer: &CustomerId,
+        id: &SubscriptionId,
+        body: Subscription,
+        if_match: Option<&str>,
+    ) -> R<Subscription> {
+        let now = self.now();
+        let c = self.customer_mut(customer)?;
+        let pos = c.subscription_index(id)?;
+        let current = c.subscriptions[pos].sub.clone();
+        let term_start = c.subscriptions[pos].term_start;
+        if let Some(tag) = if_match {
+            let tag = tag.trim().trim_matches('"');
+            if current.attributes.as_ref().and_then(|a| a.etag.as_deref()) != Some(tag) {
+                return err(400, "2055", "Etag is no longer valid.");
+            }
+        }
+        let status = current.status.clone().unwrap_or(SubscriptionStatus::Active);
+        if status == SubscriptionStatus::Deleted {
+            return err(400, "2011", "A deleted subscription cannot be updated.");
+        }
+        let item = current
+            .offer_id
+            .as_deref()
+            .and_then(catalog::by_catalog_item_id);
+        let in_window = now.unix_timestamp() - term_start <= CHANGE_WINDOW.whole_seconds();
+        let mut next = current.clone();
+        let new_status = body.status.clone().unwrap_or(status.clone());
+
+        if body.quantity != 0 && body.quantity != current.quantity {
+            if status == SubscriptionStatus::Suspended
+                || new_status == SubscriptionStatus::Suspended
+            {
+                return err(
+                    400,
+                    "800091",
+                    "The quantity of a suspended subscription cannot be changed.",
+                );
+            }
+            let (min, max) = item.map_or((1, 10_000), |i| (i.min_quantity, i.max_quantity));
+            if body.quantity < min || body.quantity > max {
+                return err(
+                    400,
+                    "2002",
+                    format!("Quantity must be between {min} and {max}."),
+                );
+            }
+            if body.quantity < current.quantity && current.is_nce() && !in_window {
+                return err(
+                    400,
+                    "800090",
+                    "Subscription quantity cannot be decreased after the first 7 days of the term; \
+                     schedule the change for renewal instead.",
+                );
+            }
+            if body.quantity < current.quantity {
+                let licensed = item.map_or(0, |i| c.consumed(&SkuId::new(i.license_sku)));
+                let other =
+                    item.map_or(0, |i| c.units(&SkuId::new(i.license_sku)).0) - current.quantity;
+                if other + body.quantity < licensed {
+                    return err(
+                        400,
+                        "800095",
+                        format!(
+                            "{licensed} licenses are assigned; remove some before reducing seats."
+                        ),
+                    );
+                }
+            }
+            next.quantity = body.quantity;
+        }
+        if new_status != status {
+            match new_status {
+                SubscriptionStatus::Suspended | SubscriptionStatus::Active => {}
+                SubscriptionStatus::Deleted => {
+                    if current.is_nce() && !in_window {
+                        return err(
+                            400,
+                            "800096",
+                            "The subscription can only be cancelled within 7 days of purchase or renewal.",
+                        );
+                    }
+                    next.auto_renew_enabled = Some(false);
+                }
+                other => {
+                    return err(
+                        400,
+                        "800096",
+                        format!("The status cannot be changed to {other}."),
+                    )
+                }
+            }
+            next.status = Some(new_status);
+        }
+        if let Some(name) = body
+            .friendly_name
+            .filter(|n| Some(n) != current.friendly_name.as_ref())
+        {
+            next.friendly_name = Some(name);
+        }
+        if let Some(auto) = body.auto_renew_enabled {
+            next.auto_renew_enabled = Some(auto);
+        }
+        if body.scheduled_next_term_instructions != current.scheduled_next_term_instructions {
+            if body.scheduled_next_term_instructions.is_some()
+                && next.auto_renew_enabled != Some(true)
+            {
+                return err(400, "800002", "Scheduled changes need auto-renew to be on.");
+            }
+            next.scheduled_next_term_instructions = body.scheduled_next_term_instructions;
+        }
+        if let Some(a) = next.attributes.as_mut() {
+            a.etag = Some(new_etag());
+        }
+        c.subscriptions[pos].sub = next.clone();
+        Ok(next)
+    }
+
+    /// A change made directly in Partner Center, outside Seatwise: no rules applied.
+    pub fn outside_change(
+        &mut self,
+        customer: &CustomerId,
+        id: &SubscriptionId,
+        quantity: Option<i64>,
+        status: Option<SubscriptionStatus>,
+        friendly_name: Option<String>,
+    ) -> R<Subscription> {
+        let c = self.customer_mut(customer)?;
+        let pos = c.subscription_index(id)?;
+        let rec = &mut c.subscriptions[pos];
+        if let Some(q) = quantity {
+            rec.sub.quantity = q;
+        }
+        if let Some(s) = status {
+            rec.sub.status = Some(s);
+        }
+        if let Some(n) = friendly_name {
+            rec.sub.friendly_name = Some(n);
+        }
+        if let Some(a) = rec.sub.attributes.as_mut() {
+            a.etag = Some(new_etag());
+        }
+        Ok(rec.sub.clone())
+    }
+
+    pub fn provisioning_status(
+        &self,
+        customer: &CustomerId,
+        id: &SubscriptionId,
+    ) -> R<SubscriptionProvisioningStatus> {
+        let sub = self.subscription(customer, id)?;
+        let item = sub
+            .offer_id
+            .as_deref()
+            .and_then(catalog::by_catalog_item_id);
+        Ok(SubscriptionProvisioningStatus {
+            sku_id: item.map(|i| i.license_sku.to_owned()),
+            status: Some("success".into()),
+            quantity: Some(sub.quantity),
+            end_date: sub.commitment_end_date,
+            attributes: Attributes::of("SubscriptionProvisioningStatus"),
+        })
+    }
+}
+
+pub(super) fn renew_if_due(s: &mut SubRec, now: OffsetDateTime) {
+    let Some(end) = s.sub.commitment_end_date else {
+        return;
+    };
+    if now < end.0 || s.sub.status != Some(SubscriptionStatus::Active) {
+        return;
+    }
+    if s.sub.auto_renew_enabled != Some(true) {
+        s.sub.status = Some(SubscriptionStatus::Expired);
+        return;
+    }
+    let term = term_length(s.sub.term_duration.as_deref().unwrap_or("P1Y"));
+    let mut start = end.0;
+    while start + term <= now {
+        start += term;
+    }
+    s.term_start = start.unix_timestamp();
+    s.sub.effective_start_date = Some(WireTime(start));
+    s.sub.commitment_end_date = Some(WireTime(start + term));
+    s.sub.cancellation_allowed_until_date = Some(WireTime(start + CHANGE_WINDOW));
+    if let Some(next) = s.sub.scheduled_next_term_instructions.take() {
+        if let Some(q) = next.quantity {
+            s.sub.quantity = q;
+        }
+    }
+}
+
+/// A new NCE subscription as the service creates it at purchase (`now`).
+pub(crate) fn new_subscription(
+    customer: &CustomerId,
+    id: SubscriptionId,
+    item: &CatalogItem,
+    line: &CartLineItem,
+    term: &str,
+    order: &OrderId,
+    now: OffsetDateTime,
+) -> Subscription {
+    Subscription {
+        offer_id: Some(item.catalog_item_id()),
+        offer_name: Some(item.title.to_owned()),
+        friendly_name: Some(
+            line.friendly_name
+                .clone()
+                .unwrap_or_else(|| item.title.to_owned()),
+        ),
+        product_type: Some(catalog::nce()),
+        quantity: line.quantity,
+        unit_type: Some("Licenses".into()),
+        creation_date: Some(WireTime(now)),
+        effective_start_date: Some(WireTime(now)),
+        commitment_end_date: Some(WireTime(now + term_length(term))),
+        cancellation_allowed_until_date: Some(WireTime(now + CHANGE_WINDOW)),
+        status: Some(SubscriptionStatus::Active),
+        auto_renew_enabled: Some(true),
+        billing_type: Some(BillingType::License),
+        billing_cycle: Some(line.billing_cycle.clone().unwrap_or(BillingCycle::Monthly)),
+        term_duration: Some(term.to_owned()),
+        renewal_term_duration: Some(String::new()),
+        is_trial: Some(false),
+        is_microsoft_product: Some(true),
+        publisher_name: Some("Microsoft Corporation".into()),
+        partner_id: Some(String::new()),
+        contract_type: Some("subscription".into()),
+        refund_options: vec![RefundOption {
+            kind: Some("Full".into()),
+            expires_at: Some(WireTime(now + CHANGE_WINDOW)),
+            expires_after: None,
+        }],
+        actions: vec!["edit".into(), "cancel".into()],
+        order_id: Some(order.clone()),
+        links: Some(Links {
+            self_link: Some(Link::get(format!(
+                "/customers/{customer}/subscriptions/{id}"
+            ))),
+            other: [(
+                "product".to_owned(),
+                Link::get(format!("/products/{}?country=US", item.product_id)),
+            )]
+            .into(),
+            ..Links::default()
+        }),
+        attributes: Some(Attributes {
+            object_type: Some("Subscription".into()),
+            etag: Some(new_etag()),
+        }),
+        id,
+        ..Subscription::default()
+    }
+}
+
+pub(super) fn new_subscription_id() -> SubscriptionId {
+    SubscriptionId::new(Uuid::new_v4().to_string().to_uppercase())
+}
+
+pub(super) fn sub_missing() -> EmuError {
+    not_found("20003", "Subscription not found.")
+}
