@@ -7,15 +7,14 @@
 //!
 //! Prints `| figure | value |` rows for `make bench`.
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::time::{Duration, Instant};
 
-use domain::{
-    access::{NewAccount, ProviderAdmin, Role},
-    connections::{NewConnection, Secret},
-    crypto::Sealer,
-};
 use partner_center::PartnerCenter;
-use pc_emulator::{Emulator, Knobs, Options, SeedOptions};
+use pc_emulator::{Knobs, Options, SeedOptions};
+use support::TestApp;
 
 #[tokio::main]
 async fn main() {
@@ -27,9 +26,7 @@ async fn main() {
 /// A running Seatwise (SQLite in a temporary directory) on a fresh emulator, with every tenant
 /// imported and a signed-in service provider admin.
 struct Setup {
-    emulator: std::sync::Arc<Emulator>,
-    _running: pc_emulator::Running,
-    _dir: tempfile::TempDir,
+    app: TestApp,
     pc: PartnerCenter,
     tenants: Vec<partner_center::wire::Customer>,
     http: reqwest::Client,
@@ -39,7 +36,10 @@ struct Setup {
 
 impl Setup {
     fn requests(&self) -> u64 {
-        self.emulator
+        self.app
+            .emulator
+            .as_ref()
+            .unwrap()
             .stats
             .requests
             .load(std::sync::atomic::Ordering::Relaxed)
@@ -61,111 +61,25 @@ impl Setup {
 }
 
 async fn setup(seed: SeedOptions) -> Setup {
-    let emulator = Emulator::new(Options {
+    let knobs = Knobs {
+        latency_ms: 150,
+        throttle_per_minute: 500,
+        ..Knobs::default()
+    };
+    let app = TestApp::on_emulator(Options {
         seed,
-        knobs: Knobs {
-            latency_ms: 150,
-            throttle_per_minute: 500,
-            ..Knobs::default()
-        },
+        knobs,
         ..Options::default()
     })
-    .unwrap();
-    let running = emulator
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-
-    let dir = tempfile::tempdir().unwrap();
-    let env: std::collections::HashMap<String, String> = [
-        ("SEATWISE_LISTEN", "127.0.0.1:0".to_owned()),
-        ("SEATWISE_DATA_DIR", dir.path().display().to_string()),
-        ("SEATWISE_EMULATOR", "off".to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    let config = server::config::Config::from_sources(None, &env).unwrap();
-    let secrets = server::secrets::Secrets::load(&config).unwrap();
-    let store = domain::Store::open(&config.database_url).await.unwrap();
-    let sealer = Sealer::new(secrets.master_key.bytes()).unwrap();
-    let connection = store
-        .connections(&sealer)
-        .create(NewConnection {
-            name: "Bench".into(),
-            country: "US".into(),
-            api_url: running.url(),
-            login_url: running.url(),
-            tenant_id: "bench".into(),
-            app_id: "bench".into(),
-            secret: Secret::ClientSecret {
-                client_secret: "bench".into(),
-            },
-            is_default: true,
-            is_sandbox: false,
-        })
-        .await
-        .unwrap();
-    let pc: PartnerCenter = store
-        .connections(&sealer)
-        .client(PartnerCenter::http_client(), &connection.id)
-        .await
-        .unwrap();
-    let tenants = pc.customers(500).all().await.unwrap();
-    for t in &tenants {
-        store
-            .access()
-            .import_customer(
-                &ProviderAdmin::command_line(),
-                &connection.id,
-                &t.id,
-                t.company_name(),
-                t.domain(),
-            )
-            .await
-            .unwrap();
-    }
-    store
-        .access()
-        .create_account(NewAccount {
-            email: "bench@sp.example".into(),
-            display_name: "Bench".into(),
-            role: Role::SpAdmin,
-            reseller: None,
-            customer: None,
-            password: Some("bench password 123".into()),
-        })
-        .await
-        .unwrap();
-
-    let ready = server::prepare(&config).await.unwrap();
-    let url = format!("http://{}", ready.addr);
-    tokio::spawn(ready.serve(std::future::pending()));
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let signed = http
-        .post(format!("{url}/auth/sign-in"))
-        .header("origin", &url)
-        .form(&[
-            ("email", "bench@sp.example"),
-            ("password", "bench password 123"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed.status(), 303);
+    .await;
+    let pc = app.pc();
     Setup {
-        emulator,
-        _running: running,
-        _dir: dir,
+        tenants: pc.customers(500).all().await.unwrap(),
         pc,
-        tenants,
-        http,
-        url,
-        store,
+        http: app.client.clone(),
+        url: app.url(""),
+        store: app.store().await,
+        app,
     }
 }
 
@@ -425,7 +339,10 @@ struct Refresh {
 
 impl Setup {
     fn throttled(&self) -> u64 {
-        self.emulator
+        self.app
+            .emulator
+            .as_ref()
+            .unwrap()
             .stats
             .throttled
             .load(std::sync::atomic::Ordering::Relaxed)

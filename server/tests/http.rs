@@ -1,169 +1,9 @@
 //! The real server on a free port with a fresh SQLite file (and, for readiness, PostgreSQL),
 //! driven over HTTP.
 
-use std::{collections::HashMap, net::SocketAddr};
+mod support;
 
-use server::{config::Config, prepare};
-use tokio::sync::oneshot;
-
-/// Every demo account's password in these tests (`SEATWISE_DEMO_PASSWORD`).
-const DEMO_PASSWORD: &str = "test-demo-password-1";
-
-struct TestApp {
-    addr: SocketAddr,
-    client: reqwest::Client,
-    stop: Option<oneshot::Sender<()>>,
-    emulator_url: Option<String>,
-    serving: tokio::task::JoinHandle<std::io::Result<()>>,
-    _dir: tempfile::TempDir,
-}
-
-impl TestApp {
-    async fn spawn() -> Self {
-        Self::spawn_with(&[]).await
-    }
-
-    async fn spawn_with(extra: &[(&str, &str)]) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let mut env: HashMap<String, String> = extra
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        env.insert("SEATWISE_LISTEN".into(), "127.0.0.1:0".into());
-        env.insert("SEATWISE_DATA_DIR".into(), dir.path().display().to_string());
-        env.insert("SEATWISE_BODY_LIMIT_BYTES".into(), "4096".into());
-        env.entry("SEATWISE_DEMO_PASSWORD".into())
-            .or_insert_with(|| DEMO_PASSWORD.into());
-        let config = Config::from_sources(None, &env).unwrap();
-        let ready = prepare(&config).await.expect("server starts");
-        let addr = ready.addr;
-        let emulator_url = ready.emulator.as_ref().map(|e| e.url());
-        let (stop, stopped) = oneshot::channel::<()>();
-        let serving = tokio::spawn(ready.serve(async {
-            let _ = stopped.await;
-        }));
-        TestApp {
-            addr,
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .cookie_store(true)
-                .build()
-                .unwrap(),
-            stop: Some(stop),
-            emulator_url,
-            serving,
-            _dir: dir,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{}", self.addr, path)
-    }
-
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.unwrap()
-    }
-
-    /// Email and password of a demo account, by its role label.
-    fn demo(&self, role: &str) -> (String, String) {
-        let email = match role {
-            "Service provider admin" => "admin@seatwise.demo",
-            "Service provider support" => "support@seatwise.demo",
-            "Reseller admin" => "reseller@seatwise.demo",
-            "Customer admin" => "it@contoso.demo",
-            other => panic!("no demo account for {other}"),
-        };
-        (email.to_owned(), DEMO_PASSWORD.to_owned())
-    }
-
-    async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .header("origin", format!("http://{}", self.addr))
-            .form(form)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn emulator_knobs(&self, knobs: serde_json::Value) {
-        let r = self
-            .client
-            .put(format!(
-                "{}/_emulator/knobs",
-                self.emulator_url.as_ref().unwrap()
-            ))
-            .json(&knobs)
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success());
-    }
-
-    /// The tenant id of an imported customer, from our store.
-    async fn customer_id(&self, company: &str) -> String {
-        let store = domain::Store::open(&format!(
-            "sqlite://{}/seatwise.db",
-            self._dir.path().display()
-        ))
-        .await
-        .unwrap();
-        let (id,): (String,) = sqlx::query_as("SELECT id FROM customers WHERE company_name = $1")
-            .bind(company)
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
-        store.close().await;
-        id
-    }
-
-    /// Runs a users refresh; returns its JSON lines and how many chunks carried them.
-    async fn refresh_users(&self, form: &[(&str, &str)]) -> (Vec<serde_json::Value>, usize) {
-        // As a browser asks: compressed if possible (a compressor would hold lines back).
-        let mut r = self
-            .client
-            .post(self.url("/api/users-refresh"))
-            .header("origin", format!("http://{}", self.addr))
-            .header("accept-encoding", "gzip, br")
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let mut body = String::new();
-        let mut chunks = 0;
-        while let Some(chunk) = r.chunk().await.unwrap() {
-            chunks += 1;
-            body.push_str(std::str::from_utf8(&chunk).unwrap());
-        }
-        let lines = body
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        (lines, chunks)
-    }
-
-    async fn sign_in_as(&self, role: &str) {
-        let (email, password) = self.demo(role);
-        let r = self
-            .post_form(
-                "/auth/sign-in",
-                &[("email", &email), ("password", &password), ("next", "/")],
-            )
-            .await;
-        assert_eq!(r.status(), 303);
-        assert_eq!(header(&r, "location"), "/");
-    }
-}
-
-fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
-    response
-        .headers()
-        .get(name)
-        .unwrap_or_else(|| panic!("missing header {name}"))
-        .to_str()
-        .unwrap()
-}
+use support::{header, TestApp, DEMO_PASSWORD};
 
 #[tokio::test]
 async fn health_and_readiness() {
@@ -663,7 +503,7 @@ mod links {
     use partner_center::CustomerId;
 
     fn secret(app: &TestApp) -> Vec<u8> {
-        let text = std::fs::read_to_string(app._dir.path().join("secrets.toml")).unwrap();
+        let text = std::fs::read_to_string(app.dir.path().join("secrets.toml")).unwrap();
         let line = text.lines().find(|l| l.starts_with("link_secret")).unwrap();
         line.split('"').nth(1).unwrap().as_bytes().to_vec()
     }
@@ -693,7 +533,7 @@ mod links {
     #[tokio::test]
     async fn a_link_from_the_cli_opens_a_customer_session_once() {
         let app = TestApp::spawn().await;
-        let dir = app._dir.path().to_owned();
+        let dir = app.dir.path().to_owned();
         let out = tokio::task::spawn_blocking(move || {
             seatwise(
                 &[
@@ -753,7 +593,7 @@ mod links {
         // The demo imports the emulator's tenants: a real customer, so only the link is wrong.
         let store = domain::Store::open(&format!(
             "sqlite://{}/seatwise.db",
-            app._dir.path().display()
+            app.dir.path().display()
         ))
         .await
         .unwrap();
@@ -820,7 +660,7 @@ mod links {
         let app = TestApp::spawn().await;
         app.sign_in_as("Service provider admin").await;
         let secret = secret(&app);
-        let dir = app._dir.path().to_owned();
+        let dir = app.dir.path().to_owned();
         // The demo reseller's id, read through the CLI-free route: the store file.
         let store = domain::Store::open(&format!("sqlite://{}/seatwise.db", dir.display()))
             .await
@@ -1301,7 +1141,7 @@ mod matrix {
     async fn state_of(app: &TestApp) -> (i64, Option<String>, u64, Option<String>) {
         let store = domain::Store::open(&format!(
             "sqlite://{}/seatwise.db",
-            app._dir.path().display()
+            app.dir.path().display()
         ))
         .await
         .unwrap();
@@ -2494,7 +2334,7 @@ mod security {
         // One audit entry per change; a success for every "done".
         let store = domain::Store::open(&format!(
             "sqlite://{}/seatwise.db",
-            app._dir.path().display()
+            app.dir.path().display()
         ))
         .await
         .unwrap();
@@ -2686,7 +2526,7 @@ mod security {
         assert_eq!(app.get("/api/my-customers").await.status(), 200);
         let store = domain::Store::open(&format!(
             "sqlite://{}/seatwise.db",
-            app._dir.path().display()
+            app.dir.path().display()
         ))
         .await
         .unwrap();
@@ -2755,7 +2595,7 @@ mod security {
     #[tokio::test]
     async fn demo_accounts_must_go_before_a_real_connection_comes() {
         let app = TestApp::spawn().await;
-        let dir = app._dir.path().to_owned();
+        let dir = app.dir.path().to_owned();
         let add = |dir: &std::path::Path| {
             std::process::Command::new(env!("CARGO_BIN_EXE_seatwise"))
                 .args([
@@ -2809,7 +2649,7 @@ mod accounts {
     async fn store(app: &TestApp) -> domain::Store {
         domain::Store::open(&format!(
             "sqlite://{}/seatwise.db",
-            app._dir.path().display()
+            app.dir.path().display()
         ))
         .await
         .unwrap()

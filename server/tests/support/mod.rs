@@ -1,0 +1,267 @@
+//! Shared by the tests and the benchmarks: the real server on a free port with a fresh SQLite
+//! file, driven over HTTP ([`TestApp`]).
+
+// Each test binary and benchmark uses a part of it.
+#![allow(dead_code)]
+
+use std::{collections::HashMap, net::SocketAddr, sync::Arc};
+
+use domain::{
+    access::{NewAccount, ProviderAdmin, Role},
+    connections::{NewConnection, Secret},
+    crypto::Sealer,
+};
+use pc_emulator::Emulator;
+use server::{config::Config, prepare};
+use tokio::sync::oneshot;
+
+/// The service provider admin [`TestApp::on_emulator`] signs in (password [`DEMO_PASSWORD`]).
+pub const PROVIDER_ADMIN: &str = "provider@tests.example";
+
+/// Every demo account's password in these tests (`SEATWISE_DEMO_PASSWORD`).
+pub const DEMO_PASSWORD: &str = "test-demo-password-1";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    /// Keeps cookies (the session) and never follows redirects.
+    pub client: reqwest::Client,
+    pub stop: Option<oneshot::Sender<()>>,
+    pub emulator_url: Option<String>,
+    pub serving: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// The data directory (the SQLite file, the secrets).
+    pub dir: tempfile::TempDir,
+    /// A separately started emulator ([`TestApp::on_emulator`]), for its counters.
+    pub emulator: Option<Arc<Emulator>>,
+    _running: Option<pc_emulator::Running>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config(&dir, extra);
+        Self::serve(config, dir).await
+    }
+
+    /// Seatwise on an emulator of its own (`options`: seed, latency, throttling) instead of
+    /// the embedded sandbox: a connection to it, every tenant imported, and a service provider
+    /// admin signed in (the benchmarks' set-up).
+    pub async fn on_emulator(options: pc_emulator::Options) -> Self {
+        let emulator = Emulator::new(options).unwrap();
+        let running = emulator
+            .serve("127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let config = config(&dir, &[("SEATWISE_EMULATOR", "off")]);
+        let secrets = server::secrets::Secrets::load(&config).unwrap();
+        let sealer = Sealer::new(secrets.master_key.bytes()).unwrap();
+        let store = domain::Store::open(&config.database_url).await.unwrap();
+        let pc = running.client(|_| {});
+        let connection = store
+            .connections(&sealer)
+            .create(NewConnection {
+                name: "Emulator".into(),
+                country: "US".into(),
+                api_url: running.url(),
+                login_url: running.url(),
+                tenant_id: "tests".into(),
+                app_id: "tests".into(),
+                secret: Secret::ClientSecret {
+                    client_secret: "tests".into(),
+                },
+                is_default: true,
+                is_sandbox: false,
+            })
+            .await
+            .unwrap();
+        let admin = ProviderAdmin::command_line();
+        for t in pc.customers(500).all().await.unwrap() {
+            let (name, domain) = (t.company_name(), t.domain());
+            let access = store.access();
+            access
+                .import_customer(&admin, &connection.id, &t.id, name, domain)
+                .await
+                .unwrap();
+        }
+        store
+            .access()
+            .create_account(NewAccount {
+                email: PROVIDER_ADMIN.into(),
+                display_name: "Provider admin".into(),
+                role: Role::SpAdmin,
+                reseller: None,
+                customer: None,
+                password: Some(DEMO_PASSWORD.into()),
+            })
+            .await
+            .unwrap();
+        store.close().await;
+        let mut app = Self::serve(config, dir).await;
+        app.emulator_url = Some(running.url());
+        app.emulator = Some(emulator);
+        app._running = Some(running);
+        app.sign_in(PROVIDER_ADMIN, DEMO_PASSWORD).await;
+        app
+    }
+
+    /// A Partner Center client of the emulator [`TestApp::on_emulator`] started.
+    pub fn pc(&self) -> partner_center::PartnerCenter {
+        self._running.as_ref().expect("on_emulator").client(|_| {})
+    }
+
+    async fn serve(config: Config, dir: tempfile::TempDir) -> Self {
+        let ready = prepare(&config).await.expect("server starts");
+        let addr = ready.addr;
+        let emulator_url = ready.emulator.as_ref().map(|e| e.url());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let serving = tokio::spawn(ready.serve(async {
+            let _ = stopped.await;
+        }));
+        TestApp {
+            addr,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .cookie_store(true)
+                .build()
+                .unwrap(),
+            stop: Some(stop),
+            emulator_url,
+            serving,
+            dir,
+            emulator: None,
+            _running: None,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// Email and password of a demo account, by its role label.
+    pub fn demo(&self, role: &str) -> (String, String) {
+        let email = match role {
+            "Service provider admin" => "admin@seatwise.demo",
+            "Service provider support" => "support@seatwise.demo",
+            "Reseller admin" => "reseller@seatwise.demo",
+            "Customer admin" => "it@contoso.demo",
+            other => panic!("no demo account for {other}"),
+        };
+        (email.to_owned(), DEMO_PASSWORD.to_owned())
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("origin", format!("http://{}", self.addr))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn emulator_knobs(&self, knobs: serde_json::Value) {
+        let r = self
+            .client
+            .put(format!(
+                "{}/_emulator/knobs",
+                self.emulator_url.as_ref().unwrap()
+            ))
+            .json(&knobs)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+    }
+
+    /// Our store, opened anew on the same SQLite file.
+    pub async fn store(&self) -> domain::Store {
+        let url = format!("sqlite://{}/seatwise.db", self.dir.path().display());
+        domain::Store::open(&url).await.unwrap()
+    }
+
+    /// The tenant id of an imported customer, from our store.
+    pub async fn customer_id(&self, company: &str) -> String {
+        let store = self.store().await;
+        let (id,): (String,) = sqlx::query_as("SELECT id FROM customers WHERE company_name = $1")
+            .bind(company)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        store.close().await;
+        id
+    }
+
+    /// Runs a users refresh; returns its JSON lines and how many chunks carried them.
+    pub async fn refresh_users(&self, form: &[(&str, &str)]) -> (Vec<serde_json::Value>, usize) {
+        // As a browser asks: compressed if possible (a compressor would hold lines back).
+        let mut r = self
+            .client
+            .post(self.url("/api/users-refresh"))
+            .header("origin", format!("http://{}", self.addr))
+            .header("accept-encoding", "gzip, br")
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let mut body = String::new();
+        let mut chunks = 0;
+        while let Some(chunk) = r.chunk().await.unwrap() {
+            chunks += 1;
+            body.push_str(std::str::from_utf8(&chunk).unwrap());
+        }
+        let lines = body
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        (lines, chunks)
+    }
+
+    pub async fn sign_in_as(&self, role: &str) {
+        let (email, password) = self.demo(role);
+        self.sign_in(&email, &password).await;
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) {
+        let r = self
+            .post_form(
+                "/auth/sign-in",
+                &[("email", email), ("password", password), ("next", "/")],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(header(&r, "location"), "/");
+    }
+}
+
+/// The configuration of a test server: a free port, `dir` for data, small bodies, the demo
+/// password, then `extra`.
+fn config(dir: &tempfile::TempDir, extra: &[(&str, &str)]) -> Config {
+    let mut env: HashMap<String, String> = extra
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    env.insert("SEATWISE_LISTEN".into(), "127.0.0.1:0".into());
+    env.insert("SEATWISE_DATA_DIR".into(), dir.path().display().to_string());
+    env.insert("SEATWISE_BODY_LIMIT_BYTES".into(), "4096".into());
+    env.entry("SEATWISE_DEMO_PASSWORD".into())
+        .or_insert_with(|| DEMO_PASSWORD.into());
+    Config::from_sources(None, &env).unwrap()
+}
+
+pub fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .unwrap_or_else(|| panic!("missing header {name}"))
+        .to_str()
+        .unwrap()
+}
