@@ -41,3 +41,60 @@ pub fn Dialog(
         </dialog>
     }
 }
+
+/// What a dialog's button runs: `busy` while it runs (bind the button's `disabled` to it), the
+/// error shown in the dialog, and what follows a success.
+#[derive(Clone, Copy)]
+pub struct DialogAction {
+    pub busy: RwSignal<bool>,
+    pub error: RwSignal<Option<crate::error::AppError>>,
+}
+
+impl DialogAction {
+    pub fn new() -> Self {
+        DialogAction {
+            busy: RwSignal::new(false),
+            error: RwSignal::new(None),
+        }
+    }
+
+    /// Runs `work` in the browser; on success clears the error and calls `then` with the
+    /// answer, on failure shows the error.
+    pub fn run<T: 'static>(
+        self,
+        work: impl std::future::Future<Output = Result<T, crate::error::AppError>> + 'static,
+        then: impl FnOnce(T) + 'static,
+    ) {
+        self.run_or(work, then, || ());
+    }
+
+    /// [`run`](Self::run), and `failed` after a failure is shown.
+    pub fn run_or<T: 'static>(
+        self,
+        work: impl std::future::Future<Output = Result<T, crate::error::AppError>> + 'static,
+        then: impl FnOnce(T) + 'static,
+        failed: impl FnOnce() + 'static,
+    ) {
+        self.busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = work.await;
+            self.busy.set(false);
+            match result {
+                Ok(value) => {
+                    self.error.set(None);
+                    then(value);
+                }
+                Err(e) => {
+                    self.error.set(Some(e));
+                    failed();
+                }
+            }
+        });
+    }
+}
+
+impl Default for DialogAction {
+    fn default() -> Self {
+        Self::new()
+    }
+}

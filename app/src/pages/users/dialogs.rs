@@ -5,7 +5,7 @@
 use leptos::{either::Either, prelude::*};
 
 use crate::{
-    components::dialog::Dialog,
+    components::dialog::{Dialog, DialogAction},
     error::AppError,
     serverfns::users::admin::{
         create_user, delete_user, reset_password, restore_user, update_user, update_user_licenses,
@@ -151,9 +151,9 @@ fn CreateDialog(
     let password = RwSignal::new(String::new());
     let force = RwSignal::new(true);
     let notify = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<AppError>);
+    let action = DialogAction::new();
+    let (busy, error) = (action.busy, action.error);
     let created = RwSignal::new(None::<PasswordNotice>);
-    let busy = RwSignal::new(false);
     // The display name follows first and last name until someone types in it.
     Effect::new(move |_| {
         let full = format!("{} {}", first.get(), last.get()).trim().to_owned();
@@ -164,28 +164,19 @@ fn CreateDialog(
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let customer = customer.clone();
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let form = NewUserFields {
-                first_name: first.get_untracked(),
-                last_name: last.get_untracked(),
-                display_name: display.get_untracked(),
-                user_name: local.get_untracked(),
-                domain: domain.get_untracked(),
-                usage_location: location.get_untracked(),
-                password: Some(password.get_untracked()),
-                force_change: force.get_untracked().then(|| "true".to_owned()),
-                notify: Some(notify.get_untracked()),
-            };
-            let result = create_user(customer, form).await;
-            busy.set(false);
-            match result {
-                Ok(notice) => {
-                    error.set(None);
-                    created.set(Some(notice));
-                }
-                Err(e) => error.set(Some(e)),
-            }
+        let form = NewUserFields {
+            first_name: first.get_untracked(),
+            last_name: last.get_untracked(),
+            display_name: display.get_untracked(),
+            user_name: local.get_untracked(),
+            domain: domain.get_untracked(),
+            usage_location: location.get_untracked(),
+            password: Some(password.get_untracked()),
+            force_change: force.get_untracked().then(|| "true".to_owned()),
+            notify: Some(notify.get_untracked()),
+        };
+        action.run(create_user(customer, form), move |notice| {
+            created.set(Some(notice))
         });
     };
     view! {
@@ -331,8 +322,8 @@ fn EditDialog(target: Target, close: Callback<()>, done: Callback<String>) -> im
     let display = RwSignal::new(String::new());
     let location = RwSignal::new(String::new());
     let role = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<AppError>);
-    let busy = RwSignal::new(false);
+    let action = DialogAction::new();
+    let (busy, error) = (action.busy, action.error);
     Effect::new(move |_| {
         if let Some(Ok(f)) = form.get() {
             first.set(f.first_name);
@@ -351,22 +342,15 @@ fn EditDialog(target: Target, close: Callback<()>, done: Callback<String>) -> im
                 target.user.clone(),
                 target.name.clone(),
             );
-            busy.set(true);
-            leptos::task::spawn_local(async move {
-                let form = UserFields {
-                    first_name: first.get_untracked(),
-                    last_name: last.get_untracked(),
-                    display_name: display.get_untracked(),
-                    usage_location: location.get_untracked(),
-                    role: Some(role.get_untracked()),
-                };
-                let result = update_user(customer, user, form).await;
-                busy.set(false);
-                match result {
-                    Ok(()) => done.run(format!("{name} updated.")),
-                    Err(e) => error.set(Some(e)),
-                }
-            });
+            let form = UserFields {
+                first_name: first.get_untracked(),
+                last_name: last.get_untracked(),
+                display_name: display.get_untracked(),
+                usage_location: location.get_untracked(),
+                role: Some(role.get_untracked()),
+            };
+            let updated = move |()| done.run(format!("{name} updated."));
+            action.run(update_user(customer, user, form), updated);
         }
     };
     view! {
@@ -441,8 +425,8 @@ fn LicensesDialog(target: Target, close: Callback<()>, done: Callback<String>) -
     let switches = RwSignal::new(Vec::<Switch>::new());
     let location = RwSignal::new(None::<String>);
     let new_location = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<AppError>);
-    let busy = RwSignal::new(false);
+    let action = DialogAction::new();
+    let (busy, error) = (action.busy, action.error);
     Effect::new(move |_| {
         if let Some(Ok(f)) = form.get() {
             location.set(f.usage_location.clone());
@@ -478,26 +462,16 @@ fn LicensesDialog(target: Target, close: Callback<()>, done: Callback<String>) -
                 target.user.clone(),
                 target.name.clone(),
             );
-            busy.set(true);
-            leptos::task::spawn_local(async move {
-                let result =
-                    update_user_licenses(customer, user, assign.join(","), remove.join(",")).await;
-                busy.set(false);
-                match result {
-                    Ok(warnings) if warnings.is_empty() => {
-                        done.run(format!("Licenses of {name} updated."))
-                    }
-                    Ok(warnings) => done.run(format!(
-                        "Licenses of {name} updated. Partner Center says: {}",
-                        warnings.join(" ")
-                    )),
-                    Err(e) => {
-                        // Back to the truth: what Partner Center has now.
-                        error.set(Some(e));
-                        reload.update(|n| *n += 1);
-                    }
-                }
-            });
+            let update = update_user_licenses(customer, user, assign.join(","), remove.join(","));
+            let updated = move |warnings: Vec<String>| match warnings.is_empty() {
+                true => done.run(format!("Licenses of {name} updated.")),
+                false => done.run(format!(
+                    "Licenses of {name} updated. Partner Center says: {}",
+                    warnings.join(" ")
+                )),
+            };
+            // After a failure, back to the truth: what Partner Center has now.
+            action.run_or(update, updated, move || reload.update(|n| *n += 1));
         }
     };
     let set_location = {
@@ -505,29 +479,18 @@ fn LicensesDialog(target: Target, close: Callback<()>, done: Callback<String>) -
         move |_| {
             let (customer, user) = (target.customer.clone(), target.user.clone());
             let wanted = new_location.get_untracked();
-            busy.set(true);
-            leptos::task::spawn_local(async move {
-                let result = async {
-                    let f = user_edit_form(customer.clone(), user.clone()).await?;
-                    let form = UserFields {
-                        first_name: f.first_name,
-                        last_name: f.last_name,
-                        display_name: f.display_name,
-                        usage_location: wanted,
-                        role: Some(f.current_role),
-                    };
-                    update_user(customer, user, form).await
-                }
-                .await;
-                busy.set(false);
-                match result {
-                    Ok(()) => {
-                        error.set(None);
-                        reload.update(|n| *n += 1);
-                    }
-                    Err(e) => error.set(Some(e)),
-                }
-            });
+            let work = async move {
+                let f = user_edit_form(customer.clone(), user.clone()).await?;
+                let form = UserFields {
+                    first_name: f.first_name,
+                    last_name: f.last_name,
+                    display_name: f.display_name,
+                    usage_location: wanted,
+                    role: Some(f.current_role),
+                };
+                update_user(customer, user, form).await
+            };
+            action.run(work, move |()| reload.update(|n| *n += 1));
         }
     };
     view! {
@@ -598,30 +561,22 @@ fn PasswordDialog(target: Target, close: Callback<()>, done: Callback<String>) -
     let password = RwSignal::new(String::new());
     let force = RwSignal::new(true);
     let notify = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<AppError>);
+    let action = DialogAction::new();
+    let (busy, error) = (action.busy, action.error);
     let result = RwSignal::new(None::<PasswordNotice>);
-    let busy = RwSignal::new(false);
     let submit = {
         let target = target.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let (customer, user) = (target.customer.clone(), target.user.clone());
-            busy.set(true);
-            leptos::task::spawn_local(async move {
-                let r = reset_password(
-                    customer,
-                    user,
-                    Some(password.get_untracked()),
-                    force.get_untracked().then(|| "true".to_owned()),
-                    Some(notify.get_untracked()),
-                )
-                .await;
-                busy.set(false);
-                match r {
-                    Ok(notice) => result.set(Some(notice)),
-                    Err(e) => error.set(Some(e)),
-                }
-            });
+            let reset = reset_password(
+                customer,
+                user,
+                Some(password.get_untracked()),
+                force.get_untracked().then(|| "true".to_owned()),
+                Some(notify.get_untracked()),
+            );
+            action.run(reset, move |notice| result.set(Some(notice)));
         }
     };
     let hint: &'static str = Box::leak(format!("Empty: {}", target.user_name).into_boxed_str());
@@ -653,8 +608,8 @@ fn PasswordDialog(target: Target, close: Callback<()>, done: Callback<String>) -
 
 #[component]
 fn DeleteDialog(target: Target, close: Callback<()>, done: Callback<String>) -> impl IntoView {
-    let error = RwSignal::new(None::<AppError>);
-    let busy = RwSignal::new(false);
+    let action = DialogAction::new();
+    let (busy, error) = (action.busy, action.error);
     let accept = {
         let target = target.clone();
         move |_| {
@@ -663,17 +618,12 @@ fn DeleteDialog(target: Target, close: Callback<()>, done: Callback<String>) -> 
                 target.user.clone(),
                 target.name.clone(),
             );
-            busy.set(true);
-            leptos::task::spawn_local(async move {
-                let r = delete_user(customer, user).await;
-                busy.set(false);
-                match r {
-                    Ok(()) => done.run(format!(
-                        "{name} deleted. You can restore the user for 30 days."
-                    )),
-                    Err(e) => error.set(Some(e)),
-                }
-            });
+            let deleted = move |()| {
+                done.run(format!(
+                    "{name} deleted. You can restore the user for 30 days."
+                ))
+            };
+            action.run(delete_user(customer, user), deleted);
         }
     };
     view! {
@@ -694,8 +644,8 @@ fn DeleteDialog(target: Target, close: Callback<()>, done: Callback<String>) -> 
 
 #[component]
 fn RestoreDialog(target: Target, close: Callback<()>, done: Callback<String>) -> impl IntoView {
-    let error = RwSignal::new(None::<AppError>);
-    let busy = RwSignal::new(false);
+    let action = DialogAction::new();
+    let (busy, error) = (action.busy, action.error);
     let (local, domain) = target
         .user_name
         .split_once('@')
@@ -719,15 +669,8 @@ fn RestoreDialog(target: Target, close: Callback<()>, done: Callback<String>) ->
                 target.name.clone(),
             );
             let under = name_taken().then(|| new_name.get_untracked());
-            busy.set(true);
-            leptos::task::spawn_local(async move {
-                let r = restore_user(customer, user, under).await;
-                busy.set(false);
-                match r {
-                    Ok(()) => done.run(format!("{name} restored.")),
-                    Err(e) => error.set(Some(e)),
-                }
-            });
+            let restored = move |()| done.run(format!("{name} restored."));
+            action.run(restore_user(customer, user, under), restored);
         }
     };
     view! {
