@@ -4,19 +4,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
 source scripts/env.sh
-cargo leptos build --release 2>&1 | tail -1
+scripts/build.sh 2>&1 | tail -1
 bin="$CARGO_TARGET_DIR/release/seatwise"
 rows=()
 row() { rows+=("| $1 | $2 |"); }
 
-# Size of what the browser downloads to hydrate.
-wasm=$(ls target/site/pkg/*.wasm | head -1)
-js=$(ls target/site/pkg/*.js | head -1)
-css=$(ls target/site/pkg/*.css | head -1)
+# Size of what the browser downloads: every wasm chunk of this build (the main module and one
+# per lazily loaded page), raw and as the server sends it (brotli and gzip made at build time).
+pkg=target/site/pkg
+main_hash=$(sed -n 's/^wasm: *//p' "$CARGO_TARGET_DIR/release/hash.txt")
 kb() { awk -v b="$1" 'BEGIN { printf "%.1f KB", b / 1024 }'; }
-row "wasm size, raw" "$(kb "$(stat -c %s "$wasm")")"
-row "wasm size, gzip -9" "$(kb "$(gzip -9c "$wasm" | wc -c)")"
-row "JS glue + CSS, gzip -9" "$(kb "$(( $(gzip -9c "$js" | wc -c) + $(gzip -9c "$css" | wc -c) ))")"
+sizes() { echo "$(kb "$(stat -c %s "$1")") / $(kb "$(stat -c %s "$1.gz")") / $(kb "$(stat -c %s "$1.br")")"; }
+row "wasm main module seatwise.$main_hash.wasm: raw / gzip / brotli" "$(sizes "$pkg/seatwise.$main_hash.wasm")"
+manifest=$(ls -t "$pkg"/__wasm_split_manifest*.json | head -1)
+for chunk in $(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print("\n".join(sorted({f for v in m.values() for f in (v if isinstance(v, list) else [v]) if isinstance(f, str)})))' "$manifest"); do
+  [ -f "$pkg/$chunk.wasm" ] && row "wasm chunk $chunk: raw / gzip / brotli" "$(sizes "$pkg/$chunk.wasm")"
+done
+js_hash=$(sed -n 's/^js: *//p' "$CARGO_TARGET_DIR/release/hash.txt")
+css_hash=$(sed -n 's/^css: *//p' "$CARGO_TARGET_DIR/release/hash.txt")
+row "JS glue + CSS, brotli" "$(kb "$(( $(stat -c %s "$pkg/seatwise.$js_hash.js.br") + $(stat -c %s "$pkg/seatwise.$css_hash.css.br") ))")"
 
 # Start-up: spawn to a ready answer on /readyz, first run (migrations, generated secrets)
 # and later runs (existing data), median of 5 each.
@@ -80,6 +86,30 @@ row "GET /healthz p99: idle / during the sign-in load" "$idle_p99 / $busy_p99"
 stop_seatwise
 trap - EXIT
 
+# A customer's first visit in Chromium: a connection to an emulator with one tenant of 1,000
+# users (150 ms per answer), the users page opened with nothing cached.
+emu_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$bin" emulator --port "$emu_port" --customers 1 --users-per-customer 1000 --latency-ms 150 >/dev/null 2>&1 &
+emu_pid=$!
+trap 'kill "$emu_pid" 2>/dev/null || true' EXIT
+until curl -fsS "http://127.0.0.1:$emu_port/_emulator/stats" >/dev/null 2>&1; do sleep 0.05; done
+visit_data=$(mktemp -d /tmp/seatwise-bench.XXXXXX)
+export SEATWISE_DATA_DIR=$visit_data SEATWISE_EMULATOR=off RUST_LOG=error
+SEATWISE_PC_CLIENT_SECRET=bench "$bin" connection add --name "Bench" --tenant bench.onmicrosoft.com \
+  --client-id 00000000-0000-0000-0000-000000000001 --api-url "http://127.0.0.1:$emu_port" \
+  --login-url "http://127.0.0.1:$emu_port" --default >/dev/null
+SEATWISE_ADMIN_PASSWORD=bench-password-123 "$bin" create-admin --email bench@bench.example >/dev/null
+visit_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+SEATWISE_LISTEN="127.0.0.1:$visit_port" SEATWISE_SITE_ROOT=target/site "$bin" serve >/dev/null 2>&1 &
+visit_pid=$!
+trap 'kill "$emu_pid" "$visit_pid" 2>/dev/null || true' EXIT
+until curl -fsS "http://127.0.0.1:$visit_port/readyz" >/dev/null 2>&1; do sleep 0.05; done
+while IFS= read -r line; do rows+=("$line"); done < <(cd end2end && node first-visit.mjs "http://127.0.0.1:$visit_port" bench@bench.example bench-password-123 | grep '^|')
+kill "$visit_pid" "$emu_pid"; wait "$visit_pid" "$emu_pid" 2>/dev/null || true
+trap - EXIT
+unset SEATWISE_DATA_DIR SEATWISE_EMULATOR RUST_LOG
+rm -rf "$visit_data"
+
 # Benches build in the release folder too: with cargo-leptos's settings, so that the `seatwise`
 # binary there keeps serving the site it was built with (scripts/leptos-env.sh).
 source scripts/leptos-env.sh
@@ -89,7 +119,7 @@ while IFS= read -r line; do rows+=("$line"); done < <(cargo bench -q -p pc-emula
 while IFS= read -r line; do rows+=("$line"); done < <(cargo bench -q -p server --bench users 2>/dev/null | grep '^|')
 
 # The binary `make run` serves is cargo-leptos's again (nothing is compiled: both are cached).
-cargo leptos build --release 2>&1 | tail -1 >/dev/null
+scripts/build.sh >/dev/null 2>&1
 
 echo
 echo "| figure | value |"

@@ -10,4 +10,4 @@ export LEPTOS_RELOAD_PORT=3001
 export LEPTOS_LIB_DIR=frontend
 export LEPTOS_BIN_DIR=server
 export LEPTOS_JS_MINIFY=true
-export LEPTOS_HASH_FILES=false
+export LEPTOS_HASH_FILES=true

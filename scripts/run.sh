@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
-cargo leptos build --release
+scripts/build.sh
 export SEATWISE_SITE_ROOT="${SEATWISE_SITE_ROOT:-target/site}"
 exec "$CARGO_TARGET_DIR/release/seatwise" serve

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing Seatwise needs, skipping whatever is already there at the
-# right version. Works offline except for the package registries (crates.io, npm, Debian).
+# right version. Works offline except for the package registries (crates, npm, Debian).
 # Fails with a clear message on version skew, the usual cause of a broken Leptos build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,11 +13,13 @@ step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 fail() { printf '\033[31msetup: %s\033[0m\n' "$*" >&2; exit 1; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# --- Debian packages: Chromium for browser tests, PostgreSQL for store tests, wrk for benchmarks.
+# --- Debian packages: Chromium for browser tests, PostgreSQL for store tests, wrk for benchmarks,
+# brotli for the assets compressed at build time.
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v wrk >/dev/null || need_apt+=(wrk)
+command -v brotli >/dev/null || need_apt+=(brotli)
 /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || need_apt+=(python3-aiosmtpd)
 command -v make >/dev/null || need_apt+=(make)
 command -v curl >/dev/null || need_apt+=(curl)

@@ -26,8 +26,8 @@ unset SEATWISE_TEST_SKIP_POSTGRES
 step "cargo test (SQLite and PostgreSQL)"
 cargo test --locked --workspace --exclude frontend
 
-step "cargo leptos build --release"
-cargo leptos build --release
+step "release build (scripts/build.sh)"
+scripts/build.sh
 
 step "browser tests (Chromium, release build)"
 scripts/e2e.sh

@@ -18,26 +18,15 @@ pub mod state;
 pub mod urls;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 use crate::{
     components::{layout::Layout, toast::provide_toasts},
-    pages::{
-        accounts::{Accounts, MyAccount, SetPassword},
-        audit_log::AuditLog,
-        customers_admin::CustomersAdmin,
-        licenses::Licenses,
-        not_found::NotFound,
-        outbox::Outbox,
-        overview::Overview,
-        sign_in::SignIn,
-        status::Status,
-        users::Users,
-    },
+    pages::{not_found::NotFound, sign_in::SignIn},
 };
 
 /// The HTML document around the app; rendered on the server only.
@@ -52,6 +41,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -68,25 +58,25 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_toasts();
     view! {
-        <Stylesheet id="leptos" href="/pkg/seatwise.css" />
         <Title formatter=|page: String| {
             if page.is_empty() { "Seatwise".to_owned() } else { format!("{page} · Seatwise") }
         } />
         <Router>
             <Layout>
                 <Routes fallback=NotFound>
-                    <Route path=path!("") view=Overview ssr=SsrMode::InOrder />
+                    // In order: pages with data render completely without JavaScript. Each
+                    // page's code is its own wasm chunk, loaded when the page is opened.
+                    <Route path=path!("") view={Lazy::<pages::OverviewPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("sign-in") view=SignIn />
-                    <Route path=path!("set-password") view=SetPassword />
-                    <Route path=path!("accounts") view=Accounts ssr=SsrMode::InOrder />
-                    <Route path=path!("account") view=MyAccount />
-                    <Route path=path!("customers") view=CustomersAdmin ssr=SsrMode::InOrder />
-                    <Route path=path!("audit") view=AuditLog ssr=SsrMode::InOrder />
-                    <Route path=path!("outbox") view=Outbox ssr=SsrMode::InOrder />
-                    <Route path=path!("users") view=Users ssr=SsrMode::InOrder />
-                    <Route path=path!("licenses") view=Licenses ssr=SsrMode::InOrder />
-                    // In order: pages with data render completely without JavaScript.
-                    <Route path=path!("status") view=Status ssr=SsrMode::InOrder />
+                    <Route path=path!("set-password") view={Lazy::<pages::SetPasswordPage>::new()} />
+                    <Route path=path!("accounts") view={Lazy::<pages::AccountsPage>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("account") view={Lazy::<pages::MyAccountPage>::new()} />
+                    <Route path=path!("customers") view={Lazy::<pages::CustomersPage>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("audit") view={Lazy::<pages::AuditLogPage>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("outbox") view={Lazy::<pages::OutboxPage>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("users") view={Lazy::<pages::UsersPage>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("licenses") view={Lazy::<pages::LicensesPage>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("status") view={Lazy::<pages::StatusPage>::new()} ssr=SsrMode::InOrder />
                 </Routes>
             </Layout>
         </Router>

@@ -261,3 +261,23 @@ test('the users view refreshes live with progress, filters by license, and can s
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('assets: hashed names, kept a year, sent as compressed at build time', async () => {
+  const { page, context, problems } = await newPage(browser);
+  const assets = [];
+  page.on('response', async (r) => {
+    if (/\/pkg\/.*\.(wasm|js|css)$/.test(new URL(r.url()).pathname)) assets.push(r);
+  });
+  await signIn(page, 'Customer admin', '/users');
+  await waitForHydration(page);
+  assert.ok(assets.some((r) => r.url().endsWith('.wasm')), 'the wasm was fetched');
+  for (const r of assets) {
+    const name = new URL(r.url()).pathname.split('/').pop();
+    assert.match(name, /\.[A-Za-z0-9_-]{22}\.(wasm|js|css)$/, `${name} carries a content hash`);
+    const headers = await r.allHeaders();
+    assert.equal(headers['cache-control'], 'public, max-age=31536000, immutable', name);
+    assert.equal(headers['content-encoding'], 'br', `${name} is the brotli file made at build time`);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});

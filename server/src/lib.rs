@@ -207,6 +207,12 @@ fn leptos_options(
     }
     options.site_root = config.site_root.display().to_string().into();
     options.site_addr = addr;
+    // A release build names its assets by content hash and lists the hashes in hash.txt beside
+    // the binary; a build without it (tests, `cargo run`) serves plain names.
+    let exe_dir = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf));
+    options.hash_files = exe_dir.is_some_and(|dir| dir.join(options.hash_file.as_ref()).exists());
     Ok(options)
 }
 

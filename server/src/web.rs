@@ -24,12 +24,40 @@ use tower_http::{
     },
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    services::ServeDir,
     set_header::SetResponseHeaderLayer,
     trace::TraceLayer,
 };
 
 use crate::{auth, config::Config, secrets::Secrets};
 use std::sync::Arc;
+
+/// The compiled site's `/pkg` (wasm, its chunks, JS, CSS) as the build left it: the brotli or
+/// gzip file made at build time when the browser takes it, never compressed per request. Names
+/// that carry a content hash are kept by browsers for a year.
+fn assets(options: &leptos::config::LeptosOptions) -> Router {
+    let dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let keep = if options.hash_files {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let cache_control = move |response: &Response<_>| {
+        response
+            .status()
+            .is_success()
+            .then(|| HeaderValue::from_static(keep))
+    };
+    Router::new().nest_service(
+        "/pkg",
+        ServiceBuilder::new()
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                cache_control,
+            ))
+            .service(ServeDir::new(dir).precompressed_br().precompressed_gzip()),
+    )
+}
 
 /// Pages set their own policy with a per-response nonce; everything else gets this one.
 const DEFAULT_CSP: &str =
@@ -76,6 +104,9 @@ pub fn router(state: AppState, config: &Config, secrets: &Secrets) -> Router {
             issuers: config.link_issuers.clone(),
         })))
         .layer(middleware::from_fn(auth::check_origin));
+
+    // Assets bypass the session layers: they are public and must not cost a database read.
+    let pages = pages.merge(assets(&state.leptos_options));
 
     let request_id = HeaderName::from_static(REQUEST_ID);
     let headers = |name: HeaderName, value: &'static str| {

@@ -19,11 +19,11 @@ pub fn Dialog(
             .collect::<String>()
             .to_lowercase()
     );
+    // Opened as a modal once the element is in the document: a dialog made inside a suspended
+    // view (its code loaded lazily) is attached a frame or two after it is made.
     Effect::new(move |_| {
         if let Some(dialog) = node.get() {
-            if !dialog.open() {
-                let _ = dialog.show_modal();
-            }
+            open_when_attached(dialog, 10);
         }
     });
     let labelled_by = title_id.clone();
@@ -96,5 +96,17 @@ impl DialogAction {
 impl Default for DialogAction {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// `show_modal` needs the element in the document; try again on the next frames until it is.
+fn open_when_attached(dialog: leptos::web_sys::HtmlDialogElement, frames: u8) {
+    if dialog.open() {
+        return;
+    }
+    if dialog.is_connected() {
+        let _ = dialog.show_modal();
+    } else if frames > 0 {
+        request_animation_frame(move || open_when_attached(dialog, frames - 1));
     }
 }

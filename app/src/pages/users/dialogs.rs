@@ -84,25 +84,27 @@ pub fn UserDialogs(
         open.set(None);
         done.run(message);
     });
+    // Not inside a <Suspense>: that would build the dialog apart and then move it into place,
+    // and a modal <dialog> that is moved stops being modal.
     move || {
-        open.get().map(|dialog| match dialog {
-            UserDialog::Create { customer, domains } => {
-                view! { <CreateDialog customer domains close done=finished /> }.into_any()
-            }
-            UserDialog::Edit(t) => view! { <EditDialog target=t close done=finished /> }.into_any(),
-            UserDialog::Licenses(t) => {
-                view! { <LicensesDialog target=t close done=finished /> }.into_any()
-            }
-            UserDialog::Password(t) => {
-                view! { <PasswordDialog target=t close done=finished /> }.into_any()
-            }
-            UserDialog::Delete(t) => {
-                view! { <DeleteDialog target=t close done=finished /> }.into_any()
-            }
-            UserDialog::Restore(t) => {
-                view! { <RestoreDialog target=t close done=finished /> }.into_any()
-            }
-        })
+        open.get()
+            .map(|dialog| Suspend::new(dialog_view(dialog, close, finished)))
+    }
+}
+
+/// A dialog's view, in a wasm chunk of its own (`#[lazy]`): the users page loads without the
+/// dialogs' code, and the first dialog opened fetches it.
+#[lazy]
+fn dialog_view(dialog: UserDialog, close: Callback<()>, done: Callback<String>) -> AnyView {
+    match dialog {
+        UserDialog::Create { customer, domains } => {
+            view! { <CreateDialog customer domains close done /> }.into_any()
+        }
+        UserDialog::Edit(target) => view! { <EditDialog target close done /> }.into_any(),
+        UserDialog::Licenses(target) => view! { <LicensesDialog target close done /> }.into_any(),
+        UserDialog::Password(target) => view! { <PasswordDialog target close done /> }.into_any(),
+        UserDialog::Delete(target) => view! { <DeleteDialog target close done /> }.into_any(),
+        UserDialog::Restore(target) => view! { <RestoreDialog target close done /> }.into_any(),
     }
 }
 
