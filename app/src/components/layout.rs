@@ -153,10 +153,10 @@ fn signed_in(me: crate::auth::Me, children: Children) -> impl IntoView {
         .filter(|(_, items): &(&str, Vec<&NavItem>)| !items.is_empty())
         .collect();
     let nav_open = RwSignal::new(true);
-    // Effects run only in the browser, after hydration: the marker tells tests (and curious
-    // humans) that the page is interactive.
+    // The marker tells tests (and curious humans) that the page is interactive: the page sets it
+    // once it has hydrated itself ([`page_hydrated`]), after its lazily loaded code arrived.
     let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    provide_context(Hydrated(hydrated));
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <div
@@ -238,5 +238,16 @@ fn nav_item(item: &'static NavItem) -> AnyView {
             </span>
         }
         .into_any(),
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Hydrated(RwSignal<bool>);
+
+/// For every page: marks the layout `data-hydrated` once this page has hydrated (effects run
+/// only in the browser, after the view they belong to is hydrated).
+pub fn page_hydrated() {
+    if let Some(Hydrated(hydrated)) = use_context::<Hydrated>() {
+        Effect::new(move |_| hydrated.set(true));
     }
 }

@@ -30,6 +30,7 @@ macro_rules! lazy_page {
             }
 
             fn view(_this: Self) -> AnyView {
+                crate::components::layout::page_hydrated();
                 $page().into_any()
             }
         }

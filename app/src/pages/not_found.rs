@@ -7,6 +7,7 @@ use crate::{components::page_header::PageHeader, request_id::use_request_id};
 
 #[component]
 pub fn NotFound() -> impl IntoView {
+    crate::components::layout::page_hydrated();
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);

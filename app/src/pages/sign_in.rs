@@ -7,6 +7,7 @@ use crate::components::page_header::PageHeader;
 
 #[component]
 pub fn SignIn() -> impl IntoView {
+    crate::components::layout::page_hydrated();
     let query = use_query_map();
     let get = move |key: &str| query.with_untracked(|q| q.get(key));
     let wait = get("wait")
