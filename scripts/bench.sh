@@ -12,14 +12,23 @@ row() { rows+=("| $1 | $2 |"); }
 # Size of what the browser downloads: every wasm chunk of this build (the main module and one
 # per lazily loaded page), raw and as the server sends it (brotli and gzip made at build time).
 pkg=target/site/pkg
-main_hash=$(sed -n 's/^wasm: *//p' "$CARGO_TARGET_DIR/release/hash.txt")
 kb() { awk -v b="$1" 'BEGIN { printf "%.1f KB", b / 1024 }'; }
-sizes() { echo "$(kb "$(stat -c %s "$1")") / $(kb "$(stat -c %s "$1.gz")") / $(kb "$(stat -c %s "$1.br")")"; }
-row "wasm main module seatwise.$main_hash.wasm: raw / gzip / brotli" "$(sizes "$pkg/seatwise.$main_hash.wasm")"
-manifest=$(ls -t "$pkg"/__wasm_split_manifest*.json | head -1)
-for chunk in $(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print("\n".join(sorted({f for v in m.values() for f in (v if isinstance(v, list) else [v]) if isinstance(f, str)})))' "$manifest"); do
-  [ -f "$pkg/$chunk.wasm" ] && row "wasm chunk $chunk: raw / gzip / brotli" "$(sizes "$pkg/$chunk.wasm")"
-done
+# Per page: the main module plus the chunks that page loads (its own and the shared ones).
+while IFS= read -r line; do rows+=("$line"); done < <(python3 - "$pkg" "$CARGO_TARGET_DIR/release/hash.txt" <<'PY'
+import json, os, sys
+pkg, hashes = sys.argv[1], dict(l.split(': ') for l in open(sys.argv[2]).read().splitlines() if ': ' in l)
+manifest = json.load(open(f"{pkg}/__wasm_split_manifest.{hashes['manifest']}.json"))
+main = f"{pkg}/seatwise.{hashes['wasm']}.wasm"
+kb = lambda files, ext: f"{sum(os.path.getsize(f + ext) for f in files) / 1024:.1f} KB"
+sizes = lambda files: " / ".join(kb(files, ext) for ext in ("", ".gz", ".br"))
+print(f"| wasm main module (every page): raw / gzip / brotli | {sizes([main])} |")
+for split, chunks in sorted(manifest.items()):
+    own = [f"{pkg}/{c}.wasm" for c in chunks if c.startswith("split_")]
+    shared = [f"{pkg}/{c}.wasm" for c in chunks if not c.startswith("split_")]
+    name = split.strip("_").rsplit("_", 1)[0]
+    print(f"| wasm chunk {name}: its own; {len(shared)} shared chunks; first load with the main module: raw / gzip / brotli | {sizes(own)}; {sizes(shared)}; {sizes([main] + own + shared)} |")
+PY
+)
 js_hash=$(sed -n 's/^js: *//p' "$CARGO_TARGET_DIR/release/hash.txt")
 css_hash=$(sed -n 's/^css: *//p' "$CARGO_TARGET_DIR/release/hash.txt")
 row "JS glue + CSS, brotli" "$(kb "$(( $(stat -c %s "$pkg/seatwise.$js_hash.js.br") + $(stat -c %s "$pkg/seatwise.$css_hash.css.br") ))")"
