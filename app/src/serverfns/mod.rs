@@ -1,5 +1,6 @@
-//! Server functions, one file per area. Each is thin: check who asks, call one service, map the
-//! error into [`AppError`](crate::error::AppError).
+//! Server functions, one module per page or feature, named like it. Each is thin: parse the
+//! input, ask the door (`crate::door::caller`) for a handle, call it, convert the answer with
+//! `From` and the error with `?`.
 
 pub mod accounts;
 pub mod audit_log;

@@ -59,10 +59,6 @@ impl Services {
         &self.store
     }
 
-    pub fn sealer(&self) -> &Sealer {
-        &self.sealer
-    }
-
     /// Who asks (`None`: nobody signed in, refused and audited), for `action`.
     pub async fn caller(
         &self,

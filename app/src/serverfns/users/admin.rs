@@ -1,8 +1,8 @@
-//! One customer's Office 365 users: create, edit, licenses, delete, restore, passwords, and the
-//! licenses table. Each function: ids parsed into their typed forms, who asks and for which
-//! customer (the one check; changes need a scope that read-only roles cannot get), the user
-//! administration service, the audit log, the error mapped for the page. A change runs on a
-//! task of its own, so that neither a timeout nor a closed tab cuts it short.
+//! One customer's Office 365 users: create, edit, licenses, delete, restore and passwords.
+//! Each function parses its ids into their typed forms and asks the door: reads open the
+//! customer's users after the access check, changes go through `Caller::change` (a scope
+//! read-only roles cannot get, a task of its own so that neither a timeout nor a closed tab
+//! cuts a change short, and its audit entry).
 
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,7 @@
 //! Users across every customer the signed-in person may manage (the reseller's multi-customer
 //! view, and the service provider's with a reseller filter): a page of the directory cache,
-//! a streamed refresh of it from Partner Center, and the setting that picks the default.
+//! and a streamed refresh of it from Partner Center. The one customer's side is in `admin`
+//! (its changes) and `licenses` (its licenses table).
 
 pub mod admin;
 pub mod licenses;
