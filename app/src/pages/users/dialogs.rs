@@ -184,14 +184,7 @@ fn CreateDialog(
     view! {
         <Dialog title="Create user" on_close=close>
             {move || match created.get() {
-                Some(notice) => Either::Left(view! {
-                    <div class="dialog-body">
-                        <PasswordShown notice />
-                    </div>
-                    <div class="dialog-footer">
-                        <button type="button" class="button button-primary" on:click=move |_| done.run("User created.".into())>"Done"</button>
-                    </div>
-                }),
+                Some(notice) => Either::Left(view! { <PasswordDone notice done message="User created." /> }),
                 None => Either::Right(view! {
                     <form on:submit=submit.clone()>
                         <div class="dialog-body">
@@ -219,10 +212,7 @@ fn CreateDialog(
                             </div>
                             <PasswordFields password force notify error notify_hint="Optional: someone who should receive the password" />
                         </div>
-                        <div class="dialog-footer">
-                            <button type="button" class="button button-secondary" on:click=move |_| close.run(())>"Close"</button>
-                            <button type="submit" class="button button-primary" disabled=move || busy.get()>"Create"</button>
-                        </div>
+                        <FormFooter close busy submit="Create" />
                     </form>
                 }),
             }}
@@ -279,7 +269,7 @@ fn PasswordFields(
     force: RwSignal<bool>,
     notify: RwSignal<String>,
     error: RwSignal<Option<AppError>>,
-    notify_hint: &'static str,
+    #[prop(into)] notify_hint: String,
 ) -> impl IntoView {
     view! {
         <div class="field">
@@ -295,6 +285,39 @@ fn PasswordFields(
             <label for="notify">"Send the password by email to"</label>
             <input class="input" id="notify" type="email" placeholder=notify_hint bind:value=notify />
             {field_error(error, Some("notify"))}
+        </div>
+    }
+}
+
+/// A password that was set, and the button that closes the dialog with `message`.
+#[component]
+fn PasswordDone(
+    notice: PasswordNotice,
+    done: Callback<String>,
+    message: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="dialog-body"><PasswordShown notice /></div>
+        <div class="dialog-footer">
+            <button type="button" class="button button-primary" on:click=move |_| done.run(message.into())>"Done"</button>
+        </div>
+    }
+}
+
+/// The buttons of a dialog's form: Close, and `submit`, off while the action runs or while
+/// `blocked` says so.
+#[component]
+fn FormFooter(
+    close: Callback<()>,
+    busy: RwSignal<bool>,
+    submit: &'static str,
+    #[prop(optional, into)] blocked: Option<Signal<bool>>,
+) -> impl IntoView {
+    let off = move || busy.get() || blocked.is_some_and(|b| b.get());
+    view! {
+        <div class="dialog-footer">
+            <button type="button" class="button button-secondary" on:click=move |_| close.run(())>"Close"</button>
+            <button type="submit" class="button button-primary" disabled=off>{submit}</button>
         </div>
     }
 }
@@ -386,10 +409,7 @@ fn EditDialog(target: Target, close: Callback<()>, done: Callback<String>) -> im
                         })}
                     </Suspense>
                 </div>
-                <div class="dialog-footer">
-                    <button type="button" class="button button-secondary" on:click=move |_| close.run(())>"Close"</button>
-                    <button type="submit" class="button button-primary" disabled=move || busy.get() || !matches!(form.get(), Some(Ok(_)))>"Update"</button>
-                </div>
+                <FormFooter close busy submit="Update" blocked=Signal::derive(move || !matches!(form.get(), Some(Ok(_)))) />
             </form>
         </Dialog>
     }
@@ -581,26 +601,18 @@ fn PasswordDialog(target: Target, close: Callback<()>, done: Callback<String>) -
             action.run(reset, move |notice| result.set(Some(notice)));
         }
     };
-    let hint: &'static str = Box::leak(format!("Empty: {}", target.user_name).into_boxed_str());
+    let hint = format!("Empty: {}", target.user_name);
     view! {
         <Dialog title=format!("Reset password: {}", target.name) on_close=close>
             {move || match result.get() {
-                Some(notice) => Either::Left(view! {
-                    <div class="dialog-body"><PasswordShown notice /></div>
-                    <div class="dialog-footer">
-                        <button type="button" class="button button-primary" on:click=move |_| done.run("Password reset.".into())>"Done"</button>
-                    </div>
-                }),
+                Some(notice) => Either::Left(view! { <PasswordDone notice done message="Password reset." /> }),
                 None => Either::Right(view! {
                     <form on:submit=submit.clone()>
                         <div class="dialog-body">
                             {field_error(error, None)}
-                            <PasswordFields password force notify error notify_hint=hint />
+                            <PasswordFields password force notify error notify_hint=hint.clone() />
                         </div>
-                        <div class="dialog-footer">
-                            <button type="button" class="button button-secondary" on:click=move |_| close.run(())>"Close"</button>
-                            <button type="submit" class="button button-primary" disabled=move || busy.get()>"Reset password"</button>
-                        </div>
+                        <FormFooter close busy submit="Reset password" />
                     </form>
                 }),
             }}
