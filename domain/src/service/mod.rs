@@ -123,7 +123,7 @@ impl Caller {
     }
 
     /// Writes this action's audit entry (a failure to write is logged, never the caller's).
-    pub async fn record(&self, customer: Option<&str>, outcome: Outcome, detail: &str) {
+    pub(crate) async fn record(&self, customer: Option<&str>, outcome: Outcome, detail: &str) {
         self.services
             .record(NewEntry {
                 actor: &self.who.email,
