@@ -5,18 +5,14 @@
 // browser downloaded for it (per file, bytes on the wire).
 //
 // Usage: node first-visit.mjs URL EMAIL PASSWORD
-import { launch } from './tests/browser.mjs';
+import { launch, signInWith } from './tests/browser.mjs';
 
 const [base, email, password] = process.argv.slice(2);
 const { browser, close } = await launch();
 try {
   const setup = await browser.newContext();
   const page = await setup.newPage();
-  await page.goto(`${base}/sign-in`);
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+  await signInWith(page, base, email, password);
   const customer = await page.evaluate(async () => {
     const tenants = await (await fetch('/api/tenants')).json();
     const id = tenants.tenants[0].id;

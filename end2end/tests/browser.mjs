@@ -76,7 +76,12 @@ export function demoAccount(role) {
 /// Signs in through the sign-in form, as a person would.
 export async function signIn(page, role = 'Service provider admin', next = '/') {
   const { email, password } = demoAccount(role);
-  await page.goto(BASE_URL + next);
+  await signInWith(page, BASE_URL, email, password, next);
+}
+
+/// The same with any account on any server (the benchmarks' own).
+export async function signInWith(page, base, email, password, next = '/') {
+  await page.goto(base + next);
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
