@@ -127,10 +127,18 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
-    match crate::auth::provide_me() {
+    // The document title follows the route at once, before a lazily loaded page (and its own
+    // <Title>) arrives: otherwise the title is blank while the page's chunk loads.
+    let location = leptos_router::hooks::use_location();
+    let title = move || crate::pages::title(&location.pathname.get());
+    let page = match crate::auth::provide_me() {
         Some(me) => signed_in(me, children).into_any(),
         // Signed out: the sign-in page (or a 404) alone, without the console around it.
         None => view! { <main id="main" class="content-bare">{children()}</main> }.into_any(),
+    };
+    view! {
+        <leptos_meta::Title text=title />
+        {page}
     }
 }
 

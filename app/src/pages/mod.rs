@@ -14,18 +14,33 @@ pub mod users;
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
+/// The title of the page at `path` (empty for an unknown one: the page sets its own).
+pub fn title(path: &str) -> &'static str {
+    match path.trim_end_matches('/') {
+        "" => "Overview",
+        "/sign-in" => "Sign in",
+        "/set-password" => "Choose your password",
+        "/accounts" => "Accounts",
+        "/account" => "My account",
+        "/customers" => "Customers",
+        "/audit" => "Audit log",
+        "/outbox" => "Outbox",
+        "/users" => "Users",
+        "/licenses" => "Licenses",
+        "/status" => "System status",
+        _ => "",
+    }
+}
+
 /// A route whose page is loaded on demand: its code is a wasm chunk of its own (`--split`),
-/// fetched when the page is first opened, so nobody downloads the pages they never visit. The
-/// page's title is registered before the page itself loads, so the server's `<head>` has it.
+/// fetched when the page is first opened, so nobody downloads the pages they never visit.
 macro_rules! lazy_page {
-    ($($route:ident($title:literal) => $page:path;)*) => {$(
+    ($($route:ident => $page:path;)*) => {$(
         pub struct $route;
 
         #[lazy_route]
         impl LazyRoute for $route {
             fn data() -> Self {
-                #[cfg(feature = "ssr")]
-                let _ = leptos_meta::Title(leptos_meta::TitleProps::builder().text($title).build());
                 $route
             }
 
@@ -38,14 +53,14 @@ macro_rules! lazy_page {
 }
 
 lazy_page! {
-    OverviewPage("Overview") => overview::Overview;
-    SetPasswordPage("Choose your password") => accounts::SetPassword;
-    AccountsPage("Accounts") => accounts::Accounts;
-    MyAccountPage("My account") => accounts::MyAccount;
-    CustomersPage("Customers") => customers_admin::CustomersAdmin;
-    AuditLogPage("Audit log") => audit_log::AuditLog;
-    OutboxPage("Outbox") => outbox::Outbox;
-    UsersPage("Users") => users::Users;
-    LicensesPage("Licenses") => licenses::Licenses;
-    StatusPage("System status") => status::Status;
+    OverviewPage => overview::Overview;
+    SetPasswordPage => accounts::SetPassword;
+    AccountsPage => accounts::Accounts;
+    MyAccountPage => accounts::MyAccount;
+    CustomersPage => customers_admin::CustomersAdmin;
+    AuditLogPage => audit_log::AuditLog;
+    OutboxPage => outbox::Outbox;
+    UsersPage => users::Users;
+    LicensesPage => licenses::Licenses;
+    StatusPage => status::Status;
 }
