@@ -14,6 +14,15 @@ use uuid::Uuid;
 
 use crate::{connections::ConnectionId, time::now_millis, StoreError};
 
+/// The demo accounts' addresses. They exist only while every connection is the sandbox: a
+/// connection to anything else is refused until they are removed.
+pub const DEMO_ACCOUNTS: [&str; 4] = [
+    "admin@seatwise.demo",
+    "support@seatwise.demo",
+    "reseller@seatwise.demo",
+    "it@contoso.demo",
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

@@ -88,6 +88,7 @@ on_both_backends!(
     connections_keep_secrets_sealed_and_one_default,
     bad_connections_are_refused_and_change_nothing,
     the_sandbox_connection_follows_the_emulator,
+    connections_are_renamed_rotated_and_removed_only_when_unused,
     passwords_are_checked_without_telling_who_exists,
     authorization_follows_role_and_scope,
     bad_accounts_are_refused_and_change_nothing,
@@ -372,17 +373,149 @@ async fn the_sandbox_connection_follows_the_emulator(store: Store) {
     assert_eq!(again.api_url, "http://127.0.0.1:4002");
     assert_eq!(connections.list().await.unwrap().len(), 1);
     assert!(connections
-        .remove("Sandbox")
+        .remove(&first.id)
         .await
         .unwrap_err()
         .to_string()
-        .starts_with("name:"));
-    connections
+        .starts_with("connection:"));
+    let real = connections
         .create(new_connection("Real", false))
         .await
         .unwrap();
-    connections.remove("Real").await.unwrap();
+    connections.remove(&real.id).await.unwrap();
     assert_eq!(connections.list().await.unwrap().len(), 1);
+}
+
+/// What the Connections page changes: the name (unique), the secret (sealed anew, the old one
+/// gone), the default, the last successful call (only forward), and removal (refused while
+/// customers use the connection, naming them).
+async fn connections_are_renamed_rotated_and_removed_only_when_unused(store: Store) {
+    let sealer = sealer();
+    let connections = store.connections(&sealer);
+    let main = connections
+        .create(new_connection("Main", true))
+        .await
+        .unwrap();
+    let spare = connections
+        .create(new_connection("Spare", false))
+        .await
+        .unwrap();
+
+    // Rename: trimmed, unique, and the same name again is no change.
+    let renamed = connections.rename(&spare.id, "  Europe  ").await.unwrap();
+    assert_eq!(renamed.name, "Europe");
+    let taken = connections
+        .rename(&spare.id, "Main")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(taken.starts_with("name:"), "{taken}");
+    let bad = connections
+        .rename(&spare.id, "a\u{7}b")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(bad.starts_with("name:"), "{bad}");
+    connections.rename(&spare.id, "Europe").await.unwrap();
+
+    // A new secret: the client decrypts the new one; a blank one is refused.
+    let rotated = connections
+        .rotate_secret(
+            &spare.id,
+            &Secret::RefreshToken {
+                refresh_token: "new-token".into(),
+                client_secret: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(rotated.credential_kind, "refresh_token");
+    assert!(rotated.updated_at >= spare.updated_at);
+    let client = connections
+        .client(PartnerCenter::http_client(), &spare.id)
+        .await
+        .unwrap();
+    assert!(matches!(
+        &client.config().credential,
+        Credential::RefreshToken { refresh_token, .. } if refresh_token == "new-token"
+    ));
+    let blank = Secret::ClientSecret {
+        client_secret: " ".into(),
+    };
+    let refused = connections
+        .rotate_secret(&spare.id, &blank)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().starts_with("secret:"), "{refused}");
+
+    // The default moves; exactly one stays.
+    connections.set_default(&spare.id).await.unwrap();
+    let all = connections.list().await.unwrap();
+    assert_eq!(
+        all.iter()
+            .filter(|c| c.is_default)
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Europe"]
+    );
+
+    // The last successful call only moves forward.
+    assert_eq!(
+        connections
+            .by_id(&main.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_ok_at,
+        None
+    );
+    connections.mark_ok(&main.id, 2_000).await.unwrap();
+    connections.mark_ok(&main.id, 1_000).await.unwrap();
+    assert_eq!(
+        connections
+            .by_id(&main.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_ok_at,
+        Some(2_000)
+    );
+
+    // Removal is refused while customers use it, and the refusal names them.
+    let admin = ProviderAdmin::command_line();
+    for (id, name) in [
+        ("11111111-1111-1111-1111-111111111111", "Contoso"),
+        ("22222222-2222-2222-2222-222222222222", "Fabrikam"),
+    ] {
+        store
+            .access()
+            .import_customer(
+                &admin,
+                &main.id,
+                &CustomerId::new(id),
+                name,
+                "x.onmicrosoft.com",
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        connections.customers_of(&main.id).await.unwrap(),
+        ["Contoso", "Fabrikam"]
+    );
+    let refused = connections.remove(&main.id).await.unwrap_err().to_string();
+    assert!(
+        refused.starts_with("connection:") && refused.contains("Contoso, Fabrikam"),
+        "{refused}"
+    );
+    connections.remove(&spare.id).await.unwrap();
+    assert_eq!(connections.list().await.unwrap().len(), 1);
+    let gone = connections
+        .rename(&spare.id, "Back")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(gone.starts_with("connection:"), "{gone}");
 }
 
 /// Two resellers, three customers (A1, A2 with reseller A; B1 with reseller B), one account of

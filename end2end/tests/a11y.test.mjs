@@ -9,8 +9,8 @@ before(async () => ({ browser, close } = await launch()));
 after(async () => close());
 
 const PAGES = {
-  'Service provider admin': ['/', '/users', '/licenses', '/customers', '/accounts', '/audit', '/outbox', '/status', '/account'],
-  'Service provider support': ['/', '/users', '/customers', '/status'],
+  'Service provider admin': ['/', '/users', '/licenses', '/customers', '/connections', '/accounts', '/audit', '/outbox', '/status', '/account'],
+  'Service provider support': ['/', '/users', '/customers', '/connections', '/status'],
   'Reseller admin': ['/', '/users', '/licenses', '/accounts', '/account'],
   'Customer admin': ['/', '/users', '/account', '/no/such/page'],
 };

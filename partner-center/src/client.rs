@@ -83,6 +83,8 @@ pub struct Stats {
     pub attempts: AtomicU64,
     pub retries: AtomicU64,
     pub throttled: AtomicU64,
+    /// When a call last succeeded (unix milliseconds; 0: not yet).
+    pub last_success_ms: AtomicU64,
 }
 
 /// A Partner Center connection. Cheap to clone; clones share token, limits and counters.
@@ -237,6 +239,7 @@ impl PartnerCenter {
                 let outcome = self.attempt(&call, &url, &request_id, &token).await;
                 let (status, retry_after, error) = match outcome {
                     Ok(ok) => {
+                        inner.stats.last_success_ms.store(now_ms(), Ordering::Relaxed);
                         tracing::Span::current().record("status", ok.0);
                         tracing::Span::current().record("attempt", attempt);
                         return Ok(ok);
@@ -460,6 +463,12 @@ fn follow(template: &'static str, link: &Link) -> Call<'static> {
         .map(|h| (h.key.clone(), h.value.clone()))
         .collect();
     call
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 #[cfg(test)]

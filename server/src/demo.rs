@@ -16,12 +16,7 @@ use rand::{distributions::Alphanumeric, Rng};
 const SEEDED: &str = "demo.seeded";
 
 /// The demo accounts' addresses.
-pub const ACCOUNTS: [&str; 4] = [
-    "admin@seatwise.demo",
-    "support@seatwise.demo",
-    "reseller@seatwise.demo",
-    "it@contoso.demo",
-];
+pub const ACCOUNTS: [&str; 4] = domain::access::DEMO_ACCOUNTS;
 
 /// Seeds the demo the first time; returns the sign-in lines to print then (and nothing on
 /// later starts). `password`, when given, is every demo account's password (tests); otherwise

@@ -4,7 +4,6 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod mailer;
-pub mod pc_check;
 pub mod secrets;
 pub mod telemetry;
 pub mod web;

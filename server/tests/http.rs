@@ -1126,6 +1126,74 @@ mod matrix {
             },
             allowed: &[ADMIN],
         },
+        Row {
+            path: "/api/connections",
+            post: false,
+            args: |_| vec![],
+            allowed: &[SUPPORT, ADMIN],
+        },
+        Row {
+            path: "/api/connection-test",
+            post: true,
+            args: |_| vec![("connection", NOBODY.to_owned())],
+            allowed: &[SUPPORT, ADMIN],
+        },
+        Row {
+            path: "/api/connection-add",
+            post: true,
+            args: |_| {
+                vec![
+                    ("name", "Matrix".to_owned()),
+                    ("country", "USA".to_owned()),
+                    (
+                        "api_url",
+                        "https://api.partnercenter.microsoft.com".to_owned(),
+                    ),
+                    ("login_url", "https://login.microsoftonline.com".to_owned()),
+                    ("tenant_id", "matrix.onmicrosoft.com".to_owned()),
+                    ("app_id", "matrix".to_owned()),
+                    ("credential", "client_secret".to_owned()),
+                    ("secret", "matrix".to_owned()),
+                    ("step", "test".to_owned()),
+                ]
+            },
+            allowed: &[ADMIN],
+        },
+        Row {
+            path: "/api/connection-default",
+            post: true,
+            args: |_| vec![("connection", NOBODY.to_owned())],
+            allowed: &[ADMIN],
+        },
+        Row {
+            path: "/api/connection-rename",
+            post: true,
+            args: |_| {
+                vec![
+                    ("connection", NOBODY.to_owned()),
+                    ("name", "Matrix".to_owned()),
+                ]
+            },
+            allowed: &[ADMIN],
+        },
+        Row {
+            path: "/api/connection-secret",
+            post: true,
+            args: |_| {
+                vec![
+                    ("connection", NOBODY.to_owned()),
+                    ("credential", "client_secret".to_owned()),
+                    ("secret", "matrix".to_owned()),
+                ]
+            },
+            allowed: &[ADMIN],
+        },
+        Row {
+            path: "/api/connection-remove",
+            post: true,
+            args: |_| vec![("connection", NOBODY.to_owned())],
+            allowed: &[ADMIN],
+        },
     ];
 
     #[test]
@@ -2154,13 +2222,95 @@ mod security {
                 vec!["email", "role", "scope_id"],
             ),
         ];
-        for (path, post, args, fields) in &account_cases {
+        attack(&app, &account_cases, hostile(&victim, &fabrikam)).await;
+        let accounts_after: serde_json::Value =
+            app.get("/api/accounts").await.json().await.unwrap();
+        assert_eq!(accounts_before, accounts_after, "no account changed");
+
+        // The connection functions: every id field and free-text field attacked, aimed at a
+        // connection nobody has (or with every other field valid): 4xx, nothing changed, and
+        // nothing sent anywhere.
+        let connections_before: serde_json::Value =
+            app.get("/api/connections").await.json().await.unwrap();
+        let emulator = app.emulator_url.clone().unwrap();
+        let nobody = || (s("connection"), NOBODY_ACCOUNT.to_owned());
+        let connection_cases: Vec<Case> = vec![
+            (
+                "/api/connection-test",
+                true,
+                vec![nobody()],
+                vec!["connection"],
+            ),
+            (
+                "/api/connection-default",
+                true,
+                vec![nobody()],
+                vec!["connection"],
+            ),
+            (
+                "/api/connection-remove",
+                true,
+                vec![nobody()],
+                vec!["connection"],
+            ),
+            (
+                "/api/connection-rename",
+                true,
+                vec![nobody(), (s("name"), s("Renamed"))],
+                vec!["connection", "name"],
+            ),
+            (
+                "/api/connection-secret",
+                true,
+                vec![
+                    nobody(),
+                    (s("credential"), s("client_secret")),
+                    (s("secret"), s("new-secret")),
+                ],
+                vec!["connection", "credential", "secret"],
+            ),
+            (
+                "/api/connection-add",
+                true,
+                vec![
+                    (s("name"), s("Hostile")),
+                    (s("country"), s("US")),
+                    (s("api_url"), emulator.clone()),
+                    (s("login_url"), emulator.clone()),
+                    (s("tenant_id"), s("hostile.onmicrosoft.com")),
+                    (s("app_id"), s("hostile")),
+                    (s("credential"), s("client_secret")),
+                    (s("secret"), s("hostile")),
+                    (s("step"), s("test")),
+                ],
+                vec!["country", "api_url", "login_url", "credential", "step"],
+            ),
+        ];
+        clear_emulator_log(&app).await;
+        attack(&app, &connection_cases, hostile(&victim, &fabrikam)).await;
+        assert_eq!(
+            emulator_log(&app).await,
+            vec![],
+            "no Test ran on hostile input"
+        );
+        let connections_after: serde_json::Value =
+            app.get("/api/connections").await.json().await.unwrap();
+        assert_eq!(
+            connections_before, connections_after,
+            "no connection changed"
+        );
+    }
+
+    /// Each field of each case replaced by each hostile value in turn: every answer is a 4xx
+    /// with a message (or 413 for the oversized ones).
+    async fn attack(app: &TestApp, cases: &[Case], values: Vec<String>) {
+        for (path, post, args, fields) in cases {
             for field in fields {
-                for value in hostile(&victim, &fabrikam) {
+                for value in &values {
                     let mut attacked = args.clone();
                     attacked.retain(|(k, _)| k != field);
                     attacked.push((field.to_string(), value.clone()));
-                    let r = call(&app, *post, path, &attacked).await;
+                    let r = call(app, *post, path, &attacked).await;
                     let status = r.status().as_u16();
                     let body = r.text().await.unwrap();
                     assert!(
@@ -2170,9 +2320,6 @@ mod security {
                 }
             }
         }
-        let accounts_after: serde_json::Value =
-            app.get("/api/accounts").await.json().await.unwrap();
-        assert_eq!(accounts_before, accounts_after, "no account changed");
     }
 
     /// An account id nobody has.
@@ -2961,5 +3108,203 @@ mod accounts {
             sign_in(&app, "dana@contoso.example", "a brand new password").await,
             "/"
         );
+    }
+}
+
+/// The Connections page as a service provider admin, against an emulator over HTTP that checks
+/// the secret: Test settings before adding them (nothing kept; a wrong secret fails each read
+/// with 401), add, Test the stored connection (its last successful call recorded), rename, a
+/// new secret, make it the default, and removal refused while customers use a connection.
+#[tokio::test]
+async fn connections_are_tested_added_changed_and_removed() {
+    let app = TestApp::on_emulator(pc_emulator::Options {
+        credentials: pc_emulator::Credentials {
+            client_secret: Some("app-secret".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await;
+    let url = app.emulator_url.clone().unwrap();
+    let list = || async {
+        app.get("/api/connections")
+            .await
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    };
+    let form = |secret: &str, step: &str| {
+        vec![
+            ("name", "Second region".to_owned()),
+            ("country", "gb".to_owned()),
+            ("api_url", url.clone()),
+            ("login_url", url.clone()),
+            ("tenant_id", "second.onmicrosoft.com".to_owned()),
+            ("app_id", "second-app".to_owned()),
+            ("credential", "client_secret".to_owned()),
+            ("secret", secret.to_owned()),
+            ("step", step.to_owned()),
+        ]
+    };
+    let post = |path: &'static str, args: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let r = app.post_form(path, &args).await;
+            (
+                r.status().as_u16(),
+                r.json::<serde_json::Value>().await.unwrap_or_default(),
+            )
+        }
+    };
+
+    // A wrong secret: the Test answers with every read failed, and nothing is stored.
+    let (status, wrong) = post("/api/connection-add", form("wrong", "test")).await;
+    assert_eq!(status, 200, "{wrong}");
+    let report = &wrong["Tested"];
+    assert_eq!(report["name"], "Second region");
+    assert!(report["failed"].as_u64().unwrap() > 0);
+    // Each read refused (the ones that depend on it are skipped, status "-").
+    assert!(
+        report["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "401" || r["status"] == "-"),
+        "{report}"
+    );
+    assert_eq!(
+        list().await.as_array().unwrap().len(),
+        1,
+        "a Test keeps nothing"
+    );
+
+    // The right secret passes every read; then Add stores it.
+    let (_, right) = post("/api/connection-add", form("app-secret", "test")).await;
+    assert_eq!(right["Tested"]["failed"], 0, "{right}");
+    assert!(right["Tested"]["passed"].as_u64().unwrap() >= 15, "{right}");
+    let (status, added) = post("/api/connection-add", form("app-secret", "add")).await;
+    assert_eq!(
+        (status, &added["Added"]),
+        (200, &serde_json::json!("Second region"))
+    );
+    let (status, again) = post("/api/connection-add", form("app-secret", "add")).await;
+    assert_eq!(status, 400, "{again}");
+    assert_eq!(again["field"], "name", "{again}");
+
+    let rows = list().await;
+    let second = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Second region")
+        .unwrap()
+        .clone();
+    let id = second["id"].as_str().unwrap().to_owned();
+    assert_eq!(second["country"], "GB");
+    assert_eq!(second["last_ok"], "", "never called yet");
+    assert_eq!(second["customers"], serde_json::json!([]));
+
+    // The Test of the stored connection records its last successful call.
+    let (status, tested) = post("/api/connection-test", vec![("connection", id.clone())]).await;
+    assert_eq!(
+        (status, &tested["failed"]),
+        (200, &serde_json::json!(0)),
+        "{tested}"
+    );
+    let after = list().await;
+    let second = after
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id.as_str())
+        .unwrap();
+    assert!(
+        second["last_ok"].as_str().unwrap().ends_with("UTC"),
+        "{second}"
+    );
+
+    // Rename (a taken name is refused on its field), a new secret, the default.
+    let emulator_conn = after
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Emulator")
+        .unwrap();
+    let emulator_id = emulator_conn["id"].as_str().unwrap().to_owned();
+    let (status, taken) = post(
+        "/api/connection-rename",
+        vec![("connection", id.clone()), ("name", "Emulator".to_owned())],
+    )
+    .await;
+    assert_eq!(
+        (status, &taken["field"]),
+        (400, &serde_json::json!("name")),
+        "{taken}"
+    );
+    let (status, _) = post(
+        "/api/connection-rename",
+        vec![("connection", id.clone()), ("name", "Europe".to_owned())],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = post(
+        "/api/connection-secret",
+        vec![
+            ("connection", id.clone()),
+            ("credential", "client_secret".to_owned()),
+            ("secret", "wrong".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, failing) = post("/api/connection-test", vec![("connection", id.clone())]).await;
+    assert_eq!(
+        failing["rows"][0]["status"], "401",
+        "the old secret is gone: {failing}"
+    );
+    assert_eq!(failing["name"], "Europe");
+    let (status, _) = post("/api/connection-default", vec![("connection", id.clone())]).await;
+    assert_eq!(status, 200);
+    let rows = list().await;
+    let defaults: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["is_default"] == true)
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(defaults, ["Europe"]);
+
+    // Removal: refused for the connection the customers use (naming them), done for the other.
+    let (status, refused) = post(
+        "/api/connection-remove",
+        vec![("connection", emulator_id.clone())],
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    let message = refused["message"].as_str().unwrap();
+    assert!(message.contains("3 customers still use"), "{message}");
+    let (status, _) = post("/api/connection-remove", vec![("connection", id.clone())]).await;
+    assert_eq!(status, 200);
+    let names: Vec<String> = list()
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["Emulator"]);
+
+    // Every change is in the audit log under the connection's name.
+    let audit = app.get("/api/audit-log").await.text().await.unwrap();
+    for action in [
+        "connection.add",
+        "connection.rename",
+        "connection.secret",
+        "connection.default",
+        "connection.remove",
+    ] {
+        assert!(audit.contains(action), "{action} audited: {audit}");
     }
 }

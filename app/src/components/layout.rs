@@ -77,7 +77,7 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
             NavItem {
                 label: "Connections",
                 icon: Icon::Link,
-                href: None,
+                href: Some("/connections"),
                 for_whom: Who::ServiceProvider,
             },
         ],

@@ -3,6 +3,7 @@
 pub mod dialog;
 pub mod error_panel;
 pub mod icon;
+pub mod inline_details;
 pub mod layout;
 pub mod page_header;
 pub mod toast;

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    components::{error_panel::ErrorPanel, page_header::PageHeader},
+    components::{error_panel::ErrorPanel, inline_details::InlineDetails, page_header::PageHeader},
     serverfns::accounts::{
         accounts, AccountItem, AccountsPage, ChangePassword, InviteAccount, ResendInvitation,
         SetAccountDisabled, UpdateAccount,
@@ -213,17 +213,14 @@ fn row_actions(
     let may_resend = !a.has_password && !a.disabled;
     view! {
         <div class="row-actions">
-            <details class="inline-details">
-                <summary class="button button-ghost button-small" aria-label=access_label>
-                    "Change access"
-                </summary>
+            <InlineDetails label=access_label text="Change access">
                 <ActionForm action=update attr:class="inline-form">
                     <input type="hidden" name="account" value=id />
                     <select class="select" name="role" aria-label=role_label>{roles}</select>
                     <select class="select" name="scope_id" aria-label=scope_label>{scopes}</select>
                     <button type="submit" class="button button-secondary button-small">"Save"</button>
                 </ActionForm>
-            </details>
+            </InlineDetails>
             <ActionForm action=disable attr:class="inline-form">
                 <input type="hidden" name="account" value=id2 />
                 <input type="hidden" name="disabled" value=next_disabled />

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod audit_log;
+pub mod connections;
 pub mod customers_admin;
 pub mod licenses;
 pub mod not_found;
@@ -23,6 +24,7 @@ pub fn title(path: &str) -> &'static str {
         "/accounts" => "Accounts",
         "/account" => "My account",
         "/customers" => "Customers",
+        "/connections" => "Connections",
         "/audit" => "Audit log",
         "/outbox" => "Outbox",
         "/users" => "Users",
@@ -58,6 +60,7 @@ lazy_page! {
     AccountsPage => accounts::Accounts;
     MyAccountPage => accounts::MyAccount;
     CustomersPage => customers_admin::CustomersAdmin;
+    ConnectionsPage => connections::Connections;
     AuditLogPage => audit_log::AuditLog;
     OutboxPage => outbox::Outbox;
     UsersPage => users::Users;

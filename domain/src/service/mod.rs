@@ -8,6 +8,7 @@
 //! server functions above only parse their input, open the handle, call it and convert.
 
 mod accounts;
+mod connections;
 mod customer;
 mod error;
 mod provider;
@@ -19,6 +20,7 @@ use partner_center::{CustomerId, PartnerCenter};
 
 pub use self::{
     accounts::{AccountsDesk, AccountsView},
+    connections::{CheckReport, ConnectionListing},
     error::ServiceError,
     provider::{ProviderAdminDesk, ProviderDesk, StatusFacts, TenantListing, Tenants},
     users::{Selection, UsersDesk, UsersView},

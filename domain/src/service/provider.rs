@@ -18,12 +18,12 @@ use crate::{
 
 /// The service provider's staff, checked now.
 pub struct ProviderDesk {
-    caller: Caller,
+    pub(super) caller: Caller,
 }
 
 /// A service provider admin, checked now.
 pub struct ProviderAdminDesk {
-    caller: Caller,
+    pub(super) caller: Caller,
     admin: ProviderAdmin,
 }
 
@@ -91,7 +91,7 @@ impl Caller {
     }
 
     /// Records the outcome of a change (`detail` on success, the error otherwise).
-    async fn finish<T>(
+    pub(super) async fn finish<T>(
         &self,
         customer: Option<&str>,
         detail: &str,

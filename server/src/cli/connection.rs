@@ -110,11 +110,15 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
             );
         }
         Command::SetDefault { name } => {
-            connections.set_default(&name).await?;
+            connections
+                .set_default(&connections.named(&name).await?.id)
+                .await?;
             println!("{name} is now the default connection.");
         }
         Command::Remove { name } => {
-            connections.remove(&name).await?;
+            connections
+                .remove(&connections.named(&name).await?.id)
+                .await?;
             println!("Removed {name}.");
         }
     }

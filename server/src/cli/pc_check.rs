@@ -2,8 +2,9 @@
 
 use std::process::ExitCode;
 
+use domain::connections::check;
 use partner_center::{ClientConfig, Credential, CustomerId, PartnerCenter};
-use server::{config::Config, pc_check, secrets::Secrets};
+use server::{config::Config, secrets::Secrets};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -43,11 +44,11 @@ pub async fn run(config: Config, args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let lines = pc_check::run(&pc, args.customer.map(CustomerId::new), &args.country).await;
+    let lines = check::run(&pc, args.customer.map(CustomerId::new), &args.country).await;
     for line in &lines {
         println!("{line}");
     }
-    let (passed, failed) = pc_check::summary(&lines);
+    let (passed, failed) = check::summary(&lines);
     println!("{passed} passed, {failed} failed");
     if failed == 0 {
         ExitCode::SUCCESS

@@ -70,8 +70,9 @@ impl TestApp {
                 login_url: running.url(),
                 tenant_id: "tests".into(),
                 app_id: "tests".into(),
+                // The secret of the emulator's own client (`running.client`).
                 secret: Secret::ClientSecret {
-                    client_secret: "tests".into(),
+                    client_secret: "app-secret".into(),
                 },
                 is_default: true,
                 is_sandbox: false,

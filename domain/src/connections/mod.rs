@@ -1,5 +1,9 @@
 //! Partner Center connections: where each one points, how it signs in (sealed at rest), which
-//! is the default, and the client built from it.
+//! is the default, and the client built from it. [`check`] runs every read once against one.
+
+pub mod check;
+
+use std::sync::atomic::Ordering;
 
 use partner_center::{ClientConfig, Credential, PartnerCenter};
 use serde::{Deserialize, Serialize};
@@ -88,6 +92,8 @@ pub struct Connection {
     pub is_sandbox: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When a call through it last succeeded, as last recorded (unix milliseconds).
+    pub last_ok_at: Option<i64>,
 }
 
 pub struct Connections<'a> {
@@ -108,9 +114,10 @@ type Row = (
     i64,
     i64,
     i64,
+    Option<i64>,
 );
 const COLUMNS: &str = "id, name, country, api_url, login_url, tenant_id, app_id, credential_kind, \
-                       is_default, is_sandbox, created_at, updated_at";
+                       is_default, is_sandbox, created_at, updated_at, last_ok_at";
 
 fn to_connection(r: Row) -> Connection {
     Connection {
@@ -126,6 +133,7 @@ fn to_connection(r: Row) -> Connection {
         is_sandbox: r.9 != 0,
         created_at: r.10,
         updated_at: r.11,
+        last_ok_at: r.12,
     }
 }
 
@@ -133,11 +141,8 @@ impl NewConnection {
     /// Every field checked before anything is stored; the message names the field.
     pub fn validate(&mut self) -> Result<(), StoreError> {
         let bad = |m: &str| Err(StoreError::Invalid(m.to_owned()));
-        self.name = self.name.trim().to_owned();
+        self.name = valid_name(&self.name)?;
         self.country = self.country.trim().to_uppercase();
-        if self.name.is_empty() || self.name.chars().count() > 100 {
-            return bad("name: give the connection a name of at most 100 characters");
-        }
         if self.country.len() != 2 || !self.country.chars().all(|c| c.is_ascii_alphabetic()) {
             return bad("country: use a two-letter country code such as US");
         }
@@ -158,15 +163,46 @@ impl NewConnection {
         if self.app_id.trim().is_empty() {
             return bad("app_id: the application (client) id is required");
         }
-        let empty = match &self.secret {
-            Secret::ClientSecret { client_secret } => client_secret.is_empty(),
-            Secret::RefreshToken { refresh_token, .. } => refresh_token.is_empty(),
+        self.secret.validate()
+    }
+
+    /// A client for these settings before they are stored (the Test of the Add form).
+    pub fn client(&self, http: reqwest_client::Client) -> PartnerCenter {
+        let config = ClientConfig::new(
+            self.api_url.clone(),
+            self.login_url.clone(),
+            self.tenant_id.trim(),
+            self.app_id.trim(),
+            self.secret.credential(),
+        );
+        PartnerCenter::new(http, config)
+    }
+}
+
+impl Secret {
+    fn validate(&self) -> Result<(), StoreError> {
+        let secret = match self {
+            Secret::ClientSecret { client_secret } => client_secret,
+            Secret::RefreshToken { refresh_token, .. } => refresh_token,
         };
-        if empty {
-            return bad("secret: a client secret or refresh token is required");
+        if secret.trim().is_empty() || secret.len() > 8192 || secret.chars().any(char::is_control) {
+            return Err(StoreError::Invalid(
+                "secret: give the client secret or refresh token (at most 8192 characters)".into(),
+            ));
         }
         Ok(())
     }
+}
+
+/// A connection's name, trimmed: 1 to 100 characters, no control characters.
+fn valid_name(name: &str) -> Result<String, StoreError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(StoreError::Invalid(
+            "name: give the connection a name of at most 100 characters".into(),
+        ));
+    }
+    Ok(name.to_owned())
 }
 
 impl<'a> Connections<'a> {
@@ -253,18 +289,38 @@ impl<'a> Connections<'a> {
             .ok_or_else(|| StoreError::Invalid("the new connection vanished".into()))
     }
 
-    /// Makes `name` the default connection (and no other).
-    pub async fn set_default(&self, name: &str) -> Result<Connection, StoreError> {
-        let connection = self.by_name(name).await?.ok_or_else(|| {
-            StoreError::Invalid(format!("name: no connection is called {name:?}"))
-        })?;
+    pub async fn by_id(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
+        let row: Option<Row> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM connections WHERE id = $1"))
+                .bind(id.as_str())
+                .fetch_optional(self.pool)
+                .await?;
+        Ok(row.map(to_connection))
+    }
+
+    /// The connection called `name`, or an error saying there is none.
+    pub async fn named(&self, name: &str) -> Result<Connection, StoreError> {
+        self.by_name(name)
+            .await?
+            .ok_or_else(|| StoreError::Invalid(format!("name: no connection is called {name:?}")))
+    }
+
+    async fn existing(&self, id: &ConnectionId) -> Result<Connection, StoreError> {
+        self.by_id(id).await?.ok_or_else(|| {
+            StoreError::Invalid("connection: that connection no longer exists".into())
+        })
+    }
+
+    /// Makes this connection the default one (and no other).
+    pub async fn set_default(&self, id: &ConnectionId) -> Result<Connection, StoreError> {
+        let connection = self.existing(id).await?;
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE connections SET is_default = 0")
             .execute(&mut *tx)
             .await?;
         sqlx::query("UPDATE connections SET is_default = 1, updated_at = $1 WHERE id = $2")
             .bind(now_millis())
-            .bind(connection.id.as_str())
+            .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -274,21 +330,112 @@ impl<'a> Connections<'a> {
         })
     }
 
-    /// Removes a connection; the sandbox cannot be removed while the emulator runs.
-    pub async fn remove(&self, name: &str) -> Result<(), StoreError> {
-        let connection = self.by_name(name).await?.ok_or_else(|| {
-            StoreError::Invalid(format!("name: no connection is called {name:?}"))
-        })?;
+    /// Gives a connection another name (unique among connections).
+    pub async fn rename(&self, id: &ConnectionId, name: &str) -> Result<Connection, StoreError> {
+        let connection = self.existing(id).await?;
+        let name = valid_name(name)?;
+        if let Some(other) = self.by_name(&name).await? {
+            if other.id != connection.id {
+                return Err(StoreError::Invalid(format!(
+                    "name: a connection called {name:?} already exists"
+                )));
+            }
+        }
+        sqlx::query("UPDATE connections SET name = $1, updated_at = $2 WHERE id = $3")
+            .bind(&name)
+            .bind(now_millis())
+            .bind(id.as_str())
+            .execute(self.pool)
+            .await?;
+        self.existing(id).await
+    }
+
+    /// Seals a new secret for a connection; its client is made anew on the next call.
+    pub async fn rotate_secret(
+        &self,
+        id: &ConnectionId,
+        secret: &Secret,
+    ) -> Result<Connection, StoreError> {
+        let c = self.existing(id).await?;
+        if c.is_sandbox {
+            return Err(StoreError::Invalid(
+                "connection: the sandbox makes its own secret each time it starts".into(),
+            ));
+        }
+        secret.validate()?;
+        let sealed = self.seal(
+            &binding(
+                id.as_str(),
+                &c.api_url,
+                &c.login_url,
+                &c.tenant_id,
+                &c.app_id,
+            ),
+            secret,
+        )?;
+        sqlx::query(
+            "UPDATE connections SET credential_kind = $1, credential_sealed = $2, updated_at = $3 \
+             WHERE id = $4",
+        )
+        .bind(secret.kind())
+        .bind(&sealed)
+        .bind(now_millis())
+        .bind(id.as_str())
+        .execute(self.pool)
+        .await?;
+        self.existing(id).await
+    }
+
+    /// The customers imported under a connection, by name.
+    pub async fn customers_of(&self, id: &ConnectionId) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT company_name FROM customers WHERE connection_id = $1 ORDER BY company_name",
+        )
+        .bind(id.as_str())
+        .fetch_all(self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// Removes a connection: refused for the sandbox while the emulator runs, and while
+    /// customers use it (the message names them).
+    pub async fn remove(&self, id: &ConnectionId) -> Result<Connection, StoreError> {
+        let connection = self.existing(id).await?;
         if connection.is_sandbox {
             return Err(StoreError::Invalid(
-                "name: the sandbox connection belongs to the built-in emulator and cannot be removed"
+                "connection: the sandbox connection belongs to the built-in emulator and cannot \
+                 be removed"
                     .into(),
             ));
         }
+        let users = self.customers_of(id).await?;
+        if !users.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "connection: {} still use{} {:?}: {}. Remove {} from Seatwise first",
+                plural(users.len(), "customer"),
+                if users.len() == 1 { "s" } else { "" },
+                connection.name,
+                users.join(", "),
+                if users.len() == 1 { "it" } else { "them" },
+            )));
+        }
         sqlx::query("DELETE FROM connections WHERE id = $1")
-            .bind(connection.id.as_str())
+            .bind(id.as_str())
             .execute(self.pool)
             .await?;
+        Ok(connection)
+    }
+
+    /// Records that a call through the connection succeeded at `at` (kept if newer).
+    pub async fn mark_ok(&self, id: &ConnectionId, at: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE connections SET last_ok_at = $1 WHERE id = $2 \
+             AND (last_ok_at IS NULL OR last_ok_at < $1)",
+        )
+        .bind(at)
+        .bind(id.as_str())
+        .execute(self.pool)
+        .await?;
         Ok(())
     }
 
@@ -366,6 +513,10 @@ impl<'a> Connections<'a> {
     }
 }
 
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 fn sandbox_secret() -> Secret {
     Secret::ClientSecret {
         client_secret: Uuid::new_v4().simple().to_string(),
@@ -430,6 +581,23 @@ impl Clients {
             .await?;
         self.lock().insert(id.clone(), (updated_at, client.clone()));
         Ok(client)
+    }
+
+    /// The HTTP client every connection's client shares.
+    pub fn http(&self) -> reqwest_client::Client {
+        self.http.clone()
+    }
+
+    /// When a call through this process's client of `id` last succeeded (unix milliseconds).
+    pub fn last_success(&self, id: &ConnectionId) -> Option<i64> {
+        let at = self
+            .lock()
+            .get(id)?
+            .1
+            .stats()
+            .last_success_ms
+            .load(Ordering::Relaxed);
+        (at > 0).then_some(at as i64)
     }
 
     fn lock(

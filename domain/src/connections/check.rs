@@ -1,5 +1,5 @@
-//! `seatwise pc-check`: every read operation once against a connection, one line each, then
-//! `N passed, N failed`. The same check backs the "Test connection" button.
+//! Every read operation once against a connection, one line each: `seatwise pc-check` prints
+//! them with `N passed, N failed`, and the Connections page's Test shows them.
 
 use std::future::Future;
 

@@ -1,0 +1,348 @@
+//! The service provider's Partner Center connections: each one's region, tenant and sign-in,
+//! whether it answers (its last successful call, and the Test that runs every read once), and
+//! for admins adding, renaming, a new secret, the default and removal.
+
+use leptos::prelude::*;
+
+use crate::{
+    auth::use_me,
+    components::{error_panel::ErrorPanel, inline_details::InlineDetails, page_header::PageHeader},
+    serverfns::connections::{
+        connections, AddConnection, AddOutcome, CheckResult, ConnectionRow, RemoveConnection,
+        RenameConnection, RotateConnectionSecret, SetDefaultConnection, TestConnection,
+    },
+};
+
+/// The admins' actions on a row, one server action each.
+#[derive(Clone, Copy)]
+struct Changes {
+    make_default: ServerAction<SetDefaultConnection>,
+    rename: ServerAction<RenameConnection>,
+    secret: ServerAction<RotateConnectionSecret>,
+    remove: ServerAction<RemoveConnection>,
+}
+
+#[component]
+pub fn Connections() -> impl IntoView {
+    let admin = use_me().is_some_and(|m| m.admin);
+    let test = ServerAction::<TestConnection>::new();
+    let add = ServerAction::<AddConnection>::new();
+    let changes = Changes {
+        make_default: ServerAction::new(),
+        rename: ServerAction::new(),
+        secret: ServerAction::new(),
+        remove: ServerAction::new(),
+    };
+    let page = Resource::new(
+        move || {
+            (
+                test.version().get(),
+                add.version().get(),
+                changes.make_default.version().get(),
+                changes.rename.version().get(),
+                changes.secret.version().get(),
+                changes.remove.version().get(),
+            )
+        },
+        |_| connections(),
+    );
+    let failure = move || {
+        test.value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| changes.make_default.value().get().and_then(Result::err))
+            .or_else(|| changes.rename.value().get().and_then(Result::err))
+            .or_else(|| changes.secret.value().get().and_then(Result::err))
+            .or_else(|| changes.remove.value().get().and_then(Result::err))
+            .map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })
+    };
+    let tested = move || {
+        let from_row = test.value().get().and_then(Result::ok);
+        let from_form = add
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .and_then(|o| match o {
+                AddOutcome::Tested(r) => Some(r),
+                AddOutcome::Added(_) => None,
+            });
+        from_form.or(from_row).map(check_report)
+    };
+    view! {
+        <PageHeader
+            title="Connections"
+            subtitle="The Partner Center accounts Seatwise signs in to: where each one sells, which one is the default, and whether it answers."
+        />
+        {failure}
+        <Transition fallback=|| view! { <p class="muted">"Loading connections…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                {move || page.get().map(|r| r.map(|rows| connection_table(rows, test, admin.then_some(changes))))}
+            </ErrorBoundary>
+        </Transition>
+        {tested}
+        {admin.then(|| add_form(add))}
+    }
+}
+
+fn connection_table(
+    rows: Vec<ConnectionRow>,
+    test: ServerAction<TestConnection>,
+    changes: Option<Changes>,
+) -> impl IntoView {
+    let count = rows.len();
+    let rows = rows
+        .into_iter()
+        .map(|c| {
+            let customers = match c.customers.len() {
+                0 => "None".to_owned(),
+                n if n <= 3 => c.customers.join(", "),
+                n => format!("{}, and {} more", c.customers[..2].join(", "), n - 2),
+            };
+            let last_ok = if c.last_ok.is_empty() {
+                view! { <span class="muted">"Not yet"</span> }.into_any()
+            } else {
+                view! { <span class="nowrap">{c.last_ok.clone()}</span> }.into_any()
+            };
+            let test_label = format!("Test {}", c.name);
+            let id = c.id.clone();
+            let actions = changes.map(|ch| row_actions(&c, ch));
+            view! {
+                <tr>
+                    <td>
+                        <strong>{c.name.clone()}</strong>
+                        {c.is_default.then(|| view! { " " <span class="badge badge-info">"Default"</span> })}
+                        {c.is_sandbox.then(|| view! { " " <span class="badge badge-neutral">"Sandbox"</span> })}
+                        <div class="muted small">{c.api_url.clone()}</div>
+                    </td>
+                    <td>
+                        {c.tenant_id.clone()}
+                        <div class="muted small">{format!("App {} · sells in {}", c.app_id, c.country)}</div>
+                        <div class="muted small">{c.sign_in.clone()}</div>
+                    </td>
+                    <td>{last_ok}</td>
+                    <td>{customers}</td>
+                    <td class="actions-cell">
+                        <div class="row-actions">
+                            <ActionForm action=test attr:class="inline-form">
+                                <input type="hidden" name="connection" value=id />
+                                <button type="submit" class="button button-secondary button-small" aria-label=test_label>
+                                    "Test"
+                                </button>
+                            </ActionForm>
+                            {actions}
+                        </div>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="card card-flush card-scroll">
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Partner tenant"</th>
+                        <th scope="col">"Last successful call"</th>
+                        <th scope="col">"Customers"</th>
+                        <th scope="col">"Actions"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+            <p class="table-footnote muted">
+                {format!("{count} connection{}. Times are UTC; a Test runs every read operation once.", if count == 1 { "" } else { "s" })}
+            </p>
+        </div>
+    }
+}
+
+/// Make default, rename, a new secret and remove (admins).
+fn row_actions(c: &ConnectionRow, ch: Changes) -> impl IntoView {
+    let name = c.name.clone();
+    let make_default = (!c.is_default).then(|| {
+        let (id, label) = (c.id.clone(), format!("Make {name} the default"));
+        view! {
+            <ActionForm action=ch.make_default attr:class="inline-form">
+                <input type="hidden" name="connection" value=id />
+                <button type="submit" class="button button-ghost button-small" aria-label=label>"Make default"</button>
+            </ActionForm>
+        }
+    });
+    let (id, current, label) = (c.id.clone(), name.clone(), format!("New name for {name}"));
+    let rename = view! {
+        <InlineDetails label=format!("Rename {name}") text="Rename">
+            <ActionForm action=ch.rename attr:class="inline-form">
+                <input type="hidden" name="connection" value=id />
+                <input class="input" name="name" value=current required maxlength="100" aria-label=label />
+                <button type="submit" class="button button-secondary button-small">"Save"</button>
+            </ActionForm>
+        </InlineDetails>
+    };
+    // The sandbox makes its own secret and belongs to the built-in emulator.
+    let real = (!c.is_sandbox).then(|| {
+        let (id, id2) = (c.id.clone(), c.id.clone());
+        let (kind, secret) = (format!("Kind of secret for {name}"), format!("Secret for {name}"));
+        let remove = format!("Remove {name}");
+        let remove2 = remove.clone();
+        view! {
+            <InlineDetails label=format!("New secret for {name}") text="New secret">
+                <ActionForm action=ch.secret attr:class="inline-form">
+                    <input type="hidden" name="connection" value=id />
+                    <select class="select" name="credential" aria-label=kind>
+                        <option value="client_secret">"Client secret"</option>
+                        <option value="refresh_token">"Refresh token"</option>
+                    </select>
+                    <input class="input" name="secret" type="password" autocomplete="off" required aria-label=secret />
+                    <button type="submit" class="button button-secondary button-small">"Save"</button>
+                </ActionForm>
+            </InlineDetails>
+            <InlineDetails label=remove text="Remove">
+                <ActionForm action=ch.remove attr:class="inline-form">
+                    <input type="hidden" name="connection" value=id2 />
+                    <button type="submit" class="button button-danger button-small">{remove2}</button>
+                </ActionForm>
+            </InlineDetails>
+        }
+    });
+    view! { {make_default} {rename} {real} }
+}
+
+fn check_report(r: CheckResult) -> impl IntoView {
+    let skipped = match r.skipped {
+        0 => String::new(),
+        n => format!(", {n} skipped"),
+    };
+    let summary = format!(
+        "Test of {}: {} passed, {} failed{skipped}",
+        r.name, r.passed, r.failed
+    );
+    let rows = r
+        .rows
+        .into_iter()
+        .map(|l| {
+            let (badge, text) = match (l.ok, l.status.as_str()) {
+                (true, "-") => ("badge badge-neutral", "Skipped"),
+                (true, _) => ("badge badge-success", "Passed"),
+                (false, _) => ("badge badge-danger", "Failed"),
+            };
+            view! {
+                <tr>
+                    <td><span class=badge>{text}</span></td>
+                    <td>{l.operation}</td>
+                    <td class="numeric">{l.status}</td>
+                    <td>{l.detail}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card card-flush card-scroll" aria-labelledby="test-title">
+            <h2 class="card-title card-title-padded" id="test-title" role="status">{summary}</h2>
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Result"</th>
+                        <th scope="col">"Operation"</th>
+                        <th scope="col" class="numeric">"HTTP status"</th>
+                        <th scope="col">"Details"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    }
+}
+
+/// Add a connection; Test runs every read with the settings typed, keeping nothing.
+fn add_form(add: ServerAction<AddConnection>) -> impl IntoView {
+    let result = move || {
+        add.value().get().map(|r| match r {
+            Ok(AddOutcome::Added(name)) => view! {
+                <div class="alert alert-info" role="status">{format!("{name} was added.")}</div>
+            }
+            .into_any(),
+            Ok(AddOutcome::Tested(_)) => ().into_any(),
+            Err(e) => {
+                let text = match e.field.as_deref().and_then(field_label) {
+                    Some(label) => format!("{label}: {e}"),
+                    None => e.to_string(),
+                };
+                view! { <div class="alert alert-error" role="alert">{text}</div> }.into_any()
+            }
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="add-connection">
+            <h2 class="card-title" id="add-connection">"Add a connection"</h2>
+            <p class="muted">
+                "The partner's own Partner Center account (an app registered in its tenant). Test it before you add it: nothing is kept until you press Add."
+            </p>
+            {result}
+            <ActionForm action=add attr:class="form-grid">
+                <div class="field">
+                    <label for="c-name">"Name"</label>
+                    <input class="input" id="c-name" name="name" required maxlength="100" />
+                </div>
+                <div class="field">
+                    <label for="c-country">"Country (two letters)"</label>
+                    <input class="input" id="c-country" name="country" value="US" required maxlength="2" />
+                </div>
+                <div class="field">
+                    <label for="c-api">"Partner Center API URL"</label>
+                    <input class="input" id="c-api" name="api_url" value="https://api.partnercenter.microsoft.com" required />
+                </div>
+                <div class="field">
+                    <label for="c-login">"Sign-in URL"</label>
+                    <input class="input" id="c-login" name="login_url" value="https://login.microsoftonline.com" required />
+                </div>
+                <div class="field">
+                    <label for="c-tenant">"Partner tenant (id or domain)"</label>
+                    <input class="input" id="c-tenant" name="tenant_id" required />
+                </div>
+                <div class="field">
+                    <label for="c-app">"Application (client) id"</label>
+                    <input class="input" id="c-app" name="app_id" required />
+                </div>
+                <div class="field">
+                    <label for="c-credential">"Sign-in"</label>
+                    <select class="select" id="c-credential" name="credential">
+                        <option value="client_secret">"Client secret (app only)"</option>
+                        <option value="refresh_token">"Refresh token (app + user)"</option>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="c-secret">"Client secret or refresh token"</label>
+                    <input class="input" id="c-secret" name="secret" type="password" autocomplete="off" required />
+                </div>
+                <div class="field">
+                    <label for="c-app-secret">"Client secret (with a refresh token, optional)"</label>
+                    <input class="input" id="c-app-secret" name="app_secret" type="password" autocomplete="off" />
+                </div>
+                <label class="choice">
+                    <input type="checkbox" name="make_default" value="on" />
+                    " Make it the default connection"
+                </label>
+                <div class="form-actions">
+                    <button type="submit" name="step" value="test" class="button button-secondary">"Test"</button>
+                    <button type="submit" name="step" value="add" class="button button-primary">"Add connection"</button>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// The Add form's label of a field an error names.
+fn field_label(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "name" => "Name",
+        "country" => "Country",
+        "api_url" => "Partner Center API URL",
+        "login_url" => "Sign-in URL",
+        "tenant_id" => "Partner tenant",
+        "app_id" => "Application (client) id",
+        "credential" => "Sign-in",
+        "secret" => "Client secret or refresh token",
+        _ => return None,
+    })
+}
