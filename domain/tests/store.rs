@@ -89,6 +89,7 @@ on_both_backends!(
     bad_connections_are_refused_and_change_nothing,
     the_sandbox_connection_follows_the_emulator,
     connections_are_renamed_rotated_and_removed_only_when_unused,
+    subscriptions_are_replaced_per_customer_and_queried,
     passwords_are_checked_without_telling_who_exists,
     authorization_follows_role_and_scope,
     bad_accounts_are_refused_and_change_nothing,
@@ -1722,4 +1723,137 @@ async fn user_admin_delete_restore_and_passwords(store: Store) {
         .unwrap()
         .iter()
         .any(|m| m.id == outbox[0].id));
+}
+
+fn wire_subscription(id: &str, offer: &str, quantity: i64, kind: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": id,
+        "offerId": format!("CFQ7TTC0{offer}:0001:P1Y"),
+        "offerName": offer,
+        "friendlyName": format!("{offer} for staff"),
+        "productType": { "id": kind },
+        "quantity": quantity,
+        "status": "active",
+        "autoRenewEnabled": true,
+        "billingCycle": "monthly",
+        "termDuration": "P1Y",
+        "effectiveStartDate": "2026-01-10T00:00:00Z",
+        "commitmentEndDate": "2027-01-09T00:00:00Z",
+        "scheduledNextTermInstructions": { "quantity": 3 }
+    })
+}
+
+/// A customer's subscriptions are replaced whole on each read (never mixed with the previous
+/// list), queried across customers with filters and paging, marketplace ones apart, and the
+/// page says when the oldest list was read and how many customers never were.
+async fn subscriptions_are_replaced_per_customer_and_queried(store: Store) {
+    let w = world(&store).await;
+    let scopes = store.access().scopes(&w.sp).await.unwrap();
+    let subs = store.subscriptions();
+    let parse = |v: Vec<serde_json::Value>| -> Vec<partner_center::wire::Subscription> {
+        v.into_iter()
+            .map(|v| partner_center::json::from_value(v).unwrap())
+            .collect()
+    };
+    let query =
+        |search: &str, marketplace: bool, page: usize| domain::subscriptions::SubscriptionQuery {
+            search: search.into(),
+            status: String::new(),
+            marketplace,
+            page,
+            per_page: 2,
+        };
+    let nothing = subs.query(&scopes, &query("", false, 1)).await.unwrap();
+    assert_eq!((nothing.matching, nothing.never_read), (0, 3));
+
+    let first = parse(vec![
+        wire_subscription(
+            "11111111-0000-0000-0000-000000000001",
+            "Office 365 E3",
+            10,
+            "OnlineServicesNCE",
+        ),
+        wire_subscription(
+            "11111111-0000-0000-0000-000000000002",
+            "Power BI Pro",
+            4,
+            "OnlineServicesNCE",
+        ),
+        wire_subscription(
+            "11111111-0000-0000-0000-000000000003",
+            "Acme 50%_Off SaaS",
+            2,
+            "SaaS",
+        ),
+    ]);
+    subs.replace(&w.ids[0], &first, 1_000).await.unwrap();
+    let later = parse(vec![wire_subscription(
+        "22222222-0000-0000-0000-000000000001",
+        "Office 365 E1",
+        7,
+        "OnlineServices",
+    )]);
+    subs.replace(&w.ids[2], &later, 2_000).await.unwrap();
+
+    let page1 = subs.query(&scopes, &query("", false, 1)).await.unwrap();
+    assert_eq!((page1.matching, page1.pages, page1.never_read), (3, 2, 1));
+    assert_eq!(page1.oldest_read_at, None, "a customer was never read");
+    assert_eq!(
+        page1
+            .rows
+            .iter()
+            .map(|r| r.offer_name.as_str())
+            .collect::<Vec<_>>(),
+        ["Office 365 E3", "Power BI Pro"],
+        "by customer, then product"
+    );
+    let e3 = &page1.rows[0];
+    assert_eq!(
+        (e3.quantity, e3.auto_renew, e3.term_duration.as_str()),
+        (10, true, "P1Y")
+    );
+    assert_eq!(e3.kind, domain::subscriptions::Kind::Nce);
+    assert_eq!(e3.customer_name, "A One");
+    assert_eq!(e3.connection_name, "Main");
+    assert_eq!(e3.next_term, "At renewal: 3 licenses");
+    assert!(e3.start_at.is_some() && e3.commitment_end_at > e3.start_at);
+    let page2 = subs.query(&scopes, &query("", false, 2)).await.unwrap();
+    assert_eq!(page2.rows[0].offer_name, "Office 365 E1");
+
+    // Marketplace apart; a search matches wildcards literally.
+    let market = subs
+        .query(&scopes, &query("50%_off", true, 1))
+        .await
+        .unwrap();
+    assert_eq!(market.matching, 1);
+    assert_eq!(
+        market.rows[0].kind,
+        domain::subscriptions::Kind::Marketplace
+    );
+    assert_eq!(
+        subs.query(&scopes, &query("50%_of_", true, 1))
+            .await
+            .unwrap()
+            .matching,
+        0
+    );
+
+    // A new read replaces the customer's list whole, and only that customer's.
+    subs.replace(&w.ids[0], &first[1..2], 3_000).await.unwrap();
+    subs.replace(&w.ids[1], &[], 4_000).await.unwrap();
+    let all = subs.query(&scopes, &query("", false, 1)).await.unwrap();
+    assert_eq!(all.matching, 2);
+    assert_eq!(all.never_read, 0);
+    assert_eq!(all.oldest_read_at, Some(2_000));
+
+    // A customer admin's scope holds its own customer only.
+    let own = store.access().scopes(&w.customer_a1).await.unwrap();
+    let mine = subs.query(&own, &query("", false, 1)).await.unwrap();
+    assert_eq!(
+        mine.rows
+            .iter()
+            .map(|r| r.customer_name.as_str())
+            .collect::<Vec<_>>(),
+        ["A One"]
+    );
 }

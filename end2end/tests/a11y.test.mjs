@@ -9,10 +9,10 @@ before(async () => ({ browser, close } = await launch()));
 after(async () => close());
 
 const PAGES = {
-  'Service provider admin': ['/', '/users', '/licenses', '/customers', '/connections', '/accounts', '/audit', '/outbox', '/status', '/account'],
-  'Service provider support': ['/', '/users', '/customers', '/connections', '/status'],
-  'Reseller admin': ['/', '/users', '/licenses', '/accounts', '/account'],
-  'Customer admin': ['/', '/users', '/account', '/no/such/page'],
+  'Service provider admin': ['/', '/users', '/licenses', '/subscriptions', '/subscriptions?tab=marketplace', '/customers', '/connections', '/accounts', '/audit', '/outbox', '/status', '/account'],
+  'Service provider support': ['/', '/users', '/subscriptions', '/customers', '/connections', '/status'],
+  'Reseller admin': ['/', '/users', '/licenses', '/subscriptions', '/accounts', '/account'],
+  'Customer admin': ['/', '/users', '/subscriptions', '/account', '/no/such/page'],
 };
 
 test('signed-out pages have no violation (and the check does catch one)', async () => {

@@ -1194,6 +1194,18 @@ mod matrix {
             args: |_| vec![("connection", NOBODY.to_owned())],
             allowed: &[ADMIN],
         },
+        Row {
+            path: "/api/subscriptions",
+            post: false,
+            args: |t| vec![("customer", t.fabrikam.clone())],
+            allowed: &[RESELLER_ADMIN, SUPPORT, ADMIN],
+        },
+        Row {
+            path: "/api/subscriptions-load-mode",
+            post: true,
+            args: |_| vec![("mode", "cache".to_owned())],
+            allowed: &[ADMIN],
+        },
     ];
 
     #[test]
@@ -2019,6 +2031,12 @@ mod security {
             ),
             (
                 "/api/users",
+                false,
+                vec![(s("customer"), contoso.clone())],
+                vec!["customer"],
+            ),
+            (
+                "/api/subscriptions",
                 false,
                 vec![(s("customer"), contoso.clone())],
                 vec!["customer"],
@@ -3307,4 +3325,166 @@ async fn connections_are_tested_added_changed_and_removed() {
     ] {
         assert!(audit.contains(action), "{action} audited: {audit}");
     }
+}
+
+/// The subscriptions page's data: each role sees the subscriptions of its own customers only;
+/// in live mode a visit reads Partner Center (one call per customer) and stores what it saw; in
+/// stored mode nothing is asked until someone does; a change made outside Seatwise shows after
+/// a read; a customer Partner Center fails for keeps its last list and is named.
+#[tokio::test]
+async fn subscriptions_are_read_stored_and_shown_by_role() {
+    let app = TestApp::spawn().await;
+    let emulator = app.emulator_url.clone().unwrap();
+    let contoso = app.customer_id("Contoso Ltd").await;
+    let view = |query: &'static [(&'static str, &'static str)]| {
+        let app = &app;
+        async move {
+            let r = app
+                .client
+                .get(app.url("/api/subscriptions"))
+                .query(query)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let reads = || async {
+        let log: Vec<serde_json::Value> = app
+            .client
+            .get(format!("{emulator}/_emulator/requests"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        log.iter()
+            .filter(|e| e["path"].as_str().unwrap().ends_with("/subscriptions"))
+            .map(|e| e["path"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let clear = || async {
+        app.client
+            .delete(format!("{emulator}/_emulator/requests"))
+            .send()
+            .await
+            .unwrap();
+    };
+
+    // The customer admin: Contoso's subscriptions only, read live (one call), with the time.
+    app.sign_in_as("Customer admin").await;
+    clear().await;
+    let mine = view(&[]).await;
+    let rows = mine["rows"].as_array().unwrap();
+    assert!(!rows.is_empty(), "{mine}");
+    assert!(
+        rows.iter().all(|r| r["customer"] == "Contoso Ltd"),
+        "{mine}"
+    );
+    assert_eq!(mine["customers"].as_array().unwrap().len(), 1);
+    assert!(mine["read_at"].as_str().unwrap().ends_with("UTC"), "{mine}");
+    assert_eq!(reads().await.len(), 1, "one call for one customer");
+    // Paging and filtering read the store.
+    clear().await;
+    let none = view(&[("read", "0"), ("search", "no such product")]).await;
+    assert_eq!(none["matching"], 0);
+    assert_eq!(reads().await, Vec::<String>::new());
+    app.post_form("/auth/sign-out", &[]).await;
+
+    // The reseller: its customers' subscriptions, not Contoso's (a direct customer).
+    app.sign_in_as("Reseller admin").await;
+    let theirs = view(&[]).await;
+    let customers: std::collections::BTreeSet<&str> = theirs["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["customer"].as_str().unwrap())
+        .collect();
+    assert!(
+        !customers.is_empty() && !customers.contains("Contoso Ltd"),
+        "{customers:?}"
+    );
+    app.post_form("/auth/sign-out", &[]).await;
+
+    // The admin makes the page read the store until asked.
+    app.sign_in_as("Service provider admin").await;
+    let status = app
+        .post_form("/api/subscriptions-load-mode", &[("mode", "cache")])
+        .await
+        .status();
+    assert_eq!(status, 200);
+    clear().await;
+    let stored = view(&[]).await;
+    assert_eq!(stored["live"], false);
+    assert_eq!(
+        reads().await,
+        Vec::<String>::new(),
+        "stored mode asks nothing"
+    );
+    assert_eq!(
+        stored["never_read"], 0,
+        "the earlier visits read every customer: {stored}"
+    );
+
+    // A change made outside Seatwise: seen after a read, not before.
+    let first = stored["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["customer"] == "Contoso Ltd")
+        .unwrap()
+        .clone();
+    let id = first["id"].as_str().unwrap();
+    let quantity = first["quantity"].as_i64().unwrap();
+    let changed = app
+        .client
+        .post(format!(
+            "{emulator}/_emulator/customers/{contoso}/subscriptions/{id}"
+        ))
+        .json(&serde_json::json!({ "quantity": quantity + 7 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200);
+    let quantity_of = |page: &serde_json::Value| {
+        page["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()["quantity"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(
+        quantity_of(&view(&[]).await),
+        quantity,
+        "the store until asked"
+    );
+    clear().await;
+    let read = view(&[("read", "1")]).await;
+    assert_eq!(quantity_of(&read), quantity + 7);
+    assert_eq!(read["never_read"], 0);
+    assert_eq!(
+        reads().await.len(),
+        read["customers"].as_array().unwrap().len(),
+        "one call each"
+    );
+
+    // Partner Center failing: every customer named, and the last lists kept.
+    app.emulator_knobs(serde_json::json!({ "fault_rate": 1.0, "faults": ["server_error"] }))
+        .await;
+    let failing = view(&[("read", "1")]).await;
+    app.emulator_knobs(serde_json::json!({})).await;
+    assert!(
+        failing["failures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "Contoso Ltd"),
+        "{failing}"
+    );
+    assert_eq!(failing["rows"], read["rows"], "nothing lost");
 }

@@ -59,7 +59,7 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
             NavItem {
                 label: "Subscriptions",
                 icon: Icon::Repeat,
-                href: None,
+                href: Some("/subscriptions"),
                 for_whom: Who::Everyone,
             },
             NavItem {

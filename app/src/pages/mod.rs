@@ -10,6 +10,7 @@ pub mod outbox;
 pub mod overview;
 pub mod sign_in;
 pub mod status;
+pub mod subscriptions;
 pub mod users;
 
 use leptos::prelude::*;
@@ -29,6 +30,7 @@ pub fn title(path: &str) -> &'static str {
         "/outbox" => "Outbox",
         "/users" => "Users",
         "/licenses" => "Licenses",
+        "/subscriptions" => "Subscriptions",
         "/status" => "System status",
         _ => "",
     }
@@ -65,5 +67,6 @@ lazy_page! {
     OutboxPage => outbox::Outbox;
     UsersPage => users::Users;
     LicensesPage => licenses::Licenses;
+    SubscriptionsPage => subscriptions::Subscriptions;
     StatusPage => status::Status;
 }

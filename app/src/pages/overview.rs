@@ -37,8 +37,8 @@ const AREAS: &[Area] = &[
     Area {
         icon: Icon::Repeat,
         title: "Subscriptions",
-        text: "View, add, change and sync subscriptions on every Partner Center connection.",
-        href: None,
+        text: "Subscriptions of every customer you manage, on every Partner Center connection.",
+        href: Some("/subscriptions"),
     },
     Area {
         icon: Icon::Clock,

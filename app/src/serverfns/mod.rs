@@ -9,4 +9,5 @@ pub mod customers;
 pub mod customers_admin;
 pub mod outbox;
 pub mod status;
+pub mod subscriptions;
 pub mod users;

@@ -12,6 +12,7 @@ mod connections;
 mod customer;
 mod error;
 mod provider;
+mod subscriptions;
 mod users;
 
 use std::{sync::Arc, time::Instant};
@@ -23,6 +24,7 @@ pub use self::{
     connections::{CheckReport, ConnectionListing},
     error::ServiceError,
     provider::{ProviderAdminDesk, ProviderDesk, StatusFacts, TenantListing, Tenants},
+    subscriptions::{ReadEvent, SubscriptionsDesk, SubscriptionsView},
     users::{Selection, UsersDesk, UsersView},
 };
 use crate::{

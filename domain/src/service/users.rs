@@ -47,6 +47,20 @@ impl Caller {
     /// The customers this person may see and the selected ones; one customer out of scope is
     /// refused and audited.
     pub async fn users(&self, selection: &Selection) -> Result<UsersDesk, ServiceError> {
+        let (visible, selected) = self.select(selection).await?;
+        Ok(UsersDesk {
+            caller: self.clone(),
+            visible,
+            selected,
+        })
+    }
+
+    /// The customers this person may see, and those of them `selection` picks; one customer
+    /// out of scope is refused and audited (the same answer whether it exists or not).
+    pub(super) async fn select(
+        &self,
+        selection: &Selection,
+    ) -> Result<(Vec<CustomerScope>, Vec<CustomerScope>), ServiceError> {
         let all = self.services.store.access().scopes(&self.who).await;
         let visible = self.checked(None, all).await?;
         let selected: Vec<CustomerScope> = match &selection.customer {
@@ -69,11 +83,7 @@ impl Caller {
                 .cloned()
                 .collect(),
         };
-        Ok(UsersDesk {
-            caller: self.clone(),
-            visible,
-            selected,
-        })
+        Ok((visible, selected))
     }
 }
 

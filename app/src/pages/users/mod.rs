@@ -551,20 +551,7 @@ fn users_href(f: &UsersFilter) -> String {
         ("page", &f.page),
     ];
     // `wait` is not carried over: paging reads the cache.
-    let query = params
-        .iter()
-        .filter_map(|(k, v)| {
-            v.as_deref()
-                .filter(|v| !v.is_empty())
-                .map(|v| format!("{k}={}", crate::urls::component(v)))
-        })
-        .collect::<Vec<_>>()
-        .join("&");
-    if query.is_empty() {
-        "/users".into()
-    } else {
-        format!("/users?{query}")
-    }
+    crate::urls::href("/users", &params)
 }
 
 fn customer_param(customers: &[(String, String)], wanted: &str) -> String {

@@ -17,7 +17,10 @@ use partner_center::{
 use serde::{Deserialize, Serialize};
 use sqlx::AnyPool;
 
-use crate::StoreError;
+use crate::{
+    sql::{key, placeholders},
+    StoreError,
+};
 
 pub(crate) use self::cache::{
     mark_deleted, set_skus, set_user_licenses, set_user_roles, upsert_user,
@@ -216,11 +219,6 @@ pub enum Depth {
     Everything,
 }
 
-/// Ids are compared in lower case (Partner Center mixes cases for the same GUID).
-fn key(id: &impl std::fmt::Display) -> String {
-    id.to_string().to_lowercase()
-}
-
 /// A SKU's product name as Partner Center gives it, else its part number.
 pub(crate) fn product_name(s: &SubscribedSku) -> String {
     s.product_sku
@@ -244,28 +242,4 @@ fn display_name(u: &CustomerUser) -> String {
         })
         .or_else(|| u.user_principal_name.clone())
         .unwrap_or_default()
-}
-
-/// `($1, $2), ($3, $4)` for `rows` rows of `columns` values.
-fn placeholders(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let row = (1..=columns)
-                .map(|c| format!("${}", r * columns + c))
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!("({row})")
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::placeholders;
-
-    #[test]
-    fn placeholders_number_rows_then_columns() {
-        assert_eq!(placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
-    }
 }

@@ -5,7 +5,11 @@ use std::collections::HashMap;
 
 use partner_center::{CustomerId, UserId};
 
-use crate::{access::CustomerScope, StoreError};
+use crate::{
+    access::CustomerScope,
+    sql::{count, escape_like},
+    StoreError,
+};
 
 use super::{
     key, placeholders, Directory, DirectoryUser, Freshness, SkuCount, SkuName, StateFilter,
@@ -53,12 +57,7 @@ impl<'a> Directory<'a> {
             ));
         }
         let count_sql = format!("SELECT COUNT(*) FROM directory_users u WHERE {filter}");
-        let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
-        for b in &binds {
-            count = count.bind(b.clone());
-        }
-        let (matching,) = count.fetch_one(self.pool).await?;
-        let matching = usize::try_from(matching).unwrap_or_default();
+        let matching = count(self.pool, &count_sql, &binds).await?;
         let pages = matching.div_ceil(per_page).max(1);
         let page = q.page.clamp(1, pages);
 
@@ -339,21 +338,5 @@ impl<'a> Directory<'a> {
                 .collect(),
             details_missing: scopes.len() - fetched.values().filter(|(_, d)| d.is_some()).count(),
         })
-    }
-}
-
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape_like;
-
-    #[test]
-    fn like_patterns_match_wildcards_literally() {
-        assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
     }
 }

@@ -1,0 +1,282 @@
+//! Subscriptions of every customer the signed-in person may see: product, quantity, status,
+//! billing and term, commitment, auto-renew and the change scheduled at renewal, with the
+//! marketplace (ISV SaaS) ones on a tab of their own. The page says when its data was read and
+//! reads Partner Center again on demand.
+
+use leptos::prelude::*;
+use leptos_router::{components::Form, hooks::use_query_map};
+
+use crate::{
+    auth::use_me,
+    components::{error_panel::ErrorPanel, page_header::PageHeader},
+    serverfns::subscriptions::{
+        subscriptions_view, SetSubscriptionsLoadMode, SubscriptionItem, SubscriptionsFilter,
+        SubscriptionsPage,
+    },
+};
+
+#[component]
+pub fn Subscriptions() -> impl IntoView {
+    let query = use_query_map();
+    let filter = Memo::new(move |_| {
+        query.with(|q| {
+            let get = |key: &str| q.get(key).filter(|v| !v.is_empty());
+            SubscriptionsFilter {
+                customer: get("customer"),
+                search: get("search"),
+                status: get("status"),
+                tab: get("tab"),
+                page: get("page"),
+                read: get("read"),
+            }
+        })
+    });
+    let set_mode = ServerAction::<SetSubscriptionsLoadMode>::new();
+    let data = Resource::new(move || filter.get(), subscriptions_view);
+    let admin = use_me().is_some_and(|m| m.admin);
+    view! {
+        <PageHeader
+            title="Subscriptions"
+            subtitle="Microsoft cloud subscriptions of every customer you manage, on every Partner Center connection."
+        />
+        <Transition fallback=|| view! { <p class="muted">"Reading subscriptions from Partner Center…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                {move || data.get().map(|r| r.map(|p| view! {
+                    {subscription_table(&p, filter.get_untracked())}
+                    {admin.then(|| mode_form(p.live, set_mode))}
+                }))}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+fn href(f: &SubscriptionsFilter) -> String {
+    let params = [
+        ("customer", &f.customer),
+        ("search", &f.search),
+        ("status", &f.status),
+        ("tab", &f.tab),
+        ("page", &f.page),
+        ("read", &f.read),
+    ];
+    crate::urls::href("/subscriptions", &params)
+}
+
+fn subscription_table(p: &SubscriptionsPage, filter: SubscriptionsFilter) -> impl IntoView {
+    // Links within the page read the store: only the Read button (and the first visit in live
+    // mode) asks Partner Center.
+    let link = |change: &dyn Fn(&mut SubscriptionsFilter)| {
+        let mut f = filter.clone();
+        f.read = Some("0".into());
+        change(&mut f);
+        href(&f)
+    };
+    let marketplace = filter.tab.as_deref() == Some("marketplace");
+    let tabs = view! {
+        <nav class="tabs" aria-label="Kind of subscription">
+            <a class="tab" href=link(&|f| { f.tab = None; f.page = None; }) aria-current=(!marketplace).then_some("page")>"Microsoft"</a>
+            <a class="tab" href=link(&|f| { f.tab = Some("marketplace".into()); f.page = None; }) aria-current=marketplace.then_some("page")>"Marketplace"</a>
+        </nav>
+    };
+    let selected = filter.customer.clone().unwrap_or_default().to_lowercase();
+    let status = filter.status.clone().unwrap_or_default();
+    let several = p.customers.len() > 1;
+    let customers = p
+        .customers
+        .iter()
+        .map(|(id, name)| {
+            let chosen = id.to_lowercase() == selected;
+            view! { <option value=id.clone() selected=chosen>{name.clone()}</option> }
+        })
+        .collect_view();
+    let statuses = ["active", "suspended", "pending", "expired", "deleted"]
+        .into_iter()
+        .map(|s| view! { <option value=s selected=s == status>{capitalised(s)}</option> })
+        .collect_view();
+    let (tab, search) = (
+        filter.tab.clone().unwrap_or_default(),
+        filter.search.clone().unwrap_or_default(),
+    );
+    let any_status = filter.status.as_deref().unwrap_or_default().is_empty();
+    let filters = view! {
+        <Form method="GET" action="/subscriptions" attr:class="filters">
+            <input type="hidden" name="read" value="0" />
+            <input type="hidden" name="tab" value=tab />
+            <div class="field" class:hidden=!several>
+                <label for="customer">"Customer"</label>
+                <select class="select" id="customer" name="customer">
+                    <option value="" selected=selected.is_empty()>"All customers"</option>
+                    {customers}
+                </select>
+            </div>
+            <div class="field">
+                <label for="status">"Status"</label>
+                <select class="select" id="status" name="status">
+                    <option value="" selected=any_status>"All"</option>
+                    {statuses}
+                </select>
+            </div>
+            <div class="field">
+                <label for="search">"Search"</label>
+                <input class="input" id="search" name="search" type="search" placeholder="Product, name or id" value=search />
+            </div>
+            <button type="submit" class="button button-secondary">"Show"</button>
+        </Form>
+    };
+    let read_note = if p.never_read > 0 {
+        format!(
+            "{} customer{} never read from Partner Center.",
+            p.never_read,
+            if p.never_read == 1 { "" } else { "s" }
+        )
+    } else {
+        format!("Read from Partner Center at {}.", p.read_at)
+    };
+    let read_href = link(&|f| f.read = Some("1".into()));
+    let failures = (!p.failures.is_empty()).then(|| {
+        view! {
+            <div class="alert alert-warning" role="alert">
+                {format!(
+                    "Partner Center did not answer for {}; the last subscriptions read are shown.",
+                    p.failures.join(", ")
+                )}
+            </div>
+        }
+    });
+    let rows = p
+        .rows
+        .iter()
+        .map(|s| subscription_row(s, several, marketplace))
+        .collect_view();
+    let prev = (p.page > 1).then(|| link(&|f| f.page = Some((p.page - 1).to_string())));
+    let next = (p.page < p.pages).then(|| link(&|f| f.page = Some((p.page + 1).to_string())));
+    let summary = format!(
+        "{} subscription{} · page {} of {}",
+        p.matching,
+        if p.matching == 1 { "" } else { "s" },
+        p.page,
+        p.pages
+    );
+    let empty = p.rows.is_empty().then(|| {
+        view! { <p class="muted card-body">"No subscriptions match."</p> }
+    });
+    view! {
+        {tabs}
+        {filters}
+        {failures}
+        <div class="refresh-bar">
+            <span class="muted">{read_note}</span>
+            <a class="button button-ghost button-small" href=read_href>"Read from Partner Center"</a>
+        </div>
+        <div class="card card-flush card-scroll" tabindex="0" role="region" aria-label="Subscriptions">
+            <table class="table">
+                <thead>
+                    <tr>
+                        {several.then(|| view! { <th scope="col">"Customer"</th> })}
+                        <th scope="col">{if marketplace { "Offer" } else { "Product" }}</th>
+                        <th scope="col" class="numeric">"Quantity"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Term"</th>
+                        <th scope="col">"Commitment"</th>
+                        <th scope="col">"At renewal"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+            {empty}
+            <div class="table-footnote muted pager">
+                <span>{summary}</span>
+                {prev.map(|h| view! { <a href=h>"Previous"</a> })}
+                {next.map(|h| view! { <a href=h>"Next"</a> })}
+            </div>
+        </div>
+    }
+}
+
+fn subscription_row(s: &SubscriptionItem, several: bool, marketplace: bool) -> impl IntoView {
+    let (badge, status) = match s.status.as_str() {
+        "active" => ("badge badge-success", "Active".to_owned()),
+        "suspended" => ("badge badge-warning", "Suspended".to_owned()),
+        "pending" if marketplace => ("badge badge-warning", "Action needed".to_owned()),
+        "deleted" | "expired" => ("badge badge-neutral", capitalised(&s.status)),
+        other => ("badge badge-info", capitalised(other)),
+    };
+    // Where the commitment stands: renews or ends on its end date, since its start.
+    let ends = match (s.commitment_end.as_str(), s.auto_renew) {
+        ("", _) => String::new(),
+        (end, true) => format!("Renews {end}"),
+        (end, false) => format!("Ends {end}"),
+    };
+    let since = (!s.start.is_empty()).then(|| format!("Since {}", s.start));
+    let cancel = (!s.cancel_until.is_empty())
+        .then(|| format!("Decrease or cancel until {}", s.cancel_until));
+    let name_line = if marketplace {
+        s.publisher.clone()
+    } else {
+        s.friendly_name.clone()
+    };
+    view! {
+        <tr>
+            {several.then(|| view! {
+                <td>
+                    {s.customer.clone()}
+                    <div class="muted small">{s.connection.clone()}</div>
+                </td>
+            })}
+            <td>
+                {s.product.clone()}
+                {s.add_on.then(|| view! { " " <span class="badge badge-neutral">"Add-on"</span> })}
+                {(!name_line.is_empty() && name_line != s.product).then(|| view! { <div class="muted small">{name_line}</div> })}
+            </td>
+            <td class="numeric">{s.quantity}</td>
+            <td><span class=badge>{status}</span></td>
+            <td>
+                <span class="nowrap">{s.term.clone()}</span>
+                <div class="muted small nowrap">{format!("Billed {}", s.billing.to_lowercase())}</div>
+            </td>
+            <td>
+                <span class="nowrap">{ends}</span>
+                {since.map(|c| view! { <div class="muted small nowrap">{c}</div> })}
+                {cancel.map(|c| view! { <div class="muted small">{c}</div> })}
+            </td>
+            <td>
+                {if s.next_term.is_empty() {
+                    view! { <span class="muted">"No change"</span> }.into_any()
+                } else {
+                    view! { <span>{s.next_term.clone()}</span> }.into_any()
+                }}
+            </td>
+        </tr>
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// The service provider admin's setting: read Partner Center when the page opens, or not.
+fn mode_form(live: bool, action: ServerAction<SetSubscriptionsLoadMode>) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="subscriptions-mode">
+            <h2 class="card-title" id="subscriptions-mode">"When someone opens this page"</h2>
+            <ActionForm action=action>
+                <fieldset class="choices">
+                    <legend>"Subscriptions are"</legend>
+                    <label class="choice">
+                        <input type="radio" name="mode" value="live" checked=live />
+                        " Read live from Partner Center (and stored)"
+                    </label>
+                    <label class="choice">
+                        <input type="radio" name="mode" value="cache" checked=!live />
+                        " Shown as last stored, with a button to read Partner Center"
+                    </label>
+                </fieldset>
+                <button type="submit" class="button button-secondary">"Save"</button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,379 @@
+//! Subscriptions as Partner Center last showed them: the model, the store that keeps each
+//! customer's list (replaced whole on every read, with the time it was read), and the query
+//! behind the subscriptions page. Reading Partner Center is the service layer's job.
+
+use partner_center::{
+    wire::{Subscription as Wire, WireTime},
+    CustomerId,
+};
+use sqlx::AnyPool;
+
+use crate::{
+    access::CustomerScope,
+    settings::Settings,
+    sql::{count, escape_like, key, placeholders},
+    users::directory::LoadMode,
+    StoreError,
+};
+
+/// What kind of subscription: new commerce, legacy license-based, a marketplace (ISV SaaS)
+/// offer, or anything else Partner Center sells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Nce,
+    Legacy,
+    Marketplace,
+    Other,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Nce => "nce",
+            Kind::Legacy => "legacy",
+            Kind::Marketplace => "marketplace",
+            Kind::Other => "other",
+        }
+    }
+
+    fn parse(s: &str) -> Kind {
+        match s {
+            "nce" => Kind::Nce,
+            "legacy" => Kind::Legacy,
+            "marketplace" => Kind::Marketplace,
+            _ => Kind::Other,
+        }
+    }
+
+    fn of(w: &Wire) -> Kind {
+        let product_type = w.product_type.as_ref().map(|t| t.id.to_lowercase());
+        match product_type.as_deref() {
+            Some("onlineservicesnce") => Kind::Nce,
+            Some("saas") => Kind::Marketplace,
+            _ if w.is_microsoft_product == Some(false) => Kind::Marketplace,
+            Some("onlineservices") | None => Kind::Legacy,
+            Some(_) => Kind::Other,
+        }
+    }
+}
+
+/// A subscription of a customer, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredSubscription {
+    pub customer_id: CustomerId,
+    pub customer_name: String,
+    pub connection_name: String,
+    pub id: String,
+    pub offer_id: String,
+    pub offer_name: String,
+    pub friendly_name: String,
+    pub quantity: i64,
+    /// `active`, `suspended`, `pending`, `expired`, `deleted`, …
+    pub status: String,
+    /// `monthly`, `annual`, `triennial`, `one_time`, `none`, …
+    pub billing_cycle: String,
+    /// ISO 8601 duration (`P1M`, `P1Y`, `P3Y`), empty when Partner Center gives none.
+    pub term_duration: String,
+    pub start_at: Option<i64>,
+    pub commitment_end_at: Option<i64>,
+    /// Until when a decrease or cancellation is still allowed (new commerce).
+    pub cancel_until_at: Option<i64>,
+    pub auto_renew: bool,
+    /// The change scheduled for renewal, in words; empty when none.
+    pub next_term: String,
+    pub kind: Kind,
+    pub publisher: String,
+    pub partner_id: String,
+    pub order_id: String,
+    pub parent_id: String,
+}
+
+/// Which subscriptions a page shows.
+#[derive(Debug, Clone, Default)]
+pub struct SubscriptionQuery {
+    /// Part of the product or friendly name, or the subscription id.
+    pub search: String,
+    /// Only this status (`active`, `suspended`, …); empty for all.
+    pub status: String,
+    /// Only marketplace subscriptions, or only the others.
+    pub marketplace: bool,
+    pub page: usize,
+    pub per_page: usize,
+}
+
+pub struct SubscriptionPage {
+    pub rows: Vec<StoredSubscription>,
+    pub matching: usize,
+    pub page: usize,
+    pub pages: usize,
+    /// When the oldest of the selected customers' lists was read (None: one never was).
+    pub oldest_read_at: Option<i64>,
+    /// Selected customers whose list was never read.
+    pub never_read: usize,
+}
+
+pub struct Subscriptions<'a> {
+    pool: &'a AnyPool,
+}
+
+const LOAD_MODE_SETTING: &str = "subscriptions.load_mode";
+
+const COLUMNS: usize = 19;
+
+impl<'a> Subscriptions<'a> {
+    pub(crate) fn new(pool: &'a AnyPool) -> Self {
+        Subscriptions { pool }
+    }
+
+    /// Whether the subscriptions page reads Partner Center when it opens (`Live`, the default)
+    /// or shows the store until someone asks (`Cache`).
+    pub async fn load_mode(&self) -> Result<LoadMode, StoreError> {
+        let stored = Settings::new(self.pool).get(LOAD_MODE_SETTING).await?;
+        Ok(stored
+            .as_deref()
+            .and_then(LoadMode::parse)
+            .unwrap_or_default())
+    }
+
+    pub async fn set_load_mode(&self, mode: LoadMode) -> Result<(), StoreError> {
+        Settings::new(self.pool)
+            .set(LOAD_MODE_SETTING, mode.as_str())
+            .await
+    }
+
+    /// Replaces a customer's stored list with what Partner Center answered, in one transaction.
+    pub async fn replace(
+        &self,
+        customer: &CustomerId,
+        list: &[Wire],
+        read_at: i64,
+    ) -> Result<(), StoreError> {
+        let customer = key(customer);
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM subscriptions WHERE customer_id = $1")
+            .bind(&customer)
+            .execute(&mut *tx)
+            .await?;
+        // A list can repeat a subscription across its pages: the last one wins.
+        let mut seen = std::collections::HashSet::new();
+        let unique: Vec<&Wire> = list
+            .iter()
+            .rev()
+            .filter(|w| seen.insert(w.id.as_str().to_lowercase()))
+            .collect();
+        for chunk in unique.chunks(50) {
+            let sql = format!(
+                "INSERT INTO subscriptions (customer_id, id, offer_id, offer_name, friendly_name, \
+                 quantity, status, billing_cycle, term_duration, start_at, commitment_end_at, \
+                 cancel_until_at, auto_renew, next_term, kind, publisher, partner_id, order_id, \
+                 parent_id) VALUES {}",
+                placeholders(chunk.len(), COLUMNS)
+            );
+            let mut insert = sqlx::query(&sql);
+            for w in chunk {
+                let text = |v: &Option<String>| v.clone().unwrap_or_default();
+                let at = |t: &Option<WireTime>| t.as_ref().map(|t| crate::time::to_millis(t.0));
+                insert = insert
+                    .bind(customer.clone())
+                    .bind(w.id.as_str().to_lowercase())
+                    .bind(text(&w.offer_id))
+                    .bind(w.offer_name.clone().unwrap_or_else(|| text(&w.offer_id)))
+                    .bind(text(&w.friendly_name))
+                    .bind(w.quantity)
+                    .bind(w.status.as_ref().map_or("none", |s| s.as_str()).to_owned())
+                    .bind(
+                        w.billing_cycle
+                            .as_ref()
+                            .map_or("none", |s| s.as_str())
+                            .to_owned(),
+                    )
+                    .bind(text(&w.term_duration))
+                    .bind(at(&w.effective_start_date))
+                    .bind(at(&w.commitment_end_date))
+                    .bind(at(&w.cancellation_allowed_until_date))
+                    .bind(i64::from(w.auto_renew_enabled.unwrap_or(false)))
+                    .bind(next_term(w))
+                    .bind(Kind::of(w).as_str())
+                    .bind(text(&w.publisher_name))
+                    .bind(text(&w.partner_id))
+                    .bind(
+                        w.order_id
+                            .as_ref()
+                            .map(|o| o.to_string())
+                            .unwrap_or_default(),
+                    )
+                    .bind(
+                        w.parent_subscription_id
+                            .as_ref()
+                            .map(|p| p.as_str().to_lowercase())
+                            .unwrap_or_default(),
+                    );
+            }
+            insert.execute(&mut *tx).await?;
+        }
+        sqlx::query(
+            "INSERT INTO subscription_reads (customer_id, read_at) VALUES ($1, $2) \
+             ON CONFLICT (customer_id) DO UPDATE SET read_at = excluded.read_at",
+        )
+        .bind(&customer)
+        .bind(read_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One page of the stored subscriptions of the customers in `scopes`, by customer, then
+    /// product.
+    pub async fn query(
+        &self,
+        scopes: &[CustomerScope],
+        q: &SubscriptionQuery,
+    ) -> Result<SubscriptionPage, StoreError> {
+        let per_page = q.per_page.clamp(1, 500);
+        let empty = || SubscriptionPage {
+            rows: Vec::new(),
+            matching: 0,
+            page: 1,
+            pages: 1,
+            oldest_read_at: None,
+            never_read: scopes.len(),
+        };
+        if scopes.is_empty() {
+            return Ok(empty());
+        }
+        let mut binds: Vec<String> = scopes.iter().map(|s| key(&s.customer().id)).collect();
+        let customers = placeholders(1, binds.len());
+        let (oldest, read): (Option<i64>, i64) = {
+            let sql = format!(
+                "SELECT MIN(read_at), COUNT(*) FROM subscription_reads WHERE customer_id IN {customers}"
+            );
+            let mut q = sqlx::query_as(&sql);
+            for b in &binds {
+                q = q.bind(b.clone());
+            }
+            q.fetch_one(self.pool).await?
+        };
+        let never_read = scopes.len() - usize::try_from(read).unwrap_or_default();
+        let mut filter = format!("s.customer_id IN {customers}");
+        filter.push_str(if q.marketplace {
+            " AND s.kind = 'marketplace'"
+        } else {
+            " AND s.kind <> 'marketplace'"
+        });
+        let status = q.status.trim().to_lowercase();
+        if !status.is_empty() {
+            binds.push(status);
+            filter.push_str(&format!(" AND s.status = ${}", binds.len()));
+        }
+        let needle = q.search.trim().to_lowercase();
+        if !needle.is_empty() {
+            binds.push(format!("%{}%", escape_like(&needle)));
+            let n = binds.len();
+            filter.push_str(&format!(
+                " AND (LOWER(s.offer_name) LIKE ${n} ESCAPE '\\' \
+                 OR LOWER(s.friendly_name) LIKE ${n} ESCAPE '\\' OR s.id LIKE ${n} ESCAPE '\\')"
+            ));
+        }
+        let count_sql = format!("SELECT COUNT(*) FROM subscriptions s WHERE {filter}");
+        let matching = count(self.pool, &count_sql, &binds).await?;
+        let pages = matching.div_ceil(per_page).max(1);
+        let page = q.page.clamp(1, pages);
+        let sql = format!(
+            "SELECT s.customer_id, c.company_name, n.name, s.id, s.offer_id, s.offer_name, \
+             s.friendly_name, s.quantity, s.status, s.billing_cycle, s.term_duration, s.start_at, \
+             s.commitment_end_at, s.cancel_until_at, s.auto_renew, s.next_term, s.kind, \
+             s.publisher, s.partner_id, s.order_id, s.parent_id \
+             FROM subscriptions s JOIN customers c ON c.id = s.customer_id \
+             JOIN connections n ON n.id = c.connection_id \
+             WHERE {filter} \
+             ORDER BY LOWER(c.company_name), LOWER(s.offer_name), s.id \
+             LIMIT {per_page} OFFSET {}",
+            (page - 1) * per_page
+        );
+        let mut select = sqlx::query(&sql);
+        for b in &binds {
+            select = select.bind(b.clone());
+        }
+        use sqlx::Row;
+        let rows = select
+            .fetch_all(self.pool)
+            .await?
+            .into_iter()
+            .map(|r| {
+                Ok(StoredSubscription {
+                    customer_id: CustomerId::new(r.try_get::<String, _>(0)?),
+                    customer_name: r.try_get(1)?,
+                    connection_name: r.try_get(2)?,
+                    id: r.try_get(3)?,
+                    offer_id: r.try_get(4)?,
+                    offer_name: r.try_get(5)?,
+                    friendly_name: r.try_get(6)?,
+                    quantity: r.try_get(7)?,
+                    status: r.try_get(8)?,
+                    billing_cycle: r.try_get(9)?,
+                    term_duration: r.try_get(10)?,
+                    start_at: r.try_get(11)?,
+                    commitment_end_at: r.try_get(12)?,
+                    cancel_until_at: r.try_get(13)?,
+                    auto_renew: r.try_get::<i64, _>(14)? != 0,
+                    next_term: r.try_get(15)?,
+                    kind: Kind::parse(&r.try_get::<String, _>(16)?),
+                    publisher: r.try_get(17)?,
+                    partner_id: r.try_get(18)?,
+                    order_id: r.try_get(19)?,
+                    parent_id: r.try_get(20)?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok(SubscriptionPage {
+            rows,
+            matching,
+            page,
+            pages,
+            oldest_read_at: if never_read > 0 { None } else { oldest },
+            never_read,
+        })
+    }
+}
+
+/// The change scheduled for renewal, in words: "Renews as 12 × P1Y annual", or empty.
+fn next_term(w: &Wire) -> String {
+    let Some(next) = &w.scheduled_next_term_instructions else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    if let Some(q) = next.quantity {
+        parts.push(format!("{q} licenses"));
+    }
+    if let Some(p) = &next.product {
+        if let Some(term) = &p.term_duration {
+            parts.push(term_words(term).to_owned());
+        }
+        if let Some(cycle) = &p.billing_cycle {
+            parts.push(format!("billed {}", cycle.as_str().replace('_', " ")));
+        }
+        let same_product = p.product_id.as_ref().map(|id| id.as_str())
+            == w.offer_id.as_deref().and_then(|o| o.split(':').next());
+        if !same_product {
+            if let Some(sku) = &p.sku_id {
+                parts.push(format!("SKU {sku}"));
+            }
+        }
+    }
+    if parts.is_empty() {
+        "Changes at renewal".to_owned()
+    } else {
+        format!("At renewal: {}", parts.join(", "))
+    }
+}
+
+/// `P1M` → "1 month", `P1Y` → "1 year", `P3Y` → "3 years"; anything else as it is.
+pub fn term_words(term: &str) -> &str {
+    match term {
+        "P1M" => "1 month",
+        "P1Y" => "1 year",
+        "P3Y" => "3 years",
+        other => other,
+    }
+}

@@ -1,0 +1,67 @@
+// The subscriptions page in a real browser: a customer admin sees only its own subscriptions;
+// the service provider filters across customers, searches, pages through the Marketplace tab,
+// reads Partner Center again, and switches the page to the stored mode.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, newPage, signIn, waitForHydration } from './browser.mjs';
+
+let browser, close;
+before(async () => ({ browser, close } = await launch()));
+after(async () => close());
+
+test('a customer admin sees its own subscriptions only, with when they were read', async () => {
+  const { page, context, problems } = await newPage(browser);
+  await signIn(page, 'Customer admin');
+  await waitForHydration(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Subscriptions' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Subscriptions' }).waitFor();
+  const table = page.getByRole('table');
+  await table.getByRole('row').nth(1).waitFor();
+  // One customer: no customer column or filter.
+  assert.equal(await table.getByRole('columnheader', { name: 'Customer' }).count(), 0);
+  assert.equal(await page.getByLabel('Customer').isVisible(), false);
+  const text = await table.innerText();
+  assert.doesNotMatch(text, /Fabrikam|Northwind/);
+  assert.match(await page.getByText(/Read from Partner Center at/).innerText(), /UTC\.$/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the service provider filters, searches, uses the tabs and reads again', async () => {
+  const { page, context, problems } = await newPage(browser);
+  await signIn(page, 'Service provider admin', '/subscriptions');
+  await waitForHydration(page);
+  const table = page.getByRole('table');
+  await table.getByRole('columnheader', { name: 'Customer' }).waitFor();
+  const all = await table.getByRole('row').count();
+  assert.ok(all > 4, `several customers' subscriptions (${all - 1} rows)`);
+
+  await page.getByLabel('Customer').selectOption({ label: 'Fabrikam Inc' });
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.waitForURL(/customer=/);
+  await page.waitForFunction(() => !document.querySelector('table').innerText.includes('Contoso'));
+  assert.match(await table.innerText(), /Fabrikam Inc/);
+
+  await page.getByLabel('Search').fill('no such product');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.getByText('No subscriptions match.').waitFor();
+
+  await page.getByRole('link', { name: 'Marketplace' }).click();
+  await page.waitForURL(/tab=marketplace/);
+  assert.equal(await page.getByRole('link', { name: 'Marketplace' }).getAttribute('aria-current'), 'page');
+  await page.getByRole('columnheader', { name: 'Offer' }).waitFor();
+
+  await page.getByRole('link', { name: 'Read from Partner Center' }).click();
+  await page.waitForURL(/read=1/);
+  await page.getByText(/Read from Partner Center at/).waitFor();
+
+  // The stored mode: the setting sticks.
+  await page.getByLabel(/Shown as last stored/).check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.reload();
+  assert.equal(await page.getByLabel(/Shown as last stored/).isChecked(), true);
+  await page.getByLabel(/Read live from Partner Center/).check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
