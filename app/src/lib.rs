@@ -78,6 +78,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users") view={Lazy::<pages::UsersPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("licenses") view={Lazy::<pages::LicensesPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("subscriptions") view={Lazy::<pages::SubscriptionsPage>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("subscription") view={Lazy::<pages::SubscriptionPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("status") view={Lazy::<pages::StatusPage>::new()} ssr=SsrMode::InOrder />
                 </Routes>
             </Layout>

@@ -1815,7 +1815,7 @@ async fn subscriptions_are_replaced_per_customer_and_queried(store: Store) {
     assert_eq!(e3.kind, domain::subscriptions::Kind::Nce);
     assert_eq!(e3.customer_name, "A One");
     assert_eq!(e3.connection_name, "Main");
-    assert_eq!(e3.next_term, "At renewal: 3 licenses");
+    assert_eq!(e3.next_term, "3 licenses");
     assert!(e3.start_at.is_some() && e3.commitment_end_at > e3.start_at);
     let page2 = subs.query(&scopes, &query("", false, 2)).await.unwrap();
     assert_eq!(page2.rows[0].offer_name, "Office 365 E1");

@@ -65,3 +65,35 @@ test('the service provider filters, searches, uses the tabs and reads again', as
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a customer admin changes a quantity: up at once, down at renewal, with the rule explained', async () => {
+  const { page, context, problems } = await newPage(browser);
+  await signIn(page, 'Customer admin', '/subscriptions');
+  await waitForHydration(page);
+  const first = page.getByRole('table').getByRole('row').nth(1);
+  const product = (await first.getByRole('link').innerText()).trim();
+  await first.getByRole('link').click();
+  await page.getByRole('heading', { level: 2, name: product }).waitFor();
+  assert.equal(await page.title(), 'Subscription · Seatwise');
+  await page.getByText(/The first 7 days of the term have passed/).waitFor();
+  // Outside the window there is no Cancel button: the rule says what to do instead.
+  assert.equal(await page.getByRole('button', { name: 'Cancel subscription' }).count(), 0);
+
+  const quantity = page.getByLabel('Quantity');
+  const start = Number(await quantity.inputValue());
+  await quantity.fill(String(start + 1));
+  await page.getByRole('button', { name: 'Change quantity' }).click();
+  await page.getByRole('status').getByText(`quantity ${start} → ${start + 1}.`).waitFor();
+  await page.locator('.facts').getByText(String(start + 1), { exact: true }).waitFor();
+
+  await page.getByLabel('Quantity').fill(String(start - 1));
+  await page.getByRole('button', { name: 'Change quantity' }).click();
+  await page.getByRole('status').getByText(/ at renewal on /).waitFor();
+  await page.locator('.facts').getByText(`${start - 1} licenses`, { exact: true }).waitFor();
+  // And it can be taken back.
+  await page.getByRole('button', { name: 'Remove the change at renewal' }).click();
+  await page.getByRole('status').getByText(/was removed\.$/).waitFor();
+  await page.locator('.facts').getByText('No change', { exact: true }).waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -1206,6 +1206,25 @@ mod matrix {
             args: |_| vec![("mode", "cache".to_owned())],
             allowed: &[ADMIN],
         },
+        Row {
+            path: "/api/subscription",
+            post: false,
+            args: |t| vec![("customer", t.fabrikam.clone()), ("id", NOBODY.to_owned())],
+            allowed: &[RESELLER_ADMIN, SUPPORT, ADMIN],
+        },
+        Row {
+            path: "/api/subscription-change",
+            post: true,
+            args: |t| {
+                vec![
+                    ("customer", t.fabrikam.clone()),
+                    ("id", NOBODY.to_owned()),
+                    ("change", "quantity".to_owned()),
+                    ("value", "5".to_owned()),
+                ]
+            },
+            allowed: &[RESELLER_ADMIN, ADMIN],
+        },
     ];
 
     #[test]
@@ -2019,6 +2038,9 @@ mod security {
             .unwrap();
         let own_user = mine["rows"][0]["id"].as_str().unwrap().to_owned();
         let sku = "3b555118-da6a-4418-894f-7df1e2096870".to_owned();
+        let subscriptions: serde_json::Value =
+            app.get("/api/subscriptions").await.json().await.unwrap();
+        let own_subscription = subscriptions["rows"][0]["id"].as_str().unwrap().to_owned();
 
         // (path, post, valid arguments, fields to attack)
         let s = |v: &str| v.to_owned();
@@ -2040,6 +2062,26 @@ mod security {
                 false,
                 vec![(s("customer"), contoso.clone())],
                 vec!["customer"],
+            ),
+            (
+                "/api/subscription",
+                false,
+                vec![
+                    (s("customer"), contoso.clone()),
+                    (s("id"), own_subscription.clone()),
+                ],
+                vec!["customer", "id"],
+            ),
+            (
+                "/api/subscription-change",
+                true,
+                vec![
+                    (s("customer"), contoso.clone()),
+                    (s("id"), own_subscription.clone()),
+                    (s("change"), s("quantity")),
+                    (s("value"), s("1")),
+                ],
+                vec!["customer", "id", "change", "value"],
             ),
             (
                 "/api/users-refresh",
@@ -3487,4 +3529,160 @@ async fn subscriptions_are_read_stored_and_shown_by_role() {
         "{failing}"
     );
     assert_eq!(failing["rows"], read["rows"], "nothing lost");
+}
+
+/// Changing a subscription as the customer admin, against the sandbox and its clock: an
+/// increase applies at once; after the first 7 days a decrease is scheduled for renewal (and
+/// cancelling is refused with the way out); after the renewal the scheduled quantity holds and
+/// a decrease inside the new window applies at once; support may look but not change; and
+/// under faults no change Partner Center accepted is reported as failed.
+#[tokio::test]
+async fn subscriptions_change_with_the_new_commerce_rules() {
+    let app = TestApp::spawn().await;
+    let emulator = app.emulator_url.clone().unwrap();
+    let contoso = app.customer_id("Contoso Ltd").await;
+    app.sign_in_as("Customer admin").await;
+    let list: serde_json::Value = app.get("/api/subscriptions").await.json().await.unwrap();
+    let first = &list["rows"][0];
+    let id = first["id"].as_str().unwrap().to_owned();
+    let start = first["quantity"].as_i64().unwrap();
+    let details = || async {
+        let r = app
+            .client
+            .get(app.url("/api/subscription"))
+            .query(&[("customer", contoso.as_str()), ("id", id.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.json::<serde_json::Value>().await.unwrap()
+    };
+    let change = |what: &'static str, value: String| {
+        let (app, contoso, id) = (&app, contoso.clone(), id.clone());
+        async move {
+            let form = [
+                ("customer", contoso.as_str()),
+                ("id", id.as_str()),
+                ("change", what),
+                ("value", value.as_str()),
+            ];
+            let r = app.post_form("/api/subscription-change", &form).await;
+            (
+                r.status().as_u16(),
+                r.json::<serde_json::Value>().await.unwrap_or_default(),
+            )
+        }
+    };
+    let before = details().await;
+    assert_eq!(
+        before["in_window"], false,
+        "seeded terms started weeks ago: {before}"
+    );
+    assert_eq!(before["nce"], true);
+
+    // An increase: at once, and the store follows.
+    let (status, said) = change("quantity", (start + 2).to_string()).await;
+    assert_eq!(status, 200, "{said}");
+    assert!(!said.as_str().unwrap().contains("renewal"), "{said}");
+    assert_eq!(details().await["item"]["quantity"], start + 2);
+    let stored: serde_json::Value = app
+        .get("/api/subscriptions?read=0")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let row = stored["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(row["quantity"], start + 2, "the store follows the change");
+
+    // A decrease after the window: scheduled for renewal; the seats stay until then.
+    let (status, said) = change("quantity", (start + 1).to_string()).await;
+    assert_eq!(status, 200, "{said}");
+    assert!(said.as_str().unwrap().contains(" at renewal on "), "{said}");
+    let scheduled = details().await;
+    assert_eq!(scheduled["item"]["quantity"], start + 2);
+    assert_eq!(scheduled["scheduled"], true);
+    assert_eq!(
+        scheduled["item"]["next_term"],
+        format!("{} licenses", start + 1)
+    );
+    // Cancelling is refused, saying what to do instead; nothing changes.
+    let (status, refused) = change("cancel", String::new()).await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("Turn auto-renew off"),
+        "{refused}"
+    );
+    assert_eq!(details().await["item"]["status"], "active");
+
+    // The renewal: the scheduled quantity holds, and the new term's first days allow a decrease.
+    let end = time::OffsetDateTime::parse(
+        &format!(
+            "{}T00:00:00Z",
+            scheduled["item"]["commitment_end"].as_str().unwrap()
+        ),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let seconds = (end - time::OffsetDateTime::now_utc()).whole_seconds() + 2 * 86_400;
+    let advanced = app
+        .client
+        .post(format!("{emulator}/_emulator/clock"))
+        .json(&serde_json::json!({ "seconds": seconds }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(advanced.status(), 200);
+    let renewed = details().await;
+    assert_eq!(renewed["item"]["quantity"], start + 1, "{renewed}");
+    assert_eq!(renewed["in_window"], true, "{renewed}");
+    let (status, said) = change("quantity", start.to_string()).await;
+    assert_eq!(status, 200, "{said}");
+    assert!(!said.as_str().unwrap().contains("renewal"), "{said}");
+    assert_eq!(details().await["item"]["quantity"], start);
+
+    // Support may look, not change.
+    app.post_form("/auth/sign-out", &[]).await;
+    app.sign_in_as("Service provider support").await;
+    assert_eq!(details().await["may_change"], false);
+    let (status, _) = change("quantity", (start + 1).to_string()).await;
+    assert_eq!(status, 403);
+    app.post_form("/auth/sign-out", &[]).await;
+
+    // Under faults (answers lost after the work, slow answers, 5xx): every change answered
+    // "done" happened, and none answered "failed" did.
+    app.sign_in_as("Customer admin").await;
+    app.emulator_knobs(serde_json::json!({ "fault_rate": 0.3, "faults": ["drop", "server_error", "slow"], "slow_ms": 200 }))
+        .await;
+    let mut done = Vec::new();
+    let mut failed = Vec::new();
+    for n in 1..=12 {
+        let target = start + n;
+        let (status, said) = change("quantity", target.to_string()).await;
+        match status {
+            200 => done.push(target),
+            _ => failed.push((target, status, said)),
+        }
+    }
+    app.emulator_knobs(serde_json::json!({})).await;
+    let truth = details().await["item"]["quantity"].as_i64().unwrap();
+    let last_done = done.last().copied().unwrap_or(start);
+    assert!(!done.is_empty(), "some changes went through: {failed:?}");
+    assert!(
+        truth == last_done || failed.iter().any(|(t, s, _)| *t == truth && *s == 504),
+        "Partner Center shows {truth}; done {done:?}; failed {failed:?}"
+    );
+    for (target, status, said) in &failed {
+        assert!(
+            *status == 504 || *target != truth,
+            "{target} answered {status} {said} but was applied"
+        );
+    }
 }

@@ -10,6 +10,7 @@ pub mod outbox;
 pub mod overview;
 pub mod sign_in;
 pub mod status;
+pub mod subscription;
 pub mod subscriptions;
 pub mod users;
 
@@ -31,6 +32,7 @@ pub fn title(path: &str) -> &'static str {
         "/users" => "Users",
         "/licenses" => "Licenses",
         "/subscriptions" => "Subscriptions",
+        "/subscription" => "Subscription",
         "/status" => "System status",
         _ => "",
     }
@@ -68,5 +70,6 @@ lazy_page! {
     UsersPage => users::Users;
     LicensesPage => licenses::Licenses;
     SubscriptionsPage => subscriptions::Subscriptions;
+    SubscriptionPage => subscription::Subscription;
     StatusPage => status::Status;
 }

@@ -224,7 +224,9 @@ fn subscription_row(s: &SubscriptionItem, several: bool, marketplace: bool) -> i
                 </td>
             })}
             <td>
-                {s.product.clone()}
+                <a href=crate::urls::href("/subscription", &[("customer", &Some(s.customer_id.clone())), ("id", &Some(s.id.clone()))])>
+                    {s.product.clone()}
+                </a>
                 {s.add_on.then(|| view! { " " <span class="badge badge-neutral">"Add-on"</span> })}
                 {(!name_line.is_empty() && name_line != s.product).then(|| view! { <div class="muted small">{name_line}</div> })}
             </td>
@@ -250,7 +252,7 @@ fn subscription_row(s: &SubscriptionItem, several: bool, marketplace: bool) -> i
     }
 }
 
-fn capitalised(s: &str) -> String {
+pub(crate) fn capitalised(s: &str) -> String {
     let mut chars = s.chars();
     chars
         .next()

@@ -81,6 +81,48 @@ pub async fn subscriptions_view(
     Ok(desk.view(&filter.query(), read).await?.into())
 }
 
+/// One subscription, read from Partner Center now, for its details page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubscriptionFacts {
+    pub item: SubscriptionItem,
+    /// New commerce (the 7-day rules apply).
+    pub nce: bool,
+    /// A decrease or cancellation is possible now.
+    pub in_window: bool,
+    pub may_change: bool,
+    pub scheduled: bool,
+}
+
+#[server(prefix = "/api", endpoint = "subscription", input = GetUrl)]
+pub async fn subscription_details(
+    customer: String,
+    id: String,
+) -> Result<SubscriptionFacts, AppError> {
+    use crate::error::parse_id;
+    let call = crate::door::caller("subscription.read").await?;
+    let customer = parse_id("customer", &customer)?;
+    let detail = call.subscription(&customer, &parse_id("id", &id)?).await?;
+    Ok(SubscriptionFacts::new(&customer, detail))
+}
+
+/// Changes one subscription: `change` is `quantity`, `name` (with `value`), `auto_renew`
+/// (`value` on/off), `suspend`, `reactivate`, `cancel` or `unschedule`. Answers what was done.
+#[server(prefix = "/api", endpoint = "subscription-change")]
+pub async fn change_subscription(
+    customer: String,
+    id: String,
+    change: String,
+    #[server(default)] value: String,
+) -> Result<String, AppError> {
+    use crate::error::parse_id;
+    let call = crate::door::caller("subscription.change").await?;
+    let (customer, id) = (parse_id("customer", &customer)?, parse_id("id", &id)?);
+    let done = call
+        .change_subscription(&customer, &id, parse_change(&change, &value)?)
+        .await?;
+    Ok(done.words + ".")
+}
+
 /// Whether the subscriptions page reads Partner Center when it opens (`live`) or shows the
 /// store until someone asks (`cache`). Service provider admins only.
 #[server(prefix = "/api", endpoint = "subscriptions-load-mode")]
@@ -92,6 +134,54 @@ pub async fn set_subscriptions_load_mode(mode: String) -> Result<(), AppError> {
     let mode = domain::users::directory::LoadMode::parse(&mode)
         .ok_or_else(|| AppError::field("mode", "Choose live or cache."))?;
     Ok(admin.set_subscriptions_load_mode(mode).await?)
+}
+
+#[cfg(feature = "ssr")]
+fn parse_change(
+    change: &str,
+    value: &str,
+) -> Result<domain::subscriptions::change::Change, AppError> {
+    use domain::subscriptions::change::Change;
+    Ok(match change {
+        "quantity" => Change::Quantity(
+            value
+                .trim()
+                .parse()
+                .map_err(|_| AppError::field("value", "Give the quantity as a whole number."))?,
+        ),
+        "name" => Change::FriendlyName(value.to_owned()),
+        "auto_renew" => match value {
+            "on" => Change::AutoRenew(true),
+            "off" => Change::AutoRenew(false),
+            _ => return Err(AppError::field("value", "Choose on or off.")),
+        },
+        "suspend" => Change::Suspend,
+        "reactivate" => Change::Reactivate,
+        "cancel" => Change::Cancel,
+        "unschedule" => Change::Unschedule,
+        _ => {
+            return Err(AppError::field(
+                "change",
+                "Choose a change this page offers.",
+            ))
+        }
+    })
+}
+
+#[cfg(feature = "ssr")]
+impl SubscriptionFacts {
+    fn new(customer: &partner_center::CustomerId, d: domain::service::SubscriptionDetail) -> Self {
+        let mut stored =
+            domain::subscriptions::StoredSubscription::from_wire(customer, &d.subscription);
+        stored.customer_name = d.customer_name;
+        SubscriptionFacts {
+            nce: d.subscription.is_nce(),
+            in_window: d.in_window,
+            may_change: d.may_change,
+            scheduled: d.subscription.scheduled_next_term_instructions.is_some(),
+            item: stored.into(),
+        }
+    }
 }
 
 #[cfg(feature = "ssr")]

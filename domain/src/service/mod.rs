@@ -24,7 +24,9 @@ pub use self::{
     connections::{CheckReport, ConnectionListing},
     error::ServiceError,
     provider::{ProviderAdminDesk, ProviderDesk, StatusFacts, TenantListing, Tenants},
-    subscriptions::{ReadEvent, SubscriptionsDesk, SubscriptionsView},
+    subscriptions::{
+        ChangeDone, ReadEvent, SubscriptionDetail, SubscriptionsDesk, SubscriptionsView,
+    },
     users::{Selection, UsersDesk, UsersView},
 };
 use crate::{

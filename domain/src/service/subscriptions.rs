@@ -2,12 +2,18 @@
 //! selected customers' lists from Partner Center into it (several customers at once).
 
 use futures_util::{stream, Stream, StreamExt};
-use partner_center::{CustomerId, PartnerCenter};
+use partner_center::{
+    wire::Subscription as Wire, CustomerId, PartnerCenter, PcError, SubscriptionId,
+};
 
 use super::{Caller, Selection, ServiceError};
 use crate::{
     access::CustomerScope,
-    subscriptions::{SubscriptionPage, SubscriptionQuery},
+    audit::Outcome,
+    subscriptions::{
+        change::{self, Change},
+        SubscriptionPage, SubscriptionQuery,
+    },
     time::now_millis,
     users::directory::{LoadMode, RefreshEvent},
     Store,
@@ -169,5 +175,158 @@ impl super::ProviderAdminDesk {
             .await
             .map_err(ServiceError::from);
         self.caller.finish(None, mode.as_str(), result).await
+    }
+}
+
+/// One subscription as Partner Center shows it now, for its details page.
+pub struct SubscriptionDetail {
+    pub customer_name: String,
+    pub subscription: Wire,
+    /// A decrease or cancellation is still possible now (new commerce: within 7 days of
+    /// purchase or renewal).
+    pub in_window: bool,
+    /// This person may change it (not a read-only role).
+    pub may_change: bool,
+}
+
+/// A change Partner Center accepted.
+pub struct ChangeDone {
+    pub words: String,
+    /// It was scheduled for renewal instead of made now.
+    pub at_renewal: bool,
+}
+
+impl Caller {
+    /// One subscription, read from Partner Center now (refused and audited when the customer is
+    /// out of scope).
+    pub async fn subscription(
+        &self,
+        customer: &CustomerId,
+        id: &SubscriptionId,
+    ) -> Result<SubscriptionDetail, ServiceError> {
+        let access = self.services.store.access();
+        let scope = self
+            .checked(Some(customer), access.authorize(&self.who, customer).await)
+            .await?;
+        let pc = self
+            .services
+            .client(&scope.customer().connection_id)
+            .await?;
+        let subscription = pc
+            .subscription(&scope.customer().id, id)
+            .await
+            .map_err(refused)?;
+        Ok(SubscriptionDetail {
+            customer_name: scope.customer().company_name.clone(),
+            in_window: change::in_window(&subscription, now_millis()),
+            may_change: self.who.role != crate::access::Role::SpSupport,
+            subscription,
+        })
+    }
+
+    /// Changes one subscription on a task of its own, so that a request cut short never cuts
+    /// the change short: read it, plan the change (a decrease after the window becomes a change
+    /// scheduled for renewal), send it, read the customer's list into the store, audit. Read-only
+    /// roles are refused.
+    pub async fn change_subscription(
+        &self,
+        customer: &CustomerId,
+        id: &SubscriptionId,
+        change: Change,
+    ) -> Result<ChangeDone, ServiceError> {
+        let access = self.services.store.access();
+        let checked = access.authorize_change(&self.who, customer).await;
+        let scope = self.checked(Some(customer), checked).await?;
+        let customer = scope.as_ref().customer().id.clone();
+        let pc = self
+            .services
+            .client(&scope.as_ref().customer().connection_id)
+            .await?;
+        let (caller, store, id) = (self.clone(), self.services.store.clone(), id.clone());
+        let task = tokio::spawn(async move {
+            let result = apply(&pc, &store, &customer, &id, &change).await;
+            let (outcome, text) = match &result {
+                Ok(done) => (Outcome::Succeeded, format!("{} ({id})", done.words)),
+                Err(e) => (Outcome::Failed, format!("{id}: {e}")),
+            };
+            caller.record(Some(customer.as_str()), outcome, &text).await;
+            result
+        });
+        task.await
+            .map_err(|e| ServiceError::Internal(e.to_string()))?
+    }
+}
+
+async fn apply(
+    pc: &PartnerCenter,
+    store: &Store,
+    customer: &CustomerId,
+    id: &SubscriptionId,
+    change: &Change,
+) -> Result<ChangeDone, ServiceError> {
+    let current = pc.subscription(customer, id).await.map_err(refused)?;
+    let plan =
+        change::plan(&current, change, now_millis()).map_err(|r| ServiceError::BadInput(r.0))?;
+    let plan = match pc.update_subscription(customer, &plan.patched).await {
+        Ok(_) => plan,
+        // Partner Center's clock says the window has closed before ours did: schedule instead.
+        Err(PcError::Validation { code, .. })
+            if code == WINDOW_CLOSED && matches!(change, Change::Quantity(_)) =>
+        {
+            let plan = change::plan(&current, change, i64::MAX)
+                .map_err(|r| ServiceError::BadInput(r.0))?;
+            pc.update_subscription(customer, &plan.patched)
+                .await
+                .map_err(refused)?;
+            plan
+        }
+        // The answer was lost: what Partner Center shows now says whether it happened.
+        Err(PcError::OutcomeUnknown(cause)) => {
+            let after = pc.subscription(customer, id).await;
+            if !after.is_ok_and(|after| change::shows(&after, &plan)) {
+                tracing::warn!(error = %cause, "subscription change not confirmed");
+                return Err(ServiceError::Unconfirmed(
+                    "Partner Center did not confirm the change in time. Read the subscriptions \
+                     again in a moment to see whether it was made."
+                        .into(),
+                ));
+            }
+            plan
+        }
+        Err(e) => return Err(refused(e)),
+    };
+    // Accepted: the store follows; if reading it back fails, the next read catches up (the
+    // change is done and is reported so).
+    match pc.subscriptions(customer).await {
+        Ok(list) => {
+            if let Err(e) = store
+                .subscriptions()
+                .replace(customer, &list, now_millis())
+                .await
+            {
+                tracing::warn!(error = %e, "subscriptions not stored after a change");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "subscriptions not read after a change"),
+    }
+    Ok(ChangeDone {
+        words: plan.words,
+        at_renewal: plan.at_renewal,
+    })
+}
+
+/// Partner Center's code for a decrease after the first 7 days of the term.
+const WINDOW_CLOSED: &str = "800090";
+
+/// Partner Center's refusal in words the person can act on.
+fn refused(e: PcError) -> ServiceError {
+    match e {
+        PcError::NotFound { .. } => ServiceError::NotFound(
+            "Partner Center does not know this subscription. Read the subscriptions again.".into(),
+        ),
+        PcError::Validation { message, .. } | PcError::Conflict { message, .. } => {
+            ServiceError::BadInput(format!("Partner Center refused the change: {message}"))
+        }
+        other => ServiceError::partner_center(other),
     }
 }

@@ -1,6 +1,9 @@
 //! Subscriptions as Partner Center last showed them: the model, the store that keeps each
 //! customer's list (replaced whole on every read, with the time it was read), and the query
-//! behind the subscriptions page. Reading Partner Center is the service layer's job.
+//! behind the subscriptions page; [`change`] plans a change of one. Calling Partner Center is
+//! the service layer's job.
+
+pub mod change;
 
 use partner_center::{
     wire::{Subscription as Wire, WireTime},
@@ -88,6 +91,50 @@ pub struct StoredSubscription {
     pub parent_id: String,
 }
 
+impl StoredSubscription {
+    /// What is kept of a subscription Partner Center answered (the customer's and the
+    /// connection's names are the store's to fill).
+    pub fn from_wire(customer: &CustomerId, w: &Wire) -> Self {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let at = |t: &Option<WireTime>| t.as_ref().map(|t| crate::time::to_millis(t.0));
+        StoredSubscription {
+            customer_id: customer.clone(),
+            customer_name: String::new(),
+            connection_name: String::new(),
+            id: w.id.as_str().to_lowercase(),
+            offer_id: text(&w.offer_id),
+            offer_name: w.offer_name.clone().unwrap_or_else(|| text(&w.offer_id)),
+            friendly_name: text(&w.friendly_name),
+            quantity: w.quantity,
+            status: w.status.as_ref().map_or("none", |s| s.as_str()).to_owned(),
+            billing_cycle: w
+                .billing_cycle
+                .as_ref()
+                .map_or("none", |s| s.as_str())
+                .to_owned(),
+            term_duration: text(&w.term_duration),
+            start_at: at(&w.effective_start_date),
+            commitment_end_at: at(&w.commitment_end_date),
+            cancel_until_at: at(&w.cancellation_allowed_until_date),
+            auto_renew: w.auto_renew_enabled.unwrap_or(false),
+            next_term: next_term(w),
+            kind: Kind::of(w),
+            publisher: text(&w.publisher_name),
+            partner_id: text(&w.partner_id),
+            order_id: w
+                .order_id
+                .as_ref()
+                .map(|o| o.to_string())
+                .unwrap_or_default(),
+            parent_id: w
+                .parent_subscription_id
+                .as_ref()
+                .map(|p| p.as_str().to_lowercase())
+                .unwrap_or_default(),
+        }
+    }
+}
+
 /// Which subscriptions a page shows.
 #[derive(Debug, Clone, Default)]
 pub struct SubscriptionQuery {
@@ -171,43 +218,27 @@ impl<'a> Subscriptions<'a> {
             );
             let mut insert = sqlx::query(&sql);
             for w in chunk {
-                let text = |v: &Option<String>| v.clone().unwrap_or_default();
-                let at = |t: &Option<WireTime>| t.as_ref().map(|t| crate::time::to_millis(t.0));
+                let s = StoredSubscription::from_wire(&CustomerId::new(customer.clone()), w);
                 insert = insert
                     .bind(customer.clone())
-                    .bind(w.id.as_str().to_lowercase())
-                    .bind(text(&w.offer_id))
-                    .bind(w.offer_name.clone().unwrap_or_else(|| text(&w.offer_id)))
-                    .bind(text(&w.friendly_name))
-                    .bind(w.quantity)
-                    .bind(w.status.as_ref().map_or("none", |s| s.as_str()).to_owned())
-                    .bind(
-                        w.billing_cycle
-                            .as_ref()
-                            .map_or("none", |s| s.as_str())
-                            .to_owned(),
-                    )
-                    .bind(text(&w.term_duration))
-                    .bind(at(&w.effective_start_date))
-                    .bind(at(&w.commitment_end_date))
-                    .bind(at(&w.cancellation_allowed_until_date))
-                    .bind(i64::from(w.auto_renew_enabled.unwrap_or(false)))
-                    .bind(next_term(w))
-                    .bind(Kind::of(w).as_str())
-                    .bind(text(&w.publisher_name))
-                    .bind(text(&w.partner_id))
-                    .bind(
-                        w.order_id
-                            .as_ref()
-                            .map(|o| o.to_string())
-                            .unwrap_or_default(),
-                    )
-                    .bind(
-                        w.parent_subscription_id
-                            .as_ref()
-                            .map(|p| p.as_str().to_lowercase())
-                            .unwrap_or_default(),
-                    );
+                    .bind(s.id)
+                    .bind(s.offer_id)
+                    .bind(s.offer_name)
+                    .bind(s.friendly_name)
+                    .bind(s.quantity)
+                    .bind(s.status)
+                    .bind(s.billing_cycle)
+                    .bind(s.term_duration)
+                    .bind(s.start_at)
+                    .bind(s.commitment_end_at)
+                    .bind(s.cancel_until_at)
+                    .bind(i64::from(s.auto_renew))
+                    .bind(s.next_term)
+                    .bind(s.kind.as_str())
+                    .bind(s.publisher)
+                    .bind(s.partner_id)
+                    .bind(s.order_id)
+                    .bind(s.parent_id);
             }
             insert.execute(&mut *tx).await?;
         }
@@ -337,7 +368,7 @@ impl<'a> Subscriptions<'a> {
     }
 }
 
-/// The change scheduled for renewal, in words: "Renews as 12 × P1Y annual", or empty.
+/// The change scheduled for renewal, in words (`12 licenses, a 3 years term`), or empty.
 fn next_term(w: &Wire) -> String {
     let Some(next) = &w.scheduled_next_term_instructions else {
         return String::new();
@@ -347,10 +378,19 @@ fn next_term(w: &Wire) -> String {
         parts.push(format!("{q} licenses"));
     }
     if let Some(p) = &next.product {
-        if let Some(term) = &p.term_duration {
-            parts.push(term_words(term).to_owned());
+        // Only what differs from today's term and billing.
+        if let Some(term) = p
+            .term_duration
+            .as_ref()
+            .filter(|t| Some(*t) != w.term_duration.as_ref())
+        {
+            parts.push(format!("a {} term", term_words(term)));
         }
-        if let Some(cycle) = &p.billing_cycle {
+        if let Some(cycle) = p
+            .billing_cycle
+            .as_ref()
+            .filter(|c| Some(*c) != w.billing_cycle.as_ref())
+        {
             parts.push(format!("billed {}", cycle.as_str().replace('_', " ")));
         }
         let same_product = p.product_id.as_ref().map(|id| id.as_str())
@@ -362,9 +402,9 @@ fn next_term(w: &Wire) -> String {
         }
     }
     if parts.is_empty() {
-        "Changes at renewal".to_owned()
+        "A change is scheduled".to_owned()
     } else {
-        format!("At renewal: {}", parts.join(", "))
+        parts.join(", ")
     }
 }
 

@@ -1,0 +1,163 @@
+//! One subscription, read from Partner Center when the page opens: its facts, and for those who
+//! may change it the quantity, name, auto-renew, suspension and cancellation, each explained
+//! with the new commerce rules before they bite (a decrease after the first 7 days of the term
+//! is scheduled for renewal; a cancellation is possible only within them).
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::subscriptions::capitalised;
+use crate::{
+    components::{error_panel::ErrorPanel, page_header::PageHeader},
+    serverfns::subscriptions::{subscription_details, ChangeSubscription, SubscriptionFacts},
+};
+
+#[component]
+pub fn Subscription() -> impl IntoView {
+    let query = use_query_map();
+    let key = move || {
+        query.with(|q| {
+            (
+                q.get("customer").unwrap_or_default(),
+                q.get("id").unwrap_or_default(),
+            )
+        })
+    };
+    let change = ServerAction::<ChangeSubscription>::new();
+    let data = Resource::new(
+        move || (key(), change.version().get()),
+        |((customer, id), _)| subscription_details(customer, id),
+    );
+    let outcome = move || {
+        change.value().get().map(|r| match r {
+            Ok(words) => {
+                view! { <div class="alert alert-info" role="status">{words}</div> }.into_any()
+            }
+            Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }
+                .into_any(),
+        })
+    };
+    view! {
+        <PageHeader title="Subscription" subtitle="As Partner Center shows it now." />
+        <p><a href="/subscriptions?read=0">"← All subscriptions"</a></p>
+        {outcome}
+        <Transition fallback=|| view! { <p class="muted">"Reading the subscription from Partner Center…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                {move || data.get().map(|r| r.map(|f| details(f, change)))}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+fn details(f: SubscriptionFacts, change: ServerAction<ChangeSubscription>) -> impl IntoView {
+    let s = &f.item;
+    let ends = match (s.commitment_end.as_str(), s.auto_renew) {
+        ("", _) => "Not given".to_owned(),
+        (end, true) => format!("Renews on {end}"),
+        (end, false) => format!("Ends on {end} (auto-renew is off)"),
+    };
+    let facts = view! {
+        <section class="card" aria-labelledby="facts-title">
+            <h2 class="card-title" id="facts-title">{s.product.clone()}</h2>
+            <dl class="facts">
+                <dt>"Customer"</dt><dd>{s.customer.clone()}</dd>
+                <dt>"Name"</dt><dd>{s.friendly_name.clone()}</dd>
+                <dt>"Quantity"</dt><dd>{s.quantity}</dd>
+                <dt>"Status"</dt><dd>{capitalised(&s.status)}</dd>
+                <dt>"Term"</dt><dd>{format!("{}, billed {}", s.term, s.billing.to_lowercase())}</dd>
+                <dt>"Started"</dt><dd>{s.start.clone()}</dd>
+                <dt>"Commitment"</dt><dd>{ends}</dd>
+                <dt>"At renewal"</dt><dd>{if s.next_term.is_empty() { "No change".to_owned() } else { s.next_term.clone() }}</dd>
+                <dt>"Subscription id"</dt><dd class="mono">{s.id.clone()}</dd>
+            </dl>
+        </section>
+    };
+    let changes = f.may_change.then(|| change_forms(&f, change));
+    view! { {facts} {changes} }
+}
+
+/// The rule that applies to a decrease or cancellation now, in words.
+fn window_rule(f: &SubscriptionFacts) -> String {
+    let s = &f.item;
+    if !f.nce {
+        "Increases and decreases apply at once.".to_owned()
+    } else if f.in_window {
+        format!(
+            "Within the first 7 days of the term: a decrease or a cancellation applies at once, until {}.",
+            s.cancel_until
+        )
+    } else {
+        format!(
+            "The first 7 days of the term have passed: an increase applies at once; a decrease is \
+             scheduled for renewal{}; the subscription cannot be cancelled, but with auto-renew off \
+             it ends then.",
+            if s.commitment_end.is_empty() { String::new() } else { format!(" on {}", s.commitment_end) }
+        )
+    }
+}
+
+fn change_forms(f: &SubscriptionFacts, change: ServerAction<ChangeSubscription>) -> impl IntoView {
+    let s = &f.item;
+    let hidden = {
+        let (customer, id) = (s.customer_id.clone(), s.id.clone());
+        move || {
+            view! {
+                <input type="hidden" name="customer" value=customer.clone() />
+                <input type="hidden" name="id" value=id.clone() />
+            }
+        }
+    };
+    let suspended = s.status == "suspended";
+    let (hidden_q, hidden_n) = (hidden.clone(), hidden.clone());
+    let button =
+        move |label: &'static str, what: &'static str, value: &'static str, class: &'static str| {
+            let hidden = hidden.clone();
+            view! {
+                <ActionForm action=change attr:class="inline-form">
+                    {hidden()}
+                    <input type="hidden" name="change" value=what />
+                    <input type="hidden" name="value" value=value />
+                    <button type="submit" class=class>{label}</button>
+                </ActionForm>
+            }
+        };
+    let (quantity, name) = (s.quantity.to_string(), s.friendly_name.clone());
+    view! {
+        <section class="card" aria-labelledby="change-title">
+            <h2 class="card-title" id="change-title">"Change"</h2>
+            <p class="muted">{window_rule(f)}</p>
+            <ActionForm action=change attr:class="filters">
+                {hidden_q()}
+                <input type="hidden" name="change" value="quantity" />
+                <div class="field">
+                    <label for="quantity">"Quantity"</label>
+                    <input class="input" id="quantity" name="value" type="number" min="1" max="100000" required value=quantity />
+                </div>
+                <button type="submit" class="button button-primary">"Change quantity"</button>
+            </ActionForm>
+            <ActionForm action=change attr:class="filters">
+                {hidden_n()}
+                <input type="hidden" name="change" value="name" />
+                <div class="field">
+                    <label for="friendly-name">"Name"</label>
+                    <input class="input" id="friendly-name" name="value" required maxlength="100" value=name />
+                </div>
+                <button type="submit" class="button button-secondary">"Rename"</button>
+            </ActionForm>
+            <div class="row-actions">
+                {if s.auto_renew {
+                    button("Turn auto-renew off", "auto_renew", "off", "button button-secondary").into_any()
+                } else {
+                    button("Turn auto-renew on", "auto_renew", "on", "button button-secondary").into_any()
+                }}
+                {if suspended {
+                    button("Reactivate", "reactivate", "", "button button-secondary").into_any()
+                } else {
+                    button("Suspend", "suspend", "", "button button-secondary").into_any()
+                }}
+                {f.scheduled.then(|| button("Remove the change at renewal", "unschedule", "", "button button-secondary"))}
+                {(f.in_window || !f.nce).then(|| button("Cancel subscription", "cancel", "", "button button-danger"))}
+            </div>
+        </section>
+    }
+}

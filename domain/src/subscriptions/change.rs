@@ -1,0 +1,323 @@
+//! A change of one subscription, planned against what Partner Center just answered: the
+//! resource to send back (Partner Center takes the whole subscription), whether it applies now
+//! or at renewal, and the words for the person and the audit log. New commerce rules are
+//! applied here before they bite: a decrease or a cancellation is possible only within the
+//! cancellation window (7 days after purchase or renewal); after it, a decrease becomes a change
+//! scheduled for renewal and a cancellation is refused with the way out (auto-renew off).
+
+use partner_center::wire::{
+    NextTermProduct, ScheduledNextTermInstructions, Subscription, SubscriptionStatus,
+};
+
+use super::term_words;
+
+/// What a person asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Quantity(i64),
+    Suspend,
+    Reactivate,
+    FriendlyName(String),
+    AutoRenew(bool),
+    Cancel,
+    /// Drop the change scheduled for renewal.
+    Unschedule,
+}
+
+/// A change ready to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub patched: Subscription,
+    /// It takes effect at renewal (a scheduled change), not now.
+    pub at_renewal: bool,
+    /// What was done, for the person and the audit log.
+    pub words: String,
+}
+
+/// Why a change cannot be made; the message says what to do instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
+
+/// Plans `change` of `current` at `now` (unix milliseconds).
+pub fn plan(current: &Subscription, change: &Change, now: i64) -> Result<Plan, Refused> {
+    let refuse = |m: String| Err(Refused(m));
+    let status = current.status.clone().unwrap_or(SubscriptionStatus::Active);
+    if matches!(
+        status,
+        SubscriptionStatus::Deleted | SubscriptionStatus::Expired
+    ) {
+        return refuse("This subscription has ended and cannot be changed.".into());
+    }
+    let name = current.offer_name.as_deref().unwrap_or("the subscription");
+    let mut patched = current.clone();
+    let now_or_renewal = |words: String| (false, words);
+    let (at_renewal, words) = match change {
+        Change::Quantity(q) => {
+            let q = *q;
+            if !(1..=100_000).contains(&q) {
+                return refuse("Give a quantity from 1 to 100000.".into());
+            }
+            if q == current.quantity {
+                return refuse(format!("The quantity is already {q}."));
+            }
+            if status == SubscriptionStatus::Suspended {
+                return refuse("Reactivate the subscription before changing its quantity.".into());
+            }
+            if q < current.quantity && !in_window(current, now) {
+                schedule_quantity(&mut patched, current, q)?;
+                (
+                    true,
+                    format!(
+                        "{name}: quantity {} → {q} at renewal{}",
+                        current.quantity,
+                        renewal_date(current)
+                    ),
+                )
+            } else {
+                patched.quantity = q;
+                now_or_renewal(format!("{name}: quantity {} → {q}", current.quantity))
+            }
+        }
+        Change::Suspend => {
+            if status == SubscriptionStatus::Suspended {
+                return refuse("The subscription is already suspended.".into());
+            }
+            patched.status = Some(SubscriptionStatus::Suspended);
+            now_or_renewal(format!("{name}: suspended"))
+        }
+        Change::Reactivate => {
+            if status != SubscriptionStatus::Suspended {
+                return refuse("The subscription is not suspended.".into());
+            }
+            patched.status = Some(SubscriptionStatus::Active);
+            now_or_renewal(format!("{name}: reactivated"))
+        }
+        Change::FriendlyName(new) => {
+            let new = new.trim();
+            if new.is_empty() || new.chars().count() > 100 || new.chars().any(char::is_control) {
+                return refuse("Give a name of 1 to 100 characters.".into());
+            }
+            patched.friendly_name = Some(new.to_owned());
+            now_or_renewal(format!(
+                "{name}: renamed {:?} → {new:?}",
+                current.friendly_name.as_deref().unwrap_or_default()
+            ))
+        }
+        Change::AutoRenew(on) => {
+            if current.auto_renew_enabled == Some(*on) {
+                return refuse(format!(
+                    "Auto-renew is already {}.",
+                    if *on { "on" } else { "off" }
+                ));
+            }
+            patched.auto_renew_enabled = Some(*on);
+            if !on {
+                // A change scheduled for renewal needs a renewal.
+                patched.scheduled_next_term_instructions = None;
+            }
+            now_or_renewal(format!(
+                "{name}: auto-renew {}",
+                if *on { "on" } else { "off" }
+            ))
+        }
+        Change::Cancel => {
+            if !in_window(current, now) {
+                return refuse(format!(
+                    "New commerce subscriptions can be cancelled only within 7 days of purchase or \
+                     renewal. Turn auto-renew off instead: the subscription then ends{}.",
+                    renewal_date(current)
+                ));
+            }
+            patched.status = Some(SubscriptionStatus::Deleted);
+            patched.auto_renew_enabled = Some(false);
+            now_or_renewal(format!("{name}: cancelled"))
+        }
+        Change::Unschedule => {
+            if current.scheduled_next_term_instructions.is_none() {
+                return refuse("No change is scheduled for renewal.".into());
+            }
+            patched.scheduled_next_term_instructions = None;
+            now_or_renewal(format!(
+                "{name}: the change scheduled for renewal was removed"
+            ))
+        }
+    };
+    Ok(Plan {
+        patched,
+        at_renewal,
+        words,
+    })
+}
+
+/// Whether a decrease or cancellation is allowed now: legacy subscriptions always, new commerce
+/// ones until their cancellation window closes.
+pub fn in_window(s: &Subscription, now: i64) -> bool {
+    if !s.is_nce() {
+        return true;
+    }
+    s.cancellation_allowed_until_date
+        .as_ref()
+        .is_some_and(|until| crate::time::to_millis(until.0) >= now)
+}
+
+/// The decrease as the next term's instructions: the same product, SKU, term and billing.
+fn schedule_quantity(
+    patched: &mut Subscription,
+    current: &Subscription,
+    q: i64,
+) -> Result<(), Refused> {
+    if current.auto_renew_enabled != Some(true) {
+        return Err(Refused(
+            "A decrease after the first 7 days is made at renewal, and this subscription does not \
+             renew: turn auto-renew on first."
+                .into(),
+        ));
+    }
+    let mut parts = current.offer_id.as_deref().unwrap_or_default().split(':');
+    let (product, sku, availability) = (parts.next(), parts.next(), parts.next());
+    let existing = current
+        .scheduled_next_term_instructions
+        .clone()
+        .unwrap_or_default();
+    patched.scheduled_next_term_instructions = Some(ScheduledNextTermInstructions {
+        product: existing.product.or_else(|| {
+            Some(NextTermProduct {
+                product_id: product.map(partner_center::ProductId::new),
+                sku_id: sku.map(str::to_owned),
+                availability_id: availability.map(str::to_owned),
+                billing_cycle: current.billing_cycle.clone(),
+                term_duration: current.term_duration.clone(),
+            })
+        }),
+        quantity: Some(q),
+        custom_term_end_date: existing.custom_term_end_date,
+    });
+    Ok(())
+}
+
+/// " on 2027-10-23" (when the term ends), or nothing when Partner Center gave no date.
+fn renewal_date(s: &Subscription) -> String {
+    s.commitment_end_date
+        .as_ref()
+        .map(|d| {
+            let term = s
+                .term_duration
+                .as_deref()
+                .map(term_words)
+                .unwrap_or_default();
+            let date = crate::time::format_utc_datetime(crate::time::to_millis(d.0));
+            let mut text = format!(" on {}", &date[..10]);
+            if !term.is_empty() {
+                text.push_str(&format!(" (end of the {term} term)"));
+            }
+            text
+        })
+        .unwrap_or_default()
+}
+
+/// Whether Partner Center's subscription shows `plan` applied (after an answer was lost).
+pub fn shows(after: &Subscription, plan: &Plan) -> bool {
+    after.quantity == plan.patched.quantity
+        && after.status == plan.patched.status
+        && after.friendly_name == plan.patched.friendly_name
+        && after.auto_renew_enabled == plan.patched.auto_renew_enabled
+        && after
+            .scheduled_next_term_instructions
+            .as_ref()
+            .map(|s| s.quantity)
+            == plan
+                .patched
+                .scheduled_next_term_instructions
+                .as_ref()
+                .map(|s| s.quantity)
+}
+
+#[cfg(test)]
+mod tests {
+    use partner_center::wire::{ItemType, WireTime};
+
+    use super::*;
+
+    const DAY: i64 = 86_400_000;
+
+    fn nce(start: i64) -> Subscription {
+        let at = |ms: i64| Some(WireTime(crate::time::from_millis(ms)));
+        Subscription {
+            offer_id: Some("CFQ7TTC0LF8Q:0001:CFQ7TTC0K5BF".into()),
+            offer_name: Some("Office 365 E3".into()),
+            product_type: Some(ItemType {
+                id: "OnlineServicesNCE".into(),
+                ..Default::default()
+            }),
+            quantity: 10,
+            status: Some(SubscriptionStatus::Active),
+            auto_renew_enabled: Some(true),
+            term_duration: Some("P1Y".into()),
+            effective_start_date: at(start),
+            cancellation_allowed_until_date: at(start + 7 * DAY),
+            commitment_end_date: at(start + 365 * DAY),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_decrease_inside_the_window_is_made_now_and_outside_it_at_renewal() {
+        let s = nce(0);
+        let now = plan(&s, &Change::Quantity(8), 3 * DAY).unwrap();
+        assert!(!now.at_renewal);
+        assert_eq!(now.patched.quantity, 8);
+        let later = plan(&s, &Change::Quantity(8), 30 * DAY).unwrap();
+        assert!(later.at_renewal);
+        assert_eq!(later.patched.quantity, 10, "the seats stay until renewal");
+        let next = later.patched.scheduled_next_term_instructions.unwrap();
+        assert_eq!(next.quantity, Some(8));
+        assert_eq!(next.product.unwrap().sku_id.as_deref(), Some("0001"));
+        assert!(
+            later.words.contains("at renewal on 1971-01-01"),
+            "{}",
+            later.words
+        );
+        // An increase is always now.
+        assert!(
+            !plan(&s, &Change::Quantity(12), 30 * DAY)
+                .unwrap()
+                .at_renewal
+        );
+    }
+
+    #[test]
+    fn cancelling_after_the_window_is_refused_with_the_way_out() {
+        let s = nce(0);
+        assert_eq!(
+            plan(&s, &Change::Cancel, DAY).unwrap().patched.status,
+            Some(SubscriptionStatus::Deleted)
+        );
+        let refused = plan(&s, &Change::Cancel, 8 * DAY).unwrap_err();
+        assert!(refused.0.contains("Turn auto-renew off"), "{refused}");
+    }
+
+    #[test]
+    fn nonsense_is_refused_before_anything_is_sent() {
+        let s = nce(0);
+        for (change, says) in [
+            (Change::Quantity(10), "already 10"),
+            (Change::Quantity(0), "from 1 to"),
+            (Change::Reactivate, "not suspended"),
+            (Change::FriendlyName(" ".into()), "1 to 100"),
+            (Change::AutoRenew(true), "already on"),
+            (Change::Unschedule, "No change is scheduled"),
+        ] {
+            let e = plan(&s, &change, DAY).unwrap_err();
+            assert!(e.0.contains(says), "{change:?}: {e}");
+        }
+        let mut off = nce(0);
+        off.auto_renew_enabled = Some(false);
+        let e = plan(&off, &Change::Quantity(5), 30 * DAY).unwrap_err();
+        assert!(e.0.contains("turn auto-renew on"), "{e}");
+        // Turning auto-renew off drops a scheduled change (it would have nothing to apply to).
+        let scheduled = plan(&s, &Change::Quantity(5), 30 * DAY).unwrap().patched;
+        let dropped = plan(&scheduled, &Change::AutoRenew(false), 30 * DAY).unwrap();
+        assert_eq!(dropped.patched.scheduled_next_term_instructions, None);
+    }
+}
