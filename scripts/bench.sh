@@ -126,6 +126,8 @@ source scripts/leptos-env.sh
 while IFS= read -r line; do rows+=("$line"); done < <(cargo bench -q -p pc-emulator --bench client 2>/dev/null | grep '^|')
 # The multi-customer users view (server/benches/users.rs).
 while IFS= read -r line; do rows+=("$line"); done < <(cargo bench -q -p server --bench users 2>/dev/null | grep '^|')
+# The subscriptions page (server/benches/subscriptions.rs).
+while IFS= read -r line; do rows+=("$line"); done < <(cargo bench -q -p server --bench subscriptions 2>/dev/null | grep '^|')
 
 # The binary `make run` serves is cargo-leptos's again (nothing is compiled: both are cached).
 scripts/build.sh >/dev/null 2>&1
