@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account") view={Lazy::<pages::MyAccountPage>::new()} />
                     <Route path=path!("customers") view={Lazy::<pages::CustomersPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("connections") view={Lazy::<pages::ConnectionsPage>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("catalog") view={Lazy::<pages::CatalogPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("audit") view={Lazy::<pages::AuditLogPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("outbox") view={Lazy::<pages::OutboxPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("users") view={Lazy::<pages::UsersPage>::new()} ssr=SsrMode::InOrder />

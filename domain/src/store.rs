@@ -173,6 +173,10 @@ impl Store {
         crate::users::directory::Directory::new(&self.pool)
     }
 
+    pub fn catalog(&self) -> crate::catalog::Catalog<'_> {
+        crate::catalog::Catalog::new(&self.pool)
+    }
+
     pub fn subscriptions(&self) -> crate::subscriptions::Subscriptions<'_> {
         crate::subscriptions::Subscriptions::new(&self.pool)
     }

@@ -90,6 +90,7 @@ on_both_backends!(
     the_sandbox_connection_follows_the_emulator,
     connections_are_renamed_rotated_and_removed_only_when_unused,
     subscriptions_are_replaced_per_customer_and_queried,
+    catalog_refreshes_flag_new_and_discontinued_skus,
     passwords_are_checked_without_telling_who_exists,
     authorization_follows_role_and_scope,
     bad_accounts_are_refused_and_change_nothing,
@@ -1856,4 +1857,77 @@ async fn subscriptions_are_replaced_per_customer_and_queried(store: Store) {
             .collect::<Vec<_>>(),
         ["A One"]
     );
+}
+
+/// A catalog refresh: first everything is new; a SKU no longer listed is discontinued (and no
+/// longer offered), one listed again waits for review again; curation keeps to the cycles sold.
+async fn catalog_refreshes_flag_new_and_discontinued_skus(store: Store) {
+    use domain::catalog::{Curation, ListedSku, State};
+    let sealer = sealer();
+    let connection = store
+        .connections(&sealer)
+        .create(new_connection("Main", true))
+        .await
+        .unwrap();
+    let sku = |p: &str, s: &str| ListedSku {
+        product_id: p.into(),
+        sku_id: s.into(),
+        product_title: format!("Product {p}"),
+        sku_title: format!("SKU {s}"),
+        terms: [
+            ("P1Y".to_owned(), "monthly".to_owned()),
+            ("P1Y".to_owned(), "annual".to_owned()),
+        ]
+        .into(),
+    };
+    let catalog = store.catalog();
+    let c = &connection.id;
+    let first = catalog
+        .record_refresh(c, &[sku("A", "1"), sku("B", "1")], 1)
+        .await
+        .unwrap();
+    assert_eq!((first.added, first.discontinued, first.listed), (2, 0, 2));
+    let offer = |cycles: &[&str]| Curation {
+        offered: true,
+        display_name: " Our A ".into(),
+        billing_cycles: cycles.iter().map(|c| c.to_string()).collect(),
+    };
+    let refused = catalog
+        .curate(c, "A", "1", &offer(&["triennial"]))
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().starts_with("billing_cycles:"),
+        "{refused}"
+    );
+    let a = catalog
+        .curate(c, "A", "1", &offer(&["annual"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        (a.offered, a.display_name.as_str(), a.state),
+        (true, "Our A", State::Reviewed)
+    );
+
+    // A is no longer listed: discontinued and not offered; C is new.
+    let second = catalog
+        .record_refresh(c, &[sku("B", "1"), sku("C", "1")], 2)
+        .await
+        .unwrap();
+    assert_eq!((second.added, second.discontinued), (1, 1));
+    let items = catalog.items(c).await.unwrap();
+    let a = items.iter().find(|i| i.product_id == "A").unwrap();
+    assert_eq!((a.state, a.offered), (State::Discontinued, false));
+    let refused = catalog
+        .curate(c, "A", "1", &offer(&["annual"]))
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().starts_with("offered:"), "{refused}");
+    // Listed again: new once more.
+    let third = catalog
+        .record_refresh(c, &[sku("A", "1"), sku("B", "1"), sku("C", "1")], 3)
+        .await
+        .unwrap();
+    assert_eq!((third.added, third.discontinued), (1, 0));
+    assert_eq!(catalog.last_refresh(c).await.unwrap(), Some(third));
 }

@@ -9,8 +9,8 @@ before(async () => ({ browser, close } = await launch()));
 after(async () => close());
 
 const PAGES = {
-  'Service provider admin': ['/', '/users', '/licenses', '/subscriptions', '/subscriptions?tab=marketplace', '/customers', '/connections', '/accounts', '/audit', '/outbox', '/status', '/account'],
-  'Service provider support': ['/', '/users', '/subscriptions', '/customers', '/connections', '/status'],
+  'Service provider admin': ['/', '/users', '/licenses', '/subscriptions', '/subscriptions?tab=marketplace', '/customers', '/connections', '/catalog', '/accounts', '/audit', '/outbox', '/status', '/account'],
+  'Service provider support': ['/', '/users', '/subscriptions', '/customers', '/connections', '/catalog', '/status'],
   'Reseller admin': ['/', '/users', '/licenses', '/subscriptions', '/accounts', '/account'],
   'Customer admin': ['/', '/users', '/subscriptions', '/account', '/no/such/page'],
 };

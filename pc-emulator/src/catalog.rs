@@ -229,6 +229,13 @@ impl CatalogItem {
                     billing_cycle: Some(BillingCycle::Monthly),
                     ..Term::default()
                 },
+                // Annual billing is another term of the same availability, as documented.
+                Term {
+                    duration: Some("P1Y".into()),
+                    description: Some("One-Year commitment, billed annually".into()),
+                    billing_cycle: Some(BillingCycle::Annual),
+                    ..Term::default()
+                },
                 Term {
                     duration: Some("P1M".into()),
                     description: Some("One-Month commitment".into()),

@@ -114,7 +114,11 @@ fn customer(rng: &mut StdRng, n: usize, options: &SeedOptions, now: OffsetDateTi
     let mut subscriptions = Vec::new();
     // More subscriptions than catalog items repeat products (several subscriptions of one
     // product, as customers with instances or separate terms have).
-    for item in items.into_iter().cycle().take(options.subscriptions_per_customer) {
+    for item in items
+        .into_iter()
+        .cycle()
+        .take(options.subscriptions_per_customer)
+    {
         let bought = now - Duration::days(rng.gen_range(20..200));
         let quantity = (options.users_per_customer as i64 / 2 + rng.gen_range(2..8)).max(2);
         let sub_id = SubscriptionId::new(uuid(rng).to_uppercase());

@@ -1225,6 +1225,31 @@ mod matrix {
             },
             allowed: &[RESELLER_ADMIN, ADMIN],
         },
+        Row {
+            path: "/api/catalog",
+            post: false,
+            args: |_| vec![],
+            allowed: &[SUPPORT, ADMIN],
+        },
+        Row {
+            path: "/api/catalog-refresh",
+            post: true,
+            args: |_| vec![("connection", NOBODY.to_owned())],
+            allowed: &[ADMIN],
+        },
+        Row {
+            path: "/api/catalog-curate",
+            post: true,
+            args: |_| {
+                vec![
+                    ("connection", NOBODY.to_owned()),
+                    ("product_id", "CFQ7TTC0LF8Q".to_owned()),
+                    ("sku_id", "0001".to_owned()),
+                    ("offered", "on".to_owned()),
+                ]
+            },
+            allowed: &[ADMIN],
+        },
     ];
 
     #[test]
@@ -2295,6 +2320,25 @@ mod security {
         let emulator = app.emulator_url.clone().unwrap();
         let nobody = || (s("connection"), NOBODY_ACCOUNT.to_owned());
         let connection_cases: Vec<Case> = vec![
+            ("/api/catalog", false, vec![nobody()], vec!["connection"]),
+            (
+                "/api/catalog-refresh",
+                true,
+                vec![nobody()],
+                vec!["connection"],
+            ),
+            (
+                "/api/catalog-curate",
+                true,
+                vec![
+                    nobody(),
+                    (s("product_id"), s("CFQ7TTC0LF8Q")),
+                    (s("sku_id"), s("0001")),
+                    (s("offered"), s("on")),
+                    (s("display_name"), s("Hostile")),
+                ],
+                vec!["connection", "product_id", "sku_id", "display_name"],
+            ),
             (
                 "/api/connection-test",
                 true,
@@ -3685,4 +3729,105 @@ async fn subscriptions_change_with_the_new_commerce_rules() {
             "{target} answered {status} {said} but was applied"
         );
     }
+}
+
+/// The catalog of the sandbox connection: a refresh lists every SKU of its country as new; the
+/// admin offers one with a name and billing cycles (only cycles Partner Center sells it with);
+/// a second refresh finds nothing new and keeps the choice; support may read but not change.
+#[tokio::test]
+async fn the_catalog_is_refreshed_and_curated() {
+    let app = TestApp::spawn().await;
+    app.sign_in_as("Service provider admin").await;
+    let page = || async {
+        app.get("/api/catalog")
+            .await
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    };
+    let empty = page().await;
+    assert_eq!(empty["rows"], serde_json::json!([]));
+    assert_eq!(empty["last_refresh"], "");
+    let connection = empty["connection"].as_str().unwrap().to_owned();
+    let c = connection.as_str();
+    let r = app
+        .post_form("/api/catalog-refresh", &[("connection", c)])
+        .await;
+    assert_eq!(r.status(), 200);
+    let listed = page().await;
+    let rows = listed["rows"].as_array().unwrap();
+    assert!(rows.len() >= 5, "{listed}");
+    assert!(rows
+        .iter()
+        .all(|r| r["state"] == "new" && r["offered"] == false));
+    let note = listed["last_refresh"].as_str().unwrap();
+    assert!(note.contains(&format!("{} new", rows.len())), "{note}");
+    let sku = &rows[0];
+    let cycles: Vec<&str> = sku["cycles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let product = sku["product_id"].as_str().unwrap();
+    let sku_id = sku["sku_id"].as_str().unwrap();
+
+    // A cycle it is not sold with is refused on its field; one it is sold with is kept.
+    if let Some(unsold) = ["monthly", "annual", "triennial"]
+        .into_iter()
+        .find(|c| !cycles.contains(c))
+    {
+        let form = [
+            ("connection", c),
+            ("product_id", product),
+            ("sku_id", sku_id),
+            ("offered", "on"),
+            (unsold, "on"),
+        ];
+        let r = app.post_form("/api/catalog-curate", &form).await;
+        assert_eq!(r.status(), 400);
+        let e: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(e["field"], "billing_cycles", "{e}");
+    }
+    let form = [
+        ("connection", c),
+        ("product_id", product),
+        ("sku_id", sku_id),
+        ("offered", "on"),
+        ("display_name", "Our plan"),
+        (cycles[0], "on"),
+    ];
+    assert_eq!(
+        app.post_form("/api/catalog-curate", &form).await.status(),
+        200
+    );
+    let curated = page().await;
+    let row = curated["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["sku_id"] == sku_id && r["product_id"] == product)
+        .unwrap()
+        .clone();
+    assert_eq!(row["offered"], true);
+    assert_eq!(row["display_name"], "Our plan");
+    assert_eq!(row["state"], "reviewed");
+    assert_eq!(row["offered_cycles"], serde_json::json!([cycles[0]]));
+
+    // A second refresh: nothing new, the choice kept.
+    app.post_form("/api/catalog-refresh", &[("connection", c)])
+        .await;
+    let again = page().await;
+    let note = again["last_refresh"].as_str().unwrap();
+    assert!(note.contains(" 0 new, 0 discontinued"), "{note}");
+    assert_eq!(again["rows"], curated["rows"]);
+
+    // Support reads, but cannot change.
+    app.post_form("/auth/sign-out", &[]).await;
+    app.sign_in_as("Service provider support").await;
+    assert_eq!(page().await["rows"], curated["rows"]);
+    let r = app
+        .post_form("/api/catalog-refresh", &[("connection", c)])
+        .await;
+    assert_eq!(r.status(), 403);
 }

@@ -65,7 +65,7 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
             NavItem {
                 label: "Catalog",
                 icon: Icon::Box,
-                href: None,
+                href: Some("/catalog"),
                 for_whom: Who::ServiceProvider,
             },
             NavItem {

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod audit_log;
+pub mod catalog;
 pub mod connections;
 pub mod customers_admin;
 pub mod licenses;
@@ -27,6 +28,7 @@ pub fn title(path: &str) -> &'static str {
         "/account" => "My account",
         "/customers" => "Customers",
         "/connections" => "Connections",
+        "/catalog" => "Catalog",
         "/audit" => "Audit log",
         "/outbox" => "Outbox",
         "/users" => "Users",
@@ -65,6 +67,7 @@ lazy_page! {
     MyAccountPage => accounts::MyAccount;
     CustomersPage => customers_admin::CustomersAdmin;
     ConnectionsPage => connections::Connections;
+    CatalogPage => catalog::Catalog;
     AuditLogPage => audit_log::AuditLog;
     OutboxPage => outbox::Outbox;
     UsersPage => users::Users;

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit_log;
+pub mod catalog;
 pub mod connections;
 pub mod customers;
 pub mod customers_admin;

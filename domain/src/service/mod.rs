@@ -8,6 +8,7 @@
 //! server functions above only parse their input, open the handle, call it and convert.
 
 mod accounts;
+mod catalog;
 mod connections;
 mod customer;
 mod error;
@@ -21,6 +22,7 @@ use partner_center::{CustomerId, PartnerCenter};
 
 pub use self::{
     accounts::{AccountsDesk, AccountsView},
+    catalog::CatalogView,
     connections::{CheckReport, ConnectionListing},
     error::ServiceError,
     provider::{ProviderAdminDesk, ProviderDesk, StatusFacts, TenantListing, Tenants},

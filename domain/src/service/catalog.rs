@@ -1,0 +1,157 @@
+//! The curated catalog on the Catalog page: the service provider's staff read it per
+//! connection; admins refresh it from Partner Center (every product, SKU and availability of the
+//! connection's country) and choose what may be ordered through Seatwise.
+
+use std::collections::BTreeSet;
+
+use futures_util::{stream, StreamExt, TryStreamExt};
+use partner_center::{wire::Product, PartnerCenter, PcError};
+
+use super::{ProviderAdminDesk, ProviderDesk, ServiceError};
+use crate::{
+    catalog::{CatalogItem, Curation, ListedSku, RefreshSummary},
+    connections::{Connection, ConnectionId},
+    time::now_millis,
+};
+
+/// Products read from Partner Center at once during a refresh.
+const AT_ONCE: usize = 8;
+
+pub struct CatalogView {
+    /// Every connection (for the choice), and the one shown.
+    pub connections: Vec<Connection>,
+    pub connection: Connection,
+    pub items: Vec<CatalogItem>,
+    pub last_refresh: Option<RefreshSummary>,
+}
+
+impl ProviderDesk {
+    /// The curated catalog of a connection (the default one when none is named).
+    pub async fn catalog(
+        &self,
+        connection: Option<&ConnectionId>,
+    ) -> Result<CatalogView, ServiceError> {
+        let services = &self.caller.services;
+        let connections = services.store.connections(&services.sealer).list().await?;
+        let chosen = match connection {
+            Some(id) => connections.iter().find(|c| c.id == *id),
+            None => connections
+                .iter()
+                .find(|c| c.is_default)
+                .or(connections.first()),
+        };
+        let connection = chosen
+            .cloned()
+            .ok_or_else(|| ServiceError::NotFound("There is no such connection.".into()))?;
+        let catalog = services.store.catalog();
+        Ok(CatalogView {
+            items: catalog.items(&connection.id).await?,
+            last_refresh: catalog.last_refresh(&connection.id).await?,
+            connection,
+            connections,
+        })
+    }
+}
+
+impl ProviderAdminDesk {
+    /// Reads what Partner Center lists for the connection's country and stores it: new SKUs
+    /// wait for review, SKUs no longer listed are discontinued. Nothing is stored if a read
+    /// fails (a partial list would discontinue what it missed).
+    pub async fn refresh_catalog(
+        &self,
+        connection: &ConnectionId,
+    ) -> Result<RefreshSummary, ServiceError> {
+        let services = &self.caller.services;
+        let result = async {
+            let c = services
+                .store
+                .connections(&services.sealer)
+                .by_id(connection)
+                .await?
+                .ok_or_else(|| ServiceError::NotFound("There is no such connection.".into()))?;
+            let pc = services.client(&c.id).await?;
+            let listed = listed(&pc, &c.country)
+                .await
+                .map_err(ServiceError::partner_center)?;
+            Ok(services
+                .store
+                .catalog()
+                .record_refresh(&c.id, &listed, now_millis())
+                .await?)
+        }
+        .await;
+        let detail = result.as_ref().map_or(String::new(), |s: &RefreshSummary| {
+            format!(
+                "{connection}: {} listed, {} new, {} discontinued",
+                s.listed, s.added, s.discontinued
+            )
+        });
+        self.caller.finish(None, &detail, result).await
+    }
+
+    /// Offers a SKU through Seatwise (or not), with a display name and billing cycles.
+    pub async fn curate(
+        &self,
+        connection: &ConnectionId,
+        product_id: &str,
+        sku_id: &str,
+        choice: &Curation,
+    ) -> Result<CatalogItem, ServiceError> {
+        let catalog = self.caller.services.store.catalog();
+        let result = catalog
+            .curate(connection, product_id, sku_id, choice)
+            .await
+            .map_err(|e| match e {
+                crate::StoreError::Invalid(m) => ServiceError::invalid(m),
+                other => other.into(),
+            });
+        let detail = format!(
+            "{product_id}:{sku_id} {}",
+            if choice.offered {
+                "offered"
+            } else {
+                "not offered"
+            }
+        );
+        self.caller.finish(None, &detail, result).await
+    }
+}
+
+/// Every SKU of every product Partner Center lists for `country`, with its terms.
+async fn listed(pc: &PartnerCenter, country: &str) -> Result<Vec<ListedSku>, PcError> {
+    let products = pc.products(country, "OnlineServices", None).await?;
+    let per_product: Vec<Vec<ListedSku>> = stream::iter(products)
+        .map(|p| product_skus(pc, country, p))
+        .buffer_unordered(AT_ONCE)
+        .try_collect()
+        .await?;
+    Ok(per_product.into_iter().flatten().collect())
+}
+
+async fn product_skus(
+    pc: &PartnerCenter,
+    country: &str,
+    product: Product,
+) -> Result<Vec<ListedSku>, PcError> {
+    let mut listed = Vec::new();
+    for sku in pc.skus(&product.id, country).await? {
+        let mut terms = BTreeSet::new();
+        for a in pc.availabilities(&product.id, &sku.id, country).await? {
+            for t in a.terms {
+                let cycle = t.billing_cycle.as_ref().map_or("none", |c| c.as_str());
+                terms.insert((t.duration.clone().unwrap_or_default(), cycle.to_owned()));
+            }
+        }
+        listed.push(ListedSku {
+            product_id: product.id.to_string(),
+            sku_id: sku.id.to_string(),
+            product_title: product
+                .title
+                .clone()
+                .unwrap_or_else(|| product.id.to_string()),
+            sku_title: sku.title.clone().unwrap_or_else(|| sku.id.to_string()),
+            terms,
+        });
+    }
+    Ok(listed)
+}
