@@ -101,10 +101,7 @@ impl ProviderAdminDesk {
         let result = catalog
             .curate(connection, product_id, sku_id, choice)
             .await
-            .map_err(|e| match e {
-                crate::StoreError::Invalid(m) => ServiceError::invalid(m),
-                other => other.into(),
-            });
+            .map_err(ServiceError::naming_field);
         let detail = format!(
             "{product_id}:{sku_id} {}",
             if choice.offered {

@@ -118,7 +118,7 @@ impl ProviderAdminDesk {
         &self,
         mut new: NewConnection,
     ) -> Result<CheckReport, ServiceError> {
-        new.validate().map_err(invalid)?;
+        new.validate().map_err(ServiceError::naming_field)?;
         let pc = new.client(self.caller.services.clients.http());
         self.caller
             .run_check(&pc, &new.name, &new.country, None)
@@ -136,7 +136,11 @@ impl ProviderAdminDesk {
                     .into(),
             ))
         } else {
-            self.caller.connections().create(new).await.map_err(invalid)
+            self.caller
+                .connections()
+                .create(new)
+                .await
+                .map_err(ServiceError::naming_field)
         };
         let detail = result.as_ref().map_or(String::new(), |c| c.name.clone());
         self.caller.finish(None, &detail, result).await
@@ -177,16 +181,8 @@ impl ProviderAdminDesk {
         &self,
         result: Result<Connection, crate::StoreError>,
     ) -> Result<(), ServiceError> {
-        let result = result.map_err(invalid);
+        let result = result.map_err(ServiceError::naming_field);
         let detail = result.as_ref().map_or(String::new(), |c| c.name.clone());
         self.caller.finish(None, &detail, result.map(drop)).await
-    }
-}
-
-/// Store messages name their field (`name: …`): shown next to it.
-fn invalid(e: crate::StoreError) -> ServiceError {
-    match e {
-        crate::StoreError::Invalid(message) => ServiceError::invalid(message),
-        other => other.into(),
     }
 }

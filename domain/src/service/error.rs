@@ -64,6 +64,16 @@ impl ServiceError {
     }
 }
 
+impl ServiceError {
+    /// A store error whose validation message names its field (`name: …`), shown next to it.
+    pub fn naming_field(e: StoreError) -> Self {
+        match e {
+            StoreError::Invalid(message) => ServiceError::invalid(message),
+            other => other.into(),
+        }
+    }
+}
+
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
