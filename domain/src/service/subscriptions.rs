@@ -105,11 +105,7 @@ impl SubscriptionsDesk {
     }
 
     /// Reads the selected customers' lists into the store, an event per customer as it
-    /// happens. Dropping the stream stops the work.
-    pub async fn read(self) -> impl Stream<Item = ReadEvent> + Send + 'static {
-        self.events().await
-    }
-
+    /// happens (the streamed progress of a later page will carry them).
     async fn events(&self) -> impl Stream<Item = ReadEvent> + Send + 'static {
         let (targets, unreachable) = self.caller.targets(self.selected.clone()).await;
         let store = self.caller.services.store.clone();
