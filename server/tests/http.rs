@@ -1250,6 +1250,12 @@ mod matrix {
             },
             allowed: &[ADMIN],
         },
+        Row {
+            path: "/api/subscriptions-read",
+            post: true,
+            args: |t| vec![("customer", t.fabrikam.clone())],
+            allowed: &[RESELLER_ADMIN, SUPPORT, ADMIN],
+        },
     ];
 
     #[test]
@@ -2085,6 +2091,12 @@ mod security {
             (
                 "/api/subscriptions",
                 false,
+                vec![(s("customer"), contoso.clone())],
+                vec!["customer"],
+            ),
+            (
+                "/api/subscriptions-read",
+                true,
                 vec![(s("customer"), contoso.clone())],
                 vec!["customer"],
             ),
@@ -3558,6 +3570,29 @@ async fn subscriptions_are_read_stored_and_shown_by_role() {
         read["customers"].as_array().unwrap().len(),
         "one call each"
     );
+
+    // The streamed read (the page's button in the browser): a line per customer.
+    let streamed = app
+        .post_form("/api/subscriptions-read", &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<serde_json::Value> = streamed
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let customers = read["customers"].as_array().unwrap().len();
+    assert_eq!(
+        lines[0],
+        serde_json::json!({ "Started": { "customers": customers } })
+    );
+    assert_eq!(
+        lines.iter().filter(|l| **l == "Read").count(),
+        customers,
+        "{streamed}"
+    );
+    assert_eq!(lines.last().unwrap(), "Finished");
 
     // Partner Center failing: every customer named, and the last lists kept.
     app.emulator_knobs(serde_json::json!({ "fault_rate": 1.0, "faults": ["server_error"] }))

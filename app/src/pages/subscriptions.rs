@@ -34,6 +34,26 @@ pub fn Subscriptions() -> impl IntoView {
     let set_mode = ServerAction::<SetSubscriptionsLoadMode>::new();
     let data = Resource::new(move || filter.get(), subscriptions_view);
     let admin = use_me().is_some_and(|m| m.admin);
+    // Read from Partner Center in the browser: a line per customer as it answers, then the
+    // table from the store (the link does the same without JavaScript, in one answer).
+    let reading = RwSignal::new(Reading::default());
+    let navigate = leptos_router::hooks::use_navigate();
+    let start = move || {
+        let f = filter.get_untracked();
+        let navigate = navigate.clone();
+        let stored = SubscriptionsFilter {
+            read: Some("0".into()),
+            ..f.clone()
+        };
+        let done = move || {
+            if f.read.as_deref() == Some("0") {
+                data.refetch();
+            } else {
+                navigate(&href(&stored), Default::default());
+            }
+        };
+        start_read(f.customer.clone().unwrap_or_default(), reading, done);
+    };
     view! {
         <PageHeader
             title="Subscriptions"
@@ -42,7 +62,7 @@ pub fn Subscriptions() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Reading subscriptions from Partner Center…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || data.get().map(|r| r.map(|p| view! {
-                    {subscription_table(&p, filter.get_untracked())}
+                    {subscription_table(&p, filter.get_untracked(), reading, start.clone())}
                     {admin.then(|| mode_form(p.live, set_mode))}
                 }))}
             </ErrorBoundary>
@@ -62,7 +82,12 @@ fn href(f: &SubscriptionsFilter) -> String {
     crate::urls::href("/subscriptions", &params)
 }
 
-fn subscription_table(p: &SubscriptionsPage, filter: SubscriptionsFilter) -> impl IntoView {
+fn subscription_table(
+    p: &SubscriptionsPage,
+    filter: SubscriptionsFilter,
+    reading: RwSignal<Reading>,
+    start: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
     // Links within the page read the store: only the Read button (and the first visit in live
     // mode) asks Partner Center.
     let link = |change: &dyn Fn(&mut SubscriptionsFilter)| {
@@ -164,9 +189,18 @@ fn subscription_table(p: &SubscriptionsPage, filter: SubscriptionsFilter) -> imp
         {tabs}
         {filters}
         {failures}
-        <div class="refresh-bar">
-            <span class="muted">{read_note}</span>
-            <a class="button button-ghost button-small" href=read_href>"Read from Partner Center"</a>
+        <div class="refresh-bar" role="status" aria-live="polite" aria-label="Partner Center read">
+            {move || reading_status(reading.get(), read_note.clone())}
+            <a
+                class="button button-ghost button-small"
+                href=read_href
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    start();
+                }
+            >
+                "Read from Partner Center"
+            </a>
         </div>
         <div class="card card-flush card-scroll" tabindex="0" role="region" aria-label="Subscriptions">
             <table class="table">
@@ -281,4 +315,93 @@ fn mode_form(live: bool, action: ServerAction<SetSubscriptionsLoadMode>) -> impl
             </ActionForm>
         </section>
     }
+}
+
+/// A read from Partner Center running in the browser.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Reading {
+    running: bool,
+    total: usize,
+    done: usize,
+    failed: Vec<String>,
+    error: Option<String>,
+}
+
+fn reading_status(r: Reading, note: String) -> impl IntoView {
+    let text = if let Some(error) = &r.error {
+        format!("The read stopped: {error}")
+    } else if r.running && r.total == 0 {
+        "Asking Partner Center…".to_owned()
+    } else if r.running {
+        format!("Reading subscriptions: {} of {} customers", r.done, r.total)
+    } else if !r.failed.is_empty() {
+        format!(
+            "{note} Partner Center did not answer for {}; their last subscriptions read are shown.",
+            r.failed.join(", ")
+        )
+    } else {
+        note
+    };
+    view! {
+        {r.running.then(|| view! {
+            <progress class="progress" max=r.total.max(1) value=r.done aria-label="Customers read"></progress>
+        })}
+        <span class="muted">{text}</span>
+    }
+}
+
+/// Streams the read of `customer` (empty: every visible one), counting customers as they
+/// answer; `done` runs at the end.
+fn start_read(customer: String, reading: RwSignal<Reading>, done: impl FnOnce() + 'static) {
+    if reading.get_untracked().running {
+        return;
+    }
+    reading.set(Reading {
+        running: true,
+        ..Reading::default()
+    });
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        use crate::serverfns::subscriptions::{read_subscriptions, ReadUpdate};
+        use futures_util::StreamExt;
+
+        let mut stream = match read_subscriptions(customer).await {
+            Ok(stream) => stream.into_inner(),
+            Err(e) => {
+                reading.update(|r| {
+                    r.running = false;
+                    r.error = Some(e.message);
+                });
+                return;
+            }
+        };
+        let mut buffer = String::new();
+        while let Some(chunk) = stream.next().await {
+            let Ok(chunk) = chunk else { break };
+            buffer.push_str(&chunk);
+            while let Some(end) = buffer.find('\n') {
+                let line: String = buffer.drain(..=end).collect();
+                let Ok(update) = serde_json::from_str::<ReadUpdate>(line.trim()) else {
+                    continue;
+                };
+                let alive = reading.try_update(|r| match update {
+                    ReadUpdate::Started { customers } => r.total = customers,
+                    ReadUpdate::Read => r.done += 1,
+                    ReadUpdate::Failed { customer } => {
+                        r.done += 1;
+                        r.failed.push(customer);
+                    }
+                    ReadUpdate::Finished => {}
+                });
+                // The page is gone: stop (dropping the stream ends the read).
+                if alive.is_none() {
+                    return;
+                }
+            }
+        }
+        reading.update(|r| r.running = false);
+        done();
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (customer, done);
 }

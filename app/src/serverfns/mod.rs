@@ -12,3 +12,22 @@ pub mod outbox;
 pub mod status;
 pub mod subscriptions;
 pub mod users;
+
+/// A line of a streamed answer: the JSON with every non-ASCII character escaped (`\uXXXX`,
+/// still valid JSON) and a newline. The browser decodes each network chunk as text on its own,
+/// and a chunk boundary inside a multi-byte character would break it.
+#[cfg(feature = "ssr")]
+pub fn json_line(json: &str) -> String {
+    let mut line = String::with_capacity(json.len() + 1);
+    for c in json.chars() {
+        if c.is_ascii() {
+            line.push(c);
+        } else {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                line.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    line.push('\n');
+    line
+}

@@ -1,7 +1,10 @@
 //! The subscriptions page: the subscriptions of every customer the signed-in person may see,
 //! from the store, read from Partner Center when the page's setting says so or when asked.
 
-use leptos::{prelude::*, server_fn::codec::GetUrl};
+use leptos::{
+    prelude::*,
+    server_fn::codec::{GetUrl, StreamingText, TextStream},
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -121,6 +124,51 @@ pub async fn change_subscription(
         .change_subscription(&customer, &id, parse_change(&change, &value)?)
         .await?;
     Ok(done.words + ".")
+}
+
+/// One line of the streamed read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ReadUpdate {
+    Started { customers: usize },
+    Read,
+    Failed { customer: String },
+    Finished,
+}
+
+/// Reads the subscriptions of the visible customers (or one customer) from Partner Center into
+/// the store, answering one JSON line per customer as it happens.
+#[server(prefix = "/api", endpoint = "subscriptions-read", output = StreamingText)]
+pub async fn read_subscriptions(
+    #[server(default)] customer: String,
+) -> Result<TextStream<AppError>, AppError> {
+    use futures_util::StreamExt;
+    let filter = SubscriptionsFilter {
+        customer: Some(customer),
+        ..Default::default()
+    };
+    let call = crate::door::caller("subscriptions.read").await?;
+    let desk = call.subscriptions(&filter.selection()?).await?;
+    let lines = desk.read().await.map(|event| {
+        serde_json::to_string(&ReadUpdate::from(event))
+            .map(|line| super::json_line(&line))
+            .map_err(AppError::internal)
+    });
+    Ok(TextStream::new(lines))
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::service::ReadEvent> for ReadUpdate {
+    fn from(e: domain::service::ReadEvent) -> Self {
+        use domain::service::ReadEvent;
+        match e {
+            ReadEvent::Started { customers } => ReadUpdate::Started { customers },
+            ReadEvent::Read { .. } => ReadUpdate::Read,
+            ReadEvent::Failed { customer_name, .. } => ReadUpdate::Failed {
+                customer: customer_name,
+            },
+            ReadEvent::Finished => ReadUpdate::Finished,
+        }
+    }
 }
 
 /// Whether the subscriptions page reads Partner Center when it opens (`live`) or shows the

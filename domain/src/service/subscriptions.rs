@@ -105,7 +105,11 @@ impl SubscriptionsDesk {
     }
 
     /// Reads the selected customers' lists into the store, an event per customer as it
-    /// happens (the streamed progress of a later page will carry them).
+    /// happens. Dropping the stream stops the work.
+    pub async fn read(self) -> impl Stream<Item = ReadEvent> + Send + 'static {
+        self.events().await
+    }
+
     async fn events(&self) -> impl Stream<Item = ReadEvent> + Send + 'static {
         let (targets, unreachable) = self.caller.targets(self.selected.clone()).await;
         let store = self.caller.services.store.clone();

@@ -120,7 +120,7 @@ pub async fn refresh_users(
         .await?;
     let lines = desk.refresh().await.map(|event| {
         serde_json::to_string(&RefreshUpdate::from(event))
-            .map(|line| server::ascii_line(&line))
+            .map(|line| super::json_line(&line))
             .map_err(AppError::internal)
     });
     Ok(TextStream::new(lines))
@@ -260,24 +260,6 @@ mod server {
             message: NO_ANSWER.into(),
         }
     }
-
-    /// The line with every non-ASCII character escaped (`\uXXXX`, valid JSON) and a newline:
-    /// the browser decodes each network chunk as text on its own, and a chunk boundary inside
-    /// a multi-byte character would break it.
-    pub fn ascii_line(json: &str) -> String {
-        let mut line = String::with_capacity(json.len() + 1);
-        for c in json.chars() {
-            if c.is_ascii() {
-                line.push(c);
-            } else {
-                for unit in c.encode_utf16(&mut [0; 2]) {
-                    line.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-        }
-        line.push('\n');
-        line
-    }
 }
 
 #[cfg(all(test, feature = "ssr"))]
@@ -288,7 +270,7 @@ mod tests {
             customer: "Müller 株式会社 🚀".into(),
             message: "x".into(),
         };
-        let line = super::server::ascii_line(&serde_json::to_string(&update).unwrap());
+        let line = crate::serverfns::json_line(&serde_json::to_string(&update).unwrap());
         assert!(line.is_ascii() && line.ends_with('\n'));
         let back: super::RefreshUpdate = serde_json::from_str(line.trim()).unwrap();
         assert_eq!(back, update);
