@@ -48,7 +48,8 @@ test('the service provider filters, searches, uses the tabs and reads again', as
 
   await page.getByRole('link', { name: 'Marketplace' }).click();
   await page.waitForURL(/tab=marketplace/);
-  assert.equal(await page.getByRole('link', { name: 'Marketplace' }).getAttribute('aria-current'), 'page');
+  // The address changes first; the tab is marked once the new list has arrived.
+  await page.locator('a.tab[aria-current="page"]', { hasText: 'Marketplace' }).waitFor();
   await page.getByRole('columnheader', { name: 'Offer' }).waitFor();
 
   // In the browser the read streams (a line per customer) and the table is read again after.

@@ -363,10 +363,9 @@ fn start_read(customer: String, reading: RwSignal<Reading>, done: impl FnOnce() 
     #[cfg(feature = "hydrate")]
     leptos::task::spawn_local(async move {
         use crate::serverfns::subscriptions::{read_subscriptions, ReadUpdate};
-        use futures_util::StreamExt;
 
-        let mut stream = match read_subscriptions(customer).await {
-            Ok(stream) => stream.into_inner(),
+        let stream = match read_subscriptions(customer).await {
+            Ok(stream) => stream,
             Err(e) => {
                 reading.update(|r| {
                     r.running = false;
@@ -375,29 +374,27 @@ fn start_read(customer: String, reading: RwSignal<Reading>, done: impl FnOnce() 
                 return;
             }
         };
-        let mut buffer = String::new();
-        while let Some(chunk) = stream.next().await {
-            let Ok(chunk) = chunk else { break };
-            buffer.push_str(&chunk);
-            while let Some(end) = buffer.find('\n') {
-                let line: String = buffer.drain(..=end).collect();
-                let Ok(update) = serde_json::from_str::<ReadUpdate>(line.trim()) else {
-                    continue;
-                };
-                let alive = reading.try_update(|r| match update {
-                    ReadUpdate::Started { customers } => r.total = customers,
-                    ReadUpdate::Read => r.done += 1,
-                    ReadUpdate::Failed { customer } => {
-                        r.done += 1;
-                        r.failed.push(customer);
-                    }
-                    ReadUpdate::Finished => {}
-                });
-                // The page is gone: stop (dropping the stream ends the read).
-                if alive.is_none() {
-                    return;
+        let mut gone = false;
+        let read = crate::serverfns::each_line(stream, |update: ReadUpdate| {
+            let alive = reading.try_update(|r| match update {
+                ReadUpdate::Started { customers } => r.total = customers,
+                ReadUpdate::Read => r.done += 1,
+                ReadUpdate::Failed { customer } => {
+                    r.done += 1;
+                    r.failed.push(customer);
                 }
-            }
+                ReadUpdate::Finished => {}
+            });
+            // The page is gone: stop (dropping the stream ends the read).
+            gone = alive.is_none();
+            !gone
+        })
+        .await;
+        if gone {
+            return;
+        }
+        if let Err(e) = read {
+            reading.update(|r| r.error = Some(e.message));
         }
         reading.update(|r| r.running = false);
         done();

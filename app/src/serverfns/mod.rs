@@ -31,3 +31,28 @@ pub fn json_line(json: &str) -> String {
     line.push('\n');
     line
 }
+
+/// Reads a streamed answer in the browser a line at a time, each line one JSON `T`, until the
+/// stream ends or `each` answers false (dropping the stream then stops the work on the server).
+/// Lines that do not parse are skipped; a broken stream is the error.
+#[cfg(feature = "hydrate")]
+pub async fn each_line<T: serde::de::DeserializeOwned>(
+    stream: leptos::server_fn::codec::TextStream<crate::error::AppError>,
+    mut each: impl FnMut(T) -> bool,
+) -> Result<(), crate::error::AppError> {
+    use futures_util::StreamExt;
+    let mut stream = stream.into_inner();
+    let mut buffer = String::new();
+    while let Some(chunk) = stream.next().await {
+        buffer.push_str(&chunk?);
+        while let Some(end) = buffer.find('\n') {
+            let line: String = buffer.drain(..=end).collect();
+            if let Ok(item) = serde_json::from_str::<T>(line.trim()) {
+                if !each(item) {
+                    return Ok(());
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -121,7 +121,6 @@ fn start_refresh(
     #[cfg(feature = "hydrate")]
     leptos::task::spawn_local(async move {
         use crate::serverfns::users::{refresh_users, RefreshUpdate};
-        use futures_util::StreamExt;
 
         let stream = match refresh_users(filter.customer, filter.reseller).await {
             Ok(stream) => stream,
@@ -133,56 +132,49 @@ fn start_refresh(
                 return;
             }
         };
-        let mut stream = stream.into_inner();
-        let mut buffer = String::new();
         // Re-read the table at the first customer, then about every tenth, then at the end of
         // each stage.
         let reread = |done: usize, total: usize| {
             done == 1 || done == total || done.is_multiple_of((total / 10).max(1))
         };
-        while let Some(chunk) = stream.next().await {
-            let chunk = match chunk {
-                Ok(chunk) => chunk,
-                Err(e) => {
-                    progress.update(|p| p.error = Some(e.message));
-                    break;
+        let mut gone = false;
+        let read = crate::serverfns::each_line(stream, |update: RefreshUpdate| {
+            let alive = progress.try_update(|p| match update {
+                RefreshUpdate::Started { customers } => {
+                    p.total = customers;
+                    false
                 }
-            };
-            buffer.push_str(&chunk);
-            while let Some(end) = buffer.find('\n') {
-                let line: String = buffer.drain(..=end).collect();
-                let Ok(update) = serde_json::from_str::<RefreshUpdate>(line.trim()) else {
-                    continue;
-                };
-                let alive = progress.try_update(|p| match update {
-                    RefreshUpdate::Started { customers } => {
-                        p.total = customers;
-                        false
-                    }
-                    RefreshUpdate::Users { .. } => {
-                        p.users_done += 1;
-                        reread(p.users_done, p.total)
-                    }
-                    RefreshUpdate::Details { .. } => {
-                        p.details_done += 1;
-                        reread(p.details_done, p.total)
-                    }
-                    RefreshUpdate::Failed { customer, message } => {
-                        p.failures.push((customer, message));
-                        false
-                    }
-                    RefreshUpdate::Finished => {
-                        p.running = false;
-                        true
-                    }
-                });
-                match alive {
-                    // The page is gone: stop reading (dropping the stream ends the refresh).
-                    None => return,
-                    Some(true) => view_data.refetch(),
-                    Some(false) => {}
+                RefreshUpdate::Users { .. } => {
+                    p.users_done += 1;
+                    reread(p.users_done, p.total)
                 }
+                RefreshUpdate::Details { .. } => {
+                    p.details_done += 1;
+                    reread(p.details_done, p.total)
+                }
+                RefreshUpdate::Failed { customer, message } => {
+                    p.failures.push((customer, message));
+                    false
+                }
+                RefreshUpdate::Finished => {
+                    p.running = false;
+                    true
+                }
+            });
+            match alive {
+                // The page is gone: stop reading (dropping the stream ends the refresh).
+                None => gone = true,
+                Some(true) => view_data.refetch(),
+                Some(false) => {}
             }
+            !gone
+        })
+        .await;
+        if gone {
+            return;
+        }
+        if let Err(e) = read {
+            progress.update(|p| p.error = Some(e.message));
         }
         progress.update(|p| p.running = false);
     });
