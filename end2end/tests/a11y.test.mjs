@@ -86,3 +86,16 @@ test('every dialog of the users page has no violation', async () => {
   assert.deepEqual(found, []);
   await context.close();
 });
+
+test("a subscription's page has no violation, for those who change and those who look", async () => {
+  for (const role of ['Customer admin', 'Service provider support']) {
+    const { page, context } = await newPage(browser);
+    await signIn(page, role, '/subscriptions');
+    await waitForHydration(page);
+    await page.getByRole('table').getByRole('row').nth(1).getByRole('link').click();
+    await page.getByRole('heading', { level: 2 }).first().waitFor();
+    await page.waitForLoadState('networkidle');
+    assert.deepEqual(await axe(page), [], role);
+    await context.close();
+  }
+});
