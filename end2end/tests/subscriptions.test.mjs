@@ -33,6 +33,8 @@ test('the service provider filters, searches, uses the tabs and reads again', as
   await waitForHydration(page);
   const table = page.getByRole('table');
   await table.getByRole('columnheader', { name: 'Customer' }).waitFor();
+  // Live mode: the store at once, then Partner Center read in the browser, then the table.
+  await page.getByRole('status', { name: 'Partner Center read' }).getByText(/Read from Partner Center at/).waitFor();
   const all = await table.getByRole('row').count();
   assert.ok(all > 4, `several customers' subscriptions (${all - 1} rows)`);
 
@@ -78,6 +80,7 @@ test('a reseller changes a quantity: up at once, down at renewal, with the rule 
   const { page, context, problems } = await newPage(browser);
   await signIn(page, 'Reseller admin', '/subscriptions');
   await waitForHydration(page);
+  await page.getByRole('status', { name: 'Partner Center read' }).getByText(/Read from Partner Center at/).waitFor();
   const first = page.getByRole('table').getByRole('row').nth(1);
   const product = (await first.getByRole('link').innerText()).trim();
   assert.doesNotMatch(await first.innerText(), /Contoso/);

@@ -32,28 +32,37 @@ pub fn Subscriptions() -> impl IntoView {
         })
     });
     let set_mode = ServerAction::<SetSubscriptionsLoadMode>::new();
-    let data = Resource::new(move || filter.get(), subscriptions_view);
-    let admin = use_me().is_some_and(|m| m.admin);
-    // Read from Partner Center in the browser: a line per customer as it answers, then the
-    // table from the store (the link does the same without JavaScript, in one answer).
-    let reading = RwSignal::new(Reading::default());
-    let navigate = leptos_router::hooks::use_navigate();
-    let start = move || {
-        let f = filter.get_untracked();
-        let navigate = navigate.clone();
-        let stored = SubscriptionsFilter {
-            read: Some("0".into()),
-            ..f.clone()
-        };
-        let done = move || {
-            if f.read.as_deref() == Some("0") {
-                data.refetch();
-            } else {
-                navigate(&href(&stored), Default::default());
+    // The page itself shows the store at once (`read` absent means "the store" here, unlike the
+    // server function's own default); reading Partner Center happens in the browser, streamed,
+    // or through the Read link's `read=1` without JavaScript.
+    let data = Resource::new(
+        move || {
+            let f = filter.get();
+            SubscriptionsFilter {
+                read: f.read.or(Some("0".into())),
+                ..f
             }
-        };
-        start_read(f.customer.clone().unwrap_or_default(), reading, done);
+        },
+        subscriptions_view,
+    );
+    let admin = use_me().is_some_and(|m| m.admin);
+    let reading = RwSignal::new(Reading::default());
+    let start = move || {
+        let customer = filter.get_untracked().customer.unwrap_or_default();
+        start_read(customer, reading, move || data.refetch());
     };
+    // In live mode (or while some customer was never read) the page reads Partner Center once,
+    // as soon as it runs in the browser; links within the page (`read=0`) do not.
+    let started = StoredValue::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(p)) = data.get() {
+            let asked = filter.get_untracked().read.is_some();
+            if (p.live || p.never_read > 0) && !asked && !started.get_value() {
+                started.set_value(true);
+                start();
+            }
+        }
+    });
     view! {
         <PageHeader
             title="Subscriptions"
@@ -62,7 +71,7 @@ pub fn Subscriptions() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Reading subscriptions from Partner Center…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || data.get().map(|r| r.map(|p| view! {
-                    {subscription_table(&p, filter.get_untracked(), reading, start.clone())}
+                    {subscription_table(&p, filter.get_untracked(), reading, start)}
                     {admin.then(|| mode_form(p.live, set_mode))}
                 }))}
             </ErrorBoundary>
@@ -86,7 +95,7 @@ fn subscription_table(
     p: &SubscriptionsPage,
     filter: SubscriptionsFilter,
     reading: RwSignal<Reading>,
-    start: impl Fn() + Clone + Send + Sync + 'static,
+    start: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     // Links within the page read the store: only the Read button (and the first visit in live
     // mode) asks Partner Center.
@@ -182,9 +191,16 @@ fn subscription_table(
         p.page,
         p.pages
     );
-    let empty = p.rows.is_empty().then(|| {
-        view! { <p class="muted card-body">"No subscriptions match."</p> }
-    });
+    // Nothing stored yet is not "nothing matches".
+    let empty_text = if p.never_read > 0 {
+        "Nothing read yet: Read from Partner Center shows the subscriptions."
+    } else {
+        "No subscriptions match."
+    };
+    let empty = p
+        .rows
+        .is_empty()
+        .then(|| view! { <p class="muted card-body">{empty_text}</p> });
     view! {
         {tabs}
         {filters}
@@ -351,8 +367,9 @@ fn reading_status(r: Reading, note: String) -> impl IntoView {
 }
 
 /// Streams the read of `customer` (empty: every visible one), counting customers as they
-/// answer; `done` runs at the end.
-fn start_read(customer: String, reading: RwSignal<Reading>, done: impl FnOnce() + 'static) {
+/// answer; `refetch` reads the table again at the first customer, about every tenth, and at
+/// the end.
+fn start_read(customer: String, reading: RwSignal<Reading>, refetch: impl Fn() + 'static) {
     if reading.get_untracked().running {
         return;
     }
@@ -376,17 +393,25 @@ fn start_read(customer: String, reading: RwSignal<Reading>, done: impl FnOnce() 
         };
         let mut gone = false;
         let read = crate::serverfns::each_line(stream, |update: ReadUpdate| {
-            let alive = reading.try_update(|r| match update {
-                ReadUpdate::Started { customers } => r.total = customers,
-                ReadUpdate::Read => r.done += 1,
-                ReadUpdate::Failed { customer } => {
-                    r.done += 1;
-                    r.failed.push(customer);
+            let alive = reading.try_update(|r| {
+                match update {
+                    ReadUpdate::Started { customers } => r.total = customers,
+                    ReadUpdate::Read => r.done += 1,
+                    ReadUpdate::Failed { customer } => {
+                        r.done += 1;
+                        r.failed.push(customer);
+                    }
+                    ReadUpdate::Finished => return false,
                 }
-                ReadUpdate::Finished => {}
+                let step = (r.total / 10).max(1);
+                r.done == 1 || r.done.is_multiple_of(step)
             });
-            // The page is gone: stop (dropping the stream ends the read).
-            gone = alive.is_none();
+            match alive {
+                // The page is gone: stop (dropping the stream ends the read).
+                None => gone = true,
+                Some(true) => refetch(),
+                Some(false) => {}
+            }
             !gone
         })
         .await;
@@ -397,8 +422,8 @@ fn start_read(customer: String, reading: RwSignal<Reading>, done: impl FnOnce() 
             reading.update(|r| r.error = Some(e.message));
         }
         reading.update(|r| r.running = false);
-        done();
+        refetch();
     });
     #[cfg(not(feature = "hydrate"))]
-    let _ = (customer, done);
+    let _ = (customer, refetch);
 }
