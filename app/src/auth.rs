@@ -44,7 +44,7 @@ fn current_me() -> Option<Me> {
         role: p.role.label().to_owned(),
         service_provider: p.role.is_service_provider(),
         admin: p.role == domain::access::Role::SpAdmin,
-        can_change: p.role != domain::access::Role::SpSupport,
+        can_change: !p.role.is_read_only(),
         manages_accounts: matches!(
             p.role,
             domain::access::Role::SpAdmin | domain::access::Role::ResellerAdmin

@@ -65,6 +65,11 @@ impl Role {
     pub fn is_service_provider(self) -> bool {
         matches!(self, Role::SpAdmin | Role::SpSupport)
     }
+
+    /// The role may look but not change anything (service provider support).
+    pub fn is_read_only(self) -> bool {
+        self == Role::SpSupport
+    }
 }
 
 partner_center::id_type!(
@@ -762,7 +767,7 @@ impl<'a> Access<'a> {
         customer_id: &CustomerId,
     ) -> Result<ChangeScope, AccessError> {
         let scope = self.authorize(who, customer_id).await?;
-        if scope.principal.role == Role::SpSupport {
+        if scope.principal.role.is_read_only() {
             return Err(AccessError::ReadOnly);
         }
         Ok(ChangeScope(scope))
