@@ -48,21 +48,11 @@ impl Caller {
         let scope = self.checked(Some(id), checked).await?;
         let admin = self.user_admin(scope).await?;
         let customer = admin.customer_key();
-        let running = work(admin);
-        let caller = self.clone();
-        let task = tokio::spawn(async move {
-            let result = running.await;
-            let (outcome, text) = match &result {
-                Ok(value) => (Outcome::Succeeded, detail(value)),
-                Err(e) => (Outcome::Failed, e.to_string()),
-            };
-            caller.record(Some(&customer), outcome, &text).await;
-            result
-        });
-        match task.await {
-            Ok(result) => Ok(result?),
-            Err(e) => Err(ServiceError::Internal(e.to_string())),
-        }
+        let describe = |result: &Result<T, UserError>| match result {
+            Ok(value) => (Outcome::Succeeded, detail(value)),
+            Err(e) => (Outcome::Failed, e.to_string()),
+        };
+        self.run_to_end(customer, describe, work(admin)).await
     }
 
     async fn user_admin<S: AsRef<CustomerScope>>(

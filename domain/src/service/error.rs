@@ -74,6 +74,12 @@ impl ServiceError {
     }
 }
 
+impl From<crate::subscriptions::change::Refused> for ServiceError {
+    fn from(r: crate::subscriptions::change::Refused) -> Self {
+        ServiceError::BadInput(r.0)
+    }
+}
+
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {

@@ -210,6 +210,33 @@ impl Caller {
         accounts::finish(self, result.map(|_| String::new())).await
     }
 
+    /// Runs a change on a task of its own and waits for it: if this request is cut short (a
+    /// timeout, a closed tab), the change still runs to its end, with its audit entry for
+    /// `customer` (`describe` words the outcome).
+    async fn run_to_end<T, E, F>(
+        &self,
+        customer: String,
+        describe: impl FnOnce(&Result<T, E>) -> (Outcome, String) + Send + 'static,
+        work: F,
+    ) -> Result<T, ServiceError>
+    where
+        T: Send + 'static,
+        E: Into<ServiceError> + Send + 'static,
+        F: std::future::Future<Output = Result<T, E>> + Send + 'static,
+    {
+        let caller = self.clone();
+        let task = tokio::spawn(async move {
+            let result = work.await;
+            let (outcome, text) = describe(&result);
+            caller.record(Some(&customer), outcome, &text).await;
+            result
+        });
+        match task.await {
+            Ok(result) => result.map_err(Into::into),
+            Err(e) => Err(ServiceError::Internal(e.to_string())),
+        }
+    }
+
     /// Each customer with its connection's client; customers whose connection cannot be
     /// opened come back as failures, for the page to report.
     async fn targets(

@@ -220,7 +220,7 @@ impl Caller {
         Ok(SubscriptionDetail {
             customer_name: scope.customer().company_name.clone(),
             in_window: change::in_window(&subscription, now_millis()),
-            may_change: self.who.role != crate::access::Role::SpSupport,
+            may_change: !self.who.role.is_read_only(),
             subscription,
         })
     }
@@ -243,18 +243,15 @@ impl Caller {
             .services
             .client(&scope.as_ref().customer().connection_id)
             .await?;
-        let (caller, store, id) = (self.clone(), self.services.store.clone(), id.clone());
-        let task = tokio::spawn(async move {
-            let result = apply(&pc, &store, &customer, &id, &change).await;
-            let (outcome, text) = match &result {
-                Ok(done) => (Outcome::Succeeded, format!("{} ({id})", done.words)),
-                Err(e) => (Outcome::Failed, format!("{id}: {e}")),
-            };
-            caller.record(Some(customer.as_str()), outcome, &text).await;
-            result
-        });
-        task.await
-            .map_err(|e| ServiceError::Internal(e.to_string()))?
+        let (store, id) = (self.services.store.clone(), id.clone());
+        let named = id.clone();
+        let describe = move |result: &Result<ChangeDone, ServiceError>| match result {
+            Ok(done) => (Outcome::Succeeded, format!("{} ({named})", done.words)),
+            Err(e) => (Outcome::Failed, format!("{named}: {e}")),
+        };
+        let key = customer.as_str().to_owned();
+        let work = async move { apply(&pc, &store, &customer, &id, &change).await };
+        self.run_to_end(key, describe, work).await
     }
 }
 
@@ -266,16 +263,14 @@ async fn apply(
     change: &Change,
 ) -> Result<ChangeDone, ServiceError> {
     let current = pc.subscription(customer, id).await.map_err(refused)?;
-    let plan =
-        change::plan(&current, change, now_millis()).map_err(|r| ServiceError::BadInput(r.0))?;
+    let plan = change::plan(&current, change, now_millis())?;
     let plan = match pc.update_subscription(customer, &plan.patched).await {
         Ok(_) => plan,
         // Partner Center's clock says the window has closed before ours did: schedule instead.
         Err(PcError::Validation { code, .. })
             if code == WINDOW_CLOSED && matches!(change, Change::Quantity(_)) =>
         {
-            let plan = change::plan(&current, change, i64::MAX)
-                .map_err(|r| ServiceError::BadInput(r.0))?;
+            let plan = change::plan(&current, change, i64::MAX)?;
             pc.update_subscription(customer, &plan.patched)
                 .await
                 .map_err(refused)?;
