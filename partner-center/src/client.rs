@@ -176,6 +176,12 @@ impl PartnerCenter {
         &self.inner.stats
     }
 
+    /// When a call through this client last succeeded (unix milliseconds), if one has.
+    pub fn last_success(&self) -> Option<i64> {
+        let at = self.inner.stats.last_success_ms.load(Ordering::Relaxed);
+        (at > 0).then_some(at as i64)
+    }
+
     fn url(&self, path: &str) -> Result<String, PcError> {
         resolve(&self.inner.config.api_url, path)
     }

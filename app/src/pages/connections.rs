@@ -221,9 +221,9 @@ fn check_report(r: CheckResult) -> impl IntoView {
         .rows
         .into_iter()
         .map(|l| {
-            let (badge, text) = match (l.ok, l.status.as_str()) {
-                (true, "-") => ("badge badge-neutral", "Skipped"),
-                (true, _) => ("badge badge-success", "Passed"),
+            let (badge, text) = match (l.ok, l.skipped) {
+                (true, true) => ("badge badge-neutral", "Skipped"),
+                (true, false) => ("badge badge-success", "Passed"),
                 (false, _) => ("badge badge-danger", "Failed"),
             };
             view! {

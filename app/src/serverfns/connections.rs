@@ -29,6 +29,7 @@ pub struct ConnectionRow {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckRow {
     pub ok: bool,
+    pub skipped: bool,
     pub operation: String,
     pub status: String,
     pub detail: String,
@@ -195,11 +196,6 @@ impl SecretFields {
 #[cfg(feature = "ssr")]
 impl From<domain::service::CheckReport> for CheckResult {
     fn from(report: domain::service::CheckReport) -> Self {
-        let skipped = report
-            .lines
-            .iter()
-            .filter(|l| l.ok && l.status == "-")
-            .count();
         CheckResult {
             name: report.name,
             rows: report
@@ -207,14 +203,15 @@ impl From<domain::service::CheckReport> for CheckResult {
                 .into_iter()
                 .map(|l| CheckRow {
                     ok: l.ok,
+                    skipped: l.skipped,
                     operation: l.operation.to_owned(),
                     status: l.status,
                     detail: l.detail,
                 })
                 .collect(),
-            passed: report.passed - skipped,
+            passed: report.passed,
             failed: report.failed,
-            skipped,
+            skipped: report.skipped,
         }
     }
 }

@@ -8,6 +8,8 @@ use partner_center::{ids::*, PartnerCenter, PcError};
 #[derive(Debug, Clone)]
 pub struct CheckLine {
     pub ok: bool,
+    /// Not tried: there was nothing to try it on (no orders, say). Counts as ok.
+    pub skipped: bool,
     pub operation: &'static str,
     /// The HTTP status, or `-` when there was none (transport error, skipped).
     pub status: String,
@@ -42,6 +44,7 @@ impl Checks {
             Ok(value) => {
                 self.lines.push(CheckLine {
                     ok: true,
+                    skipped: false,
                     operation,
                     status: "200".into(),
                     detail: describe(&value),
@@ -51,6 +54,7 @@ impl Checks {
             Err(e) => {
                 self.lines.push(CheckLine {
                     ok: false,
+                    skipped: false,
                     operation,
                     status: status_of(&e),
                     detail: e.to_string(),
@@ -63,6 +67,7 @@ impl Checks {
     fn skip(&mut self, operation: &'static str, why: &str) {
         self.lines.push(CheckLine {
             ok: true,
+            skipped: true,
             operation,
             status: "-".into(),
             detail: format!("skipped: {why}"),

@@ -3,8 +3,6 @@
 
 pub mod check;
 
-use std::sync::atomic::Ordering;
-
 use partner_center::{ClientConfig, Credential, PartnerCenter};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyPool;
@@ -590,14 +588,7 @@ impl Clients {
 
     /// When a call through this process's client of `id` last succeeded (unix milliseconds).
     pub fn last_success(&self, id: &ConnectionId) -> Option<i64> {
-        let at = self
-            .lock()
-            .get(id)?
-            .1
-            .stats()
-            .last_success_ms
-            .load(Ordering::Relaxed);
-        (at > 0).then_some(at as i64)
+        self.lock().get(id)?.1.last_success()
     }
 
     fn lock(

@@ -63,12 +63,7 @@ impl ProviderAdminDesk {
     ) -> Result<RefreshSummary, ServiceError> {
         let services = &self.caller.services;
         let result = async {
-            let c = services
-                .store
-                .connections(&services.sealer)
-                .by_id(connection)
-                .await?
-                .ok_or_else(|| ServiceError::NotFound("There is no such connection.".into()))?;
+            let c = self.caller.existing_connection(connection).await?;
             let pc = services.client(&c.id).await?;
             let listed = listed(&pc, &c.country)
                 .await

@@ -25,16 +25,19 @@ pub struct CheckReport {
     pub lines: Vec<CheckLine>,
     pub passed: usize,
     pub failed: usize,
+    /// Reads not tried because there was nothing to read them on.
+    pub skipped: usize,
 }
 
 impl CheckReport {
     fn of(name: &str, lines: Vec<CheckLine>) -> Self {
-        let (passed, failed) = check::summary(&lines);
+        let count = |f: fn(&CheckLine) -> bool| lines.iter().filter(|l| f(l)).count();
         CheckReport {
             name: name.to_owned(),
+            passed: count(|l| l.ok && !l.skipped),
+            failed: count(|l| !l.ok),
+            skipped: count(|l| l.skipped),
             lines,
-            passed,
-            failed,
         }
     }
 }
@@ -54,14 +57,20 @@ impl Caller {
         stored: Option<&ConnectionId>,
     ) -> Result<CheckReport, ServiceError> {
         let report = CheckReport::of(name, check::run(pc, None, country).await);
-        let last = pc
-            .stats()
-            .last_success_ms
-            .load(std::sync::atomic::Ordering::Relaxed);
-        if let (Some(id), true) = (stored, last > 0) {
-            self.connections().mark_ok(id, last as i64).await?;
+        if let (Some(id), Some(last)) = (stored, pc.last_success()) {
+            self.connections().mark_ok(id, last).await?;
         }
         Ok(report)
+    }
+
+    pub(super) async fn existing_connection(
+        &self,
+        id: &ConnectionId,
+    ) -> Result<Connection, ServiceError> {
+        self.connections()
+            .by_id(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound("That connection no longer exists.".into()))
     }
 }
 
@@ -100,15 +109,6 @@ impl ProviderDesk {
                 Some(&connection.id),
             )
             .await
-    }
-}
-
-impl Caller {
-    async fn existing_connection(&self, id: &ConnectionId) -> Result<Connection, ServiceError> {
-        self.connections()
-            .by_id(id)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound("That connection no longer exists.".into()))
     }
 }
 
