@@ -49,9 +49,11 @@ impl Kind {
     }
 
     fn of(w: &Wire) -> Kind {
+        if w.is_nce() {
+            return Kind::Nce;
+        }
         let product_type = w.product_type.as_ref().map(|t| t.id.to_lowercase());
         match product_type.as_deref() {
-            Some("onlineservicesnce") => Kind::Nce,
             Some("saas") => Kind::Marketplace,
             _ if w.is_microsoft_product == Some(false) => Kind::Marketplace,
             Some("onlineservices") | None => Kind::Legacy,
@@ -262,16 +264,15 @@ impl<'a> Subscriptions<'a> {
         q: &SubscriptionQuery,
     ) -> Result<SubscriptionPage, StoreError> {
         let per_page = q.per_page.clamp(1, 500);
-        let empty = || SubscriptionPage {
-            rows: Vec::new(),
-            matching: 0,
-            page: 1,
-            pages: 1,
-            oldest_read_at: None,
-            never_read: scopes.len(),
-        };
         if scopes.is_empty() {
-            return Ok(empty());
+            return Ok(SubscriptionPage {
+                rows: Vec::new(),
+                matching: 0,
+                page: 1,
+                pages: 1,
+                oldest_read_at: None,
+                never_read: 0,
+            });
         }
         let mut binds: Vec<String> = scopes.iter().map(|s| key(&s.customer().id)).collect();
         let customers = placeholders(1, binds.len());
@@ -393,8 +394,7 @@ fn next_term(w: &Wire) -> String {
         {
             parts.push(format!("billed {}", cycle.as_str().replace('_', " ")));
         }
-        let same_product = p.product_id.as_ref().map(|id| id.as_str())
-            == w.offer_id.as_deref().and_then(|o| o.split(':').next());
+        let same_product = p.product_id.as_ref().map(|id| id.as_str()) == w.product_id();
         if !same_product {
             if let Some(sku) = &p.sku_id {
                 parts.push(format!("SKU {sku}"));
