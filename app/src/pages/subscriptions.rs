@@ -391,33 +391,22 @@ fn start_read(customer: String, reading: RwSignal<Reading>, refetch: impl Fn() +
                 return;
             }
         };
-        let mut gone = false;
-        let read = crate::serverfns::each_line(stream, |update: ReadUpdate| {
-            let alive = reading.try_update(|r| {
-                match update {
-                    ReadUpdate::Started { customers } => r.total = customers,
-                    ReadUpdate::Read => r.done += 1,
-                    ReadUpdate::Failed { customer } => {
-                        r.done += 1;
-                        r.failed.push(customer);
-                    }
-                    ReadUpdate::Finished => return false,
+        let apply = |r: &mut Reading, update: ReadUpdate| {
+            match update {
+                ReadUpdate::Started { customers } => r.total = customers,
+                ReadUpdate::Read => r.done += 1,
+                ReadUpdate::Failed { customer } => {
+                    r.done += 1;
+                    r.failed.push(customer);
                 }
-                let step = (r.total / 10).max(1);
-                r.done == 1 || r.done.is_multiple_of(step)
-            });
-            match alive {
-                // The page is gone: stop (dropping the stream ends the read).
-                None => gone = true,
-                Some(true) => refetch(),
-                Some(false) => {}
+                ReadUpdate::Finished => return false,
             }
-            !gone
-        })
-        .await;
-        if gone {
+            let step = (r.total / 10).max(1);
+            r.done == 1 || r.done.is_multiple_of(step)
+        };
+        let Some(read) = crate::serverfns::follow(stream, reading, apply, &refetch).await else {
             return;
-        }
+        };
         if let Err(e) = read {
             reading.update(|r| r.error = Some(e.message));
         }

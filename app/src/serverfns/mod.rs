@@ -32,27 +32,41 @@ pub fn json_line(json: &str) -> String {
     line
 }
 
-/// Reads a streamed answer in the browser a line at a time, each line one JSON `T`, until the
-/// stream ends or `each` answers false (dropping the stream then stops the work on the server).
-/// Lines that do not parse are skipped; a broken stream is the error.
+/// Follows a streamed answer in the browser, a line at a time, each line one JSON `T`:
+/// `apply` writes it into the page's `state` and answers whether the page should read its data
+/// again (then `reread` runs). Answers `None` when the page is gone (its state disposed; dropping
+/// the stream stops the work on the server), else how the stream ended (lines that do not parse
+/// are skipped).
 #[cfg(feature = "hydrate")]
-pub async fn each_line<T: serde::de::DeserializeOwned>(
+pub async fn follow<T, S>(
     stream: leptos::server_fn::codec::TextStream<crate::error::AppError>,
-    mut each: impl FnMut(T) -> bool,
-) -> Result<(), crate::error::AppError> {
+    state: leptos::prelude::RwSignal<S>,
+    mut apply: impl FnMut(&mut S, T) -> bool,
+    reread: impl Fn(),
+) -> Option<Result<(), crate::error::AppError>>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync + 'static,
+{
     use futures_util::StreamExt;
+    use leptos::prelude::Update;
     let mut stream = stream.into_inner();
     let mut buffer = String::new();
     while let Some(chunk) = stream.next().await {
-        buffer.push_str(&chunk?);
+        let chunk = match chunk {
+            Ok(chunk) => chunk,
+            Err(e) => return Some(Err(e)),
+        };
+        buffer.push_str(&chunk);
         while let Some(end) = buffer.find('\n') {
             let line: String = buffer.drain(..=end).collect();
-            if let Ok(item) = serde_json::from_str::<T>(line.trim()) {
-                if !each(item) {
-                    return Ok(());
-                }
+            let Ok(item) = serde_json::from_str::<T>(line.trim()) else {
+                continue;
+            };
+            if state.try_update(|s| apply(s, item))? {
+                reread();
             }
         }
     }
-    Ok(())
+    Some(Ok(()))
 }

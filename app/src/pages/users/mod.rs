@@ -137,42 +137,32 @@ fn start_refresh(
         let reread = |done: usize, total: usize| {
             done == 1 || done == total || done.is_multiple_of((total / 10).max(1))
         };
-        let mut gone = false;
-        let read = crate::serverfns::each_line(stream, |update: RefreshUpdate| {
-            let alive = progress.try_update(|p| match update {
-                RefreshUpdate::Started { customers } => {
-                    p.total = customers;
-                    false
-                }
-                RefreshUpdate::Users { .. } => {
-                    p.users_done += 1;
-                    reread(p.users_done, p.total)
-                }
-                RefreshUpdate::Details { .. } => {
-                    p.details_done += 1;
-                    reread(p.details_done, p.total)
-                }
-                RefreshUpdate::Failed { customer, message } => {
-                    p.failures.push((customer, message));
-                    false
-                }
-                RefreshUpdate::Finished => {
-                    p.running = false;
-                    true
-                }
-            });
-            match alive {
-                // The page is gone: stop reading (dropping the stream ends the refresh).
-                None => gone = true,
-                Some(true) => view_data.refetch(),
-                Some(false) => {}
+        let apply = |p: &mut Progress, update: RefreshUpdate| match update {
+            RefreshUpdate::Started { customers } => {
+                p.total = customers;
+                false
             }
-            !gone
-        })
-        .await;
-        if gone {
+            RefreshUpdate::Users { .. } => {
+                p.users_done += 1;
+                reread(p.users_done, p.total)
+            }
+            RefreshUpdate::Details { .. } => {
+                p.details_done += 1;
+                reread(p.details_done, p.total)
+            }
+            RefreshUpdate::Failed { customer, message } => {
+                p.failures.push((customer, message));
+                false
+            }
+            RefreshUpdate::Finished => {
+                p.running = false;
+                true
+            }
+        };
+        let refetch = move || view_data.refetch();
+        let Some(read) = crate::serverfns::follow(stream, progress, apply, refetch).await else {
             return;
-        }
+        };
         if let Err(e) = read {
             progress.update(|p| p.error = Some(e.message));
         }
