@@ -186,6 +186,7 @@ test('the service provider imports a tenant and finds it in the audit log', asyn
   await row.getByText('Imported').waitFor();
   await row.getByRole('combobox', { name: 'Reseller of Wide World Importers' }).selectOption({ label: 'Northwind Partners' });
   await row.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('status').filter({ hasText: 'Reseller saved.' }).waitFor();
   await page.goto(BASE_URL + '/audit?outcome=succeeded');
   await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
   const first = await page.getByRole('row').nth(1).innerText();

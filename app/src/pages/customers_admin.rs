@@ -30,6 +30,29 @@ pub fn CustomersAdmin() -> impl IntoView {
         },
         |_| tenants(),
     );
+    // What the last successful change did, said once it is stored (the Save buttons do not
+    // reload the page, so without this nothing would show the change was kept).
+    let notice = RwSignal::new(None::<&'static str>);
+    Effect::new(move || {
+        if let Some(result) = import.value().get() {
+            notice.set(result.is_ok().then_some("Tenant imported."));
+        }
+    });
+    Effect::new(move || {
+        if let Some(result) = assign.value().get() {
+            notice.set(result.is_ok().then_some("Reseller saved."));
+        }
+    });
+    Effect::new(move || {
+        if let Some(result) = create.value().get() {
+            notice.set(result.is_ok().then_some("Reseller added."));
+        }
+    });
+    Effect::new(move || {
+        if let Some(result) = set_mode.value().get() {
+            notice.set(result.is_ok().then_some("Users pages setting saved."));
+        }
+    });
     let failure = move || {
         import
             .value()
@@ -46,6 +69,7 @@ pub fn CustomersAdmin() -> impl IntoView {
             subtitle="Import tenants from Partner Center and choose the reseller each one belongs to."
         />
         {failure}
+        <p class="muted" role="status">{move || notice.get()}</p>
         <Transition fallback=|| view! { <p class="muted">"Asking Partner Center…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || page.get().map(|r| r.map(|p| tenant_table(p, import, assign, admin)))}
