@@ -113,6 +113,9 @@ pub(crate) struct Call<'a> {
     pub query: Vec<(&'a str, String)>,
     pub headers: Vec<(String, String)>,
     pub body: Option<serde_json::Value>,
+    /// The `MS-RequestId` to send, when the caller keeps one across calls (a checkout asked
+    /// again after its answer was lost); a new one otherwise.
+    pub request_id: Option<String>,
 }
 
 impl<'a> Call<'a> {
@@ -126,7 +129,13 @@ impl<'a> Call<'a> {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            request_id: None,
         }
+    }
+
+    pub fn request_id(mut self, id: &str) -> Self {
+        self.request_id = Some(id.to_owned());
+        self
     }
 
     pub fn query(mut self, key: &'a str, value: impl Into<String>) -> Self {
@@ -213,7 +222,10 @@ impl PartnerCenter {
             Ok(path) => self.url(path)?,
             Err(e) => return Err(e.clone()),
         };
-        let request_id = Uuid::new_v4().to_string();
+        let request_id = call
+            .request_id
+            .clone()
+            .unwrap_or_else(|| Uuid::new_v4().to_string());
         let span = tracing::info_span!(
             "partner_center",
             method = %call.method,

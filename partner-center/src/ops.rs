@@ -592,17 +592,23 @@ impl PartnerCenter {
         .await
     }
 
-    /// Buys the cart. Retried with the same `MS-RequestId`, so a timeout never buys twice.
+    /// Buys the cart. Every attempt carries `request_id` as its `MS-RequestId`: asked again
+    /// with the same id (after a timeout, even from another process), the service answers
+    /// with the first outcome instead of buying twice.
     pub async fn checkout(
         &self,
         customer: &CustomerId,
         id: &CartId,
+        request_id: &str,
     ) -> Result<CartCheckoutResult, PcError> {
-        self.json(Call::new(
-            Method::POST,
-            "/customers/{id}/carts/{cart_id}/checkout",
-            &[customer.as_str(), id.as_str()],
-        ))
+        self.json(
+            Call::new(
+                Method::POST,
+                "/customers/{id}/carts/{cart_id}/checkout",
+                &[customer.as_str(), id.as_str()],
+            )
+            .request_id(request_id),
+        )
         .await
     }
 
@@ -647,5 +653,51 @@ impl PartnerCenter {
             &[customer.as_str(), id.as_str()],
         ))
         .await
+    }
+
+    // ---- Customer agreements (section 14) ----
+
+    /// The templates of one agreement type (`MicrosoftCustomerAgreement`, …).
+    pub async fn agreement_templates(&self, kind: &str) -> Result<Vec<AgreementMetaData>, PcError> {
+        let listed: Listing<AgreementMetaData> = self
+            .json(Call::new(Method::GET, "/agreements", &[]).query("agreementType", kind))
+            .await?;
+        Ok(listed.into_items())
+    }
+
+    /// Confirms that the customer accepted an agreement (the contact is the person who did).
+    pub async fn confirm_agreement(
+        &self,
+        customer: &CustomerId,
+        agreement: &Agreement,
+    ) -> Result<Agreement, PcError> {
+        self.json(
+            Call::new(
+                Method::POST,
+                "/customers/{id}/agreements",
+                &[customer.as_str()],
+            )
+            .json(agreement)?,
+        )
+        .await
+    }
+
+    /// The confirmations recorded for a customer, of one agreement type.
+    pub async fn agreements(
+        &self,
+        customer: &CustomerId,
+        kind: &str,
+    ) -> Result<Vec<Agreement>, PcError> {
+        let listed: Listing<Agreement> = self
+            .json(
+                Call::new(
+                    Method::GET,
+                    "/customers/{id}/agreements",
+                    &[customer.as_str()],
+                )
+                .query("agreementType", kind),
+            )
+            .await?;
+        Ok(listed.into_items())
     }
 }

@@ -165,3 +165,38 @@ fn roles_and_subscribed_skus() {
     );
     assert_eq!(s.product_sku.license_group_id.as_deref(), Some("group1"));
 }
+
+#[test]
+fn agreements_as_documented_and_as_a_bare_list() {
+    let confirmed: Agreement = fixture("agreement_confirmed.json");
+    assert_eq!(confirmed.primary_contact.last_name, "Carr");
+    assert_eq!(
+        confirmed.agreement_type.as_deref(),
+        Some(CUSTOMER_AGREEMENT)
+    );
+    assert!(confirmed.date_agreed.is_some());
+    // The list example: a bare array (the swagger's type), a date without a zone, and the
+    // key "phoneNumber:".
+    let listed: Listing<Agreement> = fixture("agreements_bare_list.json");
+    let listed = listed.into_items();
+    assert_eq!(listed[0].primary_contact.email, "someone@example.com");
+    assert_eq!(
+        listed[0].primary_contact.phone_number.as_deref(),
+        Some("1234567890")
+    );
+    assert_eq!(listed[0].date_agreed.unwrap().0.year(), 2019);
+    let templates: Listing<AgreementMetaData> = fixture("agreement_templates.json");
+    let templates = templates.into_items();
+    assert_eq!(
+        templates[0].template_id,
+        "117a77b0-9360-443b-8795-c6dedc750cf9"
+    );
+    assert_eq!(
+        templates[0].agreement_type.as_deref(),
+        Some(CUSTOMER_AGREEMENT)
+    );
+    // Written back as the POST body.
+    let out = serde_json::to_value(&confirmed).unwrap();
+    assert_eq!(out["type"], CUSTOMER_AGREEMENT);
+    assert_eq!(out["primaryContact"]["firstName"], "Tania");
+}

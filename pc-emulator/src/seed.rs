@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     catalog::{self, ITEMS},
-    world::{new_subscription, CustomerRec, SubRec, UserRec, World, ROLES},
+    world::{accepted, new_subscription, CustomerRec, SubRec, UserRec, World, ROLES},
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,6 +191,18 @@ fn customer(rng: &mut StdRng, n: usize, options: &SeedOptions, now: OffsetDateTi
             vec![first.user.id.clone().unwrap_or_default()],
         );
     }
+    // Every customer accepted the Microsoft Customer Agreement a year ago, except Northwind
+    // Traders: its partner has yet to confirm it, so ordering for it waits for that.
+    let agreements = if n == 2 {
+        Vec::new()
+    } else {
+        vec![accepted(
+            "Avery",
+            "Owner",
+            &format!("owner@{slug}.example"),
+            WireTime(now - Duration::days(365)),
+        )]
+    };
     CustomerRec {
         customer,
         country: country.into(),
@@ -199,6 +211,7 @@ fn customer(rng: &mut StdRng, n: usize, options: &SeedOptions, now: OffsetDateTi
         role_members,
         carts: Vec::new(),
         orders: Vec::new(),
+        agreements,
     }
 }
 

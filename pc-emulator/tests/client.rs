@@ -409,8 +409,13 @@ async fn buy(e: &Env, c: &CustomerId, quantity: i64) -> (Order, Subscription) {
         e.pc.cart(c, &cart_id).await.unwrap().status.as_deref(),
         Some("Active")
     );
-    let result = e.pc.checkout(c, &cart_id).await.unwrap();
+    let request = uuid::Uuid::new_v4().to_string();
+    let result = e.pc.checkout(c, &cart_id, &request).await.unwrap();
     assert!(result.order_errors.is_empty());
+    // Asked again with the same request id (an answer lost on the way): the same order, not
+    // a second one.
+    let again = e.pc.checkout(c, &cart_id, &request).await.unwrap();
+    assert_eq!(again.orders[0].id, result.orders[0].id);
     let order = result.orders[0].clone();
     let sub_id = order.line_items[0].subscription_id.clone().unwrap();
     let sub = e.pc.subscription(c, &sub_id).await.unwrap();
@@ -467,8 +472,111 @@ async fn carts_check_out_into_orders_and_subscriptions() {
         "10001"
     );
     assert!(
-        matches!(e.pc.checkout(&c, carts_cart.id.as_ref().unwrap()).await, Err(PcError::Validation { code, .. }) if code == "800009")
+        matches!(e.pc.checkout(&c, carts_cart.id.as_ref().unwrap(), "bad-cart").await, Err(PcError::Validation { code, .. }) if code == "800009")
     );
+}
+
+#[tokio::test]
+async fn purchases_wait_for_the_customer_agreement() {
+    let e = env().await;
+    let customers = e.pc.customers(500).all().await.unwrap();
+    let northwind = customers
+        .iter()
+        .find(|c| c.company_name() == "Northwind Traders")
+        .unwrap()
+        .id
+        .clone();
+    assert!(e
+        .pc
+        .agreements(&northwind, CUSTOMER_AGREEMENT)
+        .await
+        .unwrap()
+        .is_empty());
+    let contoso = &customers[0].id;
+    assert_eq!(
+        e.pc.agreements(contoso, CUSTOMER_AGREEMENT).await.unwrap()[0]
+            .primary_contact
+            .last_name,
+        "Owner"
+    );
+
+    // Not yet confirmed: checkout is refused with 13605 and nothing is bought.
+    let line = CartLineItem {
+        catalog_item_id: "CFQ7TTC0LCHC:0003:CFQ7TTC0K5DN".into(),
+        quantity: 2,
+        billing_cycle: Some(BillingCycle::Monthly),
+        term_duration: Some("P1Y".into()),
+        participants: vec![KeyValue {
+            key: "transaction_reseller".into(),
+            value: "4455667".into(),
+        }],
+        ..CartLineItem::default()
+    };
+    let cart = Cart {
+        line_items: vec![line],
+        ..Cart::default()
+    };
+    let first = e.pc.create_cart(&northwind, &cart).await.unwrap();
+    let before = e.pc.subscriptions(&northwind).await.unwrap().len();
+    let refused =
+        e.pc.checkout(&northwind, first.id.as_ref().unwrap(), "before-agreement")
+            .await;
+    assert!(
+        matches!(&refused, Err(PcError::Forbidden { code, .. }) if code == "13605"),
+        "{refused:?}"
+    );
+    assert_eq!(e.pc.subscriptions(&northwind).await.unwrap().len(), before);
+
+    // The template, then the confirmation; a repeat with the same contact is refused (600061).
+    let template = e.pc.agreement_templates(CUSTOMER_AGREEMENT).await.unwrap();
+    assert_eq!(template.len(), 1);
+    let agreement = Agreement {
+        primary_contact: Contact {
+            first_name: "Tania".into(),
+            last_name: "Carr".into(),
+            email: "tania@northwind.example".into(),
+            phone_number: None,
+        },
+        date_agreed: Some(WireTime(
+            time::OffsetDateTime::now_utc() - time::Duration::hours(1),
+        )),
+        template_id: template[0].template_id.clone(),
+        agreement_type: Some(CUSTOMER_AGREEMENT.into()),
+        ..Agreement::default()
+    };
+    let confirmed =
+        e.pc.confirm_agreement(&northwind, &agreement)
+            .await
+            .unwrap();
+    assert!(confirmed.user_id.is_some());
+    let repeat = e.pc.confirm_agreement(&northwind, &agreement).await;
+    assert!(
+        matches!(&repeat, Err(PcError::Conflict { code, .. }) if code == "600061"),
+        "{repeat:?}"
+    );
+    let future = Agreement {
+        date_agreed: Some(WireTime(
+            time::OffsetDateTime::now_utc() + time::Duration::days(2),
+        )),
+        ..agreement.clone()
+    };
+    assert!(matches!(
+        e.pc.confirm_agreement(&northwind, &future).await,
+        Err(PcError::Validation { .. })
+    ));
+
+    // Confirmed: the same cart buys, with the reseller as partner on record.
+    let result =
+        e.pc.checkout(&northwind, first.id.as_ref().unwrap(), "after-agreement")
+            .await
+            .unwrap();
+    let line = &result.orders[0].line_items[0];
+    assert_eq!(line.partner_id_on_record.as_deref(), Some("4455667"));
+    let sub =
+        e.pc.subscription(&northwind, line.subscription_id.as_ref().unwrap())
+            .await
+            .unwrap();
+    assert_eq!(sub.partner_id.as_deref(), Some("4455667"));
 }
 
 #[tokio::test]

@@ -83,6 +83,23 @@ pub struct Collection<T> {
     pub attributes: Option<Attributes>,
 }
 
+/// A list answered as a collection or, as the swagger types some (agreements), a bare array.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged, bound(deserialize = "T: Deserialize<'de>"))]
+pub enum Listing<T> {
+    Bare(Vec<T>),
+    Page(Collection<T>),
+}
+
+impl<T> Listing<T> {
+    pub fn into_items(self) -> Vec<T> {
+        match self {
+            Listing::Bare(items) => items,
+            Listing::Page(page) => page.items,
+        }
+    }
+}
+
 impl<T> Default for Collection<T> {
     fn default() -> Self {
         Collection {

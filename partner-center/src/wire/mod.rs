@@ -1,13 +1,15 @@
-//! Wire types: the JSON shapes of the Partner Center REST API (contract sections 3–9).
+//! Wire types: the JSON shapes of the Partner Center REST API (contract sections 3–9 and 14).
 //! Written as camelCase; read from any key casing through [`crate::json`]. Optional fields are
 //! omitted when empty, unknown fields are ignored, enums keep values they do not know.
 
+mod agreements;
 mod catalog;
 mod commerce;
 mod common;
 mod directory;
 mod subscriptions;
 
+pub use agreements::*;
 pub use catalog::*;
 pub use commerce::*;
 pub use common::*;

@@ -3,6 +3,7 @@
 //! the client's `wire/`; the plumbing they share is here.
 
 mod admin;
+mod agreements;
 mod catalog;
 mod commerce;
 mod directory;
@@ -99,6 +100,11 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         .route(
             "/v1/customers/{c}/subscriptions/{s}/provisioningstatus",
             get(subscriptions::provisioning_status),
+        )
+        .route("/v1/agreements", get(agreements::templates))
+        .route(
+            "/v1/customers/{c}/agreements",
+            get(agreements::list).post(agreements::confirm),
         )
         .route("/v1/customers/{c}/carts", post(commerce::create_cart))
         .route(

@@ -52,6 +52,7 @@ impl World {
     pub fn checkout(&mut self, customer: &CustomerId, id: &CartId) -> R<CartCheckoutResult> {
         let now = self.now();
         let c = self.customer_mut(customer)?;
+        c.may_purchase()?;
         let cart = c.active_cart(id)?;
         if cart.line_items.is_empty() || cart.line_items.iter().any(|l| l.error.is_some()) {
             return err(
@@ -69,6 +70,12 @@ impl World {
                 friendly_name: l.friendly_name.clone(),
                 quantity: l.quantity,
                 term_duration: l.term_duration.clone(),
+                // An indirect reseller named on the line is the partner on record.
+                partner_id_on_record: l
+                    .participants
+                    .iter()
+                    .find(|p| p.key.eq_ignore_ascii_case("transaction_reseller"))
+                    .map(|p| p.value.clone()),
                 ..OrderLineItem::default()
             })
             .collect();
@@ -87,6 +94,7 @@ impl World {
     pub fn create_order(&mut self, customer: &CustomerId, order: Order) -> R<Order> {
         let now = self.now();
         let c = self.customer_mut(customer)?;
+        c.may_purchase()?;
         if order.line_items.is_empty() {
             return err(400, "800002", "An order needs at least one line item.");
         }
@@ -351,7 +359,7 @@ fn place_order(
             friendly_name: line.friendly_name.clone(),
             ..CartLineItem::default()
         };
-        let sub = new_subscription(
+        let mut sub = new_subscription(
             customer,
             new_subscription_id(),
             item,
@@ -360,6 +368,9 @@ fn place_order(
             &order_id,
             now,
         );
+        if let Some(partner) = &line.partner_id_on_record {
+            sub.partner_id = Some(partner.clone());
+        }
         let sub_id = sub.id.clone();
         c.subscriptions.push(SubRec {
             sub,

@@ -1,7 +1,7 @@
 //! The emulated Partner Center: customers, users, licenses, roles, subscriptions, carts and
 //! orders, with the service's rules. No HTTP here; `http/` maps requests onto these methods. One module per area, as the
 //! client's `wire/`: `directory` (customers, users, licenses, roles), `subscriptions`,
-//! `commerce` (carts, orders, transitions).
+//! `commerce` (carts, orders, transitions), `agreements`.
 
 use std::collections::BTreeMap;
 
@@ -12,10 +12,13 @@ use uuid::Uuid;
 
 use crate::catalog::{self, CatalogItem};
 
+mod agreements;
 mod commerce;
 mod directory;
 mod subscriptions;
 
+pub(crate) use self::agreements::accepted;
+pub use self::agreements::agreement_templates;
 pub(crate) use self::subscriptions::new_subscription;
 use self::{
     commerce::cart_missing,
@@ -93,6 +96,8 @@ pub struct CustomerRec {
     pub role_members: BTreeMap<String, Vec<UserId>>,
     pub carts: Vec<Cart>,
     pub orders: Vec<Order>,
+    /// The partner's confirmations of the customer's agreements.
+    pub agreements: Vec<Agreement>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
