@@ -177,6 +177,10 @@ impl Store {
         crate::catalog::Catalog::new(&self.pool)
     }
 
+    pub fn orders(&self) -> crate::orders::Orders<'_> {
+        crate::orders::Orders::new(&self.pool)
+    }
+
     pub fn subscriptions(&self) -> crate::subscriptions::Subscriptions<'_> {
         crate::subscriptions::Subscriptions::new(&self.pool)
     }

@@ -91,6 +91,7 @@ on_both_backends!(
     connections_are_renamed_rotated_and_removed_only_when_unused,
     subscriptions_are_replaced_per_customer_and_queried,
     catalog_refreshes_flag_new_and_discontinued_skus,
+    orders_are_claimed_once_and_agreements_appended,
     passwords_are_checked_without_telling_who_exists,
     authorization_follows_role_and_scope,
     bad_accounts_are_refused_and_change_nothing,
@@ -1930,4 +1931,174 @@ async fn catalog_refreshes_flag_new_and_discontinued_skus(store: Store) {
         .unwrap();
     assert_eq!((third.added, third.discontinued), (1, 0));
     assert_eq!(catalog.last_refresh(c).await.unwrap(), Some(third));
+}
+
+/// An order id is claimed once: the same form sent again finds the first order; a failed one
+/// starts over with a new request id, an unconfirmed or abandoned one keeps its cart and request
+/// id; another order's contents under the same id are refused. Acceptances are checked and
+/// appended.
+async fn orders_are_claimed_once_and_agreements_appended(store: Store) {
+    use domain::orders::{
+        Acceptance, Claim, OrderRequest, OrderStatus, Outcome, ABANDONED_AFTER_MS,
+        FOUND_IN_PARTNER_CENTER,
+    };
+    let w = world(&store).await;
+    let orders = store.orders();
+    let customer = &w.ids[0];
+    let now = 1_800_000_000_000;
+
+    // Agreements: none, then a bad one refused on its field, then two kept, the latest shown.
+    assert_eq!(orders.agreement(customer).await.unwrap(), None);
+    let accepted = Acceptance {
+        first_name: "Tania".into(),
+        last_name: "Carr".into(),
+        email: "tania@a1.example".into(),
+        phone: "+1 425 555 0100".into(),
+        agreed_at: now - 86_400_000,
+    };
+    for (bad, field) in [
+        (
+            Acceptance {
+                email: "not an address".into(),
+                ..accepted.clone()
+            },
+            "email",
+        ),
+        (
+            Acceptance {
+                first_name: " ".into(),
+                ..accepted.clone()
+            },
+            "first_name",
+        ),
+        (
+            Acceptance {
+                phone: "call me".into(),
+                ..accepted.clone()
+            },
+            "phone",
+        ),
+        (
+            Acceptance {
+                agreed_at: now + 86_400_000,
+                ..accepted.clone()
+            },
+            "agreed_on",
+        ),
+    ] {
+        let e = orders
+            .record_agreement(customer, &bad, "ra@a.example", now)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().starts_with(&format!("{field}: ")), "{e}");
+    }
+    assert_eq!(orders.agreement(customer).await.unwrap(), None);
+    orders
+        .record_agreement(customer, &accepted, FOUND_IN_PARTNER_CENTER, now)
+        .await
+        .unwrap();
+    let again = Acceptance {
+        last_name: "Carr-Smith".into(),
+        ..accepted.clone()
+    };
+    orders
+        .record_agreement(customer, &again, "ra@a.example", now + 1)
+        .await
+        .unwrap();
+    let latest = orders.agreement(customer).await.unwrap().unwrap();
+    assert_eq!(latest.acceptance, again);
+    assert_eq!(latest.recorded_by, "ra@a.example");
+    assert_eq!(orders.agreement(&w.ids[1]).await.unwrap(), None);
+
+    // Orders: the id is claimed once.
+    let request = OrderRequest {
+        id: uuid::Uuid::new_v4(),
+        customer_id: CustomerId::new(customer.as_str().to_uppercase()),
+        product_id: "CFQ7TTC0LCHC".into(),
+        sku_id: "0003".into(),
+        title: "Business Premium".into(),
+        quantity: 5,
+        term_duration: "P1Y".into(),
+        billing_cycle: "monthly".into(),
+        friendly_name: "Sales team".into(),
+        partner_id: "1111111".into(),
+        placed_by: "ra@a.example".into(),
+    };
+    let Claim::Mine(first) = orders.claim(&request, now).await.unwrap() else {
+        panic!("a new order is mine");
+    };
+    assert_eq!(first.status, OrderStatus::Placing);
+    let Claim::Theirs(busy) = orders.claim(&request, now + 10).await.unwrap() else {
+        panic!("a second sending while the first runs is not");
+    };
+    assert_eq!(busy.request_id, first.request_id);
+    let other = OrderRequest {
+        quantity: 6,
+        ..request.clone()
+    };
+    let e = orders.claim(&other, now + 20).await.unwrap_err();
+    assert!(e.to_string().starts_with("order: "), "{e}");
+
+    // A failure: taken again with a new request id and no cart.
+    orders.set_cart(&request.id, "cart-1").await.unwrap();
+    let failed = Outcome {
+        status: OrderStatus::Failed,
+        pc_order_id: String::new(),
+        subscription_id: String::new(),
+        message: "refused".into(),
+    };
+    orders.finish(&request.id, &failed, now + 30).await.unwrap();
+    let Claim::Mine(retry) = orders.claim(&request, now + 40).await.unwrap() else {
+        panic!("a failed order is taken again");
+    };
+    assert_ne!(retry.request_id, first.request_id);
+    assert_eq!(retry.cart_id, "");
+    assert_eq!(retry.message, "");
+
+    // Unconfirmed: taken again with the same cart and request id.
+    orders.set_cart(&request.id, "cart-2").await.unwrap();
+    let lost = Outcome {
+        status: OrderStatus::Unconfirmed,
+        ..failed.clone()
+    };
+    orders.finish(&request.id, &lost, now + 50).await.unwrap();
+    let Claim::Mine(resent) = orders.claim(&request, now + 60).await.unwrap() else {
+        panic!("an unconfirmed order is sent again");
+    };
+    assert_eq!(
+        (resent.cart_id.as_str(), resent.request_id.as_str()),
+        ("cart-2", retry.request_id.as_str())
+    );
+
+    // Abandoned while placing: taken over after a while, not before.
+    assert!(matches!(
+        orders.claim(&request, now + 70).await.unwrap(),
+        Claim::Theirs(_)
+    ));
+    let Claim::Mine(taken) = orders
+        .claim(&request, now + 61 + ABANDONED_AFTER_MS)
+        .await
+        .unwrap()
+    else {
+        panic!("an abandoned order is taken over");
+    };
+    assert_eq!(taken.cart_id, "cart-2");
+
+    // Placed: every later sending finds it, with its subscription.
+    let placed = Outcome {
+        status: OrderStatus::Placed,
+        pc_order_id: "order-1".into(),
+        subscription_id: "SUB-1".into(),
+        message: String::new(),
+    };
+    orders.finish(&request.id, &placed, now + 80).await.unwrap();
+    let Claim::Theirs(done) = orders.claim(&request, now + 90).await.unwrap() else {
+        panic!("a placed order is not placed again");
+    };
+    assert_eq!(done.status, OrderStatus::Placed);
+    assert_eq!(done.subscription_id, "SUB-1");
+    let recent = orders.recent(customer, 10).await.unwrap();
+    assert_eq!(recent.len(), 1);
+    assert_eq!(recent[0].request.friendly_name, "Sales team");
+    assert!(orders.recent(&w.ids[1], 10).await.unwrap().is_empty());
 }
