@@ -6,7 +6,7 @@
 
 use partner_center::CustomerId;
 use sqlx::AnyPool;
-use uuid::Uuid;
+pub use uuid::Uuid;
 
 use crate::{sql::key, StoreError};
 
@@ -57,7 +57,7 @@ impl Acceptance {
         if phone.len() > 30
             || !phone
                 .chars()
-                .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+                .all(|c| c.is_ascii_digit() || " +-()".contains(c))
         {
             return Err(StoreError::Invalid(
                 "phone: use digits, spaces and + - ( ) only".into(),
@@ -361,10 +361,11 @@ impl<'a> Orders<'a> {
     }
 
     pub async fn get(&self, id: &Uuid) -> Result<Option<OrderRecord>, StoreError> {
-        let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM orders WHERE id = $1"))
-            .bind(id.to_string())
-            .fetch_optional(self.pool)
-            .await?;
+        let row: Option<Row> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM orders WHERE id = $1"))
+                .bind(id.to_string())
+                .fetch_optional(self.pool)
+                .await?;
         Ok(row.map(to_record))
     }
 

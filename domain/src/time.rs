@@ -37,6 +37,14 @@ pub fn format_utc_datetime(ms: i64) -> String {
     )
 }
 
+/// `YYYY-MM-DD` as the milliseconds of its midnight, UTC.
+pub fn parse_date(text: &str) -> Option<i64> {
+    let format = ::time::macros::format_description!("[year]-[month]-[day]");
+    ::time::Date::parse(text.trim(), format)
+        .ok()
+        .map(|d| to_millis(d.midnight().assume_utc()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

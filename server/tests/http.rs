@@ -1226,6 +1226,39 @@ mod matrix {
             allowed: &[RESELLER_ADMIN, ADMIN],
         },
         Row {
+            path: "/api/order-page",
+            post: false,
+            args: |t| vec![("customer", t.fabrikam.clone())],
+            allowed: &[RESELLER_ADMIN, SUPPORT, ADMIN],
+        },
+        Row {
+            path: "/api/agreement-record",
+            post: true,
+            args: |t| {
+                vec![
+                    ("customer", t.fabrikam.clone()),
+                    ("first_name", "Matrix".to_owned()),
+                    ("last_name", "Person".to_owned()),
+                    ("email", "not-an-address".to_owned()),
+                    ("agreed_on", "2026-01-01".to_owned()),
+                ]
+            },
+            allowed: &[RESELLER_ADMIN, ADMIN],
+        },
+        Row {
+            path: "/api/order-place",
+            post: true,
+            args: |t| {
+                vec![
+                    ("form_id", "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f".to_owned()),
+                    ("customer", t.fabrikam.clone()),
+                    ("item", "NOTOFFERED:0001:P1Y:monthly".to_owned()),
+                    ("quantity", "1".to_owned()),
+                ]
+            },
+            allowed: &[RESELLER_ADMIN, ADMIN],
+        },
+        Row {
             path: "/api/catalog",
             post: false,
             args: |_| vec![],
@@ -2119,6 +2152,36 @@ mod security {
                     (s("value"), s("1")),
                 ],
                 vec!["customer", "id", "change", "value"],
+            ),
+            (
+                "/api/order-page",
+                false,
+                vec![(s("customer"), contoso.clone())],
+                vec!["customer"],
+            ),
+            (
+                "/api/agreement-record",
+                true,
+                vec![
+                    (s("customer"), contoso.clone()),
+                    (s("first_name"), s("Hostile")),
+                    (s("last_name"), s("Person")),
+                    (s("email"), s("hostile@contoso.example")),
+                    (s("phone"), s("")),
+                    (s("agreed_on"), s("2026-01-01")),
+                ],
+                vec!["customer", "email", "phone", "agreed_on"],
+            ),
+            (
+                "/api/order-place",
+                true,
+                vec![
+                    (s("form_id"), s("6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f")),
+                    (s("customer"), contoso.clone()),
+                    (s("item"), s("CFQ7TTC0LCHC:0003:P1Y:monthly")),
+                    (s("quantity"), s("1")),
+                ],
+                vec!["form_id", "customer", "item", "quantity"],
             ),
             (
                 "/api/users-refresh",
@@ -3865,4 +3928,202 @@ async fn the_catalog_is_refreshed_and_curated() {
         .post_form("/api/catalog-refresh", &[("connection", c)])
         .await;
     assert_eq!(r.status(), 403);
+}
+
+/// Ordering: the curated catalog is what can be ordered; the customer agreement gates it and is
+/// sent to Partner Center when recorded; the same form sent twice, even at once, is one
+/// subscription, with the reseller as partner on record.
+#[tokio::test]
+async fn orders_wait_for_the_agreement_and_are_placed_once() {
+    let app = TestApp::spawn().await;
+    app.sign_in_as("Service provider admin").await;
+    let catalog: serde_json::Value = app.get("/api/catalog").await.json().await.unwrap();
+    let connection = catalog["connection"].as_str().unwrap().to_owned();
+    app.post_form("/api/catalog-refresh", &[("connection", &connection)])
+        .await;
+    let form = [
+        ("connection", connection.as_str()),
+        ("product_id", "CFQ7TTC0LCHC"),
+        ("sku_id", "0003"),
+        ("offered", "on"),
+        ("display_name", "Premium"),
+        ("monthly", "on"),
+    ];
+    assert_eq!(
+        app.post_form("/api/catalog-curate", &form).await.status(),
+        200
+    );
+    app.post_form("/auth/sign-out", &[]).await;
+
+    app.sign_in_as("Reseller admin").await;
+    let northwind = app.customer_id("Northwind Traders").await;
+    let page = || async {
+        app.client
+            .get(app.url("/api/order-page"))
+            .query(&[("customer", northwind.as_str())])
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    };
+    let first = page().await;
+    assert_eq!(first["agreement"], serde_json::Value::Null, "{first}");
+    assert_eq!(first["partner"], "Northwind Partners (Partner ID 4455667)");
+    let choices: Vec<&str> = first["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
+    assert!(
+        choices.contains(&"CFQ7TTC0LCHC:0003:P1Y:monthly"),
+        "{first}"
+    );
+    assert!(
+        !choices.iter().any(|c| c.ends_with(":annual")),
+        "only offered cycles"
+    );
+    let form_id = first["form_id"].as_str().unwrap().to_owned();
+    let order = |form_id: String, item: &'static str, quantity: &'static str| {
+        let northwind = northwind.clone();
+        let app = &app;
+        async move {
+            let form = [
+                ("form_id", form_id.as_str()),
+                ("customer", northwind.as_str()),
+                ("item", item),
+                ("quantity", quantity),
+                ("friendly_name", "Sales team"),
+            ];
+            let r = app.post_form("/api/order-place", &form).await;
+            (
+                r.status().as_u16(),
+                r.json::<serde_json::Value>().await.unwrap_or_default(),
+            )
+        }
+    };
+    let count = || async {
+        let list: serde_json::Value = app
+            .client
+            .get(app.url("/api/subscriptions"))
+            .query(&[("customer", northwind.as_str()), ("read", "1")])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        list["matching"].as_u64().unwrap()
+    };
+    let before = count().await;
+
+    // Not offered, or not yet agreed: refused on its field, nothing bought.
+    let (status, e) = order(form_id.clone(), "CFQ7TTC0LCHC:0003:P1Y:annual", "3").await;
+    assert_eq!((status, e["field"].as_str()), (400, Some("item")), "{e}");
+    let (status, e) = order(form_id.clone(), "CFQ7TTC0LCHC:0003:P1Y:monthly", "3").await;
+    assert_eq!(
+        (status, e["field"].as_str()),
+        (400, Some("agreement")),
+        "{e}"
+    );
+    let (status, e) = order(form_id.clone(), "CFQ7TTC0LCHC:0003:P1Y:monthly", "0").await;
+    assert_eq!(
+        (status, e["field"].as_str()),
+        (400, Some("quantity")),
+        "{e}"
+    );
+
+    // The acceptance: a bad e-mail is refused on its field; then recorded and sent.
+    let agreement = |email: &'static str| {
+        let northwind = northwind.clone();
+        let app = &app;
+        async move {
+            let form = [
+                ("customer", northwind.as_str()),
+                ("first_name", "Tania"),
+                ("last_name", "Carr"),
+                ("email", email),
+                ("agreed_on", "2026-11-01"),
+            ];
+            let r = app.post_form("/api/agreement-record", &form).await;
+            (
+                r.status().as_u16(),
+                r.json::<serde_json::Value>().await.unwrap_or_default(),
+            )
+        }
+    };
+    let (status, e) = agreement("tania at northwind").await;
+    assert_eq!((status, e["field"].as_str()), (400, Some("email")), "{e}");
+    assert_eq!(page().await["agreement"], serde_json::Value::Null);
+    let (status, said) = agreement("tania@northwind.example").await;
+    assert_eq!(status, 200, "{said}");
+    let agreed = page().await;
+    assert_eq!(agreed["agreement"]["name"], "Tania Carr");
+    assert_eq!(agreed["agreement"]["agreed_on"], "2026-11-01");
+    assert_eq!(agreed["agreement"]["recorded_by"], "reseller@seatwise.demo");
+
+    // The same form twice at once, then once more: one subscription.
+    let (a, b) = tokio::join!(
+        order(form_id.clone(), "CFQ7TTC0LCHC:0003:P1Y:monthly", "3"),
+        order(form_id.clone(), "CFQ7TTC0LCHC:0003:P1Y:monthly", "3"),
+    );
+    let placed = [&a, &b]
+        .into_iter()
+        .find(|(status, _)| *status == 200)
+        .expect("one of them placed it")
+        .1
+        .clone();
+    for (status, said) in [&a, &b] {
+        assert!(
+            *status == 200 || *status == 409,
+            "a repeat is the same order or still being placed: {status} {said}"
+        );
+    }
+    let subscription = placed["subscription_id"].as_str().unwrap().to_owned();
+    assert!(!subscription.is_empty(), "{placed}");
+    let (status, again) = order(form_id.clone(), "CFQ7TTC0LCHC:0003:P1Y:monthly", "3").await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["earlier"], true);
+    assert_eq!(again["subscription_id"], subscription.as_str());
+    // The same form for another quantity is not a second order either.
+    let (status, e) = order(form_id.clone(), "CFQ7TTC0LCHC:0003:P1Y:monthly", "4").await;
+    assert_eq!((status, e["field"].as_str()), (400, Some("order")), "{e}");
+    assert_eq!(count().await, before + 1);
+
+    // Partner Center has it as ordered: quantity, name, the reseller on record.
+    let details: serde_json::Value = app
+        .client
+        .get(app.url("/api/subscription"))
+        .query(&[
+            ("customer", northwind.as_str()),
+            ("id", subscription.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(details["item"]["quantity"], 3, "{details}");
+    assert_eq!(details["item"]["friendly_name"], "Sales team");
+    let recent = &page().await["recent"];
+    assert_eq!(recent[0]["status"], "placed", "{recent}");
+    assert_eq!(recent.as_array().unwrap().len(), 1);
+
+    // The audit log has the acceptance and the order.
+    app.post_form("/auth/sign-out", &[]).await;
+    app.sign_in_as("Service provider admin").await;
+    let log = app.get("/api/audit-log").await.text().await.unwrap();
+    assert!(log.contains("agreement.record"), "{log}");
+    assert!(log.contains("subscription.order"), "{log}");
+
+    // A customer that accepted elsewhere: found in Partner Center and recorded as such.
+    app.post_form("/auth/sign-out", &[]).await;
+    app.sign_in_as("Customer admin").await;
+    let own: serde_json::Value = app.get("/api/order-page").await.json().await.unwrap();
+    assert_eq!(own["customer"], "Contoso Ltd");
+    assert_eq!(own["agreement"]["recorded_by"], "Partner Center", "{own}");
+    assert_eq!(own["partner"], "");
 }

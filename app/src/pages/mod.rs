@@ -7,6 +7,7 @@ pub mod connections;
 pub mod customers_admin;
 pub mod licenses;
 pub mod not_found;
+pub mod order;
 pub mod outbox;
 pub mod overview;
 pub mod sign_in;
@@ -35,6 +36,7 @@ pub fn title(path: &str) -> &'static str {
         "/licenses" => "Licenses",
         "/subscriptions" => "Subscriptions",
         "/subscription" => "Subscription",
+        "/subscriptions/new" => "Add subscription",
         "/status" => "System status",
         _ => "",
     }
@@ -74,5 +76,6 @@ lazy_page! {
     LicensesPage => licenses::Licenses;
     SubscriptionsPage => subscriptions::Subscriptions;
     SubscriptionPage => subscription::Subscription;
+    OrderPage => order::Order;
     StatusPage => status::Status;
 }

@@ -46,6 +46,7 @@ pub fn Subscriptions() -> impl IntoView {
         subscriptions_view,
     );
     let admin = use_me().is_some_and(|m| m.admin);
+    let can_order = use_me().is_some_and(|m| m.can_change);
     let reading = RwSignal::new(Reading::default());
     let start = move || {
         let customer = filter.get_untracked().customer.unwrap_or_default();
@@ -67,7 +68,15 @@ pub fn Subscriptions() -> impl IntoView {
         <PageHeader
             title="Subscriptions"
             subtitle="Microsoft cloud subscriptions of every customer you manage, on every Partner Center connection."
-        />
+        >
+            {can_order.then(|| {
+                let to = move || {
+                    let customer = filter.get().customer;
+                    crate::urls::href("/subscriptions/new", &[("customer", &customer)])
+                };
+                view! { <a class="button button-primary" href=to>"Add subscription"</a> }
+            })}
+        </PageHeader>
         <Transition fallback=|| view! { <p class="muted">"Reading subscriptions from Partner Center…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || data.get().map(|r| r.map(|p| view! {

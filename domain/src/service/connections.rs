@@ -43,7 +43,7 @@ impl CheckReport {
 }
 
 impl Caller {
-    fn connections(&self) -> Connections<'_> {
+    pub(super) fn connections(&self) -> Connections<'_> {
         self.services.store.connections(&self.services.sealer)
     }
 

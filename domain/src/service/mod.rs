@@ -12,6 +12,7 @@ mod catalog;
 mod connections;
 mod customer;
 mod error;
+mod orders;
 mod provider;
 mod subscriptions;
 mod users;
@@ -25,6 +26,7 @@ pub use self::{
     catalog::CatalogView,
     connections::{CheckReport, ConnectionListing},
     error::ServiceError,
+    orders::{NewOrder, OrderChoice, OrderPage, Placed},
     provider::{ProviderAdminDesk, ProviderDesk, StatusFacts, TenantListing, Tenants},
     subscriptions::{
         ChangeDone, ReadEvent, SubscriptionDetail, SubscriptionsDesk, SubscriptionsView,

@@ -291,8 +291,16 @@ async fn apply(
         }
         Err(e) => return Err(refused(e)),
     };
-    // Accepted: the store follows; if reading it back fails, the next read catches up (the
-    // change is done and is reported so).
+    store_list(pc, store, customer).await;
+    Ok(ChangeDone {
+        words: plan.words,
+        at_renewal: plan.at_renewal,
+    })
+}
+
+/// After a change Partner Center accepted, the customer's list is read into the store; if that
+/// fails, the next read catches up (the change is done and is reported so).
+pub(super) async fn store_list(pc: &PartnerCenter, store: &Store, customer: &CustomerId) {
     match pc.subscriptions(customer).await {
         Ok(list) => {
             if let Err(e) = store
@@ -305,10 +313,6 @@ async fn apply(
         }
         Err(e) => tracing::warn!(error = %e, "subscriptions not read after a change"),
     }
-    Ok(ChangeDone {
-        words: plan.words,
-        at_renewal: plan.at_renewal,
-    })
 }
 
 /// Partner Center's code for a decrease after the first 7 days of the term.

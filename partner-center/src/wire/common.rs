@@ -88,7 +88,7 @@ pub struct Collection<T> {
 #[serde(untagged, bound(deserialize = "T: Deserialize<'de>"))]
 pub enum Listing<T> {
     Bare(Vec<T>),
-    Page(Collection<T>),
+    Page(Box<Collection<T>>),
 }
 
 impl<T> Listing<T> {
