@@ -32,3 +32,38 @@ test('the admin reads the catalog and offers a SKU', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// Then the reseller orders it for Northwind Traders, whose agreement is not yet recorded.
+test('a reseller records the customer agreement and orders the offered SKU once', async () => {
+  const { page, context, problems } = await newPage(browser);
+  await signIn(page, 'Reseller admin', '/subscriptions');
+  await waitForHydration(page);
+  await page.getByRole('link', { name: 'Add subscription' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Add subscription' }).waitFor();
+  await page.getByRole('combobox', { name: 'Customer', exact: true }).selectOption({ label: 'Northwind Traders' });
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Order for Northwind Traders' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Place order' }).isDisabled(), true);
+
+  await page.getByLabel('First name').fill('Tania');
+  await page.getByLabel('Last name').fill('Carr');
+  await page.getByLabel('E-mail').fill('tania@northwind.example');
+  await page.getByRole('checkbox', { name: /accepted the Microsoft Customer Agreement/ }).check();
+  await page.getByRole('button', { name: 'Record acceptance' }).click();
+  await page.getByRole('status').getByText(/acceptance is recorded/).waitFor();
+  await page.getByText(/Tania Carr accepted the Microsoft Customer Agreement on/).waitFor();
+
+  await page.getByLabel('Product, term and billing').selectOption({ label: 'Business plan, yearly — 1 year, billed annually' });
+  await page.getByLabel('Quantity').fill('2');
+  await page.getByText('Partner on record: Northwind Partners (Partner ID 4455667).', { exact: false }).waitFor();
+  await page.getByRole('button', { name: 'Place order' }).dblclick();
+  await page.getByRole('status').getByText(/^Ordered 2 × Business plan, yearly/).waitFor();
+  const recent = page.getByRole('table').getByRole('row');
+  await recent.nth(1).getByText('Placed').waitFor();
+  assert.equal(await recent.count(), 2, 'a double click is one order');
+  await page.screenshot({ path: '/tmp/order.png', fullPage: true });
+  await page.getByRole('link', { name: 'Open the subscription' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Business plan, yearly' }).waitFor().catch(() => {});
+  assert.deepEqual(problems, []);
+  await context.close();
+});

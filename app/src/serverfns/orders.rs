@@ -212,7 +212,7 @@ mod convert {
                     r.quantity,
                     r.title,
                     domain::subscriptions::term_words(&r.term_duration),
-                    r.billing_cycle
+                    domain::service::cycle_words(&r.billing_cycle)
                 ),
                 friendly_name: r.friendly_name.clone(),
                 status: o.status.as_str().into(),

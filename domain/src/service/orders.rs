@@ -50,8 +50,18 @@ impl OrderChoice {
             "{} — {}, billed {}",
             self.title,
             term_words(&self.term),
-            self.cycle
+            cycle_words(&self.cycle)
         )
+    }
+}
+
+/// `annual` → "annually"; `monthly` stays.
+pub fn cycle_words(cycle: &str) -> &str {
+    match cycle {
+        "annual" => "annually",
+        "triennial" => "every 3 years",
+        "one_time" => "once",
+        other => other,
     }
 }
 
@@ -412,7 +422,7 @@ fn order_words(record: &OrderRecord) -> String {
         r.quantity,
         r.title,
         term_words(&r.term_duration),
-        r.billing_cycle
+        cycle_words(&r.billing_cycle)
     )
 }
 
