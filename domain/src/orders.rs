@@ -8,7 +8,11 @@ use partner_center::CustomerId;
 use sqlx::AnyPool;
 pub use uuid::Uuid;
 
-use crate::{sql::key, StoreError};
+use crate::{
+    sql::key,
+    subscriptions::{cycle_words, term_words},
+    StoreError,
+};
 
 /// An order placed and not finished after this long was cut off (the process stopped): it is
 /// taken over as unconfirmed.
@@ -125,6 +129,19 @@ pub struct OrderRequest {
     pub friendly_name: String,
     pub partner_id: String,
     pub placed_by: String,
+}
+
+impl OrderRequest {
+    /// "3 × Premium (1 year, billed monthly)".
+    pub fn summary(&self) -> String {
+        format!(
+            "{} × {} ({}, billed {})",
+            self.quantity,
+            self.title,
+            term_words(&self.term_duration),
+            cycle_words(&self.billing_cycle)
+        )
+    }
 }
 
 /// An order as stored.

@@ -33,26 +33,10 @@ pub fn CustomersAdmin() -> impl IntoView {
     // What the last successful change did, said once it is stored (the Save buttons do not
     // reload the page, so without this nothing would show the change was kept).
     let notice = RwSignal::new(None::<&'static str>);
-    Effect::new(move || {
-        if let Some(result) = import.value().get() {
-            notice.set(result.is_ok().then_some("Tenant imported."));
-        }
-    });
-    Effect::new(move || {
-        if let Some(result) = assign.value().get() {
-            notice.set(result.is_ok().then_some("Reseller saved."));
-        }
-    });
-    Effect::new(move || {
-        if let Some(result) = create.value().get() {
-            notice.set(result.is_ok().then_some("Reseller added."));
-        }
-    });
-    Effect::new(move || {
-        if let Some(result) = set_mode.value().get() {
-            notice.set(result.is_ok().then_some("Users pages setting saved."));
-        }
-    });
+    announce(import, notice, "Tenant imported.");
+    announce(assign, notice, "Reseller saved.");
+    announce(create, notice, "Reseller added.");
+    announce(set_mode, notice, "Users pages setting saved.");
     let failure = move || {
         import
             .value()
@@ -205,4 +189,21 @@ fn tenant_table(
             <p class="table-footnote muted">{format!("Live from the {} connection.", page.connection)}</p>
         </div>
     }
+}
+
+/// Says `text` in `notice` once `action` succeeded; a failure clears it (the page shows the
+/// error instead).
+fn announce<S>(action: ServerAction<S>, notice: RwSignal<Option<&'static str>>, text: &'static str)
+where
+    S: leptos::server_fn::ServerFn<Output = (), Error = crate::error::AppError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    Effect::new(move || {
+        if let Some(result) = action.value().get() {
+            notice.set(result.is_ok().then_some(text));
+        }
+    });
 }

@@ -45,7 +45,7 @@ pub fn Order() -> impl IntoView {
             Ok(p) => {
                 let link = href(
                     "/subscription",
-                    &[("customer", &Some(customer_of(&data))), ("id", &Some(p.subscription_id.clone()))],
+                    &[("customer", &Some(p.customer_id.clone())), ("id", &Some(p.subscription_id.clone()))],
                 );
                 let again = p.earlier.then_some(" (this form had placed it already)");
                 view! {
@@ -70,13 +70,6 @@ pub fn Order() -> impl IntoView {
             </ErrorBoundary>
         </Transition>
     }
-}
-
-fn customer_of(data: &Resource<Result<OrderPageData, crate::error::AppError>>) -> String {
-    data.get_untracked()
-        .and_then(Result::ok)
-        .map(|p| p.customer_id)
-        .unwrap_or_default()
 }
 
 fn page(

@@ -115,6 +115,7 @@ pub async fn place_order(
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlacedItem {
+    pub customer_id: String,
     pub words: String,
     pub subscription_id: String,
     pub earlier: bool,
@@ -207,13 +208,7 @@ mod convert {
         fn from(o: OrderRecord) -> Self {
             let r = &o.request;
             OrderItem {
-                what: format!(
-                    "{} × {} ({}, billed {})",
-                    r.quantity,
-                    r.title,
-                    domain::subscriptions::term_words(&r.term_duration),
-                    domain::service::cycle_words(&r.billing_cycle)
-                ),
+                what: r.summary(),
                 friendly_name: r.friendly_name.clone(),
                 status: o.status.as_str().into(),
                 placed_by: r.placed_by.clone(),
@@ -227,6 +222,7 @@ mod convert {
     impl From<Placed> for PlacedItem {
         fn from(p: Placed) -> Self {
             PlacedItem {
+                customer_id: p.customer_id.to_string(),
                 words: p.words,
                 subscription_id: p.subscription_id,
                 earlier: p.earlier,

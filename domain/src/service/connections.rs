@@ -43,7 +43,7 @@ impl CheckReport {
 }
 
 impl Caller {
-    pub(super) fn connections(&self) -> Connections<'_> {
+    fn connections(&self) -> Connections<'_> {
         self.services.store.connections(&self.services.sealer)
     }
 

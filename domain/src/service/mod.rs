@@ -26,7 +26,7 @@ pub use self::{
     catalog::CatalogView,
     connections::{CheckReport, ConnectionListing},
     error::ServiceError,
-    orders::{cycle_words, NewOrder, OrderChoice, OrderPage, Placed},
+    orders::{NewOrder, OrderChoice, OrderPage, Placed},
     provider::{ProviderAdminDesk, ProviderDesk, StatusFacts, TenantListing, Tenants},
     subscriptions::{
         ChangeDone, ReadEvent, SubscriptionDetail, SubscriptionsDesk, SubscriptionsView,

@@ -18,7 +18,7 @@ use crate::{
         Acceptance, AgreementRecord, Claim, OrderRecord, OrderRequest, OrderStatus, Outcome,
         FOUND_IN_PARTNER_CENTER,
     },
-    subscriptions::term_words,
+    subscriptions::{cycle_words, term_words},
     time::{from_millis, now_millis},
     Store,
 };
@@ -55,16 +55,6 @@ impl OrderChoice {
     }
 }
 
-/// `annual` → "annually"; `monthly` stays.
-pub fn cycle_words(cycle: &str) -> &str {
-    match cycle {
-        "annual" => "annually",
-        "triennial" => "every 3 years",
-        "one_time" => "once",
-        other => other,
-    }
-}
-
 /// The order page for one customer.
 pub struct OrderPage {
     /// Every customer the person may see (id, name), for the choice.
@@ -97,6 +87,7 @@ pub struct NewOrder {
 /// A placed order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Placed {
+    pub customer_id: CustomerId,
     pub words: String,
     pub subscription_id: String,
     /// It had been placed by an earlier sending of the same form.
@@ -299,11 +290,9 @@ impl Caller {
         };
         let pc = self.services.client(&customer.connection_id).await?;
         let country = self
-            .connections()
-            .by_id(&customer.connection_id)
+            .existing_connection(&customer.connection_id)
             .await?
-            .map(|c| c.country)
-            .unwrap_or_else(|| "US".into());
+            .country;
         let store = store.clone();
         let words = format!(
             "{} × {} ({}) for {}",
@@ -323,14 +312,19 @@ impl Caller {
         let work = async move {
             let outcome = place(&pc, &store, &record, &country).await;
             let (finished, result) = match outcome {
-                Ok(placed) => (
+                Ok(checkout) => (
                     Outcome {
                         status: OrderStatus::Placed,
-                        pc_order_id: placed.0,
-                        subscription_id: placed.1.subscription_id.clone(),
+                        pc_order_id: checkout.order_id,
+                        subscription_id: checkout.subscription_id.clone(),
                         message: String::new(),
                     },
-                    Ok(placed.1),
+                    Ok(Placed {
+                        customer_id: record.request.customer_id.clone(),
+                        words: order_words(&record),
+                        subscription_id: checkout.subscription_id,
+                        earlier: false,
+                    }),
                 ),
                 Err(e) => (
                     Outcome {
@@ -404,6 +398,7 @@ fn agreement_needed(company: &str) -> ServiceError {
 fn earlier(record: &OrderRecord) -> Result<Placed, ServiceError> {
     match record.status {
         OrderStatus::Placed => Ok(Placed {
+            customer_id: record.request.customer_id.clone(),
             words: order_words(record),
             subscription_id: record.subscription_id.clone(),
             earlier: true,
@@ -416,25 +411,24 @@ fn earlier(record: &OrderRecord) -> Result<Placed, ServiceError> {
 }
 
 fn order_words(record: &OrderRecord) -> String {
-    let r = &record.request;
-    format!(
-        "Ordered {} × {} ({}, billed {})",
-        r.quantity,
-        r.title,
-        term_words(&r.term_duration),
-        cycle_words(&r.billing_cycle)
-    )
+    format!("Ordered {}", record.request.summary())
+}
+
+/// What Partner Center placed: its order id and the new subscription's (either empty when its
+/// answer did not say).
+struct Checkout {
+    order_id: String,
+    subscription_id: String,
 }
 
 /// Sends the order: the catalog item of the chosen term, a cart (kept for retries) and its
-/// checkout under the order's request id. Answers Partner Center's order id and the placed
-/// order.
+/// checkout under the order's request id.
 async fn place(
     pc: &PartnerCenter,
     store: &Store,
     record: &OrderRecord,
     country: &str,
-) -> Result<(String, Placed), ServiceError> {
+) -> Result<Checkout, ServiceError> {
     let r = &record.request;
     let customer = &r.customer_id;
     let cart_id = if record.cart_id.is_empty() {
@@ -487,14 +481,10 @@ async fn place(
         Ok(result) => result,
         // Checked out already (by an attempt whose answer was lost): placed.
         Err(PcError::Validation { code, .. }) if code == CART_SUBMITTED => {
-            return Ok((
-                String::new(),
-                Placed {
-                    words: order_words(record),
-                    subscription_id: String::new(),
-                    earlier: false,
-                },
-            ))
+            return Ok(Checkout {
+                order_id: String::new(),
+                subscription_id: String::new(),
+            })
         }
         Err(PcError::OutcomeUnknown(cause)) => {
             tracing::warn!(error = %cause, "checkout not confirmed");
@@ -522,22 +512,17 @@ async fn place(
         )));
     }
     let order = result.orders.first();
-    let subscription_id = order
-        .and_then(|o| o.line_items.first())
-        .and_then(|l| l.subscription_id.as_ref())
-        .map(|s| s.to_string())
-        .unwrap_or_default();
-    Ok((
-        order
+    Ok(Checkout {
+        order_id: order
             .and_then(|o| o.id.as_ref())
             .map(|o| o.to_string())
             .unwrap_or_default(),
-        Placed {
-            words: order_words(record),
-            subscription_id,
-            earlier: false,
-        },
-    ))
+        subscription_id: order
+            .and_then(|o| o.line_items.first())
+            .and_then(|l| l.subscription_id.as_ref())
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+    })
 }
 
 /// The catalog item id of the SKU's availability that sells the chosen term and cycle.

@@ -417,3 +417,13 @@ pub fn term_words(term: &str) -> &str {
         other => other,
     }
 }
+
+/// `annual` → "annually"; `monthly` stays.
+pub fn cycle_words(cycle: &str) -> &str {
+    match cycle {
+        "annual" => "annually",
+        "triennial" => "every 3 years",
+        "one_time" => "once",
+        other => other,
+    }
+}

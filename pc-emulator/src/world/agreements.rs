@@ -28,9 +28,8 @@ pub fn agreement_templates(kind: Option<&str>) -> Vec<AgreementMetaData> {
             CLOUD_AGREEMENT_LINK,
         ),
     ];
-    let kind = kind.unwrap_or("MicrosoftCloudAgreement");
     all.into_iter()
-        .filter(|(k, _, _)| kind == "*" || k.eq_ignore_ascii_case(kind))
+        .filter(|(k, _, _)| asked_for(kind, k))
         .map(|(k, template, link)| AgreementMetaData {
             template_id: template.into(),
             agreement_type: Some(k.into()),
@@ -39,6 +38,15 @@ pub fn agreement_templates(kind: Option<&str>) -> Vec<AgreementMetaData> {
             links: None,
         })
         .collect()
+}
+
+/// Whether an agreement of type `kind` answers the `agreementType` asked (the cloud agreement
+/// when none is, every type for `*`).
+fn asked_for(asked: Option<&str>, kind: &str) -> bool {
+    match asked.unwrap_or("MicrosoftCloudAgreement") {
+        "*" => true,
+        asked => kind.eq_ignore_ascii_case(asked),
+    }
 }
 
 impl World {
@@ -100,17 +108,11 @@ impl World {
     }
 
     pub fn agreements(&self, customer: &CustomerId, kind: Option<&str>) -> R<Vec<Agreement>> {
-        let kind = kind.unwrap_or("MicrosoftCloudAgreement");
         Ok(self
             .customer(customer)?
             .agreements
             .iter()
-            .filter(|a| {
-                kind == "*"
-                    || a.agreement_type
-                        .as_deref()
-                        .is_some_and(|k| k.eq_ignore_ascii_case(kind))
-            })
+            .filter(|a| asked_for(kind, a.agreement_type.as_deref().unwrap_or_default()))
             .cloned()
             .collect())
     }
