@@ -90,12 +90,12 @@ impl PcError {
         }
     }
 
-    /// Whether the same request may be sent again.
     /// A change that may or may not have taken effect.
     pub fn outcome_unknown(&self) -> bool {
         matches!(self, PcError::OutcomeUnknown(_))
     }
 
+    /// Whether the same request may be sent again.
     pub fn is_transient(&self) -> bool {
         matches!(
             self,

@@ -131,6 +131,13 @@ pub const ITEMS: &[CatalogItem] = &[
 /// Countries the catalog is sold in.
 pub const COUNTRIES: &[&str] = &["US", "GB", "DE", "FR", "NL", "CA", "AU"];
 
+impl CatalogItem {
+    /// `PRODUCT:SKU`, the key of a SKU whatever its availability.
+    pub fn sku_key(&self) -> String {
+        format!("{}:{}", self.product_id, self.sku_id)
+    }
+}
+
 pub fn by_catalog_item_id(id: &str) -> Option<&'static CatalogItem> {
     let mut parts = id.split(':');
     let (product, sku, availability) = (parts.next()?, parts.next()?, parts.next()?);

@@ -48,6 +48,12 @@ pub struct Knobs {
     pub fault_rate: f64,
     /// Which faults to draw from (all when empty).
     pub faults: Vec<Fault>,
+    /// Only requests whose `METHOD /path` contains this draw faults (all when empty), e.g.
+    /// `"POST /v1/customers"` or `"/checkout"`.
+    pub fault_match: String,
+    /// Whether a repeated write (answered from the first outcome) draws faults too: a link that
+    /// keeps breaking, so that a client runs out of retries on a write that took effect.
+    pub fault_replays: bool,
     /// How long a `Slow` answer waits.
     pub slow_ms: u64,
     /// Prefix JSON bodies with a UTF-8 BOM, as the live service does.
@@ -63,6 +69,8 @@ impl Default for Knobs {
             throttle_per_minute: 0,
             fault_rate: 0.0,
             faults: Vec::new(),
+            fault_match: String::new(),
+            fault_replays: false,
             slow_ms: 35_000,
             bom: false,
             token_lifetime_secs: 3600,

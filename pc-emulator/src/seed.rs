@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     catalog::{self, ITEMS},
-    world::{accepted, new_subscription, CustomerRec, SubRec, UserRec, World, ROLES},
+    world::{accepted, new_subscription, order_record, CustomerRec, SubRec, UserRec, World, ROLES},
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +61,7 @@ pub fn world(options: &SeedOptions, now: OffsetDateTime) -> World {
     World {
         clock_offset_secs: 0,
         customers,
+        withdrawn: Vec::new(),
     }
 }
 
@@ -112,6 +113,7 @@ fn customer(rng: &mut StdRng, n: usize, options: &SeedOptions, now: OffsetDateTi
     let mut items: Vec<_> = ITEMS.iter().collect();
     items.shuffle(rng);
     let mut subscriptions = Vec::new();
+    let mut orders = Vec::new();
     // More subscriptions than catalog items repeat products (several subscriptions of one
     // product, as customers with instances or separate terms have).
     for item in items
@@ -132,6 +134,23 @@ fn customer(rng: &mut StdRng, n: usize, options: &SeedOptions, now: OffsetDateTi
         if let Some(a) = sub.attributes.as_mut() {
             a.etag = Some(uuid(rng).replace('-', ""));
         }
+        // The order that bought it, as `GET .../orders` lists it.
+        let bought_line = OrderLineItem {
+            line_item_number: 0,
+            offer_id: line.catalog_item_id.clone(),
+            subscription_id: Some(sub.id.clone()),
+            quantity,
+            term_duration: Some("P1Y".into()),
+            transaction_type: Some("New".into()),
+            ..OrderLineItem::default()
+        };
+        orders.push(order_record(
+            &id,
+            &order,
+            vec![bought_line],
+            sub.billing_cycle.clone(),
+            bought,
+        ));
         subscriptions.push(SubRec {
             term_start: bought.unix_timestamp(),
             sub,
@@ -210,7 +229,7 @@ fn customer(rng: &mut StdRng, n: usize, options: &SeedOptions, now: OffsetDateTi
         subscriptions,
         role_members,
         carts: Vec::new(),
-        orders: Vec::new(),
+        orders,
         agreements,
     }
 }
@@ -239,6 +258,25 @@ mod tests {
             now,
         );
         assert_ne!(a.customers[0].customer.id, other.customers[0].customer.id);
+    }
+
+    #[test]
+    fn seeded_subscriptions_name_orders_that_are_listed() {
+        let w = world(&SeedOptions::default(), OffsetDateTime::now_utc());
+        for c in &w.customers {
+            assert_eq!(c.orders.len(), c.subscriptions.len());
+            for s in &c.subscriptions {
+                let order = c
+                    .orders
+                    .iter()
+                    .find(|o| o.id == s.sub.order_id)
+                    .expect("the subscription's order is listed");
+                assert_eq!(
+                    order.line_items[0].subscription_id.as_ref(),
+                    Some(&s.sub.id)
+                );
+            }
+        }
     }
 
     #[test]

@@ -422,6 +422,100 @@ async fn buy(e: &Env, c: &CustomerId, quantity: i64) -> (Order, Subscription) {
     (order, sub)
 }
 
+/// A cart of one line: `quantity` of the catalog item.
+fn cart_of(catalog_item_id: &str, quantity: i64) -> Cart {
+    Cart {
+        line_items: vec![CartLineItem {
+            id: Some(0),
+            catalog_item_id: catalog_item_id.into(),
+            quantity,
+            billing_cycle: Some(BillingCycle::Monthly),
+            term_duration: Some("P1Y".into()),
+            ..CartLineItem::default()
+        }],
+        ..Cart::default()
+    }
+}
+
+#[tokio::test]
+async fn withdrawn_skus_are_no_longer_listed_or_sold() {
+    let e = env().await;
+    let c = e.first_customer().await;
+    let product = ProductId::new("CFQ7TTC0LCHC");
+    let listed = |skus: Vec<Sku>| skus.iter().any(|s| s.id.as_str() == "0003");
+    assert!(listed(e.pc.skus(&product, "US").await.unwrap()));
+    let withdraw = |withdrawn: bool| {
+        let url = format!("{}/_emulator/catalog/withdraw", e.running.url());
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .json(&serde_json::json!({
+                    "productId": "CFQ7TTC0LCHC", "skuId": "0003", "withdrawn": withdrawn
+                }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(withdraw(true).await, 204);
+    assert!(!listed(e.pc.skus(&product, "US").await.unwrap()));
+    assert!(matches!(
+        e.pc.sku(&product, &CatalogSkuId::new("0003"), "US").await,
+        Err(PcError::NotFound { .. })
+    ));
+    // A cart line for it carries a line error, as the service answers for what it cannot sell.
+    let cart =
+        e.pc.create_cart(&c, &cart_of("CFQ7TTC0LCHC:0003:CFQ7TTC0K5DN", 1))
+            .await
+            .unwrap();
+    let error = cart.line_items[0].error.as_ref().expect("a line error");
+    assert!(
+        error
+            .error_description
+            .as_deref()
+            .unwrap()
+            .contains("no longer available"),
+        "{error:?}"
+    );
+    // Back on sale.
+    assert_eq!(withdraw(false).await, 204);
+    assert!(listed(e.pc.skus(&product, "US").await.unwrap()));
+}
+
+#[tokio::test]
+async fn faults_aimed_at_one_path_reach_only_it_and_replays_when_asked() {
+    let e = env_with(|c| c.max_retries = 2).await;
+    let c = e.first_customer().await;
+    let cart =
+        e.pc.create_cart(&c, &cart_of("CFQ7TTC0LCHC:0003:CFQ7TTC0K5DN", 2))
+            .await
+            .unwrap();
+    let cart_id = cart.id.unwrap();
+    let before = e.pc.subscriptions(&c).await.unwrap().len();
+    e.knobs(Knobs {
+        fault_rate: 1.0,
+        faults: vec![Fault::Drop],
+        fault_match: "/checkout".into(),
+        fault_replays: true,
+        ..Knobs::default()
+    });
+    // Reads elsewhere are untouched; every answer to the checkout is lost, repeats included.
+    assert_eq!(e.pc.subscriptions(&c).await.unwrap().len(), before);
+    let lost = e.pc.checkout(&c, &cart_id, "lost-answer").await;
+    assert!(matches!(&lost, Err(e) if e.outcome_unknown()), "{lost:?}");
+    e.knobs(Knobs::default());
+    // It took effect once; asked again under the same request id, the first order comes back.
+    let after = e.pc.subscriptions(&c).await.unwrap();
+    assert_eq!(after.len(), before + 1);
+    let again = e.pc.checkout(&c, &cart_id, "lost-answer").await.unwrap();
+    assert_eq!(
+        again.orders[0].line_items[0].subscription_id.as_ref(),
+        Some(&after.last().unwrap().id)
+    );
+    assert_eq!(e.pc.subscriptions(&c).await.unwrap().len(), before + 1);
+}
+
 #[tokio::test]
 async fn carts_check_out_into_orders_and_subscriptions() {
     let e = env().await;

@@ -1320,24 +1320,7 @@ mod matrix {
                 .unwrap();
         let load_mode = store.settings().get("users.load_mode").await.unwrap();
         store.close().await;
-        let stats: serde_json::Value = app
-            .client
-            .get(format!(
-                "{}/_emulator/stats",
-                app.emulator_url.as_ref().unwrap()
-            ))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        (
-            customers,
-            reseller,
-            stats["writes_applied"].as_u64().unwrap(),
-            load_mode,
-        )
+        (customers, reseller, app.writes_applied().await, load_mode)
     }
 
     #[tokio::test]
@@ -1412,15 +1395,11 @@ mod matrix {
                 .map(|e| e["id"].as_str().unwrap().to_owned())
                 .unwrap_or_default();
             let page: serde_json::Value = app
-                .client
-                .get(app.url("/api/audit-log"))
-                .query(&[("outcome", "refused"), ("before", before.as_str())])
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+                .get_json(
+                    "/api/audit-log",
+                    &[("outcome", "refused"), ("before", before.as_str())],
+                )
+                .await;
             let page = page.as_array().unwrap().clone();
             if page.is_empty() {
                 break;
@@ -1488,15 +1467,8 @@ async fn users_filter_search_and_survive_a_failing_customer() {
         .unwrap()
         .to_owned();
     let one: serde_json::Value = app
-        .client
-        .get(app.url("/api/users"))
-        .query(&[("customer", contoso.as_str())])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/users", &[("customer", contoso.as_str())])
+        .await;
     assert_eq!(one["matching"], 12);
     assert!(one["rows"]
         .as_array()
@@ -1505,15 +1477,8 @@ async fn users_filter_search_and_survive_a_failing_customer() {
         .all(|r| r["customer"] == "Contoso Ltd"));
     let upn = first["user_principal_name"].as_str().unwrap();
     let found: serde_json::Value = app
-        .client
-        .get(app.url("/api/users"))
-        .query(&[("search", &upn.to_uppercase()[..8])])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/users", &[("search", &upn.to_uppercase()[..8])])
+        .await;
     assert!(found["rows"]
         .as_array()
         .unwrap()
@@ -1589,16 +1554,7 @@ async fn the_users_refresh_streams_each_customer_as_it_answers() {
     assert!(!v["skus"].as_array().unwrap().is_empty());
     // The license filter: every row holds the chosen product.
     let (sku, name) = (v["skus"][0][0].as_str().unwrap(), v["skus"][0][1].clone());
-    let holders: serde_json::Value = app
-        .client
-        .get(app.url("/api/users"))
-        .query(&[("sku", sku)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let holders: serde_json::Value = app.get_json("/api/users", &[("sku", sku)]).await;
     let holders = holders["rows"].as_array().unwrap();
     assert!(!holders.is_empty());
     assert!(holders
@@ -1813,15 +1769,11 @@ async fn user_management_through_the_server_functions() {
     assert_eq!(created["notified"], serde_json::Value::Null);
 
     let page: serde_json::Value = app
-        .client
-        .get(app.url("/api/users"))
-        .query(&[("customer", fabrikam.as_str()), ("search", "lea.stone")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(
+            "/api/users",
+            &[("customer", fabrikam.as_str()), ("search", "lea.stone")],
+        )
+        .await;
     let lea = page["rows"][0]["id"].as_str().unwrap().to_owned();
     let target = [("customer", fabrikam.as_str()), ("user", lea.as_str())];
 
@@ -1996,57 +1948,6 @@ mod security {
     /// A server function to attack: path, POST, valid arguments, fields to attack.
     type Case = (&'static str, bool, Vec<(String, String)>, Vec<&'static str>);
 
-    /// What the emulator has been asked since the log was cleared.
-    async fn emulator_log(app: &TestApp) -> Vec<(String, String)> {
-        let log: Vec<serde_json::Value> = app
-            .client
-            .get(format!(
-                "{}/_emulator/requests",
-                app.emulator_url.as_ref().unwrap()
-            ))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        log.iter()
-            .map(|e| {
-                (
-                    e["method"].as_str().unwrap().to_owned(),
-                    e["path"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect()
-    }
-
-    async fn clear_emulator_log(app: &TestApp) {
-        app.client
-            .delete(format!(
-                "{}/_emulator/requests",
-                app.emulator_url.as_ref().unwrap()
-            ))
-            .send()
-            .await
-            .unwrap();
-    }
-
-    async fn writes_applied(app: &TestApp) -> u64 {
-        let stats: serde_json::Value = app
-            .client
-            .get(format!(
-                "{}/_emulator/stats",
-                app.emulator_url.as_ref().unwrap()
-            ))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        stats["writes_applied"].as_u64().unwrap()
-    }
-
     async fn call(
         app: &TestApp,
         post: bool,
@@ -2077,29 +1978,18 @@ mod security {
         // A real user of Fabrikam, whose id the attacker has learned.
         app.sign_in_as("Service provider admin").await;
         let page: serde_json::Value = app
-            .client
-            .get(app.url("/api/users"))
-            .query(&[("customer", fabrikam.as_str()), ("wait", "1")])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .get_json(
+                "/api/users",
+                &[("customer", fabrikam.as_str()), ("wait", "1")],
+            )
+            .await;
         let victim = page["rows"][0]["id"].as_str().unwrap().to_owned();
         app.post_form("/auth/sign-out", &[]).await;
         app.sign_in_as("Customer admin").await;
         let _ = app.get("/api/users?wait=1").await;
         let mine: serde_json::Value = app
-            .client
-            .get(app.url("/api/users"))
-            .query(&[("customer", contoso.as_str())])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .get_json("/api/users", &[("customer", contoso.as_str())])
+            .await;
         let own_user = mine["rows"][0]["id"].as_str().unwrap().to_owned();
         let sku = "3b555118-da6a-4418-894f-7df1e2096870".to_owned();
         let subscriptions: serde_json::Value =
@@ -2284,8 +2174,8 @@ mod security {
                 ],
             ),
         ];
-        let before_writes = writes_applied(&app).await;
-        clear_emulator_log(&app).await;
+        let before_writes = app.writes_applied().await;
+        app.clear_emulator_log().await;
         let mut answers = 0;
         for (path, post, args, fields) in &cases {
             for field in fields {
@@ -2327,7 +2217,7 @@ mod security {
             }
         }
         assert!(answers > 300, "{answers} hostile calls");
-        for (method, path) in emulator_log(&app).await {
+        for (method, path) in app.emulator_log().await {
             let Some(rest) = path.strip_prefix("/v1/customers/") else {
                 continue;
             };
@@ -2337,7 +2227,7 @@ mod security {
                 "{method} {path} left Contoso"
             );
         }
-        assert_eq!(writes_applied(&app).await, before_writes, "nothing changed");
+        assert_eq!(app.writes_applied().await, before_writes, "nothing changed");
 
         // The account functions, as the service provider admin who may call them.
         app.post_form("/auth/sign-out", &[]).await;
@@ -2465,10 +2355,10 @@ mod security {
                 vec!["country", "api_url", "login_url", "credential", "step"],
             ),
         ];
-        clear_emulator_log(&app).await;
+        app.clear_emulator_log().await;
         attack(&app, &connection_cases, hostile(&victim, &fabrikam)).await;
         assert_eq!(
-            emulator_log(&app).await,
+            app.emulator_log().await,
             vec![],
             "no Test ran on hostile input"
         );
@@ -2544,28 +2434,20 @@ mod security {
         }
         // License updates: switch one product on and off for the first user, 100 times.
         let mine: serde_json::Value = app
-            .client
-            .get(app.url("/api/users"))
-            .query(&[("customer", contoso.as_str()), ("search", "fault.test000")])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .get_json(
+                "/api/users",
+                &[("customer", contoso.as_str()), ("search", "fault.test000")],
+            )
+            .await;
         let mut license_outcomes = Vec::new();
         if let Some(user) = mine["rows"][0]["id"].as_str() {
             app.emulator_knobs(serde_json::json!({})).await;
             let form: serde_json::Value = app
-                .client
-                .get(app.url("/api/user-license-form"))
-                .query(&[("customer", contoso.as_str()), ("user", user)])
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+                .get_json(
+                    "/api/user-license-form",
+                    &[("customer", contoso.as_str()), ("user", user)],
+                )
+                .await;
             let sku = form["choices"]
                 .as_array()
                 .unwrap()
@@ -2888,17 +2770,10 @@ mod security {
         let fabrikam = app.customer_id("Fabrikam Inc").await;
         let _ = app.get("/api/users?wait=1").await;
         let page: serde_json::Value = app
-            .client
-            .get(app.url("/api/users"))
-            .query(&[("customer", fabrikam.as_str())])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .get_json("/api/users", &[("customer", fabrikam.as_str())])
+            .await;
         let user = page["rows"][0]["id"].as_str().unwrap();
-        let before = writes_applied(&app).await;
+        let before = app.writes_applied().await;
         let r = app
             .post_form(
                 "/api/user-reset-password",
@@ -2915,7 +2790,7 @@ mod security {
                     .contains("look but not change"),
             "{e}"
         );
-        assert_eq!(writes_applied(&app).await, before);
+        assert_eq!(app.writes_applied().await, before);
     }
 
     /// Demo accounts are for the sandbox: a real connection needs them removed first.
@@ -3495,7 +3370,6 @@ async fn connections_are_tested_added_changed_and_removed() {
 #[tokio::test]
 async fn subscriptions_are_read_stored_and_shown_by_role() {
     let app = TestApp::spawn().await;
-    let emulator = app.emulator_url.clone().unwrap();
     let contoso = app.customer_id("Contoso Ltd").await;
     let view = |query: &'static [(&'static str, &'static str)]| {
         let app = &app;
@@ -3512,27 +3386,14 @@ async fn subscriptions_are_read_stored_and_shown_by_role() {
         }
     };
     let reads = || async {
-        let log: Vec<serde_json::Value> = app
-            .client
-            .get(format!("{emulator}/_emulator/requests"))
-            .send()
+        app.emulator_log()
             .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        log.iter()
-            .filter(|e| e["path"].as_str().unwrap().ends_with("/subscriptions"))
-            .map(|e| e["path"].as_str().unwrap().to_owned())
+            .into_iter()
+            .filter(|(_, path)| path.ends_with("/subscriptions"))
+            .map(|(_, path)| path)
             .collect::<Vec<_>>()
     };
-    let clear = || async {
-        app.client
-            .delete(format!("{emulator}/_emulator/requests"))
-            .send()
-            .await
-            .unwrap();
-    };
+    let clear = || app.clear_emulator_log();
 
     // The customer admin: Contoso's subscriptions only, read live (one call), with the time.
     app.sign_in_as("Customer admin").await;
@@ -3600,15 +3461,12 @@ async fn subscriptions_are_read_stored_and_shown_by_role() {
     let id = first["id"].as_str().unwrap();
     let quantity = first["quantity"].as_i64().unwrap();
     let changed = app
-        .client
-        .post(format!(
-            "{emulator}/_emulator/customers/{contoso}/subscriptions/{id}"
-        ))
-        .json(&serde_json::json!({ "quantity": quantity + 7 }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(changed.status(), 200);
+        .emulator_post(
+            &format!("customers/{contoso}/subscriptions/{id}"),
+            serde_json::json!({ "quantity": quantity + 7 }),
+        )
+        .await;
+    assert_eq!(changed, 200);
     let quantity_of = |page: &serde_json::Value| {
         page["rows"]
             .as_array()
@@ -3681,7 +3539,6 @@ async fn subscriptions_are_read_stored_and_shown_by_role() {
 #[tokio::test]
 async fn subscriptions_change_with_the_new_commerce_rules() {
     let app = TestApp::spawn().await;
-    let emulator = app.emulator_url.clone().unwrap();
     let contoso = app.customer_id("Contoso Ltd").await;
     app.sign_in_as("Customer admin").await;
     let list: serde_json::Value = app.get("/api/subscriptions").await.json().await.unwrap();
@@ -3775,13 +3632,9 @@ async fn subscriptions_change_with_the_new_commerce_rules() {
     .unwrap();
     let seconds = (end - time::OffsetDateTime::now_utc()).whole_seconds() + 2 * 86_400;
     let advanced = app
-        .client
-        .post(format!("{emulator}/_emulator/clock"))
-        .json(&serde_json::json!({ "seconds": seconds }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(advanced.status(), 200);
+        .emulator_post("clock", serde_json::json!({ "seconds": seconds }))
+        .await;
+    assert_eq!(advanced, 200);
     let renewed = details().await;
     assert_eq!(renewed["item"]["quantity"], start + 1, "{renewed}");
     assert_eq!(renewed["in_window"], true, "{renewed}");
@@ -3936,38 +3789,11 @@ async fn the_catalog_is_refreshed_and_curated() {
 #[tokio::test]
 async fn orders_wait_for_the_agreement_and_are_placed_once() {
     let app = TestApp::spawn().await;
-    app.sign_in_as("Service provider admin").await;
-    let catalog: serde_json::Value = app.get("/api/catalog").await.json().await.unwrap();
-    let connection = catalog["connection"].as_str().unwrap().to_owned();
-    app.post_form("/api/catalog-refresh", &[("connection", &connection)])
-        .await;
-    let form = [
-        ("connection", connection.as_str()),
-        ("product_id", "CFQ7TTC0LCHC"),
-        ("sku_id", "0003"),
-        ("offered", "on"),
-        ("display_name", "Premium"),
-        ("monthly", "on"),
-    ];
-    assert_eq!(
-        app.post_form("/api/catalog-curate", &form).await.status(),
-        200
-    );
-    app.post_form("/auth/sign-out", &[]).await;
+    offer_premium_monthly(&app).await;
 
     app.sign_in_as("Reseller admin").await;
     let northwind = app.customer_id("Northwind Traders").await;
-    let page = || async {
-        app.client
-            .get(app.url("/api/order-page"))
-            .query(&[("customer", northwind.as_str())])
-            .send()
-            .await
-            .unwrap()
-            .json::<serde_json::Value>()
-            .await
-            .unwrap()
-    };
+    let page = || order_page(&app, &northwind);
     let first = page().await;
     assert_eq!(first["agreement"], serde_json::Value::Null, "{first}");
     assert_eq!(first["partner"], "Northwind Partners (Partner ID 4455667)");
@@ -4004,19 +3830,7 @@ async fn orders_wait_for_the_agreement_and_are_placed_once() {
             )
         }
     };
-    let count = || async {
-        let list: serde_json::Value = app
-            .client
-            .get(app.url("/api/subscriptions"))
-            .query(&[("customer", northwind.as_str()), ("read", "1")])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        list["matching"].as_u64().unwrap()
-    };
+    let count = || live_subscriptions(&app, &northwind);
     let before = count().await;
 
     // Not offered, or not yet agreed: refused on its field, nothing bought.
@@ -4027,6 +3841,11 @@ async fn orders_wait_for_the_agreement_and_are_placed_once() {
         (status, e["field"].as_str()),
         (400, Some("agreement")),
         "{e}"
+    );
+    let sent = app.emulator_log().await;
+    assert!(
+        !sent.iter().any(|(method, _)| method == "POST"),
+        "nothing is sent without the agreement: {sent:?}"
     );
     let (status, e) = order(form_id.clone(), "CFQ7TTC0LCHC:0003:P1Y:monthly", "0").await;
     assert_eq!(
@@ -4094,18 +3913,14 @@ async fn orders_wait_for_the_agreement_and_are_placed_once() {
 
     // Partner Center has it as ordered: quantity, name, the reseller on record.
     let details: serde_json::Value = app
-        .client
-        .get(app.url("/api/subscription"))
-        .query(&[
-            ("customer", northwind.as_str()),
-            ("id", subscription.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(
+            "/api/subscription",
+            &[
+                ("customer", northwind.as_str()),
+                ("id", subscription.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(details["item"]["quantity"], 3, "{details}");
     assert_eq!(details["item"]["friendly_name"], "Sales team");
     let recent = &page().await["recent"];
@@ -4126,4 +3941,214 @@ async fn orders_wait_for_the_agreement_and_are_placed_once() {
     assert_eq!(own["customer"], "Contoso Ltd");
     assert_eq!(own["agreement"]["recorded_by"], "Partner Center", "{own}");
     assert_eq!(own["partner"], "");
+}
+
+/// The service provider refreshes the catalog and offers Microsoft 365 E3 (`CFQ7TTC0LCHC`,
+/// SKU `0003`) billed monthly as "Premium", then signs out; answers the connection's id.
+async fn offer_premium_monthly(app: &TestApp) -> String {
+    app.sign_in_as("Service provider admin").await;
+    let catalog: serde_json::Value = app.get("/api/catalog").await.json().await.unwrap();
+    let connection = catalog["connection"].as_str().unwrap().to_owned();
+    app.post_form("/api/catalog-refresh", &[("connection", &connection)])
+        .await;
+    let form = [
+        ("connection", connection.as_str()),
+        ("product_id", "CFQ7TTC0LCHC"),
+        ("sku_id", "0003"),
+        ("offered", "on"),
+        ("display_name", "Premium"),
+        ("monthly", "on"),
+    ];
+    assert_eq!(
+        app.post_form("/api/catalog-curate", &form).await.status(),
+        200
+    );
+    app.post_form("/auth/sign-out", &[]).await;
+    connection
+}
+
+/// How many subscriptions Partner Center has for the customer (read live).
+async fn live_subscriptions(app: &TestApp, customer: &str) -> u64 {
+    let list: serde_json::Value = app
+        .get_json(
+            "/api/subscriptions",
+            &[("customer", customer), ("read", "1")],
+        )
+        .await;
+    list["matching"].as_u64().unwrap()
+}
+
+/// The order page of the signed-in person's own (or the given) customer.
+async fn order_page(app: &TestApp, customer: &str) -> serde_json::Value {
+    app.get_json("/api/order-page", &[("customer", customer)])
+        .await
+}
+
+/// Sends an order form; answers the status and the body.
+async fn place_order(
+    app: &TestApp,
+    form_id: &str,
+    customer: &str,
+    item: &str,
+    quantity: &str,
+) -> (u16, serde_json::Value) {
+    let form = [
+        ("form_id", form_id),
+        ("customer", customer),
+        ("item", item),
+        ("quantity", quantity),
+    ];
+    let r = app.post_form("/api/order-place", &form).await;
+    (
+        r.status().as_u16(),
+        r.json::<serde_json::Value>().await.unwrap_or_default(),
+    )
+}
+
+/// An order whose checkout answer is lost: retried by the client under the same request id it
+/// is placed once; when every answer is lost it is "not confirmed", and placing the same form
+/// again once Partner Center answers gives the subscription it already bought, not a second.
+#[tokio::test]
+async fn a_lost_checkout_answer_buys_one_subscription() {
+    let app = TestApp::spawn().await;
+    offer_premium_monthly(&app).await;
+    app.sign_in_as("Customer admin").await;
+    let contoso = app.customer_id("Contoso Ltd").await;
+    let item = "CFQ7TTC0LCHC:0003:P1Y:monthly";
+    let before = live_subscriptions(&app, &contoso).await;
+
+    // The first answer is lost; the client's retry carries the same MS-RequestId.
+    app.emulator_knobs(serde_json::json!({
+        "fault_rate": 1.0, "faults": ["drop"], "fault_match": "/checkout"
+    }))
+    .await;
+    let form = order_page(&app, &contoso).await["form_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, placed) = place_order(&app, &form, &contoso, item, "2").await;
+    assert_eq!(status, 200, "{placed}");
+    assert_eq!(live_subscriptions(&app, &contoso).await, before + 1);
+
+    // Every answer is lost, repeats included: not confirmed, and said so.
+    app.emulator_knobs(serde_json::json!({
+        "fault_rate": 1.0, "faults": ["drop"], "fault_match": "/checkout",
+        "fault_replays": true
+    }))
+    .await;
+    let form = order_page(&app, &contoso).await["form_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, lost) = place_order(&app, &form, &contoso, item, "5").await;
+    assert_eq!(status, 504, "{lost}");
+    assert!(
+        lost["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be bought twice"),
+        "{lost}"
+    );
+    app.emulator_knobs(serde_json::json!({})).await;
+    let recent = order_page(&app, &contoso).await["recent"].clone();
+    assert_eq!(recent[0]["status"], "unconfirmed", "{recent}");
+    // Partner Center did buy it.
+    assert_eq!(live_subscriptions(&app, &contoso).await, before + 2);
+
+    // Placed again from the same form: the subscription it bought, not a second one.
+    let (status, again) = place_order(&app, &form, &contoso, item, "5").await;
+    assert_eq!(status, 200, "{again}");
+    assert!(
+        !again["subscription_id"].as_str().unwrap().is_empty(),
+        "{again}"
+    );
+    assert_eq!(live_subscriptions(&app, &contoso).await, before + 2);
+    let recent = order_page(&app, &contoso).await["recent"].clone();
+    assert_eq!(recent[0]["status"], "placed", "{recent}");
+    assert_eq!(recent[0]["subscription_id"], again["subscription_id"]);
+}
+
+/// A SKU Microsoft stops selling: before our catalog knows, Partner Center refuses the cart and
+/// nothing is bought; after a refresh it is flagged discontinued, no longer offered, and
+/// cannot be offered again.
+#[tokio::test]
+async fn a_discontinued_sku_cannot_be_ordered() {
+    let app = TestApp::spawn().await;
+    let connection = offer_premium_monthly(&app).await;
+    let item = "CFQ7TTC0LCHC:0003:P1Y:monthly";
+    let withdrawn = app
+        .emulator_post(
+            "catalog/withdraw",
+            serde_json::json!({ "productId": "CFQ7TTC0LCHC", "skuId": "0003" }),
+        )
+        .await;
+    assert_eq!(withdrawn, 204);
+
+    app.sign_in_as("Customer admin").await;
+    let contoso = app.customer_id("Contoso Ltd").await;
+    let before = live_subscriptions(&app, &contoso).await;
+    let page = order_page(&app, &contoso).await;
+    let form = page["form_id"].as_str().unwrap();
+    let (status, refused) = place_order(&app, form, &contoso, item, "1").await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("no longer sells"),
+        "{refused}"
+    );
+    assert_eq!(live_subscriptions(&app, &contoso).await, before);
+    assert_eq!(
+        order_page(&app, &contoso).await["recent"][0]["status"],
+        "failed"
+    );
+    app.post_form("/auth/sign-out", &[]).await;
+
+    // The refresh finds it gone.
+    app.sign_in_as("Service provider admin").await;
+    app.post_form("/api/catalog-refresh", &[("connection", &connection)])
+        .await;
+    let catalog: serde_json::Value = app
+        .get_json("/api/catalog", &[("connection", connection.as_str())])
+        .await;
+    let note = catalog["last_refresh"].as_str().unwrap();
+    assert!(note.contains(" 1 discontinued"), "{note}");
+    let row = catalog["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["product_id"] == "CFQ7TTC0LCHC" && r["sku_id"] == "0003")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (row["state"].as_str(), row["offered"].as_bool()),
+        (Some("discontinued"), Some(false))
+    );
+    let form = [
+        ("connection", connection.as_str()),
+        ("product_id", "CFQ7TTC0LCHC"),
+        ("sku_id", "0003"),
+        ("offered", "on"),
+        ("monthly", "on"),
+    ];
+    let r = app.post_form("/api/catalog-curate", &form).await;
+    assert_eq!(r.status(), 400);
+    app.post_form("/auth/sign-out", &[]).await;
+
+    // No longer a choice, and refused on its field when sent anyway.
+    app.sign_in_as("Customer admin").await;
+    let page = order_page(&app, &contoso).await;
+    assert!(
+        !page["choices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["value"] == item),
+        "{page}"
+    );
+    let form = page["form_id"].as_str().unwrap();
+    let (status, e) = place_order(&app, form, &contoso, item, "1").await;
+    assert_eq!((status, e["field"].as_str()), (400, Some("item")), "{e}");
+    assert_eq!(live_subscriptions(&app, &contoso).await, before);
 }

@@ -533,10 +533,19 @@ async fn catalog_item_id(
 ) -> Result<String, ServiceError> {
     let product = partner_center::ProductId::new(r.product_id.clone());
     let sku = partner_center::CatalogSkuId::new(r.sku_id.clone());
-    let availabilities = pc
-        .availabilities(&product, &sku, country)
-        .await
-        .map_err(refused)?;
+    let no_longer_sold = || {
+        ServiceError::BadInput(
+            "Partner Center no longer sells this product with that term and billing cycle. \
+             Ask the service provider to read the catalog again."
+                .into(),
+        )
+    };
+    let availabilities = match pc.availabilities(&product, &sku, country).await {
+        Ok(list) => list,
+        // A SKU taken off sale is no longer found.
+        Err(PcError::NotFound { .. }) => return Err(no_longer_sold()),
+        Err(e) => return Err(refused(e)),
+    };
     availabilities
         .iter()
         .find(|a| {
@@ -551,13 +560,7 @@ async fn catalog_item_id(
                 .clone()
                 .unwrap_or_else(|| format!("{}:{}:{}", r.product_id, r.sku_id, a.id))
         })
-        .ok_or_else(|| {
-            ServiceError::BadInput(
-                "Partner Center no longer sells this product with that term and billing cycle. \
-                 Ask the service provider to read the catalog again."
-                    .into(),
-            )
-        })
+        .ok_or_else(no_longer_sold)
 }
 
 /// Sends the acceptance; one already recorded there with the same contact counts as sent.

@@ -106,3 +106,25 @@ pub(super) async fn outside_change(
         e.with_world(|w| w.outside_change(&c, &s, change.quantity, status, change.friendly_name)),
     )
 }
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Withdraw {
+    product_id: String,
+    sku_id: String,
+    #[serde(default = "yes")]
+    withdrawn: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Takes a SKU off sale (or back on with `"withdrawn": false`), as Microsoft retires products.
+pub(super) async fn withdraw_sku(State(e): State<Shared>, Json(w): Json<Withdraw>) -> Response {
+    if e.with_world(|world| world.withdraw(&w.product_id, &w.sku_id, w.withdrawn)) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        StatusCode::NOT_FOUND.into_response()
+    }
+}

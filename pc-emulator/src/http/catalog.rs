@@ -3,12 +3,12 @@
 use std::collections::HashMap;
 
 use axum::{
-    extract::{Path, Query},
+    extract::{Path, Query, State},
     response::{IntoResponse, Response},
 };
 use partner_center::wire::{self, Collection};
 
-use crate::{catalog, world::R};
+use crate::{catalog, lock, world::R};
 
 use super::*;
 
@@ -27,7 +27,14 @@ pub(super) fn sold_in(country: &str) -> bool {
     catalog::COUNTRIES.contains(&country)
 }
 
-pub(super) async fn products(Query(p): Params) -> Response {
+/// The SKUs withdrawn from sale, to leave out of the lists.
+fn on_sale(e: &Shared) -> impl Fn(&&'static catalog::CatalogItem) -> bool {
+    let world = lock(&e.world);
+    let withdrawn = world.withdrawn.clone();
+    move |item| !withdrawn.contains(&item.sku_key())
+}
+
+pub(super) async fn products(State(e): State<Shared>, Query(p): Params) -> Response {
     let country = match country(&p) {
         Ok(c) => c,
         Err(r) => return r.into_response(),
@@ -37,7 +44,7 @@ pub(super) async fn products(Query(p): Params) -> Response {
     }
     let mut items: Vec<wire::Product> = Vec::new();
     if sold_in(&country) {
-        for item in catalog::ITEMS {
+        for item in catalog::ITEMS.iter().filter(on_sale(&e)) {
             if !items.iter().any(|x| x.id.as_str() == item.product_id) {
                 items.push(item.product(&country));
             }
@@ -65,23 +72,35 @@ pub(super) fn find(
     })
 }
 
-pub(super) async fn product(Path(pid): Path<String>, Query(p): Params) -> Response {
+pub(super) async fn product(
+    State(e): State<Shared>,
+    Path(pid): Path<String>,
+    Query(p): Params,
+) -> Response {
     let country = match country(&p) {
         Ok(c) => c,
         Err(r) => return r.into_response(),
     };
-    match find(&pid, None, None).next().filter(|_| sold_in(&country)) {
+    match find(&pid, None, None)
+        .find(on_sale(&e))
+        .filter(|_| sold_in(&country))
+    {
         Some(item) => reply(200, &item.product(&country)),
         None => api_error(404, "400013", "Product not found."),
     }
 }
 
-pub(super) async fn skus(Path(pid): Path<String>, Query(p): Params) -> Response {
+pub(super) async fn skus(
+    State(e): State<Shared>,
+    Path(pid): Path<String>,
+    Query(p): Params,
+) -> Response {
     let country = match country(&p) {
         Ok(c) => c,
         Err(r) => return r.into_response(),
     };
     let items: Vec<_> = find(&pid, None, None)
+        .filter(on_sale(&e))
         .filter(|_| sold_in(&country))
         .map(|i| i.sku(&country))
         .collect();
@@ -91,13 +110,17 @@ pub(super) async fn skus(Path(pid): Path<String>, Query(p): Params) -> Response 
     reply(200, &Collection::of(items))
 }
 
-pub(super) async fn sku(Path((pid, sid)): Path<(String, String)>, Query(p): Params) -> Response {
+pub(super) async fn sku(
+    State(e): State<Shared>,
+    Path((pid, sid)): Path<(String, String)>,
+    Query(p): Params,
+) -> Response {
     let country = match country(&p) {
         Ok(c) => c,
         Err(r) => return r.into_response(),
     };
     match find(&pid, Some(&sid), None)
-        .next()
+        .find(on_sale(&e))
         .filter(|_| sold_in(&country))
     {
         Some(item) => reply(200, &item.sku(&country)),
@@ -106,6 +129,7 @@ pub(super) async fn sku(Path((pid, sid)): Path<(String, String)>, Query(p): Para
 }
 
 pub(super) async fn availabilities(
+    State(e): State<Shared>,
     Path((pid, sid)): Path<(String, String)>,
     Query(p): Params,
 ) -> Response {
@@ -114,6 +138,7 @@ pub(super) async fn availabilities(
         Err(r) => return r.into_response(),
     };
     let items: Vec<_> = find(&pid, Some(&sid), None)
+        .filter(on_sale(&e))
         .filter(|_| sold_in(&country))
         .map(|i| i.availability(&country))
         .collect();
@@ -124,6 +149,7 @@ pub(super) async fn availabilities(
 }
 
 pub(super) async fn availability(
+    State(e): State<Shared>,
     Path((pid, sid, aid)): Path<(String, String, String)>,
     Query(p): Params,
 ) -> Response {
@@ -132,7 +158,7 @@ pub(super) async fn availability(
         Err(r) => return r.into_response(),
     };
     match find(&pid, Some(&sid), Some(&aid))
-        .next()
+        .find(on_sale(&e))
         .filter(|_| sold_in(&country))
     {
         Some(item) => reply(200, &item.availability(&country)),

@@ -140,53 +140,34 @@ pub(super) async fn gated(
         tokio::time::sleep(Duration::from_millis(knobs.latency_ms + jitter)).await;
     }
 
-    // A write seen before (same method, path and MS-RequestId) gets the same answer again.
+    // Faults, for the requests they are aimed at.
     let write = !matches!(*request.method(), Method::GET | Method::HEAD);
+    let aimed = knobs.fault_match.is_empty()
+        || format!("{} {}", request.method(), request.uri().path()).contains(&knobs.fault_match);
+    let fault = if aimed { draw_fault(e, &knobs) } else { None };
+
+    // A write seen before (same method, path and MS-RequestId) gets the same answer again.
     let key = request_id
         .filter(|_| write)
         .map(|id| format!("{} {} {id}", request.method(), request.uri().path()));
     if let Some(key) = &key {
-        if let Some((status, body)) = lock(&e.idempotency).get(key).cloned() {
+        let seen = lock(&e.idempotency).get(key).cloned();
+        if let Some((status, body)) = seen {
             e.stats.replays.fetch_add(1, Relaxed);
-            return finish(&knobs, status, body);
+            let fault = fault.filter(|_| knobs.fault_replays);
+            if fault.is_some() {
+                e.stats.faults.fetch_add(1, Relaxed);
+            }
+            return deliver(&knobs, fault, status, body).await;
         }
     }
 
-    // Faults.
-    let fault = {
-        let mut rng = lock(&e.rng);
-        if knobs.fault_rate > 0.0 && rng.gen_bool(knobs.fault_rate.clamp(0.0, 1.0)) {
-            let all = [
-                Fault::Throttle,
-                Fault::ServerError,
-                Fault::Unavailable,
-                Fault::Drop,
-                Fault::Slow,
-            ];
-            let pool: &[Fault] = if knobs.faults.is_empty() {
-                &all
-            } else {
-                &knobs.faults
-            };
-            pool.choose(&mut *rng).copied()
-        } else {
-            None
-        }
-    };
     if fault.is_some() {
         e.stats.faults.fetch_add(1, Relaxed);
     }
-    match fault {
-        Some(Fault::Throttle) => return throttled(1),
-        Some(Fault::ServerError) => {
-            return api_error(500, "800003", "An unexpected error occurred (injected).")
-        }
-        Some(Fault::Unavailable) => {
-            return api_error(503, "800003", "The service is unavailable (injected).")
-        }
-        _ => {}
+    if let Some(refusal) = refusal(fault) {
+        return refusal;
     }
-
     let response = next.run(request).await;
     let status = response.status().as_u16();
     let body = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
@@ -198,10 +179,57 @@ pub(super) async fn gated(
     if let Some(key) = key {
         lock(&e.idempotency).insert(key, (status, body.clone()));
     }
+    deliver(&knobs, fault, status, body).await
+}
+
+/// A fault drawn at the knobs' rate from their pool.
+fn draw_fault(e: &Shared, knobs: &Knobs) -> Option<Fault> {
+    let mut rng = lock(&e.rng);
+    if knobs.fault_rate <= 0.0 || !rng.gen_bool(knobs.fault_rate.clamp(0.0, 1.0)) {
+        return None;
+    }
+    let all = [
+        Fault::Throttle,
+        Fault::ServerError,
+        Fault::Unavailable,
+        Fault::Drop,
+        Fault::Slow,
+    ];
+    let pool: &[Fault] = if knobs.faults.is_empty() {
+        &all
+    } else {
+        &knobs.faults
+    };
+    pool.choose(&mut *rng).copied()
+}
+
+/// The answer of a fault that refuses before doing anything.
+fn refusal(fault: Option<Fault>) -> Option<Response> {
+    match fault {
+        Some(Fault::Throttle) => Some(throttled(1)),
+        Some(Fault::ServerError) => Some(api_error(
+            500,
+            "800003",
+            "An unexpected error occurred (injected).",
+        )),
+        Some(Fault::Unavailable) => Some(api_error(
+            503,
+            "800003",
+            "The service is unavailable (injected).",
+        )),
+        _ => None,
+    }
+}
+
+/// Sends an answer, delayed or cut off mid-body by a fault that strikes after the work.
+async fn deliver(knobs: &Knobs, fault: Option<Fault>, status: u16, body: Bytes) -> Response {
+    if let Some(refusal) = refusal(fault) {
+        return refusal;
+    }
     match fault {
         Some(Fault::Slow) => {
             tokio::time::sleep(Duration::from_millis(knobs.slow_ms)).await;
-            finish(&knobs, status, body)
+            finish(knobs, status, body)
         }
         Some(Fault::Drop) => {
             // Headers go out, then the connection breaks mid-body.
@@ -215,7 +243,7 @@ pub(super) async fn gated(
                 .body(Body::from_stream(stream))
                 .unwrap_or_default()
         }
-        _ => finish(&knobs, status, body),
+        _ => finish(knobs, status, body),
     }
 }
 

@@ -159,6 +159,7 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         )
         .route("/_emulator/revoke-tokens", post(admin::revoke_tokens))
         .route("/_emulator/reset", post(admin::reset))
+        .route("/_emulator/catalog/withdraw", post(admin::withdraw_sku))
         .route(
             "/_emulator/customers/{c}/subscriptions/{s}",
             post(admin::outside_change),

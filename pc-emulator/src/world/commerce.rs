@@ -13,8 +13,9 @@ impl World {
 
     pub fn create_cart(&mut self, customer: &CustomerId, mut cart: Cart) -> R<Cart> {
         let now = self.wire_now();
+        let withdrawn = self.withdrawn.clone();
         let c = self.customer_mut(customer)?;
-        validate_lines(&mut cart.line_items);
+        validate_lines(&mut cart.line_items, &withdrawn);
         let id = CartId::new(Uuid::new_v4().to_string());
         cart.id = Some(id.clone());
         cart.creation_timestamp = Some(now);
@@ -41,8 +42,9 @@ impl World {
 
     pub fn update_cart(&mut self, customer: &CustomerId, id: &CartId, mut body: Cart) -> R<Cart> {
         let now = self.wire_now();
+        let withdrawn = self.withdrawn.clone();
         let cart = self.customer_mut(customer)?.active_cart(id)?;
-        validate_lines(&mut body.line_items);
+        validate_lines(&mut body.line_items, &withdrawn);
         cart.line_items = body.line_items;
         cart.last_modified_timestamp = Some(now);
         Ok(cart.clone())
@@ -384,16 +386,29 @@ fn place_order(
             ..line
         });
     }
-    let order = Order {
+    let order = order_record(customer, &order_id, order_lines, billing_cycle, now);
+    c.orders.push(order.clone());
+    order
+}
+
+/// An order as `GET .../orders` lists it: completed, created at `created`.
+pub(crate) fn order_record(
+    customer: &CustomerId,
+    order_id: &OrderId,
+    line_items: Vec<OrderLineItem>,
+    billing_cycle: Option<BillingCycle>,
+    created: OffsetDateTime,
+) -> Order {
+    Order {
         id: Some(order_id.clone()),
-        alternate_id: Some(order_id.as_str()[..12].to_owned()),
+        alternate_id: Some(order_id.as_str().chars().take(12).collect()),
         reference_customer_id: Some(customer.to_string()),
         billing_cycle,
         transaction_type: Some("UserPurchase".into()),
         currency_code: Some("USD".into()),
         currency_symbol: Some("$".into()),
-        line_items: order_lines,
-        creation_date: Some(WireTime(now)),
+        line_items,
+        creation_date: Some(WireTime(created)),
         status: Some("completed".into()),
         links: Some(Links {
             self_link: Some(Link::get(format!(
@@ -402,13 +417,11 @@ fn place_order(
             ..Links::default()
         }),
         attributes: Attributes::of("Order"),
-    };
-    c.orders.push(order.clone());
-    order
+    }
 }
 
 /// Marks lines the service could not sell with a line error, as carts do.
-fn validate_lines(lines: &mut [CartLineItem]) {
+fn validate_lines(lines: &mut [CartLineItem], withdrawn: &[String]) {
     for (n, line) in lines.iter_mut().enumerate() {
         if line.id.is_none() {
             line.id = Some(n as i64);
@@ -418,6 +431,12 @@ fn validate_lines(lines: &mut [CartLineItem]) {
             None => Some(CartError {
                 error_code: "10001".into(),
                 error_description: Some("The catalog item id is not valid.".into()),
+            }),
+            Some(item) if withdrawn.contains(&item.sku_key()) => Some(CartError {
+                error_code: "10001".into(),
+                error_description: Some(
+                    "The catalog item is no longer available for purchase.".into(),
+                ),
             }),
             Some(item)
                 if line.quantity < item.min_quantity || line.quantity > item.max_quantity =>

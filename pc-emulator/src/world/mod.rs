@@ -19,6 +19,7 @@ mod subscriptions;
 
 pub(crate) use self::agreements::accepted;
 pub use self::agreements::agreement_templates;
+pub(crate) use self::commerce::order_record;
 pub(crate) use self::subscriptions::new_subscription;
 use self::{
     commerce::cart_missing,
@@ -83,6 +84,32 @@ pub struct World {
     /// Added to the real clock; moved forward by tests to cross 7- and 30-day windows.
     pub clock_offset_secs: i64,
     pub customers: Vec<CustomerRec>,
+    /// SKUs taken off sale (`PRODUCT:SKU`, through the emulator's admin endpoint): no longer
+    /// listed by the catalog, and refused on cart lines.
+    pub withdrawn: Vec<String>,
+}
+
+impl World {
+    /// Whether a catalog item is still sold (not withdrawn).
+    pub fn on_sale(&self, item: &crate::catalog::CatalogItem) -> bool {
+        !self.withdrawn.contains(&item.sku_key())
+    }
+
+    /// Takes a SKU off sale, or puts it back; `false` when the catalog has no such SKU.
+    pub fn withdraw(&mut self, product: &str, sku: &str, withdrawn: bool) -> bool {
+        let Some(item) = crate::catalog::ITEMS
+            .iter()
+            .find(|i| i.product_id.eq_ignore_ascii_case(product) && i.sku_id == sku)
+        else {
+            return false;
+        };
+        let key = item.sku_key();
+        self.withdrawn.retain(|k| *k != key);
+        if withdrawn {
+            self.withdrawn.push(key);
+        }
+        true
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -147,6 +147,23 @@ impl TestApp {
     }
 
     /// Email and password of a demo account, by its role label.
+    /// A GET with a query, answered as JSON.
+    pub async fn get_json<Q: serde::Serialize + ?Sized>(
+        &self,
+        path: &str,
+        query: &Q,
+    ) -> serde_json::Value {
+        self.client
+            .get(self.url(path))
+            .query(query)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     pub fn demo(&self, role: &str) -> (String, String) {
         let email = match role {
             "Service provider admin" => "admin@seatwise.demo",
@@ -168,13 +185,74 @@ impl TestApp {
             .unwrap()
     }
 
+    fn emulator(&self, path: &str) -> String {
+        format!("{}/_emulator/{path}", self.emulator_url.as_ref().unwrap())
+    }
+
+    /// Sends JSON to one of the emulator's own endpoints (`clock`, `catalog/withdraw`, ...);
+    /// answers the status.
+    pub async fn emulator_post(&self, path: &str, body: serde_json::Value) -> u16 {
+        let r = self
+            .client
+            .post(self.emulator(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        r.status().as_u16()
+    }
+
+    /// What the emulator was asked since its log was cleared: (method, path), oldest first.
+    pub async fn emulator_log(&self) -> Vec<(String, String)> {
+        let log = self.emulator_get("requests").await;
+        log.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["method"].as_str().unwrap().to_owned(),
+                    e["path"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    pub async fn clear_emulator_log(&self) {
+        self.client
+            .delete(self.emulator("requests"))
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// The emulator's counters (`requests`, `writes_applied`, `replays`, ...).
+    pub async fn emulator_stats(&self) -> serde_json::Value {
+        self.emulator_get("stats").await
+    }
+
+    async fn emulator_get(&self, path: &str) -> serde_json::Value {
+        let url = self.emulator(path);
+        self.client
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Changes Partner Center accepted so far.
+    pub async fn writes_applied(&self) -> u64 {
+        self.emulator_stats().await["writes_applied"]
+            .as_u64()
+            .unwrap()
+    }
+
     pub async fn emulator_knobs(&self, knobs: serde_json::Value) {
         let r = self
             .client
-            .put(format!(
-                "{}/_emulator/knobs",
-                self.emulator_url.as_ref().unwrap()
-            ))
+            .put(self.emulator("knobs"))
             .json(&knobs)
             .send()
             .await
