@@ -723,6 +723,68 @@ async fn subscription_changes_follow_nce_rules() {
 }
 
 #[tokio::test]
+async fn next_term_changes_apply_at_renewal_and_partner_ids_change() {
+    let e = env().await;
+    let c = e.first_customer().await;
+    let (_, fresh) = buy(&e, &c, 10).await;
+    let mut parts = fresh.offer_id.as_deref().unwrap().split(':');
+    let product = NextTermProduct {
+        product_id: parts.next().map(ProductId::new),
+        sku_id: parts.next().map(str::to_owned),
+        availability_id: parts.next().map(str::to_owned),
+        billing_cycle: Some(BillingCycle::Annual),
+        term_duration: Some("P1Y".into()),
+    };
+    let with = |next: ScheduledNextTermInstructions| {
+        let mut s = fresh.clone();
+        s.scheduled_next_term_instructions = Some(next);
+        s
+    };
+
+    // A term the SKU is not sold with is refused; one it is sold with is kept until renewal.
+    let triennial = with(ScheduledNextTermInstructions {
+        product: Some(NextTermProduct {
+            billing_cycle: Some(BillingCycle::Triennial),
+            term_duration: Some("P3Y".into()),
+            ..product.clone()
+        }),
+        quantity: Some(12),
+        custom_term_end_date: None,
+    });
+    assert!(matches!(
+        e.pc.update_subscription(&c, &triennial).await,
+        Err(PcError::Validation { code, .. }) if code == "800002"
+    ));
+    let annual = with(ScheduledNextTermInstructions {
+        product: Some(product),
+        quantity: Some(12),
+        custom_term_end_date: None,
+    });
+    let scheduled = e.pc.update_subscription(&c, &annual).await.unwrap();
+    assert_eq!(scheduled.quantity, 10);
+    assert_eq!(scheduled.billing_cycle, Some(BillingCycle::Monthly));
+
+    // The reseller's Partner ID: digits only.
+    let mut partner = scheduled.clone();
+    partner.partner_id = Some("4455667".into());
+    let partner = e.pc.update_subscription(&c, &partner).await.unwrap();
+    assert_eq!(partner.partner_id.as_deref(), Some("4455667"));
+    let mut bad = partner.clone();
+    bad.partner_id = Some("44-55".into());
+    assert!(matches!(
+        e.pc.update_subscription(&c, &bad).await,
+        Err(PcError::Validation { code, .. }) if code == "800002"
+    ));
+
+    // At renewal it becomes what was scheduled, and the schedule is spent.
+    e.emulator.advance_clock(366 * 24 * 3600);
+    let renewed = e.pc.subscription(&c, &fresh.id).await.unwrap();
+    assert_eq!(renewed.quantity, 12);
+    assert_eq!(renewed.billing_cycle, Some(BillingCycle::Annual));
+    assert_eq!(renewed.scheduled_next_term_instructions, None);
+}
+
+#[tokio::test]
 async fn bom_prefixed_bodies_are_read() {
     let e = env().await;
     e.knobs(Knobs {

@@ -2044,6 +2044,29 @@ mod security {
                 vec!["customer", "id", "change", "value"],
             ),
             (
+                "/api/subscription-change",
+                true,
+                vec![
+                    (s("customer"), contoso.clone()),
+                    (s("id"), own_subscription.clone()),
+                    (s("change"), s("next_term")),
+                    (s("next"), s("P1Y:annual")),
+                    (s("value"), s("1")),
+                ],
+                vec!["next", "value"],
+            ),
+            (
+                "/api/subscription-change",
+                true,
+                vec![
+                    (s("customer"), contoso.clone()),
+                    (s("id"), own_subscription.clone()),
+                    (s("change"), s("partner_id")),
+                    (s("value"), s("4455667")),
+                ],
+                vec!["value"],
+            ),
+            (
                 "/api/order-page",
                 false,
                 vec![(s("customer"), contoso.clone())],
@@ -4151,4 +4174,105 @@ async fn a_discontinued_sku_cannot_be_ordered() {
     let (status, e) = place_order(&app, form, &contoso, item, "1").await;
     assert_eq!((status, e["field"].as_str()), (400, Some("item")), "{e}");
     assert_eq!(live_subscriptions(&app, &contoso).await, before);
+}
+
+/// The next term (another term, billing cycle or quantity at renewal) and the reseller's Partner
+/// ID: offered from the SKU's terms, refused when not sold, applied by Partner Center at
+/// renewal; the Partner ID is the provider's or the reseller's to change, not the customer's.
+#[tokio::test]
+async fn the_next_term_and_the_reseller_partner_id_are_changed() {
+    let app = TestApp::spawn().await;
+    let contoso = app.customer_id("Contoso Ltd").await;
+    app.sign_in_as("Customer admin").await;
+    let list: serde_json::Value = app.get("/api/subscriptions").await.json().await.unwrap();
+    let id = list["rows"][0]["id"].as_str().unwrap().to_owned();
+    let quantity = list["rows"][0]["quantity"].as_i64().unwrap();
+    let details = || async {
+        app.get_json("/api/subscription", &[("customer", &contoso), ("id", &id)])
+            .await
+    };
+    let change = |what: &'static str, value: String, next: &'static str| {
+        let (app, contoso, id) = (&app, contoso.clone(), id.clone());
+        async move {
+            let form = [
+                ("customer", contoso.as_str()),
+                ("id", id.as_str()),
+                ("change", what),
+                ("value", value.as_str()),
+                ("next", next),
+            ];
+            let r = app.post_form("/api/subscription-change", &form).await;
+            (
+                r.status().as_u16(),
+                r.json::<serde_json::Value>().await.unwrap_or_default(),
+            )
+        }
+    };
+    let before = details().await;
+    let offered: Vec<&str> = before["next_terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t[0].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        offered,
+        ["P1M:monthly", "P1Y:annual", "P1Y:monthly"],
+        "{before}"
+    );
+    assert_eq!(before["next_term"], "P1Y:monthly");
+    assert_eq!(before["may_set_partner"], false);
+
+    // Not sold with three years: refused by Partner Center, nothing scheduled.
+    let (status, said) = change("next_term", quantity.to_string(), "P3Y:triennial").await;
+    assert_eq!(status, 400, "{said}");
+    assert_eq!(details().await["scheduled"], false);
+    // Annual billing and one more seat at renewal.
+    let (status, said) = change("next_term", (quantity + 1).to_string(), "P1Y:annual").await;
+    assert_eq!(status, 200, "{said}");
+    assert!(said.as_str().unwrap().contains("billed annually"), "{said}");
+    let scheduled = details().await;
+    assert_eq!(scheduled["scheduled"], true);
+    assert_eq!(scheduled["next_term"], "P1Y:annual");
+    assert_eq!(scheduled["next_quantity"], quantity + 1);
+    assert_eq!(
+        scheduled["item"]["quantity"], quantity,
+        "nothing changes before renewal"
+    );
+
+    // The customer does not change the partner on record.
+    let (status, said) = change("partner_id", "4455667".into(), "").await;
+    assert_eq!(status, 403, "{said}");
+    app.post_form("/auth/sign-out", &[]).await;
+
+    // The provider does; a malformed one is refused.
+    app.sign_in_as("Service provider admin").await;
+    assert_eq!(details().await["may_set_partner"], true);
+    let (status, said) = change("partner_id", "44-55".into(), "").await;
+    assert_eq!(status, 400, "{said}");
+    let (status, said) = change("partner_id", "4455667".into(), "").await;
+    assert_eq!(status, 200, "{said}");
+    assert!(said.as_str().unwrap().contains("none → 4455667"), "{said}");
+    assert_eq!(details().await["partner_id"], "4455667");
+
+    // At renewal Partner Center applies the schedule.
+    let end = scheduled["item"]["commitment_end"].as_str().unwrap();
+    let end = time::Date::parse(
+        end,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .unwrap()
+    .midnight()
+    .assume_utc();
+    let seconds = (end - time::OffsetDateTime::now_utc()).whole_seconds() + 2 * 86_400;
+    let advanced = app
+        .emulator_post("clock", serde_json::json!({ "seconds": seconds }))
+        .await;
+    assert_eq!(advanced, 200);
+    let renewed = details().await;
+    assert_eq!(renewed["item"]["quantity"], quantity + 1, "{renewed}");
+    assert_eq!(renewed["item"]["billing"], "Annual");
+    assert_eq!(renewed["scheduled"], false);
+    let log = app.get("/api/audit-log").await.text().await.unwrap();
+    assert!(log.contains("4455667"), "the change is audited");
 }

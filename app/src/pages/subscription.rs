@@ -1,7 +1,8 @@
 //! One subscription, read from Partner Center when the page opens: its facts, and for those who
-//! may change it the quantity, name, auto-renew, suspension and cancellation, each explained
-//! with the new commerce rules before they bite (a decrease after the first 7 days of the term
-//! is scheduled for renewal; a cancellation is possible only within them).
+//! may change it the quantity, name, reseller Partner ID, the term, billing cycle and quantity
+//! it renews with, auto-renew, suspension and cancellation, each explained with the new
+//! commerce rules before they bite (a decrease after the first 7 days of the term is scheduled
+//! for renewal; a cancellation is possible only within them).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -68,6 +69,7 @@ fn details(f: SubscriptionFacts, change: ServerAction<ChangeSubscription>) -> im
                 <dt>"Started"</dt><dd>{s.start.clone()}</dd>
                 <dt>"Commitment"</dt><dd>{ends}</dd>
                 <dt>"At renewal"</dt><dd>{if s.next_term.is_empty() { "No change".to_owned() } else { s.next_term.clone() }}</dd>
+                <dt>"Reseller Partner ID"</dt><dd>{if f.partner_id.is_empty() { "None".to_owned() } else { f.partner_id.clone() }}</dd>
                 <dt>"Subscription id"</dt><dd class="mono">{s.id.clone()}</dd>
             </dl>
         </section>
@@ -105,10 +107,27 @@ fn change_forms(f: &SubscriptionFacts, change: ServerAction<ChangeSubscription>)
                 <input type="hidden" name="customer" value=customer.clone() />
                 <input type="hidden" name="id" value=id.clone() />
             }
+            .into_any()
         }
     };
     let suspended = s.status == "suspended";
     let (hidden_q, hidden_n) = (hidden.clone(), hidden.clone());
+    let renewal = renewal_form(f, change, hidden.clone());
+    let partner = f.may_set_partner.then(|| {
+        let (hidden, partner_id) = (hidden.clone(), f.partner_id.clone());
+        view! {
+            <ActionForm action=change attr:class="filters">
+                {hidden()}
+                <input type="hidden" name="change" value="partner_id" />
+                <div class="field">
+                    <label for="partner-id">"Reseller Partner ID"</label>
+                    <input class="input" id="partner-id" name="value" inputmode="numeric" pattern="[0-9]{0,10}" maxlength="10" value=partner_id aria-describedby="partner-id-hint" />
+                    <span class="field-hint" id="partner-id-hint">"The indirect reseller's Microsoft Partner ID; empty removes it."</span>
+                </div>
+                <button type="submit" class="button button-secondary">"Save Partner ID"</button>
+            </ActionForm>
+        }
+    });
     let button =
         move |label: &'static str, what: &'static str, value: &'static str, class: &'static str| {
             let hidden = hidden.clone();
@@ -144,6 +163,8 @@ fn change_forms(f: &SubscriptionFacts, change: ServerAction<ChangeSubscription>)
                 </div>
                 <button type="submit" class="button button-secondary">"Rename"</button>
             </ActionForm>
+            {partner}
+            {renewal}
             <div class="row-actions">
                 {if s.auto_renew {
                     button("Turn auto-renew off", "auto_renew", "off", "button button-secondary").into_any()
@@ -160,4 +181,49 @@ fn change_forms(f: &SubscriptionFacts, change: ServerAction<ChangeSubscription>)
             </div>
         </section>
     }
+}
+
+/// Renewing with another term, billing cycle or quantity (new commerce, while it auto-renews).
+fn renewal_form(
+    f: &SubscriptionFacts,
+    change: ServerAction<ChangeSubscription>,
+    hidden: impl Fn() -> AnyView + Send + 'static,
+) -> Option<AnyView> {
+    if !f.nce || f.next_terms.is_empty() {
+        return None;
+    }
+    if !f.item.auto_renew {
+        return Some(
+            view! { <p class="muted">"Turn auto-renew on to renew with another term, billing cycle or quantity."</p> }
+                .into_any(),
+        );
+    }
+    let chosen = f.next_term.clone();
+    let options = f
+        .next_terms
+        .iter()
+        .map(|(value, label)| {
+            let selected = *value == chosen;
+            view! { <option value=value.clone() selected=selected>{label.clone()}</option> }
+        })
+        .collect_view();
+    let quantity = f.next_quantity.to_string();
+    Some(
+        view! {
+            <ActionForm action=change attr:class="filters">
+                {hidden()}
+                <input type="hidden" name="change" value="next_term" />
+                <div class="field">
+                    <label for="next-term">"Renew with"</label>
+                    <select class="select" id="next-term" name="next">{options}</select>
+                </div>
+                <div class="field">
+                    <label for="next-quantity">"Quantity at renewal"</label>
+                    <input class="input" id="next-quantity" name="value" type="number" min="1" max="100000" required value=quantity />
+                </div>
+                <button type="submit" class="button button-secondary">"Schedule for renewal"</button>
+            </ActionForm>
+        }
+        .into_any(),
+    )
 }

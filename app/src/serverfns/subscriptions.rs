@@ -93,7 +93,16 @@ pub struct SubscriptionFacts {
     /// A decrease or cancellation is possible now.
     pub in_window: bool,
     pub may_change: bool,
+    /// May change the reseller's Partner ID (the service provider or the reseller).
+    pub may_set_partner: bool,
     pub scheduled: bool,
+    /// The indirect reseller's Partner ID on record, empty when none.
+    pub partner_id: String,
+    /// What it can renew with: `term:cycle` and its words ("1 year, billed annually").
+    pub next_terms: Vec<(String, String)>,
+    /// The `term:cycle` and quantity it renews with now (scheduled, else today's).
+    pub next_term: String,
+    pub next_quantity: i64,
 }
 
 #[server(prefix = "/api", endpoint = "subscription", input = GetUrl)]
@@ -108,20 +117,22 @@ pub async fn subscription_details(
     Ok(SubscriptionFacts::new(&customer, detail))
 }
 
-/// Changes one subscription: `change` is `quantity`, `name` (with `value`), `auto_renew`
-/// (`value` on/off), `suspend`, `reactivate`, `cancel` or `unschedule`. Answers what was done.
+/// Changes one subscription: `change` is `quantity`, `name`, `partner_id` (with `value`),
+/// `auto_renew` (`value` on/off), `next_term` (`next` = `term:cycle`, `value` the quantity),
+/// `suspend`, `reactivate`, `cancel` or `unschedule`. Answers what was done.
 #[server(prefix = "/api", endpoint = "subscription-change")]
 pub async fn change_subscription(
     customer: String,
     id: String,
     change: String,
     #[server(default)] value: String,
+    #[server(default)] next: String,
 ) -> Result<String, AppError> {
     use crate::error::parse_id;
     let call = crate::door::caller("subscription.change").await?;
     let (customer, id) = (parse_id("customer", &customer)?, parse_id("id", &id)?);
     let done = call
-        .change_subscription(&customer, &id, parse_change(&change, &value)?)
+        .change_subscription(&customer, &id, parse_change(&change, &value, &next)?)
         .await?;
     Ok(done.words + ".")
 }
@@ -188,16 +199,29 @@ pub async fn set_subscriptions_load_mode(mode: String) -> Result<(), AppError> {
 fn parse_change(
     change: &str,
     value: &str,
+    next: &str,
 ) -> Result<domain::subscriptions::change::Change, AppError> {
     use domain::subscriptions::change::Change;
+    let quantity = || {
+        value
+            .trim()
+            .parse()
+            .map_err(|_| AppError::field("value", "Give the quantity as a whole number."))
+    };
     Ok(match change {
-        "quantity" => Change::Quantity(
-            value
-                .trim()
-                .parse()
-                .map_err(|_| AppError::field("value", "Give the quantity as a whole number."))?,
-        ),
+        "quantity" => Change::Quantity(quantity()?),
         "name" => Change::FriendlyName(value.to_owned()),
+        "partner_id" => Change::PartnerId(value.to_owned()),
+        "next_term" => {
+            let (term, cycle) = next.split_once(':').ok_or_else(|| {
+                AppError::field("next", "Choose a term and billing cycle from the list.")
+            })?;
+            Change::NextTerm {
+                term: term.to_owned(),
+                cycle: cycle.to_owned(),
+                quantity: quantity()?,
+            }
+        }
         "auto_renew" => match value {
             "on" => Change::AutoRenew(true),
             "off" => Change::AutoRenew(false),
@@ -222,11 +246,49 @@ impl SubscriptionFacts {
         let mut stored =
             domain::subscriptions::StoredSubscription::from_wire(customer, &d.subscription);
         stored.customer_name = d.customer_name;
+        let w = &d.subscription;
+        let scheduled = w.scheduled_next_term_instructions.clone();
+        let product = scheduled.as_ref().and_then(|s| s.product.clone());
+        let next_term = format!(
+            "{}:{}",
+            product
+                .as_ref()
+                .and_then(|p| p.term_duration.clone())
+                .or_else(|| w.term_duration.clone())
+                .unwrap_or_default(),
+            product
+                .as_ref()
+                .and_then(|p| p.billing_cycle.clone())
+                .or_else(|| w.billing_cycle.clone())
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_default()
+        );
         SubscriptionFacts {
-            nce: d.subscription.is_nce(),
+            nce: w.is_nce(),
             in_window: d.in_window,
             may_change: d.may_change,
-            scheduled: d.subscription.scheduled_next_term_instructions.is_some(),
+            may_set_partner: d.may_set_partner,
+            scheduled: scheduled.is_some(),
+            partner_id: w.partner_id.clone().unwrap_or_default(),
+            next_terms: d
+                .next_terms
+                .iter()
+                .map(|(term, cycle)| {
+                    (
+                        format!("{term}:{cycle}"),
+                        format!(
+                            "{}, billed {}",
+                            domain::subscriptions::term_words(term),
+                            domain::subscriptions::cycle_words(cycle)
+                        ),
+                    )
+                })
+                .collect(),
+            next_quantity: scheduled
+                .as_ref()
+                .and_then(|s| s.quantity)
+                .unwrap_or(w.quantity),
+            next_term,
             item: stored.into(),
         }
     }

@@ -8,7 +8,7 @@ use partner_center::{
 
 use super::{Caller, Selection, ServiceError};
 use crate::{
-    access::CustomerScope,
+    access::{CustomerScope, Role},
     audit::Outcome,
     subscriptions::{
         change::{self, Change},
@@ -188,6 +188,13 @@ pub struct SubscriptionDetail {
     pub in_window: bool,
     /// This person may change it (not a read-only role).
     pub may_change: bool,
+    /// And the reseller's Partner ID on it (the service provider or a reseller, not the
+    /// customer).
+    pub may_set_partner: bool,
+    /// The (term, billing cycle) pairs its SKU is sold with, for a renewal with another term
+    /// (new commerce, for those who may change it; empty otherwise or when the catalog did not
+    /// answer).
+    pub next_terms: Vec<(String, String)>,
 }
 
 /// A change Partner Center accepted.
@@ -217,10 +224,23 @@ impl Caller {
             .subscription(&scope.customer().id, id)
             .await
             .map_err(refused)?;
+        let may_change = !self.who.role.is_read_only();
+        let may_set_partner = may_change && self.may_set_partner();
+        let next_terms = if may_change && subscription.is_nce() {
+            let country = self
+                .existing_connection(&scope.customer().connection_id)
+                .await?
+                .country;
+            sold_terms(&pc, &subscription, &country).await
+        } else {
+            Vec::new()
+        };
         Ok(SubscriptionDetail {
             customer_name: scope.customer().company_name.clone(),
             in_window: change::in_window(&subscription, now_millis()),
-            may_change: !self.who.role.is_read_only(),
+            may_change,
+            may_set_partner,
+            next_terms,
             subscription,
         })
     }
@@ -238,6 +258,11 @@ impl Caller {
         let access = self.services.store.access();
         let checked = access.authorize_change(&self.who, customer).await;
         let scope = self.checked(Some(customer), checked).await?;
+        if matches!(change, Change::PartnerId(_)) && !self.may_set_partner() {
+            return Err(ServiceError::Forbidden(
+                "Only the service provider or the reseller changes the partner on record.",
+            ));
+        }
         let customer = scope.as_ref().customer().id.clone();
         let pc = self
             .services
@@ -296,6 +321,44 @@ async fn apply(
         words: plan.words,
         at_renewal: plan.at_renewal,
     })
+}
+
+impl Caller {
+    fn may_set_partner(&self) -> bool {
+        matches!(self.who.role, Role::SpAdmin | Role::ResellerAdmin)
+    }
+}
+
+/// The (term, billing cycle) pairs the subscription's SKU is sold with in `country`, from the
+/// catalog's availabilities; empty when the catalog does not answer (the page then offers no
+/// other term).
+async fn sold_terms(pc: &PartnerCenter, s: &Wire, country: &str) -> Vec<(String, String)> {
+    let mut parts = s.offer_id.as_deref().unwrap_or_default().split(':');
+    let (Some(product), Some(sku)) = (parts.next(), parts.next()) else {
+        return Vec::new();
+    };
+    let product = partner_center::ProductId::new(product);
+    let sku = partner_center::CatalogSkuId::new(sku);
+    let availabilities = match pc.availabilities(&product, &sku, country).await {
+        Ok(list) => list,
+        Err(e) => {
+            tracing::warn!(error = %e, "the SKU's terms were not read");
+            return Vec::new();
+        }
+    };
+    let mut terms: Vec<(String, String)> = availabilities
+        .iter()
+        .flat_map(|a| &a.terms)
+        .filter_map(|t| {
+            Some((
+                t.duration.clone()?,
+                t.billing_cycle.as_ref()?.as_str().to_owned(),
+            ))
+        })
+        .collect();
+    terms.sort();
+    terms.dedup();
+    terms
 }
 
 /// After a change Partner Center accepted, the customer's list is read into the store; if that

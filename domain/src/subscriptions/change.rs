@@ -6,10 +6,10 @@
 //! scheduled for renewal and a cancellation is refused with the way out (auto-renew off).
 
 use partner_center::wire::{
-    NextTermProduct, ScheduledNextTermInstructions, Subscription, SubscriptionStatus,
+    BillingCycle, NextTermProduct, ScheduledNextTermInstructions, Subscription, SubscriptionStatus,
 };
 
-use super::term_words;
+use super::{cycle_words, term_words};
 
 /// What a person asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +22,16 @@ pub enum Change {
     Cancel,
     /// Drop the change scheduled for renewal.
     Unschedule,
+    /// The indirect reseller's Partner ID (MPN ID) on record; empty removes it.
+    PartnerId(String),
+    /// Renew with another term, billing cycle or quantity (new commerce, auto-renew on).
+    NextTerm {
+        /// `P1M`, `P1Y` or `P3Y`.
+        term: String,
+        /// `monthly`, `annual` or `triennial`.
+        cycle: String,
+        quantity: i64,
+    },
 }
 
 /// A change ready to send.
@@ -133,6 +143,93 @@ pub fn plan(current: &Subscription, change: &Change, now: i64) -> Result<Plan, R
             patched.auto_renew_enabled = Some(false);
             now_or_renewal(format!("{name}: cancelled"))
         }
+        Change::PartnerId(new) => {
+            let new = new.trim();
+            if !new.is_empty() && (new.len() > 10 || !new.chars().all(|c| c.is_ascii_digit())) {
+                return refuse(
+                    "Give the reseller's Partner ID (its Microsoft Partner ID, up to 10 digits), \
+                     or leave it empty to remove it."
+                        .into(),
+                );
+            }
+            let old = current.partner_id.as_deref().unwrap_or_default();
+            if new == old {
+                return refuse(if new.is_empty() {
+                    "No reseller Partner ID is on record.".into()
+                } else {
+                    format!("The reseller Partner ID is already {new}.")
+                });
+            }
+            patched.partner_id = Some(new.to_owned());
+            let shown = |id: &str| {
+                if id.is_empty() {
+                    "none".to_owned()
+                } else {
+                    id.to_owned()
+                }
+            };
+            now_or_renewal(format!(
+                "{name}: reseller Partner ID {} → {}",
+                shown(old),
+                shown(new)
+            ))
+        }
+        Change::NextTerm {
+            term,
+            cycle,
+            quantity,
+        } => {
+            if !current.is_nce() {
+                return refuse(
+                    "Only new commerce subscriptions renew with another term or billing cycle."
+                        .into(),
+                );
+            }
+            if !matches!(term.as_str(), "P1M" | "P1Y" | "P3Y") {
+                return refuse("Choose a term of 1 month, 1 year or 3 years.".into());
+            }
+            let cycle = BillingCycle::parse(cycle);
+            if !matches!(
+                cycle,
+                BillingCycle::Monthly | BillingCycle::Annual | BillingCycle::Triennial
+            ) {
+                return refuse("Choose monthly, annual or triennial billing.".into());
+            }
+            if !(1..=100_000).contains(quantity) {
+                return refuse("Give a quantity from 1 to 100000.".into());
+            }
+            if current.auto_renew_enabled != Some(true) {
+                return refuse(
+                    "A change at renewal needs a renewal: turn auto-renew on first.".into(),
+                );
+            }
+            let unchanged = current.term_duration.as_deref() == Some(term.as_str())
+                && current.billing_cycle.as_ref() == Some(&cycle)
+                && current.quantity == *quantity;
+            if unchanged && current.scheduled_next_term_instructions.is_none() {
+                return refuse(
+                    "It already renews with this term, billing cycle and quantity.".into(),
+                );
+            }
+            patched.scheduled_next_term_instructions = Some(ScheduledNextTermInstructions {
+                product: Some(NextTermProduct {
+                    billing_cycle: Some(cycle.clone()),
+                    term_duration: Some(term.clone()),
+                    ..same_product(current)
+                }),
+                quantity: Some(*quantity),
+                custom_term_end_date: None,
+            });
+            (
+                true,
+                format!(
+                    "{name}: at renewal{}: {quantity} licenses, a {} term, billed {}",
+                    renewal_date(current),
+                    term_words(term),
+                    cycle_words(cycle.as_str())
+                ),
+            )
+        }
         Change::Unschedule => {
             if current.scheduled_next_term_instructions.is_none() {
                 return refuse("No change is scheduled for renewal.".into());
@@ -174,26 +271,30 @@ fn schedule_quantity(
                 .into(),
         ));
     }
-    let mut parts = current.offer_id.as_deref().unwrap_or_default().split(':');
-    let (product, sku, availability) = (parts.next(), parts.next(), parts.next());
     let existing = current
         .scheduled_next_term_instructions
         .clone()
         .unwrap_or_default();
     patched.scheduled_next_term_instructions = Some(ScheduledNextTermInstructions {
-        product: existing.product.or_else(|| {
-            Some(NextTermProduct {
-                product_id: product.map(partner_center::ProductId::new),
-                sku_id: sku.map(str::to_owned),
-                availability_id: availability.map(str::to_owned),
-                billing_cycle: current.billing_cycle.clone(),
-                term_duration: current.term_duration.clone(),
-            })
-        }),
+        product: existing.product.or_else(|| Some(same_product(current))),
         quantity: Some(q),
         custom_term_end_date: existing.custom_term_end_date,
     });
     Ok(())
+}
+
+/// The subscription's own product, SKU, availability, term and billing, as next-term
+/// instructions name them.
+fn same_product(current: &Subscription) -> NextTermProduct {
+    let mut parts = current.offer_id.as_deref().unwrap_or_default().split(':');
+    let (product, sku, availability) = (parts.next(), parts.next(), parts.next());
+    NextTermProduct {
+        product_id: product.map(partner_center::ProductId::new),
+        sku_id: sku.map(str::to_owned),
+        availability_id: availability.map(str::to_owned),
+        billing_cycle: current.billing_cycle.clone(),
+        term_duration: current.term_duration.clone(),
+    }
 }
 
 /// " on 2027-10-23" (when the term ends), or nothing when Partner Center gave no date.
@@ -222,15 +323,17 @@ pub fn shows(after: &Subscription, plan: &Plan) -> bool {
         && after.status == plan.patched.status
         && after.friendly_name == plan.patched.friendly_name
         && after.auto_renew_enabled == plan.patched.auto_renew_enabled
-        && after
-            .scheduled_next_term_instructions
-            .as_ref()
-            .map(|s| s.quantity)
-            == plan
-                .patched
-                .scheduled_next_term_instructions
-                .as_ref()
-                .map(|s| s.quantity)
+        && after.partner_id.as_deref().unwrap_or_default()
+            == plan.patched.partner_id.as_deref().unwrap_or_default()
+        && next_term_of(after) == next_term_of(&plan.patched)
+}
+
+/// What a subscription renews with when a change is scheduled: quantity, term, billing.
+fn next_term_of(s: &Subscription) -> Option<(Option<i64>, Option<String>, Option<BillingCycle>)> {
+    s.scheduled_next_term_instructions.as_ref().map(|next| {
+        let product = next.product.clone().unwrap_or_default();
+        (next.quantity, product.term_duration, product.billing_cycle)
+    })
 }
 
 #[cfg(test)]
@@ -254,6 +357,7 @@ mod tests {
             status: Some(SubscriptionStatus::Active),
             auto_renew_enabled: Some(true),
             term_duration: Some("P1Y".into()),
+            billing_cycle: Some(BillingCycle::Monthly),
             effective_start_date: at(start),
             cancellation_allowed_until_date: at(start + 7 * DAY),
             commitment_end_date: at(start + 365 * DAY),
@@ -298,6 +402,49 @@ mod tests {
     }
 
     #[test]
+    fn the_next_term_and_the_partner_id_are_planned() {
+        let s = nce(0);
+        let next = Change::NextTerm {
+            term: "P1Y".into(),
+            cycle: "annual".into(),
+            quantity: 12,
+        };
+        let planned = plan(&s, &next, 30 * DAY).unwrap();
+        assert!(planned.at_renewal);
+        assert_eq!(
+            planned.patched.quantity, 10,
+            "nothing changes before renewal"
+        );
+        let instructions = planned
+            .patched
+            .scheduled_next_term_instructions
+            .clone()
+            .unwrap();
+        assert_eq!(instructions.quantity, Some(12));
+        let product = instructions.product.unwrap();
+        assert_eq!(product.billing_cycle, Some(BillingCycle::Annual));
+        assert_eq!(product.term_duration.as_deref(), Some("P1Y"));
+        assert_eq!(product.availability_id.as_deref(), Some("CFQ7TTC0K5BF"));
+        assert!(
+            planned.words.contains("billed annually"),
+            "{}",
+            planned.words
+        );
+        assert!(shows(&planned.patched, &planned));
+        assert!(!shows(&s, &planned));
+
+        let partner = plan(&s, &Change::PartnerId(" 4455667 ".into()), DAY).unwrap();
+        assert_eq!(partner.patched.partner_id.as_deref(), Some("4455667"));
+        assert!(
+            partner.words.contains("none → 4455667"),
+            "{}",
+            partner.words
+        );
+        let removed = plan(&partner.patched, &Change::PartnerId(String::new()), DAY).unwrap();
+        assert_eq!(removed.patched.partner_id.as_deref(), Some(""));
+    }
+
+    #[test]
     fn nonsense_is_refused_before_anything_is_sent() {
         let s = nce(0);
         for (change, says) in [
@@ -307,6 +454,32 @@ mod tests {
             (Change::FriendlyName(" ".into()), "1 to 100"),
             (Change::AutoRenew(true), "already on"),
             (Change::Unschedule, "No change is scheduled"),
+            (Change::PartnerId("44-55".into()), "up to 10 digits"),
+            (Change::PartnerId(String::new()), "No reseller Partner ID"),
+            (
+                Change::NextTerm {
+                    term: "P2Y".into(),
+                    cycle: "monthly".into(),
+                    quantity: 10,
+                },
+                "1 month, 1 year or 3 years",
+            ),
+            (
+                Change::NextTerm {
+                    term: "P1Y".into(),
+                    cycle: "weekly".into(),
+                    quantity: 10,
+                },
+                "monthly, annual or triennial",
+            ),
+            (
+                Change::NextTerm {
+                    term: "P1Y".into(),
+                    cycle: "monthly".into(),
+                    quantity: 10,
+                },
+                "already renews",
+            ),
         ] {
             let e = plan(&s, &change, DAY).unwrap_err();
             assert!(e.0.contains(says), "{change:?}: {e}");

@@ -139,11 +139,21 @@ impl World {
         if let Some(auto) = body.auto_renew_enabled {
             next.auto_renew_enabled = Some(auto);
         }
+        if let Some(partner) = body
+            .partner_id
+            .filter(|p| Some(p) != current.partner_id.as_ref())
+        {
+            if partner.len() > 10 || !partner.chars().all(|c| c.is_ascii_digit()) {
+                return err(400, "800002", "The partner ID is not valid.");
+            }
+            next.partner_id = Some(partner);
+        }
         if body.scheduled_next_term_instructions != current.scheduled_next_term_instructions {
-            if body.scheduled_next_term_instructions.is_some()
-                && next.auto_renew_enabled != Some(true)
-            {
-                return err(400, "800002", "Scheduled changes need auto-renew to be on.");
+            if let Some(instructions) = &body.scheduled_next_term_instructions {
+                if next.auto_renew_enabled != Some(true) {
+                    return err(400, "800002", "Scheduled changes need auto-renew to be on.");
+                }
+                check_next_term(instructions, item)?;
             }
             next.scheduled_next_term_instructions = body.scheduled_next_term_instructions;
         }
@@ -225,7 +235,56 @@ pub(super) fn renew_if_due(s: &mut SubRec, now: OffsetDateTime) {
         if let Some(q) = next.quantity {
             s.sub.quantity = q;
         }
+        let product = next.product.unwrap_or_default();
+        if let Some(cycle) = product.billing_cycle {
+            s.sub.billing_cycle = Some(cycle);
+        }
+        if let Some(term) = product.term_duration {
+            // The new term starts now and runs its own length.
+            s.sub.commitment_end_date = Some(WireTime(start + term_length(&term)));
+            s.sub.term_duration = Some(term);
+        }
     }
+}
+
+/// Next-term instructions the catalog can honour: a term and billing cycle the SKU is sold
+/// with, a quantity within its limits.
+fn check_next_term(next: &ScheduledNextTermInstructions, item: Option<&CatalogItem>) -> R<()> {
+    let Some(item) = item else {
+        return Ok(());
+    };
+    if let Some(q) = next.quantity {
+        if q < item.min_quantity || q > item.max_quantity {
+            return err(
+                400,
+                "2002",
+                format!(
+                    "Quantity must be between {} and {}.",
+                    item.min_quantity, item.max_quantity
+                ),
+            );
+        }
+    }
+    let product = next.product.clone().unwrap_or_default();
+    let availability = item.availability("US");
+    let sold = availability.terms.iter().any(|t| {
+        product
+            .term_duration
+            .as_ref()
+            .is_none_or(|d| t.duration.as_ref() == Some(d))
+            && product
+                .billing_cycle
+                .as_ref()
+                .is_none_or(|c| t.billing_cycle.as_ref() == Some(c))
+    });
+    if !sold {
+        return err(
+            400,
+            "800002",
+            "The term and billing cycle are not offered for this product.",
+        );
+    }
+    Ok(())
 }
 
 /// A new NCE subscription as the service creates it at purchase (`now`).
