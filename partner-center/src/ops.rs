@@ -419,6 +419,20 @@ impl PartnerCenter {
         .await
     }
 
+    /// The publisher's links to finish a marketplace (SaaS) subscription's set-up.
+    pub async fn activation_links(
+        &self,
+        customer: &CustomerId,
+        id: &SubscriptionId,
+    ) -> Result<Vec<ActivationLink>, PcError> {
+        self.items(Call::new(
+            Method::GET,
+            "/customers/{id}/subscriptions/{sub_id}/activationlinks",
+            &[customer.as_str(), id.as_str()],
+        ))
+        .await
+    }
+
     /// PATCH with the whole resource, as documented: read it, change fields, send it back.
     pub async fn update_subscription(
         &self,
@@ -435,6 +449,8 @@ impl PartnerCenter {
             .attributes
             .as_ref()
             .and_then(|a| a.etag.as_ref())
+            // Marketplace subscriptions answer with an empty ETag: nothing to match.
+            .filter(|etag| !etag.is_empty())
         {
             call.headers
                 .push(("If-Match".into(), format!("\"{etag}\"")));

@@ -200,3 +200,23 @@ fn agreements_as_documented_and_as_a_bare_list() {
     assert_eq!(out["type"], CUSTOMER_AGREEMENT);
     assert_eq!(out["primaryContact"]["firstName"], "Tania");
 }
+
+/// A marketplace (SaaS) subscription as the cancel and auto-renew pages show it (no product
+/// type, an empty ETag, a full refund window), and the activation link collection with the
+/// documented placeholder for its uri.
+#[test]
+fn marketplace_subscriptions_and_activation_links_are_read() {
+    let s: Subscription = fixture("subscription_saas.json");
+    assert!(!s.is_nce());
+    assert_eq!(s.is_microsoft_product, Some(false));
+    assert_eq!(s.publisher_name.as_deref(), Some("Test publisher"));
+    assert_eq!(s.refund_options[0].kind.as_deref(), Some("Full"));
+    assert!(s.refund_options[0].expires_at.is_some());
+    assert_eq!(s.attributes.unwrap().etag.as_deref(), Some(""));
+    let links: Collection<ActivationLink> = fixture("activation_links.json");
+    assert_eq!(links.items[0].line_item_number, 0);
+    assert_eq!(
+        links.items[0].link.as_ref().unwrap().uri.as_deref(),
+        Some("<link populated here>")
+    );
+}

@@ -1,5 +1,7 @@
 //! The emulator's catalog: a handful of real-looking Microsoft 365 products (NCE), each with
-//! one SKU and one availability, and the licensing SKU (GUID) that subscriptions to it grant.
+//! one SKU and one availability, and the licensing SKU (GUID) that subscriptions to it grant;
+//! and a few third-party marketplace (SaaS) offers, set up on their publisher's site after
+//! purchase and granting no license.
 
 use partner_center::{
     ids::{AvailabilityId, CatalogSkuId, ProductId, SkuId},
@@ -14,6 +16,8 @@ pub struct CatalogItem {
     /// The licensing SKU that a subscription to this item grants.
     pub license_sku: &'static str,
     pub sku_part_number: &'static str,
+    /// Who sells it: [`MICROSOFT`], or a marketplace publisher.
+    pub publisher: &'static str,
     pub min_quantity: i64,
     pub max_quantity: i64,
     pub service_plans: &'static [(&'static str, &'static str)],
@@ -27,6 +31,7 @@ pub const ITEMS: &[CatalogItem] = &[
         title: "Microsoft 365 Business Basic",
         license_sku: "3b555118-da6a-4418-894f-7df1e2096870",
         sku_part_number: "O365_BUSINESS_ESSENTIALS",
+        publisher: MICROSOFT,
         min_quantity: 1,
         max_quantity: 300,
         service_plans: &[
@@ -41,6 +46,7 @@ pub const ITEMS: &[CatalogItem] = &[
         title: "Microsoft 365 Business Standard",
         license_sku: "f245ecc8-75af-4f8e-b61f-27d8114de5f3",
         sku_part_number: "O365_BUSINESS_PREMIUM",
+        publisher: MICROSOFT,
         min_quantity: 1,
         max_quantity: 300,
         service_plans: &[
@@ -55,6 +61,7 @@ pub const ITEMS: &[CatalogItem] = &[
         title: "Microsoft 365 Business Premium",
         license_sku: "cbdc14ab-d96c-4c30-b9f4-6ada7cdc1d46",
         sku_part_number: "SPB",
+        publisher: MICROSOFT,
         min_quantity: 1,
         max_quantity: 300,
         service_plans: &[
@@ -69,6 +76,7 @@ pub const ITEMS: &[CatalogItem] = &[
         title: "Office 365 E3",
         license_sku: "6fd2c87f-b296-42f0-b197-1e91e994b900",
         sku_part_number: "ENTERPRISEPACK",
+        publisher: MICROSOFT,
         min_quantity: 1,
         max_quantity: 10000,
         service_plans: &[
@@ -83,6 +91,7 @@ pub const ITEMS: &[CatalogItem] = &[
         title: "Microsoft 365 E5",
         license_sku: "06ebc4ee-1bb5-47dd-8120-11324bc54e06",
         sku_part_number: "SPE_E5",
+        publisher: MICROSOFT,
         min_quantity: 1,
         max_quantity: 10000,
         service_plans: &[
@@ -100,6 +109,7 @@ pub const ITEMS: &[CatalogItem] = &[
         title: "Exchange Online (Plan 1)",
         license_sku: "4b9405b0-7788-4568-add1-99614e613b69",
         sku_part_number: "EXCHANGESTANDARD",
+        publisher: MICROSOFT,
         min_quantity: 1,
         max_quantity: 10000,
         service_plans: &[("Exchange Online (Plan 1)", "EXCHANGE_S_STANDARD")],
@@ -111,6 +121,7 @@ pub const ITEMS: &[CatalogItem] = &[
         title: "Power BI Pro",
         license_sku: "f8a1db68-be16-40ed-86d5-cb42ce701560",
         sku_part_number: "POWER_BI_PRO",
+        publisher: MICROSOFT,
         min_quantity: 1,
         max_quantity: 10000,
         service_plans: &[("Power BI Pro", "BI_AZURE_P2")],
@@ -122,16 +133,76 @@ pub const ITEMS: &[CatalogItem] = &[
         title: "Dynamics 365 Sales Professional",
         license_sku: "be9f9771-1c64-4618-9907-244325141096",
         sku_part_number: "D365_SALES_PRO",
+        publisher: MICROSOFT,
         min_quantity: 1,
         max_quantity: 10000,
         service_plans: &[("Dynamics 365 for Sales Professional", "DYN365_SALES_PRO")],
     },
 ];
 
+pub const MICROSOFT: &str = "Microsoft Corporation";
+
+/// Third-party SaaS offers of the commercial marketplace (catalog item ids in the documented
+/// shape); they grant no license.
+pub const MARKETPLACE: &[CatalogItem] = &[
+    CatalogItem {
+        product_id: "DZH318Z0BXWC",
+        sku_id: "0002",
+        availability_id: "DZH318Z0BMRV",
+        title: "Adatum Sign",
+        license_sku: "",
+        sku_part_number: "",
+        publisher: "Adatum Software",
+        min_quantity: 1,
+        max_quantity: 1000,
+        service_plans: &[],
+    },
+    CatalogItem {
+        product_id: "DZH318Z0C0WF",
+        sku_id: "0001",
+        availability_id: "DZH318Z0BP69",
+        title: "Litware Backup",
+        license_sku: "",
+        sku_part_number: "",
+        publisher: "Litware Inc.",
+        min_quantity: 1,
+        max_quantity: 1000,
+        service_plans: &[],
+    },
+];
+
+/// Every catalog item: Microsoft's, then the marketplace's.
+pub fn all() -> impl Iterator<Item = &'static CatalogItem> {
+    ITEMS.iter().chain(MARKETPLACE)
+}
+
 /// Countries the catalog is sold in.
 pub const COUNTRIES: &[&str] = &["US", "GB", "DE", "FR", "NL", "CA", "AU"];
 
 impl CatalogItem {
+    /// A third-party SaaS offer rather than a Microsoft product.
+    pub fn is_marketplace(&self) -> bool {
+        self.publisher != MICROSOFT
+    }
+
+    /// The product type the catalog gives it: NCE for Microsoft's, `Azure`/`SaaS` for the
+    /// marketplace's.
+    pub fn product_type(&self) -> ItemType {
+        if self.is_marketplace() {
+            ItemType {
+                id: "Azure".into(),
+                display_name: Some("Azure".into()),
+                sub_type: Some(Box::new(ItemType {
+                    id: "SaaS".into(),
+                    display_name: Some("SaaS".into()),
+                    sub_type: None,
+                })),
+            }
+        } else {
+            nce()
+        }
+    }
+
     /// `PRODUCT:SKU`, the key of a SKU whatever its availability.
     pub fn sku_key(&self) -> String {
         format!("{}:{}", self.product_id, self.sku_id)
@@ -141,7 +212,7 @@ impl CatalogItem {
 pub fn by_catalog_item_id(id: &str) -> Option<&'static CatalogItem> {
     let mut parts = id.split(':');
     let (product, sku, availability) = (parts.next()?, parts.next()?, parts.next()?);
-    ITEMS.iter().find(|i| {
+    all().find(|i| {
         i.product_id.eq_ignore_ascii_case(product)
             && i.sku_id == sku
             && i.availability_id.eq_ignore_ascii_case(availability)
@@ -169,9 +240,9 @@ impl CatalogItem {
             id: ProductId::new(self.product_id),
             title: Some(product_title.to_owned()),
             description: Some(format!("{product_title} for organisations of every size.")),
-            product_type: Some(nce()),
-            is_microsoft_product: Some(true),
-            publisher_name: Some("Microsoft Corporation".into()),
+            product_type: Some(self.product_type()),
+            is_microsoft_product: Some(!self.is_marketplace()),
+            publisher_name: Some(self.publisher.into()),
             links: Some(Links {
                 self_link: Some(Link::get(format!(
                     "/products/{}?country={country}",
@@ -200,9 +271,14 @@ impl CatalogItem {
             maximum_quantity: Some(self.max_quantity),
             is_trial: Some(false),
             supported_billing_cycles: vec![BillingCycle::Monthly, BillingCycle::Annual],
-            purchase_prerequisites: vec!["InventoryCheck".into(), "MicrosoftCloudAgreement".into()],
+            // No marketplace offer uses the inventory check.
+            purchase_prerequisites: if self.is_marketplace() {
+                vec!["MicrosoftCloudAgreement".into()]
+            } else {
+                vec!["InventoryCheck".into(), "MicrosoftCloudAgreement".into()]
+            },
             dynamic_attributes: Some(serde_json::json!({
-                "isMicrosoftProduct": true, "hasConstraints": true, "isAddon": false
+                "isMicrosoftProduct": !self.is_marketplace(), "hasConstraints": true, "isAddon": false
             })),
             links: Some(Links {
                 self_link: Some(Link::get(format!(

@@ -203,6 +203,44 @@ fn customer(rng: &mut StdRng, n: usize, options: &SeedOptions, now: OffsetDateTi
             ..UserRec::default()
         });
     }
+    // Fabrikam bought a marketplace offer two days ago and has not finished its set-up on the
+    // publisher's site (fixed ids and after the users, so the random draws stay as they were).
+    if n == 1 {
+        let item = &catalog::MARKETPLACE[0];
+        let sub_id = SubscriptionId::new(format!("5A3D7A5F-0000-4000-8000-{n:012X}"));
+        let order = OrderId::new(format!("0a1b2c3d-0000-4000-8000-{n:012x}"));
+        let bought = now - Duration::days(2);
+        let line = CartLineItem {
+            catalog_item_id: item.catalog_item_id(),
+            quantity: 5,
+            term_duration: Some("P1M".into()),
+            ..CartLineItem::default()
+        };
+        let sub = new_subscription(&id, sub_id, item, &line, "P1M", &order, bought);
+        let bought_line = OrderLineItem {
+            line_item_number: 0,
+            offer_id: line.catalog_item_id.clone(),
+            subscription_id: Some(sub.id.clone()),
+            quantity: 5,
+            term_duration: Some("P1M".into()),
+            transaction_type: Some("New".into()),
+            ..OrderLineItem::default()
+        };
+        let mut pending = order_record(
+            &id,
+            &order,
+            vec![bought_line],
+            sub.billing_cycle.clone(),
+            bought,
+        );
+        pending.status = Some("pending".into());
+        orders.push(pending);
+        subscriptions.push(SubRec {
+            term_start: bought.unix_timestamp(),
+            sub,
+        });
+    }
+
     let mut role_members = std::collections::BTreeMap::new();
     if let Some(first) = users.first() {
         role_members.insert(

@@ -785,6 +785,100 @@ async fn next_term_changes_apply_at_renewal_and_partner_ids_change() {
 }
 
 #[tokio::test]
+async fn marketplace_offers_are_set_up_at_the_publisher_before_they_change() {
+    let e = env().await;
+    let customers = e.pc.customers(500).all().await.unwrap();
+    let c = customers[0].id.clone();
+    let products = e.pc.products("US", "OnlineServices", None).await.unwrap();
+    let saas = products
+        .iter()
+        .find(|p| p.id.as_str() == "DZH318Z0BXWC")
+        .expect("marketplace offers are listed");
+    assert_eq!(saas.product_type.as_ref().unwrap().id, "Azure");
+    assert_eq!(saas.is_microsoft_product, Some(false));
+
+    // Bought through a cart: an order of its own, pending, without the subscription id yet.
+    let cart =
+        e.pc.create_cart(&c, &cart_of("DZH318Z0BXWC:0002:DZH318Z0BMRV", 3))
+            .await
+            .unwrap();
+    assert!(cart.line_items[0].error.is_none(), "{cart:?}");
+    let result =
+        e.pc.checkout(&c, cart.id.as_ref().unwrap(), "saas-1")
+            .await
+            .unwrap();
+    let order = &result.orders[0];
+    assert_eq!(order.status.as_deref(), Some("pending"));
+    assert_eq!(order.line_items[0].subscription_id, None);
+    let subs =
+        e.pc.subscriptions_by_order(&c, order.id.as_ref().unwrap())
+            .await
+            .unwrap();
+    let sub = subs[0].clone();
+    assert_eq!(sub.status, Some(SubscriptionStatus::Pending));
+    assert_eq!(sub.publisher_name.as_deref(), Some("Adatum Software"));
+    assert_eq!(sub.attributes.as_ref().unwrap().etag.as_deref(), Some(""));
+
+    // Nothing changes before the set-up; the link leads to the publisher's page.
+    let mut more = sub.clone();
+    more.quantity = 4;
+    assert!(matches!(
+        e.pc.update_subscription(&c, &more).await,
+        Err(PcError::Validation { code, .. }) if code == "800081"
+    ));
+    let links = e.pc.activation_links(&c, &sub.id).await.unwrap();
+    let link = links[0].link.as_ref().unwrap().uri.clone().unwrap();
+    assert!(
+        link.starts_with(&format!("{}/_emulator/publisher/", e.running.url())),
+        "{link}"
+    );
+    let http = reqwest::Client::new();
+    let page = http.get(&link).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Finish set-up"), "{page}");
+    let done = http.post(&link).send().await.unwrap().text().await.unwrap();
+    assert!(done.contains("is set up"), "{done}");
+    let active = e.pc.subscription(&c, &sub.id).await.unwrap();
+    assert_eq!(active.status, Some(SubscriptionStatus::Active));
+
+    // Then: quantity (no ETag to match), no suspension, no cancel after its one-day window.
+    let mut more = active.clone();
+    more.quantity = 4;
+    assert_eq!(
+        e.pc.update_subscription(&c, &more).await.unwrap().quantity,
+        4
+    );
+    let mut suspend = active.clone();
+    suspend.status = Some(SubscriptionStatus::Suspended);
+    assert!(matches!(
+        e.pc.update_subscription(&c, &suspend).await,
+        Err(PcError::Validation { code, .. }) if code == "800096"
+    ));
+    e.emulator.advance_clock(2 * 24 * 3600);
+    let mut cancel = e.pc.subscription(&c, &sub.id).await.unwrap();
+    cancel.status = Some(SubscriptionStatus::Deleted);
+    assert!(matches!(
+        e.pc.update_subscription(&c, &cancel).await,
+        Err(PcError::Validation { code, .. }) if code == "900117"
+    ));
+
+    // The seed: Fabrikam's marketplace subscription waits for its set-up.
+    let fabrikam = &customers[1].id;
+    let seeded = e.pc.subscriptions(fabrikam).await.unwrap();
+    assert!(seeded
+        .iter()
+        .any(|s| s.is_microsoft_product == Some(false)
+            && s.status == Some(SubscriptionStatus::Pending)));
+    // Microsoft's subscriptions have nothing to set up.
+    let microsoft = seeded.iter().find(|s| s.is_nce()).unwrap();
+    assert!(e
+        .pc
+        .activation_links(fabrikam, &microsoft.id)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
 async fn bom_prefixed_bodies_are_read() {
     let e = env().await;
     e.knobs(Knobs {

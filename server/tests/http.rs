@@ -3580,20 +3580,7 @@ async fn subscriptions_change_with_the_new_commerce_rules() {
         r.json::<serde_json::Value>().await.unwrap()
     };
     let change = |what: &'static str, value: String| {
-        let (app, contoso, id) = (&app, contoso.clone(), id.clone());
-        async move {
-            let form = [
-                ("customer", contoso.as_str()),
-                ("id", id.as_str()),
-                ("change", what),
-                ("value", value.as_str()),
-            ];
-            let r = app.post_form("/api/subscription-change", &form).await;
-            (
-                r.status().as_u16(),
-                r.json::<serde_json::Value>().await.unwrap_or_default(),
-            )
-        }
+        change_subscription(&app, &contoso, &id, what, value, "")
     };
     let before = details().await;
     assert_eq!(
@@ -3846,11 +3833,7 @@ async fn orders_wait_for_the_agreement_and_are_placed_once() {
                 ("quantity", quantity),
                 ("friendly_name", "Sales team"),
             ];
-            let r = app.post_form("/api/order-place", &form).await;
-            (
-                r.status().as_u16(),
-                r.json::<serde_json::Value>().await.unwrap_or_default(),
-            )
+            app.send("/api/order-place", &form).await
         }
     };
     let count = || live_subscriptions(&app, &northwind);
@@ -3889,11 +3872,7 @@ async fn orders_wait_for_the_agreement_and_are_placed_once() {
                 ("email", email),
                 ("agreed_on", "2026-11-01"),
             ];
-            let r = app.post_form("/api/agreement-record", &form).await;
-            (
-                r.status().as_u16(),
-                r.json::<serde_json::Value>().await.unwrap_or_default(),
-            )
+            app.send("/api/agreement-record", &form).await
         }
     };
     let (status, e) = agreement("tania at northwind").await;
@@ -3970,23 +3949,30 @@ async fn orders_wait_for_the_agreement_and_are_placed_once() {
 /// SKU `0003`) billed monthly as "Premium", then signs out; answers the connection's id.
 async fn offer_premium_monthly(app: &TestApp) -> String {
     app.sign_in_as("Service provider admin").await;
+    let connection = offer_monthly(app, "CFQ7TTC0LCHC", "0003", "Premium").await;
+    app.post_form("/auth/sign-out", &[]).await;
+    connection
+}
+
+/// As the signed-in service provider: refreshes the default connection's catalog and offers
+/// one SKU billed monthly; answers the connection's id.
+async fn offer_monthly(app: &TestApp, product: &str, sku: &str, display_name: &str) -> String {
     let catalog: serde_json::Value = app.get("/api/catalog").await.json().await.unwrap();
     let connection = catalog["connection"].as_str().unwrap().to_owned();
     app.post_form("/api/catalog-refresh", &[("connection", &connection)])
         .await;
     let form = [
         ("connection", connection.as_str()),
-        ("product_id", "CFQ7TTC0LCHC"),
-        ("sku_id", "0003"),
+        ("product_id", product),
+        ("sku_id", sku),
         ("offered", "on"),
-        ("display_name", "Premium"),
+        ("display_name", display_name),
         ("monthly", "on"),
     ];
     assert_eq!(
         app.post_form("/api/catalog-curate", &form).await.status(),
         200
     );
-    app.post_form("/auth/sign-out", &[]).await;
     connection
 }
 
@@ -4021,11 +4007,7 @@ async fn place_order(
         ("item", item),
         ("quantity", quantity),
     ];
-    let r = app.post_form("/api/order-place", &form).await;
-    (
-        r.status().as_u16(),
-        r.json::<serde_json::Value>().await.unwrap_or_default(),
-    )
+    app.send("/api/order-place", &form).await
 }
 
 /// An order whose checkout answer is lost: retried by the client under the same request id it
@@ -4192,21 +4174,7 @@ async fn the_next_term_and_the_reseller_partner_id_are_changed() {
             .await
     };
     let change = |what: &'static str, value: String, next: &'static str| {
-        let (app, contoso, id) = (&app, contoso.clone(), id.clone());
-        async move {
-            let form = [
-                ("customer", contoso.as_str()),
-                ("id", id.as_str()),
-                ("change", what),
-                ("value", value.as_str()),
-                ("next", next),
-            ];
-            let r = app.post_form("/api/subscription-change", &form).await;
-            (
-                r.status().as_u16(),
-                r.json::<serde_json::Value>().await.unwrap_or_default(),
-            )
-        }
+        change_subscription(&app, &contoso, &id, what, value, next)
     };
     let before = details().await;
     let offered: Vec<&str> = before["next_terms"]
@@ -4275,4 +4243,130 @@ async fn the_next_term_and_the_reseller_partner_id_are_changed() {
     assert_eq!(renewed["scheduled"], false);
     let log = app.get("/api/audit-log").await.text().await.unwrap();
     assert!(log.contains("4455667"), "the change is audited");
+}
+
+/// Marketplace (ISV SaaS) subscriptions: on their own tab, "Action needed" with the publisher's
+/// link until the set-up is finished there, unchangeable before, then changed within their own
+/// rules; one ordered through Seatwise is found by its order and waits for its set-up too.
+#[tokio::test]
+async fn marketplace_subscriptions_wait_for_the_publisher_then_change() {
+    let app = TestApp::spawn().await;
+    let fabrikam = app.customer_id("Fabrikam Inc").await;
+    app.sign_in_as("Service provider admin").await;
+    let tab = |tab: &'static str| {
+        let fabrikam = fabrikam.clone();
+        let app = &app;
+        async move {
+            app.get_json(
+                "/api/subscriptions",
+                &[("customer", fabrikam.as_str()), ("read", "1"), ("tab", tab)],
+            )
+            .await
+        }
+    };
+    let marketplace = tab("marketplace").await;
+    assert_eq!(marketplace["matching"], 1, "{marketplace}");
+    let row = &marketplace["rows"][0];
+    assert_eq!(row["status"], "pending");
+    assert_eq!(row["publisher"], "Adatum Software");
+    let microsoft = tab("").await;
+    assert!(microsoft["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["publisher"] != "Adatum Software"));
+
+    let id = row["id"].as_str().unwrap().to_owned();
+    let details = || async {
+        app.get_json("/api/subscription", &[("customer", &fabrikam), ("id", &id)])
+            .await
+    };
+    let change = |what: &'static str, value: &'static str| {
+        change_subscription(&app, &fabrikam, &id, what, value.to_owned(), "")
+    };
+    let pending = details().await;
+    assert_eq!(pending["pending_setup"], true, "{pending}");
+    let link = pending["publisher_link"].as_str().unwrap().to_owned();
+    assert!(
+        link.starts_with(&format!(
+            "{}/_emulator/publisher/",
+            app.emulator_url.as_ref().unwrap()
+        )),
+        "{link}"
+    );
+    let (status, said) = change("quantity", "6").await;
+    assert_eq!(status, 400, "{said}");
+    assert!(
+        said["message"]
+            .as_str()
+            .unwrap()
+            .contains("publisher's site"),
+        "{said}"
+    );
+
+    // The customer finishes the set-up on the publisher's site.
+    let finished = app.client.post(&link).send().await.unwrap();
+    assert_eq!(finished.status(), 200);
+    let active = details().await;
+    assert_eq!(active["pending_setup"], false, "{active}");
+    assert_eq!(active["publisher_link"], "");
+    assert_eq!(active["item"]["status"], "active");
+    let (status, said) = change("quantity", "6").await;
+    assert_eq!(status, 200, "{said}");
+    let (status, said) = change("suspend", "").await;
+    assert_eq!(status, 400, "{said}");
+    // Bought two days ago: its one-day cancellation window has closed.
+    let (status, said) = change("cancel", "").await;
+    assert_eq!(status, 400, "{said}");
+    assert!(
+        said["message"]
+            .as_str()
+            .unwrap()
+            .contains("window has closed"),
+        "{said}"
+    );
+    let (status, said) = change("auto_renew", "off").await;
+    assert_eq!(status, 200, "{said}");
+
+    // Ordered through Seatwise: the order answers without the subscription, which is found.
+    offer_monthly(&app, "DZH318Z0BXWC", "0002", "").await;
+    let page = order_page(&app, &fabrikam).await;
+    let (status, placed) = place_order(
+        &app,
+        page["form_id"].as_str().unwrap(),
+        &fabrikam,
+        "DZH318Z0BXWC:0002:P1M:monthly",
+        "2",
+    )
+    .await;
+    assert_eq!(status, 200, "{placed}");
+    let new_id = placed["subscription_id"].as_str().unwrap().to_owned();
+    assert!(!new_id.is_empty(), "{placed}");
+    let new = app
+        .get_json(
+            "/api/subscription",
+            &[("customer", &fabrikam), ("id", &new_id)],
+        )
+        .await;
+    assert_eq!(new["pending_setup"], true, "{new}");
+    assert_eq!(new["item"]["quantity"], 2);
+}
+
+/// Sends one change of a subscription; answers the status and the body.
+async fn change_subscription(
+    app: &TestApp,
+    customer: &str,
+    id: &str,
+    change: &str,
+    value: String,
+    next: &str,
+) -> (u16, serde_json::Value) {
+    let form = [
+        ("customer", customer),
+        ("id", id),
+        ("change", change),
+        ("value", value.as_str()),
+        ("next", next),
+    ];
+    app.send("/api/subscription-change", &form).await
 }

@@ -2,7 +2,8 @@
 //! may change it the quantity, name, reseller Partner ID, the term, billing cycle and quantity
 //! it renews with, auto-renew, suspension and cancellation, each explained with the new
 //! commerce rules before they bite (a decrease after the first 7 days of the term is scheduled
-//! for renewal; a cancellation is possible only within them).
+//! for renewal; a cancellation is possible only within them). A marketplace (ISV SaaS)
+//! subscription whose set-up is pending says so, with the publisher's link to finish it.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -57,14 +58,44 @@ fn details(f: SubscriptionFacts, change: ServerAction<ChangeSubscription>) -> im
         (end, true) => format!("Renews on {end}"),
         (end, false) => format!("Ends on {end} (auto-renew is off)"),
     };
+    let status = if f.pending_setup {
+        "Action needed".to_owned()
+    } else {
+        capitalised(&s.status)
+    };
+    let publisher = f
+        .marketplace
+        .then(|| view! { <dt>"Publisher"</dt><dd>{s.publisher.clone()}</dd> });
+    let setup = f.pending_setup.then(|| {
+        let link = (!f.publisher_link.is_empty()).then(|| {
+            view! {
+                " "
+                <a href=f.publisher_link.clone() target="_blank" rel="noopener noreferrer">
+                    "Finish the set-up on the publisher's site"
+                </a>
+            }
+        });
+        view! {
+            <div class="alert alert-warning" role="status">
+                <strong>"Action needed: "</strong>
+                {format!(
+                    "{} has not finished setting up {} for this customer; billing starts once it has.",
+                    s.publisher, s.product
+                )}
+                {link}
+            </div>
+        }
+    });
     let facts = view! {
+        {setup}
         <section class="card" aria-labelledby="facts-title">
             <h2 class="card-title" id="facts-title">{s.product.clone()}</h2>
             <dl class="facts">
                 <dt>"Customer"</dt><dd>{s.customer.clone()}</dd>
                 <dt>"Name"</dt><dd>{s.friendly_name.clone()}</dd>
                 <dt>"Quantity"</dt><dd>{s.quantity}</dd>
-                <dt>"Status"</dt><dd>{capitalised(&s.status)}</dd>
+                <dt>"Status"</dt><dd>{status}</dd>
+                {publisher}
                 <dt>"Term"</dt><dd>{format!("{}, billed {}", s.term, s.billing.to_lowercase())}</dd>
                 <dt>"Started"</dt><dd>{s.start.clone()}</dd>
                 <dt>"Commitment"</dt><dd>{ends}</dd>
@@ -74,14 +105,34 @@ fn details(f: SubscriptionFacts, change: ServerAction<ChangeSubscription>) -> im
             </dl>
         </section>
     };
-    let changes = f.may_change.then(|| change_forms(&f, change));
+    let changes = match (f.may_change, f.pending_setup) {
+        (false, _) => None,
+        (true, true) => Some(
+            view! {
+                <p class="muted">"It can be changed once its set-up on the publisher's site is finished."</p>
+            }
+            .into_any(),
+        ),
+        (true, false) => Some(change_forms(&f, change).into_any()),
+    };
     view! { {facts} {changes} }
 }
 
 /// The rule that applies to a decrease or cancellation now, in words.
 fn window_rule(f: &SubscriptionFacts) -> String {
     let s = &f.item;
-    if !f.nce {
+    if f.marketplace {
+        if f.in_window {
+            format!(
+                "A marketplace offer: quantity changes apply at once; it can be cancelled until {}.",
+                s.cancel_until
+            )
+        } else {
+            "A marketplace offer: quantity changes apply at once; its cancellation window has \
+             closed, but with auto-renew off it ends at the end of its term."
+                .to_owned()
+        }
+    } else if !f.nce {
         "Increases and decreases apply at once.".to_owned()
     } else if f.in_window {
         format!(
@@ -111,6 +162,7 @@ fn change_forms(f: &SubscriptionFacts, change: ServerAction<ChangeSubscription>)
         }
     };
     let suspended = s.status == "suspended";
+    let marketplace = f.marketplace;
     let (hidden_q, hidden_n) = (hidden.clone(), hidden.clone());
     let renewal = renewal_form(f, change, hidden.clone());
     let partner = f.may_set_partner.then(|| {
@@ -121,11 +173,11 @@ fn change_forms(f: &SubscriptionFacts, change: ServerAction<ChangeSubscription>)
                 <input type="hidden" name="change" value="partner_id" />
                 <div class="field">
                     <label for="partner-id">"Reseller Partner ID"</label>
-                    <input class="input" id="partner-id" name="value" inputmode="numeric" pattern="[0-9]{0,10}" maxlength="10" value=partner_id aria-describedby="partner-id-hint" />
-                    <span class="field-hint" id="partner-id-hint">"The indirect reseller's Microsoft Partner ID; empty removes it."</span>
+                    <input class="input" id="partner-id" name="value" inputmode="numeric" pattern="[0-9]{0,10}" maxlength="10" placeholder="None" value=partner_id aria-describedby="partner-id-hint" />
                 </div>
                 <button type="submit" class="button button-secondary">"Save Partner ID"</button>
             </ActionForm>
+            <p class="field-hint form-after" id="partner-id-hint">"The indirect reseller's Microsoft Partner ID (up to 10 digits); saving it empty removes it."</p>
         }
     });
     let button =
@@ -171,13 +223,13 @@ fn change_forms(f: &SubscriptionFacts, change: ServerAction<ChangeSubscription>)
                 } else {
                     button("Turn auto-renew on", "auto_renew", "on", "button button-secondary").into_any()
                 }}
-                {if suspended {
+                {(!marketplace).then(|| if suspended {
                     button("Reactivate", "reactivate", "", "button button-secondary").into_any()
                 } else {
                     button("Suspend", "suspend", "", "button button-secondary").into_any()
-                }}
+                })}
                 {f.scheduled.then(|| button("Remove the change at renewal", "unschedule", "", "button button-secondary"))}
-                {(f.in_window || !f.nce).then(|| button("Cancel subscription", "cancel", "", "button button-danger"))}
+                {(f.in_window || !(f.nce || marketplace)).then(|| button("Cancel subscription", "cancel", "", "button button-danger"))}
             </div>
         </section>
     }
@@ -189,7 +241,7 @@ fn renewal_form(
     change: ServerAction<ChangeSubscription>,
     hidden: impl Fn() -> AnyView + Send + 'static,
 ) -> Option<AnyView> {
-    if !f.nce || f.next_terms.is_empty() {
+    if !f.nce || f.marketplace || f.next_terms.is_empty() {
         return None;
     }
     if !f.item.auto_renew {

@@ -103,6 +103,12 @@ pub struct SubscriptionFacts {
     /// The `term:cycle` and quantity it renews with now (scheduled, else today's).
     pub next_term: String,
     pub next_quantity: i64,
+    /// A marketplace (ISV SaaS) subscription.
+    pub marketplace: bool,
+    /// Its set-up on the publisher's site is not finished ("Action needed").
+    pub pending_setup: bool,
+    /// Where to finish it; empty when Partner Center gave no web address.
+    pub publisher_link: String,
 }
 
 #[server(prefix = "/api", endpoint = "subscription", input = GetUrl)]
@@ -289,6 +295,10 @@ impl SubscriptionFacts {
                 .and_then(|s| s.quantity)
                 .unwrap_or(w.quantity),
             next_term,
+            marketplace: domain::subscriptions::change::is_marketplace(w),
+            pending_setup: domain::subscriptions::change::is_marketplace(w)
+                && w.status == Some(partner_center::wire::SubscriptionStatus::Pending),
+            publisher_link: d.publisher_link.clone(),
             item: stored.into(),
         }
     }

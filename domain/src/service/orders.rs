@@ -512,16 +512,27 @@ async fn place(
         )));
     }
     let order = result.orders.first();
+    let order_id = order.and_then(|o| o.id.clone());
+    let mut subscription_id = order
+        .and_then(|o| o.line_items.first())
+        .and_then(|l| l.subscription_id.as_ref())
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    // A marketplace order answers before its subscription id is known (pending at the
+    // publisher); the subscriptions of the order name it. Not finding it is no failure.
+    if let (true, Some(order_id)) = (subscription_id.is_empty(), &order_id) {
+        match pc.subscriptions_by_order(customer, order_id).await {
+            Ok(list) => {
+                if let Some(s) = list.first() {
+                    subscription_id = s.id.to_string();
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "the new subscription's id was not read"),
+        }
+    }
     Ok(Checkout {
-        order_id: order
-            .and_then(|o| o.id.as_ref())
-            .map(|o| o.to_string())
-            .unwrap_or_default(),
-        subscription_id: order
-            .and_then(|o| o.line_items.first())
-            .and_then(|l| l.subscription_id.as_ref())
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
+        order_id: order_id.map(|o| o.to_string()).unwrap_or_default(),
+        subscription_id,
     })
 }
 

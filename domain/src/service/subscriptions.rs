@@ -195,6 +195,9 @@ pub struct SubscriptionDetail {
     /// (new commerce, for those who may change it; empty otherwise or when the catalog did not
     /// answer).
     pub next_terms: Vec<(String, String)>,
+    /// The publisher's site where a marketplace subscription's pending set-up is finished
+    /// (an `http`/`https` address only; empty when none was given).
+    pub publisher_link: String,
 }
 
 /// A change Partner Center accepted.
@@ -235,9 +238,17 @@ impl Caller {
         } else {
             Vec::new()
         };
+        let pending_setup = change::is_marketplace(&subscription)
+            && subscription.status == Some(partner_center::wire::SubscriptionStatus::Pending);
+        let publisher_link = if pending_setup {
+            publisher_link(&pc, &scope.customer().id, id).await
+        } else {
+            String::new()
+        };
         Ok(SubscriptionDetail {
             customer_name: scope.customer().company_name.clone(),
             in_window: change::in_window(&subscription, now_millis()),
+            publisher_link,
             may_change,
             may_set_partner,
             next_terms,
@@ -327,6 +338,26 @@ impl Caller {
     fn may_set_partner(&self) -> bool {
         matches!(self.who.role, Role::SpAdmin | Role::ResellerAdmin)
     }
+}
+
+/// The first activation link Partner Center gives for a marketplace subscription, if it is a
+/// web address (the documented example's placeholder, or anything else, is not shown as a link).
+async fn publisher_link(pc: &PartnerCenter, customer: &CustomerId, id: &SubscriptionId) -> String {
+    let links = match pc.activation_links(customer, id).await {
+        Ok(links) => links,
+        Err(e) => {
+            tracing::warn!(error = %e, "the publisher's link was not read");
+            return String::new();
+        }
+    };
+    links
+        .into_iter()
+        .filter_map(|l| l.link?.uri)
+        .find(|uri| {
+            (uri.starts_with("https://") || uri.starts_with("http://"))
+                && !uri.contains(char::is_whitespace)
+        })
+        .unwrap_or_default()
 }
 
 /// The (term, billing cycle) pairs the subscription's SKU is sold with in `country`, from the

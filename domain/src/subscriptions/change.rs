@@ -60,6 +60,26 @@ pub fn plan(current: &Subscription, change: &Change, now: i64) -> Result<Plan, R
         return refuse("This subscription has ended and cannot be changed.".into());
     }
     let name = current.offer_name.as_deref().unwrap_or("the subscription");
+    let marketplace = is_marketplace(current);
+    if marketplace {
+        if status == SubscriptionStatus::Pending {
+            return refuse(
+                "The set-up on the publisher's site is not finished yet; the subscription can be \
+                 changed once it is."
+                    .into(),
+            );
+        }
+        if matches!(
+            change,
+            Change::Suspend | Change::Reactivate | Change::NextTerm { .. } | Change::Unschedule
+        ) {
+            return refuse(
+                "Marketplace subscriptions cannot be suspended or renewed with other terms; \
+                 change the quantity, the name, auto-renew or cancel within the window."
+                    .into(),
+            );
+        }
+    }
     let mut patched = current.clone();
     let now_or_renewal = |words: String| (false, words);
     let (at_renewal, words) = match change {
@@ -74,7 +94,7 @@ pub fn plan(current: &Subscription, change: &Change, now: i64) -> Result<Plan, R
             if status == SubscriptionStatus::Suspended {
                 return refuse("Reactivate the subscription before changing its quantity.".into());
             }
-            if q < current.quantity && !in_window(current, now) {
+            if q < current.quantity && current.is_nce() && !in_window(current, now) {
                 schedule_quantity(&mut patched, current, q)?;
                 (
                     true,
@@ -132,6 +152,13 @@ pub fn plan(current: &Subscription, change: &Change, now: i64) -> Result<Plan, R
             ))
         }
         Change::Cancel => {
+            if marketplace && !in_window(current, now) {
+                return refuse(format!(
+                    "This marketplace subscription's cancellation window has closed. Turn \
+                     auto-renew off instead: it then ends{}.",
+                    renewal_date(current)
+                ));
+            }
             if !in_window(current, now) {
                 return refuse(format!(
                     "New commerce subscriptions can be cancelled only within 7 days of purchase or \
@@ -248,14 +275,32 @@ pub fn plan(current: &Subscription, change: &Change, now: i64) -> Result<Plan, R
 }
 
 /// Whether a decrease or cancellation is allowed now: legacy subscriptions always, new commerce
-/// ones until their cancellation window closes.
+/// and marketplace ones until their cancellation window closes.
 pub fn in_window(s: &Subscription, now: i64) -> bool {
-    if !s.is_nce() {
+    if !s.is_nce() && !is_marketplace(s) {
         return true;
     }
+    cancel_until(s).is_some_and(|until| until >= now)
+}
+
+/// A third-party (marketplace SaaS) subscription rather than a Microsoft product.
+pub fn is_marketplace(s: &Subscription) -> bool {
+    s.is_microsoft_product == Some(false)
+}
+
+/// Until when (unix milliseconds) it can be cancelled: Partner Center's date, else the end of
+/// its full refund (marketplace subscriptions give only that).
+pub fn cancel_until(s: &Subscription) -> Option<i64> {
+    let full_refund = || {
+        s.refund_options
+            .iter()
+            .filter(|r| r.kind.as_deref() == Some("Full"))
+            .filter_map(|r| r.expires_at)
+            .max()
+    };
     s.cancellation_allowed_until_date
-        .as_ref()
-        .is_some_and(|until| crate::time::to_millis(until.0) >= now)
+        .or_else(full_refund)
+        .map(|until| crate::time::to_millis(until.0))
 }
 
 /// The decrease as the next term's instructions: the same product, SKU, term and billing.
@@ -442,6 +487,32 @@ mod tests {
         );
         let removed = plan(&partner.patched, &Change::PartnerId(String::new()), DAY).unwrap();
         assert_eq!(removed.patched.partner_id.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn marketplace_subscriptions_follow_their_own_window() {
+        let mut s = nce(0);
+        s.product_type = None;
+        s.is_microsoft_product = Some(false);
+        s.cancellation_allowed_until_date = None;
+        s.refund_options = vec![partner_center::wire::RefundOption {
+            kind: Some("Full".into()),
+            expires_at: Some(WireTime(crate::time::from_millis(DAY))),
+            expires_after: None,
+        }];
+        s.status = Some(SubscriptionStatus::Pending);
+        let e = plan(&s, &Change::Quantity(12), 0).unwrap_err();
+        assert!(e.0.contains("publisher's site"), "{e}");
+        s.status = Some(SubscriptionStatus::Active);
+        assert!(in_window(&s, DAY / 2));
+        assert!(plan(&s, &Change::Cancel, DAY / 2).is_ok());
+        let e = plan(&s, &Change::Cancel, 2 * DAY).unwrap_err();
+        assert!(e.0.contains("window has closed"), "{e}");
+        // A decrease after the window applies at once (no scheduled changes for them).
+        let down = plan(&s, &Change::Quantity(8), 30 * DAY).unwrap();
+        assert!(!down.at_renewal);
+        assert_eq!(down.patched.quantity, 8);
+        assert!(plan(&s, &Change::Suspend, DAY / 2).is_err());
     }
 
     #[test]

@@ -117,7 +117,7 @@ impl StoredSubscription {
             term_duration: text(&w.term_duration),
             start_at: at(&w.effective_start_date),
             commitment_end_at: at(&w.commitment_end_date),
-            cancel_until_at: at(&w.cancellation_allowed_until_date),
+            cancel_until_at: change::cancel_until(w),
             auto_renew: w.auto_renew_enabled.unwrap_or(false),
             next_term: next_term(w),
             kind: Kind::of(w),

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
-use super::common::{Attributes, ItemType, Links, WireTime};
+use super::common::{Attributes, ItemType, Link, Links, WireTime};
 use crate::{
     ids::{OrderId, ProductId, SubscriptionId},
     json::flexible_i64,
@@ -118,6 +118,16 @@ impl Subscription {
             .as_ref()
             .is_some_and(|t| t.id.eq_ignore_ascii_case("OnlineServicesNCE"))
     }
+}
+
+/// Where a marketplace (SaaS) subscription's set-up is finished: the publisher's site.
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "camelCase"), default)]
+pub struct ActivationLink {
+    #[serde(deserialize_with = "flexible_i64")]
+    pub line_item_number: i64,
+    pub link: Option<Link>,
 }
 
 #[skip_serializing_none]

@@ -44,7 +44,7 @@ pub(super) async fn products(State(e): State<Shared>, Query(p): Params) -> Respo
     }
     let mut items: Vec<wire::Product> = Vec::new();
     if sold_in(&country) {
-        for item in catalog::ITEMS.iter().filter(on_sale(&e)) {
+        for item in catalog::all().filter(on_sale(&e)) {
             if !items.iter().any(|x| x.id.as_str() == item.product_id) {
                 items.push(item.product(&country));
             }
@@ -63,7 +63,7 @@ pub(super) fn find(
         sku.map(str::to_owned),
         availability.map(str::to_owned),
     );
-    catalog::ITEMS.iter().filter(move |i| {
+    catalog::all().filter(move |i| {
         i.product_id.eq_ignore_ascii_case(&product)
             && sku.as_deref().is_none_or(|s| i.sku_id == s)
             && availability

@@ -101,6 +101,14 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
             "/v1/customers/{c}/subscriptions/{s}/provisioningstatus",
             get(subscriptions::provisioning_status),
         )
+        .route(
+            "/v1/customers/{c}/subscriptions/{s}/activationlinks",
+            get(subscriptions::activation_links),
+        )
+        .route(
+            "/v1/customers/{c}/subscriptions/{s}/activate",
+            post(subscriptions::activate),
+        )
         .route("/v1/agreements", get(agreements::templates))
         .route(
             "/v1/customers/{c}/agreements",
@@ -160,6 +168,10 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         .route("/_emulator/revoke-tokens", post(admin::revoke_tokens))
         .route("/_emulator/reset", post(admin::reset))
         .route("/_emulator/catalog/withdraw", post(admin::withdraw_sku))
+        .route(
+            "/_emulator/publisher/{c}/{s}",
+            get(subscriptions::publisher_page).post(subscriptions::publisher_finish),
+        )
         .route(
             "/_emulator/customers/{c}/subscriptions/{s}",
             post(admin::outside_change),

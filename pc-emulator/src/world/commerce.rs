@@ -85,9 +85,28 @@ impl World {
             .line_items
             .first()
             .and_then(|l| l.billing_cycle.clone());
-        let order = place_order(c, customer, lines, cycle, now);
+        // Each marketplace line is an order of its own, pending until the publisher's set-up is
+        // done; its subscription id is not in this answer (it appears on the order later).
+        let (marketplace, microsoft): (Vec<_>, Vec<_>) = lines.into_iter().partition(|l| {
+            catalog::by_catalog_item_id(&l.offer_id).is_some_and(|i| i.is_marketplace())
+        });
+        let mut orders = Vec::new();
+        if !microsoft.is_empty() {
+            orders.push(place_order(c, customer, microsoft, cycle.clone(), now));
+        }
+        for line in marketplace {
+            let mut order = place_order(c, customer, vec![line], cycle.clone(), now);
+            order.status = Some("pending".into());
+            if let Some(kept) = c.orders.iter_mut().find(|o| o.id == order.id) {
+                kept.status = order.status.clone();
+            }
+            for l in &mut order.line_items {
+                l.subscription_id = None;
+            }
+            orders.push(order);
+        }
         Ok(CartCheckoutResult {
-            orders: vec![order],
+            orders,
             order_errors: Vec::new(),
         })
     }

@@ -48,6 +48,9 @@ pub fn err<T>(status: u16, code: impl ToString, description: impl Into<String>) 
 pub const RESTORE_WINDOW: Duration = Duration::days(30);
 /// How long after purchase or renewal an NCE subscription can be reduced or cancelled.
 pub const CHANGE_WINDOW: Duration = Duration::days(7);
+/// How long a marketplace (SaaS) subscription can be cancelled after purchase: the length is
+/// undocumented; the documented example's full refund expires one day after the start.
+pub const MARKETPLACE_WINDOW: Duration = Duration::days(1);
 
 /// Well-known directory role template ids, used as role ids (contract section 6).
 pub const ROLES: &[(&str, &str)] = &[
@@ -97,8 +100,7 @@ impl World {
 
     /// Takes a SKU off sale, or puts it back; `false` when the catalog has no such SKU.
     pub fn withdraw(&mut self, product: &str, sku: &str, withdrawn: bool) -> bool {
-        let Some(item) = crate::catalog::ITEMS
-            .iter()
+        let Some(item) = crate::catalog::all()
             .find(|i| i.product_id.eq_ignore_ascii_case(product) && i.sku_id == sku)
         else {
             return false;
@@ -275,6 +277,8 @@ impl CustomerRec {
                 .offer_id
                 .as_deref()
                 .and_then(catalog::by_catalog_item_id)
+                // Marketplace offers grant no license.
+                .filter(|i| !i.is_marketplace())
             {
                 if !items.iter().any(|i| i.license_sku == item.license_sku) {
                     items.push(item);

@@ -61,6 +61,9 @@ impl World {
             .offer_id
             .as_deref()
             .and_then(catalog::by_catalog_item_id);
+        if item.is_some_and(CatalogItem::is_marketplace) {
+            return marketplace_update(&mut c.subscriptions[pos].sub, body, now);
+        }
         let in_window = now.unix_timestamp() - term_start <= CHANGE_WINDOW.whole_seconds();
         let mut next = current.clone();
         let new_status = body.status.clone().unwrap_or(status.clone());
@@ -164,6 +167,51 @@ impl World {
         Ok(next)
     }
 
+    /// Finishes a marketplace subscription's set-up (the publisher's site, or the integration
+    /// sandbox's activate call): it becomes active and its order completes.
+    pub fn activate(&mut self, customer: &CustomerId, id: &SubscriptionId) -> R<Subscription> {
+        let now = self.wire_now();
+        let c = self.customer_mut(customer)?;
+        let pos = c.subscription_index(id)?;
+        let sub = &mut c.subscriptions[pos].sub;
+        if sub.is_microsoft_product != Some(false) {
+            return err(
+                400,
+                "800002",
+                "Only marketplace subscriptions are activated.",
+            );
+        }
+        if sub.status == Some(SubscriptionStatus::Pending) {
+            sub.status = Some(SubscriptionStatus::Active);
+            sub.effective_start_date = Some(now);
+        }
+        let sub = sub.clone();
+        if let Some(order) = c.orders.iter_mut().find(|o| o.id == sub.order_id) {
+            order.status = Some("completed".into());
+        }
+        Ok(sub)
+    }
+
+    /// The publisher's link to finish a marketplace subscription's set-up (`base`: this
+    /// emulator's own address, where the publisher's page is).
+    pub fn activation_links(
+        &self,
+        customer: &CustomerId,
+        id: &SubscriptionId,
+        base: &str,
+    ) -> R<Vec<ActivationLink>> {
+        let sub = self.subscription(customer, id)?;
+        if sub.is_microsoft_product != Some(false) {
+            return Ok(Vec::new());
+        }
+        Ok(vec![ActivationLink {
+            line_item_number: 0,
+            link: Some(Link::get(format!(
+                "{base}/_emulator/publisher/{customer}/{id}"
+            ))),
+        }])
+    }
+
     /// A change made directly in Partner Center, outside Seatwise: no rules applied.
     pub fn outside_change(
         &mut self,
@@ -230,7 +278,13 @@ pub(super) fn renew_if_due(s: &mut SubRec, now: OffsetDateTime) {
     s.term_start = start.unix_timestamp();
     s.sub.effective_start_date = Some(WireTime(start));
     s.sub.commitment_end_date = Some(WireTime(start + term));
-    s.sub.cancellation_allowed_until_date = Some(WireTime(start + CHANGE_WINDOW));
+    if s.sub.is_microsoft_product == Some(false) {
+        for refund in &mut s.sub.refund_options {
+            refund.expires_at = Some(WireTime(start + MARKETPLACE_WINDOW));
+        }
+    } else {
+        s.sub.cancellation_allowed_until_date = Some(WireTime(start + CHANGE_WINDOW));
+    }
     if let Some(next) = s.sub.scheduled_next_term_instructions.take() {
         if let Some(q) = next.quantity {
             s.sub.quantity = q;
@@ -245,6 +299,75 @@ pub(super) fn renew_if_due(s: &mut SubRec, now: OffsetDateTime) {
             s.sub.term_duration = Some(term);
         }
     }
+}
+
+/// A change of a marketplace (SaaS) subscription: nothing before its set-up is finished on the
+/// publisher's site; then quantity, name, auto-renew, Partner ID, and a cancellation within its
+/// refund window; no suspension and no scheduled change.
+fn marketplace_update(
+    current: &mut Subscription,
+    body: Subscription,
+    now: OffsetDateTime,
+) -> R<Subscription> {
+    if current.status == Some(SubscriptionStatus::Pending) {
+        return err(
+            400,
+            "800081",
+            "Cannot update a subscription before activating it.",
+        );
+    }
+    let mut next = current.clone();
+    if body.quantity != 0 && body.quantity != current.quantity {
+        if !(1..=1000).contains(&body.quantity) {
+            return err(400, "2002", "Quantity must be between 1 and 1000.");
+        }
+        next.quantity = body.quantity;
+    }
+    match body.status {
+        Some(SubscriptionStatus::Deleted)
+            if current.status != Some(SubscriptionStatus::Deleted) =>
+        {
+            let until = current
+                .refund_options
+                .iter()
+                .filter_map(|r| r.expires_at)
+                .max();
+            if until.is_none_or(|until| now > until.0) {
+                return err(
+                    400,
+                    "900117",
+                    "You have passed your 1-day cancellation window. Turn auto-renew off instead.",
+                );
+            }
+            next.status = Some(SubscriptionStatus::Deleted);
+            next.auto_renew_enabled = Some(false);
+        }
+        Some(SubscriptionStatus::Suspended) => {
+            return err(400, "800096", "The status cannot be changed to suspended.")
+        }
+        _ => {}
+    }
+    if let Some(name) = body.friendly_name {
+        next.friendly_name = Some(name);
+    }
+    if let Some(auto) = body.auto_renew_enabled {
+        next.auto_renew_enabled = Some(auto);
+    }
+    if let Some(partner) = body.partner_id {
+        if partner.len() > 10 || !partner.chars().all(|c| c.is_ascii_digit()) {
+            return err(400, "800002", "The partner ID is not valid.");
+        }
+        next.partner_id = Some(partner);
+    }
+    if body.scheduled_next_term_instructions.is_some() {
+        return err(
+            400,
+            "800002",
+            "Scheduled changes are not available for this subscription.",
+        );
+    }
+    *current = next.clone();
+    Ok(next)
 }
 
 /// Next-term instructions the catalog can honour: a term and billing cycle the SKU is sold
@@ -297,7 +420,7 @@ pub(crate) fn new_subscription(
     order: &OrderId,
     now: OffsetDateTime,
 ) -> Subscription {
-    Subscription {
+    let microsoft = Subscription {
         offer_id: Some(item.catalog_item_id()),
         offer_name: Some(item.title.to_owned()),
         friendly_name: Some(
@@ -347,6 +470,39 @@ pub(crate) fn new_subscription(
         }),
         id,
         ..Subscription::default()
+    };
+    if !item.is_marketplace() {
+        return microsoft;
+    }
+    // A marketplace offer as the documented examples show it: no product type, set up on the
+    // publisher's site before it is active, an empty ETag, the refund window of the example.
+    let sub_id = microsoft.id.clone();
+    let mut links = microsoft.links.clone().unwrap_or_default();
+    links.other.insert(
+        "activationLinks".to_owned(),
+        Link::get(format!(
+            "/customers/{customer}/subscriptions/{sub_id}/activationlinks"
+        )),
+    );
+    Subscription {
+        product_type: None,
+        unit_type: Some("License(s)".into()),
+        status: Some(SubscriptionStatus::Pending),
+        cancellation_allowed_until_date: None,
+        is_microsoft_product: Some(false),
+        publisher_name: Some(item.publisher.to_owned()),
+        refund_options: vec![RefundOption {
+            kind: Some("Full".into()),
+            expires_at: Some(WireTime(now + MARKETPLACE_WINDOW)),
+            expires_after: None,
+        }],
+        actions: Vec::new(),
+        links: Some(links),
+        attributes: Some(Attributes {
+            object_type: Some("Subscription".into()),
+            etag: Some(String::new()),
+        }),
+        ..microsoft
     }
 }
 

@@ -185,6 +185,15 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Posts a form and answers its status and JSON body (`null` when the body is not JSON).
+    pub async fn send(&self, path: &str, form: &[(&str, &str)]) -> (u16, serde_json::Value) {
+        let r = self.post_form(path, form).await;
+        (
+            r.status().as_u16(),
+            r.json::<serde_json::Value>().await.unwrap_or_default(),
+        )
+    }
+
     fn emulator(&self, path: &str) -> String {
         format!("{}/_emulator/{path}", self.emulator_url.as_ref().unwrap())
     }
