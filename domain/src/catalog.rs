@@ -19,6 +19,8 @@ pub struct ListedSku {
     pub sku_title: String,
     /// (term duration, billing cycle) pairs it is sold with, e.g. ("P1Y", "annual").
     pub terms: BTreeSet<(String, String)>,
+    /// The licensing SKU it grants (lower case), empty when Partner Center gives none.
+    pub provisioning_id: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +109,30 @@ impl<'a> Catalog<'a> {
         Catalog { pool }
     }
 
+    /// The licensing SKU each catalog SKU of the connection grants: `PRODUCT:SKU` (upper case)
+    /// → the directory's SKU id (lower case), for the SKUs whose grant Partner Center named.
+    pub async fn licensing_skus(
+        &self,
+        connection: &ConnectionId,
+    ) -> Result<HashMap<String, String>, StoreError> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT product_id, sku_id, provisioning_id FROM catalog_items \
+             WHERE connection_id = $1 AND provisioning_id <> ''",
+        )
+        .bind(connection.as_str())
+        .fetch_all(self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(product, sku, grant)| {
+                (
+                    format!("{product}:{sku}").to_uppercase(),
+                    grant.to_lowercase(),
+                )
+            })
+            .collect())
+    }
+
     /// Stores what a refresh listed, in one transaction, and answers what changed.
     pub async fn record_refresh(
         &self,
@@ -139,8 +165,8 @@ impl<'a> Catalog<'a> {
                     sqlx::query(
                         "INSERT INTO catalog_items (connection_id, product_id, sku_id, \
                          product_title, sku_title, terms, offered, display_name, billing_cycles, \
-                         state, first_seen_at, last_seen_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, 0, '', '', 'new', $7, $7)",
+                         state, first_seen_at, last_seen_at, provisioning_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, 0, '', '', 'new', $7, $7, $8)",
                     )
                     .bind(connection.as_str())
                     .bind(&key.0)
@@ -149,6 +175,7 @@ impl<'a> Catalog<'a> {
                     .bind(&sku.sku_title)
                     .bind(&terms)
                     .bind(now)
+                    .bind(&sku.provisioning_id)
                     .execute(&mut *tx)
                     .await?;
                 }
@@ -163,14 +190,15 @@ impl<'a> Catalog<'a> {
                     };
                     sqlx::query(
                         "UPDATE catalog_items SET product_title = $1, sku_title = $2, terms = $3, \
-                         state = $4, last_seen_at = $5 \
-                         WHERE connection_id = $6 AND product_id = $7 AND sku_id = $8",
+                         state = $4, last_seen_at = $5, provisioning_id = $6 \
+                         WHERE connection_id = $7 AND product_id = $8 AND sku_id = $9",
                     )
                     .bind(&sku.product_title)
                     .bind(&sku.sku_title)
                     .bind(&terms)
                     .bind(state.as_str())
                     .bind(now)
+                    .bind(&sku.provisioning_id)
                     .bind(connection.as_str())
                     .bind(&key.0)
                     .bind(&key.1)

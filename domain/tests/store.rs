@@ -1880,6 +1880,11 @@ async fn catalog_refreshes_flag_new_and_discontinued_skus(store: Store) {
             ("P1Y".to_owned(), "annual".to_owned()),
         ]
         .into(),
+        provisioning_id: if p == "B" {
+            String::new()
+        } else {
+            format!("grant-{p}{s}")
+        },
     };
     let catalog = store.catalog();
     let c = &connection.id;
@@ -1931,6 +1936,11 @@ async fn catalog_refreshes_flag_new_and_discontinued_skus(store: Store) {
         .unwrap();
     assert_eq!((third.added, third.discontinued), (1, 0));
     assert_eq!(catalog.last_refresh(c).await.unwrap(), Some(third));
+    // The licensing SKUs they grant, where Partner Center named them (not for B).
+    let grants = catalog.licensing_skus(c).await.unwrap();
+    assert_eq!(grants.len(), 2);
+    assert_eq!(grants["A:1"], "grant-a1");
+    assert!(!grants.contains_key("B:1"));
 }
 
 /// An order id is claimed once: the same form sent again finds the first order; a failed one

@@ -66,6 +66,13 @@ test('a reseller records the customer agreement and orders the offered SKU once'
   await page.getByRole('heading', { level: 1, name: 'Subscription' }).waitFor();
   await page.locator('.facts').getByText('Northwind Traders', { exact: true }).waitFor();
   await page.locator('.facts').getByText('2', { exact: true }).waitFor();
+  // Just bought: inside the 7-day window a decrease applies at once, and it can be cancelled.
+  await page.getByText(/Within the first 7 days of the term/).waitFor();
+  await page.getByLabel('Quantity', { exact: true }).fill('1');
+  await page.getByRole('button', { name: 'Change quantity' }).click();
+  await page.getByRole('status').getByText(/quantity 2 → 1\.$/).waitFor();
+  await page.locator('.facts').getByText('1', { exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Cancel subscription' }).waitFor();
   assert.deepEqual(problems, []);
   await context.close();
 });

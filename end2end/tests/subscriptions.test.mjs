@@ -91,14 +91,14 @@ test('a reseller changes a quantity: up at once, down at renewal, with the rule 
   // Outside the window there is no Cancel button: the rule says what to do instead.
   assert.equal(await page.getByRole('button', { name: 'Cancel subscription' }).count(), 0);
 
-  const quantity = page.getByLabel('Quantity');
+  const quantity = page.getByLabel('Quantity', { exact: true });
   const start = Number(await quantity.inputValue());
   await quantity.fill(String(start + 1));
   await page.getByRole('button', { name: 'Change quantity' }).click();
   await page.getByRole('status').getByText(`quantity ${start} → ${start + 1}.`).waitFor();
   await page.locator('.facts').getByText(String(start + 1), { exact: true }).waitFor();
 
-  await page.getByLabel('Quantity').fill(String(start - 1));
+  await quantity.fill(String(start - 1));
   await page.getByRole('button', { name: 'Change quantity' }).click();
   await page.getByRole('status').getByText(/ at renewal on /).waitFor();
   await page.locator('.facts').getByText(`${start - 1} licenses`, { exact: true }).waitFor();
@@ -106,6 +106,49 @@ test('a reseller changes a quantity: up at once, down at renewal, with the rule 
   await page.getByRole('button', { name: 'Remove the change at renewal' }).click();
   await page.getByRole('status').getByText(/was removed\.$/).waitFor();
   await page.locator('.facts').getByText('No change', { exact: true }).waitFor();
+
+  // Renew with annual billing and one seat more; the reseller's Partner ID is its to set.
+  await page.getByLabel('Renew with').selectOption({ label: '1 year, billed annually' });
+  await page.getByLabel('Quantity at renewal').fill(String(start + 2));
+  await page.getByRole('button', { name: 'Schedule for renewal' }).click();
+  await page.getByRole('status').getByText(/billed annually\.$/).waitFor();
+  await page.locator('.facts').getByText(`${start + 2} licenses, billed annually`, { exact: true }).waitFor();
+  await page.getByLabel('Reseller Partner ID').fill('4455667');
+  await page.getByRole('button', { name: 'Save Partner ID' }).click();
+  await page.getByRole('status').getByText(/→ 4455667\.$/).waitFor();
+  await page.locator('.facts').getByText('4455667', { exact: true }).waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a marketplace subscription needs action until the publisher\'s set-up is finished', async () => {
+  const { page, context, problems } = await newPage(browser);
+  await signIn(page, 'Service provider admin', '/subscriptions?tab=marketplace');
+  await waitForHydration(page);
+  await page.getByRole('status', { name: 'Partner Center read' }).getByText(/Read from Partner Center at/).waitFor();
+  const row = page.getByRole('table').getByRole('row', { name: /Adatum Sign/ });
+  await row.getByText('Action needed').waitFor();
+  await row.getByRole('link', { name: 'Adatum Sign' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Adatum Sign' }).waitFor();
+  await page.getByRole('status').getByText(/Action needed:/).waitFor();
+  await page.locator('.facts').getByText('Adatum Software', { exact: true }).waitFor();
+  await page.getByText(/can be changed once its set-up on the publisher's site is finished/).waitFor();
+  const link = page.getByRole('link', { name: "Finish the set-up on the publisher's site" });
+  assert.equal(await link.getAttribute('target'), '_blank');
+  assert.match(await link.getAttribute('rel'), /noopener/);
+  const back = page.url();
+
+  // On the publisher's site (the emulator's page), then back: active, and changeable.
+  await page.goto(await link.getAttribute('href'));
+  await page.getByRole('button', { name: 'Finish set-up' }).click();
+  await page.getByText(/is set up/).waitFor();
+  await page.goto(back);
+  await waitForHydration(page);
+  await page.locator('.facts').getByText('Active', { exact: true }).waitFor();
+  assert.equal(await page.getByText(/Action needed/).count(), 0);
+  await page.getByText(/A marketplace offer: quantity changes apply at once/).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Suspend' }).count(), 0);
+  await page.screenshot({ path: '/tmp/marketplace.png', fullPage: true });
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -220,3 +220,18 @@ fn marketplace_subscriptions_and_activation_links_are_read() {
         Some("<link populated here>")
     );
 }
+
+/// The licensing SKU a catalog SKU grants, from its free-form dynamic attributes.
+#[test]
+fn a_sku_names_the_licensing_sku_it_grants() {
+    let plain: Sku = fixture("sku_digits.json");
+    assert_eq!(plain.provisioning_id(), None);
+    let named: Sku = json::from_slice(
+        br#"{"id":"0001","dynamicAttributes":{"isAddon":false,"provisioningId":"3b555118-da6a-4418-894f-7df1e2096870"}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        named.provisioning_id(),
+        Some("3b555118-da6a-4418-894f-7df1e2096870")
+    );
+}

@@ -203,6 +203,16 @@ impl CatalogItem {
         }
     }
 
+    /// The product name the directory gives the licensing SKU: mostly the catalog's title, but
+    /// not always (as in real tenants), so a license cannot be matched to its subscriptions by
+    /// name alone.
+    pub fn license_name(&self) -> &'static str {
+        match self.sku_part_number {
+            "D365_SALES_PRO" => "Dynamics 365 for Sales Professional",
+            _ => self.title,
+        }
+    }
+
     /// `PRODUCT:SKU`, the key of a SKU whatever its availability.
     pub fn sku_key(&self) -> String {
         format!("{}:{}", self.product_id, self.sku_id)
@@ -277,9 +287,15 @@ impl CatalogItem {
             } else {
                 vec!["InventoryCheck".into(), "MicrosoftCloudAgreement".into()]
             },
-            dynamic_attributes: Some(serde_json::json!({
-                "isMicrosoftProduct": !self.is_marketplace(), "hasConstraints": true, "isAddon": false
-            })),
+            // Microsoft's SKUs name the licensing SKU they grant.
+            dynamic_attributes: Some(if self.is_marketplace() {
+                serde_json::json!({ "isMicrosoftProduct": false, "hasConstraints": true, "isAddon": false })
+            } else {
+                serde_json::json!({
+                    "isMicrosoftProduct": true, "hasConstraints": true, "isAddon": false,
+                    "provisioningId": self.license_sku
+                })
+            }),
             links: Some(Links {
                 self_link: Some(Link::get(format!(
                     "/products/{}/skus/{}?country={country}",

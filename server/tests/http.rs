@@ -4370,3 +4370,84 @@ async fn change_subscription(
     ];
     app.send("/api/subscription-change", &form).await
 }
+
+/// The licenses table names the subscriptions behind each licensing SKU from the catalog's record
+/// of what each SKU grants (the directory names Dynamics 365 Sales Professional differently from
+/// the catalog), and license changes record those subscriptions.
+#[tokio::test]
+async fn licenses_name_the_subscriptions_behind_them() {
+    let app = TestApp::spawn().await;
+    app.sign_in_as("Service provider admin").await;
+    offer_monthly(&app, "CFQ7TTC0LH0R", "0001", "").await;
+    let contoso = app.customer_id("Contoso Ltd").await;
+    let page = order_page(&app, &contoso).await;
+    let (status, placed) = place_order(
+        &app,
+        page["form_id"].as_str().unwrap(),
+        &contoso,
+        "CFQ7TTC0LH0R:0001:P1Y:monthly",
+        "2",
+    )
+    .await;
+    assert_eq!(status, 200, "{placed}");
+    let dynamics = placed["subscription_id"].as_str().unwrap().to_lowercase();
+
+    let table = app
+        .get_json("/api/licenses", &[("customer", &contoso)])
+        .await;
+    let row = table["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Dynamics 365 for Sales Professional")
+        .unwrap_or_else(|| panic!("{table}"))
+        .clone();
+    assert_eq!(row["subscriptions"], serde_json::json!([dynamics]), "{row}");
+    // Every other product still finds its subscriptions.
+    assert!(table["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| !p["subscriptions"].as_array().unwrap().is_empty()));
+
+    // A license of it given to a user names the subscription in the license changes.
+    let users = app
+        .get_json(
+            "/api/users",
+            &[("customer", contoso.as_str()), ("wait", "1")],
+        )
+        .await;
+    let mut user = String::new();
+    for row in users["rows"].as_array().unwrap() {
+        let id = row["id"].as_str().unwrap();
+        let form = app
+            .get_json(
+                "/api/user-license-form",
+                &[("customer", contoso.as_str()), ("user", id)],
+            )
+            .await;
+        if form["usage_location"].is_string() {
+            user = id.to_owned();
+            break;
+        }
+    }
+    assert!(!user.is_empty(), "a user with a usage location: {users}");
+    let sku = row["sku_id"].as_str().unwrap();
+    let form = [
+        ("customer", contoso.as_str()),
+        ("user", user.as_str()),
+        ("assign", sku),
+        ("remove", ""),
+    ];
+    let (status, said) = app.send("/api/user-licenses", &form).await;
+    assert_eq!(status, 200, "{said}");
+    let table = app
+        .get_json("/api/licenses", &[("customer", &contoso)])
+        .await;
+    let change = &table["changes"][0];
+    assert_eq!(
+        change["product"], "Dynamics 365 for Sales Professional",
+        "{table}"
+    );
+    assert_eq!(change["subscriptions"], serde_json::json!([dynamics]));
+}

@@ -143,6 +143,7 @@ async fn product_skus(
                 .unwrap_or_else(|| product.id.to_string()),
             sku_title: sku.title.clone().unwrap_or_else(|| sku.id.to_string()),
             terms,
+            provisioning_id: sku.provisioning_id().unwrap_or_default().to_lowercase(),
         });
     }
     Ok(listed)

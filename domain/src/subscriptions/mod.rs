@@ -256,6 +256,25 @@ impl<'a> Subscriptions<'a> {
         Ok(())
     }
 
+    /// What licensing needs of a customer's stored subscriptions (ended ones left out).
+    pub async fn grants(&self, customer: &CustomerId) -> Result<Vec<Grant>, StoreError> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT id, offer_id, offer_name FROM subscriptions WHERE customer_id = $1 \
+             AND status NOT IN ('deleted', 'expired') ORDER BY id",
+        )
+        .bind(key(customer))
+        .fetch_all(self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, offer_id, offer_name)| Grant {
+                id,
+                offer_id,
+                offer_name,
+            })
+            .collect())
+    }
+
     /// One page of the stored subscriptions of the customers in `scopes`, by customer, then
     /// product.
     pub async fn query(
@@ -408,6 +427,50 @@ fn next_term(w: &Wire) -> String {
     }
 }
 
+/// A subscription as far as licensing goes: its id, catalog item id and product name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub id: String,
+    pub offer_id: String,
+    pub offer_name: String,
+}
+
+impl From<&Wire> for Grant {
+    fn from(w: &Wire) -> Self {
+        Grant {
+            id: w.id.as_str().to_lowercase(),
+            offer_id: w.offer_id.clone().unwrap_or_default(),
+            offer_name: w.offer_name.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// The subscriptions behind a licensing SKU (`sku_id`, named `sku_name` by Partner Center): those
+/// whose catalog SKU grants it, by the catalog's record (`grants`: `PRODUCT:SKU` → licensing SKU,
+/// from [`crate::catalog::Catalog::licensing_skus`]); for a SKU the catalog has not read, those
+/// whose product name is the SKU's (Partner Center reports the same name for both).
+pub fn granting<'a>(
+    sku_id: &str,
+    sku_name: &str,
+    subscriptions: &'a [Grant],
+    grants: &std::collections::HashMap<String, String>,
+) -> Vec<&'a Grant> {
+    subscriptions
+        .iter()
+        .filter(|s| {
+            let mut parts = s.offer_id.split(':');
+            let key = match (parts.next(), parts.next()) {
+                (Some(product), Some(sku)) => format!("{product}:{sku}").to_uppercase(),
+                _ => String::new(),
+            };
+            match grants.get(&key) {
+                Some(grant) => grant.eq_ignore_ascii_case(sku_id),
+                None => !sku_name.is_empty() && s.offer_name.eq_ignore_ascii_case(sku_name),
+            }
+        })
+        .collect()
+}
+
 /// `P1M` → "1 month", `P1Y` → "1 year", `P3Y` → "3 years"; anything else as it is.
 pub fn term_words(term: &str) -> &str {
     match term {
@@ -425,5 +488,44 @@ pub fn cycle_words(cycle: &str) -> &str {
         "triennial" => "every 3 years",
         "one_time" => "once",
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    #[test]
+    fn subscriptions_grant_licenses_by_the_catalog_else_by_name() {
+        let sub = |id: &str, offer: &str, name: &str| Grant {
+            id: id.into(),
+            offer_id: offer.into(),
+            offer_name: name.into(),
+        };
+        let subs = [
+            sub("a", "CFQ7TTC0LCHC:0003:X", "Microsoft 365 Business Premium"),
+            sub("b", "cfq7ttc0lchc:0003:Y", "Renamed by Microsoft"),
+            sub("c", "CFQ7TTC0LF8Q:0001:Z", "Office 365 E3"),
+            sub("d", "OTHER:0001:Z", "Office 365 E3"),
+        ];
+        let grants: HashMap<String, String> = [
+            ("CFQ7TTC0LCHC:0003".to_owned(), "cbdc14ab".to_owned()),
+            ("CFQ7TTC0LF8Q:0001".to_owned(), "6fd2c87f".to_owned()),
+        ]
+        .into();
+        let ids = |found: Vec<&Grant>| found.iter().map(|g| g.id.clone()).collect::<Vec<_>>();
+        // By the catalog, whatever the names say (and in any case).
+        assert_eq!(
+            ids(granting("CBDC14AB", "Business Premium", &subs, &grants)),
+            ["a", "b"]
+        );
+        // The catalog names another grant for c; d is unknown to it and matches by name.
+        assert_eq!(
+            ids(granting("aaaa", "Office 365 E3", &subs, &grants)),
+            ["d"]
+        );
+        assert!(granting("aaaa", "", &subs, &HashMap::new()).is_empty());
     }
 }

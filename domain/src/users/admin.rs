@@ -3,13 +3,13 @@
 //! Center first; only when it succeeded are the directory cache, the license transactions and
 //! the outbox written, together, in one transaction.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use partner_center::{
     error::codes as pc_codes,
     wire::{
         CustomerUser, DirectoryRole, LicenseAssignment, LicenseUpdate, PasswordProfile,
-        SubscribedSku, UserMember, UserState,
+        SubscribedSku, SubscriptionStatus, UserMember, UserState,
     },
     PartnerCenter, PcError, RoleId, SkuId, UserId,
 };
@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use crate::{
     access::{ChangeScope, CustomerScope},
+    subscriptions::{granting, Grant},
     time::now_millis,
     users::directory::{self, product_name},
     Store, StoreError,
@@ -193,6 +194,23 @@ impl<S: AsRef<CustomerScope>> UserAdmin<S> {
         }
     }
 
+    /// What the license transactions of a change name, read before it is written.
+    async fn ledger(&self) -> Result<Ledger, StoreError> {
+        Ok(Ledger {
+            names: self.store.directory().sku_names(self.scope()).await?,
+            subscriptions: self.store.subscriptions().grants(self.customer()).await?,
+            grants: self.licensing_skus().await?,
+        })
+    }
+
+    /// What the catalog of the customer's connection says each SKU grants.
+    async fn licensing_skus(&self) -> Result<HashMap<String, String>, StoreError> {
+        self.store
+            .catalog()
+            .licensing_skus(&self.scope().customer().connection_id)
+            .await
+    }
+
     /// The customer's name, as imported.
     pub fn customer_name(&self) -> String {
         self.scope().customer().company_name.clone()
@@ -227,6 +245,17 @@ impl<S: AsRef<CustomerScope>> UserAdmin<S> {
             self.pc.subscriptions(self.customer()),
         )
         .map_err(user_error)?;
+        let grants = self.licensing_skus().await?;
+        let subscriptions: Vec<Grant> = subscriptions
+            .iter()
+            .filter(|s| {
+                !matches!(
+                    s.status,
+                    Some(SubscriptionStatus::Deleted | SubscriptionStatus::Expired)
+                )
+            })
+            .map(Grant::from)
+            .collect();
         let mut tx = self.store.pool().begin().await?;
         directory::set_skus(&mut tx, self.scope(), &skus).await?;
         tx.commit().await?;
@@ -234,24 +263,18 @@ impl<S: AsRef<CustomerScope>> UserAdmin<S> {
             .iter()
             .map(|s| {
                 let name = product_name(s);
-                // Partner Center does not link a subscription to the licensing SKU it grants;
-                // the offer name is the product name it reports for the SKU.
-                let subscriptions = subscriptions
-                    .iter()
-                    .filter(|sub| {
-                        sub.offer_name
-                            .as_deref()
-                            .is_some_and(|o| o.eq_ignore_ascii_case(&name))
-                    })
-                    .map(|sub| sub.id.to_string())
+                let sku_id = s
+                    .product_sku
+                    .id
+                    .as_ref()
+                    .map(|i| i.to_string().to_lowercase())
+                    .unwrap_or_default();
+                let subscriptions = granting(&sku_id, &name, &subscriptions, &grants)
+                    .into_iter()
+                    .map(|g| g.id.clone())
                     .collect();
                 Product {
-                    sku_id: s
-                        .product_sku
-                        .id
-                        .as_ref()
-                        .map(|i| i.to_string().to_lowercase())
-                        .unwrap_or_default(),
+                    sku_id,
                     name,
                     active: s.active_units,
                     consumed: s.consumed_units,
@@ -599,11 +622,11 @@ impl UserAdmin<ChangeScope> {
         })
         .await?;
         let skus = self.pc.subscribed_skus(self.customer()).await.ok();
-        let names = self.store.directory().sku_names(self.scope()).await?;
+        let ledger = self.ledger().await?;
         let mut tx = self.store.pool().begin().await?;
         directory::mark_deleted(&mut tx, self.scope(), user, now_millis()).await?;
         let released: Vec<_> = held.iter().map(|sku| (sku, -1, "delete")).collect();
-        self.record(&mut tx, user, &upn, &names, &released).await?;
+        self.record(&mut tx, user, &upn, &ledger, &released).await?;
         if let Some(skus) = &skus {
             directory::set_skus(&mut tx, self.scope(), skus).await?;
         }
@@ -668,7 +691,7 @@ impl UserAdmin<ChangeScope> {
             .map(|h| h.into_iter().filter_map(|l| l.product_sku.id).collect())
             .unwrap_or_default();
         let roles = roles.unwrap_or_default();
-        let names = self.store.directory().sku_names(self.scope()).await?;
+        let ledger = self.ledger().await?;
         let upn = restored.user_principal_name.clone().unwrap_or_default();
         let mut tx = self.store.pool().begin().await?;
         directory::upsert_user(&mut tx, self.scope(), &restored).await?;
@@ -681,7 +704,7 @@ impl UserAdmin<ChangeScope> {
         )
         .await?;
         let returned: Vec<_> = held.iter().map(|sku| (sku, 1, "restore")).collect();
-        self.record(&mut tx, user, &upn, &names, &returned).await?;
+        self.record(&mut tx, user, &upn, &ledger, &returned).await?;
         if let Ok(skus) = &skus {
             directory::set_skus(&mut tx, self.scope(), skus).await?;
         }
@@ -747,7 +770,7 @@ impl UserAdmin<ChangeScope> {
                 held
             }
         };
-        let names = directory.sku_names(self.scope()).await?;
+        let ledger = self.ledger().await?;
         let upn = directory.user_name(self.scope(), user).await?;
         let mut tx = self.store.pool().begin().await?;
         directory::set_user_licenses(&mut tx, self.scope(), user, &held).await?;
@@ -759,7 +782,7 @@ impl UserAdmin<ChangeScope> {
             .map(|sku| (sku, 1, "assign"))
             .chain(remove.iter().map(|sku| (sku, -1, "remove")))
             .collect();
-        self.record(&mut tx, user, &upn, &names, &changes).await?;
+        self.record(&mut tx, user, &upn, &ledger, &changes).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -770,14 +793,21 @@ impl UserAdmin<ChangeScope> {
         tx: &mut Transaction<'_, Any>,
         user: &UserId,
         upn: &str,
-        names: &[(String, String)],
+        ledger: &Ledger,
         changes: &[(&SkuId, i64, &str)],
     ) -> Result<(), sqlx::Error> {
         for (sku, delta, reason) in changes {
+            let name = name_of(&ledger.names, sku);
+            let sku = sku.as_str().to_lowercase();
+            let subscriptions: Vec<&str> =
+                granting(&sku, &name, &ledger.subscriptions, &ledger.grants)
+                    .into_iter()
+                    .map(|g| g.id.as_str())
+                    .collect();
             sqlx::query(
                 "INSERT INTO license_transactions (id, at, actor, customer_id, user_id, \
                  user_principal_name, sku_id, product_name, subscription_id, delta, reason, \
-                 request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11)",
+                 request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(Uuid::now_v7().to_string())
             .bind(now_millis())
@@ -785,8 +815,9 @@ impl UserAdmin<ChangeScope> {
             .bind(self.customer().as_str().to_lowercase())
             .bind(user.as_str().to_lowercase())
             .bind(upn.to_owned())
-            .bind(sku.as_str().to_lowercase())
-            .bind(name_of(names, sku))
+            .bind(sku)
+            .bind(name)
+            .bind(subscriptions.join(" "))
             .bind(*delta)
             .bind((*reason).to_owned())
             .bind(self.actor.request_id.clone())
@@ -797,6 +828,14 @@ impl UserAdmin<ChangeScope> {
     }
 }
 
+/// What a license transaction names: the products' names, and the subscriptions it draws on
+/// (the customer's stored subscriptions and what the catalog says their SKUs grant).
+struct Ledger {
+    names: Vec<(String, String)>,
+    subscriptions: Vec<Grant>,
+    grants: HashMap<String, String>,
+}
+
 /// A license transaction as the history shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LicenseTransaction {
@@ -805,6 +844,8 @@ pub struct LicenseTransaction {
     pub user_principal_name: String,
     pub product_name: String,
     pub sku_id: String,
+    /// The subscriptions behind the SKU when it changed (empty when none was known).
+    pub subscriptions: Vec<String>,
     pub delta: i64,
     pub reason: String,
 }
@@ -815,9 +856,20 @@ pub async fn license_transactions(
     scope: &CustomerScope,
     limit: i64,
 ) -> Result<Vec<LicenseTransaction>, StoreError> {
-    let rows: Vec<(i64, String, String, String, String, i64, String)> = sqlx::query_as(
-        "SELECT at, actor, user_principal_name, product_name, sku_id, delta, reason \
-         FROM license_transactions WHERE customer_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        i64,
+        String,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT at, actor, user_principal_name, product_name, sku_id, subscription_id, delta, \
+         reason FROM license_transactions WHERE customer_id = $1 \
+         ORDER BY at DESC, id DESC LIMIT $2",
     )
     .bind(scope.customer().id.as_str().to_lowercase())
     .bind(limit)
@@ -831,8 +883,14 @@ pub async fn license_transactions(
             user_principal_name: r.2,
             product_name: r.3,
             sku_id: r.4,
-            delta: r.5,
-            reason: r.6,
+            subscriptions: r
+                .5
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+            delta: r.6,
+            reason: r.7,
         })
         .collect())
 }

@@ -50,6 +50,18 @@ pub struct Sku {
     pub links: Option<Links>,
 }
 
+impl Sku {
+    /// The licensing SKU (the directory's SKU id) a subscription to this SKU grants, from the
+    /// free-form `dynamicAttributes.provisioningId` (read with its key normalised, as every key).
+    pub fn provisioning_id(&self) -> Option<&str> {
+        self.dynamic_attributes
+            .as_ref()?
+            .get("provisioning_id")?
+            .as_str()
+            .filter(|id| !id.is_empty())
+    }
+}
+
 /// `defaultCurrency` is documented as a string and shown as `{code, symbol}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]

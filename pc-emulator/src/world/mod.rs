@@ -330,7 +330,7 @@ impl CustomerRec {
 fn product_sku(item: &CatalogItem, with_target: bool) -> ProductSku {
     ProductSku {
         id: Some(SkuId::new(item.license_sku)),
-        name: Some(item.title.to_owned()),
+        name: Some(item.license_name().to_owned()),
         sku_part_number: Some(item.sku_part_number.to_owned()),
         target_type: with_target.then(|| "User".to_owned()),
         license_group_id: Some("group1".into()),

@@ -60,6 +60,7 @@ fn licenses_table(d: LicensesData) -> impl IntoView {
         d.read_at
     );
     let changes = d.changes;
+    let customer_id = d.customer_id.clone();
     view! {
         <table class="table" aria-label=format!("Licenses of {}", d.customer)>
             <thead>
@@ -85,9 +86,9 @@ fn licenses_table(d: LicensesData) -> impl IntoView {
                                         <dt>"Microsoft subscription IDs"</dt>
                                         <dd class="mono">
                                             {if p.subscriptions.is_empty() {
-                                                "None found".to_owned()
+                                                "None found".into_any()
                                             } else {
-                                                p.subscriptions.join(", ")
+                                                subscription_links(&customer_id, &p.subscriptions).into_any()
                                             }}
                                         </dd>
                                     </dl>
@@ -115,6 +116,7 @@ fn licenses_table(d: LicensesData) -> impl IntoView {
                             <th scope="col">"When (UTC)"</th>
                             <th scope="col">"User"</th>
                             <th scope="col">"Product"</th>
+                            <th scope="col">"Subscription"</th>
                             <th scope="col" class="numeric">"Change"</th>
                             <th scope="col">"Why"</th>
                             <th scope="col">"By"</th>
@@ -126,6 +128,7 @@ fn licenses_table(d: LicensesData) -> impl IntoView {
                                 <td class="nowrap">{c.at}</td>
                                 <td>{c.user_name}</td>
                                 <td>{c.product}</td>
+                                <td class="mono">{subscription_links(&customer_id, &c.subscriptions)}</td>
                                 <td class="numeric">{if c.delta > 0 { format!("+{}", c.delta) } else { c.delta.to_string() }}</td>
                                 <td>{c.reason}</td>
                                 <td class="muted">{c.actor}</td>
@@ -136,4 +139,20 @@ fn licenses_table(d: LicensesData) -> impl IntoView {
             </details>
         })}
     }
+}
+
+/// Links to the subscriptions' pages, each shown by the start of its id (the whole id in its
+/// title).
+fn subscription_links(customer_id: &str, ids: &[String]) -> impl IntoView {
+    ids.iter()
+        .enumerate()
+        .map(|(n, id)| {
+            let href = format!("/subscription?customer={customer_id}&id={id}");
+            let short: String = id.chars().take(8).collect();
+            view! {
+                {(n > 0).then_some(", ")}
+                <a href=href title=id.clone()>{format!("{short}…")}</a>
+            }
+        })
+        .collect_view()
 }

@@ -25,6 +25,8 @@ pub struct LicenseChange {
     pub actor: String,
     pub user_name: String,
     pub product: String,
+    /// The subscriptions behind the product when it changed.
+    pub subscriptions: Vec<String>,
     pub delta: i64,
     pub reason: String,
 }
@@ -32,6 +34,7 @@ pub struct LicenseChange {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LicensesData {
     pub customer: String,
+    pub customer_id: String,
     pub products: Vec<ProductRow>,
     /// When Partner Center gave these figures (UTC time).
     pub read_at: String,
@@ -53,6 +56,7 @@ pub async fn licenses(customer: String) -> Result<LicensesData, AppError> {
             .await;
     Ok(LicensesData {
         customer: admin.customer_name(),
+        customer_id: admin.customer_key(),
         products: products?.into_iter().map(ProductRow::from).collect(),
         read_at: domain::time::format_utc_time(domain::time::now_millis()),
         changes: changes?.into_iter().map(LicenseChange::from).collect(),
@@ -87,6 +91,7 @@ mod server {
                 actor: t.actor,
                 user_name: t.user_principal_name,
                 product: t.product_name,
+                subscriptions: t.subscriptions,
                 delta: t.delta,
                 reason: t.reason,
             }
