@@ -19,8 +19,8 @@ test('the admin reads the catalog and offers a SKU', async () => {
   const rows = page.getByRole('table').getByRole('row');
   assert.ok((await rows.count()) > 3);
 
-  // The first SKU sold annually: offer it under a name of ours.
-  const annual = page.getByRole('checkbox', { name: /^Billed annual:/ }).first();
+  // Microsoft 365 Business Premium, sold annually: offer it under a name of ours.
+  const annual = page.getByRole('checkbox', { name: /^Billed annual: .*Business Premium/ }).first();
   const label = (await annual.getAttribute('aria-label')).replace('Billed annual: ', '');
   const row = page.getByRole('row').filter({ has: page.getByRole('checkbox', { name: `Offer ${label}` }) });
   await row.getByRole('checkbox', { name: `Offer ${label}` }).check();

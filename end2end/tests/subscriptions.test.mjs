@@ -126,7 +126,7 @@ test('a marketplace subscription needs action until the publisher\'s set-up is f
   await signIn(page, 'Service provider admin', '/subscriptions?tab=marketplace');
   await waitForHydration(page);
   await page.getByRole('status', { name: 'Partner Center read' }).getByText(/Read from Partner Center at/).waitFor();
-  const row = page.getByRole('table').getByRole('row', { name: /Adatum Sign/ });
+  const row = page.getByRole('table').getByRole('row', { name: /Fabrikam Inc.*Adatum Sign/ });
   await row.getByText('Action needed').waitFor();
   await row.getByRole('link', { name: 'Adatum Sign' }).click();
   await page.getByRole('heading', { level: 2, name: 'Adatum Sign' }).waitFor();

@@ -1,7 +1,9 @@
 //! The subscriptions page against the emulator with 150 ms per Partner Center answer, Seatwise
 //! running for real (HTTP, sessions, SQLite): 500 customers x 20 subscriptions read live (every
-//! customer's list, a call each, several customers at once) and then from the store; the
-//! Partner Center calls and the answers throttled.
+//! customer's list, a call each, several customers at once) — as the page's first load asks for
+//! it, and streamed as the browser reads it (first customer's rows, then all) — and then from
+//! the store; the Partner Center calls and the answers throttled. Then one order: its time and
+//! its Partner Center calls (one cart, one checkout).
 //!
 //! Prints `| figure | value |` rows for `make bench`.
 
@@ -63,6 +65,68 @@ async fn main() {
         stored.push(page(query).await.0);
     }
     stored.sort();
+
+    // The browser's way: a line per customer as its list is stored, rows shown from the first.
+    let started = Instant::now();
+    let mut streamed = app.post_form("/api/subscriptions-read", &[]).await;
+    let (mut text, mut first) = (String::new(), None);
+    while let Some(chunk) = streamed.chunk().await.unwrap() {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        if first.is_none() && text.contains("\"Read\"") {
+            first = Some(started.elapsed());
+        }
+    }
+    let all_streamed = started.elapsed();
+    assert!(text.contains("\"Finished\""), "the read finished");
+    assert_eq!(text.matches("\"Read\"").count(), 500, "every customer read");
+
+    // One order: the catalog offers a SKU, the first customer (agreement accepted) buys it.
+    let catalog: serde_json::Value = app.get("/api/catalog").await.json().await.unwrap();
+    let connection = catalog["connection"].as_str().unwrap().to_owned();
+    app.post_form("/api/catalog-refresh", &[("connection", &connection)])
+        .await;
+    let curated = app
+        .post_form(
+            "/api/catalog-curate",
+            &[
+                ("connection", connection.as_str()),
+                ("product_id", "CFQ7TTC0LCHC"),
+                ("sku_id", "0003"),
+                ("offered", "on"),
+                ("monthly", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(curated.status(), 200);
+    let customer = v["rows"][0]["customer_id"].as_str().unwrap().to_owned();
+    let order_page = app
+        .get_json("/api/order-page", &[("customer", customer.as_str())])
+        .await;
+    assert!(order_page["agreement"].is_object(), "{order_page}");
+    app.clear_emulator_log().await;
+    let started = Instant::now();
+    let (status, placed) = app
+        .send(
+            "/api/order-place",
+            &[
+                ("form_id", order_page["form_id"].as_str().unwrap()),
+                ("customer", customer.as_str()),
+                ("item", "CFQ7TTC0LCHC:0003:P1Y:monthly"),
+                ("quantity", "5"),
+            ],
+        )
+        .await;
+    let ordered = started.elapsed();
+    assert_eq!(status, 200, "{placed}");
+    let log = app.emulator_log().await;
+    let posts = |tail: &str| {
+        log.iter()
+            .filter(|(method, path)| method == "POST" && path.ends_with(tail))
+            .count()
+    };
+    let (carts, checkouts) = (posts("/carts"), posts("/checkout"));
+    assert_eq!((carts, checkouts), (1, 1), "{log:?}");
+
     let ms = |d: std::time::Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
     println!(
         "| subscriptions, 500 customers x 20, live (150 ms per answer): every row read and stored | {} ({calls} Partner Center calls, {limited} throttled) |",
@@ -71,5 +135,15 @@ async fn main() {
     println!(
         "| subscriptions, 500 customers x 20, from the store: first page, page 100, a search, a status (slowest of 4) | {} |",
         ms(*stored.last().unwrap())
+    );
+    println!(
+        "| subscriptions, 500 customers x 20, streamed as the browser reads them: first customer's rows / all | {} / {} |",
+        ms(first.unwrap()),
+        ms(all_streamed)
+    );
+    println!(
+        "| one order (150 ms per answer): availability, cart, checkout, the customer's list | {} ({carts} cart, {checkouts} checkout, {} Partner Center calls) |",
+        ms(ordered),
+        log.len()
     );
 }

@@ -29,7 +29,8 @@ pub struct Ready {
     router: axum::Router,
     /// Delivers the outbox while the server runs (when SMTP is configured).
     mailer: Option<(mailer::Mailer, domain::Store)>,
-    store: domain::Store,
+    /// The domain's door, for the work the server does by schedule (and tests that drive it).
+    pub services: domain::Services,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,7 +96,7 @@ pub async fn prepare(config: &Config) -> Result<Ready, StartError> {
         )),
         None => None,
     };
-    let store = state.services.store().clone();
+    let services = state.services.clone();
     let router = web::router(state, config, &secrets);
     Ok(Ready {
         addr,
@@ -104,7 +105,7 @@ pub async fn prepare(config: &Config) -> Result<Ready, StartError> {
         listener,
         router,
         mailer,
-        store,
+        services,
     })
 }
 
@@ -120,7 +121,8 @@ impl Ready {
             let task = tokio::spawn(mailer.run(store));
             AbortOnDrop(task)
         });
-        let _sweeper = AbortOnDrop(tokio::spawn(sweep(self.store)));
+        let _sweeper = AbortOnDrop(tokio::spawn(sweep(self.services.store().clone())));
+        let _schedule = AbortOnDrop(tokio::spawn(schedule(self.services)));
         // Without TCP_NODELAY a streamed page (several small writes) waits on the client's
         // delayed ACK: about 40 ms per response on keep-alive connections.
         let listener = self.listener.tap_io(|tcp| {
@@ -149,6 +151,21 @@ async fn sweep(store: domain::Store) {
         match (sessions, counters) {
             (Ok(s), Ok(c)) => tracing::debug!(sessions = s, counters = c, "swept"),
             (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "sweep failed"),
+        }
+    }
+}
+
+/// Every hour, while the server runs: the work done by schedule (catalogs in use read again
+/// when their last refresh is a month old).
+async fn schedule(services: domain::Services) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        let refreshed = services
+            .refresh_catalogs_due(domain::time::now_millis())
+            .await;
+        if refreshed > 0 {
+            tracing::info!(refreshed, "catalogs refreshed by schedule");
         }
     }
 }

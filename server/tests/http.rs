@@ -4451,3 +4451,41 @@ async fn licenses_name_the_subscriptions_behind_them() {
     );
     assert_eq!(change["subscriptions"], serde_json::json!([dynamics]));
 }
+
+/// The monthly catalog refresh: a catalog read more than a month ago is read again by the
+/// schedule (a SKU withdrawn since is flagged), audited as the schedule's; one read recently, or
+/// never, is left alone.
+#[tokio::test]
+async fn catalogs_in_use_are_refreshed_monthly() {
+    let app = TestApp::spawn().await;
+    let now = domain::time::now_millis();
+    assert_eq!(
+        app.services.refresh_catalogs_due(now).await,
+        0,
+        "never read: left alone"
+    );
+    let connection = offer_premium_monthly(&app).await;
+    assert_eq!(
+        app.services.refresh_catalogs_due(now).await,
+        0,
+        "read just now"
+    );
+    let withdrawn = app
+        .emulator_post(
+            "catalog/withdraw",
+            serde_json::json!({ "productId": "CFQ7TTC0LCHC", "skuId": "0003" }),
+        )
+        .await;
+    assert_eq!(withdrawn, 204);
+    let later = domain::time::now_millis() + domain::service::REFRESH_EVERY_MS;
+    assert_eq!(app.services.refresh_catalogs_due(later).await, 1);
+
+    app.sign_in_as("Service provider admin").await;
+    let catalog = app
+        .get_json("/api/catalog", &[("connection", connection.as_str())])
+        .await;
+    let note = catalog["last_refresh"].as_str().unwrap();
+    assert!(note.contains(" 1 discontinued"), "{note}");
+    let log = app.get("/api/audit-log").await.text().await.unwrap();
+    assert!(log.contains(domain::service::SCHEDULE), "{log}");
+}

@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::subscriptions::capitalised;
+use super::subscriptions::{billed, capitalised};
 use crate::{
     components::{error_panel::ErrorPanel, page_header::PageHeader},
     serverfns::subscriptions::{subscription_details, ChangeSubscription, SubscriptionFacts},
@@ -96,7 +96,7 @@ fn details(f: SubscriptionFacts, change: ServerAction<ChangeSubscription>) -> im
                 <dt>"Quantity"</dt><dd>{s.quantity}</dd>
                 <dt>"Status"</dt><dd>{status}</dd>
                 {publisher}
-                <dt>"Term"</dt><dd>{format!("{}, billed {}", s.term, s.billing.to_lowercase())}</dd>
+                <dt>"Term"</dt><dd>{format!("{}, billed {}", s.term, billed(&s.billing))}</dd>
                 <dt>"Started"</dt><dd>{s.start.clone()}</dd>
                 <dt>"Commitment"</dt><dd>{ends}</dd>
                 <dt>"At renewal"</dt><dd>{if s.next_term.is_empty() { "No change".to_owned() } else { s.next_term.clone() }}</dd>

@@ -293,7 +293,7 @@ fn subscription_row(s: &SubscriptionItem, several: bool, marketplace: bool) -> i
             <td><span class=badge>{status}</span></td>
             <td>
                 <span class="nowrap">{s.term.clone()}</span>
-                <div class="muted small nowrap">{format!("Billed {}", s.billing.to_lowercase())}</div>
+                <div class="muted small nowrap">{format!("Billed {}", billed(&s.billing))}</div>
             </td>
             <td>
                 <span class="nowrap">{ends}</span>
@@ -308,6 +308,16 @@ fn subscription_row(s: &SubscriptionItem, several: bool, marketplace: bool) -> i
                 }}
             </td>
         </tr>
+    }
+}
+
+/// How often it is billed, as people say it: "monthly", "annually", "every 3 years".
+pub(crate) fn billed(billing: &str) -> String {
+    match billing.to_lowercase().as_str() {
+        "annual" => "annually".to_owned(),
+        "triennial" => "every 3 years".to_owned(),
+        "one time" => "once".to_owned(),
+        other => other.to_owned(),
     }
 }
 

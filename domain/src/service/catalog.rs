@@ -1,14 +1,16 @@
 //! The curated catalog on the Catalog page: the service provider's staff read it per
 //! connection; admins refresh it from Partner Center (every product, SKU and availability of the
-//! connection's country) and choose what may be ordered through Seatwise.
+//! connection's country) and choose what may be ordered through Seatwise; the server refreshes
+//! catalogs in use monthly by schedule.
 
 use std::collections::BTreeSet;
 
 use futures_util::{stream, StreamExt, TryStreamExt};
 use partner_center::{wire::Product, PartnerCenter, PcError};
 
-use super::{ProviderAdminDesk, ProviderDesk, ServiceError};
+use super::{ProviderAdminDesk, ProviderDesk, ServiceError, Services};
 use crate::{
+    audit::{NewEntry, Outcome},
     catalog::{CatalogItem, Curation, ListedSku, RefreshSummary},
     connections::{Connection, ConnectionId},
     time::now_millis,
@@ -61,26 +63,14 @@ impl ProviderAdminDesk {
         &self,
         connection: &ConnectionId,
     ) -> Result<RefreshSummary, ServiceError> {
-        let services = &self.caller.services;
         let result = async {
             let c = self.caller.existing_connection(connection).await?;
-            let pc = services.client(&c.id).await?;
-            let listed = listed(&pc, &c.country)
-                .await
-                .map_err(ServiceError::partner_center)?;
-            Ok(services
-                .store
-                .catalog()
-                .record_refresh(&c.id, &listed, now_millis())
-                .await?)
+            refresh(&self.caller.services, &c).await
         }
         .await;
-        let detail = result.as_ref().map_or(String::new(), |s: &RefreshSummary| {
-            format!(
-                "{connection}: {} listed, {} new, {} discontinued",
-                s.listed, s.added, s.discontinued
-            )
-        });
+        let detail = result
+            .as_ref()
+            .map_or(String::new(), |s| refresh_words(connection, s));
         self.caller.finish(None, &detail, result).await
     }
 
@@ -107,6 +97,72 @@ impl ProviderAdminDesk {
         );
         self.caller.finish(None, &detail, result).await
     }
+}
+
+/// How often a catalog in use is read again by schedule.
+pub const REFRESH_EVERY_MS: i64 = 30 * 86_400_000;
+
+impl Services {
+    /// The scheduled catalog refresh: every connection whose catalog was last read more than
+    /// [`REFRESH_EVERY_MS`] ago is read again (one never read waits for its first refresh on
+    /// the Catalog page), audited as done by the schedule. Answers how many were read.
+    pub async fn refresh_catalogs_due(&self, now: i64) -> usize {
+        let connections = match self.store.connections(&self.sealer).list().await {
+            Ok(list) => list,
+            Err(e) => {
+                tracing::warn!(error = %e, "scheduled catalog refresh: connections not read");
+                return 0;
+            }
+        };
+        let mut done = 0;
+        for c in connections {
+            let last = self.store.catalog().last_refresh(&c.id).await;
+            let due = matches!(&last, Ok(Some(s)) if now - s.at >= REFRESH_EVERY_MS);
+            if !due {
+                continue;
+            }
+            let result = refresh(self, &c).await;
+            let (outcome, detail) = match &result {
+                Ok(summary) => (Outcome::Succeeded, refresh_words(&c.id, summary)),
+                Err(e) => (Outcome::Failed, format!("{}: {e}", c.id)),
+            };
+            tracing::info!(connection = %c.id, %detail, "scheduled catalog refresh");
+            self.record(NewEntry {
+                actor: SCHEDULE,
+                customer_id: None,
+                action: "catalog.refresh",
+                outcome,
+                detail: &detail,
+                request_id: None,
+            })
+            .await;
+            done += usize::from(result.is_ok());
+        }
+        done
+    }
+}
+
+/// Who the audit log names for work the server does by schedule.
+pub const SCHEDULE: &str = "Seatwise (schedule)";
+
+/// Reads what Partner Center lists for the connection's country and stores it.
+async fn refresh(services: &Services, c: &Connection) -> Result<RefreshSummary, ServiceError> {
+    let pc = services.client(&c.id).await?;
+    let listed = listed(&pc, &c.country)
+        .await
+        .map_err(ServiceError::partner_center)?;
+    Ok(services
+        .store
+        .catalog()
+        .record_refresh(&c.id, &listed, now_millis())
+        .await?)
+}
+
+fn refresh_words(connection: &ConnectionId, s: &RefreshSummary) -> String {
+    format!(
+        "{connection}: {} listed, {} new, {} discontinued",
+        s.listed, s.added, s.discontinued
+    )
 }
 
 /// Every SKU of every product Partner Center lists for `country`, with its terms.

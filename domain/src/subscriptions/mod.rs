@@ -411,7 +411,7 @@ fn next_term(w: &Wire) -> String {
             .as_ref()
             .filter(|c| Some(*c) != w.billing_cycle.as_ref())
         {
-            parts.push(format!("billed {}", cycle.as_str().replace('_', " ")));
+            parts.push(format!("billed {}", cycle_words(cycle.as_str())));
         }
         let same_product = p.product_id.as_ref().map(|id| id.as_str()) == w.product_id();
         if !same_product {

@@ -32,6 +32,8 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
     /// A separately started emulator ([`TestApp::on_emulator`]), for its counters.
     pub emulator: Option<Arc<Emulator>>,
+    /// The server's domain door, for the work it does by schedule.
+    pub services: domain::Services,
     _running: Option<pc_emulator::Running>,
 }
 
@@ -117,6 +119,7 @@ impl TestApp {
     async fn serve(config: Config, dir: tempfile::TempDir) -> Self {
         let ready = prepare(&config).await.expect("server starts");
         let addr = ready.addr;
+        let services = ready.services.clone();
         let emulator_url = ready.emulator.as_ref().map(|e| e.url());
         let (stop, stopped) = oneshot::channel::<()>();
         let serving = tokio::spawn(ready.serve(async {
@@ -134,6 +137,7 @@ impl TestApp {
             serving,
             dir,
             emulator: None,
+            services,
             _running: None,
         }
     }
