@@ -62,6 +62,9 @@ pub struct CatalogItem {
     pub display_name: String,
     pub billing_cycles: Vec<String>,
     pub state: State,
+    /// A customer has one subscription of it: a further order adds licenses to that one
+    /// (otherwise every order is a new subscription, as Dynamics instances need).
+    pub add_to_existing: bool,
 }
 
 impl CatalogItem {
@@ -86,6 +89,7 @@ pub struct Curation {
     pub offered: bool,
     pub display_name: String,
     pub billing_cycles: Vec<String>,
+    pub add_to_existing: bool,
 }
 
 pub struct Catalog<'a> {
@@ -102,6 +106,7 @@ type Row = (
     String,
     String,
     String,
+    i64,
 );
 
 impl<'a> Catalog<'a> {
@@ -242,7 +247,7 @@ impl<'a> Catalog<'a> {
     pub async fn items(&self, connection: &ConnectionId) -> Result<Vec<CatalogItem>, StoreError> {
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT product_id, sku_id, product_title, sku_title, terms, offered, display_name, \
-             billing_cycles, state FROM catalog_items WHERE connection_id = $1 \
+             billing_cycles, state, add_to_existing FROM catalog_items WHERE connection_id = $1 \
              ORDER BY LOWER(product_title), LOWER(sku_title), sku_id",
         )
         .bind(connection.as_str())
@@ -315,12 +320,14 @@ impl<'a> Catalog<'a> {
         };
         sqlx::query(
             "UPDATE catalog_items SET offered = $1, display_name = $2, billing_cycles = $3, \
-             state = $4 WHERE connection_id = $5 AND product_id = $6 AND sku_id = $7",
+             state = $4, add_to_existing = $5 \
+             WHERE connection_id = $6 AND product_id = $7 AND sku_id = $8",
         )
         .bind(i64::from(choice.offered))
         .bind(name)
         .bind(cycles.into_iter().collect::<Vec<_>>().join(" "))
         .bind(state.as_str())
+        .bind(i64::from(choice.add_to_existing))
         .bind(connection.as_str())
         .bind(product_id)
         .bind(sku_id)
@@ -358,5 +365,6 @@ fn to_item(r: Row) -> CatalogItem {
         display_name: r.6,
         billing_cycles: r.7.split_whitespace().map(str::to_owned).collect(),
         state: State::parse(&r.8),
+        add_to_existing: r.9 != 0,
     }
 }

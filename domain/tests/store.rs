@@ -1897,6 +1897,7 @@ async fn catalog_refreshes_flag_new_and_discontinued_skus(store: Store) {
         offered: true,
         display_name: " Our A ".into(),
         billing_cycles: cycles.iter().map(|c| c.to_string()).collect(),
+        add_to_existing: true,
     };
     let refused = catalog
         .curate(c, "A", "1", &offer(&["triennial"]))
@@ -1911,8 +1912,13 @@ async fn catalog_refreshes_flag_new_and_discontinued_skus(store: Store) {
         .await
         .unwrap();
     assert_eq!(
-        (a.offered, a.display_name.as_str(), a.state),
-        (true, "Our A", State::Reviewed)
+        (
+            a.offered,
+            a.display_name.as_str(),
+            a.state,
+            a.add_to_existing
+        ),
+        (true, "Our A", State::Reviewed, true)
     );
 
     // A is no longer listed: discontinued and not offered; C is new.

@@ -2324,8 +2324,15 @@ mod security {
                     (s("sku_id"), s("0001")),
                     (s("offered"), s("on")),
                     (s("display_name"), s("Hostile")),
+                    (s("existing"), s("on")),
                 ],
-                vec!["connection", "product_id", "sku_id", "display_name"],
+                vec![
+                    "connection",
+                    "product_id",
+                    "sku_id",
+                    "display_name",
+                    "existing",
+                ],
             ),
             (
                 "/api/connection-test",
@@ -3945,8 +3952,9 @@ async fn orders_wait_for_the_agreement_and_are_placed_once() {
     assert_eq!(own["partner"], "");
 }
 
-/// The service provider refreshes the catalog and offers Microsoft 365 E3 (`CFQ7TTC0LCHC`,
-/// SKU `0003`) billed monthly as "Premium", then signs out; answers the connection's id.
+/// The service provider refreshes the catalog and offers Microsoft 365 Business Premium
+/// (`CFQ7TTC0LCHC`, SKU `0003`) billed monthly as "Premium", then signs out; answers the
+/// connection's id.
 async fn offer_premium_monthly(app: &TestApp) -> String {
     app.sign_in_as("Service provider admin").await;
     let connection = offer_monthly(app, "CFQ7TTC0LCHC", "0003", "Premium").await;
@@ -3974,6 +3982,17 @@ async fn offer_monthly(app: &TestApp, product: &str, sku: &str, display_name: &s
         200
     );
     connection
+}
+
+/// Microsoft stops selling Business Premium (`CFQ7TTC0LCHC`, SKU `0003`) in the emulator.
+async fn withdraw_premium(app: &TestApp) {
+    let withdrawn = app
+        .emulator_post(
+            "catalog/withdraw",
+            serde_json::json!({ "productId": "CFQ7TTC0LCHC", "skuId": "0003" }),
+        )
+        .await;
+    assert_eq!(withdrawn, 204);
 }
 
 /// How many subscriptions Partner Center has for the customer (read live).
@@ -4081,13 +4100,7 @@ async fn a_discontinued_sku_cannot_be_ordered() {
     let app = TestApp::spawn().await;
     let connection = offer_premium_monthly(&app).await;
     let item = "CFQ7TTC0LCHC:0003:P1Y:monthly";
-    let withdrawn = app
-        .emulator_post(
-            "catalog/withdraw",
-            serde_json::json!({ "productId": "CFQ7TTC0LCHC", "skuId": "0003" }),
-        )
-        .await;
-    assert_eq!(withdrawn, 204);
+    withdraw_premium(&app).await;
 
     app.sign_in_as("Customer admin").await;
     let contoso = app.customer_id("Contoso Ltd").await;
@@ -4470,13 +4483,7 @@ async fn catalogs_in_use_are_refreshed_monthly() {
         0,
         "read just now"
     );
-    let withdrawn = app
-        .emulator_post(
-            "catalog/withdraw",
-            serde_json::json!({ "productId": "CFQ7TTC0LCHC", "skuId": "0003" }),
-        )
-        .await;
-    assert_eq!(withdrawn, 204);
+    withdraw_premium(&app).await;
     let later = domain::time::now_millis() + domain::service::REFRESH_EVERY_MS;
     assert_eq!(app.services.refresh_catalogs_due(later).await, 1);
 
@@ -4488,4 +4495,82 @@ async fn catalogs_in_use_are_refreshed_monthly() {
     assert!(note.contains(" 1 discontinued"), "{note}");
     let log = app.get("/api/audit-log").await.text().await.unwrap();
     assert!(log.contains(domain::service::SCHEDULE), "{log}");
+}
+
+/// A SKU sold one subscription per customer: a customer that has it is sent to its subscription
+/// to add licenses (the order page lists it there, an order for it is refused); with the setting
+/// off every order is a new subscription (a new instance).
+#[tokio::test]
+async fn one_subscription_per_customer_sends_the_buyer_to_the_existing_one() {
+    let app = TestApp::spawn().await;
+    let contoso = app.customer_id("Contoso Ltd").await;
+    app.sign_in_as("Service provider admin").await;
+    // Contoso has Office 365 E3 (seeded); the subscriptions are read into the store.
+    let own = app
+        .get_json(
+            "/api/subscriptions",
+            &[("customer", contoso.as_str()), ("read", "1")],
+        )
+        .await;
+    let e3 = own["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["product"] == "Office 365 E3")
+        .unwrap_or_else(|| panic!("{own}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let connection = offer_monthly(&app, "CFQ7TTC0LFLX", "0001", "").await;
+    let curate = |existing: &'static str| {
+        let connection = connection.clone();
+        let app = &app;
+        async move {
+            let mut form = vec![
+                ("connection", connection.as_str()),
+                ("product_id", "CFQ7TTC0LFLX"),
+                ("sku_id", "0001"),
+                ("offered", "on"),
+                ("monthly", "on"),
+            ];
+            if !existing.is_empty() {
+                form.push(("existing", existing));
+            }
+            app.send("/api/catalog-curate", &form).await.0
+        }
+    };
+    assert_eq!(curate("on").await, 200);
+    let item = "CFQ7TTC0LFLX:0001:P1Y:monthly";
+    let page = order_page(&app, &contoso).await;
+    assert_eq!(
+        page["existing"],
+        serde_json::json!([["Office 365 E3", e3]]),
+        "{page}"
+    );
+    assert!(!page["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["value"] == item));
+    let before = live_subscriptions(&app, &contoso).await;
+    let form = page["form_id"].as_str().unwrap();
+    let (status, e) = place_order(&app, form, &contoso, item, "1").await;
+    assert_eq!((status, e["field"].as_str()), (400, Some("item")), "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("already has Office 365 E3"),
+        "{e}"
+    );
+    assert_eq!(live_subscriptions(&app, &contoso).await, before);
+
+    // Off: a new subscription per order (an instance of its own).
+    assert_eq!(curate("").await, 200);
+    let page = order_page(&app, &contoso).await;
+    assert_eq!(page["existing"], serde_json::json!([]));
+    let form = page["form_id"].as_str().unwrap();
+    let (status, placed) = place_order(&app, form, &contoso, item, "1").await;
+    assert_eq!(status, 200, "{placed}");
+    assert_eq!(live_subscriptions(&app, &contoso).await, before + 1);
 }

@@ -137,7 +137,12 @@ fn catalog_row(
             r.display_name.clone()
         };
         let cycles: Vec<&str> = r.offered_cycles.iter().map(|c| billed(c)).collect();
-        format!("As {name}, billed {}", cycles.join(" or "))
+        let per = if r.add_to_existing {
+            "; one subscription per customer"
+        } else {
+            ""
+        };
+        format!("As {name}, billed {}{per}", cycles.join(" or "))
     } else {
         "Not offered".to_owned()
     };
@@ -161,6 +166,7 @@ fn catalog_row(
             .collect_view();
         let (connection, product, sku) = (connection.to_owned(), r.product_id.clone(), r.sku_id.clone());
         let (offer_label, name_label) = (format!("Offer {label}"), format!("Display name of {label}"));
+        let existing_label = format!("One subscription per customer: {label}");
         let display = r.display_name.clone();
         view! {
             <ActionForm action=action attr:class="curate-form">
@@ -173,6 +179,10 @@ fn catalog_row(
                 </label>
                 <input class="input" name="display_name" value=display placeholder="Display name (optional)" maxlength="100" aria-label=name_label />
                 <div class="curate-cycles">{cycles}</div>
+                <label class="choice" title="Off: every order is a new subscription (a new instance, as Dynamics 365 environments need).">
+                    <input type="checkbox" name="existing" value="on" checked=r.add_to_existing aria-label=existing_label />
+                    " One per customer"
+                </label>
                 <button type="submit" class="button button-secondary button-small">"Save"</button>
             </ActionForm>
         }

@@ -173,7 +173,27 @@ fn agreement_card(p: &OrderPageData, record: ServerAction<RecordAgreement>) -> i
 }
 
 fn order_card(p: &OrderPageData, place: ServerAction<PlaceOrder>, agreed: bool) -> impl IntoView {
-    let body = if p.choices.is_empty() {
+    let existing = (!p.existing.is_empty()).then(|| {
+        let links = p
+            .existing
+            .iter()
+            .map(|(title, id)| {
+                let href = format!("/subscription?customer={}&id={id}", p.customer_id);
+                view! { <li><a href=href>{title.clone()}</a></li> }
+            })
+            .collect_view();
+        view! {
+            <div class="existing-subscriptions">
+                <p class="muted small">
+                    {format!("{} has these already; more licenses are added on the subscription's page:", p.customer)}
+                </p>
+                <ul class="plain-list">{links}</ul>
+            </div>
+        }
+    });
+    let body = if p.choices.is_empty() && !p.existing.is_empty() {
+        view! { <p class="muted">"Nothing else is on offer."</p> }.into_any()
+    } else if p.choices.is_empty() {
         view! {
             <p class="muted">
                 "Nothing can be ordered yet: the service provider chooses the products on offer on the Catalog page."
@@ -234,6 +254,7 @@ fn order_card(p: &OrderPageData, place: ServerAction<PlaceOrder>, agreed: bool) 
         <section class="card" aria-labelledby="order-title">
             <h2 class="card-title" id="order-title">{format!("Order for {}", p.customer)}</h2>
             {body}
+            {existing}
         </section>
     }
 }

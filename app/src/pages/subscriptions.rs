@@ -311,14 +311,9 @@ fn subscription_row(s: &SubscriptionItem, several: bool, marketplace: bool) -> i
     }
 }
 
-/// How often it is billed, as people say it: "monthly", "annually", "every 3 years".
+/// How often it is billed, as people say it, from the page's "Monthly", "Annual", "One time".
 pub(crate) fn billed(billing: &str) -> String {
-    match billing.to_lowercase().as_str() {
-        "annual" => "annually".to_owned(),
-        "triennial" => "every 3 years".to_owned(),
-        "one time" => "once".to_owned(),
-        other => other.to_owned(),
-    }
+    super::catalog::billed(&billing.to_lowercase().replace(' ', "_")).to_owned()
 }
 
 pub(crate) fn capitalised(s: &str) -> String {

@@ -21,6 +21,8 @@ pub struct CatalogRow {
     pub offered_cycles: Vec<String>,
     /// `new`, `reviewed` or `discontinued`.
     pub state: String,
+    /// One subscription per customer: a further order adds licenses to it.
+    pub add_to_existing: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,6 +91,9 @@ pub struct CurationForm {
     pub annual: Option<String>,
     #[serde(default)]
     pub triennial: Option<String>,
+    /// Ticked: one subscription per customer (a further order adds licenses to it).
+    #[serde(default)]
+    pub existing: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -107,6 +112,7 @@ impl From<CurationForm> for domain::catalog::Curation {
                 .filter(|(_, ticked)| ticked.is_some())
                 .map(|(c, _)| (*c).to_owned())
                 .collect(),
+            add_to_existing: f.existing.is_some(),
         }
     }
 }
@@ -159,6 +165,7 @@ impl From<domain::catalog::CatalogItem> for CatalogRow {
             display_name: i.display_name,
             offered_cycles: i.billing_cycles,
             state: i.state.as_str().to_owned(),
+            add_to_existing: i.add_to_existing,
         }
     }
 }

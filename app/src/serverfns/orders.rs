@@ -48,6 +48,9 @@ pub struct OrderPageData {
     /// "Northwind Partners (Partner ID 4455667)" when an indirect reseller is on record.
     pub partner: String,
     pub recent: Vec<OrderItem>,
+    /// SKUs sold one subscription per customer that it has: (title, subscription id); more
+    /// licenses are added on that subscription's page.
+    pub existing: Vec<(String, String)>,
     pub may_order: bool,
     pub form_id: String,
     /// `YYYY-MM-DD`, the date the acceptance form starts with.
@@ -197,6 +200,7 @@ mod convert {
                     .map(|(name, mpn)| format!("{name} (Partner ID {mpn})"))
                     .unwrap_or_default(),
                 recent: p.recent.into_iter().map(OrderItem::from).collect(),
+                existing: p.existing,
                 may_order: p.may_order,
                 form_id: p.form_id.to_string(),
                 today: from_millis(domain::time::now_millis()).date().to_string(),

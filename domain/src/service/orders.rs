@@ -18,7 +18,7 @@ use crate::{
         Acceptance, AgreementRecord, Claim, OrderRecord, OrderRequest, OrderStatus, Outcome,
         FOUND_IN_PARTNER_CENTER,
     },
-    subscriptions::{cycle_words, term_words},
+    subscriptions::{cycle_words, term_words, Grant},
     time::{from_millis, now_millis},
     Store,
 };
@@ -41,6 +41,8 @@ pub struct OrderChoice {
     pub term: String,
     pub cycle: String,
     pub title: String,
+    /// One subscription per customer: a further order adds licenses to the existing one.
+    pub add_to_existing: bool,
 }
 
 impl OrderChoice {
@@ -66,6 +68,9 @@ pub struct OrderPage {
     /// The indirect reseller named as partner on record (name, Partner ID).
     pub partner: Option<(String, String)>,
     pub recent: Vec<OrderRecord>,
+    /// What the customer has already, of the SKUs sold one subscription per customer: more
+    /// licenses are added on that subscription's page (title, subscription id).
+    pub existing: Vec<(String, String)>,
     pub may_order: bool,
     /// A fresh id for the order form: the same form sent twice is one order.
     pub form_id: Uuid,
@@ -120,6 +125,7 @@ impl Caller {
             choices: Vec::new(),
             partner: None,
             recent: Vec::new(),
+            existing: Vec::new(),
             may_order: !self.who.role.is_read_only(),
             form_id: Uuid::new_v4(),
         };
@@ -127,7 +133,17 @@ impl Caller {
             return Ok(page);
         };
         page.agreement = self.agreement_of(&customer).await?;
-        page.choices = choices(&store.catalog().items(&customer.connection_id).await?);
+        let held = store.subscriptions().grants(&customer.id).await?;
+        for choice in choices(&store.catalog().items(&customer.connection_id).await?) {
+            match holding(&choice, &held) {
+                Some(sub) => {
+                    if !page.existing.iter().any(|(_, id)| *id == sub.id) {
+                        page.existing.push((choice.title.clone(), sub.id.clone()));
+                    }
+                }
+                None => page.choices.push(choice),
+            }
+        }
         page.partner = self.partner_of(&customer).await?;
         page.recent = store.orders().recent(&customer.id, RECENT).await?;
         page.customer = Some(customer);
@@ -262,6 +278,16 @@ impl Caller {
                      from the list.",
                 )
             })?;
+        let held = store.subscriptions().grants(&customer.id).await?;
+        if holding(&choice, &held).is_some() {
+            return Err(ServiceError::field(
+                "item",
+                format!(
+                    "{} already has {}: add licenses to that subscription from its page.",
+                    customer.company_name, choice.title
+                ),
+            ));
+        }
         if self.agreement_of(&customer).await?.is_none() {
             return Err(agreement_needed(&customer.company_name));
         }
@@ -371,6 +397,7 @@ fn choices(items: &[CatalogItem]) -> Vec<OrderChoice> {
                     term: term.clone(),
                     cycle: cycle.clone(),
                     title: title.clone(),
+                    add_to_existing: item.add_to_existing,
                 });
             }
         }
@@ -382,6 +409,16 @@ fn choices(items: &[CatalogItem]) -> Vec<OrderChoice> {
             .then(a.cycle.cmp(&b.cycle))
     });
     out
+}
+
+/// The customer's subscription of a SKU sold one per customer, if it has one.
+fn holding<'a>(choice: &OrderChoice, held: &'a [Grant]) -> Option<&'a Grant> {
+    if !choice.add_to_existing {
+        return None;
+    }
+    let prefix = format!("{}:{}:", choice.product_id, choice.sku_id).to_uppercase();
+    held.iter()
+        .find(|g| g.offer_id.to_uppercase().starts_with(&prefix))
 }
 
 fn agreement_needed(company: &str) -> ServiceError {

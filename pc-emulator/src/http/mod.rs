@@ -172,6 +172,8 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
             "/_emulator/publisher/{c}/{s}",
             get(subscriptions::publisher_page).post(subscriptions::publisher_finish),
         )
+        // Browsers ask for it when they open the publisher's page.
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route(
             "/_emulator/customers/{c}/subscriptions/{s}",
             post(admin::outside_change),
