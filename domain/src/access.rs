@@ -658,7 +658,8 @@ impl<'a> Access<'a> {
         let key = id.as_str().to_lowercase();
         sqlx::query(
             "INSERT INTO customers (id, connection_id, company_name, default_domain, reseller_id, imported_at) \
-             VALUES ($1, $2, $3, $4, NULL, $5) ON CONFLICT (id) DO UPDATE SET \
+             VALUES ($1, $2, $3, $4, (SELECT reseller_id FROM connections WHERE id = $2), $5) \
+             ON CONFLICT (id) DO UPDATE SET \
              company_name = excluded.company_name, default_domain = excluded.default_domain",
         )
         .bind(&key)
@@ -683,6 +684,22 @@ impl<'a> Access<'a> {
             self.reseller(r)
                 .await?
                 .ok_or_else(|| StoreError::Invalid("reseller: no such reseller".into()))?;
+        }
+        // A customer under a connection given to a reseller is that reseller's.
+        let owner: Option<(String, Option<String>)> = sqlx::query_as(
+            "SELECT c.name, c.reseller_id FROM customers k JOIN connections c \
+             ON c.id = k.connection_id WHERE k.id = $1",
+        )
+        .bind(customer.as_str().to_lowercase())
+        .fetch_optional(self.pool)
+        .await?;
+        if let Some((connection, Some(owner))) = owner {
+            if reseller.map(|r| r.as_str()) != Some(owner.as_str()) {
+                return Err(StoreError::Invalid(format!(
+                    "reseller: this customer is under the connection {connection:?}, which belongs \
+                     to its reseller; it stays with that reseller"
+                )));
+            }
         }
         let changed = sqlx::query("UPDATE customers SET reseller_id = $1 WHERE id = $2")
             .bind(reseller.map(|r| r.as_str().to_owned()))

@@ -91,6 +91,7 @@ on_both_backends!(
     connections_are_renamed_rotated_and_removed_only_when_unused,
     subscriptions_are_replaced_per_customer_and_queried,
     catalog_refreshes_flag_new_and_discontinued_skus,
+    connections_given_to_a_reseller_bring_their_customers,
     orders_are_claimed_once_and_agreements_appended,
     passwords_are_checked_without_telling_who_exists,
     authorization_follows_role_and_scope,
@@ -1858,6 +1859,63 @@ async fn subscriptions_are_replaced_per_customer_and_queried(store: Store) {
             .collect::<Vec<_>>(),
         ["A One"]
     );
+}
+
+/// A connection given to a reseller: customers imported under it from then on are that
+/// reseller's and cannot be moved to another; taken back, imports are direct again.
+async fn connections_given_to_a_reseller_bring_their_customers(store: Store) {
+    let w = world(&store).await;
+    let sealer = sealer();
+    let connections = store.connections(&sealer);
+    let own = connections
+        .create(new_connection("Reseller A's own", false))
+        .await
+        .unwrap();
+    let access = store.access();
+    let a = access
+        .customer(&w.ids[0])
+        .await
+        .unwrap()
+        .unwrap()
+        .reseller_id
+        .unwrap();
+    let refused = connections
+        .give(
+            &own.id,
+            Some(&domain::access::ResellerId::new(
+                "00000000-0000-7000-8000-00000000dead",
+            )),
+        )
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().starts_with("reseller:"), "{refused}");
+    let given = connections.give(&own.id, Some(&a)).await.unwrap();
+    assert_eq!(given.reseller_id.as_ref(), Some(&a));
+    let admin = ProviderAdmin::command_line();
+    let new = CustomerId::new("cccccccc-0000-0000-0000-000000000001");
+    let imported = access
+        .import_customer(&admin, &own.id, &new, "C One", "c.onmicrosoft.com")
+        .await
+        .unwrap();
+    assert_eq!(imported.reseller_id.as_ref(), Some(&a));
+    let moved = access
+        .assign_reseller(&admin, &new, None)
+        .await
+        .unwrap_err();
+    assert!(moved.to_string().starts_with("reseller:"), "{moved}");
+    access
+        .assign_reseller(&admin, &new, Some(&a))
+        .await
+        .unwrap();
+
+    let back = connections.give(&own.id, None).await.unwrap();
+    assert_eq!(back.reseller_id, None);
+    let later = CustomerId::new("cccccccc-0000-0000-0000-000000000002");
+    let direct = access
+        .import_customer(&admin, &own.id, &later, "C Two", "c2.onmicrosoft.com")
+        .await
+        .unwrap();
+    assert_eq!(direct.reseller_id, None);
 }
 
 /// A catalog refresh: first everything is new; a SKU no longer listed is discontinued (and no

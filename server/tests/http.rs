@@ -1195,6 +1195,17 @@ mod matrix {
             allowed: &[ADMIN],
         },
         Row {
+            path: "/api/connection-give",
+            post: true,
+            args: |_| {
+                vec![
+                    ("connection", NOBODY.to_owned()),
+                    ("reseller", String::new()),
+                ]
+            },
+            allowed: &[ADMIN],
+        },
+        Row {
             path: "/api/subscriptions",
             post: false,
             args: |t| vec![("customer", t.fabrikam.clone())],
@@ -2353,6 +2364,19 @@ mod security {
                 vec!["connection"],
             ),
             (
+                "/api/connection-give",
+                true,
+                vec![nobody(), (s("reseller"), s(""))],
+                vec!["connection", "reseller"],
+            ),
+            ("/api/tenants", false, vec![nobody()], vec!["connection"]),
+            (
+                "/api/import-tenant",
+                true,
+                vec![nobody(), (s("tenant_id"), NOBODY_ACCOUNT.to_owned())],
+                vec!["connection", "tenant_id"],
+            ),
+            (
                 "/api/connection-rename",
                 true,
                 vec![nobody(), (s("name"), s("Renamed"))],
@@ -3215,7 +3239,8 @@ async fn connections_are_tested_added_changed_and_removed() {
             .await
             .json::<serde_json::Value>()
             .await
-            .unwrap()
+            .unwrap()["rows"]
+            .clone()
     };
     let form = |secret: &str, step: &str| {
         vec![
@@ -4573,4 +4598,113 @@ async fn one_subscription_per_customer_sends_the_buyer_to_the_existing_one() {
     let (status, placed) = place_order(&app, form, &contoso, item, "1").await;
     assert_eq!(status, 200, "{placed}");
     assert_eq!(live_subscriptions(&app, &contoso).await, before + 1);
+}
+
+/// A connection given to a reseller that sells through its own Partner Center account: the
+/// tenants imported from it are that reseller's (and stay so), the reseller buys for them as the
+/// partner itself (no indirect reseller on the order), and the connection can be taken back.
+#[tokio::test]
+async fn a_connection_given_to_a_reseller_brings_its_customers() {
+    let app = TestApp::spawn().await;
+    app.sign_in_as("Service provider admin").await;
+    let page = app.get_json("/api/connections", &[("", "")]).await;
+    let sandbox = page["rows"][0]["id"].as_str().unwrap().to_owned();
+    let (reseller, name) = (
+        page["resellers"][0][0].as_str().unwrap().to_owned(),
+        page["resellers"][0][1].as_str().unwrap().to_owned(),
+    );
+    assert_eq!(name, "Northwind Partners");
+    let give = |reseller: String| {
+        let (app, sandbox) = (&app, sandbox.clone());
+        async move {
+            app.send(
+                "/api/connection-give",
+                &[("connection", &sandbox), ("reseller", &reseller)],
+            )
+            .await
+        }
+    };
+    let (status, e) = give("00000000-0000-7000-8000-00000000dead".to_owned()).await;
+    assert_eq!(
+        (status, e["field"].as_str()),
+        (400, Some("reseller")),
+        "{e}"
+    );
+    let (status, said) = give(reseller.clone()).await;
+    assert_eq!(status, 200, "{said}");
+    let page = app.get_json("/api/connections", &[("", "")]).await;
+    assert_eq!(
+        page["rows"][0]["reseller"],
+        serde_json::json!([reseller, name])
+    );
+
+    // Imported from it: the reseller's, and it stays so.
+    let tenants = app
+        .get_json("/api/tenants", &[("connection", sandbox.as_str())])
+        .await;
+    assert_eq!(tenants["owner"], "Northwind Partners", "{tenants}");
+    let tailspin = tenants["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["company_name"] == "Tailspin Toys")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, said) = app
+        .send(
+            "/api/import-tenant",
+            &[("tenant_id", &tailspin), ("connection", &sandbox)],
+        )
+        .await;
+    assert_eq!(status, 200, "{said}");
+    let tenants = app.get_json("/api/tenants", &[("", "")]).await;
+    let imported = tenants["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == tailspin.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(imported["reseller_id"], reseller.as_str(), "{imported}");
+    let (status, e) = app
+        .send(
+            "/api/assign-reseller",
+            &[("tenant_id", &tailspin), ("reseller_id", "")],
+        )
+        .await;
+    assert_eq!(
+        (status, e["field"].as_str()),
+        (400, Some("reseller")),
+        "{e}"
+    );
+
+    // The reseller orders for it as the partner itself.
+    app.post_form("/auth/sign-out", &[]).await;
+    app.sign_in_as("Reseller admin").await;
+    let order = order_page(&app, &tailspin).await;
+    assert_eq!(order["customer"], "Tailspin Toys", "{order}");
+    assert_eq!(
+        order["partner"], "",
+        "no indirect reseller on its own connection"
+    );
+    // So for Northwind Traders, the reseller's customer on the same connection (imported before).
+    let northwind = app.customer_id("Northwind Traders").await;
+    assert_eq!(order_page(&app, &northwind).await["partner"], "");
+    app.post_form("/auth/sign-out", &[]).await;
+
+    // Taken back: the service provider's own again; the audit log has both.
+    app.sign_in_as("Service provider admin").await;
+    let (status, _) = give(String::new()).await;
+    assert_eq!(status, 200);
+    let page = app.get_json("/api/connections", &[("", "")]).await;
+    assert_eq!(page["rows"][0]["reseller"], serde_json::Value::Null);
+    let northwind_page = order_page(&app, &northwind).await;
+    assert_eq!(
+        northwind_page["partner"],
+        "Northwind Partners (Partner ID 4455667)"
+    );
+    let log = app.get("/api/audit-log").await.text().await.unwrap();
+    assert!(log.contains("connection.give"), "{log}");
 }

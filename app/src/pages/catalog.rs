@@ -4,11 +4,13 @@
 //! cannot be offered.
 
 use leptos::prelude::*;
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::{
     auth::use_me,
-    components::{error_panel::ErrorPanel, page_header::PageHeader},
+    components::{
+        connection_picker::ConnectionPicker, error_panel::ErrorPanel, page_header::PageHeader,
+    },
     serverfns::catalog::{catalog, CatalogPage, CatalogRow, CurateCatalogItem, RefreshCatalog},
 };
 
@@ -56,13 +58,6 @@ fn page(
     refresh: ServerAction<RefreshCatalog>,
     curate: ServerAction<CurateCatalogItem>,
 ) -> impl IntoView {
-    let several = p.connections.len() > 1;
-    let chosen = p.connection.clone();
-    let options = p
-        .connections
-        .iter()
-        .map(|(id, name)| view! { <option value=id.clone() selected=*id == chosen>{name.clone()}</option> })
-        .collect_view();
     let note = if p.last_refresh.is_empty() {
         format!(
             "The {} catalog was never read from Partner Center.",
@@ -79,15 +74,7 @@ fn page(
         .map(|r| catalog_row(r, &connection, admin.then_some(curate)))
         .collect_view();
     view! {
-        {several.then(|| view! {
-            <Form method="GET" action="/catalog" attr:class="filters">
-                <div class="field">
-                    <label for="connection">"Connection"</label>
-                    <select class="select" id="connection" name="connection">{options}</select>
-                </div>
-                <button type="submit" class="button button-secondary">"Show"</button>
-            </Form>
-        })}
+        <ConnectionPicker action="/catalog" connections=p.connections.clone() chosen=p.connection.clone() />
         <div class="refresh-bar">
             <span class="muted">{note}</span>
             {admin.then(|| view! {

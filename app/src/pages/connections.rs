@@ -1,6 +1,7 @@
 //! The service provider's Partner Center connections: each one's region, tenant and sign-in,
 //! whether it answers (its last successful call, and the Test that runs every read once), and
-//! for admins adding, renaming, a new secret, the default and removal.
+//! for admins adding, renaming, a new secret, the default, giving one to a reseller (that sells
+//! through its own Partner Center account) and removal.
 
 use leptos::prelude::*;
 
@@ -8,8 +9,9 @@ use crate::{
     auth::use_me,
     components::{error_panel::ErrorPanel, inline_details::InlineDetails, page_header::PageHeader},
     serverfns::connections::{
-        connections, AddConnection, AddOutcome, CheckResult, ConnectionRow, RemoveConnection,
-        RenameConnection, RotateConnectionSecret, SetDefaultConnection, TestConnection,
+        connections, AddConnection, AddOutcome, CheckResult, ConnectionRow, ConnectionsPage,
+        GiveConnection, RemoveConnection, RenameConnection, RotateConnectionSecret,
+        SetDefaultConnection, TestConnection,
     },
 };
 
@@ -19,6 +21,7 @@ struct Changes {
     make_default: ServerAction<SetDefaultConnection>,
     rename: ServerAction<RenameConnection>,
     secret: ServerAction<RotateConnectionSecret>,
+    give: ServerAction<GiveConnection>,
     remove: ServerAction<RemoveConnection>,
 }
 
@@ -31,6 +34,7 @@ pub fn Connections() -> impl IntoView {
         make_default: ServerAction::new(),
         rename: ServerAction::new(),
         secret: ServerAction::new(),
+        give: ServerAction::new(),
         remove: ServerAction::new(),
     };
     let page = Resource::new(
@@ -41,6 +45,7 @@ pub fn Connections() -> impl IntoView {
                 changes.make_default.version().get(),
                 changes.rename.version().get(),
                 changes.secret.version().get(),
+                changes.give.version().get(),
                 changes.remove.version().get(),
             )
         },
@@ -53,6 +58,7 @@ pub fn Connections() -> impl IntoView {
             .or_else(|| changes.make_default.value().get().and_then(Result::err))
             .or_else(|| changes.rename.value().get().and_then(Result::err))
             .or_else(|| changes.secret.value().get().and_then(Result::err))
+            .or_else(|| changes.give.value().get().and_then(Result::err))
             .or_else(|| changes.remove.value().get().and_then(Result::err))
             .map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })
     };
@@ -76,7 +82,7 @@ pub fn Connections() -> impl IntoView {
         {failure}
         <Transition fallback=|| view! { <p class="muted">"Loading connections…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
-                {move || page.get().map(|r| r.map(|rows| connection_table(rows, test, admin.then_some(changes))))}
+                {move || page.get().map(|r| r.map(|p| connection_table(p, test, admin.then_some(changes))))}
             </ErrorBoundary>
         </Transition>
         {tested}
@@ -85,12 +91,14 @@ pub fn Connections() -> impl IntoView {
 }
 
 fn connection_table(
-    rows: Vec<ConnectionRow>,
+    page: ConnectionsPage,
     test: ServerAction<TestConnection>,
     changes: Option<Changes>,
 ) -> impl IntoView {
-    let count = rows.len();
-    let rows = rows
+    let count = page.rows.len();
+    let resellers = page.resellers;
+    let rows = page
+        .rows
         .into_iter()
         .map(|c| {
             let customers = match c.customers.len() {
@@ -105,7 +113,10 @@ fn connection_table(
             };
             let test_label = format!("Test {}", c.name);
             let id = c.id.clone();
-            let actions = changes.map(|ch| row_actions(&c, ch));
+            let actions = changes.map(|ch| row_actions(&c, ch, &resellers));
+            let owner = c.reseller.as_ref().map(|(_, name)| {
+                view! { <div class="muted small">{format!("Given to {name}: its customers, bought as the partner itself")}</div> }
+            });
             view! {
                 <tr>
                     <td>
@@ -120,7 +131,7 @@ fn connection_table(
                         <div class="muted small">{c.sign_in.clone()}</div>
                     </td>
                     <td>{last_ok}</td>
-                    <td>{customers}</td>
+                    <td>{customers}{owner}</td>
                     <td class="actions-cell">
                         <div class="row-actions">
                             <ActionForm action=test attr:class="inline-form">
@@ -157,9 +168,34 @@ fn connection_table(
     }
 }
 
-/// Make default, rename, a new secret and remove (admins).
-fn row_actions(c: &ConnectionRow, ch: Changes) -> impl IntoView {
+/// Make default, rename, give to a reseller, a new secret and remove (admins).
+fn row_actions(c: &ConnectionRow, ch: Changes, resellers: &[(String, String)]) -> impl IntoView {
     let name = c.name.clone();
+    let given = c
+        .reseller
+        .as_ref()
+        .map(|(id, _)| id.clone())
+        .unwrap_or_default();
+    let options = resellers
+        .iter()
+        .map(|(id, reseller)| {
+            let selected = *id == given;
+            view! { <option value=id.clone() selected=selected>{reseller.clone()}</option> }
+        })
+        .collect_view();
+    let (give_id, give_label) = (c.id.clone(), format!("Reseller for {name}"));
+    let give = view! {
+        <InlineDetails label=format!("Give {name} to a reseller") text="Reseller">
+            <ActionForm action=ch.give attr:class="inline-form">
+                <input type="hidden" name="connection" value=give_id />
+                <select class="select" name="reseller" aria-label=give_label>
+                    <option value="" selected=given.is_empty()>"The service provider's own"</option>
+                    {options}
+                </select>
+                <button type="submit" class="button button-secondary button-small">"Save"</button>
+            </ActionForm>
+        </InlineDetails>
+    };
     let make_default = (!c.is_default).then(|| {
         let (id, label) = (c.id.clone(), format!("Make {name} the default"));
         view! {
@@ -205,7 +241,7 @@ fn row_actions(c: &ConnectionRow, ch: Changes) -> impl IntoView {
             </InlineDetails>
         }
     });
-    view! { {make_default} {rename} {real} }
+    view! { {make_default} {rename} {give} {real} }
 }
 
 fn check_report(r: CheckResult) -> impl IntoView {

@@ -1,11 +1,14 @@
-//! The service provider's customer administration: import tenants from Partner Center and put
-//! them under resellers.
+//! The service provider's customer administration: import tenants from Partner Center (from
+//! the default connection, or another one chosen) and put them under resellers.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 use crate::{
     auth::use_me,
-    components::{error_panel::ErrorPanel, page_header::PageHeader},
+    components::{
+        connection_picker::ConnectionPicker, error_panel::ErrorPanel, page_header::PageHeader,
+    },
     serverfns::customers_admin::{
         tenants, users_load_mode, AssignReseller, CreateReseller, ImportTenant, SetUsersLoadMode,
         TenantsPage,
@@ -20,15 +23,17 @@ pub fn CustomersAdmin() -> impl IntoView {
     let set_mode = ServerAction::<SetUsersLoadMode>::new();
     let admin = use_me().is_some_and(|m| m.admin);
     let mode = Resource::new(move || set_mode.version().get(), |_| users_load_mode());
+    let query = use_query_map();
     let page = Resource::new(
         move || {
             (
+                query.with(|q| q.get("connection").unwrap_or_default()),
                 import.version().get(),
                 assign.version().get(),
                 create.version().get(),
             )
         },
-        |_| tenants(),
+        |(connection, _, _, _)| tenants(connection),
     );
     // What the last successful change did, said once it is stored (the Save buttons do not
     // reload the page, so without this nothing would show the change was kept).
@@ -106,7 +111,16 @@ fn tenant_table(
     admin: bool,
 ) -> impl IntoView {
     let resellers = page.resellers.clone();
+    let chosen = page.connection_id.clone();
+    let footnote = match &page.owner {
+        Some(owner) => format!(
+            "Live from the {} connection, given to {owner}: the tenants imported from it are {owner}'s.",
+            page.connection
+        ),
+        None => format!("Live from the {} connection.", page.connection),
+    };
     view! {
+        <ConnectionPicker action="/customers" connections=page.connections.clone() chosen=chosen.clone() />
         <div class="card card-flush card-scroll">
             <table class="table">
                 <thead>
@@ -126,6 +140,7 @@ fn tenant_table(
                             let import_id = t.id.clone();
                             let import_label = format!("Import {}", t.company_name);
                             let assign_id = t.id.clone();
+                            let connection = chosen.clone();
                             view! {
                                 <tr>
                                     <td class="nowrap">
@@ -141,6 +156,7 @@ fn tenant_table(
                                             view! {
                                                 <ActionForm action=import>
                                                     <input type="hidden" name="tenant_id" value=import_id />
+                                                    <input type="hidden" name="connection" value=connection />
                                                     <button type="submit" class="button button-secondary button-small" aria-label=import_label>
                                                         "Import"
                                                     </button>
@@ -186,7 +202,7 @@ fn tenant_table(
                         .collect_view()}
                 </tbody>
             </table>
-            <p class="table-footnote muted">{format!("Live from the {} connection.", page.connection)}</p>
+            <p class="table-footnote muted">{footnote}</p>
         </div>
     }
 }

@@ -1,5 +1,5 @@
 //! The Connections page: Partner Center connections, their Test, and (admins) adding,
-//! renaming, a new secret, the default and removal.
+//! renaming, a new secret, the default, giving one to a reseller, and removal.
 
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use serde::{Deserialize, Serialize};
@@ -24,6 +24,8 @@ pub struct ConnectionRow {
     pub last_ok: String,
     /// The customers imported under it.
     pub customers: Vec<String>,
+    /// The reseller it was given to (id, name); `None`: the service provider's own.
+    pub reseller: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,11 +85,25 @@ pub enum AddOutcome {
     Added(String),
 }
 
+/// Every connection, and the resellers one can be given to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionsPage {
+    pub rows: Vec<ConnectionRow>,
+    /// (id, name) of every reseller.
+    pub resellers: Vec<(String, String)>,
+}
+
 #[server(prefix = "/api", endpoint = "connections", input = GetUrl)]
-pub async fn connections() -> Result<Vec<ConnectionRow>, AppError> {
+pub async fn connections() -> Result<ConnectionsPage, AppError> {
     let provider = caller("connections.list").await?.provider().await?;
-    let listings = provider.connections().await?;
-    Ok(listings.into_iter().map(ConnectionRow::from).collect())
+    let (listings, resellers) = provider.connections().await?;
+    Ok(ConnectionsPage {
+        rows: listings.into_iter().map(ConnectionRow::from).collect(),
+        resellers: resellers
+            .into_iter()
+            .map(|r| (r.id.to_string(), r.name))
+            .collect(),
+    })
 }
 
 /// Every read once through a stored connection (staff; it changes nothing).
@@ -140,6 +156,19 @@ pub async fn rotate_connection_secret(
     Ok(admin
         .rotate_connection_secret(&id, &secret.into_secret()?)
         .await?)
+}
+
+/// Gives a connection to a reseller that sells through its own Partner Center account
+/// (`reseller` empty: back to the service provider).
+#[server(prefix = "/api", endpoint = "connection-give")]
+pub async fn give_connection(connection: String, reseller: String) -> Result<(), AppError> {
+    let admin = caller("connection.give").await?.provider_admin().await?;
+    let id = parse_id("connection", &connection)?;
+    let reseller = match reseller.trim() {
+        "" => None,
+        r => Some(parse_id("reseller", r)?),
+    };
+    Ok(admin.give_connection(&id, reseller.as_ref()).await?)
 }
 
 /// Removes a connection no customer uses.
@@ -239,6 +268,7 @@ impl From<domain::service::ConnectionListing> for ConnectionRow {
             is_default: c.is_default,
             is_sandbox: c.is_sandbox,
             customers: l.customers,
+            reseller: c.reseller_id.map(|id| id.to_string()).zip(l.reseller),
         }
     }
 }

@@ -1,5 +1,5 @@
-//! The service provider's Customers page: tenants of the default connection to import,
-//! resellers to assign, and the users pages' load mode.
+//! The service provider's Customers page: tenants of a connection (the default one unless
+//! another is chosen) to import, resellers to assign, and the users pages' load mode.
 
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 use serde::{Deserialize, Serialize};
@@ -25,25 +25,47 @@ pub struct ResellerRow {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TenantsPage {
+    /// The connection listed: name and id.
     pub connection: String,
+    pub connection_id: String,
+    /// (id, name) of every connection, for the choice.
+    pub connections: Vec<(String, String)>,
+    /// The reseller the connection was given to: its tenants become that reseller's.
+    pub owner: Option<String>,
     pub tenants: Vec<Tenant>,
     pub resellers: Vec<ResellerRow>,
 }
 
-/// Every tenant of the default connection, marked when already imported.
+/// Every tenant of a connection (the default one when `connection` is empty), marked when
+/// already imported.
 #[server(prefix = "/api", endpoint = "tenants", input = GetUrl)]
-pub async fn tenants() -> Result<TenantsPage, AppError> {
+pub async fn tenants(#[server(default)] connection: String) -> Result<TenantsPage, AppError> {
     let provider = caller("tenants.list").await?.provider().await?;
-    Ok(provider.tenants().await?.into())
+    let connection = optional_connection(&connection)?;
+    Ok(provider.tenants(connection.as_ref()).await?.into())
 }
 
-/// Imports a tenant of the default connection (admins only).
+/// Imports a tenant of a connection (the default one when `connection` is empty; admins only).
 #[server(prefix = "/api", endpoint = "import-tenant")]
-pub async fn import_tenant(tenant_id: String) -> Result<(), AppError> {
+pub async fn import_tenant(
+    tenant_id: String,
+    #[server(default)] connection: String,
+) -> Result<(), AppError> {
     let admin = caller("customer.import").await?.provider_admin().await?;
+    let connection = optional_connection(&connection)?;
     Ok(admin
-        .import_tenant(&parse_id("tenant_id", &tenant_id)?)
+        .import_tenant(connection.as_ref(), &parse_id("tenant_id", &tenant_id)?)
         .await?)
+}
+
+#[cfg(feature = "ssr")]
+fn optional_connection(
+    connection: &str,
+) -> Result<Option<domain::connections::ConnectionId>, AppError> {
+    match connection.trim() {
+        "" => Ok(None),
+        id => parse_id("connection", id).map(Some),
+    }
 }
 
 /// Puts a customer under a reseller, or makes it direct (`reseller_id` empty).
@@ -91,6 +113,13 @@ impl From<domain::service::Tenants> for TenantsPage {
     fn from(t: domain::service::Tenants) -> Self {
         TenantsPage {
             connection: t.connection,
+            connection_id: t.connection_id.to_string(),
+            connections: t
+                .connections
+                .into_iter()
+                .map(|(id, name)| (id.to_string(), name))
+                .collect(),
+            owner: t.owner,
             tenants: t.tenants.into_iter().map(Tenant::from).collect(),
             resellers: t.resellers.into_iter().map(ResellerRow::from).collect(),
         }

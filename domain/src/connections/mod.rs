@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::AnyPool;
 use uuid::Uuid;
 
-use crate::{crypto::Sealer, time::now_millis, StoreError};
+use crate::{access::ResellerId, crypto::Sealer, time::now_millis, StoreError};
 
 partner_center::id_type!(
     /// A Partner Center connection of ours (a GUID we made).
@@ -92,6 +92,9 @@ pub struct Connection {
     pub updated_at: i64,
     /// When a call through it last succeeded, as last recorded (unix milliseconds).
     pub last_ok_at: Option<i64>,
+    /// The reseller it was given to (one that sells through its own Partner Center account);
+    /// `None`: the service provider's own.
+    pub reseller_id: Option<ResellerId>,
 }
 
 pub struct Connections<'a> {
@@ -113,9 +116,10 @@ type Row = (
     i64,
     i64,
     Option<i64>,
+    Option<String>,
 );
 const COLUMNS: &str = "id, name, country, api_url, login_url, tenant_id, app_id, credential_kind, \
-                       is_default, is_sandbox, created_at, updated_at, last_ok_at";
+                       is_default, is_sandbox, created_at, updated_at, last_ok_at, reseller_id";
 
 fn to_connection(r: Row) -> Connection {
     Connection {
@@ -132,6 +136,7 @@ fn to_connection(r: Row) -> Connection {
         created_at: r.10,
         updated_at: r.11,
         last_ok_at: r.12,
+        reseller_id: r.13.map(ResellerId::new),
     }
 }
 
@@ -381,6 +386,32 @@ impl<'a> Connections<'a> {
         .bind(id.as_str())
         .execute(self.pool)
         .await?;
+        self.existing(id).await
+    }
+
+    /// Gives a connection to a reseller (`None`: back to the service provider). Customers
+    /// imported under it from then on belong to that reseller.
+    pub async fn give(
+        &self,
+        id: &ConnectionId,
+        reseller: Option<&ResellerId>,
+    ) -> Result<Connection, StoreError> {
+        self.existing(id).await?;
+        if let Some(r) = reseller {
+            let known: Option<(String,)> = sqlx::query_as("SELECT id FROM resellers WHERE id = $1")
+                .bind(r.as_str())
+                .fetch_optional(self.pool)
+                .await?;
+            if known.is_none() {
+                return Err(StoreError::Invalid("reseller: no such reseller".into()));
+            }
+        }
+        sqlx::query("UPDATE connections SET reseller_id = $1, updated_at = $2 WHERE id = $3")
+            .bind(reseller.map(|r| r.as_str().to_owned()))
+            .bind(now_millis())
+            .bind(id.as_str())
+            .execute(self.pool)
+            .await?;
         self.existing(id).await
     }
 

@@ -6,7 +6,7 @@ use partner_center::PartnerCenter;
 
 use super::{Caller, ProviderAdminDesk, ProviderDesk, ServiceError};
 use crate::{
-    access::DEMO_ACCOUNTS,
+    access::{Reseller, ResellerId, DEMO_ACCOUNTS},
     connections::{
         check, check::CheckLine, Connection, ConnectionId, Connections, NewConnection, Secret,
     },
@@ -16,6 +16,8 @@ use crate::{
 pub struct ConnectionListing {
     pub connection: Connection,
     pub customers: Vec<String>,
+    /// The reseller it was given to, by name.
+    pub reseller: Option<String>,
 }
 
 /// What a Test found: one line per operation.
@@ -43,7 +45,7 @@ impl CheckReport {
 }
 
 impl Caller {
-    fn connections(&self) -> Connections<'_> {
+    pub(super) fn connections(&self) -> Connections<'_> {
         self.services.store.connections(&self.services.sealer)
     }
 
@@ -75,10 +77,13 @@ impl Caller {
 }
 
 impl ProviderDesk {
-    /// Every connection with its customers; the last successful call is the newer of the
-    /// stored one and this process's clients'.
-    pub async fn connections(&self) -> Result<Vec<ConnectionListing>, ServiceError> {
+    /// Every connection with its customers, and the resellers one can be given to; the last
+    /// successful call is the newer of the stored one and this process's clients'.
+    pub async fn connections(
+        &self,
+    ) -> Result<(Vec<ConnectionListing>, Vec<Reseller>), ServiceError> {
         let store = self.caller.connections();
+        let resellers = self.caller.services.store.access().resellers().await?;
         let mut listings = Vec::new();
         for mut connection in store.list().await? {
             let seen = self.caller.services.clients.last_success(&connection.id);
@@ -89,12 +94,18 @@ impl ProviderDesk {
                 connection.last_ok_at = seen;
             }
             let customers = store.customers_of(&connection.id).await?;
+            let reseller = connection
+                .reseller_id
+                .as_ref()
+                .and_then(|id| resellers.iter().find(|r| r.id == *id))
+                .map(|r| r.name.clone());
             listings.push(ConnectionListing {
                 connection,
                 customers,
+                reseller,
             });
         }
-        Ok(listings)
+        Ok((listings, resellers))
     }
 
     /// The Test of a stored connection: every read once.
@@ -167,6 +178,18 @@ impl ProviderAdminDesk {
         secret: &Secret,
     ) -> Result<(), ServiceError> {
         let result = self.caller.connections().rotate_secret(id, secret).await;
+        self.finish(result).await
+    }
+
+    /// Gives a connection to a reseller that sells through its own Partner Center account
+    /// (`None`: back to the service provider): customers imported under it from then on are
+    /// that reseller's, and it buys for them as the partner itself.
+    pub async fn give_connection(
+        &self,
+        id: &ConnectionId,
+        reseller: Option<&ResellerId>,
+    ) -> Result<(), ServiceError> {
+        let result = self.caller.connections().give(id, reseller).await;
         self.finish(result).await
     }
 

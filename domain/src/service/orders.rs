@@ -182,7 +182,8 @@ impl Caller {
         Ok(orders.agreement(&customer.id).await?)
     }
 
-    /// The indirect reseller of the customer, when it has a Partner ID.
+    /// The indirect reseller of the customer, when it has a Partner ID (none when the customer
+    /// is under the reseller's own connection).
     async fn partner_of(
         &self,
         customer: &Customer,
@@ -190,6 +191,11 @@ impl Caller {
         let Some(id) = &customer.reseller_id else {
             return Ok(None);
         };
+        // On a connection of its own the reseller buys as the partner itself.
+        let connection = self.existing_connection(&customer.connection_id).await?;
+        if connection.reseller_id.as_ref() == Some(id) {
+            return Ok(None);
+        }
         let reseller = self.services.store.access().reseller(id).await?;
         Ok(reseller.and_then(|r| r.mpn_id.map(|mpn| (r.name, mpn))))
     }

@@ -10,7 +10,7 @@ use super::{Caller, ServiceError};
 use crate::{
     access::{Need, ProviderAdmin, Reseller, ResellerId},
     audit::{self, Outcome},
-    connections::Connection,
+    connections::{Connection, ConnectionId},
     outbox::Mail,
     store::StoreStatus,
     users::directory::LoadMode,
@@ -37,8 +37,13 @@ pub struct TenantListing {
 }
 
 pub struct Tenants {
-    /// The default connection's name.
+    /// The connection listed: its name and id.
     pub connection: String,
+    pub connection_id: ConnectionId,
+    /// Every connection (id, name), for the choice.
+    pub connections: Vec<(ConnectionId, String)>,
+    /// The reseller the connection was given to: its tenants become that reseller's.
+    pub owner: Option<String>,
     pub tenants: Vec<TenantListing>,
     pub resellers: Vec<Reseller>,
 }
@@ -75,17 +80,24 @@ impl Caller {
         })
     }
 
-    /// The default connection and its client: where tenants are imported from.
-    async fn default_connection(&self) -> Result<(Connection, PartnerCenter), ServiceError> {
+    /// A connection (the default one when none is named) and its client: where tenants are
+    /// imported from.
+    async fn import_connection(
+        &self,
+        id: Option<&ConnectionId>,
+    ) -> Result<(Connection, PartnerCenter), ServiceError> {
         let services = &self.services;
-        let connection = services
-            .store
-            .connections(&services.sealer)
-            .default_connection()
-            .await?
-            .ok_or_else(|| {
-                ServiceError::NotFound("There is no default Partner Center connection.".into())
-            })?;
+        let connection = match id {
+            Some(id) => self.existing_connection(id).await?,
+            None => services
+                .store
+                .connections(&services.sealer)
+                .default_connection()
+                .await?
+                .ok_or_else(|| {
+                    ServiceError::NotFound("There is no default Partner Center connection.".into())
+                })?,
+        };
         let pc = services.client(&connection.id).await?;
         Ok((connection, pc))
     }
@@ -106,9 +118,13 @@ impl Caller {
 }
 
 impl ProviderDesk {
-    /// Every tenant of the default connection, marked when already imported.
-    pub async fn tenants(&self) -> Result<Tenants, ServiceError> {
-        let (connection, pc) = self.caller.default_connection().await?;
+    /// Every tenant of a connection (the default one when none is named), marked when already
+    /// imported.
+    pub async fn tenants(
+        &self,
+        connection: Option<&ConnectionId>,
+    ) -> Result<Tenants, ServiceError> {
+        let (connection, pc) = self.caller.import_connection(connection).await?;
         let live = pc
             .customers(500)
             .all()
@@ -129,10 +145,20 @@ impl ProviderDesk {
                 }
             })
             .collect();
+        let connections = self.caller.connections().list().await?;
+        let resellers = access.resellers().await?;
+        let owner = connection
+            .reseller_id
+            .as_ref()
+            .and_then(|id| resellers.iter().find(|r| r.id == *id))
+            .map(|r| r.name.clone());
         Ok(Tenants {
             connection: connection.name,
+            connection_id: connection.id,
+            connections: connections.into_iter().map(|c| (c.id, c.name)).collect(),
+            owner,
             tenants,
-            resellers: access.resellers().await?,
+            resellers,
         })
     }
 
@@ -161,9 +187,14 @@ impl ProviderDesk {
 }
 
 impl ProviderAdminDesk {
-    /// Imports a tenant of the default connection.
-    pub async fn import_tenant(&self, id: &CustomerId) -> Result<(), ServiceError> {
-        let (connection, pc) = self.caller.default_connection().await?;
+    /// Imports a tenant of a connection (the default one when none is named); under a connection
+    /// given to a reseller it becomes that reseller's.
+    pub async fn import_tenant(
+        &self,
+        connection: Option<&ConnectionId>,
+        id: &CustomerId,
+    ) -> Result<(), ServiceError> {
+        let (connection, pc) = self.caller.import_connection(connection).await?;
         let tenant = pc.customer(id).await.map_err(|e| match e {
             PcError::NotFound { .. } => {
                 ServiceError::NotFound("Partner Center does not know this tenant.".into())
@@ -201,7 +232,7 @@ impl ProviderAdminDesk {
             .assign_reseller(&self.admin, customer, reseller)
             .await;
         let detail = reseller.map_or("direct", |r| r.as_str());
-        let result = result.map_err(ServiceError::from);
+        let result = result.map_err(ServiceError::naming_field);
         self.caller
             .finish(Some(customer.as_str()), detail, result)
             .await

@@ -1,0 +1,33 @@
+//! The choice of a Partner Center connection for pages that show one at a time (the catalog,
+//! the tenants to import): a GET form that puts `connection` in the address. Nothing when
+//! there is only one connection.
+
+use leptos::prelude::*;
+use leptos_router::components::Form;
+
+/// `action`: the page's path; `connections`: (id, name); `chosen`: the id shown now.
+#[component]
+pub fn ConnectionPicker(
+    action: &'static str,
+    connections: Vec<(String, String)>,
+    chosen: String,
+) -> impl IntoView {
+    (connections.len() > 1).then(|| {
+        let options = connections
+            .into_iter()
+            .map(|(id, name)| {
+                let selected = id == chosen;
+                view! { <option value=id selected=selected>{name}</option> }
+            })
+            .collect_view();
+        view! {
+            <Form method="GET" action=action attr:class="filters">
+                <div class="field">
+                    <label for="connection">"Connection"</label>
+                    <select class="select" id="connection" name="connection">{options}</select>
+                </div>
+                <button type="submit" class="button button-secondary">"Show"</button>
+            </Form>
+        }
+    })
+}
