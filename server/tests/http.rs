@@ -3418,13 +3418,51 @@ async fn connections_are_tested_added_changed_and_removed() {
     }
 }
 
+/// Runs each named test on SQLite and again on a fresh PostgreSQL database (the flows that
+/// write orders, agreements, subscriptions and the catalog).
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(super::TestApp::spawn().await).await
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(app) = super::TestApp::spawn_on_postgres().await {
+                        super::$name(app).await
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_both_databases!(
+    subscriptions_are_read_stored_and_shown_by_role,
+    subscriptions_change_with_the_new_commerce_rules,
+    the_catalog_is_refreshed_and_curated,
+    orders_wait_for_the_agreement_and_are_placed_once,
+    a_lost_checkout_answer_buys_one_subscription,
+    a_discontinued_sku_cannot_be_ordered,
+    the_next_term_and_the_reseller_partner_id_are_changed,
+    marketplace_subscriptions_wait_for_the_publisher_then_change,
+    licenses_name_the_subscriptions_behind_them,
+    catalogs_in_use_are_refreshed_monthly,
+    one_subscription_per_customer_sends_the_buyer_to_the_existing_one,
+    a_connection_given_to_a_reseller_brings_its_customers,
+);
+
 /// The subscriptions page's data: each role sees the subscriptions of its own customers only;
 /// in live mode a visit reads Partner Center (one call per customer) and stores what it saw; in
 /// stored mode nothing is asked until someone does; a change made outside Seatwise shows after
 /// a read; a customer Partner Center fails for keeps its last list and is named.
-#[tokio::test]
-async fn subscriptions_are_read_stored_and_shown_by_role() {
-    let app = TestApp::spawn().await;
+async fn subscriptions_are_read_stored_and_shown_by_role(app: TestApp) {
     let contoso = app.customer_id("Contoso Ltd").await;
     let view = |query: &'static [(&'static str, &'static str)]| {
         let app = &app;
@@ -3591,9 +3629,7 @@ async fn subscriptions_are_read_stored_and_shown_by_role() {
 /// cancelling is refused with the way out); after the renewal the scheduled quantity holds and
 /// a decrease inside the new window applies at once; support may look but not change; and
 /// under faults no change Partner Center accepted is reported as failed.
-#[tokio::test]
-async fn subscriptions_change_with_the_new_commerce_rules() {
-    let app = TestApp::spawn().await;
+async fn subscriptions_change_with_the_new_commerce_rules(app: TestApp) {
     let contoso = app.customer_id("Contoso Ltd").await;
     app.sign_in_as("Customer admin").await;
     let list: serde_json::Value = app.get("/api/subscriptions").await.json().await.unwrap();
@@ -3727,9 +3763,7 @@ async fn subscriptions_change_with_the_new_commerce_rules() {
 /// The catalog of the sandbox connection: a refresh lists every SKU of its country as new; the
 /// admin offers one with a name and billing cycles (only cycles Partner Center sells it with);
 /// a second refresh finds nothing new and keeps the choice; support may read but not change.
-#[tokio::test]
-async fn the_catalog_is_refreshed_and_curated() {
-    let app = TestApp::spawn().await;
+async fn the_catalog_is_refreshed_and_curated(app: TestApp) {
     app.sign_in_as("Service provider admin").await;
     let page = || async {
         app.get("/api/catalog")
@@ -3828,9 +3862,7 @@ async fn the_catalog_is_refreshed_and_curated() {
 /// Ordering: the curated catalog is what can be ordered; the customer agreement gates it and is
 /// sent to Partner Center when recorded; the same form sent twice, even at once, is one
 /// subscription, with the reseller as partner on record.
-#[tokio::test]
-async fn orders_wait_for_the_agreement_and_are_placed_once() {
-    let app = TestApp::spawn().await;
+async fn orders_wait_for_the_agreement_and_are_placed_once(app: TestApp) {
     offer_premium_monthly(&app).await;
 
     app.sign_in_as("Reseller admin").await;
@@ -4057,9 +4089,7 @@ async fn place_order(
 /// An order whose checkout answer is lost: retried by the client under the same request id it
 /// is placed once; when every answer is lost it is "not confirmed", and placing the same form
 /// again once Partner Center answers gives the subscription it already bought, not a second.
-#[tokio::test]
-async fn a_lost_checkout_answer_buys_one_subscription() {
-    let app = TestApp::spawn().await;
+async fn a_lost_checkout_answer_buys_one_subscription(app: TestApp) {
     offer_premium_monthly(&app).await;
     app.sign_in_as("Customer admin").await;
     let contoso = app.customer_id("Contoso Ltd").await;
@@ -4120,9 +4150,7 @@ async fn a_lost_checkout_answer_buys_one_subscription() {
 /// A SKU Microsoft stops selling: before our catalog knows, Partner Center refuses the cart and
 /// nothing is bought; after a refresh it is flagged discontinued, no longer offered, and
 /// cannot be offered again.
-#[tokio::test]
-async fn a_discontinued_sku_cannot_be_ordered() {
-    let app = TestApp::spawn().await;
+async fn a_discontinued_sku_cannot_be_ordered(app: TestApp) {
     let connection = offer_premium_monthly(&app).await;
     let item = "CFQ7TTC0LCHC:0003:P1Y:monthly";
     withdraw_premium(&app).await;
@@ -4199,9 +4227,7 @@ async fn a_discontinued_sku_cannot_be_ordered() {
 /// The next term (another term, billing cycle or quantity at renewal) and the reseller's Partner
 /// ID: offered from the SKU's terms, refused when not sold, applied by Partner Center at
 /// renewal; the Partner ID is the provider's or the reseller's to change, not the customer's.
-#[tokio::test]
-async fn the_next_term_and_the_reseller_partner_id_are_changed() {
-    let app = TestApp::spawn().await;
+async fn the_next_term_and_the_reseller_partner_id_are_changed(app: TestApp) {
     let contoso = app.customer_id("Contoso Ltd").await;
     app.sign_in_as("Customer admin").await;
     let list: serde_json::Value = app.get("/api/subscriptions").await.json().await.unwrap();
@@ -4286,9 +4312,7 @@ async fn the_next_term_and_the_reseller_partner_id_are_changed() {
 /// Marketplace (ISV SaaS) subscriptions: on their own tab, "Action needed" with the publisher's
 /// link until the set-up is finished there, unchangeable before, then changed within their own
 /// rules; one ordered through Seatwise is found by its order and waits for its set-up too.
-#[tokio::test]
-async fn marketplace_subscriptions_wait_for_the_publisher_then_change() {
-    let app = TestApp::spawn().await;
+async fn marketplace_subscriptions_wait_for_the_publisher_then_change(app: TestApp) {
     let fabrikam = app.customer_id("Fabrikam Inc").await;
     app.sign_in_as("Service provider admin").await;
     let tab = |tab: &'static str| {
@@ -4412,9 +4436,7 @@ async fn change_subscription(
 /// The licenses table names the subscriptions behind each licensing SKU from the catalog's record
 /// of what each SKU grants (the directory names Dynamics 365 Sales Professional differently from
 /// the catalog), and license changes record those subscriptions.
-#[tokio::test]
-async fn licenses_name_the_subscriptions_behind_them() {
-    let app = TestApp::spawn().await;
+async fn licenses_name_the_subscriptions_behind_them(app: TestApp) {
     app.sign_in_as("Service provider admin").await;
     offer_monthly(&app, "CFQ7TTC0LH0R", "0001", "").await;
     let contoso = app.customer_id("Contoso Ltd").await;
@@ -4493,9 +4515,7 @@ async fn licenses_name_the_subscriptions_behind_them() {
 /// The monthly catalog refresh: a catalog read more than a month ago is read again by the
 /// schedule (a SKU withdrawn since is flagged), audited as the schedule's; one read recently, or
 /// never, is left alone.
-#[tokio::test]
-async fn catalogs_in_use_are_refreshed_monthly() {
-    let app = TestApp::spawn().await;
+async fn catalogs_in_use_are_refreshed_monthly(app: TestApp) {
     let now = domain::time::now_millis();
     assert_eq!(
         app.services.refresh_catalogs_due(now).await,
@@ -4525,9 +4545,7 @@ async fn catalogs_in_use_are_refreshed_monthly() {
 /// A SKU sold one subscription per customer: a customer that has it is sent to its subscription
 /// to add licenses (the order page lists it there, an order for it is refused); with the setting
 /// off every order is a new subscription (a new instance).
-#[tokio::test]
-async fn one_subscription_per_customer_sends_the_buyer_to_the_existing_one() {
-    let app = TestApp::spawn().await;
+async fn one_subscription_per_customer_sends_the_buyer_to_the_existing_one(app: TestApp) {
     let contoso = app.customer_id("Contoso Ltd").await;
     app.sign_in_as("Service provider admin").await;
     // Contoso has Office 365 E3 (seeded); the subscriptions are read into the store.
@@ -4603,9 +4621,7 @@ async fn one_subscription_per_customer_sends_the_buyer_to_the_existing_one() {
 /// A connection given to a reseller that sells through its own Partner Center account: the
 /// tenants imported from it are that reseller's (and stay so), the reseller buys for them as the
 /// partner itself (no indirect reseller on the order), and the connection can be taken back.
-#[tokio::test]
-async fn a_connection_given_to_a_reseller_brings_its_customers() {
-    let app = TestApp::spawn().await;
+async fn a_connection_given_to_a_reseller_brings_its_customers(app: TestApp) {
     app.sign_in_as("Service provider admin").await;
     let page = app.get_json("/api/connections", &[("", "")]).await;
     let sandbox = page["rows"][0]["id"].as_str().unwrap().to_owned();

@@ -30,6 +30,8 @@ pub struct TestApp {
     pub serving: tokio::task::JoinHandle<std::io::Result<()>>,
     /// The data directory (the SQLite file, the secrets).
     pub dir: tempfile::TempDir,
+    /// The database it runs on.
+    pub database_url: String,
     /// A separately started emulator ([`TestApp::on_emulator`]), for its counters.
     pub emulator: Option<Arc<Emulator>>,
     /// The server's domain door, for the work it does by schedule.
@@ -40,6 +42,36 @@ pub struct TestApp {
 impl TestApp {
     pub async fn spawn() -> Self {
         Self::spawn_with(&[]).await
+    }
+
+    /// Seatwise with its embedded emulator and demo data, on a fresh PostgreSQL database of
+    /// the test server (`SEATWISE_TEST_POSTGRES_URL`); `None` when PostgreSQL tests are skipped.
+    pub async fn spawn_on_postgres() -> Option<Self> {
+        let admin_url = match std::env::var("SEATWISE_TEST_POSTGRES_URL") {
+            Ok(url) => url,
+            Err(_) if std::env::var_os("SEATWISE_TEST_SKIP_POSTGRES").is_some() => return None,
+            Err(_) => panic!("SEATWISE_TEST_POSTGRES_URL is not set: run `make test`"),
+        };
+        let admin = domain::Store::connect(&admin_url).await.unwrap();
+        let name = format!("seatwise_http_{}", uuid::Uuid::new_v4().simple());
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(admin.pool())
+            .await
+            .unwrap();
+        admin.close().await;
+        let (base, _) = admin_url.rsplit_once('/').unwrap();
+        let url = format!("{base}/{name}");
+        use base64::{engine::general_purpose::STANDARD, Engine as _};
+        let (master, session) = (STANDARD.encode([1u8; 32]), STANDARD.encode([2u8; 64]));
+        Some(
+            Self::spawn_with(&[
+                ("DATABASE_URL", url.as_str()),
+                ("SEATWISE_MASTER_KEY", master.as_str()),
+                ("SEATWISE_SESSION_KEY", session.as_str()),
+                ("SEATWISE_EMULATOR", "embedded"),
+            ])
+            .await,
+        )
     }
 
     pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
@@ -120,6 +152,7 @@ impl TestApp {
         let ready = prepare(&config).await.expect("server starts");
         let addr = ready.addr;
         let services = ready.services.clone();
+        let database_url = config.database_url.clone();
         let emulator_url = ready.emulator.as_ref().map(|e| e.url());
         let (stop, stopped) = oneshot::channel::<()>();
         let serving = tokio::spawn(ready.serve(async {
@@ -136,6 +169,7 @@ impl TestApp {
             emulator_url,
             serving,
             dir,
+            database_url,
             emulator: None,
             services,
             _running: None,
@@ -273,10 +307,9 @@ impl TestApp {
         assert!(r.status().is_success());
     }
 
-    /// Our store, opened anew on the same SQLite file.
+    /// Our store, opened anew on the same database.
     pub async fn store(&self) -> domain::Store {
-        let url = format!("sqlite://{}/seatwise.db", self.dir.path().display());
-        domain::Store::open(&url).await.unwrap()
+        domain::Store::open(&self.database_url).await.unwrap()
     }
 
     /// The tenant id of an imported customer, from our store.
