@@ -380,6 +380,16 @@ async fn catalog_reads_every_level() {
     assert!(
         matches!(e.pc.product(&ProductId::new("NOPE"), "US").await, Err(PcError::NotFound { code, .. }) if code == "400013")
     );
+    // The sandbox sells to the commercial segment only; an unknown segment is refused.
+    let schools =
+        e.pc.products("US", "OnlineServices", Some("education"))
+            .await
+            .unwrap();
+    assert!(schools.is_empty());
+    assert!(matches!(
+        e.pc.products("US", "OnlineServices", Some("charity")).await,
+        Err(PcError::Validation { .. })
+    ));
 }
 
 async fn buy(e: &Env, c: &CustomerId, quantity: i64) -> (Order, Subscription) {

@@ -1195,6 +1195,18 @@ mod matrix {
             allowed: &[ADMIN],
         },
         Row {
+            path: "/api/catalog-browse",
+            post: false,
+            args: |_| {
+                vec![
+                    ("connection", NOBODY.to_owned()),
+                    ("country", "US".to_owned()),
+                    ("segment", "commercial".to_owned()),
+                ]
+            },
+            allowed: &[SUPPORT, ADMIN],
+        },
+        Row {
             path: "/api/connection-give",
             post: true,
             args: |_| {
@@ -2370,6 +2382,16 @@ mod security {
                 vec!["connection", "reseller"],
             ),
             ("/api/tenants", false, vec![nobody()], vec!["connection"]),
+            (
+                "/api/catalog-browse",
+                false,
+                vec![
+                    nobody(),
+                    (s("country"), s("US")),
+                    (s("segment"), s("commercial")),
+                ],
+                vec!["connection", "country", "segment"],
+            ),
             (
                 "/api/import-tenant",
                 true,
@@ -3857,6 +3879,51 @@ async fn the_catalog_is_refreshed_and_curated(app: TestApp) {
         .post_form("/api/catalog-refresh", &[("connection", c)])
         .await;
     assert_eq!(r.status(), 403);
+
+    // Browsing another country or segment, live: nothing is kept.
+    app.post_form("/auth/sign-out", &[]).await;
+    app.sign_in_as("Service provider admin").await;
+    let browse = |country: &'static str, segment: &'static str| {
+        let (app, c) = (&app, c.to_owned());
+        async move {
+            let r = app
+                .client
+                .get(app.url("/api/catalog-browse"))
+                .query(&[
+                    ("connection", c.as_str()),
+                    ("country", country),
+                    ("segment", segment),
+                ])
+                .send()
+                .await
+                .unwrap();
+            (
+                r.status().as_u16(),
+                r.json::<serde_json::Value>().await.unwrap(),
+            )
+        }
+    };
+    let (status, gb) = browse("gb", "commercial").await;
+    assert_eq!(status, 200, "{gb}");
+    assert_eq!(gb["country"], "GB");
+    assert!(gb["rows"].as_array().unwrap().len() >= 5, "{gb}");
+    let (_, nowhere) = browse("ZZ", "commercial").await;
+    assert_eq!(nowhere["rows"], serde_json::json!([]));
+    let (_, schools) = browse("US", "education").await;
+    assert_eq!(
+        schools["rows"],
+        serde_json::json!([]),
+        "the sandbox sells to businesses"
+    );
+    let (status, e) = browse("US", "charity").await;
+    assert_eq!((status, e["field"].as_str()), (400, Some("segment")), "{e}");
+    let (status, e) = browse("U1", "commercial").await;
+    assert_eq!((status, e["field"].as_str()), (400, Some("country")), "{e}");
+    assert_eq!(
+        page().await["rows"],
+        curated["rows"],
+        "browsing keeps nothing"
+    );
 }
 
 /// Ordering: the curated catalog is what can be ordered; the customer agreement gates it and is

@@ -4,14 +4,19 @@
 //! cannot be offered.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::{components::Form, hooks::use_query_map};
+
+use super::subscriptions::capitalised;
 
 use crate::{
     auth::use_me,
     components::{
         connection_picker::ConnectionPicker, error_panel::ErrorPanel, page_header::PageHeader,
     },
-    serverfns::catalog::{catalog, CatalogPage, CatalogRow, CurateCatalogItem, RefreshCatalog},
+    serverfns::catalog::{
+        browse_catalog, catalog, BrowseResult, CatalogPage, CatalogRow, CurateCatalogItem,
+        RefreshCatalog,
+    },
 };
 
 #[component]
@@ -38,6 +43,25 @@ pub fn Catalog() -> impl IntoView {
             .or_else(|| curate.value().get().and_then(Result::err))
             .map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })
     };
+    // Browsing another country or segment: asked for by the address (a GET form).
+    let browse = Resource::new(
+        move || {
+            query.with(|q| {
+                (
+                    q.get("connection").unwrap_or_default(),
+                    q.get("country").unwrap_or_default(),
+                    q.get("segment").unwrap_or_default(),
+                )
+            })
+        },
+        |(connection, country, segment)| async move {
+            if country.is_empty() {
+                None
+            } else {
+                Some(browse_catalog(connection, country, segment).await)
+            }
+        },
+    );
     view! {
         <PageHeader
             title="Catalog"
@@ -46,9 +70,89 @@ pub fn Catalog() -> impl IntoView {
         {failure}
         <Transition fallback=|| view! { <p class="muted">"Loading the catalog…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
-                {move || data.get().map(|r| r.map(|p| page(p, admin, refresh, curate)))}
+                {move || data.get().map(|r| r.map(|p| {
+                    let browse_form = browse_form(&p.connection, &p.country);
+                    view! { {page(p, admin, refresh, curate)} {browse_form} }
+                }))}
             </ErrorBoundary>
         </Transition>
+        <Transition fallback=|| view! { <p class="muted">"Asking Partner Center…"</p> }>
+            {move || browse.get().flatten().map(|r| match r {
+                Ok(b) => browse_table(b).into_any(),
+                Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+/// Browse Partner Center for any country and segment through the connection shown.
+fn browse_form(connection: &str, country: &str) -> impl IntoView {
+    let connection = connection.to_owned();
+    let query = use_query_map();
+    let asked = query.with_untracked(|q| (q.get("country"), q.get("segment")));
+    let country = asked.0.unwrap_or_else(|| country.to_owned());
+    let segment = asked.1.unwrap_or_else(|| "commercial".to_owned());
+    let options = ["commercial", "education", "government", "nonprofit"]
+        .into_iter()
+        .map(|s| view! { <option value=s selected=s == segment>{capitalised(s)}</option> })
+        .collect_view();
+    view! {
+        <section class="card" aria-labelledby="browse-title">
+            <h2 class="card-title" id="browse-title">"Browse Partner Center"</h2>
+            <p class="muted small">"What Partner Center sells in another country or segment, read live through this connection; nothing is kept."</p>
+            <Form method="GET" action="/catalog" attr:class="filters">
+                <input type="hidden" name="connection" value=connection />
+                <div class="field">
+                    <label for="browse-country">"Country"</label>
+                    <input class="input" id="browse-country" name="country" value=country maxlength="2" size="4" required />
+                </div>
+                <div class="field">
+                    <label for="browse-segment">"Segment"</label>
+                    <select class="select" id="browse-segment" name="segment">{options}</select>
+                </div>
+                <button type="submit" class="button button-secondary">"Browse"</button>
+            </Form>
+        </section>
+    }
+}
+
+fn browse_table(b: BrowseResult) -> impl IntoView {
+    let title = format!(
+        "Sold in {} to the {} segment ({} SKUs, read through {})",
+        b.country,
+        b.segment,
+        b.rows.len(),
+        b.connection_name
+    );
+    let body = if b.rows.is_empty() {
+        view! { <p class="muted card-body">"Partner Center sells nothing there to this segment through this connection."</p> }
+            .into_any()
+    } else {
+        let rows = b
+            .rows
+            .into_iter()
+            .map(|(product, sku, terms)| {
+                view! {
+                    <tr>
+                        <td>{product}<div class="muted small">{sku}</div></td>
+                        <td>{terms.into_iter().map(|t| view! { <div class="nowrap small">{t}</div> }).collect_view()}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <table class="table">
+                <thead><tr><th scope="col">"Product and SKU"</th><th scope="col">"Sold as"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="card card-flush card-scroll" aria-labelledby="browsed-title">
+            <h2 class="card-title card-title-padded" id="browsed-title">{title}</h2>
+            {body}
+        </section>
     }
 }
 

@@ -264,7 +264,7 @@ fn recent_orders(p: &OrderPageData) -> impl IntoView {
         let customer = p.customer_id.clone();
         view! {
             <section class="card card-flush card-scroll" aria-labelledby="recent-title">
-                <h2 class="card-title" id="recent-title">"Recent orders"</h2>
+                <h2 class="card-title card-title-padded" id="recent-title">"Recent orders"</h2>
                 <table class="table">
                     <thead>
                         <tr>

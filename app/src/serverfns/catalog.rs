@@ -50,6 +50,32 @@ pub async fn catalog(#[server(default)] connection: String) -> Result<CatalogPag
     Ok(provider.catalog(id.as_ref()).await?.into())
 }
 
+/// What Partner Center sells in one country to one segment, read live through a connection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BrowseResult {
+    pub connection_name: String,
+    pub country: String,
+    pub segment: String,
+    /// Product, SKU (title · id), and what it is sold with in words.
+    pub rows: Vec<(String, String, Vec<String>)>,
+}
+
+/// Browses Partner Center's catalog for any country and segment (staff; nothing is kept).
+#[server(prefix = "/api", endpoint = "catalog-browse", input = GetUrl)]
+pub async fn browse_catalog(
+    connection: String,
+    country: String,
+    segment: String,
+) -> Result<BrowseResult, AppError> {
+    let provider = crate::door::caller("catalog.browse")
+        .await?
+        .provider()
+        .await?;
+    let id = crate::error::parse_id("connection", &connection)?;
+    let found = provider.browse_catalog(&id, &country, &segment).await?;
+    Ok(found.into())
+}
+
 /// Reads the connection's catalog from Partner Center (admins only).
 #[server(prefix = "/api", endpoint = "catalog-refresh")]
 pub async fn refresh_catalog(connection: String) -> Result<(), AppError> {
@@ -166,6 +192,36 @@ impl From<domain::catalog::CatalogItem> for CatalogRow {
             offered_cycles: i.billing_cycles,
             state: i.state.as_str().to_owned(),
             add_to_existing: i.add_to_existing,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::service::CatalogBrowse> for BrowseResult {
+    fn from(b: domain::service::CatalogBrowse) -> Self {
+        BrowseResult {
+            connection_name: b.connection.name,
+            country: b.country,
+            segment: b.segment,
+            rows: b
+                .skus
+                .into_iter()
+                .map(|s| {
+                    let terms = s
+                        .terms
+                        .iter()
+                        .map(|(d, c)| {
+                            let term = domain::subscriptions::term_words(d);
+                            format!("{term}, billed {}", crate::pages::catalog::billed(c))
+                        })
+                        .collect();
+                    (
+                        s.product_title,
+                        format!("{} · {}:{}", s.sku_title, s.product_id, s.sku_id),
+                        terms,
+                    )
+                })
+                .collect(),
         }
     }
 }

@@ -99,6 +99,54 @@ impl ProviderAdminDesk {
     }
 }
 
+/// The segments Partner Center sells to.
+pub const SEGMENTS: [&str; 4] = ["commercial", "education", "government", "nonprofit"];
+
+/// What Partner Center sells in one country to one segment, read live (nothing is kept).
+pub struct CatalogBrowse {
+    pub connection: Connection,
+    pub country: String,
+    pub segment: String,
+    pub skus: Vec<ListedSku>,
+}
+
+impl ProviderDesk {
+    /// Reads Partner Center's catalog through a connection for any country and segment, to
+    /// look before choosing (the curated catalog stays that of the connection's country).
+    pub async fn browse_catalog(
+        &self,
+        connection: &ConnectionId,
+        country: &str,
+        segment: &str,
+    ) -> Result<CatalogBrowse, ServiceError> {
+        let country = country.trim().to_uppercase();
+        if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Err(ServiceError::field(
+                "country",
+                "Give a two-letter country code such as US or GB.",
+            ));
+        }
+        let segment = segment.trim().to_lowercase();
+        if !SEGMENTS.contains(&segment.as_str()) {
+            return Err(ServiceError::field(
+                "segment",
+                "Choose commercial, education, government or nonprofit.",
+            ));
+        }
+        let connection = self.caller.existing_connection(connection).await?;
+        let pc = self.caller.services.client(&connection.id).await?;
+        let skus = listed(&pc, &country, Some(&segment))
+            .await
+            .map_err(ServiceError::partner_center)?;
+        Ok(CatalogBrowse {
+            connection,
+            country,
+            segment,
+            skus,
+        })
+    }
+}
+
 /// How often a catalog in use is read again by schedule.
 pub const REFRESH_EVERY_MS: i64 = 30 * 86_400_000;
 
@@ -148,7 +196,7 @@ pub const SCHEDULE: &str = "Seatwise (schedule)";
 /// Reads what Partner Center lists for the connection's country and stores it.
 async fn refresh(services: &Services, c: &Connection) -> Result<RefreshSummary, ServiceError> {
     let pc = services.client(&c.id).await?;
-    let listed = listed(&pc, &c.country)
+    let listed = listed(&pc, &c.country, None)
         .await
         .map_err(ServiceError::partner_center)?;
     Ok(services
@@ -165,11 +213,16 @@ fn refresh_words(connection: &ConnectionId, s: &RefreshSummary) -> String {
     )
 }
 
-/// Every SKU of every product Partner Center lists for `country`, with its terms.
-async fn listed(pc: &PartnerCenter, country: &str) -> Result<Vec<ListedSku>, PcError> {
-    let products = pc.products(country, "OnlineServices", None).await?;
+/// Every SKU of every product Partner Center lists for `country` (and `segment`, when given:
+/// the availabilities of other segments are left out), with its terms.
+async fn listed(
+    pc: &PartnerCenter,
+    country: &str,
+    segment: Option<&str>,
+) -> Result<Vec<ListedSku>, PcError> {
+    let products = pc.products(country, "OnlineServices", segment).await?;
     let per_product: Vec<Vec<ListedSku>> = stream::iter(products)
-        .map(|p| product_skus(pc, country, p))
+        .map(|p| product_skus(pc, country, segment, p))
         .buffer_unordered(AT_ONCE)
         .try_collect()
         .await?;
@@ -179,16 +232,29 @@ async fn listed(pc: &PartnerCenter, country: &str) -> Result<Vec<ListedSku>, PcE
 async fn product_skus(
     pc: &PartnerCenter,
     country: &str,
+    segment: Option<&str>,
     product: Product,
 ) -> Result<Vec<ListedSku>, PcError> {
     let mut listed = Vec::new();
     for sku in pc.skus(&product.id, country).await? {
         let mut terms = BTreeSet::new();
-        for a in pc.availabilities(&product.id, &sku.id, country).await? {
+        let availabilities = pc.availabilities(&product.id, &sku.id, country).await?;
+        let in_segment = availabilities.into_iter().filter(|a| {
+            segment.is_none_or(|wanted| {
+                a.segment
+                    .as_deref()
+                    .is_none_or(|s| s.eq_ignore_ascii_case(wanted))
+            })
+        });
+        for a in in_segment {
             for t in a.terms {
                 let cycle = t.billing_cycle.as_ref().map_or("none", |c| c.as_str());
                 terms.insert((t.duration.clone().unwrap_or_default(), cycle.to_owned()));
             }
+        }
+        if terms.is_empty() && segment.is_some() {
+            // Not sold to this segment.
+            continue;
         }
         listed.push(ListedSku {
             product_id: product.id.to_string(),

@@ -23,7 +23,7 @@ use partner_center::{CustomerId, PartnerCenter};
 
 pub use self::{
     accounts::{AccountsDesk, AccountsView},
-    catalog::{CatalogView, REFRESH_EVERY_MS, SCHEDULE},
+    catalog::{CatalogBrowse, CatalogView, REFRESH_EVERY_MS, SCHEDULE, SEGMENTS},
     connections::{CheckReport, ConnectionListing},
     error::ServiceError,
     orders::{NewOrder, OrderChoice, OrderPage, Placed},

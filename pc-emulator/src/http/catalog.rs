@@ -42,8 +42,20 @@ pub(super) async fn products(State(e): State<Shared>, Query(p): Params) -> Respo
     if !p.contains_key("targetView") {
         return api_error(400, "400008", "The targetView query parameter is required.");
     }
+    // The sandbox sells to the commercial segment only.
+    let segment = p.get("targetSegment").map(|s| s.to_lowercase());
+    match segment.as_deref() {
+        None | Some("commercial" | "education" | "government" | "nonprofit") => {}
+        Some(_) => {
+            return api_error(
+                400,
+                "400008",
+                "targetSegment must be commercial, education, government or nonprofit.",
+            )
+        }
+    }
     let mut items: Vec<wire::Product> = Vec::new();
-    if sold_in(&country) {
+    if sold_in(&country) && segment.as_deref().is_none_or(|s| s == "commercial") {
         for item in catalog::all().filter(on_sale(&e)) {
             if !items.iter().any(|x| x.id.as_str() == item.product_id) {
                 items.push(item.product(&country));
