@@ -171,6 +171,7 @@ fn page(
         p.last_refresh.clone()
     };
     let waiting = p.rows.iter().filter(|r| r.state == "new").count();
+    let empty = p.rows.is_empty();
     let connection = p.connection.clone();
     let rows = p
         .rows
@@ -195,19 +196,29 @@ fn page(
                 {format!("{waiting} SKU{} new since the last review: choose whether to offer {}.", if waiting == 1 { " is" } else { "s are" }, if waiting == 1 { "it" } else { "them" })}
             </div>
         })}
-        <div class="card card-flush card-scroll" tabindex="0" role="region" aria-label="Catalog">
-            <table class="table">
-                <thead>
-                    <tr>
-                        <th scope="col">"Product and SKU"</th>
-                        <th scope="col">"Sold as"</th>
-                        <th scope="col">"State"</th>
-                        <th scope="col">"Offered through Seatwise"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        {if empty {
+            view! {
+                <p class="muted">"Nothing is in this connection's catalog yet: read it from Partner Center to choose what may be ordered."</p>
+            }
+            .into_any()
+        } else {
+            view! {
+                <div class="card card-flush card-scroll" tabindex="0" role="region" aria-label="Catalog">
+                    <table class="table">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Product and SKU"</th>
+                                <th scope="col">"Sold as"</th>
+                                <th scope="col">"State"</th>
+                                <th scope="col">"Offered through Seatwise"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            }
+            .into_any()
+        }}
     }
 }
 

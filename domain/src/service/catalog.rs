@@ -135,9 +135,10 @@ impl ProviderDesk {
         }
         let connection = self.caller.existing_connection(connection).await?;
         let pc = self.caller.services.client(&connection.id).await?;
-        let skus = listed(&pc, &country, Some(&segment))
+        let mut skus = listed(&pc, &country, Some(&segment))
             .await
             .map_err(ServiceError::partner_center)?;
+        skus.sort_by_cached_key(|s| (s.product_title.to_lowercase(), s.sku_title.to_lowercase()));
         Ok(CatalogBrowse {
             connection,
             country,
