@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod connections;
 pub mod crypto;
 pub mod flights;
+pub mod history;
 pub mod orders;
 pub mod outbox;
 pub mod service;

@@ -177,6 +177,10 @@ impl Store {
         crate::catalog::Catalog::new(&self.pool)
     }
 
+    pub fn history(&self) -> crate::history::History<'_> {
+        crate::history::History::new(&self.pool)
+    }
+
     pub fn orders(&self) -> crate::orders::Orders<'_> {
         crate::orders::Orders::new(&self.pool)
     }

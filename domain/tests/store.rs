@@ -90,6 +90,7 @@ on_both_backends!(
     the_sandbox_connection_follows_the_emulator,
     connections_are_renamed_rotated_and_removed_only_when_unused,
     subscriptions_are_replaced_per_customer_and_queried,
+    subscription_history_records_each_change_once,
     catalog_refreshes_flag_new_and_discontinued_skus,
     connections_given_to_a_reseller_bring_their_customers,
     orders_are_claimed_once_and_agreements_appended,
@@ -1916,6 +1917,107 @@ async fn connections_given_to_a_reseller_bring_their_customers(store: Store) {
         .await
         .unwrap();
     assert_eq!(direct.reseller_id, None);
+}
+
+/// The history: a first read discovers, a read finding a different quantity records a change
+/// made outside Seatwise (once, however often it is read again), a vanished subscription is
+/// gone; a change made through Seatwise is recorded by its author with the stored row, so the
+/// next read finds nothing; a read interrupted between customers and run again records each
+/// change once (one transaction per customer).
+async fn subscription_history_records_each_change_once(store: Store) {
+    use domain::history::{Author, Kind, OUTSIDE};
+    let w = world(&store).await;
+    let subs = store.subscriptions();
+    let history = store.history();
+    let wire = |id: &str, name: &str, quantity: i64| -> partner_center::wire::Subscription {
+        partner_center::json::from_value(wire_subscription(id, name, quantity, "OnlineServicesNCE"))
+            .unwrap()
+    };
+    let (a, b) = (
+        "22222222-0000-0000-0000-000000000001",
+        "22222222-0000-0000-0000-000000000002",
+    );
+    let c0 = w.ids[0].as_str().to_lowercase();
+    let c1 = w.ids[1].as_str().to_lowercase();
+    subs.replace(
+        &w.ids[0],
+        &[wire(a, "Office 365 E3", 5), wire(b, "Power BI Pro", 2)],
+        1,
+    )
+    .await
+    .unwrap();
+    let first = history.of_customer(&c0).await.unwrap();
+    assert_eq!(first.len(), 2);
+    assert!(first
+        .iter()
+        .all(|e| e.kind == Kind::Discovered && !e.in_seatwise && e.actor == OUTSIDE));
+
+    // Quantity changed outside, Power BI Pro gone; read twice: recorded once.
+    for at in [2, 3] {
+        subs.replace(&w.ids[0], &[wire(a, "Office 365 E3", 7)], at)
+            .await
+            .unwrap();
+    }
+    let entries = history.of_customer(&c0).await.unwrap();
+    assert_eq!(entries.len(), 4, "{entries:?}");
+    let change = &entries[2];
+    assert_eq!(
+        (
+            change.kind,
+            change.field.as_str(),
+            change.old_value.as_str(),
+            change.new_value.as_str()
+        ),
+        (Kind::Change, "quantity", "5", "7")
+    );
+    assert_eq!(
+        (entries[3].kind, entries[3].subscription_id.as_str()),
+        (Kind::Gone, b)
+    );
+
+    // Through Seatwise: by its author, and the next read finds nothing more.
+    let author = Author {
+        email: "it@a1.example".into(),
+        role: "customer_admin".into(),
+        request_id: "req-1".into(),
+    };
+    subs.record_change(
+        &w.ids[0],
+        &wire(a, "Office 365 E3", 9),
+        &author,
+        Kind::Change,
+        4,
+    )
+    .await
+    .unwrap();
+    subs.replace(&w.ids[0], &[wire(a, "Office 365 E3", 9)], 5)
+        .await
+        .unwrap();
+    let entries = history.of_customer(&c0).await.unwrap();
+    assert_eq!(entries.len(), 5, "{entries:?}");
+    let mine = &entries[4];
+    assert!(mine.in_seatwise);
+    assert_eq!(
+        (
+            mine.actor.as_str(),
+            mine.old_value.as_str(),
+            mine.new_value.as_str()
+        ),
+        ("it@a1.example", "7", "9")
+    );
+
+    // A read of two customers cut short after the first, then run again: once each.
+    let c1_list = [wire("33333333-0000-0000-0000-000000000001", "Exchange", 3)];
+    subs.replace(&w.ids[0], &[wire(a, "Office 365 E3", 11)], 6)
+        .await
+        .unwrap();
+    // (the second customer was not reached; now the whole read runs again)
+    subs.replace(&w.ids[0], &[wire(a, "Office 365 E3", 11)], 7)
+        .await
+        .unwrap();
+    subs.replace(&w.ids[1], &c1_list, 7).await.unwrap();
+    assert_eq!(history.of_customer(&c0).await.unwrap().len(), 6);
+    assert_eq!(history.of_customer(&c1).await.unwrap().len(), 1);
 }
 
 /// A catalog refresh: first everything is new; a SKU no longer listed is discontinued (and no

@@ -3478,6 +3478,7 @@ on_both_databases!(
     catalogs_in_use_are_refreshed_monthly,
     one_subscription_per_customer_sends_the_buyer_to_the_existing_one,
     a_connection_given_to_a_reseller_brings_its_customers,
+    the_history_tells_seatwise_from_outside,
 );
 
 /// The subscriptions page's data: each role sees the subscriptions of its own customers only;
@@ -4790,4 +4791,98 @@ async fn a_connection_given_to_a_reseller_brings_its_customers(app: TestApp) {
     );
     let log = app.get("/api/audit-log").await.text().await.unwrap();
     assert!(log.contains("connection.give"), "{log}");
+}
+
+/// The subscription history: a change made directly in Partner Center is recorded once, by
+/// "outside", with old and new values, however often the list is read; a change and an order made
+/// through Seatwise are recorded by their author, and a read afterwards adds nothing.
+async fn the_history_tells_seatwise_from_outside(app: TestApp) {
+    use domain::history::{Kind, OUTSIDE};
+    let contoso = app.customer_id("Contoso Ltd").await;
+    app.sign_in_as("Customer admin").await;
+    let read = || live_subscriptions(&app, &contoso);
+    read().await;
+    let history = || async {
+        let store = app.store().await;
+        let entries = store.history().of_customer(&contoso).await.unwrap();
+        store.close().await;
+        entries
+    };
+    let first = history().await;
+    assert!(!first.is_empty() && first.iter().all(|e| e.kind == Kind::Discovered));
+    let list = app
+        .get_json(
+            "/api/subscriptions",
+            &[("customer", contoso.as_str()), ("read", "0")],
+        )
+        .await;
+    let id = list["rows"][0]["id"].as_str().unwrap().to_owned();
+    let quantity = list["rows"][0]["quantity"].as_i64().unwrap();
+
+    // Outside Seatwise.
+    let changed = app
+        .emulator_post(
+            &format!("customers/{contoso}/subscriptions/{id}"),
+            serde_json::json!({ "quantity": quantity + 3 }),
+        )
+        .await;
+    assert_eq!(changed, 200);
+    read().await;
+    read().await;
+    let entries = history().await;
+    let outside: Vec<_> = entries[first.len()..].to_vec();
+    assert_eq!(outside.len(), 1, "{outside:?}");
+    let e = &outside[0];
+    assert_eq!(
+        (e.kind, e.field.as_str(), e.actor.as_str(), e.in_seatwise),
+        (Kind::Change, "quantity", OUTSIDE, false)
+    );
+    assert_eq!(
+        (e.old_value.clone(), e.new_value.clone()),
+        (quantity.to_string(), (quantity + 3).to_string())
+    );
+
+    // Through Seatwise, then read again: one entry, the customer admin's.
+    let (status, said) = change_subscription(
+        &app,
+        &contoso,
+        &id,
+        "quantity",
+        (quantity + 4).to_string(),
+        "",
+    )
+    .await;
+    assert_eq!(status, 200, "{said}");
+    read().await;
+    let entries = history().await;
+    let mine: Vec<_> = entries[first.len() + 1..].to_vec();
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert!(mine[0].in_seatwise);
+    assert_eq!(mine[0].actor, "it@contoso.demo");
+    assert_eq!(mine[0].role, "customer_admin");
+    assert_eq!(mine[0].new_value, (quantity + 4).to_string());
+    app.post_form("/auth/sign-out", &[]).await;
+
+    // An order: recorded as ordered through Seatwise, not discovered by the read after it.
+    offer_premium_monthly(&app).await;
+    app.sign_in_as("Customer admin").await;
+    let page = order_page(&app, &contoso).await;
+    let (status, placed) = place_order(
+        &app,
+        page["form_id"].as_str().unwrap(),
+        &contoso,
+        "CFQ7TTC0LCHC:0003:P1Y:monthly",
+        "2",
+    )
+    .await;
+    assert_eq!(status, 200, "{placed}");
+    read().await;
+    let entries = history().await;
+    let new = placed["subscription_id"].as_str().unwrap().to_lowercase();
+    let about: Vec<_> = entries
+        .iter()
+        .filter(|e| e.subscription_id == new)
+        .collect();
+    assert_eq!(about.len(), 1, "{about:?}");
+    assert_eq!((about[0].kind, about[0].in_seatwise), (Kind::Order, true));
 }

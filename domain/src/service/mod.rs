@@ -132,6 +132,15 @@ impl Caller {
         &self.who
     }
 
+    /// This request's person, as the subscription history names them.
+    pub(crate) fn author(&self) -> crate::history::Author {
+        crate::history::Author {
+            email: self.who.email.clone(),
+            role: self.who.role.as_str().to_owned(),
+            request_id: self.request_id.clone().unwrap_or_default(),
+        }
+    }
+
     /// Writes this action's audit entry (a failure to write is logged, never the caller's).
     pub(crate) async fn record(&self, customer: Option<&str>, outcome: Outcome, detail: &str) {
         self.services

@@ -14,6 +14,7 @@ use crate::{
     access::Customer,
     audit::Outcome as Audited,
     catalog::{CatalogItem, State},
+    history,
     orders::{
         Acceptance, AgreementRecord, Claim, OrderRecord, OrderRequest, OrderStatus, Outcome,
         FOUND_IN_PARTNER_CENTER,
@@ -341,6 +342,7 @@ impl Caller {
             Err(e) => (Audited::Failed, format!("{words}: {e}")),
         };
         let scope_id = customer.id.to_string();
+        let author = self.author();
         let work = async move {
             let outcome = place(&pc, &store, &record, &country).await;
             let (finished, result) = match outcome {
@@ -374,6 +376,29 @@ impl Caller {
             };
             let id = record.request.id;
             store.orders().finish(&id, &finished, now_millis()).await?;
+            if finished.status == OrderStatus::Placed && !finished.subscription_id.is_empty() {
+                // Before the list is read, so that the read does not take it for one bought
+                // elsewhere.
+                let r = &record.request;
+                let entry = history::Entry {
+                    at: now_millis(),
+                    customer_id: r.customer_id.as_str().to_lowercase(),
+                    subscription_id: finished.subscription_id.to_lowercase(),
+                    product: r.title.clone(),
+                    kind: history::Kind::Order,
+                    field: String::new(),
+                    old_value: String::new(),
+                    new_value: r.summary(),
+                    in_seatwise: true,
+                    actor: author.email.clone(),
+                    role: author.role.clone(),
+                    // The checkout's MS-RequestId.
+                    request_id: record.request_id.clone(),
+                };
+                if let Err(e) = store.history().record(&entry).await {
+                    tracing::error!(error = %e, "order not recorded in the history");
+                }
+            }
             if finished.status == OrderStatus::Placed {
                 super::subscriptions::store_list(&pc, &store, &record.request.customer_id).await;
             }

@@ -10,6 +10,7 @@ use super::{Caller, Selection, ServiceError};
 use crate::{
     access::{CustomerScope, Role},
     audit::Outcome,
+    history::{self, Author},
     subscriptions::{
         change::{self, Change},
         SubscriptionPage, SubscriptionQuery,
@@ -286,7 +287,8 @@ impl Caller {
             Err(e) => (Outcome::Failed, format!("{named}: {e}")),
         };
         let key = customer.as_str().to_owned();
-        let work = async move { apply(&pc, &store, &customer, &id, &change).await };
+        let author = self.author();
+        let work = async move { apply(&pc, &store, &customer, &id, &change, &author).await };
         self.run_to_end(key, describe, work).await
     }
 }
@@ -297,36 +299,52 @@ async fn apply(
     customer: &CustomerId,
     id: &SubscriptionId,
     change: &Change,
+    author: &Author,
 ) -> Result<ChangeDone, ServiceError> {
     let current = pc.subscription(customer, id).await.map_err(refused)?;
     let plan = change::plan(&current, change, now_millis())?;
-    let plan = match pc.update_subscription(customer, &plan.patched).await {
-        Ok(_) => plan,
+    let (plan, answered) = match pc.update_subscription(customer, &plan.patched).await {
+        Ok(answered) => (plan, answered),
         // Partner Center's clock says the window has closed before ours did: schedule instead.
         Err(PcError::Validation { code, .. })
             if code == WINDOW_CLOSED && matches!(change, Change::Quantity(_)) =>
         {
             let plan = change::plan(&current, change, i64::MAX)?;
-            pc.update_subscription(customer, &plan.patched)
+            let answered = pc
+                .update_subscription(customer, &plan.patched)
                 .await
                 .map_err(refused)?;
-            plan
+            (plan, answered)
         }
         // The answer was lost: what Partner Center shows now says whether it happened.
-        Err(PcError::OutcomeUnknown(cause)) => {
-            let after = pc.subscription(customer, id).await;
-            if !after.is_ok_and(|after| change::shows(&after, &plan)) {
+        Err(PcError::OutcomeUnknown(cause)) => match pc.subscription(customer, id).await {
+            Ok(after) if change::shows(&after, &plan) => (plan, after),
+            _ => {
                 tracing::warn!(error = %cause, "subscription change not confirmed");
                 return Err(ServiceError::Unconfirmed(
-                    "Partner Center did not confirm the change in time. Read the subscriptions \
-                     again in a moment to see whether it was made."
+                    "Partner Center did not confirm the change in time. Read the \
+                         subscriptions again in a moment to see whether it was made."
                         .into(),
                 ));
             }
-            plan
-        }
+        },
         Err(e) => return Err(refused(e)),
     };
+    // The history entry and the stored row, together; a failure here does not undo what
+    // Partner Center did (the next read records the difference instead).
+    if let Err(e) = store
+        .subscriptions()
+        .record_change(
+            customer,
+            &answered,
+            author,
+            history::Kind::Change,
+            now_millis(),
+        )
+        .await
+    {
+        tracing::error!(error = %e, "subscription change not recorded in the history");
+    }
     store_list(pc, store, customer).await;
     Ok(ChangeDone {
         words: plan.words,

@@ -13,6 +13,7 @@ use sqlx::AnyPool;
 
 use crate::{
     access::CustomerScope,
+    history,
     settings::Settings,
     sql::{count, escape_like, key, placeholders},
     users::directory::LoadMode,
@@ -197,8 +198,10 @@ impl<'a> Subscriptions<'a> {
         list: &[Wire],
         read_at: i64,
     ) -> Result<(), StoreError> {
+        let customer_id = customer;
         let customer = key(customer);
         let mut tx = self.pool.begin().await?;
+        let before = stored_of(&mut tx, &customer).await?;
         sqlx::query("DELETE FROM subscriptions WHERE customer_id = $1")
             .bind(&customer)
             .execute(&mut *tx)
@@ -210,40 +213,44 @@ impl<'a> Subscriptions<'a> {
             .rev()
             .filter(|w| seen.insert(w.id.as_str().to_lowercase()))
             .collect();
-        for chunk in unique.chunks(50) {
-            let sql = format!(
-                "INSERT INTO subscriptions (customer_id, id, offer_id, offer_name, friendly_name, \
-                 quantity, status, billing_cycle, term_duration, start_at, commitment_end_at, \
-                 cancel_until_at, auto_renew, next_term, kind, publisher, partner_id, order_id, \
-                 parent_id) VALUES {}",
-                placeholders(chunk.len(), COLUMNS)
-            );
-            let mut insert = sqlx::query(&sql);
-            for w in chunk {
-                let s = StoredSubscription::from_wire(&CustomerId::new(customer.clone()), w);
-                insert = insert
-                    .bind(customer.clone())
-                    .bind(s.id)
-                    .bind(s.offer_id)
-                    .bind(s.offer_name)
-                    .bind(s.friendly_name)
-                    .bind(s.quantity)
-                    .bind(s.status)
-                    .bind(s.billing_cycle)
-                    .bind(s.term_duration)
-                    .bind(s.start_at)
-                    .bind(s.commitment_end_at)
-                    .bind(s.cancel_until_at)
-                    .bind(i64::from(s.auto_renew))
-                    .bind(s.next_term)
-                    .bind(s.kind.as_str())
-                    .bind(s.publisher)
-                    .bind(s.partner_id)
-                    .bind(s.order_id)
-                    .bind(s.parent_id);
+        // What changed since the last read was done outside Seatwise (Seatwise's own changes
+        // updated the stored rows when they were made).
+        let mut found = Vec::new();
+        for w in &unique {
+            let now = StoredSubscription::from_wire(customer_id, w);
+            match before.iter().find(|b| b.id == now.id) {
+                Some(was) => found.extend(
+                    history::differences(was, &now)
+                        .into_iter()
+                        .map(|d| history::Entry::outside(read_at, &now, history::Kind::Change, d)),
+                ),
+                None if !history::knows(&mut tx, &now.id).await? => {
+                    let whole = history::Difference::whole(&now);
+                    found.push(history::Entry::outside(
+                        read_at,
+                        &now,
+                        history::Kind::Discovered,
+                        whole,
+                    ));
+                }
+                None => {}
             }
-            insert.execute(&mut *tx).await?;
         }
+        for gone in before.iter().filter(|b| !seen.contains(&b.id)) {
+            let whole = history::Difference {
+                field: "",
+                old: history::summary(gone),
+                new: String::new(),
+            };
+            found.push(history::Entry::outside(
+                read_at,
+                gone,
+                history::Kind::Gone,
+                whole,
+            ));
+        }
+        history::append(&mut tx, &found).await?;
+        insert_rows(&mut tx, &customer, &unique).await?;
         sqlx::query(
             "INSERT INTO subscription_reads (customer_id, read_at) VALUES ($1, $2) \
              ON CONFLICT (customer_id) DO UPDATE SET read_at = excluded.read_at",
@@ -273,6 +280,49 @@ impl<'a> Subscriptions<'a> {
                 offer_name,
             })
             .collect())
+    }
+
+    /// Records a change made through Seatwise that Partner Center accepted, with the
+    /// subscription as Partner Center answered it: the history entries (each field that changed,
+    /// or the whole subscription when it is new to the store) and its stored row, in one
+    /// transaction, so that the next read finds nothing changed outside.
+    pub async fn record_change(
+        &self,
+        customer: &CustomerId,
+        after: &Wire,
+        author: &history::Author,
+        kind: history::Kind,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        let stored_key = key(customer);
+        let now = StoredSubscription::from_wire(customer, after);
+        let mut tx = self.pool.begin().await?;
+        let before = stored_of(&mut tx, &stored_key)
+            .await?
+            .into_iter()
+            .find(|b| b.id == now.id);
+        let entries: Vec<history::Entry> = match &before {
+            Some(was) => history::differences(was, &now)
+                .into_iter()
+                .map(|d| history::Entry::by(author, at, &now, kind, d))
+                .collect(),
+            None => vec![history::Entry::by(
+                author,
+                at,
+                &now,
+                kind,
+                history::Difference::whole(&now),
+            )],
+        };
+        history::append(&mut tx, &entries).await?;
+        sqlx::query("DELETE FROM subscriptions WHERE customer_id = $1 AND id = $2")
+            .bind(&stored_key)
+            .bind(&now.id)
+            .execute(&mut *tx)
+            .await?;
+        insert_rows(&mut tx, &stored_key, &[after]).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// One page of the stored subscriptions of the customers in `scopes`, by customer, then
@@ -346,36 +396,11 @@ impl<'a> Subscriptions<'a> {
         for b in &binds {
             select = select.bind(b.clone());
         }
-        use sqlx::Row;
         let rows = select
             .fetch_all(self.pool)
             .await?
             .into_iter()
-            .map(|r| {
-                Ok(StoredSubscription {
-                    customer_id: CustomerId::new(r.try_get::<String, _>(0)?),
-                    customer_name: r.try_get(1)?,
-                    connection_name: r.try_get(2)?,
-                    id: r.try_get(3)?,
-                    offer_id: r.try_get(4)?,
-                    offer_name: r.try_get(5)?,
-                    friendly_name: r.try_get(6)?,
-                    quantity: r.try_get(7)?,
-                    status: r.try_get(8)?,
-                    billing_cycle: r.try_get(9)?,
-                    term_duration: r.try_get(10)?,
-                    start_at: r.try_get(11)?,
-                    commitment_end_at: r.try_get(12)?,
-                    cancel_until_at: r.try_get(13)?,
-                    auto_renew: r.try_get::<i64, _>(14)? != 0,
-                    next_term: r.try_get(15)?,
-                    kind: Kind::parse(&r.try_get::<String, _>(16)?),
-                    publisher: r.try_get(17)?,
-                    partner_id: r.try_get(18)?,
-                    order_id: r.try_get(19)?,
-                    parent_id: r.try_get(20)?,
-                })
-            })
+            .map(|r| stored_row(&r))
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         Ok(SubscriptionPage {
             rows,
@@ -425,6 +450,95 @@ fn next_term(w: &Wire) -> String {
     } else {
         parts.join(", ")
     }
+}
+
+/// Inserts stored rows for a customer's subscriptions, in the caller's transaction.
+async fn insert_rows(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    customer: &str,
+    list: &[&Wire],
+) -> Result<(), sqlx::Error> {
+    for chunk in list.chunks(50) {
+        let sql = format!(
+            "INSERT INTO subscriptions (customer_id, id, offer_id, offer_name, friendly_name, \
+             quantity, status, billing_cycle, term_duration, start_at, commitment_end_at, \
+             cancel_until_at, auto_renew, next_term, kind, publisher, partner_id, order_id, \
+             parent_id) VALUES {}",
+            placeholders(chunk.len(), COLUMNS)
+        );
+        let mut insert = sqlx::query(&sql);
+        for w in chunk {
+            let s = StoredSubscription::from_wire(&CustomerId::new(customer), w);
+            insert = insert
+                .bind(customer.to_owned())
+                .bind(s.id)
+                .bind(s.offer_id)
+                .bind(s.offer_name)
+                .bind(s.friendly_name)
+                .bind(s.quantity)
+                .bind(s.status)
+                .bind(s.billing_cycle)
+                .bind(s.term_duration)
+                .bind(s.start_at)
+                .bind(s.commitment_end_at)
+                .bind(s.cancel_until_at)
+                .bind(i64::from(s.auto_renew))
+                .bind(s.next_term)
+                .bind(s.kind.as_str())
+                .bind(s.publisher)
+                .bind(s.partner_id)
+                .bind(s.order_id)
+                .bind(s.parent_id);
+        }
+        insert.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Reads a row of `SELECTED` (after the customer's and connection's names).
+fn stored_row(r: &sqlx::any::AnyRow) -> Result<StoredSubscription, sqlx::Error> {
+    use sqlx::Row;
+    Ok(StoredSubscription {
+        customer_id: CustomerId::new(r.try_get::<String, _>(0)?),
+        customer_name: r.try_get(1)?,
+        connection_name: r.try_get(2)?,
+        id: r.try_get(3)?,
+        offer_id: r.try_get(4)?,
+        offer_name: r.try_get(5)?,
+        friendly_name: r.try_get(6)?,
+        quantity: r.try_get(7)?,
+        status: r.try_get(8)?,
+        billing_cycle: r.try_get(9)?,
+        term_duration: r.try_get(10)?,
+        start_at: r.try_get(11)?,
+        commitment_end_at: r.try_get(12)?,
+        cancel_until_at: r.try_get(13)?,
+        auto_renew: r.try_get::<i64, _>(14)? != 0,
+        next_term: r.try_get(15)?,
+        kind: Kind::parse(&r.try_get::<String, _>(16)?),
+        publisher: r.try_get(17)?,
+        partner_id: r.try_get(18)?,
+        order_id: r.try_get(19)?,
+        parent_id: r.try_get(20)?,
+    })
+}
+
+/// The stored subscriptions of one customer, in the caller's transaction.
+async fn stored_of(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    customer: &str,
+) -> Result<Vec<StoredSubscription>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT s.customer_id, '', '', s.id, s.offer_id, s.offer_name, s.friendly_name, \
+         s.quantity, s.status, s.billing_cycle, s.term_duration, s.start_at, \
+         s.commitment_end_at, s.cancel_until_at, s.auto_renew, s.next_term, s.kind, \
+         s.publisher, s.partner_id, s.order_id, s.parent_id \
+         FROM subscriptions s WHERE s.customer_id = $1",
+    )
+    .bind(customer)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(stored_row).collect()
 }
 
 /// A subscription as far as licensing goes: its id, catalog item id and product name.

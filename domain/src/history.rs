@@ -1,0 +1,349 @@
+//! The subscription history: what changed, when, by whom, and whether it happened in Seatwise
+//! or outside it. Append-only and kept forever. Entries are written in the transaction that
+//! changes what they describe: a change made through Seatwise with the stored subscription it
+//! updates (after Partner Center accepted it), and the differences a read of Partner Center
+//! finds with the stored list it replaces ([`crate::subscriptions::Subscriptions::replace`]).
+
+use serde::{Deserialize, Serialize};
+use sqlx::{Any, AnyPool, Transaction};
+use uuid::Uuid;
+
+use crate::{subscriptions::StoredSubscription, StoreError};
+
+/// Who the history names for what a read of Partner Center found changed.
+pub const OUTSIDE: &str = "Partner Center (outside Seatwise)";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Kind {
+    /// One field changed.
+    Change,
+    /// Bought through Seatwise.
+    Order,
+    /// Seen for the first time by a read (bought elsewhere, or before Seatwise).
+    Discovered,
+    /// No longer listed by Partner Center.
+    Gone,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Change => "change",
+            Kind::Order => "order",
+            Kind::Discovered => "discovered",
+            Kind::Gone => "gone",
+        }
+    }
+
+    fn parse(s: &str) -> Kind {
+        match s {
+            "order" => Kind::Order,
+            "discovered" => Kind::Discovered,
+            "gone" => Kind::Gone,
+            _ => Kind::Change,
+        }
+    }
+}
+
+/// Who made a change through Seatwise (the request's person), for its history entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Author {
+    pub email: String,
+    /// `sp_admin`, `reseller_admin`, …
+    pub role: String,
+    pub request_id: String,
+}
+
+/// One entry of the history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub at: i64,
+    pub customer_id: String,
+    pub subscription_id: String,
+    pub product: String,
+    pub kind: Kind,
+    pub field: String,
+    pub old_value: String,
+    pub new_value: String,
+    /// Made through Seatwise (else found by a read of Partner Center).
+    pub in_seatwise: bool,
+    pub actor: String,
+    pub role: String,
+    pub request_id: String,
+}
+
+impl Entry {
+    /// An entry found by a read of Partner Center.
+    pub fn outside(at: i64, s: &StoredSubscription, kind: Kind, change: Difference) -> Entry {
+        Entry {
+            at,
+            customer_id: s.customer_id.as_str().to_lowercase(),
+            subscription_id: s.id.clone(),
+            product: s.offer_name.clone(),
+            kind,
+            field: change.field.to_owned(),
+            old_value: change.old,
+            new_value: change.new,
+            in_seatwise: false,
+            actor: OUTSIDE.to_owned(),
+            role: String::new(),
+            request_id: String::new(),
+        }
+    }
+
+    /// An entry for a change made through Seatwise.
+    pub fn by(
+        author: &Author,
+        at: i64,
+        s: &StoredSubscription,
+        kind: Kind,
+        change: Difference,
+    ) -> Entry {
+        Entry {
+            in_seatwise: true,
+            actor: author.email.clone(),
+            role: author.role.clone(),
+            request_id: author.request_id.clone(),
+            ..Entry::outside(at, s, kind, change)
+        }
+    }
+}
+
+/// One field's change, in the words the history keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    pub field: &'static str,
+    pub old: String,
+    pub new: String,
+}
+
+impl Difference {
+    /// An entry about the whole subscription (ordered, discovered, gone): its summary.
+    pub fn whole(s: &StoredSubscription) -> Difference {
+        Difference {
+            field: "",
+            old: String::new(),
+            new: summary(s),
+        }
+    }
+}
+
+/// "5 × Office 365 E3, P1Y monthly, active".
+pub fn summary(s: &StoredSubscription) -> String {
+    format!(
+        "{} × {}, {} {}, {}",
+        s.quantity, s.offer_name, s.term_duration, s.billing_cycle, s.status
+    )
+}
+
+/// The fields the history follows that differ between two snapshots of one subscription.
+pub fn differences(before: &StoredSubscription, after: &StoredSubscription) -> Vec<Difference> {
+    let flag = |b: bool| if b { "on" } else { "off" }.to_owned();
+    let pairs = [
+        (
+            "quantity",
+            before.quantity.to_string(),
+            after.quantity.to_string(),
+        ),
+        ("status", before.status.clone(), after.status.clone()),
+        (
+            "friendly_name",
+            before.friendly_name.clone(),
+            after.friendly_name.clone(),
+        ),
+        (
+            "auto_renew",
+            flag(before.auto_renew),
+            flag(after.auto_renew),
+        ),
+        (
+            "billing_cycle",
+            before.billing_cycle.clone(),
+            after.billing_cycle.clone(),
+        ),
+        (
+            "term_duration",
+            before.term_duration.clone(),
+            after.term_duration.clone(),
+        ),
+        (
+            "next_term",
+            before.next_term.clone(),
+            after.next_term.clone(),
+        ),
+        (
+            "partner_id",
+            before.partner_id.clone(),
+            after.partner_id.clone(),
+        ),
+    ];
+    pairs
+        .into_iter()
+        .filter(|(_, old, new)| old != new)
+        .map(|(field, old, new)| Difference { field, old, new })
+        .collect()
+}
+
+/// Appends entries in the caller's transaction.
+pub(crate) async fn append(
+    tx: &mut Transaction<'_, Any>,
+    entries: &[Entry],
+) -> Result<(), sqlx::Error> {
+    for e in entries {
+        sqlx::query(
+            "INSERT INTO subscription_history (id, at, customer_id, subscription_id, product, \
+             kind, field, old_value, new_value, source, actor, role, request_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(e.at)
+        .bind(&e.customer_id)
+        .bind(&e.subscription_id)
+        .bind(&e.product)
+        .bind(e.kind.as_str())
+        .bind(e.field.clone())
+        .bind(&e.old_value)
+        .bind(&e.new_value)
+        .bind(if e.in_seatwise { "seatwise" } else { "outside" })
+        .bind(&e.actor)
+        .bind(&e.role)
+        .bind(&e.request_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Whether the history has any entry for the subscription (it was ordered through Seatwise or
+/// seen before), in the caller's transaction.
+pub(crate) async fn knows(
+    tx: &mut Transaction<'_, Any>,
+    subscription_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM subscription_history WHERE subscription_id = $1 LIMIT 1")
+            .bind(subscription_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(found.is_some())
+}
+
+pub struct History<'a> {
+    pool: &'a AnyPool,
+}
+
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
+
+impl<'a> History<'a> {
+    pub(crate) fn new(pool: &'a AnyPool) -> Self {
+        History { pool }
+    }
+
+    /// Records a change made through Seatwise that is not a stored subscription's new state
+    /// (an order whose subscription is not read yet): one entry, in its own transaction.
+    pub async fn record(&self, entry: &Entry) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        append(&mut tx, std::slice::from_ref(entry)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A customer's entries, oldest first.
+    pub async fn of_customer(&self, customer: &str) -> Result<Vec<Entry>, StoreError> {
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT at, customer_id, subscription_id, product, kind, field, old_value, \
+             new_value, source, actor, role, request_id FROM subscription_history \
+             WHERE customer_id = $1 ORDER BY at, id",
+        )
+        .bind(customer.to_lowercase())
+        .fetch_all(self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Entry {
+                at: r.0,
+                customer_id: r.1,
+                subscription_id: r.2,
+                product: r.3,
+                kind: Kind::parse(&r.4),
+                field: r.5,
+                old_value: r.6,
+                new_value: r.7,
+                in_seatwise: r.8 == "seatwise",
+                actor: r.9,
+                role: r.10,
+                request_id: r.11,
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_followed_fields_that_changed_are_differences() {
+        let before = StoredSubscription {
+            customer_id: partner_center::CustomerId::new("c"),
+            customer_name: String::new(),
+            connection_name: String::new(),
+            id: "s".into(),
+            offer_id: "P:1:A".into(),
+            offer_name: "Office 365 E3".into(),
+            friendly_name: "Sales".into(),
+            quantity: 5,
+            status: "active".into(),
+            billing_cycle: "monthly".into(),
+            term_duration: "P1Y".into(),
+            start_at: Some(1),
+            commitment_end_at: Some(2),
+            cancel_until_at: Some(3),
+            auto_renew: true,
+            next_term: String::new(),
+            kind: crate::subscriptions::Kind::Nce,
+            publisher: String::new(),
+            partner_id: String::new(),
+            order_id: String::new(),
+            parent_id: String::new(),
+        };
+        assert!(differences(&before, &before).is_empty());
+        let after = StoredSubscription {
+            quantity: 7,
+            auto_renew: false,
+            // Dates move at every renewal; the history follows what people change.
+            commitment_end_at: Some(9),
+            ..before.clone()
+        };
+        let found = differences(&before, &after);
+        assert_eq!(
+            found,
+            [
+                Difference {
+                    field: "quantity",
+                    old: "5".into(),
+                    new: "7".into()
+                },
+                Difference {
+                    field: "auto_renew",
+                    old: "on".into(),
+                    new: "off".into()
+                },
+            ]
+        );
+        assert_eq!(summary(&after), "7 × Office 365 E3, P1Y monthly, active");
+    }
+}
