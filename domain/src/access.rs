@@ -733,6 +733,17 @@ impl<'a> Access<'a> {
     }
 
     /// The customers a principal may see: all, a reseller's, or their own.
+    /// Every imported customer, for the service provider's own work (the command line, the
+    /// schedule).
+    pub async fn all_customers(&self, _by: &ProviderAdmin) -> Result<Vec<Customer>, StoreError> {
+        let rows: Vec<CustomerRow> = sqlx::query_as(&format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM customers ORDER BY company_name"
+        ))
+        .fetch_all(self.pool)
+        .await?;
+        Ok(rows.into_iter().map(customer).collect())
+    }
+
     pub async fn visible_customers(&self, who: &Principal) -> Result<Vec<Customer>, StoreError> {
         let rows: Vec<CustomerRow> = match (who.role, &who.reseller, &who.customer) {
             (Role::SpAdmin | Role::SpSupport, _, _) => {

@@ -4886,3 +4886,96 @@ async fn the_history_tells_seatwise_from_outside(app: TestApp) {
     assert_eq!(about.len(), 1, "{about:?}");
     assert_eq!((about[0].kind, about[0].in_seatwise), (Kind::Order, true));
 }
+
+/// `seatwise sync`: the first run discovers every subscription, a change made directly in Partner
+/// Center is recorded once by a later run, and a customer Partner Center fails for is reported
+/// without stopping the others (exit status 1); an unknown customer is a usage error.
+#[tokio::test]
+async fn the_sync_command_records_outside_changes_and_reports_failures() {
+    let app = TestApp::on_emulator(pc_emulator::Options::default()).await;
+    let emulator = app.emulator.clone().unwrap();
+    let dir = app.dir.path().to_owned();
+    let run = |args: &'static [&'static str]| {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || seatwise(args, &dir))
+    };
+    let summary =
+        |out: &std::process::Output| String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let first = run(&["sync"]).await.unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let seen: usize = summary(&first)
+        .split(", ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        summary(&first),
+        format!("3 customers, {seen} subscriptions seen, {seen} changes recorded, 0 errors")
+    );
+
+    // A change made in Partner Center: recorded once.
+    let contoso = app.customer_id("Contoso Ltd").await;
+    let customer = partner_center::CustomerId::new(contoso.clone());
+    let sub = app.pc().subscriptions(&customer).await.unwrap()[0].clone();
+    emulator
+        .with_world(|w| w.outside_change(&customer, &sub.id, Some(sub.quantity + 2), None, None))
+        .unwrap();
+    let args: &'static [&'static str] = Box::leak(
+        vec![
+            "sync",
+            "--customer",
+            Box::leak(contoso.clone().into_boxed_str()),
+        ]
+        .into_boxed_slice(),
+    );
+    let once = run(args).await.unwrap();
+    assert!(once.status.success());
+    assert!(
+        summary(&once).starts_with("1 customers, "),
+        "{}",
+        summary(&once)
+    );
+    assert!(
+        summary(&once).ends_with(", 1 changes recorded, 0 errors"),
+        "{}",
+        summary(&once)
+    );
+    let again = run(args).await.unwrap();
+    assert!(summary(&again).ends_with(", 0 changes recorded, 0 errors"));
+
+    // Partner Center fails for Contoso only: the others are synced, the run fails.
+    let mut knobs = emulator.knobs();
+    knobs.fault_rate = 1.0;
+    knobs.faults = vec![pc_emulator::Fault::ServerError];
+    knobs.fault_match = format!("/customers/{contoso}/subscriptions");
+    emulator.set_knobs(knobs);
+    let failing = run(&["sync"]).await.unwrap();
+    assert_eq!(failing.status.code(), Some(1));
+    assert!(
+        summary(&failing).starts_with("3 customers, "),
+        "{}",
+        summary(&failing)
+    );
+    assert!(
+        summary(&failing).ends_with(", 1 errors"),
+        "{}",
+        summary(&failing)
+    );
+    assert!(String::from_utf8_lossy(&failing.stderr).contains("Contoso Ltd"));
+    emulator.set_knobs(pc_emulator::Knobs::default());
+
+    let unknown = run(&["sync", "--customer", "00000000-0000-0000-0000-00000000beef"])
+        .await
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    let log = app.get("/api/audit-log").await.text().await.unwrap();
+    assert!(log.contains("subscriptions.sync"), "{log}");
+}

@@ -15,6 +15,7 @@ mod error;
 mod orders;
 mod provider;
 mod subscriptions;
+mod sync;
 mod users;
 
 use std::{sync::Arc, time::Instant};
@@ -31,6 +32,7 @@ pub use self::{
     subscriptions::{
         ChangeDone, ReadEvent, SubscriptionDetail, SubscriptionsDesk, SubscriptionsView,
     },
+    sync::{SyncEvent, SyncSummary},
     users::{Selection, UsersDesk, UsersView},
 };
 use crate::{

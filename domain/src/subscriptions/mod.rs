@@ -191,16 +191,28 @@ impl<'a> Subscriptions<'a> {
             .await
     }
 
-    /// Replaces a customer's stored list with what Partner Center answered, in one transaction.
+    /// Replaces a customer's stored list with what Partner Center answered, in one transaction,
+    /// with the history of what changed since the last read; answers how many history entries
+    /// it recorded.
     pub async fn replace(
         &self,
         customer: &CustomerId,
         list: &[Wire],
         read_at: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<usize, StoreError> {
         let customer_id = customer;
         let customer = key(customer);
         let mut tx = self.pool.begin().await?;
+        // Writing first takes SQLite's write lock at once (waiting its turn): a transaction
+        // that read first could not take it later while another writer holds it.
+        sqlx::query(
+            "INSERT INTO subscription_reads (customer_id, read_at) VALUES ($1, $2) \
+             ON CONFLICT (customer_id) DO UPDATE SET read_at = excluded.read_at",
+        )
+        .bind(&customer)
+        .bind(read_at)
+        .execute(&mut *tx)
+        .await?;
         let before = stored_of(&mut tx, &customer).await?;
         sqlx::query("DELETE FROM subscriptions WHERE customer_id = $1")
             .bind(&customer)
@@ -251,16 +263,8 @@ impl<'a> Subscriptions<'a> {
         }
         history::append(&mut tx, &found).await?;
         insert_rows(&mut tx, &customer, &unique).await?;
-        sqlx::query(
-            "INSERT INTO subscription_reads (customer_id, read_at) VALUES ($1, $2) \
-             ON CONFLICT (customer_id) DO UPDATE SET read_at = excluded.read_at",
-        )
-        .bind(&customer)
-        .bind(read_at)
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(found.len())
     }
 
     /// What licensing needs of a customer's stored subscriptions (ended ones left out).
@@ -297,6 +301,14 @@ impl<'a> Subscriptions<'a> {
         let stored_key = key(customer);
         let now = StoredSubscription::from_wire(customer, after);
         let mut tx = self.pool.begin().await?;
+        // A write first, as in `replace`: SQLite's write lock before any read.
+        sqlx::query(
+            "UPDATE subscriptions SET quantity = quantity WHERE customer_id = $1 AND id = $2",
+        )
+        .bind(&stored_key)
+        .bind(&now.id)
+        .execute(&mut *tx)
+        .await?;
         let before = stored_of(&mut tx, &stored_key)
             .await?
             .into_iter()

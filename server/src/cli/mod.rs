@@ -7,6 +7,7 @@ mod emulator;
 mod migrate;
 mod pc_check;
 mod serve;
+mod sync;
 mod workspace_link;
 
 use std::{path::PathBuf, process::ExitCode};
@@ -48,6 +49,9 @@ enum Command {
     /// The demo accounts of the embedded sandbox.
     #[command(subcommand)]
     Demo(demo::Command),
+    /// Read every subscription from Partner Center into the store, recording what changed
+    /// outside Seatwise in the history.
+    Sync(sync::Args),
 }
 
 impl Cli {
@@ -66,6 +70,7 @@ impl Cli {
             Command::Migrate => migrate::run(config).await,
             Command::Emulator(args) => emulator::run(args).await,
             Command::PcCheck(args) => return pc_check::run(config, args).await,
+            Command::Sync(args) => return sync::run(config, args).await,
             Command::Connection(command) => connection::run(config, command).await,
             Command::Demo(command) => demo::run(config, command).await,
             Command::CreateAdmin(args) => create_admin::run(config, args).await,

@@ -1,0 +1,161 @@
+//! The sync: every subscription of a customer, or of all customers, read from Partner Center
+//! and stored, each difference from what was stored recorded in the history as made outside
+//! Seatwise. The command line (`seatwise sync`) and the nightly schedule run it; each customer
+//! is one transaction, so a sync cut short and run again records each change once.
+
+use futures_util::{stream, Stream, StreamExt};
+use partner_center::CustomerId;
+
+use super::{ServiceError, Services};
+use crate::{
+    access::{Customer, ProviderAdmin},
+    audit::{NewEntry, Outcome},
+    connections::ConnectionId,
+    time::now_millis,
+};
+
+/// Customers read at once (each is a tenant of its own for Partner Center's rate limit).
+const AT_ONCE: usize = 32;
+
+/// What a sync does, as it happens.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncEvent {
+    Started {
+        customers: usize,
+    },
+    Synced {
+        customer: String,
+        subscriptions: usize,
+        changes: usize,
+    },
+    Failed {
+        customer: String,
+        error: String,
+    },
+}
+
+/// What a whole sync did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncSummary {
+    pub customers: usize,
+    pub subscriptions: usize,
+    pub changes: usize,
+    pub errors: usize,
+}
+
+impl SyncSummary {
+    pub fn add(&mut self, event: &SyncEvent) {
+        match event {
+            SyncEvent::Started { .. } => {}
+            SyncEvent::Synced {
+                subscriptions,
+                changes,
+                ..
+            } => {
+                self.customers += 1;
+                self.subscriptions += subscriptions;
+                self.changes += changes;
+            }
+            SyncEvent::Failed { .. } => {
+                self.customers += 1;
+                self.errors += 1;
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for SyncSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} customers, {} subscriptions seen, {} changes recorded, {} errors",
+            self.customers, self.subscriptions, self.changes, self.errors
+        )
+    }
+}
+
+impl Services {
+    /// The customers a sync covers: one (by id), those of one connection, or all.
+    pub async fn sync_targets(
+        &self,
+        by: &ProviderAdmin,
+        customer: Option<&CustomerId>,
+        connection: Option<&ConnectionId>,
+    ) -> Result<Vec<Customer>, ServiceError> {
+        let all = self.store.access().all_customers(by).await?;
+        let chosen: Vec<Customer> = all
+            .into_iter()
+            .filter(|c| customer.is_none_or(|id| c.id.as_str().eq_ignore_ascii_case(id.as_str())))
+            .filter(|c| connection.is_none_or(|id| c.connection_id == *id))
+            .collect();
+        if customer.is_some() && chosen.is_empty() {
+            return Err(ServiceError::NotFound(
+                "No imported customer has that id.".into(),
+            ));
+        }
+        Ok(chosen)
+    }
+
+    /// Syncs `customers`, an event per customer as it is done (several at once).
+    pub fn sync(&self, customers: Vec<Customer>) -> impl Stream<Item = SyncEvent> + Send + 'static {
+        let started = SyncEvent::Started {
+            customers: customers.len(),
+        };
+        let services = self.clone();
+        let each = stream::iter(customers)
+            .map(move |c| {
+                let services = services.clone();
+                async move { services.sync_one(c).await }
+            })
+            .buffer_unordered(AT_ONCE);
+        stream::iter([started]).chain(each)
+    }
+
+    async fn sync_one(&self, c: Customer) -> SyncEvent {
+        let work = async {
+            let pc = self.client(&c.connection_id).await?;
+            let list = pc
+                .subscriptions(&c.id)
+                .await
+                .map_err(ServiceError::partner_center)?;
+            let changes = self
+                .store
+                .subscriptions()
+                .replace(&c.id, &list, now_millis())
+                .await?;
+            Ok::<_, ServiceError>((list.len(), changes))
+        };
+        match work.await {
+            Ok((subscriptions, changes)) => SyncEvent::Synced {
+                customer: c.company_name,
+                subscriptions,
+                changes,
+            },
+            Err(e) => {
+                tracing::warn!(customer = %c.id, error = %e, "sync failed for a customer");
+                SyncEvent::Failed {
+                    customer: c.company_name,
+                    error: e.to_string(),
+                }
+            }
+        }
+    }
+
+    /// Writes the audit entry of a whole sync, as `actor` (the command line, the schedule).
+    pub async fn audit_sync(&self, actor: &str, summary: &SyncSummary) {
+        let detail = summary.to_string();
+        self.record(NewEntry {
+            actor,
+            customer_id: None,
+            action: "subscriptions.sync",
+            outcome: if summary.errors == 0 {
+                Outcome::Succeeded
+            } else {
+                Outcome::Failed
+            },
+            detail: &detail,
+            request_id: None,
+        })
+        .await;
+    }
+}
