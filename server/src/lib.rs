@@ -155,15 +155,22 @@ async fn sweep(store: domain::Store) {
     }
 }
 
-/// Every hour, while the server runs: the work done by schedule (catalogs in use read again
-/// when their last refresh is a month old).
+/// Every ten minutes, while the server runs: the work done by schedule (the nightly sync of
+/// every subscription once its time of day has come; catalogs in use read again when their last
+/// refresh is a month old).
 async fn schedule(services: domain::Services) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    // The first tick is at once: the first check waits a full period after start-up.
+    every.tick().await;
     loop {
         every.tick().await;
-        let refreshed = services
-            .refresh_catalogs_due(domain::time::now_millis())
-            .await;
+        let now = domain::time::now_millis();
+        match services.nightly_sync_due(now).await {
+            Ok(Some(summary)) => tracing::info!(%summary, "nightly sync"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "nightly sync not run"),
+        }
+        let refreshed = services.refresh_catalogs_due(now).await;
         if refreshed > 0 {
             tracing::info!(refreshed, "catalogs refreshed by schedule");
         }

@@ -3479,6 +3479,7 @@ on_both_databases!(
     one_subscription_per_customer_sends_the_buyer_to_the_existing_one,
     a_connection_given_to_a_reseller_brings_its_customers,
     the_history_tells_seatwise_from_outside,
+    the_nightly_sync_runs_once_a_day_after_its_time,
 );
 
 /// The subscriptions page's data: each role sees the subscriptions of its own customers only;
@@ -4978,4 +4979,61 @@ async fn the_sync_command_records_outside_changes_and_reports_failures() {
     assert_eq!(unknown.status.code(), Some(2));
     let log = app.get("/api/audit-log").await.text().await.unwrap();
     assert!(log.contains("subscriptions.sync"), "{log}");
+}
+
+/// The nightly sync: not before its time of day (the setting, 02:00 UTC by default), then once
+/// that day, every customer, audited as the schedule's.
+async fn the_nightly_sync_runs_once_a_day_after_its_time(app: TestApp) {
+    let at = |stamp: &str| {
+        domain::time::to_millis(
+            time::OffsetDateTime::parse(stamp, &time::format_description::well_known::Rfc3339)
+                .unwrap(),
+        )
+    };
+    let services = &app.services;
+    assert_eq!(
+        services
+            .nightly_sync_due(at("2030-01-01T01:59:00Z"))
+            .await
+            .unwrap(),
+        None
+    );
+    let ran = services
+        .nightly_sync_due(at("2030-01-01T02:05:00Z"))
+        .await
+        .unwrap()
+        .expect("due after 02:00");
+    assert_eq!((ran.customers, ran.errors), (3, 0), "{ran}");
+    assert!(ran.subscriptions > 0);
+    assert_eq!(
+        services
+            .nightly_sync_due(at("2030-01-01T23:00:00Z"))
+            .await
+            .unwrap(),
+        None,
+        "once a day"
+    );
+    // Another time of day, set in the settings.
+    let store = app.store().await;
+    store
+        .settings()
+        .set(domain::service::NIGHTLY_AT, "04:30")
+        .await
+        .unwrap();
+    store.close().await;
+    assert_eq!(
+        services
+            .nightly_sync_due(at("2030-01-02T04:00:00Z"))
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(services
+        .nightly_sync_due(at("2030-01-02T04:31:00Z"))
+        .await
+        .unwrap()
+        .is_some());
+    app.sign_in_as("Service provider admin").await;
+    let log = app.get("/api/audit-log").await.text().await.unwrap();
+    assert!(log.contains(domain::service::SCHEDULE), "{log}");
 }

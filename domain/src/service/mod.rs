@@ -32,7 +32,7 @@ pub use self::{
     subscriptions::{
         ChangeDone, ReadEvent, SubscriptionDetail, SubscriptionsDesk, SubscriptionsView,
     },
-    sync::{SyncEvent, SyncSummary},
+    sync::{SyncEvent, SyncSummary, NIGHTLY_AT},
     users::{Selection, UsersDesk, UsersView},
 };
 use crate::{

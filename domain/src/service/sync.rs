@@ -1,7 +1,8 @@
 //! The sync: every subscription of a customer, or of all customers, read from Partner Center
 //! and stored, each difference from what was stored recorded in the history as made outside
-//! Seatwise. The command line (`seatwise sync`) and the nightly schedule run it; each customer
-//! is one transaction, so a sync cut short and run again records each change once.
+//! Seatwise. The command line (`seatwise sync`) and the nightly schedule (the time of day is the
+//! `sync.nightly_at` setting, 02:00 UTC unless set) run it; each customer is one transaction, so
+//! a sync cut short and run again records each change once.
 
 use futures_util::{stream, Stream, StreamExt};
 use partner_center::CustomerId;
@@ -16,6 +17,13 @@ use crate::{
 
 /// Customers read at once (each is a tenant of its own for Partner Center's rate limit).
 const AT_ONCE: usize = 32;
+
+/// The setting that says when the nightly sync runs (`HH:MM`, UTC).
+pub const NIGHTLY_AT: &str = "sync.nightly_at";
+/// When it runs unless the setting says otherwise.
+pub const NIGHTLY_DEFAULT: &str = "02:00";
+/// The day (`YYYY-MM-DD`) the nightly sync last ran.
+const NIGHTLY_LAST: &str = "sync.nightly_last";
 
 /// What a sync does, as it happens.
 #[derive(Debug, Clone, PartialEq)]
@@ -139,6 +147,32 @@ impl Services {
                 }
             }
         }
+    }
+
+    /// The nightly sync, when it is due at `now` (unix milliseconds): past the set time of day
+    /// (UTC) and not yet run today. Every customer, audited as the schedule's; answers what it
+    /// did, or `None` when it was not due.
+    pub async fn nightly_sync_due(&self, now: i64) -> Result<Option<SyncSummary>, ServiceError> {
+        let settings = self.store.settings();
+        let at = settings.get_or_insert(NIGHTLY_AT, NIGHTLY_DEFAULT).await?;
+        let stamp = crate::time::format_utc_datetime(now);
+        let (today, time_of_day) = (&stamp[..10], &stamp[11..16]);
+        let ran = settings.get(NIGHTLY_LAST).await?;
+        if time_of_day < at.as_str() || ran.as_deref() == Some(today) {
+            return Ok(None);
+        }
+        // Marked first: a sync that takes long (or fails) is not started again within the day.
+        settings.set(NIGHTLY_LAST, today).await?;
+        let customers = self
+            .sync_targets(&ProviderAdmin::command_line(), None, None)
+            .await?;
+        let mut summary = SyncSummary::default();
+        let mut events = std::pin::pin!(self.sync(customers));
+        while let Some(event) = events.next().await {
+            summary.add(&event);
+        }
+        self.audit_sync(super::SCHEDULE, &summary).await;
+        Ok(Some(summary))
     }
 
     /// Writes the audit entry of a whole sync, as `actor` (the command line, the schedule).
