@@ -8,7 +8,11 @@ use serde::{Deserialize, Serialize};
 use sqlx::{Any, AnyPool, Transaction};
 use uuid::Uuid;
 
-use crate::{subscriptions::StoredSubscription, StoreError};
+use crate::{
+    sql::{count, escape_like},
+    subscriptions::StoredSubscription,
+    StoreError,
+};
 
 /// Who the history names for what a read of Partner Center found changed.
 pub const OUTSIDE: &str = "Partner Center (outside Seatwise)";
@@ -232,6 +236,49 @@ pub struct History<'a> {
     pool: &'a AnyPool,
 }
 
+/// Which entries the history page shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HistoryQuery {
+    /// The customers the person may see (ids, any case); nothing else is shown.
+    pub customers: Vec<String>,
+    /// One of them.
+    pub customer: Option<String>,
+    pub subscription: String,
+    /// Part of who made it (an e-mail, or "outside").
+    pub who: String,
+    pub kind: Option<Kind>,
+    /// Made through Seatwise (`true`) or found outside it (`false`).
+    pub in_seatwise: Option<bool>,
+    /// From and before (unix milliseconds).
+    pub from: Option<i64>,
+    pub before: Option<i64>,
+    /// 1-based.
+    pub page: usize,
+    pub per_page: usize,
+}
+
+/// One page of entries, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryPage {
+    pub rows: Vec<Entry>,
+    pub matching: usize,
+    pub page: usize,
+    pub pages: usize,
+}
+
+impl Kind {
+    /// `change`, `order`, `discovered` or `gone`; anything else is none.
+    pub fn from_name(s: &str) -> Option<Kind> {
+        match s {
+            "change" => Some(Kind::Change),
+            "order" => Some(Kind::Order),
+            "discovered" => Some(Kind::Discovered),
+            "gone" => Some(Kind::Gone),
+            _ => None,
+        }
+    }
+}
+
 type Row = (
     i64,
     String,
@@ -261,6 +308,90 @@ impl<'a> History<'a> {
         Ok(())
     }
 
+    /// A page of the entries `q` selects, newest first (`per_page` 0: every one, for an export).
+    pub async fn query(&self, q: &HistoryQuery) -> Result<HistoryPage, StoreError> {
+        let empty = HistoryPage {
+            rows: Vec::new(),
+            matching: 0,
+            page: 1,
+            pages: 1,
+        };
+        let mut customers: Vec<String> = q.customers.iter().map(|c| c.to_lowercase()).collect();
+        if let Some(one) = &q.customer {
+            let one = one.to_lowercase();
+            customers.retain(|c| *c == one);
+        }
+        if customers.is_empty() {
+            return Ok(empty);
+        }
+        let mut binds: Vec<String> = Vec::new();
+        let mut list = Vec::new();
+        for c in customers {
+            binds.push(c);
+            list.push(format!("${}", binds.len()));
+        }
+        let mut filter = format!("customer_id IN ({})", list.join(", "));
+        if !q.subscription.trim().is_empty() {
+            binds.push(q.subscription.trim().to_lowercase());
+            filter.push_str(&format!(" AND subscription_id = ${}", binds.len()));
+        }
+        if !q.who.trim().is_empty() {
+            binds.push(format!("%{}%", escape_like(&q.who.trim().to_lowercase())));
+            filter.push_str(&format!(
+                " AND LOWER(actor) LIKE ${} ESCAPE '\\'",
+                binds.len()
+            ));
+        }
+        if let Some(kind) = q.kind {
+            binds.push(kind.as_str().to_owned());
+            filter.push_str(&format!(" AND kind = ${}", binds.len()));
+        }
+        if let Some(inside) = q.in_seatwise {
+            binds.push(if inside { "seatwise" } else { "outside" }.to_owned());
+            filter.push_str(&format!(" AND source = ${}", binds.len()));
+        }
+        // Numbers the caller parsed: written in, not bound (the binds are text).
+        if let Some(from) = q.from {
+            filter.push_str(&format!(" AND at >= {from}"));
+        }
+        if let Some(before) = q.before {
+            filter.push_str(&format!(" AND at < {before}"));
+        }
+        let matching = count(
+            self.pool,
+            &format!("SELECT COUNT(*) FROM subscription_history WHERE {filter}"),
+            &binds,
+        )
+        .await?;
+        let (page, pages, limit) = if q.per_page == 0 {
+            (1, 1, String::new())
+        } else {
+            let pages = matching.div_ceil(q.per_page).max(1);
+            let page = q.page.clamp(1, pages);
+            (
+                page,
+                pages,
+                format!(" LIMIT {} OFFSET {}", q.per_page, (page - 1) * q.per_page),
+            )
+        };
+        let sql = format!(
+            "SELECT at, customer_id, subscription_id, product, kind, field, old_value, \
+             new_value, source, actor, role, request_id FROM subscription_history \
+             WHERE {filter} ORDER BY at DESC, id DESC{limit}"
+        );
+        let mut select = sqlx::query_as::<_, Row>(&sql);
+        for b in &binds {
+            select = select.bind(b.clone());
+        }
+        let rows = select.fetch_all(self.pool).await?;
+        Ok(HistoryPage {
+            rows: rows.into_iter().map(to_entry).collect(),
+            matching,
+            page,
+            pages,
+        })
+    }
+
     /// A customer's entries, oldest first.
     pub async fn of_customer(&self, customer: &str) -> Result<Vec<Entry>, StoreError> {
         let rows: Vec<Row> = sqlx::query_as(
@@ -271,23 +402,24 @@ impl<'a> History<'a> {
         .bind(customer.to_lowercase())
         .fetch_all(self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| Entry {
-                at: r.0,
-                customer_id: r.1,
-                subscription_id: r.2,
-                product: r.3,
-                kind: Kind::parse(&r.4),
-                field: r.5,
-                old_value: r.6,
-                new_value: r.7,
-                in_seatwise: r.8 == "seatwise",
-                actor: r.9,
-                role: r.10,
-                request_id: r.11,
-            })
-            .collect())
+        Ok(rows.into_iter().map(to_entry).collect())
+    }
+}
+
+fn to_entry(r: Row) -> Entry {
+    Entry {
+        at: r.0,
+        customer_id: r.1,
+        subscription_id: r.2,
+        product: r.3,
+        kind: Kind::parse(&r.4),
+        field: r.5,
+        old_value: r.6,
+        new_value: r.7,
+        in_seatwise: r.8 == "seatwise",
+        actor: r.9,
+        role: r.10,
+        request_id: r.11,
     }
 }
 

@@ -1224,6 +1224,18 @@ mod matrix {
             allowed: &[RESELLER_ADMIN, SUPPORT, ADMIN],
         },
         Row {
+            path: "/api/history",
+            post: false,
+            args: |t| vec![("customer", t.fabrikam.clone())],
+            allowed: &[RESELLER_ADMIN, SUPPORT, ADMIN],
+        },
+        Row {
+            path: "/api/history-csv",
+            post: false,
+            args: |t| vec![("customer", t.fabrikam.clone())],
+            allowed: &[RESELLER_ADMIN, SUPPORT, ADMIN],
+        },
+        Row {
             path: "/api/subscriptions-load-mode",
             post: true,
             args: |_| vec![("mode", "cache".to_owned())],
@@ -2045,6 +2057,18 @@ mod security {
                 true,
                 vec![(s("customer"), contoso.clone())],
                 vec!["customer"],
+            ),
+            (
+                "/api/history",
+                false,
+                vec![(s("customer"), contoso.clone())],
+                vec!["customer", "subscription", "kind", "source", "from", "to"],
+            ),
+            (
+                "/api/history-csv",
+                false,
+                vec![(s("customer"), contoso.clone())],
+                vec!["customer", "subscription", "kind", "source", "from", "to"],
             ),
             (
                 "/api/subscription",
@@ -3480,6 +3504,7 @@ on_both_databases!(
     a_connection_given_to_a_reseller_brings_its_customers,
     the_history_tells_seatwise_from_outside,
     the_nightly_sync_runs_once_a_day_after_its_time,
+    the_history_is_filtered_charted_and_exported,
 );
 
 /// The subscriptions page's data: each role sees the subscriptions of its own customers only;
@@ -5036,4 +5061,112 @@ async fn the_nightly_sync_runs_once_a_day_after_its_time(app: TestApp) {
     app.sign_in_as("Service provider admin").await;
     let log = app.get("/api/audit-log").await.text().await.unwrap();
     assert!(log.contains(domain::service::SCHEDULE), "{log}");
+}
+
+/// The history page: only the customers a person may see, filters, one subscription's quantity
+/// over time, and a CSV of what is filtered (cells that a spreadsheet would run as a formula are
+/// quoted).
+async fn the_history_is_filtered_charted_and_exported(app: TestApp) {
+    let contoso = app.customer_id("Contoso Ltd").await;
+    app.sign_in_as("Customer admin").await;
+    live_subscriptions(&app, &contoso).await;
+    let list = app
+        .get_json(
+            "/api/subscriptions",
+            &[("customer", contoso.as_str()), ("read", "0")],
+        )
+        .await;
+    let id = list["rows"][0]["id"].as_str().unwrap().to_owned();
+    let quantity = list["rows"][0]["quantity"].as_i64().unwrap();
+    let outside = app
+        .emulator_post(
+            &format!("customers/{contoso}/subscriptions/{id}"),
+            serde_json::json!({ "quantity": quantity + 2, "friendlyName": "=HYPERLINK(1)" }),
+        )
+        .await;
+    assert_eq!(outside, 200);
+    live_subscriptions(&app, &contoso).await;
+    let (status, said) = change_subscription(
+        &app,
+        &contoso,
+        &id,
+        "quantity",
+        (quantity + 5).to_string(),
+        "",
+    )
+    .await;
+    assert_eq!(status, 200, "{said}");
+
+    let all = app.get_json("/api/history", &[("", "")]).await;
+    let rows = all["rows"].as_array().unwrap();
+    assert!(rows.iter().all(|r| r["customer"] == "Contoso Ltd"), "{all}");
+    assert_eq!(rows[0]["in_seatwise"], true, "newest first: {all}");
+    let outside_only = app
+        .get_json("/api/history", &[("source", "outside"), ("kind", "change")])
+        .await;
+    let found: Vec<&str> = outside_only["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(found.len(), 2, "{outside_only}");
+    assert!(found.contains(&"quantity") && found.contains(&"friendly_name"));
+    let one = app
+        .get_json("/api/history", &[("subscription", id.as_str())])
+        .await;
+    let points: Vec<i64> = one["quantities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p[1].as_i64().unwrap())
+        .collect();
+    assert_eq!(points, [quantity, quantity + 2, quantity + 5], "{one}");
+    let bad_date = app
+        .client
+        .get(app.url("/api/history"))
+        .query(&[("from", "yesterday")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_date.status(), 400);
+
+    // The CSV: every filtered entry, a header, no formula left to run.
+    let csv = app
+        .client
+        .get(app.url("/api/history-csv"))
+        .query(&[("subscription", id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert!(header(&csv, "content-type").starts_with("text/csv"));
+    assert!(header(&csv, "content-disposition").contains("attachment"));
+    let text = csv.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("when_utc,customer,subscription_id"));
+    assert_eq!(
+        lines.len() - 1,
+        one["matching"].as_u64().unwrap() as usize,
+        "{text}"
+    );
+    assert!(text.contains(",'=HYPERLINK(1),"), "{text}");
+    app.post_form("/auth/sign-out", &[]).await;
+
+    // Another customer's history is not the reseller's to read.
+    app.sign_in_as("Reseller admin").await;
+    let r = app
+        .client
+        .get(app.url("/api/history"))
+        .query(&[("customer", contoso.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let mine = app.get_json("/api/history", &[("", "")]).await;
+    assert!(mine["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["customer"] != "Contoso Ltd"));
 }

@@ -71,7 +71,7 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
             NavItem {
                 label: "History",
                 icon: Icon::Clock,
-                href: None,
+                href: Some("/history"),
                 for_whom: Who::Everyone,
             },
             NavItem {

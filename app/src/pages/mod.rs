@@ -5,6 +5,7 @@ pub mod audit_log;
 pub mod catalog;
 pub mod connections;
 pub mod customers_admin;
+pub mod history;
 pub mod licenses;
 pub mod not_found;
 pub mod order;
@@ -38,6 +39,7 @@ pub fn title(path: &str) -> &'static str {
         "/subscription" => "Subscription",
         "/subscriptions/new" => "Add subscription",
         "/status" => "System status",
+        "/history" => "History",
         _ => "",
     }
 }
@@ -78,4 +80,5 @@ lazy_page! {
     SubscriptionPage => subscription::Subscription;
     OrderPage => order::Order;
     StatusPage => status::Status;
+    HistoryPage => history::History;
 }

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod connections;
 pub mod customers;
 pub mod customers_admin;
+pub mod history;
 pub mod orders;
 pub mod outbox;
 pub mod status;

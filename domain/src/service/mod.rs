@@ -12,6 +12,7 @@ mod catalog;
 mod connections;
 mod customer;
 mod error;
+mod history;
 mod orders;
 mod provider;
 mod subscriptions;
@@ -27,6 +28,7 @@ pub use self::{
     catalog::{CatalogBrowse, CatalogView, REFRESH_EVERY_MS, SCHEDULE, SEGMENTS},
     connections::{CheckReport, ConnectionListing},
     error::ServiceError,
+    history::HistoryView,
     orders::{NewOrder, OrderChoice, OrderPage, Placed},
     provider::{ProviderAdminDesk, ProviderDesk, StatusFacts, TenantListing, Tenants},
     subscriptions::{

@@ -1,0 +1,286 @@
+//! The history page: the subscription history of the customers the signed-in person may see,
+//! filtered and paged, and the same entries as a CSV file.
+
+use leptos::{
+    prelude::*,
+    server_fn::codec::{GetUrl, StreamingText, TextStream},
+};
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+pub const PAGE: usize = 50;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryRow {
+    /// `YYYY-MM-DD HH:MM UTC`.
+    pub at: String,
+    pub customer_id: String,
+    pub customer: String,
+    pub subscription_id: String,
+    pub product: String,
+    /// `change`, `order`, `discovered`, `gone`.
+    pub kind: String,
+    /// "quantity 5 → 7", "ordered: 5 × …", …
+    pub what: String,
+    pub field: String,
+    pub old_value: String,
+    pub new_value: String,
+    pub in_seatwise: bool,
+    pub actor: String,
+    pub role: String,
+    pub request_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryPageData {
+    pub rows: Vec<HistoryRow>,
+    pub matching: usize,
+    pub page: usize,
+    pub pages: usize,
+    pub customers: Vec<(String, String)>,
+    /// For one subscription: its quantity over time (unix milliseconds, quantity), oldest first.
+    pub quantities: Vec<(i64, i64)>,
+}
+
+/// The history page's filters, as query parameters.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HistoryFilter {
+    pub customer: Option<String>,
+    pub subscription: Option<String>,
+    pub who: Option<String>,
+    /// `change`, `order`, `discovered`, `gone`.
+    pub kind: Option<String>,
+    /// `seatwise` or `outside`.
+    pub source: Option<String>,
+    /// `YYYY-MM-DD` (UTC), both included.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page: Option<String>,
+}
+
+#[server(prefix = "/api", endpoint = "history", input = GetUrl)]
+pub async fn history(
+    #[server(flatten)] filter: HistoryFilter,
+) -> Result<HistoryPageData, AppError> {
+    let call = crate::door::caller("history.read").await?;
+    let view = call.history(filter.query(PAGE)?).await?;
+    // For one subscription: its whole quantity history, for the chart.
+    let one = filter
+        .subscription
+        .as_deref()
+        .is_some_and(|s| !s.trim().is_empty());
+    let chart = if one {
+        let every = call.history(filter.query(0)?).await?;
+        quantities(&every.page.rows)
+    } else {
+        Vec::new()
+    };
+    Ok(HistoryPageData::new(view, chart))
+}
+
+/// The entries the filters select (every page), as CSV.
+#[server(prefix = "/api", endpoint = "history-csv", input = GetUrl, output = StreamingText)]
+pub async fn history_csv(
+    #[server(flatten)] filter: HistoryFilter,
+) -> Result<TextStream<AppError>, AppError> {
+    let call = crate::door::caller("history.export").await?;
+    let view = call.history(filter.query(0)?).await?;
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        use http::{header, HeaderValue};
+        response.insert_header(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/csv; charset=utf-8"),
+        );
+        response.insert_header(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("attachment; filename=\"subscription-history.csv\""),
+        );
+    }
+    let data = HistoryPageData::new(view, Vec::new());
+    let mut csv = String::from(
+        "when_utc,customer,subscription_id,product,kind,field,old_value,new_value,made_in,who,role,request_id\r\n",
+    );
+    for r in &data.rows {
+        let fields = [
+            r.at.as_str(),
+            &r.customer,
+            &r.subscription_id,
+            &r.product,
+            &r.kind,
+            &r.field,
+            &r.old_value,
+            &r.new_value,
+            if r.in_seatwise { "seatwise" } else { "outside" },
+            &r.actor,
+            &r.role,
+            &r.request_id,
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        csv.push_str(&line.join(","));
+        csv.push_str("\r\n");
+    }
+    Ok(TextStream::new(futures_util::stream::once(async move {
+        Ok(csv)
+    })))
+}
+
+/// A CSV field: quoted when needed, and never read as a formula by a spreadsheet.
+#[cfg(feature = "ssr")]
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl HistoryFilter {
+    fn query(&self, per_page: usize) -> Result<domain::history::HistoryQuery, AppError> {
+        use domain::history::{HistoryQuery, Kind};
+        let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or_default().to_owned();
+        let customer = match text(&self.customer).as_str() {
+            "" => None,
+            id => Some(
+                crate::error::parse_id::<partner_center::CustomerId>("customer", id)?.to_string(),
+            ),
+        };
+        let subscription = match text(&self.subscription).as_str() {
+            "" => String::new(),
+            id => crate::error::parse_id::<partner_center::SubscriptionId>("subscription", id)?
+                .to_string()
+                .to_lowercase(),
+        };
+        let kind = match text(&self.kind).as_str() {
+            "" => None,
+            k => Some(Kind::from_name(k).ok_or_else(|| {
+                AppError::field("kind", "Choose change, order, discovered or gone.")
+            })?),
+        };
+        let in_seatwise = match text(&self.source).as_str() {
+            "" => None,
+            "seatwise" => Some(true),
+            "outside" => Some(false),
+            _ => return Err(AppError::field("source", "Choose in Seatwise or outside.")),
+        };
+        let day = |field: &'static str, v: &Option<String>| -> Result<Option<i64>, AppError> {
+            match text(v).as_str() {
+                "" => Ok(None),
+                d => domain::time::parse_date(d)
+                    .map(Some)
+                    .ok_or_else(|| AppError::field(field, "Enter the date as YYYY-MM-DD.")),
+            }
+        };
+        let who = text(&self.who);
+        if who.chars().count() > 200 {
+            return Err(AppError::field("who", "Use at most 200 characters."));
+        }
+        Ok(HistoryQuery {
+            customers: Vec::new(),
+            customer,
+            subscription,
+            who,
+            kind,
+            in_seatwise,
+            from: day("from", &self.from)?,
+            // The whole last day.
+            before: day("to", &self.to)?.map(|d| d + 86_400_000),
+            page: text(&self.page).parse().unwrap_or(1),
+            per_page,
+        })
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl HistoryPageData {
+    fn new(v: domain::service::HistoryView, quantities: Vec<(i64, i64)>) -> Self {
+        let names: std::collections::HashMap<String, String> = v
+            .customers
+            .iter()
+            .map(|(id, name)| (id.as_str().to_lowercase(), name.clone()))
+            .collect();
+        HistoryPageData {
+            rows: v
+                .page
+                .rows
+                .into_iter()
+                .map(|e| HistoryRow {
+                    at: domain::time::format_utc_datetime(e.at),
+                    customer: names.get(&e.customer_id).cloned().unwrap_or_default(),
+                    what: what(&e),
+                    kind: e.kind.as_str().to_owned(),
+                    customer_id: e.customer_id,
+                    subscription_id: e.subscription_id,
+                    product: e.product,
+                    field: e.field,
+                    old_value: e.old_value,
+                    new_value: e.new_value,
+                    in_seatwise: e.in_seatwise,
+                    actor: e.actor,
+                    role: e.role,
+                    request_id: e.request_id,
+                })
+                .collect(),
+            matching: v.page.matching,
+            page: v.page.page,
+            pages: v.page.pages,
+            customers: v
+                .customers
+                .into_iter()
+                .map(|(id, name)| (id.to_string(), name))
+                .collect(),
+            quantities,
+        }
+    }
+}
+
+/// An entry in words.
+#[cfg(feature = "ssr")]
+fn what(e: &domain::history::Entry) -> String {
+    use domain::history::Kind;
+    match e.kind {
+        Kind::Order => format!("Ordered: {}", e.new_value),
+        Kind::Discovered => format!("Seen for the first time: {}", e.new_value),
+        Kind::Gone => format!("No longer listed (was {})", e.old_value),
+        Kind::Change => {
+            let field = e.field.replace('_', " ");
+            let shown = |v: &str| {
+                if v.is_empty() {
+                    "none".to_owned()
+                } else {
+                    v.to_owned()
+                }
+            };
+            format!("{field}: {} → {}", shown(&e.old_value), shown(&e.new_value))
+        }
+    }
+}
+
+/// A subscription's quantity over time, from its entries (newest first): where it started
+/// (ordered or first seen) and each change.
+#[cfg(feature = "ssr")]
+fn quantities(rows: &[domain::history::Entry]) -> Vec<(i64, i64)> {
+    use domain::history::Kind;
+    let mut points: Vec<(i64, i64)> = rows
+        .iter()
+        .rev()
+        .filter_map(|e| match e.kind {
+            Kind::Change if e.field == "quantity" => e.new_value.parse().ok().map(|q| (e.at, q)),
+            Kind::Order | Kind::Discovered => e
+                .new_value
+                .split(" × ")
+                .next()
+                .and_then(|q| q.parse().ok())
+                .map(|q| (e.at, q)),
+            _ => None,
+        })
+        .collect();
+    points.dedup();
+    points
+}
