@@ -44,7 +44,7 @@ const AREAS: &[Area] = &[
         icon: Icon::Clock,
         title: "History",
         text: "Every subscription change, including those made directly in Partner Center.",
-        href: None,
+        href: Some("/history"),
     },
 ];
 
