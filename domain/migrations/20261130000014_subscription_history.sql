@@ -11,7 +11,7 @@ CREATE TABLE subscription_history (
     subscription_id TEXT NOT NULL,
     -- The product's name when it was written.
     product         TEXT NOT NULL,
-    -- change | order | discovered | gone
+    -- change | order | discovered | gone | license (a license given or taken through Seatwise)
     kind            TEXT NOT NULL,
     -- quantity | status | friendly_name | auto_renew | billing_cycle | term_duration | next_term
     -- | partner_id; '' for an entry about the whole subscription.

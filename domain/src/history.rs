@@ -27,6 +27,8 @@ pub enum Kind {
     Discovered,
     /// No longer listed by Partner Center.
     Gone,
+    /// A license given to or taken from a user through Seatwise (user administration).
+    License,
 }
 
 impl Kind {
@@ -36,6 +38,7 @@ impl Kind {
             Kind::Order => "order",
             Kind::Discovered => "discovered",
             Kind::Gone => "gone",
+            Kind::License => "license",
         }
     }
 
@@ -44,6 +47,7 @@ impl Kind {
             "order" => Kind::Order,
             "discovered" => Kind::Discovered,
             "gone" => Kind::Gone,
+            "license" => Kind::License,
             _ => Kind::Change,
         }
     }
@@ -189,10 +193,7 @@ pub fn differences(before: &StoredSubscription, after: &StoredSubscription) -> V
 }
 
 /// Appends entries in the caller's transaction.
-pub(crate) async fn append(
-    tx: &mut Transaction<'_, Any>,
-    entries: &[Entry],
-) -> Result<(), sqlx::Error> {
+pub async fn append(tx: &mut Transaction<'_, Any>, entries: &[Entry]) -> Result<(), sqlx::Error> {
     for e in entries {
         sqlx::query(
             "INSERT INTO subscription_history (id, at, customer_id, subscription_id, product, \
@@ -267,13 +268,14 @@ pub struct HistoryPage {
 }
 
 impl Kind {
-    /// `change`, `order`, `discovered` or `gone`; anything else is none.
+    /// `change`, `order`, `discovered`, `gone` or `license`; anything else is none.
     pub fn from_name(s: &str) -> Option<Kind> {
         match s {
             "change" => Some(Kind::Change),
             "order" => Some(Kind::Order),
             "discovered" => Some(Kind::Discovered),
             "gone" => Some(Kind::Gone),
+            "license" => Some(Kind::License),
             _ => None,
         }
     }

@@ -4604,6 +4604,14 @@ async fn licenses_name_the_subscriptions_behind_them(app: TestApp) {
         "{table}"
     );
     assert_eq!(change["subscriptions"], serde_json::json!([dynamics]));
+    // And in the subscription history, as a kind of its own.
+    let history = app.get_json("/api/history", &[("kind", "license")]).await;
+    let entry = &history["rows"][0];
+    assert_eq!(entry["subscription_id"], dynamics.as_str(), "{history}");
+    assert!(
+        entry["what"].as_str().unwrap().starts_with("License +1 "),
+        "{entry}"
+    );
 }
 
 /// The monthly catalog refresh: a catalog read more than a month ago is read again by the

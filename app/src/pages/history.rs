@@ -1,5 +1,6 @@
-//! The subscription history: every change made through Seatwise and every change Partner
-//! Center showed that was made outside it, for the customers the person may see; filters,
+//! The subscription history: every change made through Seatwise (license assignments
+//! included) and every change Partner Center showed that was made outside it, for the customers
+//! the person may see; filters,
 //! paging, a CSV of what is filtered, and for one subscription its quantity over time (an SVG
 //! drawn on the server, readable without JavaScript).
 
@@ -217,6 +218,8 @@ fn chart(points: &[(i64, i64)]) -> impl IntoView {
             path.push_str(&format!(" H{:.1} V{:.1}", x(*at), y(*q)));
         }
     }
+    // The last quantity holds until now: the line runs on to the right edge.
+    path.push_str(&format!(" H{:.1}", W - PAD));
     let now_q = points.last().map_or(0, |p| p.1);
     let label = format!(
         "Quantity over time: from {} to {} licenses in {} steps",
@@ -238,6 +241,8 @@ fn chart(points: &[(i64, i64)]) -> impl IntoView {
             <svg class="history-chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label=label>
                 <line x1=PAD y1=H - PAD x2=W - PAD y2=H - PAD class="axis" />
                 <text x=PAD y=PAD - 10.0 class="axis-label">{format!("{} licenses", top as i64)}</text>
+                <text x=PAD y=H - PAD + 16.0 class="axis-label">"0"</text>
+                <text x=W - PAD y=H - PAD + 16.0 class="axis-label" text-anchor="end">"now"</text>
                 <path d=path class="line" />
                 {dots}
             </svg>

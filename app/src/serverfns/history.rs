@@ -19,7 +19,7 @@ pub struct HistoryRow {
     pub customer: String,
     pub subscription_id: String,
     pub product: String,
-    /// `change`, `order`, `discovered`, `gone`.
+    /// `change`, `order`, `discovered`, `gone`, `license`.
     pub kind: String,
     /// "quantity 5 → 7", "ordered: 5 × …", …
     pub what: String,
@@ -49,7 +49,7 @@ pub struct HistoryFilter {
     pub customer: Option<String>,
     pub subscription: Option<String>,
     pub who: Option<String>,
-    /// `change`, `order`, `discovered`, `gone`.
+    /// `change`, `order`, `discovered`, `gone`, `license`.
     pub kind: Option<String>,
     /// `seatwise` or `outside`.
     pub source: Option<String>,
@@ -160,7 +160,7 @@ impl HistoryFilter {
         let kind = match text(&self.kind).as_str() {
             "" => None,
             k => Some(Kind::from_name(k).ok_or_else(|| {
-                AppError::field("kind", "Choose change, order, discovered or gone.")
+                AppError::field("kind", "Choose change, order, discovered, gone or license.")
             })?),
         };
         let in_seatwise = match text(&self.source).as_str() {
@@ -248,6 +248,7 @@ fn what(e: &domain::history::Entry) -> String {
         Kind::Order => format!("Ordered: {}", e.new_value),
         Kind::Discovered => format!("Seen for the first time: {}", e.new_value),
         Kind::Gone => format!("No longer listed (was {})", e.old_value),
+        Kind::License => format!("License {}", e.new_value),
         Kind::Change => {
             let field = e.field.replace('_', " ");
             let shown = |v: &str| {

@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use crate::{
     access::{ChangeScope, CustomerScope},
+    history,
     subscriptions::{granting, Grant},
     time::now_millis,
     users::directory::{self, product_name},
@@ -804,6 +805,33 @@ impl UserAdmin<ChangeScope> {
                     .into_iter()
                     .map(|g| g.id.as_str())
                     .collect();
+            // And in the subscription history, as a kind of its own.
+            let entry = history::Entry {
+                at: now_millis(),
+                customer_id: self.customer().as_str().to_lowercase(),
+                subscription_id: subscriptions
+                    .first()
+                    .copied()
+                    .unwrap_or_default()
+                    .to_owned(),
+                product: name.clone(),
+                kind: history::Kind::License,
+                field: "license".into(),
+                old_value: String::new(),
+                new_value: format!(
+                    "{} {upn} ({reason})",
+                    if *delta > 0 {
+                        format!("+{delta}")
+                    } else {
+                        delta.to_string()
+                    }
+                ),
+                in_seatwise: true,
+                actor: self.actor.email.clone(),
+                role: String::new(),
+                request_id: self.actor.request_id.clone().unwrap_or_default(),
+            };
+            history::append(tx, std::slice::from_ref(&entry)).await?;
             sqlx::query(
                 "INSERT INTO license_transactions (id, at, actor, customer_id, user_id, \
                  user_principal_name, sku_id, product_name, subscription_id, delta, reason, \
