@@ -185,6 +185,8 @@ test('without JavaScript the users list and the licenses table render', async ()
   await signIn(page, 'Customer admin', '/users');
   await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
   const licenses = page.getByRole('table', { name: /^Licenses of/ });
+  // The page streams in order: the heading arrives before the table further down.
+  await licenses.getByRole('row').nth(1).waitFor();
   assert.ok((await licenses.getByRole('row').count()) > 1, 'products listed');
   assert.ok((await page.getByRole('row').filter({ hasText: '@contoso' }).count()) > 5, 'users listed');
   await context.close();
