@@ -2,8 +2,9 @@
 //! running for real (HTTP, sessions, SQLite): 500 customers x 20 subscriptions read live (every
 //! customer's list, a call each, several customers at once) — as the page's first load asks for
 //! it, and streamed as the browser reads it (first customer's rows, then all) — and then from
-//! the store; the Partner Center calls and the answers throttled. Then one order: its time and
-//! its Partner Center calls (one cart, one checkout).
+//! the store; the Partner Center calls and the answers throttled. Then the sync of them all
+//! after 100 changes made directly in Partner Center, and one order: its time and its Partner
+//! Center calls (one cart, one checkout).
 //!
 //! Prints `| figure | value |` rows for `make bench`.
 
@@ -127,7 +128,49 @@ async fn main() {
     let (carts, checkouts) = (posts("/carts"), posts("/checkout"));
     assert_eq!((carts, checkouts), (1, 1), "{log:?}");
 
+    // The sync (as `seatwise sync` and the nightly schedule run it): 100 subscriptions changed
+    // directly in Partner Center, then every customer's list read and compared.
+    let emulator = app.emulator.clone().unwrap();
+    let changed = emulator.with_world(|w| {
+        let mut changed = 0;
+        for c in w.customers.iter_mut().take(100) {
+            if let Some(s) = c.subscriptions.first_mut() {
+                s.sub.quantity += 1;
+                changed += 1;
+            }
+        }
+        changed
+    });
+    let customers = app
+        .services
+        .sync_targets(&domain::access::ProviderAdmin::command_line(), None, None)
+        .await
+        .unwrap();
+    let (before_calls, before_throttled) = (
+        stats.requests.load(Ordering::Relaxed),
+        stats.throttled.load(Ordering::Relaxed),
+    );
+    let started = Instant::now();
+    let mut summary = domain::service::SyncSummary::default();
+    {
+        use futures_util::StreamExt;
+        let mut events = std::pin::pin!(app.services.sync(customers));
+        while let Some(event) = events.next().await {
+            summary.add(&event);
+        }
+    }
+    let synced = started.elapsed();
+    assert_eq!(summary.errors, 0, "{summary}");
+    assert_eq!(summary.changes, changed, "each outside change recorded once: {summary}");
+    let sync_calls = stats.requests.load(Ordering::Relaxed) - before_calls;
+    let sync_throttled = stats.throttled.load(Ordering::Relaxed) - before_throttled;
+
     let ms = |d: std::time::Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
+    println!(
+        "| sync, 500 customers x 20 (150 ms per answer): every list read, compared and stored | {} ({sync_calls} Partner Center calls, {sync_throttled} throttled, {} changes recorded) |",
+        ms(synced),
+        summary.changes
+    );
     println!(
         "| subscriptions, 500 customers x 20, live (150 ms per answer): every row read and stored | {} ({calls} Partner Center calls, {limited} throttled) |",
         ms(live)
