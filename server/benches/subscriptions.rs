@@ -161,7 +161,10 @@ async fn main() {
     }
     let synced = started.elapsed();
     assert_eq!(summary.errors, 0, "{summary}");
-    assert_eq!(summary.changes, changed, "each outside change recorded once: {summary}");
+    assert_eq!(
+        summary.changes, changed,
+        "each outside change recorded once: {summary}"
+    );
     let sync_calls = stats.requests.load(Ordering::Relaxed) - before_calls;
     let sync_throttled = stats.throttled.load(Ordering::Relaxed) - before_throttled;
 
