@@ -43,13 +43,7 @@ impl Kind {
     }
 
     fn parse(s: &str) -> Kind {
-        match s {
-            "order" => Kind::Order,
-            "discovered" => Kind::Discovered,
-            "gone" => Kind::Gone,
-            "license" => Kind::License,
-            _ => Kind::Change,
-        }
+        Kind::from_name(s).unwrap_or(Kind::Change)
     }
 }
 
@@ -219,18 +213,19 @@ pub async fn append(tx: &mut Transaction<'_, Any>, entries: &[Entry]) -> Result<
     Ok(())
 }
 
-/// Whether the history has any entry for the subscription (it was ordered through Seatwise or
-/// seen before), in the caller's transaction.
-pub(crate) async fn knows(
+/// The subscriptions of a customer the history has entries for (ordered through Seatwise or
+/// seen before), in the caller's transaction: one query however many the customer has.
+pub(crate) async fn known(
     tx: &mut Transaction<'_, Any>,
-    subscription_id: &str,
-) -> Result<bool, sqlx::Error> {
-    let found: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM subscription_history WHERE subscription_id = $1 LIMIT 1")
-            .bind(subscription_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    Ok(found.is_some())
+    customer: &str,
+) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT subscription_id FROM subscription_history WHERE customer_id = $1",
+    )
+    .bind(customer)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 pub struct History<'a> {

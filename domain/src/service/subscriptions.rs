@@ -138,23 +138,30 @@ impl SubscriptionsDesk {
     }
 }
 
-/// One customer's list from Partner Center into the store; a failure leaves the stored list
-/// as it was.
+/// Reads a customer's list from Partner Center into the store (with the history of what changed
+/// outside Seatwise); answers how many subscriptions it listed and how many history entries were
+/// recorded. A failure leaves the stored list as it was.
+pub(super) async fn read_into_store(
+    pc: &PartnerCenter,
+    store: &Store,
+    customer: &CustomerId,
+) -> Result<(usize, usize), ServiceError> {
+    let list = pc
+        .subscriptions(customer)
+        .await
+        .map_err(ServiceError::partner_center)?;
+    let changes = store
+        .subscriptions()
+        .replace(customer, &list, now_millis())
+        .await?;
+    Ok((list.len(), changes))
+}
+
+/// One customer's list from Partner Center into the store, as an event.
 async fn read_one(store: Store, scope: CustomerScope, pc: PartnerCenter) -> ReadEvent {
     let customer = scope.customer();
-    let read = async {
-        let list = pc
-            .subscriptions(&customer.id)
-            .await
-            .map_err(ServiceError::partner_center)?;
-        store
-            .subscriptions()
-            .replace(&customer.id, &list, now_millis())
-            .await?;
-        Ok::<_, ServiceError>(list.len())
-    };
-    match read.await {
-        Ok(subscriptions) => ReadEvent::Read {
+    match read_into_store(&pc, &store, &customer.id).await {
+        Ok((subscriptions, _)) => ReadEvent::Read {
             customer_id: customer.id.clone(),
             subscriptions,
         },
@@ -413,17 +420,8 @@ async fn sold_terms(pc: &PartnerCenter, s: &Wire, country: &str) -> Vec<(String,
 /// After a change Partner Center accepted, the customer's list is read into the store; if that
 /// fails, the next read catches up (the change is done and is reported so).
 pub(super) async fn store_list(pc: &PartnerCenter, store: &Store, customer: &CustomerId) {
-    match pc.subscriptions(customer).await {
-        Ok(list) => {
-            if let Err(e) = store
-                .subscriptions()
-                .replace(customer, &list, now_millis())
-                .await
-            {
-                tracing::warn!(error = %e, "subscriptions not stored after a change");
-            }
-        }
-        Err(e) => tracing::warn!(error = %e, "subscriptions not read after a change"),
+    if let Err(e) = read_into_store(pc, store, customer).await {
+        tracing::warn!(error = %e, "subscriptions not read into the store after a change");
     }
 }
 

@@ -12,7 +12,6 @@ use crate::{
     access::{Customer, ProviderAdmin},
     audit::{NewEntry, Outcome},
     connections::ConnectionId,
-    time::now_millis,
 };
 
 /// Customers read at once (each is a tenant of its own for Partner Center's rate limit).
@@ -122,16 +121,7 @@ impl Services {
     async fn sync_one(&self, c: Customer) -> SyncEvent {
         let work = async {
             let pc = self.client(&c.connection_id).await?;
-            let list = pc
-                .subscriptions(&c.id)
-                .await
-                .map_err(ServiceError::partner_center)?;
-            let changes = self
-                .store
-                .subscriptions()
-                .replace(&c.id, &list, now_millis())
-                .await?;
-            Ok::<_, ServiceError>((list.len(), changes))
+            super::subscriptions::read_into_store(&pc, &self.store, &c.id).await
         };
         match work.await {
             Ok((subscriptions, changes)) => SyncEvent::Synced {

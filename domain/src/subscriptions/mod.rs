@@ -214,6 +214,7 @@ impl<'a> Subscriptions<'a> {
         .execute(&mut *tx)
         .await?;
         let before = stored_of(&mut tx, &customer).await?;
+        let known = history::known(&mut tx, &customer).await?;
         sqlx::query("DELETE FROM subscriptions WHERE customer_id = $1")
             .bind(&customer)
             .execute(&mut *tx)
@@ -236,7 +237,7 @@ impl<'a> Subscriptions<'a> {
                         .into_iter()
                         .map(|d| history::Entry::outside(read_at, &now, history::Kind::Change, d)),
                 ),
-                None if !history::knows(&mut tx, &now.id).await? => {
+                None if !known.contains(&now.id) => {
                     let whole = history::Difference::whole(&now);
                     found.push(history::Entry::outside(
                         read_at,
@@ -393,10 +394,7 @@ impl<'a> Subscriptions<'a> {
         let pages = matching.div_ceil(per_page).max(1);
         let page = q.page.clamp(1, pages);
         let sql = format!(
-            "SELECT s.customer_id, c.company_name, n.name, s.id, s.offer_id, s.offer_name, \
-             s.friendly_name, s.quantity, s.status, s.billing_cycle, s.term_duration, s.start_at, \
-             s.commitment_end_at, s.cancel_until_at, s.auto_renew, s.next_term, s.kind, \
-             s.publisher, s.partner_id, s.order_id, s.parent_id \
+            "SELECT s.customer_id, c.company_name, n.name, {STORED_COLUMNS} \
              FROM subscriptions s JOIN customers c ON c.id = s.customer_id \
              JOIN connections n ON n.id = c.connection_id \
              WHERE {filter} \
@@ -507,7 +505,14 @@ async fn insert_rows(
     Ok(())
 }
 
-/// Reads a row of `SELECTED` (after the customer's and connection's names).
+/// The stored subscription's own columns, as [`stored_row`] reads them after the customer's id
+/// and the customer's and connection's names.
+const STORED_COLUMNS: &str = "s.id, s.offer_id, s.offer_name, s.friendly_name, s.quantity, \
+     s.status, s.billing_cycle, s.term_duration, s.start_at, s.commitment_end_at, \
+     s.cancel_until_at, s.auto_renew, s.next_term, s.kind, s.publisher, s.partner_id, \
+     s.order_id, s.parent_id";
+
+/// Reads a row: the customer's id, its and the connection's names, then [`STORED_COLUMNS`].
 fn stored_row(r: &sqlx::any::AnyRow) -> Result<StoredSubscription, sqlx::Error> {
     use sqlx::Row;
     Ok(StoredSubscription {
@@ -540,16 +545,14 @@ async fn stored_of(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     customer: &str,
 ) -> Result<Vec<StoredSubscription>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT s.customer_id, '', '', s.id, s.offer_id, s.offer_name, s.friendly_name, \
-         s.quantity, s.status, s.billing_cycle, s.term_duration, s.start_at, \
-         s.commitment_end_at, s.cancel_until_at, s.auto_renew, s.next_term, s.kind, \
-         s.publisher, s.partner_id, s.order_id, s.parent_id \
-         FROM subscriptions s WHERE s.customer_id = $1",
-    )
-    .bind(customer)
-    .fetch_all(&mut **tx)
-    .await?;
+    let sql = format!(
+        "SELECT s.customer_id, '', '', {STORED_COLUMNS} \
+         FROM subscriptions s WHERE s.customer_id = $1"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(customer)
+        .fetch_all(&mut **tx)
+        .await?;
     rows.iter().map(stored_row).collect()
 }
 
