@@ -184,24 +184,16 @@ impl TestApp {
         self.client.get(self.url(path)).send().await.unwrap()
     }
 
-    /// Email and password of a demo account, by its role label.
     /// A GET with a query, answered as JSON.
     pub async fn get_json<Q: serde::Serialize + ?Sized>(
         &self,
         path: &str,
         query: &Q,
     ) -> serde_json::Value {
-        self.client
-            .get(self.url(path))
-            .query(query)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        answered_json(self.client.get(self.url(path)).query(query)).await
     }
 
+    /// Email and password of a demo account, by its role label.
     pub fn demo(&self, role: &str) -> (String, String) {
         let email = match role {
             "Service provider admin" => "admin@seatwise.demo",
@@ -278,15 +270,7 @@ impl TestApp {
     }
 
     async fn emulator_get(&self, path: &str) -> serde_json::Value {
-        let url = self.emulator(path);
-        self.client
-            .get(url)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        answered_json(self.client.get(self.emulator(path))).await
     }
 
     /// Changes Partner Center accepted so far.
@@ -369,6 +353,11 @@ impl TestApp {
 
 /// The configuration of a test server: a free port, `dir` for data, small bodies, the demo
 /// password, then `extra`.
+/// Sends a request and reads its answer as JSON.
+async fn answered_json(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 fn config(dir: &tempfile::TempDir, extra: &[(&str, &str)]) -> Config {
     let mut env: HashMap<String, String> = extra
         .iter()
