@@ -231,6 +231,11 @@ test('the users view refreshes live with progress, filters by license, and can s
   await page.getByRole('button', { name: 'Show' }).click();
   await page.waitForURL(/sku=/);
   await page.getByText(/^\d+ users? ·/).waitFor();
+  // The URL changes before the table is drawn again: wait for the filtered rows.
+  await page.waitForFunction(
+    (product) => [...document.querySelectorAll('tr')].slice(1).every((r) => r.innerText.includes(product)),
+    products[1],
+  );
   const rows = await page.getByRole('row').allInnerTexts();
   assert.ok(rows.length > 1, 'someone holds it');
   for (const row of rows.slice(1)) assert.ok(row.includes(products[1]), `${row} holds ${products[1]}`);
