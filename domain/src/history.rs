@@ -29,6 +29,8 @@ pub enum Kind {
     Gone,
     /// A license given to or taken from a user through Seatwise (user administration).
     License,
+    /// The store made to agree with Partner Center by a reconciliation's corrective action.
+    Reconcile,
 }
 
 impl Kind {
@@ -39,6 +41,7 @@ impl Kind {
             Kind::Discovered => "discovered",
             Kind::Gone => "gone",
             Kind::License => "license",
+            Kind::Reconcile => "reconcile",
         }
     }
 
@@ -137,6 +140,18 @@ pub fn summary(s: &StoredSubscription) -> String {
         s.quantity, s.offer_name, s.term_duration, s.billing_cycle, s.status
     )
 }
+
+/// The fields the history follows (each a column of the stored subscription).
+pub const FIELDS: [&str; 8] = [
+    "quantity",
+    "status",
+    "friendly_name",
+    "auto_renew",
+    "billing_cycle",
+    "term_duration",
+    "next_term",
+    "partner_id",
+];
 
 /// The fields the history follows that differ between two snapshots of one subscription.
 pub fn differences(before: &StoredSubscription, after: &StoredSubscription) -> Vec<Difference> {
@@ -263,7 +278,8 @@ pub struct HistoryPage {
 }
 
 impl Kind {
-    /// `change`, `order`, `discovered`, `gone` or `license`; anything else is none.
+    /// `change`, `order`, `discovered`, `gone`, `license` or `reconcile`; anything else is
+    /// none.
     pub fn from_name(s: &str) -> Option<Kind> {
         match s {
             "change" => Some(Kind::Change),
@@ -271,6 +287,7 @@ impl Kind {
             "discovered" => Some(Kind::Discovered),
             "gone" => Some(Kind::Gone),
             "license" => Some(Kind::License),
+            "reconcile" => Some(Kind::Reconcile),
             _ => None,
         }
     }

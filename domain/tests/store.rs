@@ -91,6 +91,7 @@ on_both_backends!(
     connections_are_renamed_rotated_and_removed_only_when_unused,
     subscriptions_are_replaced_per_customer_and_queried,
     subscription_history_records_each_change_once,
+    reconciliation_applies_only_what_was_chosen,
     catalog_refreshes_flag_new_and_discontinued_skus,
     connections_given_to_a_reseller_bring_their_customers,
     orders_are_claimed_once_and_agreements_appended,
@@ -2018,6 +2019,164 @@ async fn subscription_history_records_each_change_once(store: Store) {
     subs.replace(&w.ids[1], &c1_list, 7).await.unwrap();
     assert_eq!(history.of_customer(&c0).await.unwrap().len(), 6);
     assert_eq!(history.of_customer(&c1).await.unwrap().len(), 1);
+}
+
+/// Reconciliation: the store against Partner Center's list finds a quantity that differs, a
+/// subscription missing on each side; a dry run shows all three and writes nothing; applying two
+/// writes exactly those, with a history entry each by the author; a choice that no longer holds
+/// is skipped; the next read does not record the cancelled one as gone again.
+async fn reconciliation_applies_only_what_was_chosen(store: Store) {
+    use domain::{
+        history::{Author, Kind},
+        subscriptions::reconcile::{Choice, Problem},
+    };
+    let w = world(&store).await;
+    let subs = store.subscriptions();
+    let history = store.history();
+    let wire = |id: &str, name: &str, quantity: i64| -> partner_center::wire::Subscription {
+        partner_center::json::from_value(wire_subscription(id, name, quantity, "OnlineServicesNCE"))
+            .unwrap()
+    };
+    let (a, b, c) = (
+        "44444444-0000-0000-0000-000000000001",
+        "44444444-0000-0000-0000-000000000002",
+        "44444444-0000-0000-0000-000000000003",
+    );
+    let customer = &w.ids[0];
+    let c0 = customer.as_str().to_lowercase();
+    subs.replace(
+        customer,
+        &[wire(a, "Office 365 E3", 5), wire(b, "Power BI Pro", 2)],
+        1,
+    )
+    .await
+    .unwrap();
+    let live = [wire(a, "Office 365 E3", 7), wire(c, "Teams Rooms", 1)];
+    let found = subs.findings(customer, &live).await.unwrap();
+    let problems: Vec<(&str, Problem, &str, &str)> = found
+        .iter()
+        .map(|f| {
+            (
+                f.subscription_id.as_str(),
+                f.problem.clone(),
+                f.ours.as_str(),
+                f.theirs.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            (a, Problem::Differs("quantity"), "5", "7"),
+            (
+                b,
+                Problem::MissingThere,
+                "2 × Power BI Pro, P1Y monthly, active",
+                ""
+            ),
+            (
+                c,
+                Problem::MissingHere,
+                "",
+                "1 × Teams Rooms, P1Y monthly, active"
+            ),
+        ]
+    );
+    let every: Vec<Choice> = found.iter().map(|f| f.key().parse().unwrap()).collect();
+    let author = Author {
+        email: "admin@sp.example".into(),
+        role: "sp_admin".into(),
+        request_id: "req-r".into(),
+    };
+    let before = history.of_customer(&c0).await.unwrap().len();
+
+    // The dry run: all three, and nothing written.
+    let dry = subs
+        .reconcile(customer, &live, &every, &author, 10, true)
+        .await
+        .unwrap();
+    assert_eq!(dry.done, found);
+    assert!(dry.gone.is_empty());
+    assert_eq!(subs.findings(customer, &live).await.unwrap(), found);
+    assert_eq!(history.of_customer(&c0).await.unwrap().len(), before);
+
+    // Two of them for good.
+    let chosen = [every[0].clone(), every[1].clone()];
+    let applied = subs
+        .reconcile(customer, &live, &chosen, &author, 11, false)
+        .await
+        .unwrap();
+    assert_eq!(applied.done.len(), 2);
+    let left = subs.findings(customer, &live).await.unwrap();
+    assert_eq!(left, [found[2].clone()]);
+    let entries = history.of_customer(&c0).await.unwrap();
+    let new: Vec<_> = entries[before..]
+        .iter()
+        .map(|e| {
+            (
+                e.kind,
+                e.subscription_id.as_str(),
+                e.field.as_str(),
+                e.old_value.as_str(),
+                e.new_value.as_str(),
+                e.actor.as_str(),
+                e.in_seatwise,
+            )
+        })
+        .collect();
+    assert_eq!(
+        new,
+        [
+            (
+                Kind::Reconcile,
+                a,
+                "quantity",
+                "5",
+                "7",
+                "admin@sp.example",
+                true
+            ),
+            (
+                Kind::Reconcile,
+                b,
+                "status",
+                "active",
+                "deleted",
+                "admin@sp.example",
+                true
+            ),
+        ]
+    );
+
+    // Chosen again: no longer holds, nothing written.
+    let again = subs
+        .reconcile(customer, &live, &chosen, &author, 12, false)
+        .await
+        .unwrap();
+    assert!(again.done.is_empty());
+    assert_eq!(again.gone, chosen);
+    assert_eq!(history.of_customer(&c0).await.unwrap().len(), before + 2);
+
+    // The next read: the new one is discovered, the cancelled one is not gone a second time.
+    subs.replace(customer, &live, 13).await.unwrap();
+    let last: Vec<_> = history.of_customer(&c0).await.unwrap()[before + 2..]
+        .iter()
+        .map(|e| (e.kind, e.subscription_id.clone()))
+        .collect();
+    assert_eq!(last, [(Kind::Discovered, c.to_owned())]);
+
+    // Names of findings are parsed, never trusted.
+    for bad in [
+        "",
+        "x/y/z",
+        &format!("{c0}/{a}"),
+        &format!("{c0}/{a}/quantity/more"),
+        &format!("{c0}/{a}/password"),
+        &format!("{c0}/not-an-id/import"),
+        &format!("../{a}/import"),
+    ] {
+        assert!(bad.parse::<Choice>().is_err(), "{bad}");
+    }
 }
 
 /// A catalog refresh: first everything is new; a SKU no longer listed is discontinued (and no

@@ -15,6 +15,7 @@ mod error;
 mod history;
 mod orders;
 mod provider;
+mod reconcile;
 mod subscriptions;
 mod sync;
 mod users;
@@ -31,6 +32,7 @@ pub use self::{
     history::HistoryView,
     orders::{NewOrder, OrderChoice, OrderPage, Placed},
     provider::{ProviderAdminDesk, ProviderDesk, StatusFacts, TenantListing, Tenants},
+    reconcile::{ApplyReport, ConnectionReport, CustomerReport, Reconciliation, MOST_CHOICES},
     subscriptions::{
         ChangeDone, ReadEvent, SubscriptionDetail, SubscriptionsDesk, SubscriptionsView,
     },

@@ -4,6 +4,7 @@
 //! the service layer's job.
 
 pub mod change;
+pub mod reconcile;
 
 use partner_center::{
     wire::{Subscription as Wire, WireTime},
@@ -249,7 +250,10 @@ impl<'a> Subscriptions<'a> {
                 None => {}
             }
         }
-        for gone in before.iter().filter(|b| !seen.contains(&b.id)) {
+        // One already cancelled (by Partner Center, or marked so by a reconciliation) that is
+        // no longer listed is not news.
+        let unlisted = |b: &&StoredSubscription| !seen.contains(&b.id) && b.status != "deleted";
+        for gone in before.iter().filter(unlisted) {
             let whole = history::Difference {
                 field: "",
                 old: history::summary(gone),
