@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("subscription") view={Lazy::<pages::SubscriptionPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("subscriptions/new") view={Lazy::<pages::OrderPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("history") view={Lazy::<pages::HistoryPage>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("reconciliation") view={Lazy::<pages::ReconcilePage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("status") view={Lazy::<pages::StatusPage>::new()} ssr=SsrMode::InOrder />
                 </Routes>
             </Layout>

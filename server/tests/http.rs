@@ -1236,6 +1236,23 @@ mod matrix {
             allowed: &[RESELLER_ADMIN, SUPPORT, ADMIN],
         },
         Row {
+            path: "/api/reconciliation",
+            post: false,
+            args: |_| vec![("connection", NOBODY.to_owned()), ("run", "1".to_owned())],
+            allowed: &[SUPPORT, ADMIN],
+        },
+        Row {
+            path: "/api/reconcile-apply",
+            post: true,
+            args: |t| {
+                vec![
+                    ("findings", format!("{}/{NOBODY}/quantity", t.fabrikam)),
+                    ("mode", "preview".to_owned()),
+                ]
+            },
+            allowed: &[ADMIN],
+        },
+        Row {
             path: "/api/subscriptions-load-mode",
             post: true,
             args: |_| vec![("mode", "cache".to_owned())],
@@ -2407,6 +2424,24 @@ mod security {
             ),
             ("/api/tenants", false, vec![nobody()], vec!["connection"]),
             (
+                "/api/reconciliation",
+                false,
+                vec![nobody(), (s("run"), s("1"))],
+                vec!["connection", "run"],
+            ),
+            (
+                "/api/reconcile-apply",
+                true,
+                vec![
+                    (
+                        s("findings"),
+                        format!("{contoso}/{NOBODY_ACCOUNT}/quantity"),
+                    ),
+                    (s("mode"), s("preview")),
+                ],
+                vec!["findings", "mode"],
+            ),
+            (
                 "/api/catalog-browse",
                 false,
                 vec![
@@ -3505,6 +3540,7 @@ on_both_databases!(
     the_history_tells_seatwise_from_outside,
     the_nightly_sync_runs_once_a_day_after_its_time,
     the_history_is_filtered_charted_and_exported,
+    reconciliation_reports_and_corrects_what_is_chosen,
 );
 
 /// The subscriptions page's data: each role sees the subscriptions of its own customers only;
@@ -4921,6 +4957,86 @@ async fn the_history_tells_seatwise_from_outside(app: TestApp) {
     assert_eq!((about[0].kind, about[0].in_seatwise), (Kind::Order, true));
 }
 
+/// `seatwise reconcile`: `--dry-run` prints every finding and changes nothing (twice the same
+/// report); without it, every finding is corrected and recorded in the history by the command
+/// line, after which nothing differs; an unknown connection is a usage error.
+#[tokio::test]
+async fn the_reconcile_command_reports_then_corrects() {
+    let app = TestApp::on_emulator(pc_emulator::Options::default()).await;
+    let dir = app.dir.path().to_owned();
+    let run = |args: &'static [&'static str]| {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || seatwise(args, &dir))
+    };
+    let out = |o: &std::process::Output| String::from_utf8_lossy(&o.stdout).into_owned();
+    let last = |o: &std::process::Output| out(o).trim().lines().last().unwrap_or("").to_owned();
+    // Nothing read yet: every subscription Partner Center lists is missing here.
+    let dry = run(&["reconcile", "--dry-run"]).await.unwrap();
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    let report = out(&dry);
+    assert!(report.contains("Connection "), "{report}");
+    assert!(
+        report.contains("(Not in Seatwise): Add to the store: "),
+        "{report}"
+    );
+    assert!(report.contains("Import it."), "{report}");
+    assert_eq!(last(&dry), "Dry run: nothing changed.");
+    let summary = report
+        .lines()
+        .find(|l| l.starts_with("3 customers, "))
+        .unwrap()
+        .to_owned();
+    let findings: usize = summary
+        .split(", ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(findings > 3, "{summary}");
+    let store = app.store().await;
+    let contoso = app.customer_id("Contoso Ltd").await;
+    assert!(store
+        .history()
+        .of_customer(&contoso)
+        .await
+        .unwrap()
+        .is_empty());
+    let again = run(&["reconcile", "--dry-run"]).await.unwrap();
+    assert_eq!(out(&again), report, "the dry run changed nothing");
+
+    let fix = run(&["reconcile"]).await.unwrap();
+    assert!(fix.status.success(), "{}", out(&fix));
+    assert_eq!(
+        last(&fix),
+        format!("{findings} corrective actions applied, 0 customers failed")
+    );
+    let entries = store.history().of_customer(&contoso).await.unwrap();
+    assert!(!entries.is_empty());
+    assert!(entries
+        .iter()
+        .all(|e| e.kind == domain::history::Kind::Reconcile
+            && e.actor == "seatwise reconcile (command line)"
+            && e.in_seatwise));
+    let after = run(&["reconcile", "--dry-run"]).await.unwrap();
+    assert!(
+        out(&after).contains("3 customers, 0 findings, 0 customers not answering"),
+        "{}",
+        out(&after)
+    );
+    let unknown = run(&["reconcile", "--dry-run", "--connection", "Nowhere"])
+        .await
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    store.close().await;
+}
+
 /// `seatwise sync`: the first run discovers every subscription, a change made directly in Partner
 /// Center is recorded once by a later run, and a customer Partner Center fails for is reported
 /// without stopping the others (exit status 1); an unknown customer is a usage error.
@@ -5069,6 +5185,213 @@ async fn the_nightly_sync_runs_once_a_day_after_its_time(app: TestApp) {
     app.sign_in_as("Service provider admin").await;
     let log = app.get("/api/audit-log").await.text().await.unwrap();
     assert!(log.contains(domain::service::SCHEDULE), "{log}");
+}
+
+/// Reconciliation: a change made outside Seatwise, a subscription the store has and Partner
+/// Center does not, and a customer Partner Center fails for are reported per connection; the
+/// preview (dry run) of two corrections shows them and changes nothing; applying one corrects
+/// only it, recorded in the history by the admin; support may read the report but not apply;
+/// bad choices are refused on their field.
+async fn reconciliation_reports_and_corrects_what_is_chosen(app: TestApp) {
+    use domain::history::Kind;
+    let contoso = app.customer_id("Contoso Ltd").await;
+    let fabrikam = app.customer_id("Fabrikam Inc").await;
+    app.sign_in_as("Service provider admin").await;
+    live_subscriptions(&app, &contoso).await;
+    let list = app
+        .get_json(
+            "/api/subscriptions",
+            &[("customer", contoso.as_str()), ("read", "0")],
+        )
+        .await;
+    let id = list["rows"][0]["id"].as_str().unwrap().to_owned();
+    let quantity = list["rows"][0]["quantity"].as_i64().unwrap();
+    // Outside Seatwise: a quantity; in the store only: a subscription Partner Center never had.
+    let outside = app
+        .emulator_post(
+            &format!("customers/{contoso}/subscriptions/{id}"),
+            serde_json::json!({ "quantity": quantity + 3 }),
+        )
+        .await;
+    assert_eq!(outside, 200);
+    let phantom = "55555555-0000-0000-0000-000000000001";
+    let store = app.store().await;
+    let wire: partner_center::wire::Subscription =
+        partner_center::json::from_value(serde_json::json!({
+            "id": phantom, "offerId": "CFQ7TTC0LF8Q:0001:P1Y", "offerName": "Phantom E3",
+            "quantity": 4, "status": "active", "billingCycle": "monthly", "termDuration": "P1Y"
+        }))
+        .unwrap();
+    let author = domain::history::Author {
+        email: "setup@test".into(),
+        role: "sp_admin".into(),
+        request_id: String::new(),
+    };
+    let customer = partner_center::CustomerId::new(contoso.clone());
+    store
+        .subscriptions()
+        .record_change(&customer, &wire, &author, Kind::Order, 1)
+        .await
+        .unwrap();
+    let stored = || async {
+        let store = app.store().await;
+        let history = store.history().of_customer(&contoso).await.unwrap();
+        store.close().await;
+        history.len()
+    };
+    let entries_before = stored().await;
+    // Partner Center fails for Fabrikam.
+    app.emulator_knobs(serde_json::json!({
+        "fault_rate": 1.0, "faults": ["server_error"],
+        "fault_match": format!("/customers/{fabrikam}/subscriptions")
+    }))
+    .await;
+
+    let report = app.get_json("/api/reconciliation", &[("run", "1")]).await;
+    let sections = report["report"]["sections"].as_array().unwrap();
+    assert_eq!(sections.len(), 1, "{report}");
+    let section = &sections[0];
+    assert_eq!(section["customers"], 3, "{section}");
+    let unreachable = section["unreachable"].as_array().unwrap();
+    assert_eq!(unreachable.len(), 1, "{section}");
+    assert_eq!(unreachable[0][0], "Fabrikam Inc");
+    let findings: Vec<&serde_json::Value> = section["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["customer"] == "Contoso Ltd")
+        .collect();
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    let quantity_finding = findings
+        .iter()
+        .find(|f| f["subscription_id"] == id.as_str())
+        .unwrap();
+    assert_eq!(quantity_finding["problem"], "Quantity differs");
+    assert_eq!(quantity_finding["ours"], quantity.to_string());
+    assert_eq!(quantity_finding["theirs"], (quantity + 3).to_string());
+    let phantom_finding = findings
+        .iter()
+        .find(|f| f["subscription_id"] == phantom)
+        .unwrap();
+    assert_eq!(phantom_finding["problem"], "No longer in Partner Center");
+    assert_eq!(phantom_finding["action"], "Mark it as cancelled");
+    let both = format!(
+        "{}\n{}",
+        quantity_finding["key"].as_str().unwrap(),
+        phantom_finding["key"].as_str().unwrap()
+    );
+
+    // The preview: both changes, nothing written.
+    let (status, preview) = app
+        .send(
+            "/api/reconcile-apply",
+            &[("findings", &both), ("mode", "preview")],
+        )
+        .await;
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(preview["dry_run"], true);
+    assert_eq!(preview["changes"].as_array().unwrap().len(), 2, "{preview}");
+    assert_eq!(stored().await, entries_before, "the preview wrote nothing");
+    let again = app.get_json("/api/reconciliation", &[("run", "1")]).await;
+    assert_eq!(
+        again["report"], report["report"],
+        "the preview changed nothing"
+    );
+
+    // Support reads the report but does not apply.
+    app.post_form("/auth/sign-out", &[]).await;
+    app.sign_in_as("Service provider support").await;
+    let read = app
+        .client
+        .get(app.url("/api/reconciliation"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
+    let key = quantity_finding["key"].as_str().unwrap();
+    let (status, _) = app
+        .send(
+            "/api/reconcile-apply",
+            &[("findings", key), ("mode", "apply")],
+        )
+        .await;
+    assert_eq!(status, 403);
+    app.post_form("/auth/sign-out", &[]).await;
+    app.sign_in_as("Service provider admin").await;
+
+    // Bad choices: on their field, nothing written.
+    for (findings, mode, field) in [
+        ("", "apply", "findings"),
+        ("nonsense", "apply", "findings"),
+        (&*format!("{contoso}/{id}/password"), "apply", "findings"),
+        (key, "later", "mode"),
+    ] {
+        let (status, said) = app
+            .send(
+                "/api/reconcile-apply",
+                &[("findings", findings), ("mode", mode)],
+            )
+            .await;
+        assert_eq!(status, 400, "{findings} {mode}: {said}");
+        assert_eq!(said["field"], field, "{said}");
+    }
+    assert_eq!(stored().await, entries_before);
+
+    // Applying the quantity only: that one is corrected, by the admin, in the history.
+    let (status, applied) = app
+        .send(
+            "/api/reconcile-apply",
+            &[("findings", key), ("mode", "apply")],
+        )
+        .await;
+    assert_eq!(status, 200, "{applied}");
+    assert_eq!(applied["changes"].as_array().unwrap().len(), 1, "{applied}");
+    let store = app.store().await;
+    let history = store.history().of_customer(&contoso).await.unwrap();
+    store.close().await;
+    assert_eq!(history.len(), entries_before + 1);
+    let entry = history.last().unwrap();
+    assert_eq!(
+        (
+            entry.kind,
+            entry.field.as_str(),
+            entry.new_value.clone(),
+            entry.actor.as_str(),
+            entry.in_seatwise
+        ),
+        (
+            Kind::Reconcile,
+            "quantity",
+            (quantity + 3).to_string(),
+            "admin@seatwise.demo",
+            true
+        )
+    );
+    let after = app.get_json("/api/reconciliation", &[("run", "1")]).await;
+    let left: Vec<&serde_json::Value> = after["report"]["sections"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["customer"] == "Contoso Ltd")
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0]["subscription_id"], phantom);
+    // The same correction again: nothing left to do.
+    let (status, twice) = app
+        .send(
+            "/api/reconcile-apply",
+            &[("findings", key), ("mode", "apply")],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (
+            twice["changes"].as_array().unwrap().len(),
+            twice["skipped"].as_u64()
+        ),
+        (0, Some(1))
+    );
+    app.emulator_knobs(serde_json::json!({})).await;
 }
 
 /// The history page: only the customers a person may see, filters, one subscription's quantity

@@ -75,6 +75,12 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
                 for_whom: Who::Everyone,
             },
             NavItem {
+                label: "Reconciliation",
+                icon: Icon::Check,
+                href: Some("/reconciliation"),
+                for_whom: Who::ServiceProvider,
+            },
+            NavItem {
                 label: "Connections",
                 icon: Icon::Link,
                 href: Some("/connections"),

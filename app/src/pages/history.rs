@@ -81,6 +81,8 @@ fn page(d: HistoryPageData, f: HistoryFilter) -> impl IntoView {
             ("order", "Order"),
             ("discovered", "Seen first"),
             ("gone", "Gone"),
+            ("license", "License"),
+            ("reconcile", "Reconciled"),
         ],
         value(&f.kind),
     );

@@ -11,6 +11,7 @@ pub mod not_found;
 pub mod order;
 pub mod outbox;
 pub mod overview;
+pub mod reconcile;
 pub mod sign_in;
 pub mod status;
 pub mod subscription;
@@ -40,6 +41,7 @@ pub fn title(path: &str) -> &'static str {
         "/subscriptions/new" => "Add subscription",
         "/status" => "System status",
         "/history" => "History",
+        "/reconciliation" => "Reconciliation",
         _ => "",
     }
 }
@@ -81,4 +83,5 @@ lazy_page! {
     OrderPage => order::Order;
     StatusPage => status::Status;
     HistoryPage => history::History;
+    ReconcilePage => reconcile::Reconciliation;
 }

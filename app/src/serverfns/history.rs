@@ -160,7 +160,10 @@ impl HistoryFilter {
         let kind = match text(&self.kind).as_str() {
             "" => None,
             k => Some(Kind::from_name(k).ok_or_else(|| {
-                AppError::field("kind", "Choose change, order, discovered, gone or license.")
+                AppError::field(
+                    "kind",
+                    "Choose change, order, discovered, gone, license or reconcile.",
+                )
             })?),
         };
         let in_seatwise = match text(&self.source).as_str() {
@@ -249,7 +252,10 @@ fn what(e: &domain::history::Entry) -> String {
         Kind::Discovered => format!("Seen for the first time: {}", e.new_value),
         Kind::Gone => format!("No longer listed (was {})", e.old_value),
         Kind::License => format!("License {}", e.new_value),
-        Kind::Change => {
+        Kind::Reconcile if e.field.is_empty() => {
+            format!("Reconciled, added to the store: {}", e.new_value)
+        }
+        Kind::Change | Kind::Reconcile => {
             let field = e.field.replace('_', " ");
             let shown = |v: &str| {
                 if v.is_empty() {
@@ -258,7 +264,16 @@ fn what(e: &domain::history::Entry) -> String {
                     v.to_owned()
                 }
             };
-            format!("{field}: {} → {}", shown(&e.old_value), shown(&e.new_value))
+            let taken = if e.kind == Kind::Reconcile {
+                "Reconciled, "
+            } else {
+                ""
+            };
+            format!(
+                "{taken}{field}: {} → {}",
+                shown(&e.old_value),
+                shown(&e.new_value)
+            )
         }
     }
 }
@@ -272,8 +287,10 @@ fn quantities(rows: &[domain::history::Entry]) -> Vec<(i64, i64)> {
         .iter()
         .rev()
         .filter_map(|e| match e.kind {
-            Kind::Change if e.field == "quantity" => e.new_value.parse().ok().map(|q| (e.at, q)),
-            Kind::Order | Kind::Discovered => e
+            Kind::Change | Kind::Reconcile if e.field == "quantity" => {
+                e.new_value.parse().ok().map(|q| (e.at, q))
+            }
+            Kind::Order | Kind::Discovered | Kind::Reconcile if e.field.is_empty() => e
                 .new_value
                 .split(" × ")
                 .next()

@@ -11,6 +11,7 @@ pub mod customers_admin;
 pub mod history;
 pub mod orders;
 pub mod outbox;
+pub mod reconcile;
 pub mod status;
 pub mod subscriptions;
 pub mod users;

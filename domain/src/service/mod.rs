@@ -32,7 +32,9 @@ pub use self::{
     history::HistoryView,
     orders::{NewOrder, OrderChoice, OrderPage, Placed},
     provider::{ProviderAdminDesk, ProviderDesk, StatusFacts, TenantListing, Tenants},
-    reconcile::{ApplyReport, ConnectionReport, CustomerReport, Reconciliation, MOST_CHOICES},
+    reconcile::{
+        ApplyReport, ConnectionReport, CustomerReport, ReconcileView, Reconciliation, MOST_CHOICES,
+    },
     subscriptions::{
         ChangeDone, ReadEvent, SubscriptionDetail, SubscriptionsDesk, SubscriptionsView,
     },

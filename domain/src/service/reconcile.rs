@@ -224,16 +224,34 @@ impl Services {
     }
 }
 
+/// The Reconciliation page: the connections to choose from, and the report when asked for.
+pub struct ReconcileView {
+    /// (id, name) of every connection.
+    pub connections: Vec<(ConnectionId, String)>,
+    pub report: Option<Reconciliation>,
+}
+
 impl ProviderDesk {
-    /// The report for one connection's customers, or every customer's.
+    /// The connections; with `run`, the report for one connection's customers (or every
+    /// customer's), read from Partner Center now.
     pub async fn reconciliation(
         &self,
         connection: Option<&ConnectionId>,
-    ) -> Result<Reconciliation, ServiceError> {
+        run: bool,
+    ) -> Result<ReconcileView, ServiceError> {
         if let Some(id) = connection {
             self.caller.existing_connection(id).await?;
         }
-        self.caller.services.reconciliation(connection).await
+        let connections = self.caller.connections().list().await?;
+        let report = if run {
+            Some(self.caller.services.reconciliation(connection).await?)
+        } else {
+            None
+        };
+        Ok(ReconcileView {
+            connections: connections.into_iter().map(|c| (c.id, c.name)).collect(),
+            report,
+        })
     }
 }
 

@@ -78,6 +78,15 @@ impl Finding {
         format!("{}/{}/{what}", key(&self.customer_id), self.subscription_id)
     }
 
+    /// What is wrong, in words.
+    pub fn problem_words(&self) -> String {
+        match self.problem {
+            Problem::MissingHere => "Not in Seatwise".to_owned(),
+            Problem::MissingThere => "No longer in Partner Center".to_owned(),
+            Problem::Differs(field) => format!("{} differs", capitalised(&field.replace('_', " "))),
+        }
+    }
+
     /// What applying it changes in the store, in words.
     pub fn change_words(&self) -> String {
         match self.problem {
@@ -95,6 +104,14 @@ impl Finding {
             ),
         }
     }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn shown(v: &str) -> &str {

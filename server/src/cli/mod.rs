@@ -6,6 +6,7 @@ mod demo;
 mod emulator;
 mod migrate;
 mod pc_check;
+mod reconcile;
 mod serve;
 mod sync;
 mod workspace_link;
@@ -52,6 +53,9 @@ enum Command {
     /// Read every subscription from Partner Center into the store, recording what changed
     /// outside Seatwise in the history.
     Sync(sync::Args),
+    /// Compare the store with Partner Center and print the findings; without `--dry-run`,
+    /// correct the store (recorded in the history).
+    Reconcile(reconcile::Args),
 }
 
 impl Cli {
@@ -71,6 +75,7 @@ impl Cli {
             Command::Emulator(args) => emulator::run(args).await,
             Command::PcCheck(args) => return pc_check::run(config, args).await,
             Command::Sync(args) => return sync::run(config, args).await,
+            Command::Reconcile(args) => return reconcile::run(config, args).await,
             Command::Connection(command) => connection::run(config, command).await,
             Command::Demo(command) => demo::run(config, command).await,
             Command::CreateAdmin(args) => create_admin::run(config, args).await,

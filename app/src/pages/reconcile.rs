@@ -1,0 +1,412 @@
+//! Reconciliation: Seatwise's store against Partner Center, per connection, read live when
+//! asked. Each finding offers a corrective action; the chosen ones are previewed first (a dry
+//! run: exactly what would change, nothing written), then applied (admins), each recorded in
+//! the history.
+
+use leptos::prelude::*;
+use leptos_router::{components::Form, hooks::use_query_map};
+
+use crate::{
+    auth::use_me,
+    components::{error_panel::ErrorPanel, page_header::PageHeader},
+    serverfns::reconcile::{
+        reconciliation, ApplyResult, ConnectionSection, FindingRow, ReconcileApply, ReconcilePage,
+    },
+};
+
+/// The page's choices and actions, shared by its parts.
+#[derive(Clone, Copy)]
+struct Work {
+    /// The chosen findings' keys.
+    selected: RwSignal<Vec<String>>,
+    preview: ServerAction<ReconcileApply>,
+    apply: ServerAction<ReconcileApply>,
+    admin: bool,
+}
+
+#[component]
+pub fn Reconciliation() -> impl IntoView {
+    let query = use_query_map();
+    let work = Work {
+        selected: RwSignal::new(Vec::new()),
+        preview: ServerAction::new(),
+        apply: ServerAction::new(),
+        admin: use_me().is_some_and(|m| m.admin),
+    };
+    let data = Resource::new(
+        move || {
+            (
+                query.with(|q| {
+                    (
+                        q.get("connection").unwrap_or_default(),
+                        q.get("run").unwrap_or_default(),
+                    )
+                }),
+                work.apply.version().get(),
+            )
+        },
+        |((connection, run), _)| reconciliation(connection, run),
+    );
+    view! {
+        <PageHeader
+            title="Reconciliation"
+            subtitle="Seatwise's record of every subscription against Partner Center, connection by connection. Nothing changes until you apply a correction."
+        />
+        <Transition fallback=|| view! { <p class="muted" role="status">"Reading every customer's subscriptions from Partner Center…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                {move || data.get().map(|r| r.map(|p| page(p, work)))}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+fn page(p: ReconcilePage, work: Work) -> impl IntoView {
+    let query = use_query_map();
+    let chosen = query.with_untracked(|q| q.get("connection").unwrap_or_default());
+    let options = p
+        .connections
+        .iter()
+        .map(|(id, name)| view! { <option value=id.clone() selected=*id == chosen>{name.clone()}</option> })
+        .collect_view();
+    let report = match p.report {
+        None => view! {
+            <p class="muted">"Compare to read every customer's subscriptions from Partner Center and see where Seatwise's record differs."</p>
+        }
+        .into_any(),
+        Some(r) => {
+            let summary = match r.findings {
+                0 => "Seatwise and Partner Center agree.".to_owned(),
+                1 => "1 finding.".to_owned(),
+                n => format!("{n} findings."),
+            };
+            let sections = r
+                .sections
+                .into_iter()
+                .map(|s| section(s, work))
+                .collect_view();
+            view! {
+                <p class="muted" role="status">{summary}</p>
+                {work.admin.then(|| actions(work))}
+                {sections}
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <Form method="GET" action="/reconciliation" attr:class="filters">
+            <div class="field">
+                <label for="reconcile-connection">"Connection"</label>
+                <select class="select" id="reconcile-connection" name="connection">
+                    <option value="">"All connections"</option>
+                    {options}
+                </select>
+            </div>
+            <input type="hidden" name="run" value="1" />
+            <button type="submit" class="button button-primary">"Compare with Partner Center"</button>
+        </Form>
+        {report}
+    }
+}
+
+/// The chosen findings: preview, then apply.
+fn actions(work: Work) -> impl IntoView {
+    let Work {
+        selected,
+        preview,
+        apply,
+        ..
+    } = work;
+    let count = move || selected.with(Vec::len);
+    let dispatch = move |action: ServerAction<ReconcileApply>, mode: &str| {
+        action.dispatch(ReconcileApply {
+            findings: selected.get_untracked().join("\n"),
+            mode: mode.to_owned(),
+        });
+    };
+    let previewed = move || {
+        preview.value().get().map(|r| match r {
+            Ok(result) => preview_card(result, move || dispatch(apply, "apply"), apply).into_any(),
+            Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }
+                .into_any(),
+        })
+    };
+    let done = move || {
+        apply.value().get().map(|r| match r {
+            Ok(result) => applied_note(result).into_any(),
+            Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }
+                .into_any(),
+        })
+    };
+    // A new report: the choices and the preview were for the old one.
+    Effect::new(move |_| {
+        if apply.version().get() > 0 {
+            selected.set(Vec::new());
+            preview.value().set(None);
+        }
+    });
+    view! {
+        {done}
+        <div class="refresh-bar">
+            <span class="muted">{move || match count() {
+                0 => "Tick the findings to correct.".to_owned(),
+                1 => "1 finding chosen.".to_owned(),
+                n => format!("{n} findings chosen."),
+            }}</span>
+            <button
+                type="button"
+                class="button button-secondary"
+                disabled=move || count() == 0 || preview.pending().get()
+                on:click=move |_| dispatch(preview, "preview")
+            >
+                {move || if preview.pending().get() { "Previewing…" } else { "Preview the corrections" }}
+            </button>
+        </div>
+        {previewed}
+    }
+}
+
+/// What the chosen corrections would change, and the button that applies them.
+fn preview_card(
+    result: ApplyResult,
+    confirm: impl Fn() + 'static,
+    apply: ServerAction<ReconcileApply>,
+) -> impl IntoView {
+    let n = result.changes.len();
+    let rows = changes_table(&result);
+    view! {
+        <section class="card" aria-labelledby="preview-title">
+            <h2 class="card-title" id="preview-title">"Preview: what would change"</h2>
+            <p class="muted small">"A dry run: nothing has been written. Applying reads Partner Center again and writes only what still differs, each change in the history."</p>
+            {notes(&result)}
+            {rows}
+            {(n > 0).then(|| view! {
+                <button
+                    type="button"
+                    class="button button-primary"
+                    disabled=move || apply.pending().get()
+                    on:click=move |_| confirm()
+                >
+                    {move || if apply.pending().get() {
+                        "Applying…".to_owned()
+                    } else if n == 1 {
+                        "Apply this change".to_owned()
+                    } else {
+                        format!("Apply these {n} changes")
+                    }}
+                </button>
+            })}
+        </section>
+    }
+}
+
+fn applied_note(result: ApplyResult) -> impl IntoView {
+    let n = result.changes.len();
+    let said = match n {
+        1 => "Applied 1 correction.".to_owned(),
+        n => format!("Applied {n} corrections."),
+    };
+    view! {
+        <div class="alert alert-success" role="status">
+            {said}
+            " "
+            <a href="/history?kind=reconcile">"See them in the history"</a>
+        </div>
+        {notes(&result)}
+    }
+}
+
+/// Chosen findings that no longer hold, and customers that could not be corrected.
+fn notes(result: &ApplyResult) -> impl IntoView {
+    let skipped = (result.skipped > 0).then(|| {
+        view! {
+            <p class="muted small">{format!("{} chosen finding{} no longer differ{}: left alone.", result.skipped, if result.skipped == 1 { "" } else { "s" }, if result.skipped == 1 { "s" } else { "" })}</p>
+        }
+    });
+    let failures = result
+        .failures
+        .iter()
+        .map(|(customer, why)| {
+            view! { <div class="alert alert-error" role="alert">{format!("{customer}: {why}")}</div> }
+        })
+        .collect_view();
+    view! { {skipped} {failures} }
+}
+
+fn changes_table(result: &ApplyResult) -> impl IntoView {
+    let rows = result
+        .changes
+        .iter()
+        .map(|(customer, product, id, change)| {
+            view! {
+                <tr>
+                    <td>{customer.clone()}</td>
+                    <td>{product.clone()}<div class="muted small mono">{id.clone()}</div></td>
+                    <td>{change.clone()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    (!result.changes.is_empty()).then(|| {
+        view! {
+            <table class="table" aria-label="Changes">
+                <thead>
+                    <tr>
+                        <th scope="col">"Customer"</th>
+                        <th scope="col">"Subscription"</th>
+                        <th scope="col">"Change to Seatwise's record"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+    })
+}
+
+fn section(s: ConnectionSection, work: Work) -> impl IntoView {
+    let title_id = format!("connection-{}", s.id);
+    let facts = format!(
+        "{} customer{} · {} in agreement · {} finding{} · {} not answering",
+        s.customers,
+        if s.customers == 1 { "" } else { "s" },
+        s.in_agreement,
+        s.findings.len(),
+        if s.findings.len() == 1 { "" } else { "s" },
+        s.unreachable.len()
+    );
+    let unreachable = s
+        .unreachable
+        .iter()
+        .map(|(customer, why)| {
+            view! {
+                <div class="alert alert-warning" role="alert">
+                    {format!("{customer}: Partner Center did not answer ({why}).")}
+                </div>
+            }
+        })
+        .collect_view();
+    let keys: Vec<String> = s.findings.iter().map(|f| f.key.clone()).collect();
+    let all_label = format!("Choose every finding of {}", s.name);
+    let select_all = work.admin.then(|| {
+        let keys = keys.clone();
+        let all_chosen = {
+            let keys = keys.clone();
+            move || {
+                work.selected
+                    .with(|sel| !keys.is_empty() && keys.iter().all(|k| sel.contains(k)))
+            }
+        };
+        view! {
+            <input
+                type="checkbox"
+                aria-label=all_label
+                prop:checked=all_chosen.clone()
+                on:change=move |_| {
+                    let on = !all_chosen();
+                    work.preview.value().set(None);
+                    work.selected.update(|sel| {
+                        sel.retain(|k| !keys.contains(k));
+                        if on {
+                            sel.extend(keys.iter().cloned());
+                        }
+                    });
+                }
+            />
+        }
+    });
+    let rows = s
+        .findings
+        .into_iter()
+        .map(|f| finding_row(f, work))
+        .collect_view();
+    let table = (!keys.is_empty()).then(|| {
+        view! {
+            <div class="card card-flush card-scroll" tabindex="0" role="region" aria-label=format!("Findings of {}", s.name)>
+                <table class="table">
+                    <thead>
+                        <tr>
+                            {work.admin.then(|| view! { <th scope="col" class="col-check">{select_all}</th> })}
+                            <th scope="col">"Customer"</th>
+                            <th scope="col">"Subscription"</th>
+                            <th scope="col">"Finding"</th>
+                            <th scope="col">"In Seatwise"</th>
+                            <th scope="col">"In Partner Center"</th>
+                            <th scope="col">"Correction"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        }
+    });
+    let heading = format!("Connection {}", s.name);
+    let labelled_by = title_id.clone();
+    view! {
+        <section class="reconcile-section" aria-labelledby=labelled_by>
+            <h2 id=title_id>{heading}</h2>
+            <p class="muted small">{facts}</p>
+            {unreachable}
+            {table}
+        </section>
+    }
+}
+
+fn finding_row(f: FindingRow, work: Work) -> impl IntoView {
+    let shown = |v: &str| {
+        if v.is_empty() {
+            "—".to_owned()
+        } else {
+            v.to_owned()
+        }
+    };
+    let href = format!(
+        "/subscription?customer={}&id={}",
+        crate::urls::component(&f.customer_id),
+        crate::urls::component(&f.subscription_id)
+    );
+    let label = format!("Correct: {} of {} ({})", f.problem, f.product, f.customer);
+    let check = work.admin.then(|| {
+        let key = f.key.clone();
+        let chosen = {
+            let key = key.clone();
+            move || work.selected.with(|s| s.contains(&key))
+        };
+        view! {
+            <td class="col-check">
+                <input
+                    type="checkbox"
+                    aria-label=label
+                    prop:checked=chosen.clone()
+                    on:change=move |_| {
+                        let on = !chosen();
+                        work.preview.value().set(None);
+                        work.selected.update(|s| {
+                            s.retain(|k| *k != key);
+                            if on {
+                                s.push(key.clone());
+                            }
+                        });
+                    }
+                />
+            </td>
+        }
+    });
+    let missing_here = f.ours.is_empty();
+    view! {
+        <tr>
+            {check}
+            <td>{f.customer.clone()}</td>
+            <td>
+                {if missing_here {
+                    view! { <span>{f.product.clone()}</span> }.into_any()
+                } else {
+                    view! { <a href=href>{f.product.clone()}</a> }.into_any()
+                }}
+                <div class="muted small mono">{f.subscription_id.clone()}</div>
+            </td>
+            <td>{f.problem.clone()}</td>
+            <td>{shown(&f.ours)}</td>
+            <td>{shown(&f.theirs)}</td>
+            <td class="small">{f.action.clone()}</td>
+        </tr>
+    }
+}
