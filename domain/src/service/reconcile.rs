@@ -132,7 +132,7 @@ impl Services {
                 customers,
             })
             .collect();
-        connections.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        connections.sort_by_key(|c| c.name.to_lowercase());
         Ok(Reconciliation { connections })
     }
 
