@@ -128,6 +128,8 @@ while IFS= read -r line; do rows+=("$line"); done < <(cargo bench -q -p pc-emula
 while IFS= read -r line; do rows+=("$line"); done < <(cargo bench -q -p server --bench users 2>/dev/null | grep '^|')
 # The subscriptions page (server/benches/subscriptions.rs).
 while IFS= read -r line; do rows+=("$line"); done < <(cargo bench -q -p server --bench subscriptions 2>/dev/null | grep '^|')
+# The history page with a million entries (server/benches/history.rs).
+while IFS= read -r line; do rows+=("$line"); done < <(cargo bench -q -p server --bench history 2>/dev/null | grep '^|')
 
 # The binary `make run` serves is cargo-leptos's again (nothing is compiled: both are cached).
 scripts/build.sh >/dev/null 2>&1

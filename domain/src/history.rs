@@ -9,7 +9,7 @@ use sqlx::{Any, AnyPool, Transaction};
 use uuid::Uuid;
 
 use crate::{
-    sql::{count, escape_like},
+    sql::{count, escape_like, placeholders},
     subscriptions::StoredSubscription,
     StoreError,
 };
@@ -250,12 +250,15 @@ pub struct History<'a> {
 /// Which entries the history page shows.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HistoryQuery {
-    /// The customers the person may see (ids, any case); nothing else is shown.
+    /// The customers the person may see (ids, any case); nothing else is shown, unless
+    /// `every_customer`.
     pub customers: Vec<String>,
+    /// The service provider's staff: every entry, those of customers no longer in Seatwise too.
+    pub every_customer: bool,
     /// One of them.
     pub customer: Option<String>,
     pub subscription: String,
-    /// Part of who made it (an e-mail, or "outside").
+    /// Who made it: an e-mail address (exactly, any case), or part of one.
     pub who: String,
     pub kind: Option<Kind>,
     /// Made through Seatwise (`true`) or found outside it (`false`).
@@ -331,26 +334,64 @@ impl<'a> History<'a> {
             pages: 1,
         };
         let mut customers: Vec<String> = q.customers.iter().map(|c| c.to_lowercase()).collect();
-        if let Some(one) = &q.customer {
-            let one = one.to_lowercase();
-            customers.retain(|c| *c == one);
-        }
-        if customers.is_empty() {
-            return Ok(empty);
-        }
         let mut binds: Vec<String> = Vec::new();
-        let mut list = Vec::new();
-        for c in customers {
-            binds.push(c);
-            list.push(format!("${}", binds.len()));
-        }
-        let mut filter = format!("customer_id IN ({})", list.join(", "));
+        let mut filter = match (&q.customer, q.every_customer) {
+            (Some(one), true) => {
+                binds.push(one.to_lowercase());
+                "customer_id = $1".to_owned()
+            }
+            // No condition on the customer: the newest entries come straight from the index
+            // on time.
+            (None, true) => "1 = 1".to_owned(),
+            (one, false) => {
+                if let Some(one) = one {
+                    let one = one.to_lowercase();
+                    customers.retain(|c| *c == one);
+                }
+                if customers.is_empty() {
+                    return Ok(empty);
+                }
+                for c in customers {
+                    binds.push(c);
+                }
+                format!("customer_id IN {}", placeholders(1, binds.len()))
+            }
+        };
+        // Each filter has an index; only the narrowest one present is left for the planner to
+        // use (a customer, a subscription, a person, then a kind or where it was made): the
+        // broader ones are written so that no index matches them (`column || ''`, the same
+        // value in SQLite and PostgreSQL). Left to itself, SQLite would count a customer's
+        // changes by reading every change of every customer.
+        let mut narrowed = !binds.is_empty();
+        let mut column = |name: &str| {
+            let written = if narrowed {
+                format!("{name} || ''")
+            } else {
+                name.to_owned()
+            };
+            narrowed = true;
+            written
+        };
         if !q.subscription.trim().is_empty() {
             binds.push(q.subscription.trim().to_lowercase());
-            filter.push_str(&format!(" AND subscription_id = ${}", binds.len()));
+            let c = column("subscription_id");
+            filter.push_str(&format!(" AND {c} = ${}", binds.len()));
         }
-        if !q.who.trim().is_empty() {
-            binds.push(format!("%{}%", escape_like(&q.who.trim().to_lowercase())));
+        let who = q.who.trim();
+        if who.contains('@') || who.eq_ignore_ascii_case(OUTSIDE) {
+            // One person (or Partner Center): the index finds their entries, as written or in
+            // lower case (portal accounts' e-mails are kept so).
+            binds.push(who.to_owned());
+            binds.push(who.to_lowercase());
+            let c = column("actor");
+            filter.push_str(&format!(
+                " AND {c} IN (${}, ${})",
+                binds.len() - 1,
+                binds.len()
+            ));
+        } else if !who.is_empty() {
+            // Part of a name: every entry is read.
+            binds.push(format!("%{}%", escape_like(&who.to_lowercase())));
             filter.push_str(&format!(
                 " AND LOWER(actor) LIKE ${} ESCAPE '\\'",
                 binds.len()
@@ -358,11 +399,13 @@ impl<'a> History<'a> {
         }
         if let Some(kind) = q.kind {
             binds.push(kind.as_str().to_owned());
-            filter.push_str(&format!(" AND kind = ${}", binds.len()));
+            let c = column("kind");
+            filter.push_str(&format!(" AND {c} = ${}", binds.len()));
         }
         if let Some(inside) = q.in_seatwise {
             binds.push(if inside { "seatwise" } else { "outside" }.to_owned());
-            filter.push_str(&format!(" AND source = ${}", binds.len()));
+            let c = column("source");
+            filter.push_str(&format!(" AND {c} = ${}", binds.len()));
         }
         // Numbers the caller parsed: written in, not bound (the binds are text).
         if let Some(from) = q.from {

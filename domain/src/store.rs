@@ -126,6 +126,19 @@ impl Store {
         Ok(())
     }
 
+    /// Keeps the query planner's statistics up to date: SQLite analyses the tables that grew
+    /// or shrank a lot since it last did (rarely: a table must change size many times over); PostgreSQL's autovacuum does
+    /// this on its own. Run at start-up and every few minutes by the server.
+    pub async fn optimize(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Sqlite {
+            let mut conn = self.pool.acquire().await?;
+            sqlx::query("PRAGMA optimize = 0x10002")
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -140,12 +140,16 @@ impl Ready {
     }
 }
 
-/// Every ten minutes, while the server runs: expired sessions and sign-in counters whose window
-/// and back-off are over are deleted.
+/// Every ten minutes, while the server runs (and once at start-up): the planner's statistics
+/// kept up to date; expired sessions and sign-in counters whose window and back-off are over
+/// are deleted.
 async fn sweep(store: domain::Store) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         every.tick().await;
+        if let Err(e) = store.optimize().await {
+            tracing::warn!(error = %e, "statistics not updated");
+        }
         let sessions = store.sessions().delete_expired().await;
         let counters = store.throttle().sweep().await;
         match (sessions, counters) {

@@ -113,6 +113,10 @@ fn page(d: HistoryPageData, f: HistoryFilter) -> impl IntoView {
                 x.customer = Some(r.customer_id.clone());
                 x.page = None;
             });
+            let by = link(&f, &|x| {
+                x.who = Some(r.actor.clone());
+                x.page = None;
+            });
             let (badge, made) = if r.in_seatwise {
                 ("badge badge-info", "In Seatwise")
             } else {
@@ -129,7 +133,7 @@ fn page(d: HistoryPageData, f: HistoryFilter) -> impl IntoView {
                     <td>{r.what.clone()}</td>
                     <td>
                         <span class=badge>{made}</span>
-                        <div class="small">{r.actor.clone()}</div>
+                        <div class="small"><a href=by title="Only this person's entries">{r.actor.clone()}</a></div>
                         {(!r.request_id.is_empty()).then(|| view! { <div class="muted small mono">{r.request_id.clone()}</div> })}
                     </td>
                 </tr>
@@ -155,7 +159,7 @@ fn page(d: HistoryPageData, f: HistoryFilter) -> impl IntoView {
             </div>
             <div class="field">
                 <label for="history-who">"Who"</label>
-                <input class="input" id="history-who" name="who" value=value(&f.who) placeholder="E-mail or outside" maxlength="200" />
+                <input class="input" id="history-who" name="who" value=value(&f.who) placeholder="E-mail address, or part of one" maxlength="200" />
             </div>
             <div class="field">
                 <label for="history-kind">"Kind"</label>

@@ -25,6 +25,7 @@ impl Caller {
         }
         let visible = access.visible_customers(&self.who).await?;
         query.customers = visible.iter().map(|c| c.id.to_string()).collect();
+        query.every_customer = self.who.role.is_service_provider();
         Ok(HistoryView {
             page: self.services.store.history().query(&query).await?,
             customers: visible
