@@ -311,6 +311,23 @@ type Row = (
     String,
 );
 
+/// A [`Row`] and the entry's id.
+type RowWithId = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
+
 impl<'a> History<'a> {
     pub(crate) fn new(pool: &'a AnyPool) -> Self {
         History { pool }
@@ -325,128 +342,89 @@ impl<'a> History<'a> {
         Ok(())
     }
 
-    /// A page of the entries `q` selects, newest first (`per_page` 0: every one, for an export).
+    /// A page of the entries `q` selects, newest first.
     pub async fn query(&self, q: &HistoryQuery) -> Result<HistoryPage, StoreError> {
-        let empty = HistoryPage {
-            rows: Vec::new(),
-            matching: 0,
-            page: 1,
-            pages: 1,
+        let Some((filter, binds)) = selection(q) else {
+            return Ok(HistoryPage {
+                rows: Vec::new(),
+                matching: 0,
+                page: 1,
+                pages: 1,
+            });
         };
-        let mut customers: Vec<String> = q.customers.iter().map(|c| c.to_lowercase()).collect();
-        let mut binds: Vec<String> = Vec::new();
-        let mut filter = match (&q.customer, q.every_customer) {
-            (Some(one), true) => {
-                binds.push(one.to_lowercase());
-                "customer_id = $1".to_owned()
-            }
-            // No condition on the customer: the newest entries come straight from the index
-            // on time.
-            (None, true) => "1 = 1".to_owned(),
-            (one, false) => {
-                if let Some(one) = one {
-                    let one = one.to_lowercase();
-                    customers.retain(|c| *c == one);
-                }
-                if customers.is_empty() {
-                    return Ok(empty);
-                }
-                for c in customers {
-                    binds.push(c);
-                }
-                format!("customer_id IN {}", placeholders(1, binds.len()))
-            }
-        };
-        // Each filter has an index; only the narrowest one present is left for the planner to
-        // use (a customer, a subscription, a person, then a kind or where it was made): the
-        // broader ones are written so that no index matches them (`column || ''`, the same
-        // value in SQLite and PostgreSQL). Left to itself, SQLite would count a customer's
-        // changes by reading every change of every customer.
-        let mut narrowed = !binds.is_empty();
-        let mut column = |name: &str| {
-            let written = if narrowed {
-                format!("{name} || ''")
-            } else {
-                name.to_owned()
-            };
-            narrowed = true;
-            written
-        };
-        if !q.subscription.trim().is_empty() {
-            binds.push(q.subscription.trim().to_lowercase());
-            let c = column("subscription_id");
-            filter.push_str(&format!(" AND {c} = ${}", binds.len()));
-        }
-        let who = q.who.trim();
-        if who.contains('@') || who.eq_ignore_ascii_case(OUTSIDE) {
-            // One person (or Partner Center): the index finds their entries, as written or in
-            // lower case (portal accounts' e-mails are kept so).
-            binds.push(who.to_owned());
-            binds.push(who.to_lowercase());
-            let c = column("actor");
-            filter.push_str(&format!(
-                " AND {c} IN (${}, ${})",
-                binds.len() - 1,
-                binds.len()
-            ));
-        } else if !who.is_empty() {
-            // Part of a name: every entry is read.
-            binds.push(format!("%{}%", escape_like(&who.to_lowercase())));
-            filter.push_str(&format!(
-                " AND LOWER(actor) LIKE ${} ESCAPE '\\'",
-                binds.len()
-            ));
-        }
-        if let Some(kind) = q.kind {
-            binds.push(kind.as_str().to_owned());
-            let c = column("kind");
-            filter.push_str(&format!(" AND {c} = ${}", binds.len()));
-        }
-        if let Some(inside) = q.in_seatwise {
-            binds.push(if inside { "seatwise" } else { "outside" }.to_owned());
-            let c = column("source");
-            filter.push_str(&format!(" AND {c} = ${}", binds.len()));
-        }
-        // Numbers the caller parsed: written in, not bound (the binds are text).
-        if let Some(from) = q.from {
-            filter.push_str(&format!(" AND at >= {from}"));
-        }
-        if let Some(before) = q.before {
-            filter.push_str(&format!(" AND at < {before}"));
-        }
         let matching = count(
             self.pool,
             &format!("SELECT COUNT(*) FROM subscription_history WHERE {filter}"),
             &binds,
         )
         .await?;
-        let (page, pages, limit) = if q.per_page == 0 {
-            (1, 1, String::new())
-        } else {
-            let pages = matching.div_ceil(q.per_page).max(1);
-            let page = q.page.clamp(1, pages);
-            (
-                page,
-                pages,
-                format!(" LIMIT {} OFFSET {}", q.per_page, (page - 1) * q.per_page),
+        let per_page = q.per_page.max(1);
+        let pages = matching.div_ceil(per_page).max(1);
+        let page = q.page.clamp(1, pages);
+        let rows = self
+            .select(
+                &filter,
+                &binds,
+                &format!(" LIMIT {per_page} OFFSET {}", (page - 1) * per_page),
             )
-        };
-        let sql = format!(
-            "SELECT at, customer_id, subscription_id, product, kind, field, old_value, \
-             new_value, source, actor, role, request_id FROM subscription_history \
-             WHERE {filter} ORDER BY at DESC, id DESC{limit}"
-        );
-        let mut select = sqlx::query_as::<_, Row>(&sql);
-        for b in &binds {
-            select = select.bind(b.clone());
-        }
-        let rows = select.fetch_all(self.pool).await?;
+            .await?;
         Ok(HistoryPage {
-            rows: rows.into_iter().map(to_entry).collect(),
+            rows: rows.into_iter().map(|(_, e)| e).collect(),
             matching,
             page,
             pages,
         })
+    }
+
+    /// The next `size` entries `q` selects after `after` (the last one of the previous batch:
+    /// its time and id), newest first, each with its id: an export of any length reads the
+    /// history a batch at a time.
+    pub async fn batch(
+        &self,
+        q: &HistoryQuery,
+        after: Option<&(i64, String)>,
+        size: usize,
+    ) -> Result<Vec<(String, Entry)>, StoreError> {
+        let Some((mut filter, mut binds)) = selection(q) else {
+            return Ok(Vec::new());
+        };
+        if let Some((at, id)) = after {
+            binds.push(id.clone());
+            filter.push_str(&format!(
+                " AND (at < {at} OR (at = {at} AND id < ${}))",
+                binds.len()
+            ));
+        }
+        self.select(&filter, &binds, &format!(" LIMIT {}", size.max(1)))
+            .await
+    }
+
+    async fn select(
+        &self,
+        filter: &str,
+        binds: &[String],
+        limit: &str,
+    ) -> Result<Vec<(String, Entry)>, StoreError> {
+        let sql = format!(
+            "SELECT at, customer_id, subscription_id, product, kind, field, old_value, \
+             new_value, source, actor, role, request_id, id FROM subscription_history \
+             WHERE {filter} ORDER BY at DESC, id DESC{limit}"
+        );
+        let mut select = sqlx::query_as::<_, RowWithId>(&sql);
+        for b in binds {
+            select = select.bind(b.clone());
+        }
+        let rows = select.fetch_all(self.pool).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let id = r.12.clone();
+                (
+                    id,
+                    to_entry((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11)),
+                )
+            })
+            .collect())
     }
 
     /// A customer's entries, oldest first.
@@ -461,6 +439,93 @@ impl<'a> History<'a> {
         .await?;
         Ok(rows.into_iter().map(to_entry).collect())
     }
+}
+
+/// The condition and binds for the entries `q` selects; `None` when it selects none (no
+/// customer to see).
+fn selection(q: &HistoryQuery) -> Option<(String, Vec<String>)> {
+    let mut customers: Vec<String> = q.customers.iter().map(|c| c.to_lowercase()).collect();
+    let mut binds: Vec<String> = Vec::new();
+    let mut filter = match (&q.customer, q.every_customer) {
+        (Some(one), true) => {
+            binds.push(one.to_lowercase());
+            "customer_id = $1".to_owned()
+        }
+        // No condition on the customer: the newest entries come straight from the index
+        // on time.
+        (None, true) => "1 = 1".to_owned(),
+        (one, false) => {
+            if let Some(one) = one {
+                let one = one.to_lowercase();
+                customers.retain(|c| *c == one);
+            }
+            if customers.is_empty() {
+                return None;
+            }
+            for c in customers {
+                binds.push(c);
+            }
+            format!("customer_id IN {}", placeholders(1, binds.len()))
+        }
+    };
+    // Each filter has an index; only the narrowest one present is left for the planner to
+    // use (a customer, a subscription, a person, then a kind or where it was made): the
+    // broader ones are written so that no index matches them (`column || ''`, the same
+    // value in SQLite and PostgreSQL). Left to itself, SQLite would count a customer's
+    // changes by reading every change of every customer.
+    let mut narrowed = !binds.is_empty();
+    let mut column = |name: &str| {
+        let written = if narrowed {
+            format!("{name} || ''")
+        } else {
+            name.to_owned()
+        };
+        narrowed = true;
+        written
+    };
+    if !q.subscription.trim().is_empty() {
+        binds.push(q.subscription.trim().to_lowercase());
+        let c = column("subscription_id");
+        filter.push_str(&format!(" AND {c} = ${}", binds.len()));
+    }
+    let who = q.who.trim();
+    if who.contains('@') || who.eq_ignore_ascii_case(OUTSIDE) {
+        // One person (or Partner Center): the index finds their entries, as written or in
+        // lower case (portal accounts' e-mails are kept so).
+        binds.push(who.to_owned());
+        binds.push(who.to_lowercase());
+        let c = column("actor");
+        filter.push_str(&format!(
+            " AND {c} IN (${}, ${})",
+            binds.len() - 1,
+            binds.len()
+        ));
+    } else if !who.is_empty() {
+        // Part of a name: every entry is read.
+        binds.push(format!("%{}%", escape_like(&who.to_lowercase())));
+        filter.push_str(&format!(
+            " AND LOWER(actor) LIKE ${} ESCAPE '\\'",
+            binds.len()
+        ));
+    }
+    if let Some(kind) = q.kind {
+        binds.push(kind.as_str().to_owned());
+        let c = column("kind");
+        filter.push_str(&format!(" AND {c} = ${}", binds.len()));
+    }
+    if let Some(inside) = q.in_seatwise {
+        binds.push(if inside { "seatwise" } else { "outside" }.to_owned());
+        let c = column("source");
+        filter.push_str(&format!(" AND {c} = ${}", binds.len()));
+    }
+    // Numbers the caller parsed: written in, not bound (the binds are text).
+    if let Some(from) = q.from {
+        filter.push_str(&format!(" AND at >= {from}"));
+    }
+    if let Some(before) = q.before {
+        filter.push_str(&format!(" AND at < {before}"));
+    }
+    Some((filter, binds))
 }
 
 fn to_entry(r: Row) -> Entry {

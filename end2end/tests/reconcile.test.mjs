@@ -56,7 +56,7 @@ test('the service provider previews and applies one correction', async () => {
   await row.waitFor({ state: 'detached' });
   await page.screenshot({ path: '/tmp/reconcile-applied.png', fullPage: true });
 
-  await page.getByRole('link', { name: 'See them in the history' }).click();
+  await page.getByRole('link', { name: 'See it in the history' }).click();
   await page.waitForURL(/kind=reconcile/);
   const history = page.getByRole('table');
   await history.getByText(`Reconciled, quantity: ${sub.quantity} → ${sub.quantity + 2}`).waitFor();

@@ -1253,6 +1253,18 @@ mod matrix {
             allowed: &[ADMIN],
         },
         Row {
+            path: "/api/settings",
+            post: false,
+            args: |_| vec![],
+            allowed: &[SUPPORT, ADMIN],
+        },
+        Row {
+            path: "/api/settings-save",
+            post: true,
+            args: |_| vec![("nightly_at", "not a time".to_owned())],
+            allowed: &[ADMIN],
+        },
+        Row {
             path: "/api/subscriptions-load-mode",
             post: true,
             args: |_| vec![("mode", "cache".to_owned())],
@@ -2428,6 +2440,12 @@ mod security {
                 false,
                 vec![nobody(), (s("run"), s("1"))],
                 vec!["connection", "run"],
+            ),
+            (
+                "/api/settings-save",
+                true,
+                vec![(s("nightly_at"), s("03:00"))],
+                vec!["nightly_at"],
             ),
             (
                 "/api/reconcile-apply",
@@ -5162,14 +5180,34 @@ async fn the_nightly_sync_runs_once_a_day_after_its_time(app: TestApp) {
         None,
         "once a day"
     );
-    // Another time of day, set in the settings.
-    let store = app.store().await;
-    store
-        .settings()
-        .set(domain::service::NIGHTLY_AT, "04:30")
-        .await
-        .unwrap();
-    store.close().await;
+    // Another time of day, set on the Settings page by an admin (support may only read it; a
+    // time that is not HH:MM is refused on its field and changes nothing).
+    app.sign_in_as("Service provider support").await;
+    let read = app.get_json("/api/settings", &[("", "")]).await;
+    assert_eq!(
+        (read["nightly_at"].as_str(), read["nightly_last"].as_str()),
+        (Some("02:00"), Some("2030-01-01"))
+    );
+    let (status, _) = app
+        .send("/api/settings-save", &[("nightly_at", "04:30")])
+        .await;
+    assert_eq!(status, 403);
+    app.post_form("/auth/sign-out", &[]).await;
+    app.sign_in_as("Service provider admin").await;
+    for bad in ["4:30", "24:00", "04:60", "soon"] {
+        let (status, said) = app.send("/api/settings-save", &[("nightly_at", bad)]).await;
+        assert_eq!(
+            (status, said["field"].as_str()),
+            (400, Some("nightly_at")),
+            "{bad}: {said}"
+        );
+    }
+    let (status, said) = app
+        .send("/api/settings-save", &[("nightly_at", "04:30")])
+        .await;
+    assert_eq!(status, 200, "{said}");
+    let read = app.get_json("/api/settings", &[("", "")]).await;
+    assert_eq!(read["nightly_at"], "04:30");
     assert_eq!(
         services
             .nightly_sync_due(at("2030-01-02T04:00:00Z"))
@@ -5182,9 +5220,9 @@ async fn the_nightly_sync_runs_once_a_day_after_its_time(app: TestApp) {
         .await
         .unwrap()
         .is_some());
-    app.sign_in_as("Service provider admin").await;
     let log = app.get("/api/audit-log").await.text().await.unwrap();
     assert!(log.contains(domain::service::SCHEDULE), "{log}");
+    assert!(log.contains("nightly sync at 04:30 UTC"), "{log}");
 }
 
 /// Reconciliation: a change made outside Seatwise, a subscription the store has and Partner

@@ -118,7 +118,7 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
             NavItem {
                 label: "Settings",
                 icon: Icon::Settings,
-                href: None,
+                href: Some("/settings"),
                 for_whom: Who::ServiceProvider,
             },
             NavItem {

@@ -12,6 +12,7 @@ pub mod order;
 pub mod outbox;
 pub mod overview;
 pub mod reconcile;
+pub mod settings;
 pub mod sign_in;
 pub mod status;
 pub mod subscription;
@@ -42,6 +43,7 @@ pub fn title(path: &str) -> &'static str {
         "/status" => "System status",
         "/history" => "History",
         "/reconciliation" => "Reconciliation",
+        "/settings" => "Settings",
         _ => "",
     }
 }
@@ -84,4 +86,5 @@ lazy_page! {
     StatusPage => status::Status;
     HistoryPage => history::History;
     ReconcilePage => reconcile::Reconciliation;
+    SettingsPage => settings::Settings;
 }

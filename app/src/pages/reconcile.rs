@@ -86,7 +86,7 @@ fn page(p: ReconcilePage, work: Work) -> impl IntoView {
                 .collect_view();
             view! {
                 <p class="muted" role="status">{summary}</p>
-                {work.admin.then(|| actions(work))}
+                {work.admin.then(|| actions(work, r.findings > 0))}
                 {sections}
             }
             .into_any()
@@ -108,8 +108,8 @@ fn page(p: ReconcilePage, work: Work) -> impl IntoView {
     }
 }
 
-/// The chosen findings: preview, then apply.
-fn actions(work: Work) -> impl IntoView {
+/// What the last corrections did; with findings, the chosen ones' preview, then apply.
+fn actions(work: Work, findings: bool) -> impl IntoView {
     let Work {
         selected,
         preview,
@@ -144,8 +144,7 @@ fn actions(work: Work) -> impl IntoView {
             preview.value().set(None);
         }
     });
-    view! {
-        {done}
+    let bar = findings.then(|| view! {
         <div class="refresh-bar">
             <span class="muted">{move || match count() {
                 0 => "Tick the findings to correct.".to_owned(),
@@ -161,6 +160,10 @@ fn actions(work: Work) -> impl IntoView {
                 {move || if preview.pending().get() { "Previewing…" } else { "Preview the corrections" }}
             </button>
         </div>
+    });
+    view! {
+        {done}
+        {bar}
         {previewed}
     }
 }
@@ -209,7 +212,7 @@ fn applied_note(result: ApplyResult) -> impl IntoView {
         <div class="alert alert-success" role="status">
             {said}
             " "
-            <a href="/history?kind=reconcile">"See them in the history"</a>
+            <a href="/history?kind=reconcile">{if n == 1 { "See it in the history" } else { "See them in the history" }}</a>
         </div>
         {notes(&result)}
     }

@@ -71,8 +71,14 @@ pub async fn history(
         .as_deref()
         .is_some_and(|s| !s.trim().is_empty());
     let chart = if one {
-        let every = call.history(filter.query(0)?).await?;
-        quantities(&every.page.rows)
+        use futures_util::TryStreamExt;
+        let every: Vec<Vec<domain::history::Entry>> = call
+            .history_export(filter.query(PAGE)?)
+            .await?
+            .batches(EXPORT_BATCH)
+            .try_collect()
+            .await?;
+        quantities(&every.concat())
     } else {
         Vec::new()
     };
@@ -84,8 +90,9 @@ pub async fn history(
 pub async fn history_csv(
     #[server(flatten)] filter: HistoryFilter,
 ) -> Result<TextStream<AppError>, AppError> {
+    use futures_util::StreamExt;
     let call = crate::door::caller("history.export").await?;
-    let view = call.history(filter.query(0)?).await?;
+    let export = call.history_export(filter.query(PAGE)?).await?;
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         use http::{header, HeaderValue};
         response.insert_header(
@@ -97,33 +104,42 @@ pub async fn history_csv(
             HeaderValue::from_static("attachment; filename=\"subscription-history.csv\""),
         );
     }
-    let data = HistoryPageData::new(view, Vec::new());
-    let mut csv = String::from(
-        "when_utc,customer,subscription_id,product,kind,field,old_value,new_value,made_in,who,role,request_id\r\n",
-    );
-    for r in &data.rows {
-        let fields = [
-            r.at.as_str(),
-            &r.customer,
-            &r.subscription_id,
-            &r.product,
-            &r.kind,
-            &r.field,
-            &r.old_value,
-            &r.new_value,
-            if r.in_seatwise { "seatwise" } else { "outside" },
-            &r.actor,
-            &r.role,
-            &r.request_id,
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        csv.push_str(&line.join(","));
-        csv.push_str("\r\n");
-    }
-    Ok(TextStream::new(futures_util::stream::once(async move {
+    let names = customer_names(&export.customers);
+    let header = "when_utc,customer,subscription_id,product,kind,field,old_value,new_value,made_in,who,role,request_id\r\n";
+    // A batch at a time from the store: an export of any length in little memory.
+    let lines = export.batches(EXPORT_BATCH).map(move |batch| {
+        let batch = batch?;
+        let mut csv = String::new();
+        for e in batch {
+            let r = to_row(e, &names);
+            let fields = [
+                r.at.as_str(),
+                &r.customer,
+                &r.subscription_id,
+                &r.product,
+                &r.kind,
+                &r.field,
+                &r.old_value,
+                &r.new_value,
+                if r.in_seatwise { "seatwise" } else { "outside" },
+                &r.actor,
+                &r.role,
+                &r.request_id,
+            ];
+            let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            csv.push_str(&line.join(","));
+            csv.push_str("\r\n");
+        }
         Ok(csv)
-    })))
+    });
+    Ok(TextStream::new(
+        futures_util::stream::once(async move { Ok(header.to_owned()) }).chain(lines),
+    ))
 }
+
+/// Entries read from the store at once for an export or a chart.
+#[cfg(feature = "ssr")]
+const EXPORT_BATCH: usize = 2_000;
 
 /// A CSV field: quoted when needed, and never read as a formula by a spreadsheet.
 #[cfg(feature = "ssr")]
@@ -205,33 +221,9 @@ impl HistoryFilter {
 #[cfg(feature = "ssr")]
 impl HistoryPageData {
     fn new(v: domain::service::HistoryView, quantities: Vec<(i64, i64)>) -> Self {
-        let names: std::collections::HashMap<String, String> = v
-            .customers
-            .iter()
-            .map(|(id, name)| (id.as_str().to_lowercase(), name.clone()))
-            .collect();
+        let names = customer_names(&v.customers);
         HistoryPageData {
-            rows: v
-                .page
-                .rows
-                .into_iter()
-                .map(|e| HistoryRow {
-                    at: domain::time::format_utc_datetime(e.at),
-                    customer: names.get(&e.customer_id).cloned().unwrap_or_default(),
-                    what: what(&e),
-                    kind: e.kind.as_str().to_owned(),
-                    customer_id: e.customer_id,
-                    subscription_id: e.subscription_id,
-                    product: e.product,
-                    field: e.field,
-                    old_value: e.old_value,
-                    new_value: e.new_value,
-                    in_seatwise: e.in_seatwise,
-                    actor: e.actor,
-                    role: e.role,
-                    request_id: e.request_id,
-                })
-                .collect(),
+            rows: v.page.rows.into_iter().map(|e| to_row(e, &names)).collect(),
             matching: v.page.matching,
             page: v.page.page,
             pages: v.page.pages,
@@ -242,6 +234,44 @@ impl HistoryPageData {
                 .collect(),
             quantities,
         }
+    }
+}
+
+/// Customers' names by id (lower case), as the history keeps the ids.
+#[cfg(feature = "ssr")]
+fn customer_names(
+    customers: &[(partner_center::CustomerId, String)],
+) -> std::collections::HashMap<String, String> {
+    customers
+        .iter()
+        .map(|(id, name)| (id.as_str().to_lowercase(), name.clone()))
+        .collect()
+}
+
+#[cfg(feature = "ssr")]
+fn to_row(
+    e: domain::history::Entry,
+    names: &std::collections::HashMap<String, String>,
+) -> HistoryRow {
+    HistoryRow {
+        at: domain::time::format_utc_datetime(e.at),
+        // A customer no longer in Seatwise (its history stays): its id.
+        customer: names
+            .get(&e.customer_id)
+            .cloned()
+            .unwrap_or_else(|| e.customer_id.clone()),
+        what: what(&e),
+        kind: e.kind.as_str().to_owned(),
+        customer_id: e.customer_id,
+        subscription_id: e.subscription_id,
+        product: e.product,
+        field: e.field,
+        old_value: e.old_value,
+        new_value: e.new_value,
+        in_seatwise: e.in_seatwise,
+        actor: e.actor,
+        role: e.role,
+        request_id: e.request_id,
     }
 }
 

@@ -12,6 +12,7 @@ pub mod history;
 pub mod orders;
 pub mod outbox;
 pub mod reconcile;
+pub mod settings;
 pub mod status;
 pub mod subscriptions;
 pub mod users;

@@ -29,7 +29,7 @@ pub use self::{
     catalog::{CatalogBrowse, CatalogView, REFRESH_EVERY_MS, SCHEDULE, SEGMENTS},
     connections::{CheckReport, ConnectionListing},
     error::ServiceError,
-    history::HistoryView,
+    history::{HistoryExport, HistoryView},
     orders::{NewOrder, OrderChoice, OrderPage, Placed},
     provider::{ProviderAdminDesk, ProviderDesk, StatusFacts, TenantListing, Tenants},
     reconcile::{
@@ -38,7 +38,7 @@ pub use self::{
     subscriptions::{
         ChangeDone, ReadEvent, SubscriptionDetail, SubscriptionsDesk, SubscriptionsView,
     },
-    sync::{SyncEvent, SyncSummary, NIGHTLY_AT},
+    sync::{NightlySync, SyncEvent, SyncSummary, NIGHTLY_AT},
     users::{Selection, UsersDesk, UsersView},
 };
 use crate::{

@@ -7,7 +7,7 @@
 use futures_util::{stream, Stream, StreamExt};
 use partner_center::CustomerId;
 
-use super::{ServiceError, Services};
+use super::{ProviderAdminDesk, ProviderDesk, ServiceError, Services};
 use crate::{
     access::{Customer, ProviderAdmin},
     audit::{NewEntry, Outcome},
@@ -23,6 +23,61 @@ pub const NIGHTLY_AT: &str = "sync.nightly_at";
 pub const NIGHTLY_DEFAULT: &str = "02:00";
 /// The day (`YYYY-MM-DD`) the nightly sync last ran.
 const NIGHTLY_LAST: &str = "sync.nightly_last";
+
+/// When the nightly sync runs, and the day it last ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NightlySync {
+    /// `HH:MM`, UTC.
+    pub at: String,
+    /// `YYYY-MM-DD`, when it ran.
+    pub last_day: Option<String>,
+}
+
+/// `HH:MM` (00:00 to 23:59), as the setting keeps it; anything else is refused.
+pub fn parse_time_of_day(text: &str) -> Result<String, ServiceError> {
+    let refused = || ServiceError::field("nightly_at", "Enter a time of day as HH:MM (UTC).");
+    let text = text.trim();
+    let (h, m) = text.split_once(':').ok_or_else(refused)?;
+    let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
+    if !two_digits(h) || !two_digits(m) {
+        return Err(refused());
+    }
+    let (h, m): (u8, u8) = (
+        h.parse().map_err(|_| refused())?,
+        m.parse().map_err(|_| refused())?,
+    );
+    if h > 23 || m > 59 {
+        return Err(refused());
+    }
+    Ok(format!("{h:02}:{m:02}"))
+}
+
+impl ProviderDesk {
+    pub async fn nightly_sync(&self) -> Result<NightlySync, ServiceError> {
+        let settings = self.caller.services.store.settings();
+        Ok(NightlySync {
+            at: settings.get_or_insert(NIGHTLY_AT, NIGHTLY_DEFAULT).await?,
+            last_day: settings.get(NIGHTLY_LAST).await?,
+        })
+    }
+}
+
+impl ProviderAdminDesk {
+    /// Sets when the nightly sync runs (`HH:MM`, UTC); audited.
+    pub async fn set_nightly_sync(&self, at: &str) -> Result<(), ServiceError> {
+        let at = parse_time_of_day(at)?;
+        let result = self
+            .caller
+            .services
+            .store
+            .settings()
+            .set(NIGHTLY_AT, &at)
+            .await
+            .map_err(ServiceError::from);
+        let detail = format!("nightly sync at {at} UTC");
+        self.caller.finish(None, &detail, result).await
+    }
+}
 
 /// What a sync does, as it happens.
 #[derive(Debug, Clone, PartialEq)]
@@ -181,5 +236,19 @@ impl Services {
             request_id: None,
         })
         .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_of_day_are_hh_mm_within_the_day() {
+        assert_eq!(super::parse_time_of_day(" 02:30 ").unwrap(), "02:30");
+        assert_eq!(super::parse_time_of_day("23:59").unwrap(), "23:59");
+        for bad in [
+            "", "2:30", "24:00", "12:60", "12-30", "12:3", "+1:00", "ab:cd", "12:30:00",
+        ] {
+            assert!(super::parse_time_of_day(bad).is_err(), "{bad}");
+        }
     }
 }
