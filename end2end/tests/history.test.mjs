@@ -28,7 +28,7 @@ test('a customer admin filters its history, opens a chart and downloads the CSV'
   assert.equal(await table.getByText('In Seatwise').count(), 0);
 
   // One subscription: its quantity over time, drawn on the server.
-  await table.getByRole('row').nth(1).getByRole('link').click();
+  await table.getByRole('row').nth(1).getByTitle("This subscription's history").click();
   await page.waitForURL(/subscription=/);
   await page.getByRole('img', { name: /Quantity over time/ }).waitFor();
 

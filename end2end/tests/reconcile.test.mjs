@@ -1,5 +1,5 @@
-// Reconciliation in a real browser: a change is made directly in Partner Center (the emulator's
-// own endpoint), the service provider compares, previews the correction of that one finding
+// Reconciliation in a real browser: a subscription is renamed directly in Partner Center (the
+// emulator's own endpoint; a name, so that other tests' seat counts stay as they are), the service provider compares, previews the correction of that one finding
 // (nothing written), applies it, sees the report agree, and finds it in the history.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,7 +28,7 @@ test('the service provider previews and applies one correction', async () => {
   assert.ok(sub, 'an active subscription of Contoso');
   const changed = await page.request.post(
     `${emulatorUrl()}/_emulator/customers/${sub.customer_id}/subscriptions/${sub.id}`,
-    { data: { quantity: sub.quantity + 2 } },
+    { data: { friendlyName: 'Renamed outside Seatwise' } },
   );
   assert.equal(changed.status(), 200);
 
@@ -37,16 +37,16 @@ test('the service provider previews and applies one correction', async () => {
   await page.getByLabel('Connection').selectOption({ label: 'All connections' });
   await page.getByRole('button', { name: 'Compare with Partner Center' }).click();
   await page.waitForURL(/run=1/);
-  const row = page.getByRole('row').filter({ hasText: sub.id }).filter({ hasText: 'Quantity differs' });
+  const row = page.getByRole('row').filter({ hasText: sub.id }).filter({ hasText: 'Friendly name differs' });
   await row.waitFor();
-  assert.match(await row.innerText(), new RegExp(`${sub.quantity}\\s+${sub.quantity + 2}`));
+  assert.match(await row.innerText(), /Renamed outside Seatwise/);
 
   await row.getByRole('checkbox').check();
   await page.getByText('1 finding chosen.').waitFor();
   await page.getByRole('button', { name: 'Preview the corrections' }).click();
   const preview = page.getByRole('region', { name: 'Preview: what would change' });
   await preview.waitFor();
-  assert.match(await preview.innerText(), new RegExp(`quantity: ${sub.quantity} → ${sub.quantity + 2}`));
+  assert.match(await preview.innerText(), /friendly name: .* → Renamed outside Seatwise/);
   await page.screenshot({ path: '/tmp/reconcile-preview.png', fullPage: true });
   // A dry run: the finding is still there when compared again.
   assert.equal(await row.count(), 1);
@@ -59,7 +59,7 @@ test('the service provider previews and applies one correction', async () => {
   await page.getByRole('link', { name: 'See it in the history' }).click();
   await page.waitForURL(/kind=reconcile/);
   const history = page.getByRole('table');
-  await history.getByText(`Reconciled, quantity: ${sub.quantity} → ${sub.quantity + 2}`).waitFor();
+  await history.getByText(/Reconciled, friendly name: .* → Renamed outside Seatwise/).waitFor();
   assert.match(await history.innerText(), /admin@seatwise\.demo/);
   assert.deepEqual(problems, []);
   await context.close();

@@ -5520,6 +5520,18 @@ async fn the_history_is_filtered_charted_and_exported(app: TestApp) {
         "{text}"
     );
     assert!(text.contains(",'=HYPERLINK(1),"), "{text}");
+    // As a browser asks for it (compressed): the whole file arrives (the stream, read a batch
+    // at a time, ends once).
+    let compressed = app
+        .client
+        .get(app.url("/api/history-csv"))
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.status(), 200);
+    assert!(!header(&compressed, "content-encoding").is_empty());
+    assert!(!compressed.bytes().await.expect("the whole body").is_empty());
     app.post_form("/auth/sign-out", &[]).await;
 
     // Another customer's history is not the reseller's to read.

@@ -1,7 +1,7 @@
 //! The history page: the subscription history of the customers a person may see, filtered and
 //! paged, and the same as an export read a batch at a time (any length, little memory).
 
-use futures_util::{stream, Stream};
+use futures_util::{stream, Stream, StreamExt};
 use partner_center::CustomerId;
 
 use super::{Caller, ServiceError, Services};
@@ -59,7 +59,8 @@ impl Caller {
 }
 
 impl HistoryExport {
-    /// The entries, newest first, `size` at a time; a failure ends the stream after it.
+    /// The entries, newest first, `size` at a time; a failure ends the stream after it. Fused:
+    /// a response body is asked again after its end (the compressor does).
     pub fn batches(
         self,
         size: usize,
@@ -81,5 +82,6 @@ impl HistoryExport {
                 Err(e) => Some((Err(e.into()), (services, query, after, true))),
             }
         })
+        .fuse()
     }
 }
