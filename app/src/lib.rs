@@ -84,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("history") view={Lazy::<pages::HistoryPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("reconciliation") view={Lazy::<pages::ReconcilePage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("settings") view={Lazy::<pages::SettingsPage>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("jobs") view={Lazy::<pages::JobsPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("status") view={Lazy::<pages::StatusPage>::new()} ssr=SsrMode::InOrder />
                 </Routes>
             </Layout>

@@ -95,11 +95,13 @@ impl Store {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the one writer; busy_timeout makes a
-                        // second writer wait instead of failing at once.
+                        // busy_timeout makes a second writer wait instead of failing at once:
+                        // set first, since switching to WAL itself waits for a writer to finish
+                        // (a connection opened while another writes failed with "database is
+                        // locked"). WAL lets readers run beside the one writer.
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
                         conn.execute("PRAGMA journal_mode = WAL").await?;
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
-                        conn.execute("PRAGMA busy_timeout = 5000").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                     }
                     Ok(())
@@ -188,6 +190,10 @@ impl Store {
 
     pub fn catalog(&self) -> crate::catalog::Catalog<'_> {
         crate::catalog::Catalog::new(&self.pool)
+    }
+
+    pub fn jobs(&self) -> crate::jobs::Jobs<'_> {
+        crate::jobs::Jobs::new(&self.pool)
     }
 
     pub fn history(&self) -> crate::history::History<'_> {

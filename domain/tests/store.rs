@@ -93,6 +93,7 @@ on_both_backends!(
     subscription_history_records_each_change_once,
     reconciliation_applies_only_what_was_chosen,
     history_batches_read_every_entry_once,
+    jobs_are_claimed_once_and_taken_over_when_their_lease_runs_out,
     catalog_refreshes_flag_new_and_discontinued_skus,
     connections_given_to_a_reseller_bring_their_customers,
     orders_are_claimed_once_and_agreements_appended,
@@ -2246,6 +2247,116 @@ async fn history_batches_read_every_entry_once(store: Store) {
     assert!(own.iter().all(|(_, e)| e.customer_id == c1.to_lowercase()));
     // Nobody to see: nothing, however it is asked.
     assert!(read(HistoryQuery::default()).await.is_empty());
+}
+
+/// Jobs on one database shared by several instances: eight claims at once take a waiting job
+/// once; the holder's heartbeat keeps it; once the lease runs out another instance takes it over
+/// and the first may no longer record items; an item is counted once; a scheduled job is queued
+/// once per slot; cancelling and resuming follow the job's state.
+async fn jobs_are_claimed_once_and_taken_over_when_their_lease_runs_out(store: Store) {
+    use domain::jobs::{JobKind, JobStatus, LEASE_MS};
+    let jobs = store.jobs();
+    let id = jobs
+        .create(JobKind::Sync, "admin@sp.example")
+        .await
+        .unwrap();
+    let now = domain::time::now_millis();
+    let claims = futures_util::future::join_all((0..8).map(|i| {
+        let store = store.clone();
+        async move {
+            store
+                .jobs()
+                .claim(&format!("instance {i}"), now)
+                .await
+                .unwrap()
+        }
+    }))
+    .await;
+    let won: Vec<_> = claims.into_iter().flatten().collect();
+    assert_eq!(won.len(), 1, "one instance runs it");
+    let first = won[0].owner.clone();
+    assert_eq!(
+        (won[0].id.as_str(), won[0].status),
+        (id.as_str(), JobStatus::Running)
+    );
+    assert!(jobs.heartbeat(&id, &first, 3, now + 1_000).await.unwrap());
+    assert!(jobs.item_done(&id, &first, "a", None).await.unwrap());
+    assert!(jobs.item_done(&id, &first, "a", None).await.unwrap());
+    assert!(jobs
+        .item_done(&id, &first, "b", Some("Partner Center did not answer"))
+        .await
+        .unwrap());
+    // Within the lease nobody else takes it; after it, another does.
+    assert!(jobs.claim("late", now + 2_000).await.unwrap().is_none());
+    let later = now + 1_000 + LEASE_MS + 1;
+    let taken = jobs
+        .claim("late", later)
+        .await
+        .unwrap()
+        .expect("taken over");
+    assert_eq!((taken.done, taken.errors, taken.total), (2, 1, 3));
+    assert!(
+        !jobs.item_done(&id, &first, "c", None).await.unwrap(),
+        "no longer its own"
+    );
+    assert_eq!(
+        jobs.finished_items(&id).await.unwrap(),
+        ["a", "b"].into_iter().map(String::from).collect()
+    );
+    assert!(jobs.item_done(&id, "late", "c", None).await.unwrap());
+    jobs.finish(&id, "late", "3 customers").await.unwrap();
+    let done = jobs.get(&id).await.unwrap().unwrap();
+    assert_eq!(
+        (done.status, done.done, done.errors),
+        (JobStatus::Failed, 3, 1)
+    );
+    assert!(!jobs.cancel(&id).await.unwrap(), "finished");
+    // Resumed: the failed item is to do again, the others stay done.
+    assert!(jobs.resume(&id).await.unwrap());
+    let again = jobs.claim("late", later + 1).await.unwrap().unwrap();
+    assert_eq!((again.done, again.errors), (2, 0));
+    assert_eq!(
+        jobs.finished_items(&id).await.unwrap(),
+        ["a", "c"].into_iter().map(String::from).collect()
+    );
+    // Asked to stop: the runner is told at its next item (recorded: its work is done), and the
+    // job ends cancelled.
+    assert!(jobs.cancel(&id).await.unwrap());
+    assert!(!jobs.item_done(&id, "late", "b", None).await.unwrap());
+    assert!(jobs.finished_items(&id).await.unwrap().contains("b"));
+    jobs.finish(&id, "late", "stopped").await.unwrap();
+    assert_eq!(
+        jobs.get(&id).await.unwrap().unwrap().status,
+        JobStatus::Cancelled
+    );
+    let fresh = jobs.create(JobKind::Sync, "x").await.unwrap();
+    assert!(
+        !jobs.resume(&fresh).await.unwrap(),
+        "a waiting job is not resumed"
+    );
+
+    // The schedule: one job per slot however many ask at once, then one for the next slot.
+    let queued = futures_util::future::join_all((0..6).map(|_| {
+        let store = store.clone();
+        async move {
+            store
+                .jobs()
+                .create_scheduled("nightly", "2030-01-01", JobKind::Sync, "schedule")
+                .await
+                .unwrap()
+        }
+    }))
+    .await;
+    assert_eq!(queued.iter().flatten().count(), 1);
+    let next = jobs
+        .create_scheduled("nightly", "2030-01-02", JobKind::Sync, "schedule")
+        .await
+        .unwrap();
+    assert!(next.is_some());
+    assert_eq!(
+        jobs.schedule_slot("nightly").await.unwrap().as_deref(),
+        Some("2030-01-02")
+    );
 }
 
 /// A catalog refresh: first everything is new; a SKU no longer listed is discontinued (and no

@@ -122,6 +122,13 @@ impl Ready {
             AbortOnDrop(task)
         });
         let _sweeper = AbortOnDrop(tokio::spawn(sweep(self.services.store().clone())));
+        // This process, as the jobs it runs name it.
+        let instance = format!(
+            "pid {} ({})",
+            std::process::id(),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+        let _jobs = AbortOnDrop(tokio::spawn(run_jobs(self.services.clone(), instance)));
         let _schedule = AbortOnDrop(tokio::spawn(schedule(self.services)));
         // Without TCP_NODELAY a streamed page (several small writes) waits on the client's
         // delayed ACK: about 40 ms per response on keep-alive connections.
@@ -160,8 +167,8 @@ async fn sweep(store: domain::Store) {
 }
 
 /// Every ten minutes, while the server runs: the work done by schedule (the nightly sync of
-/// every subscription once its time of day has come; catalogs in use read again when their last
-/// refresh is a month old).
+/// every subscription queued as a job once its time of day has come; catalogs in use read again
+/// when their last refresh is a month old).
 async fn schedule(services: domain::Services) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     // The first tick is at once: the first check waits a full period after start-up.
@@ -170,13 +177,27 @@ async fn schedule(services: domain::Services) {
         every.tick().await;
         let now = domain::time::now_millis();
         match services.nightly_sync_due(now).await {
-            Ok(Some(summary)) => tracing::info!(%summary, "nightly sync"),
+            Ok(Some(job)) => tracing::info!(%job, "nightly sync queued"),
             Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, "nightly sync not run"),
+            Err(e) => tracing::warn!(error = %e, "nightly sync not queued"),
         }
         let refreshed = services.refresh_catalogs_due(now).await;
         if refreshed > 0 {
             tracing::info!(refreshed, "catalogs refreshed by schedule");
+        }
+    }
+}
+
+/// Every two seconds, while the server runs: jobs waiting (or left by an instance that stopped)
+/// are claimed and run, one at a time per instance. `instance` names this process in the jobs
+/// it runs.
+async fn run_jobs(services: domain::Services, instance: String) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(2));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(e) = services.run_due_jobs(&instance).await {
+            tracing::warn!(error = %e, "jobs not run");
         }
     }
 }

@@ -1253,6 +1253,30 @@ mod matrix {
             allowed: &[ADMIN],
         },
         Row {
+            path: "/api/jobs",
+            post: false,
+            args: |_| vec![],
+            allowed: &[SUPPORT, ADMIN],
+        },
+        Row {
+            path: "/api/job-start",
+            post: true,
+            args: |_| vec![("kind", "nothing".to_owned())],
+            allowed: &[ADMIN],
+        },
+        Row {
+            path: "/api/job-cancel",
+            post: true,
+            args: |_| vec![("job", NOBODY.to_owned())],
+            allowed: &[ADMIN],
+        },
+        Row {
+            path: "/api/job-resume",
+            post: true,
+            args: |_| vec![("job", NOBODY.to_owned())],
+            allowed: &[ADMIN],
+        },
+        Row {
             path: "/api/settings",
             post: false,
             args: |_| vec![],
@@ -2442,6 +2466,24 @@ mod security {
                 vec!["connection", "run"],
             ),
             (
+                "/api/job-start",
+                true,
+                vec![(s("kind"), s("sync"))],
+                vec!["kind"],
+            ),
+            (
+                "/api/job-cancel",
+                true,
+                vec![(s("job"), NOBODY_ACCOUNT.to_owned())],
+                vec!["job"],
+            ),
+            (
+                "/api/job-resume",
+                true,
+                vec![(s("job"), NOBODY_ACCOUNT.to_owned())],
+                vec!["job"],
+            ),
+            (
                 "/api/settings-save",
                 true,
                 vec![(s("nightly_at"), s("03:00"))],
@@ -3559,6 +3601,7 @@ on_both_databases!(
     the_nightly_sync_runs_once_a_day_after_its_time,
     the_history_is_filtered_charted_and_exported,
     reconciliation_reports_and_corrects_what_is_chosen,
+    jobs_run_once_resume_where_they_stopped_and_are_shown,
 );
 
 /// The subscriptions page's data: each role sees the subscriptions of its own customers only;
@@ -5165,13 +5208,11 @@ async fn the_nightly_sync_runs_once_a_day_after_its_time(app: TestApp) {
             .unwrap(),
         None
     );
-    let ran = services
+    let job = services
         .nightly_sync_due(at("2030-01-01T02:05:00Z"))
         .await
         .unwrap()
         .expect("due after 02:00");
-    assert_eq!((ran.customers, ran.errors), (3, 0), "{ran}");
-    assert!(ran.subscriptions > 0);
     assert_eq!(
         services
             .nightly_sync_due(at("2030-01-01T23:00:00Z"))
@@ -5180,6 +5221,15 @@ async fn the_nightly_sync_runs_once_a_day_after_its_time(app: TestApp) {
         None,
         "once a day"
     );
+    // Run by whichever instance claims it first: the server's own runner, or this one.
+    services.run_due_jobs("the test").await.unwrap();
+    let ran = finished_job(&app, &job).await;
+    assert_eq!(
+        (ran.status, ran.total, ran.done, ran.errors),
+        (domain::jobs::JobStatus::Succeeded, 3, 3, 0),
+        "{ran:?}"
+    );
+    assert!(ran.summary.starts_with("3 customers, "), "{}", ran.summary);
     // Another time of day, set on the Settings page by an admin (support may only read it; a
     // time that is not HH:MM is refused on its field and changes nothing).
     app.sign_in_as("Service provider support").await;
@@ -5223,6 +5273,125 @@ async fn the_nightly_sync_runs_once_a_day_after_its_time(app: TestApp) {
     let log = app.get("/api/audit-log").await.text().await.unwrap();
     assert!(log.contains(domain::service::SCHEDULE), "{log}");
     assert!(log.contains("nightly sync at 04:30 UTC"), "{log}");
+}
+
+/// Jobs: a full sync asked for on the Jobs page is run by an instance and shown with its
+/// progress; two instances asking for work at once run it once; a job whose instance died
+/// mid-run (its lease ran out) is taken over and goes on from its last finished customer (the
+/// one already done is not read again); finished jobs cannot be cancelled, succeeded ones not
+/// resumed; support sees the jobs but starts none.
+async fn jobs_run_once_resume_where_they_stopped_and_are_shown(app: TestApp) {
+    app.sign_in_as("Service provider admin").await;
+    let (status, id) = app.send("/api/job-start", &[("kind", "sync")]).await;
+    assert_eq!(status, 200, "{id}");
+    let id = id.as_str().unwrap().to_owned();
+    // Another instance asks at the same moment as the server's own runner.
+    let other = app.services.clone();
+    let here = tokio::spawn(async move { other.run_due_jobs("other instance").await });
+    let ran_here = here.await.unwrap();
+    assert!(ran_here.as_ref().is_ok_and(|n| *n <= 1), "{ran_here:?}");
+    let job = finished_job(&app, &id).await;
+    assert_eq!(
+        (job.status, job.total, job.done, job.errors),
+        (domain::jobs::JobStatus::Succeeded, 3, 3, 0),
+        "{job:?}"
+    );
+    let page = app.get_json("/api/jobs", &[("", "")]).await;
+    let row = page["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            row["status"].as_str(),
+            row["done"].as_i64(),
+            row["requested_by"].as_str()
+        ),
+        (Some("succeeded"), Some(3), Some("admin@seatwise.demo")),
+        "{row}"
+    );
+    let (status, _) = app.send("/api/job-cancel", &[("job", &id)]).await;
+    assert_eq!(status, 409);
+    let (status, _) = app.send("/api/job-resume", &[("job", &id)]).await;
+    assert_eq!(status, 409);
+    let (status, said) = app.send("/api/job-start", &[("kind", "reboot")]).await;
+    assert_eq!((status, said["field"].as_str()), (400, Some("kind")));
+
+    // An instance that died after one customer: its lease has run out. (Written as that
+    // instance left it, in one transaction: running, one customer done, the heartbeat long
+    // past.)
+    let contoso = app.customer_id("Contoso Ltd").await;
+    app.clear_emulator_log().await;
+    let store = app.store().await;
+    let id = "018f0000-0000-7000-8000-000000000001";
+    let long_ago = domain::time::now_millis() - 10 * domain::jobs::LEASE_MS;
+    let mut tx = store.pool().begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO jobs (id, kind, status, requested_by, created_at, started_at, total, done, \
+         errors, owner, heartbeat_at, cancel_requested, summary) \
+         VALUES ($1, 'sync', 'running', 'admin@seatwise.demo', $2, $2, 3, 1, 0, \
+         'dead instance', $2, 0, '')",
+    )
+    .bind(id)
+    .bind(long_ago)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO job_items (job_id, item, error, at) VALUES ($1, $2, '', $3)")
+        .bind(id)
+        .bind(contoso.to_lowercase())
+        .bind(long_ago)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    store.close().await;
+    let job = finished_job(&app, id).await;
+    assert_eq!(
+        (job.status, job.done, job.errors),
+        (domain::jobs::JobStatus::Succeeded, 3, 0),
+        "{job:?}"
+    );
+    assert_ne!(job.owner, "dead instance", "taken over");
+    let reads: Vec<String> = app
+        .emulator_log()
+        .await
+        .into_iter()
+        .filter(|(method, path)| method == "GET" && path.ends_with("/subscriptions"))
+        .map(|(_, path)| path)
+        .collect();
+    assert_eq!(reads.len(), 2, "only the customers left: {reads:?}");
+    assert!(
+        reads
+            .iter()
+            .all(|p| !p.to_lowercase().contains(&contoso.to_lowercase())),
+        "{reads:?}"
+    );
+
+    // Support reads the jobs, starts none.
+    app.post_form("/auth/sign-out", &[]).await;
+    app.sign_in_as("Service provider support").await;
+    let page = app.get_json("/api/jobs", &[("", "")]).await;
+    assert!(page["jobs"].as_array().unwrap().len() >= 2, "{page}");
+    let (status, _) = app.send("/api/job-start", &[("kind", "sync")]).await;
+    assert_eq!(status, 403);
+}
+
+/// A job, once any instance has finished it (waits up to 30 s).
+async fn finished_job(app: &TestApp, id: &str) -> domain::jobs::Job {
+    let store = app.store().await;
+    for _ in 0..300 {
+        let job = store.jobs().get(id).await.unwrap().unwrap();
+        if job.status.finished() {
+            store.close().await;
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("job {id} did not finish");
 }
 
 /// Reconciliation: a change made outside Seatwise, a subscription the store has and Partner

@@ -116,6 +116,12 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
+                label: "Jobs",
+                icon: Icon::Pulse,
+                href: Some("/jobs"),
+                for_whom: Who::ServiceProvider,
+            },
+            NavItem {
                 label: "Settings",
                 icon: Icon::Settings,
                 href: Some("/settings"),

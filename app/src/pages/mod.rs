@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod connections;
 pub mod customers_admin;
 pub mod history;
+pub mod jobs;
 pub mod licenses;
 pub mod not_found;
 pub mod order;
@@ -44,6 +45,7 @@ pub fn title(path: &str) -> &'static str {
         "/history" => "History",
         "/reconciliation" => "Reconciliation",
         "/settings" => "Settings",
+        "/jobs" => "Jobs",
         _ => "",
     }
 }
@@ -87,4 +89,5 @@ lazy_page! {
     HistoryPage => history::History;
     ReconcilePage => reconcile::Reconciliation;
     SettingsPage => settings::Settings;
+    JobsPage => jobs::Jobs;
 }

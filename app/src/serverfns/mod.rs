@@ -9,6 +9,7 @@ pub mod connections;
 pub mod customers;
 pub mod customers_admin;
 pub mod history;
+pub mod jobs;
 pub mod orders;
 pub mod outbox;
 pub mod reconcile;

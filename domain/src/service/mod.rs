@@ -13,6 +13,7 @@ mod connections;
 mod customer;
 mod error;
 mod history;
+mod jobs;
 mod orders;
 mod provider;
 mod reconcile;
@@ -30,6 +31,7 @@ pub use self::{
     connections::{CheckReport, ConnectionListing},
     error::ServiceError,
     history::{HistoryExport, HistoryView},
+    jobs::{parse_job_id, JobsView, NIGHTLY_SCHEDULE},
     orders::{NewOrder, OrderChoice, OrderPage, Placed},
     provider::{ProviderAdminDesk, ProviderDesk, StatusFacts, TenantListing, Tenants},
     reconcile::{

@@ -106,7 +106,7 @@ impl SubscriptionsDesk {
     }
 
     /// Reads the selected customers' lists into the store, an event per customer as it
-    /// happens. Dropping the stream stops the work.
+    /// happens. Dropping the stream stops the work (the customers under way finish).
     pub async fn read(self) -> impl Stream<Item = ReadEvent> + Send + 'static {
         self.events().await
     }
@@ -129,7 +129,7 @@ impl SubscriptionsDesk {
             customers: self.selected.len(),
         };
         let reads = stream::iter(targets)
-            .map(move |(scope, pc)| read_one(store.clone(), scope, pc))
+            .map(move |(scope, pc)| crate::tasks::detached(read_one(store.clone(), scope, pc)))
             .buffer_unordered(AT_ONCE);
         stream::iter([started])
             .chain(stream::iter(failed))

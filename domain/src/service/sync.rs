@@ -1,17 +1,18 @@
 //! The sync: every subscription of a customer, or of all customers, read from Partner Center
 //! and stored, each difference from what was stored recorded in the history as made outside
-//! Seatwise. The command line (`seatwise sync`) and the nightly schedule (the time of day is the
-//! `sync.nightly_at` setting, 02:00 UTC unless set) run it; each customer is one transaction, so
-//! a sync cut short and run again records each change once.
+//! Seatwise. The command line (`seatwise sync`) and jobs (the nightly schedule, whose time of day
+//! is the `sync.nightly_at` setting, 02:00 UTC unless set, or on demand) run it; each customer is
+//! one transaction, so a sync cut short and run again records each change once.
 
 use futures_util::{stream, Stream, StreamExt};
 use partner_center::CustomerId;
 
-use super::{ProviderAdminDesk, ProviderDesk, ServiceError, Services};
+use super::{jobs::NIGHTLY_SCHEDULE, ProviderAdminDesk, ProviderDesk, ServiceError, Services};
 use crate::{
     access::{Customer, ProviderAdmin},
     audit::{NewEntry, Outcome},
     connections::ConnectionId,
+    jobs::JobKind,
 };
 
 /// Customers read at once (each is a tenant of its own for Partner Center's rate limit).
@@ -21,15 +22,13 @@ const AT_ONCE: usize = 32;
 pub const NIGHTLY_AT: &str = "sync.nightly_at";
 /// When it runs unless the setting says otherwise.
 pub const NIGHTLY_DEFAULT: &str = "02:00";
-/// The day (`YYYY-MM-DD`) the nightly sync last ran.
-const NIGHTLY_LAST: &str = "sync.nightly_last";
 
-/// When the nightly sync runs, and the day it last ran.
+/// When the nightly sync runs, and the day it was last queued.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NightlySync {
     /// `HH:MM`, UTC.
     pub at: String,
-    /// `YYYY-MM-DD`, when it ran.
+    /// `YYYY-MM-DD`: the last day it was queued for.
     pub last_day: Option<String>,
 }
 
@@ -57,7 +56,13 @@ impl ProviderDesk {
         let settings = self.caller.services.store.settings();
         Ok(NightlySync {
             at: settings.get_or_insert(NIGHTLY_AT, NIGHTLY_DEFAULT).await?,
-            last_day: settings.get(NIGHTLY_LAST).await?,
+            last_day: self
+                .caller
+                .services
+                .store
+                .jobs()
+                .schedule_slot(NIGHTLY_SCHEDULE)
+                .await?,
         })
     }
 }
@@ -167,13 +172,13 @@ impl Services {
         let each = stream::iter(customers)
             .map(move |c| {
                 let services = services.clone();
-                async move { services.sync_one(c).await }
+                crate::tasks::detached(async move { services.sync_one(c).await })
             })
             .buffer_unordered(AT_ONCE);
         stream::iter([started]).chain(each)
     }
 
-    async fn sync_one(&self, c: Customer) -> SyncEvent {
+    pub(super) async fn sync_one(&self, c: Customer) -> SyncEvent {
         let work = async {
             let pc = self.client(&c.connection_id).await?;
             super::subscriptions::read_into_store(&pc, &self.store, &c.id).await
@@ -195,29 +200,25 @@ impl Services {
     }
 
     /// The nightly sync, when it is due at `now` (unix milliseconds): past the set time of day
-    /// (UTC) and not yet run today. Every customer, audited as the schedule's; answers what it
-    /// did, or `None` when it was not due.
-    pub async fn nightly_sync_due(&self, now: i64) -> Result<Option<SyncSummary>, ServiceError> {
-        let settings = self.store.settings();
-        let at = settings.get_or_insert(NIGHTLY_AT, NIGHTLY_DEFAULT).await?;
+    /// (UTC) and not yet queued today. Queues it as a job of the schedule's (once a day however
+    /// many instances ask; whichever instance claims it runs it) and answers the job's id, or
+    /// `None` when it was not due.
+    pub async fn nightly_sync_due(&self, now: i64) -> Result<Option<String>, ServiceError> {
+        let at = self
+            .store
+            .settings()
+            .get_or_insert(NIGHTLY_AT, NIGHTLY_DEFAULT)
+            .await?;
         let stamp = crate::time::format_utc_datetime(now);
         let (today, time_of_day) = (&stamp[..10], &stamp[11..16]);
-        let ran = settings.get(NIGHTLY_LAST).await?;
-        if time_of_day < at.as_str() || ran.as_deref() == Some(today) {
+        if time_of_day < at.as_str() {
             return Ok(None);
         }
-        // Marked first: a sync that takes long (or fails) is not started again within the day.
-        settings.set(NIGHTLY_LAST, today).await?;
-        let customers = self
-            .sync_targets(&ProviderAdmin::command_line(), None, None)
-            .await?;
-        let mut summary = SyncSummary::default();
-        let mut events = std::pin::pin!(self.sync(customers));
-        while let Some(event) = events.next().await {
-            summary.add(&event);
-        }
-        self.audit_sync(super::SCHEDULE, &summary).await;
-        Ok(Some(summary))
+        Ok(self
+            .store
+            .jobs()
+            .create_scheduled(NIGHTLY_SCHEDULE, today, JobKind::Sync, super::SCHEDULE)
+            .await?)
     }
 
     /// Writes the audit entry of a whole sync, as `actor` (the command line, the schedule).

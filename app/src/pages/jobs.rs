@@ -1,0 +1,181 @@
+//! Jobs: long work the server runs (the nightly sync, a full sync on demand), each with its
+//! progress, who asked, when it ran and what failed. The list asks again every two seconds
+//! while a job is waiting or running. Admins start a full sync, cancel a job, or resume one
+//! that failed or was cancelled (it goes on from its last finished item).
+
+use leptos::prelude::*;
+
+use crate::{
+    auth::use_me,
+    components::{error_panel::ErrorPanel, page_header::PageHeader},
+    serverfns::jobs::{jobs, CancelJob, JobRow, JobsPage, ResumeJob, StartJob},
+};
+
+#[derive(Clone, Copy)]
+struct Actions {
+    start: ServerAction<StartJob>,
+    cancel: ServerAction<CancelJob>,
+    resume: ServerAction<ResumeJob>,
+    admin: bool,
+}
+
+#[component]
+pub fn Jobs() -> impl IntoView {
+    let actions = Actions {
+        start: ServerAction::new(),
+        cancel: ServerAction::new(),
+        resume: ServerAction::new(),
+        admin: use_me().is_some_and(|m| m.admin),
+    };
+    let tick = RwSignal::new(0u32);
+    let data = Resource::new(
+        move || {
+            (
+                tick.get(),
+                actions.start.version().get(),
+                actions.cancel.version().get(),
+                actions.resume.version().get(),
+            )
+        },
+        |_| jobs(),
+    );
+    // While something waits or runs, ask again every two seconds.
+    Effect::new(move |_| {
+        let busy = data.get().and_then(Result::ok).is_some_and(|p| p.busy());
+        if busy {
+            set_timeout(
+                move || tick.update(|t| *t += 1),
+                std::time::Duration::from_secs(2),
+            );
+        }
+    });
+    let failure = move || {
+        let error = actions
+            .start
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| actions.cancel.value().get().and_then(Result::err))
+            .or_else(|| actions.resume.value().get().and_then(Result::err));
+        error.map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })
+    };
+    view! {
+        <PageHeader title="Jobs" subtitle="Long work Seatwise runs for you, with its progress. Any instance of Seatwise may run a job; if one stops, another goes on from where it was.">
+            {actions.admin.then(|| view! {
+                <ActionForm action=actions.start>
+                    <input type="hidden" name="kind" value="sync" />
+                    <button type="submit" class="button button-primary">"Sync every subscription now"</button>
+                </ActionForm>
+            })}
+        </PageHeader>
+        {failure}
+        <Transition fallback=|| view! { <p class="muted">"Loading the jobs…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                {move || data.get().map(|r| r.map(|p| table(p, actions)))}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+fn table(p: JobsPage, actions: Actions) -> impl IntoView {
+    if p.jobs.is_empty() {
+        return view! { <p class="muted">"No job has run yet. The nightly sync is the first."</p> }
+            .into_any();
+    }
+    let rows = p.jobs.into_iter().map(|j| row(j, actions)).collect_view();
+    view! {
+        <div class="card card-flush card-scroll" tabindex="0" role="region" aria-label="Jobs">
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Job"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Progress"</th>
+                        <th scope="col">"When"</th>
+                        {actions.admin.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+fn row(j: JobRow, actions: Actions) -> impl IntoView {
+    let (badge, status) = match (j.status.as_str(), j.stopping) {
+        (_, true) => ("badge badge-warning", "Stopping"),
+        ("queued", _) => ("badge badge-neutral", "Waiting"),
+        ("running", _) => ("badge badge-info", "Running"),
+        ("succeeded", _) => ("badge badge-success", "Succeeded"),
+        ("cancelled", _) => ("badge badge-neutral", "Cancelled"),
+        _ => ("badge badge-danger", "Failed"),
+    };
+    let label = format!("Progress of {} ({})", j.what, j.created);
+    let counts = if j.total > 0 {
+        format!(
+            "{} of {} done{}",
+            j.done,
+            j.total,
+            match j.errors {
+                0 => String::new(),
+                1 => ", 1 failed".to_owned(),
+                n => format!(", {n} failed"),
+            }
+        )
+    } else {
+        String::new()
+    };
+    let failures = j
+        .failures
+        .iter()
+        .map(|(item, why)| view! { <li class="small">{format!("{item}: {why}")}</li> })
+        .collect_view();
+    let when = match (j.started.is_empty(), j.finished.is_empty()) {
+        (true, _) => format!("Asked {}", j.created),
+        (false, true) => format!("Started {}", j.started),
+        (false, false) => format!("Finished {}", j.finished),
+    };
+    let buttons = actions.admin.then(|| {
+        let id = j.id.clone();
+        let cancellable = matches!(j.status.as_str(), "queued" | "running") && !j.stopping;
+        let resumable = matches!(j.status.as_str(), "failed" | "cancelled");
+        let (cancel_label, resume_label) = (format!("Cancel {label}"), format!("Resume {label}"));
+        view! {
+            <td class="nowrap">
+                {cancellable.then(|| {
+                    let id = id.clone();
+                    view! {
+                        <ActionForm action=actions.cancel>
+                            <input type="hidden" name="job" value=id />
+                            <button type="submit" class="button button-ghost button-small" aria-label=cancel_label>"Cancel"</button>
+                        </ActionForm>
+                    }
+                })}
+                {resumable.then(|| view! {
+                    <ActionForm action=actions.resume>
+                        <input type="hidden" name="job" value=id.clone() />
+                        <button type="submit" class="button button-secondary button-small" aria-label=resume_label>"Resume"</button>
+                    </ActionForm>
+                })}
+            </td>
+        }
+    });
+    view! {
+        <tr>
+            <td>
+                {j.what.clone()}
+                <div class="muted small">{format!("Asked by {}", j.requested_by)}</div>
+                {(!j.summary.is_empty()).then(|| view! { <div class="small">{j.summary.clone()}</div> })}
+                {(!j.failures.is_empty()).then(|| view! { <ul class="job-failures">{failures}</ul> })}
+            </td>
+            <td><span class=badge>{status}</span></td>
+            <td>
+                <progress class="progress" max=j.total.max(1) value=j.done aria-label=label></progress>
+                <div class="muted small">{counts}</div>
+            </td>
+            <td class="small nowrap">{when}</td>
+            {buttons}
+        </tr>
+    }
+}

@@ -1,0 +1,444 @@
+//! Jobs: long work that runs inside the server (a full sync, later optimisation and bulk
+//! provisioning), recorded from start to end with its progress and each item that failed. Any
+//! number of instances share one database: a job is run by the instance that holds its lease (a
+//! heartbeat renewed while it runs); a run whose heartbeat stops (its instance died) is taken
+//! over by another, which skips the items already finished. A scheduled job is created once per
+//! slot (a day, a month) however many instances ask.
+
+use serde::{Deserialize, Serialize};
+use sqlx::AnyPool;
+use uuid::Uuid;
+
+use crate::{time::now_millis, StoreError};
+
+/// How long a lease lasts without a heartbeat: a running job whose instance has not renewed it
+/// for this long is taken over.
+pub const LEASE_MS: i64 = 60_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JobKind {
+    /// Every subscription of every customer read and compared (the nightly sync, or on demand).
+    Sync,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Sync => "sync",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobKind> {
+        match s {
+            "sync" => Some(JobKind::Sync),
+            _ => None,
+        }
+    }
+
+    pub fn words(self) -> &'static str {
+        match self {
+            JobKind::Sync => "Sync of every subscription",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Succeeded,
+    /// Finished, some items failed.
+    Failed,
+    Cancelled,
+}
+
+impl JobStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Succeeded => "succeeded",
+            JobStatus::Failed => "failed",
+            JobStatus::Cancelled => "cancelled",
+        }
+    }
+
+    fn parse(s: &str) -> JobStatus {
+        match s {
+            "queued" => JobStatus::Queued,
+            "running" => JobStatus::Running,
+            "succeeded" => JobStatus::Succeeded,
+            "cancelled" => JobStatus::Cancelled,
+            _ => JobStatus::Failed,
+        }
+    }
+
+    pub fn finished(self) -> bool {
+        matches!(
+            self,
+            JobStatus::Succeeded | JobStatus::Failed | JobStatus::Cancelled
+        )
+    }
+}
+
+/// A job as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub id: String,
+    pub kind: JobKind,
+    pub status: JobStatus,
+    /// Who asked: an account's e-mail, or the schedule.
+    pub requested_by: String,
+    pub created_at: i64,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    /// Items to do, done (succeeded or failed) and failed.
+    pub total: i64,
+    pub done: i64,
+    pub errors: i64,
+    /// The instance running it (while it runs).
+    pub owner: String,
+    pub cancel_requested: bool,
+    /// What it did, in words, once finished.
+    pub summary: String,
+}
+
+/// An item that failed, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemError {
+    pub item: String,
+    pub error: String,
+}
+
+pub struct Jobs<'a> {
+    pool: &'a AnyPool,
+}
+
+const COLUMNS: &str = "id, kind, status, requested_by, created_at, started_at, finished_at, \
+     total, done, errors, owner, cancel_requested, summary";
+
+type Row = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    i64,
+    i64,
+    String,
+    i64,
+    String,
+);
+
+fn to_job(r: Row) -> Job {
+    Job {
+        id: r.0,
+        kind: JobKind::parse(&r.1).unwrap_or(JobKind::Sync),
+        status: JobStatus::parse(&r.2),
+        requested_by: r.3,
+        created_at: r.4,
+        started_at: r.5,
+        finished_at: r.6,
+        total: r.7,
+        done: r.8,
+        errors: r.9,
+        owner: r.10,
+        cancel_requested: r.11 != 0,
+        summary: r.12,
+    }
+}
+
+impl<'a> Jobs<'a> {
+    pub(crate) fn new(pool: &'a AnyPool) -> Self {
+        Jobs { pool }
+    }
+
+    /// Queues a job; answers its id.
+    pub async fn create(&self, kind: JobKind, requested_by: &str) -> Result<String, StoreError> {
+        let id = Uuid::now_v7().to_string();
+        sqlx::query(
+            "INSERT INTO jobs (id, kind, status, requested_by, created_at, total, done, errors, \
+             owner, heartbeat_at, cancel_requested, summary) \
+             VALUES ($1, $2, 'queued', $3, $4, 0, 0, 0, '', 0, 0, '')",
+        )
+        .bind(&id)
+        .bind(kind.as_str())
+        .bind(requested_by)
+        .bind(now_millis())
+        .execute(self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    /// Queues a scheduled job once for `slot` (a day, a month): of any number of instances
+    /// asking for the same schedule and slot, exactly one gets the job's id.
+    pub async fn create_scheduled(
+        &self,
+        schedule: &str,
+        slot: &str,
+        kind: JobKind,
+        requested_by: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // One row per schedule; the slot only moves forward, and only one writer moves it.
+        sqlx::query(
+            "INSERT INTO job_schedules (name, slot) VALUES ($1, '') ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(schedule)
+        .execute(&mut *tx)
+        .await?;
+        let moved = sqlx::query("UPDATE job_schedules SET slot = $1 WHERE name = $2 AND slot < $1")
+            .bind(slot)
+            .bind(schedule)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if moved == 0 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        let id = Uuid::now_v7().to_string();
+        sqlx::query(
+            "INSERT INTO jobs (id, kind, status, requested_by, created_at, total, done, errors, \
+             owner, heartbeat_at, cancel_requested, summary) \
+             VALUES ($1, $2, 'queued', $3, $4, 0, 0, 0, '', 0, 0, '')",
+        )
+        .bind(&id)
+        .bind(kind.as_str())
+        .bind(requested_by)
+        .bind(now_millis())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+
+    /// Takes the oldest job waiting, or one whose lease ran out (its instance stopped), for
+    /// `owner` at `now`: exactly one instance gets each.
+    pub async fn claim(&self, owner: &str, now: i64) -> Result<Option<Job>, StoreError> {
+        let stale = now - LEASE_MS;
+        let candidates: Vec<(String,)> = sqlx::query_as(
+            "SELECT id FROM jobs WHERE status = 'queued' \
+             OR (status = 'running' AND heartbeat_at < $1) ORDER BY created_at LIMIT 5",
+        )
+        .bind(stale)
+        .fetch_all(self.pool)
+        .await?;
+        for (id,) in candidates {
+            // Only one update can match: the row changes status or heartbeat as it is taken.
+            let taken = sqlx::query(
+                "UPDATE jobs SET status = 'running', owner = $1, heartbeat_at = $2, \
+                 started_at = COALESCE(started_at, $2) WHERE id = $3 \
+                 AND (status = 'queued' OR (status = 'running' AND heartbeat_at < $4))",
+            )
+            .bind(owner)
+            .bind(now)
+            .bind(&id)
+            .bind(stale)
+            .execute(self.pool)
+            .await?
+            .rows_affected();
+            if taken == 1 {
+                return self.get(&id).await;
+            }
+        }
+        Ok(None)
+    }
+
+    /// Renews `owner`'s lease and records the count of items to do; answers whether the job is
+    /// still its own and not asked to stop (false: stop now).
+    pub async fn heartbeat(
+        &self,
+        id: &str,
+        owner: &str,
+        total: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let kept = sqlx::query(
+            "UPDATE jobs SET heartbeat_at = $1, total = $2 WHERE id = $3 AND owner = $4 \
+             AND status = 'running' AND cancel_requested = 0",
+        )
+        .bind(now)
+        .bind(total)
+        .bind(id)
+        .bind(owner)
+        .execute(self.pool)
+        .await?
+        .rows_affected();
+        Ok(kept == 1)
+    }
+
+    /// The items of a job already finished (by any run of it): a resumed run skips them.
+    pub async fn finished_items(
+        &self,
+        id: &str,
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT item FROM job_items WHERE job_id = $1")
+            .bind(id)
+            .fetch_all(self.pool)
+            .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// Records one item finished (`error`: why it failed) and counts it, once however often it
+    /// is recorded, while the job is `owner`'s (an instance whose run was taken over records
+    /// nothing). Answers whether to go on: false when the job is no longer its own or was asked
+    /// to stop (the item is recorded all the same: its work is done).
+    pub async fn item_done(
+        &self,
+        id: &str,
+        owner: &str,
+        item: &str,
+        error: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let now = now_millis();
+        let mut tx = self.pool.begin().await?;
+        // A write first (SQLite's lock), which is also the check that the run is still its own.
+        let owned = sqlx::query(
+            "UPDATE jobs SET heartbeat_at = $1 WHERE id = $2 AND owner = $3 AND status = 'running'",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(owner)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if owned == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let added = sqlx::query(
+            "INSERT INTO job_items (job_id, item, error, at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (job_id, item) DO NOTHING",
+        )
+        .bind(id)
+        .bind(item)
+        .bind(error.unwrap_or_default())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let (cancel,): (i64,) = sqlx::query_as(
+            "UPDATE jobs SET done = done + $1, errors = errors + $2 WHERE id = $3 \
+             RETURNING cancel_requested",
+        )
+        .bind(i64::try_from(added).unwrap_or(0))
+        .bind(i64::from(error.is_some() && added == 1))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(cancel == 0)
+    }
+
+    /// Ends `owner`'s run: succeeded (failed when an item failed), or cancelled when it was
+    /// asked to stop; `summary` says what it did.
+    pub async fn finish(&self, id: &str, owner: &str, summary: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE jobs SET status = CASE WHEN cancel_requested = 1 THEN 'cancelled' \
+             WHEN errors > 0 THEN 'failed' ELSE 'succeeded' END, finished_at = $1, summary = $2 \
+             WHERE id = $3 AND owner = $4 AND status = 'running'",
+        )
+        .bind(now_millis())
+        .bind(summary)
+        .bind(id)
+        .bind(owner)
+        .execute(self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Asks a waiting or running job to stop (a waiting one stops at once); false when it had
+    /// already finished.
+    pub async fn cancel(&self, id: &str) -> Result<bool, StoreError> {
+        let now = now_millis();
+        let waiting = sqlx::query(
+            "UPDATE jobs SET status = 'cancelled', cancel_requested = 1, finished_at = $1, \
+             summary = 'Cancelled before it started.' WHERE id = $2 AND status = 'queued'",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(self.pool)
+        .await?
+        .rows_affected();
+        let running = sqlx::query(
+            "UPDATE jobs SET cancel_requested = 1 WHERE id = $1 AND status = 'running'",
+        )
+        .bind(id)
+        .execute(self.pool)
+        .await?
+        .rows_affected();
+        Ok(waiting + running > 0)
+    }
+
+    /// Queues a finished job again (failed or cancelled): its next run skips the items already
+    /// done and tries the failed ones again. False when it is not finished, or succeeded.
+    pub async fn resume(&self, id: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let queued = sqlx::query(
+            "UPDATE jobs SET status = 'queued', cancel_requested = 0, owner = '', \
+             finished_at = NULL, summary = '', done = done - errors, errors = 0 \
+             WHERE id = $1 AND status IN ('failed', 'cancelled')",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if queued == 1 {
+            sqlx::query("DELETE FROM job_items WHERE job_id = $1 AND error <> ''")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(queued == 1)
+    }
+
+    /// The last slot a schedule queued a job for.
+    pub async fn schedule_slot(&self, schedule: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT slot FROM job_schedules WHERE name = $1")
+                .bind(schedule)
+                .fetch_optional(self.pool)
+                .await?;
+        Ok(row.map(|r| r.0).filter(|s| !s.is_empty()))
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Option<Job>, StoreError> {
+        let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM jobs WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool)
+            .await?;
+        Ok(row.map(to_job))
+    }
+
+    /// The newest jobs first.
+    pub async fn recent(&self, limit: i64) -> Result<Vec<Job>, StoreError> {
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM jobs ORDER BY created_at DESC, id DESC LIMIT $1"
+        ))
+        .bind(limit)
+        .fetch_all(self.pool)
+        .await?;
+        Ok(rows.into_iter().map(to_job).collect())
+    }
+
+    /// The items of a job that failed, and why.
+    pub async fn errors(&self, id: &str, limit: i64) -> Result<Vec<ItemError>, StoreError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT item, error FROM job_items WHERE job_id = $1 AND error <> '' \
+             ORDER BY at, item LIMIT $2",
+        )
+        .bind(id)
+        .bind(limit)
+        .fetch_all(self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(item, error)| ItemError { item, error })
+            .collect())
+    }
+}

@@ -1,0 +1,186 @@
+//! Running jobs: each instance of the server asks for work every few seconds and runs what it
+//! claims (see [`crate::jobs`] for the lease); the service provider's staff see every job, and
+//! its admins start a full sync, cancel a job, or resume one that failed or was cancelled.
+
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc,
+};
+
+use futures_util::{stream, StreamExt};
+
+use super::{ProviderAdminDesk, ProviderDesk, ServiceError, Services, SyncEvent, SyncSummary};
+use crate::{
+    access::ProviderAdmin,
+    jobs::{ItemError, Job, JobKind},
+    time::now_millis,
+};
+
+/// Customers synced at once by a job.
+const AT_ONCE: usize = 32;
+
+/// The schedule of the nightly sync (one job a day).
+pub const NIGHTLY_SCHEDULE: &str = "nightly-sync";
+
+impl Services {
+    /// Claims and runs jobs, one after another, until none is waiting (or left by an instance
+    /// that stopped); answers how many it ran. `instance` names this process.
+    pub async fn run_due_jobs(&self, instance: &str) -> Result<usize, ServiceError> {
+        let mut ran = 0;
+        while let Some(job) = self.store.jobs().claim(instance, now_millis()).await? {
+            tracing::info!(job = %job.id, kind = job.kind.as_str(), "job started");
+            let summary = match job.kind {
+                JobKind::Sync => self.run_sync(&job, instance).await?,
+            };
+            self.store
+                .jobs()
+                .finish(&job.id, instance, &summary)
+                .await?;
+            tracing::info!(job = %job.id, %summary, "job finished");
+            ran += 1;
+        }
+        Ok(ran)
+    }
+
+    /// A sync as a job: one item per customer; a resumed run skips the customers done before.
+    async fn run_sync(&self, job: &Job, instance: &str) -> Result<String, ServiceError> {
+        let jobs = self.store.jobs();
+        let customers = self
+            .sync_targets(&ProviderAdmin::command_line(), None, None)
+            .await?;
+        let total = i64::try_from(customers.len()).unwrap_or(i64::MAX);
+        if !jobs
+            .heartbeat(&job.id, instance, total, now_millis())
+            .await?
+        {
+            return Ok("Stopped before it started.".into());
+        }
+        let finished = jobs.finished_items(&job.id).await?;
+        let left: Vec<_> = customers
+            .into_iter()
+            .filter(|c| !finished.contains(&c.id.as_str().to_lowercase()))
+            .collect();
+        // Each customer's read and its record are a task of their own: a transaction never
+        // waits on this loop (a stream that is not polled would hold SQLite's write lock).
+        let stop = Arc::new(AtomicBool::new(false));
+        let source = {
+            let stop = stop.clone();
+            stream::iter(left)
+                .take_while(move |_| std::future::ready(!stop.load(Ordering::Relaxed)))
+        };
+        let mut results = std::pin::pin!(source
+            .map(|c| {
+                let (services, id, instance) = (self.clone(), job.id.clone(), instance.to_owned());
+                crate::tasks::detached(async move {
+                    let key = c.id.as_str().to_lowercase();
+                    let event = services.sync_one(c).await;
+                    let error = match &event {
+                        SyncEvent::Failed { error, .. } => Some(error.as_str()),
+                        _ => None,
+                    };
+                    let go_on = services
+                        .store
+                        .jobs()
+                        .item_done(&id, &instance, &key, error)
+                        .await;
+                    (event, go_on)
+                })
+            })
+            .buffer_unordered(AT_ONCE));
+        let mut summary = SyncSummary::default();
+        let mut failure = None;
+        // Asked to stop (or taken over): no customer is started, those under way finish.
+        while let Some((event, go_on)) = results.next().await {
+            summary.add(&event);
+            match go_on {
+                Ok(true) => {}
+                Ok(false) => stop.store(true, Ordering::Relaxed),
+                Err(e) => {
+                    stop.store(true, Ordering::Relaxed);
+                    failure.get_or_insert(e);
+                }
+            }
+        }
+        if let Some(e) = failure {
+            return Err(e.into());
+        }
+        if stop.load(Ordering::Relaxed) {
+            return Ok(format!("Stopped: {summary}"));
+        }
+        self.audit_sync(&job.requested_by, &summary).await;
+        Ok(summary.to_string())
+    }
+}
+
+/// The jobs page: the newest jobs, and the first failures of each that has some.
+pub struct JobsView {
+    pub jobs: Vec<(Job, Vec<ItemError>)>,
+}
+
+impl ProviderDesk {
+    pub async fn jobs(&self) -> Result<JobsView, ServiceError> {
+        let store = self.caller.services.store.jobs();
+        let mut jobs = Vec::new();
+        for job in store.recent(50).await? {
+            let errors = if job.errors > 0 {
+                store.errors(&job.id, 5).await?
+            } else {
+                Vec::new()
+            };
+            jobs.push((job, errors));
+        }
+        Ok(JobsView { jobs })
+    }
+}
+
+impl ProviderAdminDesk {
+    /// Queues a job (an instance starts it within seconds); answers its id.
+    pub async fn start_job(&self, kind: JobKind) -> Result<String, ServiceError> {
+        let by = self.caller.who.email.clone();
+        let result = self
+            .caller
+            .services
+            .store
+            .jobs()
+            .create(kind, &by)
+            .await
+            .map_err(ServiceError::from);
+        let detail = format!("{} queued", kind.words());
+        self.caller.finish(None, &detail, result).await
+    }
+
+    /// Asks a job to stop (the items finished stay finished).
+    pub async fn cancel_job(&self, id: &str) -> Result<(), ServiceError> {
+        let result = match self.caller.services.store.jobs().cancel(id).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(ServiceError::Conflict(
+                "This job has already finished.".into(),
+            )),
+            Err(e) => Err(e.into()),
+        };
+        self.caller
+            .finish(None, &format!("job {id} asked to stop"), result)
+            .await
+    }
+
+    /// Queues a failed or cancelled job again: it goes on from its last finished item.
+    pub async fn resume_job(&self, id: &str) -> Result<(), ServiceError> {
+        let result = match self.caller.services.store.jobs().resume(id).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(ServiceError::Conflict(
+                "Only a job that failed or was cancelled can be resumed.".into(),
+            )),
+            Err(e) => Err(e.into()),
+        };
+        self.caller
+            .finish(None, &format!("job {id} resumed"), result)
+            .await
+    }
+}
+
+/// Whether a job id is well formed (a UUID): anything else is refused before the store sees it.
+pub fn parse_job_id(text: &str) -> Result<String, ServiceError> {
+    uuid::Uuid::parse_str(text.trim())
+        .map(|u| u.to_string())
+        .map_err(|_| ServiceError::field("job", "A job is named by its id."))
+}
