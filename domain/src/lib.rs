@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod flights;
 pub mod history;
 pub mod jobs;
+pub mod optimise;
 pub mod orders;
 pub mod outbox;
 pub mod service;

@@ -5018,6 +5018,99 @@ async fn the_history_tells_seatwise_from_outside(app: TestApp) {
     assert_eq!((about[0].kind, about[0].in_seatwise), (Kind::Order, true));
 }
 
+/// `seatwise optimise`: a subscription bought a moment ago that nobody uses is reduced now to
+/// one license (older ones at renewal); the dry run sends nothing to Partner Center; afterwards
+/// no product of any customer has fewer licenses than it assigned, a second dry run finds
+/// nothing to give back, and the reduction is in the history by the command line.
+#[tokio::test]
+async fn optimisation_gives_back_unused_licenses_never_below_what_is_assigned() {
+    let app = TestApp::spawn().await;
+    let contoso = app.customer_id("Contoso Ltd").await;
+    offer_premium_monthly(&app).await;
+    app.sign_in_as("Customer admin").await;
+    let page = order_page(&app, &contoso).await;
+    let (status, placed) = place_order(
+        &app,
+        page["form_id"].as_str().unwrap(),
+        &contoso,
+        "CFQ7TTC0LCHC:0003:P1Y:monthly",
+        "5",
+    )
+    .await;
+    assert_eq!(status, 200, "{placed}");
+    let fresh = placed["subscription_id"].as_str().unwrap().to_lowercase();
+    let dir = app.dir.path().to_owned();
+    let run = |args: &'static [&'static str]| {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || seatwise(args, &dir))
+    };
+    let out = |o: &std::process::Output| String::from_utf8_lossy(&o.stdout).into_owned();
+
+    let writes = app.writes_applied().await;
+    let dry = run(&["optimise", "--dry-run"]).await.unwrap();
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    let report = out(&dry);
+    assert!(
+        report.contains(&format!(
+            "{fresh} Microsoft 365 Business Premium: 5 → 1 licenses now"
+        )),
+        "{report}"
+    );
+    assert!(report.contains("Dry run: nothing changed."), "{report}");
+    assert_eq!(
+        app.writes_applied().await,
+        writes,
+        "the dry run sent nothing"
+    );
+
+    let done = run(&["optimise"]).await.unwrap();
+    assert!(done.status.success(), "{}", out(&done));
+    let summary = out(&done);
+    assert!(summary.contains(", 0 customers failed"), "{summary}");
+    assert!(app.writes_applied().await > writes);
+    let now = app
+        .get_json(
+            "/api/subscription",
+            &[("customer", contoso.as_str()), ("id", fresh.as_str())],
+        )
+        .await;
+    assert_eq!(now["item"]["quantity"], 1, "{now}");
+    // Partner Center's truth, customer by customer: never fewer licenses than assigned.
+    app.post_form("/auth/sign-out", &[]).await;
+    app.sign_in_as("Service provider admin").await;
+    for company in ["Contoso Ltd", "Fabrikam Inc", "Northwind Traders"] {
+        let id = app.customer_id(company).await;
+        let licenses = app
+            .get_json("/api/licenses", &[("customer", id.as_str())])
+            .await;
+        for p in licenses["products"].as_array().unwrap() {
+            assert!(
+                p["active"].as_i64() >= p["assigned"].as_i64(),
+                "{company}: {p}"
+            );
+        }
+    }
+    let again = run(&["optimise", "--dry-run"]).await.unwrap();
+    assert!(
+        out(&again).contains(" 0 reductions (0 now, 0 at renewal)"),
+        "{}",
+        out(&again)
+    );
+    let store = app.store().await;
+    let history = store.history().of_customer(&contoso).await.unwrap();
+    store.close().await;
+    assert!(
+        history.iter().any(|e| e.subscription_id == fresh
+            && e.actor == "seatwise optimise (command line)"
+            && (e.old_value.as_str(), e.new_value.as_str()) == ("5", "1")),
+        "{history:?}"
+    );
+}
+
 /// `seatwise reconcile`: `--dry-run` prints every finding and changes nothing (twice the same
 /// report); without it, every finding is corrected and recorded in the history by the command
 /// line, after which nothing differs; an unknown connection is a usage error.

@@ -16,6 +16,7 @@ pub enum Icon {
     Menu,
     Mail,
     Check,
+    Layers,
 }
 
 impl Icon {
@@ -32,6 +33,7 @@ impl Icon {
             Icon::Pulse => "M22 12h-4l-3 9L9 3l-3 9H2",
             Icon::Menu => "M3 6h18M3 12h18M3 18h18",
             Icon::Check => "M9 11l3 3L22 4M21 12v7a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h11",
+            Icon::Layers => "M12 2l10 6-10 6L2 8l10-6zM2 13l10 6 10-6",
             Icon::Mail => "M4 4h16a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zM22 6l-10 7L2 6",
         }
     }

@@ -117,7 +117,7 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
             },
             NavItem {
                 label: "Jobs",
-                icon: Icon::Pulse,
+                icon: Icon::Layers,
                 href: Some("/jobs"),
                 for_whom: Who::ServiceProvider,
             },

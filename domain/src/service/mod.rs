@@ -14,6 +14,7 @@ mod customer;
 mod error;
 mod history;
 mod jobs;
+mod optimise;
 mod orders;
 mod provider;
 mod reconcile;
@@ -32,6 +33,7 @@ pub use self::{
     error::ServiceError,
     history::{HistoryExport, HistoryView},
     jobs::{parse_job_id, JobsView, NIGHTLY_SCHEDULE},
+    optimise::Optimisation,
     orders::{NewOrder, OrderChoice, OrderPage, Placed},
     provider::{ProviderAdminDesk, ProviderDesk, StatusFacts, TenantListing, Tenants},
     reconcile::{

@@ -300,7 +300,8 @@ impl Caller {
     }
 }
 
-async fn apply(
+/// Sends one change and records it (the subscription page's changes, and optimisation's).
+pub(super) async fn apply(
     pc: &PartnerCenter,
     store: &Store,
     customer: &CustomerId,

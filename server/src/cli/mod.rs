@@ -5,6 +5,7 @@ mod create_admin;
 mod demo;
 mod emulator;
 mod migrate;
+mod optimise;
 mod pc_check;
 mod reconcile;
 mod serve;
@@ -56,6 +57,9 @@ enum Command {
     /// Compare the store with Partner Center and print the findings; without `--dry-run`,
     /// correct the store (recorded in the history).
     Reconcile(reconcile::Args),
+    /// Give back licenses bought and not assigned (the partner's own connections); with
+    /// `--dry-run`, only print what would change.
+    Optimise(optimise::Args),
 }
 
 impl Cli {
@@ -76,6 +80,7 @@ impl Cli {
             Command::PcCheck(args) => return pc_check::run(config, args).await,
             Command::Sync(args) => return sync::run(config, args).await,
             Command::Reconcile(args) => return reconcile::run(config, args).await,
+            Command::Optimise(args) => return optimise::run(config, args).await,
             Command::Connection(command) => connection::run(config, command).await,
             Command::Demo(command) => demo::run(config, command).await,
             Command::CreateAdmin(args) => create_admin::run(config, args).await,
