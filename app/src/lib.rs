@@ -85,6 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("reconciliation") view={Lazy::<pages::ReconcilePage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("settings") view={Lazy::<pages::SettingsPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("jobs") view={Lazy::<pages::JobsPage>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("optimisation") view={Lazy::<pages::OptimisationPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("status") view={Lazy::<pages::StatusPage>::new()} ssr=SsrMode::InOrder />
                 </Routes>
             </Layout>

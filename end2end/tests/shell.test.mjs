@@ -18,7 +18,7 @@ test('the shell renders with navigation to every area', async () => {
   assert.equal(await nav.getByRole('link', { name: 'Overview' }).getAttribute('aria-current'), 'page');
   assert.equal(await nav.locator('[aria-disabled="true"]').count(), 0, 'nothing is greyed');
   // What is built is a link, never "coming soon".
-  for (const built of ['Licenses', 'Subscriptions', 'Catalog', 'History', 'Reconciliation', 'Connections', 'Jobs', 'Settings']) {
+  for (const built of ['Licenses', 'Subscriptions', 'Catalog', 'History', 'Reconciliation', 'Optimisation', 'Connections', 'Jobs', 'Settings']) {
     assert.equal(await nav.getByRole('link', { name: built }).count(), 1, `${built} is a link`);
   }
   const areas = page.getByRole('region', { name: 'Areas' });

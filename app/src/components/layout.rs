@@ -81,6 +81,12 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
+                label: "Optimisation",
+                icon: Icon::Key,
+                href: Some("/optimisation"),
+                for_whom: Who::ServiceProvider,
+            },
+            NavItem {
                 label: "Connections",
                 icon: Icon::Link,
                 href: Some("/connections"),

@@ -9,6 +9,7 @@ pub mod history;
 pub mod jobs;
 pub mod licenses;
 pub mod not_found;
+pub mod optimise;
 pub mod order;
 pub mod outbox;
 pub mod overview;
@@ -46,6 +47,7 @@ pub fn title(path: &str) -> &'static str {
         "/reconciliation" => "Reconciliation",
         "/settings" => "Settings",
         "/jobs" => "Jobs",
+        "/optimisation" => "Optimisation",
         _ => "",
     }
 }
@@ -90,4 +92,5 @@ lazy_page! {
     ReconcilePage => reconcile::Reconciliation;
     SettingsPage => settings::Settings;
     JobsPage => jobs::Jobs;
+    OptimisationPage => optimise::Optimisation;
 }

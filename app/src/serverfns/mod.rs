@@ -10,6 +10,7 @@ pub mod customers;
 pub mod customers_admin;
 pub mod history;
 pub mod jobs;
+pub mod optimise;
 pub mod orders;
 pub mod outbox;
 pub mod reconcile;

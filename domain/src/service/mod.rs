@@ -33,7 +33,7 @@ pub use self::{
     error::ServiceError,
     history::{HistoryExport, HistoryView},
     jobs::{parse_job_id, JobsView, NIGHTLY_SCHEDULE},
-    optimise::Optimisation,
+    optimise::{approval_key, ApprovalDone, Approved, Optimisation},
     orders::{NewOrder, OrderChoice, OrderPage, Placed},
     provider::{ProviderAdminDesk, ProviderDesk, StatusFacts, TenantListing, Tenants},
     reconcile::{

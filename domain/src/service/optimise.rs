@@ -160,3 +160,129 @@ impl Services {
         Ok(())
     }
 }
+
+/// A reduction a service provider approved, as the report showed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approved {
+    pub customer_id: partner_center::CustomerId,
+    pub subscription_id: SubscriptionId,
+    pub from: i64,
+    pub to: i64,
+}
+
+impl std::str::FromStr for Approved {
+    type Err = &'static str;
+
+    /// `customer/subscription/from/to`, as [`approval_key`] writes it.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const BAD: &str = "A reduction is named customer/subscription/from/to.";
+        let parts: Vec<&str> = s.trim().split('/').collect();
+        let [customer, subscription, from, to] = parts.as_slice() else {
+            return Err(BAD);
+        };
+        let number = |v: &str| {
+            v.parse::<i64>()
+                .ok()
+                .filter(|n| (1..=1_000_000).contains(n))
+        };
+        let (Some(from), Some(to)) = (number(from), number(to)) else {
+            return Err(BAD);
+        };
+        if to >= from {
+            return Err("A reduction leaves fewer licenses than it found.");
+        }
+        Ok(Approved {
+            customer_id: customer
+                .parse()
+                .map_err(|_| "A reduction names a customer by its tenant id.")?,
+            subscription_id: subscription
+                .parse()
+                .map_err(|_| "A reduction names a subscription by its id.")?,
+            from,
+            to,
+        })
+    }
+}
+
+/// How the report names a reduction for its approval.
+pub fn approval_key(customer: &Customer, r: &Reduction) -> String {
+    format!(
+        "{}/{}/{}/{}",
+        customer.id.as_str().to_lowercase(),
+        r.subscription_id,
+        r.from,
+        r.to
+    )
+}
+
+/// What approving did: the reductions made, and those approved that no longer hold (Partner
+/// Center changed since the report: read it again).
+#[derive(Debug, Clone, Default)]
+pub struct ApprovalDone {
+    pub done: Optimisation,
+    pub stale: usize,
+}
+
+impl super::ProviderDesk {
+    /// The report, read from Partner Center now; nothing is written.
+    pub async fn optimisation(&self) -> Result<Optimisation, ServiceError> {
+        self.caller.services.optimisation().await
+    }
+}
+
+impl super::ProviderAdminDesk {
+    /// Applies the approved reductions that still hold: each customer is planned again now and
+    /// only a reduction found the same (subscription, from, to) is made; audited.
+    pub async fn approve_optimisation(
+        &self,
+        approved: Vec<Approved>,
+    ) -> Result<ApprovalDone, ServiceError> {
+        let services = &self.caller.services;
+        let all = services.own_customers().await?;
+        let now = now_millis();
+        let mut result = ApprovalDone::default();
+        let mut customers: Vec<&Customer> = Vec::new();
+        for a in &approved {
+            let Some(c) = all.iter().find(|c| c.id == a.customer_id) else {
+                return Err(ServiceError::NotFound(
+                    "A reduction names a customer that optimisation does not cover.".into(),
+                ));
+            };
+            if !customers.iter().any(|k| k.id == c.id) {
+                customers.push(c);
+            }
+        }
+        let mut planned = Optimisation::default();
+        for c in customers {
+            let outcome = match services.plan_one(c, now).await {
+                Ok(fresh) => Ok(fresh
+                    .into_iter()
+                    .filter(|r| {
+                        approved.iter().any(|a| {
+                            a.customer_id == c.id
+                                && a.subscription_id
+                                    .as_str()
+                                    .eq_ignore_ascii_case(&r.subscription_id)
+                                && (a.from, a.to) == (r.from, r.to)
+                        })
+                    })
+                    .collect::<Vec<_>>()),
+                Err(e) => Err(e.to_string()),
+            };
+            planned.customers.push((c.clone(), outcome));
+        }
+        let found = planned.reductions().count();
+        result.stale = approved.len() - found;
+        result.done = services
+            .apply_optimisation(planned, &self.caller.author())
+            .await;
+        let detail = format!("{} (approved {})", result.done, approved.len());
+        let outcome = if result.done.failed() == 0 {
+            crate::audit::Outcome::Succeeded
+        } else {
+            crate::audit::Outcome::Failed
+        };
+        self.caller.record(None, outcome, &detail).await;
+        Ok(result)
+    }
+}
