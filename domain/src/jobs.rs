@@ -114,6 +114,11 @@ pub struct Jobs<'a> {
     pool: &'a AnyPool,
 }
 
+/// A job waiting: id, kind, who asked, when.
+const INSERT_QUEUED: &str = "INSERT INTO jobs (id, kind, status, requested_by, created_at, total, \
+     done, errors, owner, heartbeat_at, cancel_requested, summary) \
+     VALUES ($1, $2, 'queued', $3, $4, 0, 0, 0, '', 0, 0, '')";
+
 const COLUMNS: &str = "id, kind, status, requested_by, created_at, started_at, finished_at, \
      total, done, errors, owner, cancel_requested, summary";
 
@@ -159,17 +164,13 @@ impl<'a> Jobs<'a> {
     /// Queues a job; answers its id.
     pub async fn create(&self, kind: JobKind, requested_by: &str) -> Result<String, StoreError> {
         let id = Uuid::now_v7().to_string();
-        sqlx::query(
-            "INSERT INTO jobs (id, kind, status, requested_by, created_at, total, done, errors, \
-             owner, heartbeat_at, cancel_requested, summary) \
-             VALUES ($1, $2, 'queued', $3, $4, 0, 0, 0, '', 0, 0, '')",
-        )
-        .bind(&id)
-        .bind(kind.as_str())
-        .bind(requested_by)
-        .bind(now_millis())
-        .execute(self.pool)
-        .await?;
+        sqlx::query(INSERT_QUEUED)
+            .bind(&id)
+            .bind(kind.as_str())
+            .bind(requested_by)
+            .bind(now_millis())
+            .execute(self.pool)
+            .await?;
         Ok(id)
     }
 
@@ -201,17 +202,13 @@ impl<'a> Jobs<'a> {
             return Ok(None);
         }
         let id = Uuid::now_v7().to_string();
-        sqlx::query(
-            "INSERT INTO jobs (id, kind, status, requested_by, created_at, total, done, errors, \
-             owner, heartbeat_at, cancel_requested, summary) \
-             VALUES ($1, $2, 'queued', $3, $4, 0, 0, 0, '', 0, 0, '')",
-        )
-        .bind(&id)
-        .bind(kind.as_str())
-        .bind(requested_by)
-        .bind(now_millis())
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(INSERT_QUEUED)
+            .bind(&id)
+            .bind(kind.as_str())
+            .bind(requested_by)
+            .bind(now_millis())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(Some(id))
     }

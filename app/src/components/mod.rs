@@ -1,5 +1,6 @@
 //! Building blocks shared by the pages.
 
+pub mod choice_box;
 pub mod connection_picker;
 pub mod dialog;
 pub mod error_panel;

@@ -7,7 +7,7 @@ use leptos_router::{components::Form, hooks::use_query_map};
 
 use crate::{
     auth::use_me,
-    components::{error_panel::ErrorPanel, page_header::PageHeader},
+    components::{choice_box::choice_box, error_panel::ErrorPanel, page_header::PageHeader},
     serverfns::optimise::{optimisation, ApplyOptimisation, OptimisationPage, ReductionRow},
 };
 
@@ -91,20 +91,13 @@ fn report(p: OptimisationPage, work: Work) -> impl IntoView {
         .into_any();
     }
     let keys: Vec<String> = p.reductions.iter().map(|r| r.key.clone()).collect();
-    let all = {
-        let keys = keys.clone();
-        move || work.selected.with(|s| keys.iter().all(|k| s.contains(k)))
-    };
     let select_all = work.admin.then(|| {
-        let keys = keys.clone();
-        let all = all.clone();
-        view! {
-            <input type="checkbox" aria-label="Choose every reduction" prop:checked=all.clone()
-                on:change=move |_| {
-                    let on = !all();
-                    work.selected.set(if on { keys.clone() } else { Vec::new() });
-                } />
-        }
+        choice_box(
+            work.selected,
+            keys.clone(),
+            "Choose every reduction".to_owned(),
+            || {},
+        )
     });
     let rows = p
         .reductions
@@ -164,25 +157,8 @@ fn row(r: ReductionRow, work: Work) -> impl IntoView {
         r.product, r.customer, r.from, r.to
     );
     let check = work.admin.then(|| {
-        let key = r.key.clone();
-        let chosen = {
-            let key = key.clone();
-            move || work.selected.with(|s| s.contains(&key))
-        };
-        view! {
-            <td class="col-check">
-                <input type="checkbox" aria-label=label prop:checked=chosen.clone()
-                    on:change=move |_| {
-                        let on = !chosen();
-                        work.selected.update(|s| {
-                            s.retain(|k| *k != key);
-                            if on {
-                                s.push(key.clone());
-                            }
-                        });
-                    } />
-            </td>
-        }
+        let choose = choice_box(work.selected, vec![r.key.clone()], label, || {});
+        view! { <td class="col-check">{choose}</td> }
     });
     let when = if r.at_renewal {
         "At renewal (after the 7-day window)"

@@ -8,7 +8,7 @@ use leptos_router::{components::Form, hooks::use_query_map};
 
 use crate::{
     auth::use_me,
-    components::{error_panel::ErrorPanel, page_header::PageHeader},
+    components::{choice_box::choice_box, error_panel::ErrorPanel, page_header::PageHeader},
     serverfns::reconcile::{
         reconciliation, ApplyResult, ConnectionSection, FindingRow, ReconcileApply, ReconcilePage,
     },
@@ -290,31 +290,9 @@ fn section(s: ConnectionSection, work: Work) -> impl IntoView {
     let keys: Vec<String> = s.findings.iter().map(|f| f.key.clone()).collect();
     let all_label = format!("Choose every finding of {}", s.name);
     let select_all = work.admin.then(|| {
-        let keys = keys.clone();
-        let all_chosen = {
-            let keys = keys.clone();
-            move || {
-                work.selected
-                    .with(|sel| !keys.is_empty() && keys.iter().all(|k| sel.contains(k)))
-            }
-        };
-        view! {
-            <input
-                type="checkbox"
-                aria-label=all_label
-                prop:checked=all_chosen.clone()
-                on:change=move |_| {
-                    let on = !all_chosen();
-                    work.preview.value().set(None);
-                    work.selected.update(|sel| {
-                        sel.retain(|k| !keys.contains(k));
-                        if on {
-                            sel.extend(keys.iter().cloned());
-                        }
-                    });
-                }
-            />
-        }
+        choice_box(work.selected, keys.clone(), all_label, move || {
+            work.preview.value().set(None)
+        })
     });
     let rows = s
         .findings
@@ -368,30 +346,10 @@ fn finding_row(f: FindingRow, work: Work) -> impl IntoView {
     );
     let label = format!("Correct: {} of {} ({})", f.problem, f.product, f.customer);
     let check = work.admin.then(|| {
-        let key = f.key.clone();
-        let chosen = {
-            let key = key.clone();
-            move || work.selected.with(|s| s.contains(&key))
-        };
-        view! {
-            <td class="col-check">
-                <input
-                    type="checkbox"
-                    aria-label=label
-                    prop:checked=chosen.clone()
-                    on:change=move |_| {
-                        let on = !chosen();
-                        work.preview.value().set(None);
-                        work.selected.update(|s| {
-                            s.retain(|k| *k != key);
-                            if on {
-                                s.push(key.clone());
-                            }
-                        });
-                    }
-                />
-            </td>
-        }
+        let choose = choice_box(work.selected, vec![f.key.clone()], label, move || {
+            work.preview.value().set(None)
+        });
+        view! { <td class="col-check">{choose}</td> }
     });
     let missing_here = f.ours.is_empty();
     view! {

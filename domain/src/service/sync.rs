@@ -142,6 +142,11 @@ impl std::fmt::Display for SyncSummary {
 }
 
 impl Services {
+    /// A connection's id by its name (the command line names connections so).
+    pub async fn connection_named(&self, name: &str) -> Result<ConnectionId, ServiceError> {
+        Ok(self.store.connections(&self.sealer).named(name).await?.id)
+    }
+
     /// The customers a sync covers: one (by id), those of one connection, or all.
     pub async fn sync_targets(
         &self,

@@ -95,3 +95,30 @@ impl Cli {
         }
     }
 }
+
+/// The domain's door for a subcommand that works on the store and Partner Center: the secrets,
+/// the store (migrated) and a Partner Center client per connection.
+async fn open_services(config: &Config) -> anyhow::Result<domain::Services> {
+    let secrets = server::secrets::Secrets::load(config)?;
+    let sealer = domain::crypto::Sealer::new(secrets.master_key.bytes())?;
+    let store = domain::Store::open(&config.database_url).await?;
+    Ok(domain::Services::new(
+        store,
+        sealer,
+        domain::connections::Clients::new(partner_center::PartnerCenter::http_client()),
+        config.public_url.clone().unwrap_or_default(),
+    ))
+}
+
+/// The exit status of a subcommand whose work may fail item by item: 0 when every item went
+/// through (`Ok(true)`), 1 when some failed, 2 (with the message) when it could not run.
+fn exit_status(name: &str, result: anyhow::Result<bool>) -> ExitCode {
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("seatwise {name}: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -5,9 +5,8 @@
 
 use std::process::ExitCode;
 
-use domain::{connections::Clients, history::Author, service::Optimisation};
-use partner_center::PartnerCenter;
-use server::{config::Config, secrets::Secrets};
+use domain::{history::Author, service::Optimisation};
+use server::config::Config;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -20,27 +19,12 @@ pub struct Args {
 const ACTOR: &str = "seatwise optimise (command line)";
 
 pub async fn run(config: Config, args: Args) -> ExitCode {
-    match optimise(config, args).await {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("seatwise optimise: {e}");
-            ExitCode::from(2)
-        }
-    }
+    super::exit_status("optimise", optimise(config, args).await)
 }
 
 /// Answers whether every customer was read (and reduced).
 async fn optimise(config: Config, args: Args) -> anyhow::Result<bool> {
-    let secrets = Secrets::load(&config)?;
-    let sealer = domain::crypto::Sealer::new(secrets.master_key.bytes())?;
-    let store = domain::Store::open(&config.database_url).await?;
-    let services = domain::Services::new(
-        store,
-        sealer,
-        Clients::new(PartnerCenter::http_client()),
-        config.public_url.clone().unwrap_or_default(),
-    );
+    let services = super::open_services(&config).await?;
     let report = services.optimisation().await?;
     print!("{}", words(&report));
     let result = if args.dry_run {

@@ -6,13 +6,11 @@
 use std::process::ExitCode;
 
 use domain::{
-    connections::Clients,
     history::Author,
     service::{ApplyReport, Reconciliation},
     subscriptions::reconcile::Choice,
 };
-use partner_center::PartnerCenter;
-use server::{config::Config, secrets::Secrets};
+use server::config::Config;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -28,31 +26,16 @@ pub struct Args {
 const ACTOR: &str = "seatwise reconcile (command line)";
 
 pub async fn run(config: Config, args: Args) -> ExitCode {
-    match reconcile(config, args).await {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("seatwise reconcile: {e}");
-            ExitCode::from(2)
-        }
-    }
+    super::exit_status("reconcile", reconcile(config, args).await)
 }
 
 /// Answers whether every customer was read (and corrected).
 async fn reconcile(config: Config, args: Args) -> anyhow::Result<bool> {
-    let secrets = Secrets::load(&config)?;
-    let sealer = domain::crypto::Sealer::new(secrets.master_key.bytes())?;
-    let store = domain::Store::open(&config.database_url).await?;
+    let services = super::open_services(&config).await?;
     let connection = match &args.connection {
-        Some(name) => Some(store.connections(&sealer).named(name).await?.id),
+        Some(name) => Some(services.connection_named(name).await?),
         None => None,
     };
-    let services = domain::Services::new(
-        store,
-        sealer,
-        Clients::new(PartnerCenter::http_client()),
-        config.public_url.clone().unwrap_or_default(),
-    );
     let report = services.reconciliation(connection.as_ref()).await?;
     print!("{}", words(&report));
     let mut ok = report.unreachable() == 0;

@@ -7,12 +7,11 @@ use std::{io::Write, process::ExitCode};
 
 use domain::{
     access::ProviderAdmin,
-    connections::Clients,
     service::{SyncEvent, SyncSummary},
 };
 use futures_util::StreamExt;
-use partner_center::{CustomerId, PartnerCenter};
-use server::{config::Config, secrets::Secrets};
+use partner_center::CustomerId;
+use server::config::Config;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -28,22 +27,14 @@ pub struct Args {
 const ACTOR: &str = "seatwise sync (command line)";
 
 pub async fn run(config: Config, args: Args) -> ExitCode {
-    match sync(config, args).await {
-        Ok(summary) if summary.errors == 0 => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("seatwise sync: {e}");
-            ExitCode::from(2)
-        }
-    }
+    let result = sync(config, args).await.map(|summary| summary.errors == 0);
+    super::exit_status("sync", result)
 }
 
 async fn sync(config: Config, args: Args) -> anyhow::Result<SyncSummary> {
-    let secrets = Secrets::load(&config)?;
-    let sealer = domain::crypto::Sealer::new(secrets.master_key.bytes())?;
-    let store = domain::Store::open(&config.database_url).await?;
+    let services = super::open_services(&config).await?;
     let connection = match &args.connection {
-        Some(name) => Some(store.connections(&sealer).named(name).await?.id),
+        Some(name) => Some(services.connection_named(name).await?),
         None => None,
     };
     let customer = args
@@ -51,12 +42,6 @@ async fn sync(config: Config, args: Args) -> anyhow::Result<SyncSummary> {
         .as_deref()
         .map(str::parse::<CustomerId>)
         .transpose()?;
-    let services = domain::Services::new(
-        store,
-        sealer,
-        Clients::new(PartnerCenter::http_client()),
-        config.public_url.clone().unwrap_or_default(),
-    );
     let targets = services
         .sync_targets(
             &ProviderAdmin::command_line(),
