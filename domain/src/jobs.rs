@@ -348,6 +348,21 @@ impl<'a> Jobs<'a> {
         Ok(())
     }
 
+    /// Ends `owner`'s run as failed (the run itself could not go on: `why`); it may be resumed.
+    pub async fn fail(&self, id: &str, owner: &str, why: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE jobs SET status = 'failed', finished_at = $1, summary = $2 \
+             WHERE id = $3 AND owner = $4 AND status = 'running'",
+        )
+        .bind(now_millis())
+        .bind(why)
+        .bind(id)
+        .bind(owner)
+        .execute(self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Asks a waiting or running job to stop (a waiting one stops at once); false when it had
     /// already finished.
     pub async fn cancel(&self, id: &str) -> Result<bool, StoreError> {

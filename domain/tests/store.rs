@@ -2334,6 +2334,24 @@ async fn jobs_are_claimed_once_and_taken_over_when_their_lease_runs_out(store: S
         !jobs.resume(&fresh).await.unwrap(),
         "a waiting job is not resumed"
     );
+    // A run that could not go on is failed, and may be resumed.
+    let run = jobs.claim("late", later + 2).await.unwrap().unwrap();
+    assert_eq!(run.id, fresh);
+    jobs.fail(&fresh, "someone else", "no").await.unwrap();
+    assert_eq!(
+        jobs.get(&fresh).await.unwrap().unwrap().status,
+        JobStatus::Running,
+        "not its own to fail"
+    );
+    jobs.fail(&fresh, "late", "Stopped by an error: the database")
+        .await
+        .unwrap();
+    let failed = jobs.get(&fresh).await.unwrap().unwrap();
+    assert_eq!(
+        (failed.status, failed.summary.as_str()),
+        (JobStatus::Failed, "Stopped by an error: the database")
+    );
+    assert!(jobs.resume(&fresh).await.unwrap());
 
     // The schedule: one job per slot however many ask at once, then one for the next slot.
     let queued = futures_util::future::join_all((0..6).map(|_| {

@@ -29,14 +29,25 @@ impl Services {
         let mut ran = 0;
         while let Some(job) = self.store.jobs().claim(instance, now_millis()).await? {
             tracing::info!(job = %job.id, kind = job.kind.as_str(), "job started");
-            let summary = match job.kind {
-                JobKind::Sync => self.run_sync(&job, instance).await?,
+            let run = match job.kind {
+                JobKind::Sync => self.run_sync(&job, instance).await,
             };
-            self.store
-                .jobs()
-                .finish(&job.id, instance, &summary)
-                .await?;
-            tracing::info!(job = %job.id, %summary, "job finished");
+            match run {
+                Ok(summary) => {
+                    self.store
+                        .jobs()
+                        .finish(&job.id, instance, &summary)
+                        .await?;
+                    tracing::info!(job = %job.id, %summary, "job finished");
+                }
+                // Recorded as failed, to be resumed; if even that cannot be written, the lease
+                // runs out and another run takes it over.
+                Err(e) => {
+                    tracing::warn!(job = %job.id, error = %e, "job failed");
+                    let why = format!("Stopped by an error: {e}");
+                    self.store.jobs().fail(&job.id, instance, &why).await?;
+                }
+            }
             ran += 1;
         }
         Ok(ran)
