@@ -3,8 +3,8 @@
 //! customer's list, a call each, several customers at once) — as the page's first load asks for
 //! it, and streamed as the browser reads it (first customer's rows, then all) — and then from
 //! the store; the Partner Center calls and the answers throttled. Then the sync of them all
-//! after 100 changes made directly in Partner Center, and one order: its time and its Partner
-//! Center calls (one cart, one checkout).
+//! after 100 changes made directly in Partner Center, license optimisation's dry run over them
+//! all, and one order: its time and its Partner Center calls (one cart, one checkout).
 //!
 //! Prints `| figure | value |` rows for `make bench`.
 
@@ -168,11 +168,32 @@ async fn main() {
     let sync_calls = stats.requests.load(Ordering::Relaxed) - before_calls;
     let sync_throttled = stats.throttled.load(Ordering::Relaxed) - before_throttled;
 
+    // License optimisation's dry run over all of them: each customer's subscribed SKUs and
+    // subscriptions read, the reductions planned, nothing written.
+    let (before_calls, before_writes) = (
+        stats.requests.load(Ordering::Relaxed),
+        app.writes_applied().await,
+    );
+    let started = Instant::now();
+    let optimisation = app.services.optimisation().await.unwrap();
+    let optimised = started.elapsed();
+    assert_eq!(optimisation.failed(), 0, "{optimisation}");
+    assert_eq!(
+        app.writes_applied().await,
+        before_writes,
+        "a dry run writes nothing"
+    );
+    let optimise_calls = stats.requests.load(Ordering::Relaxed) - before_calls;
+
     let ms = |d: std::time::Duration| format!("{:.0} ms", d.as_secs_f64() * 1000.0);
     println!(
         "| sync, 500 customers x 20 (150 ms per answer): every list read, compared and stored | {} ({sync_calls} Partner Center calls, {sync_throttled} throttled, {} changes recorded) |",
         ms(synced),
         summary.changes
+    );
+    println!(
+        "| optimisation dry run, 500 customers x 20 subscriptions (150 ms per answer): SKUs and subscriptions read, reductions planned | {} ({optimise_calls} Partner Center calls; {optimisation}) |",
+        ms(optimised)
     );
     println!(
         "| subscriptions, 500 customers x 20, live (150 ms per answer): every row read and stored | {} ({calls} Partner Center calls, {limited} throttled) |",
