@@ -19,18 +19,23 @@ pub const LEASE_MS: i64 = 60_000;
 pub enum JobKind {
     /// Every subscription of every customer read and compared (the nightly sync, or on demand).
     Sync,
+    /// License optimisation planned for every customer of the partner's own connections (each
+    /// night), and made when the setting says so.
+    Optimise,
 }
 
 impl JobKind {
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::Sync => "sync",
+            JobKind::Optimise => "optimise",
         }
     }
 
     pub fn parse(s: &str) -> Option<JobKind> {
         match s {
             "sync" => Some(JobKind::Sync),
+            "optimise" => Some(JobKind::Optimise),
             _ => None,
         }
     }
@@ -38,6 +43,7 @@ impl JobKind {
     pub fn words(self) -> &'static str {
         match self {
             JobKind::Sync => "Sync of every subscription",
+            JobKind::Optimise => "License optimisation",
         }
     }
 }

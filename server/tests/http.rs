@@ -2505,8 +2505,11 @@ mod security {
             (
                 "/api/settings-save",
                 true,
-                vec![(s("nightly_at"), s("03:00"))],
-                vec!["nightly_at"],
+                vec![
+                    (s("nightly_at"), s("03:00")),
+                    (s("optimise_automatic"), s("on")),
+                ],
+                vec!["nightly_at", "optimise_automatic"],
             ),
             (
                 "/api/reconcile-apply",
@@ -5343,6 +5346,38 @@ async fn the_nightly_sync_runs_once_a_day_after_its_time(app: TestApp) {
         "{ran:?}"
     );
     assert!(ran.summary.starts_with("3 customers, "), "{}", ran.summary);
+    // The night's optimisation, queued with it: planned, waiting for approval (the setting is
+    // off), nothing sent.
+    let store = app.store().await;
+    let optimise = store
+        .jobs()
+        .recent(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|j| j.kind == domain::jobs::JobKind::Optimise)
+        .expect("the night's optimisation is queued");
+    store.close().await;
+    let writes = app.writes_applied().await;
+    services.run_due_jobs("the test").await.unwrap();
+    let planned = finished_job(&app, &optimise.id).await;
+    assert_eq!(
+        planned.status,
+        domain::jobs::JobStatus::Succeeded,
+        "{planned:?}"
+    );
+    assert!(
+        planned
+            .summary
+            .ends_with("waiting for approval on the Optimisation page"),
+        "{}",
+        planned.summary
+    );
+    assert_eq!(
+        app.writes_applied().await,
+        writes,
+        "nothing made without approval"
+    );
     // Another time of day, set on the Settings page by an admin (support may only read it; a
     // time that is not HH:MM is refused on its field and changes nothing).
     app.sign_in_as("Service provider support").await;
@@ -5371,6 +5406,16 @@ async fn the_nightly_sync_runs_once_a_day_after_its_time(app: TestApp) {
     assert_eq!(status, 200, "{said}");
     let read = app.get_json("/api/settings", &[("", "")]).await;
     assert_eq!(read["nightly_at"], "04:30");
+    assert_eq!(read["optimise_automatically"], false);
+    let (status, said) = app
+        .send(
+            "/api/settings-save",
+            &[("nightly_at", "04:30"), ("optimise_automatic", "on")],
+        )
+        .await;
+    assert_eq!(status, 200, "{said}");
+    let read = app.get_json("/api/settings", &[("", "")]).await;
+    assert_eq!(read["optimise_automatically"], true);
     assert_eq!(
         services
             .nightly_sync_due(at("2030-01-02T04:00:00Z"))
@@ -5383,9 +5428,27 @@ async fn the_nightly_sync_runs_once_a_day_after_its_time(app: TestApp) {
         .await
         .unwrap()
         .is_some());
+    // With the setting on, the night's optimisation makes its reductions itself.
+    let writes = app.writes_applied().await;
+    services.run_due_jobs("the test").await.unwrap();
+    let store = app.store().await;
+    let tonight = store.jobs().recent(1).await.unwrap().remove(0);
+    store.close().await;
+    assert_eq!(tonight.kind, domain::jobs::JobKind::Optimise);
+    let made = finished_job(&app, &tonight.id).await;
+    assert_eq!(made.status, domain::jobs::JobStatus::Succeeded, "{made:?}");
+    assert!(
+        !made.summary.contains("waiting for approval"),
+        "{}",
+        made.summary
+    );
+    assert!(app.writes_applied().await > writes, "{}", made.summary);
     let log = app.get("/api/audit-log").await.text().await.unwrap();
     assert!(log.contains(domain::service::SCHEDULE), "{log}");
-    assert!(log.contains("nightly sync at 04:30 UTC"), "{log}");
+    assert!(
+        log.contains("nightly sync at 04:30 UTC, optimisation made automatically"),
+        "{log}"
+    );
 }
 
 /// Jobs: a full sync asked for on the Jobs page is run by an instance and shown with its

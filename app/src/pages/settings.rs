@@ -44,7 +44,7 @@ fn nightly(d: SettingsData, admin: bool, save: ServerAction<SaveSettings>) -> im
         <section class="card" aria-labelledby="nightly-title">
             <h2 class="card-title" id="nightly-title">"Nightly sync"</h2>
             <p class="muted small">
-                "Once a day, after this time, every subscription of every customer is read from Partner Center; what changed outside Seatwise goes into the history. "
+                "Once a day, after this time, every subscription of every customer is read from Partner Center (what changed outside Seatwise goes into the history), then license optimisation plans what to give back: it waits for approval on the Optimisation page unless you tick the box. "
                 {last}
             </p>
             <ActionForm action=save attr:class="filters">
@@ -52,6 +52,10 @@ fn nightly(d: SettingsData, admin: bool, save: ServerAction<SaveSettings>) -> im
                     <label for="nightly-at">"Time of day (UTC)"</label>
                     <input class="input" type="time" id="nightly-at" name="nightly_at" value=d.nightly_at required disabled=!admin />
                 </div>
+                <label class="choice">
+                    <input type="checkbox" name="optimise_automatic" value="on" checked=d.optimise_automatically disabled=!admin />
+                    " Then give back unused licenses without waiting for approval"
+                </label>
                 {admin.then(|| view! {
                     <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save"</button>
                 })}

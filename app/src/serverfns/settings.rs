@@ -12,6 +12,8 @@ pub struct SettingsData {
     pub nightly_at: String,
     /// `YYYY-MM-DD`; empty before the first run.
     pub nightly_last: String,
+    /// The nightly optimisation makes its reductions without an approval.
+    pub optimise_automatically: bool,
 }
 
 #[server(prefix = "/api", endpoint = "settings", input = GetUrl)]
@@ -24,15 +26,30 @@ pub async fn settings() -> Result<SettingsData, AppError> {
     Ok(SettingsData {
         nightly_at: nightly.at,
         nightly_last: nightly.last_day.unwrap_or_default(),
+        optimise_automatically: nightly.optimise_automatically,
     })
 }
 
-/// Sets when the nightly sync runs (`HH:MM`, UTC).
+/// Sets when the nightly work runs (`HH:MM`, UTC), and whether its license optimisation makes
+/// its reductions without an approval (`optimise_automatic`: `on` when ticked).
 #[server(prefix = "/api", endpoint = "settings-save")]
-pub async fn save_settings(nightly_at: String) -> Result<(), AppError> {
+pub async fn save_settings(
+    nightly_at: String,
+    #[server(default)] optimise_automatic: String,
+) -> Result<(), AppError> {
     let admin = crate::door::caller("settings.nightly_sync")
         .await?
         .provider_admin()
         .await?;
-    Ok(admin.set_nightly_sync(&nightly_at).await?)
+    let automatic = match optimise_automatic.as_str() {
+        "" | "off" => false,
+        "on" => true,
+        _ => {
+            return Err(AppError::field(
+                "optimise_automatic",
+                "Tick the box, or leave it.",
+            ))
+        }
+    };
+    Ok(admin.set_nightly_sync(&nightly_at, automatic).await?)
 }

@@ -22,6 +22,9 @@ const AT_ONCE: usize = 32;
 /// The schedule of the nightly sync (one job a day).
 pub const NIGHTLY_SCHEDULE: &str = "nightly-sync";
 
+/// The schedule of the nightly optimisation (one job a day, after the sync is queued).
+pub const OPTIMISE_SCHEDULE: &str = "nightly-optimise";
+
 impl Services {
     /// Claims and runs jobs, one after another, until none is waiting (or left by an instance
     /// that stopped); answers how many it ran. `instance` names this process.
@@ -31,6 +34,7 @@ impl Services {
             tracing::info!(job = %job.id, kind = job.kind.as_str(), "job started");
             let run = match job.kind {
                 JobKind::Sync => self.run_sync(&job, instance).await,
+                JobKind::Optimise => self.run_optimise(&job, instance).await,
             };
             match run {
                 Ok(summary) => {
@@ -120,6 +124,45 @@ impl Services {
         }
         self.audit_sync(&job.requested_by, &summary).await;
         Ok(summary.to_string())
+    }
+}
+
+impl Services {
+    /// Optimisation as a job: one item per customer, planned and (when the setting says so)
+    /// made; otherwise the report waits for a service provider's approval.
+    async fn run_optimise(&self, job: &Job, instance: &str) -> Result<String, ServiceError> {
+        let jobs = self.store.jobs();
+        let automatic = self.optimise_automatically().await?;
+        let report = self.optimisation().await?;
+        let total = i64::try_from(report.customers.len()).unwrap_or(i64::MAX);
+        if !jobs
+            .heartbeat(&job.id, instance, total, now_millis())
+            .await?
+        {
+            return Ok("Stopped before it started.".into());
+        }
+        let author = crate::history::Author {
+            email: job.requested_by.clone(),
+            role: "schedule".into(),
+            request_id: job.id.clone(),
+        };
+        let done = if automatic {
+            self.apply_optimisation(report, &author).await
+        } else {
+            report
+        };
+        for (customer, outcome) in &done.customers {
+            let key = customer.id.as_str().to_lowercase();
+            let error = outcome.as_ref().err().map(String::as_str);
+            if !jobs.item_done(&job.id, instance, &key, error).await? {
+                return Ok(format!("Stopped: {done}"));
+            }
+        }
+        Ok(if automatic {
+            done.to_string()
+        } else {
+            format!("{done}; waiting for approval on the Optimisation page")
+        })
     }
 }
 

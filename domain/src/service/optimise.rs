@@ -62,7 +62,16 @@ impl std::fmt::Display for Optimisation {
     }
 }
 
+/// The setting that lets the nightly optimisation make its reductions without an approval
+/// (`on`; anything else: off, the default).
+pub const AUTOMATIC: &str = "optimise.automatic";
+
 impl Services {
+    /// Whether the nightly optimisation makes its reductions without an approval.
+    pub async fn optimise_automatically(&self) -> Result<bool, ServiceError> {
+        Ok(self.store.settings().get(AUTOMATIC).await?.as_deref() == Some("on"))
+    }
+
     /// The customers optimisation covers: those of connections the partner bills itself (not
     /// one given to a reseller).
     async fn own_customers(&self) -> Result<Vec<Customer>, ServiceError> {

@@ -7,7 +7,10 @@
 use futures_util::{stream, Stream, StreamExt};
 use partner_center::CustomerId;
 
-use super::{jobs::NIGHTLY_SCHEDULE, ProviderAdminDesk, ProviderDesk, ServiceError, Services};
+use super::{
+    jobs::{NIGHTLY_SCHEDULE, OPTIMISE_SCHEDULE},
+    ProviderAdminDesk, ProviderDesk, ServiceError, Services,
+};
 use crate::{
     access::{Customer, ProviderAdmin},
     audit::{NewEntry, Outcome},
@@ -30,6 +33,8 @@ pub struct NightlySync {
     pub at: String,
     /// `YYYY-MM-DD`: the last day it was queued for.
     pub last_day: Option<String>,
+    /// The nightly optimisation makes its reductions without an approval.
+    pub optimise_automatically: bool,
 }
 
 /// `HH:MM` (00:00 to 23:59), as the setting keeps it; anything else is refused.
@@ -63,23 +68,32 @@ impl ProviderDesk {
                 .jobs()
                 .schedule_slot(NIGHTLY_SCHEDULE)
                 .await?,
+            optimise_automatically: self.caller.services.optimise_automatically().await?,
         })
     }
 }
 
 impl ProviderAdminDesk {
-    /// Sets when the nightly sync runs (`HH:MM`, UTC); audited.
-    pub async fn set_nightly_sync(&self, at: &str) -> Result<(), ServiceError> {
+    /// Sets when the nightly work runs (`HH:MM`, UTC) and whether its optimisation makes its
+    /// reductions without an approval; audited.
+    pub async fn set_nightly_sync(&self, at: &str, automatic: bool) -> Result<(), ServiceError> {
         let at = parse_time_of_day(at)?;
-        let result = self
-            .caller
-            .services
-            .store
-            .settings()
-            .set(NIGHTLY_AT, &at)
-            .await
-            .map_err(ServiceError::from);
-        let detail = format!("nightly sync at {at} UTC");
+        let settings = self.caller.services.store.settings();
+        let result = async {
+            settings.set(NIGHTLY_AT, &at).await?;
+            let value = if automatic { "on" } else { "off" };
+            settings.set(super::optimise::AUTOMATIC, value).await
+        }
+        .await
+        .map_err(ServiceError::from);
+        let detail = format!(
+            "nightly sync at {at} UTC, optimisation {}",
+            if automatic {
+                "made automatically"
+            } else {
+                "waits for approval"
+            }
+        );
         self.caller.finish(None, &detail, result).await
     }
 }
@@ -219,11 +233,14 @@ impl Services {
         if time_of_day < at.as_str() {
             return Ok(None);
         }
-        Ok(self
-            .store
-            .jobs()
+        let jobs = self.store.jobs();
+        let sync = jobs
             .create_scheduled(NIGHTLY_SCHEDULE, today, JobKind::Sync, super::SCHEDULE)
-            .await?)
+            .await?;
+        // Optimisation reads Partner Center itself; queued after the sync, run after it.
+        jobs.create_scheduled(OPTIMISE_SCHEDULE, today, JobKind::Optimise, super::SCHEDULE)
+            .await?;
+        Ok(sync)
     }
 
     /// Writes the audit entry of a whole sync, as `actor` (the command line, the schedule).
