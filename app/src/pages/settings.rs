@@ -42,7 +42,7 @@ fn nightly(d: SettingsData, admin: bool, save: ServerAction<SaveSettings>) -> im
     };
     view! {
         <section class="card" aria-labelledby="nightly-title">
-            <h2 class="card-title" id="nightly-title">"Nightly sync"</h2>
+            <h2 class="card-title" id="nightly-title">"Every night: sync and optimisation"</h2>
             <p class="muted small">
                 "Once a day, after this time, every subscription of every customer is read from Partner Center (what changed outside Seatwise goes into the history), then license optimisation plans what to give back: it waits for approval on the Optimisation page unless you tick the box. "
                 {last}
