@@ -296,6 +296,7 @@ impl Kind {
     }
 }
 
+/// An entry's columns as [`COLUMNS`] lists them, its id last.
 type Row = (
     i64,
     String,
@@ -309,24 +310,12 @@ type Row = (
     String,
     String,
     String,
+    String,
 );
 
-/// A [`Row`] and the entry's id.
-type RowWithId = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-);
+/// What [`Row`] reads.
+const COLUMNS: &str = "at, customer_id, subscription_id, product, kind, field, old_value, \
+     new_value, source, actor, role, request_id, id";
 
 impl<'a> History<'a> {
     pub(crate) fn new(pool: &'a AnyPool) -> Self {
@@ -406,34 +395,25 @@ impl<'a> History<'a> {
         limit: &str,
     ) -> Result<Vec<(String, Entry)>, StoreError> {
         let sql = format!(
-            "SELECT at, customer_id, subscription_id, product, kind, field, old_value, \
-             new_value, source, actor, role, request_id, id FROM subscription_history \
+            "SELECT {COLUMNS} FROM subscription_history \
              WHERE {filter} ORDER BY at DESC, id DESC{limit}"
         );
-        let mut select = sqlx::query_as::<_, RowWithId>(&sql);
+        let mut select = sqlx::query_as::<_, Row>(&sql);
         for b in binds {
             select = select.bind(b.clone());
         }
         let rows = select.fetch_all(self.pool).await?;
         Ok(rows
             .into_iter()
-            .map(|r| {
-                let id = r.12.clone();
-                (
-                    id,
-                    to_entry((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11)),
-                )
-            })
+            .map(|r| (r.12.clone(), to_entry(r)))
             .collect())
     }
 
     /// A customer's entries, oldest first.
     pub async fn of_customer(&self, customer: &str) -> Result<Vec<Entry>, StoreError> {
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT at, customer_id, subscription_id, product, kind, field, old_value, \
-             new_value, source, actor, role, request_id FROM subscription_history \
-             WHERE customer_id = $1 ORDER BY at, id",
-        )
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM subscription_history WHERE customer_id = $1 ORDER BY at, id"
+        ))
         .bind(customer.to_lowercase())
         .fetch_all(self.pool)
         .await?;
