@@ -86,6 +86,36 @@ impl AppError {
     }
 }
 
+/// The `run` parameter of a page that reads Partner Center only when asked: `1` to read now,
+/// empty or `0` not; anything else is bad input (`hint` says what 1 does).
+#[cfg(feature = "ssr")]
+pub fn parse_run(value: &str, hint: &str) -> Result<bool, AppError> {
+    match value {
+        "" | "0" => Ok(false),
+        "1" => Ok(true),
+        _ => Err(AppError::field("run", hint)),
+    }
+}
+
+/// Parses a field holding one chosen item per line (findings, reductions) into its typed form;
+/// a line that does not parse is bad input for the field, and so is choosing none (`none`
+/// says so).
+#[cfg(feature = "ssr")]
+pub fn parse_lines<T>(field: &str, text: &str, none: &str) -> Result<Vec<T>, AppError>
+where
+    T: std::str::FromStr<Err = &'static str>,
+{
+    let items = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.parse().map_err(|e: &str| AppError::field(field, e)))
+        .collect::<Result<Vec<T>, _>>()?;
+    if items.is_empty() {
+        return Err(AppError::field(field, none));
+    }
+    Ok(items)
+}
+
 /// Parses an id from a form or query field into its typed, documented form; anything else is
 /// bad input for that field (and never reaches Partner Center).
 #[cfg(feature = "ssr")]

@@ -15,6 +15,15 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The outcome of work done item by item: succeeded when none of them failed.
+    pub fn of(failed: usize) -> Outcome {
+        if failed == 0 {
+            Outcome::Succeeded
+        } else {
+            Outcome::Failed
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Succeeded => "succeeded",

@@ -120,10 +120,26 @@ pub struct Jobs<'a> {
     pool: &'a AnyPool,
 }
 
-/// A job waiting: id, kind, who asked, when.
-const INSERT_QUEUED: &str = "INSERT INTO jobs (id, kind, status, requested_by, created_at, total, \
-     done, errors, owner, heartbeat_at, cancel_requested, summary) \
-     VALUES ($1, $2, 'queued', $3, $4, 0, 0, 0, '', 0, 0, '')";
+/// Writes a job waiting to run (through the pool or a transaction); answers its id.
+async fn queue<'e>(
+    on: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    kind: JobKind,
+    requested_by: &str,
+) -> Result<String, sqlx::Error> {
+    let id = Uuid::now_v7().to_string();
+    sqlx::query(
+        "INSERT INTO jobs (id, kind, status, requested_by, created_at, total, done, errors, \
+         owner, heartbeat_at, cancel_requested, summary) \
+         VALUES ($1, $2, 'queued', $3, $4, 0, 0, 0, '', 0, 0, '')",
+    )
+    .bind(&id)
+    .bind(kind.as_str())
+    .bind(requested_by)
+    .bind(now_millis())
+    .execute(on)
+    .await?;
+    Ok(id)
+}
 
 const COLUMNS: &str = "id, kind, status, requested_by, created_at, started_at, finished_at, \
      total, done, errors, owner, cancel_requested, summary";
@@ -169,15 +185,7 @@ impl<'a> Jobs<'a> {
 
     /// Queues a job; answers its id.
     pub async fn create(&self, kind: JobKind, requested_by: &str) -> Result<String, StoreError> {
-        let id = Uuid::now_v7().to_string();
-        sqlx::query(INSERT_QUEUED)
-            .bind(&id)
-            .bind(kind.as_str())
-            .bind(requested_by)
-            .bind(now_millis())
-            .execute(self.pool)
-            .await?;
-        Ok(id)
+        Ok(queue(self.pool, kind, requested_by).await?)
     }
 
     /// Queues a scheduled job once for `slot` (a day, a month): of any number of instances
@@ -207,14 +215,7 @@ impl<'a> Jobs<'a> {
             tx.rollback().await?;
             return Ok(None);
         }
-        let id = Uuid::now_v7().to_string();
-        sqlx::query(INSERT_QUEUED)
-            .bind(&id)
-            .bind(kind.as_str())
-            .bind(requested_by)
-            .bind(now_millis())
-            .execute(&mut *tx)
-            .await?;
+        let id = queue(&mut *tx, kind, requested_by).await?;
         tx.commit().await?;
         Ok(Some(id))
     }

@@ -48,16 +48,16 @@ pub async fn optimisation(#[server(default)] run: String) -> Result<Optimisation
         .await?
         .provider()
         .await?;
-    match run.as_str() {
-        "" | "0" => Ok(OptimisationPage {
+    if crate::error::parse_run(&run, "Use 1 to read Partner Center now.")? {
+        Ok(provider.optimisation().await?.into())
+    } else {
+        Ok(OptimisationPage {
             ran: false,
             reductions: Vec::new(),
             failures: Vec::new(),
             customers: 0,
             summary: String::new(),
-        }),
-        "1" => Ok(provider.optimisation().await?.into()),
-        _ => Err(AppError::field("run", "Use 1 to read Partner Center now.")),
+        })
     }
 }
 
@@ -68,20 +68,8 @@ pub async fn apply_optimisation(reductions: String) -> Result<ApprovalResult, Ap
         .await?
         .provider_admin()
         .await?;
-    let approved = reductions
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            l.parse()
-                .map_err(|e: &str| AppError::field("reductions", e))
-        })
-        .collect::<Result<Vec<domain::service::Approved>, _>>()?;
-    if approved.is_empty() {
-        return Err(AppError::field(
-            "reductions",
-            "Choose at least one reduction.",
-        ));
-    }
+    let approved: Vec<domain::service::Approved> =
+        crate::error::parse_lines("reductions", &reductions, "Choose at least one reduction.")?;
     if approved.len() > 1_000 {
         return Err(AppError::field(
             "reductions",

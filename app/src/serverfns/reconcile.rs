@@ -77,11 +77,7 @@ pub async fn reconciliation(
         "" => None,
         id => Some(crate::error::parse_id("connection", id)?),
     };
-    let run = match run.as_str() {
-        "" | "0" => false,
-        "1" => true,
-        _ => return Err(AppError::field("run", "Use 1 to compare now.")),
-    };
+    let run = crate::error::parse_run(&run, "Use 1 to compare now.")?;
     Ok(provider.reconciliation(id.as_ref(), run).await?.into())
 }
 
@@ -98,14 +94,7 @@ pub async fn reconcile_apply(findings: String, mode: String) -> Result<ApplyResu
         "apply" => false,
         _ => return Err(AppError::field("mode", "Choose preview or apply.")),
     };
-    let choices = findings
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.parse().map_err(|e: &str| AppError::field("findings", e)))
-        .collect::<Result<Vec<_>, _>>()?;
-    if choices.is_empty() {
-        return Err(AppError::field("findings", "Choose at least one finding."));
-    }
+    let choices = crate::error::parse_lines("findings", &findings, "Choose at least one finding.")?;
     Ok(admin.reconcile(choices, dry_run).await?.into())
 }
 

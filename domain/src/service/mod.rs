@@ -129,6 +129,26 @@ impl Services {
 
 const SESSION_ENDED: &str = "Your session has ended. Sign in again.";
 
+/// The customers `named` names (each once, in the order first named), all of them among
+/// `covered`; `outside` is the refusal when one is not.
+fn customers_named<'a>(
+    covered: &'a [crate::access::Customer],
+    named: impl IntoIterator<Item = &'a CustomerId>,
+    outside: &str,
+) -> Result<Vec<&'a crate::access::Customer>, ServiceError> {
+    let mut found: Vec<&crate::access::Customer> = Vec::new();
+    for id in named {
+        let customer = covered
+            .iter()
+            .find(|c| c.id == *id)
+            .ok_or_else(|| ServiceError::NotFound(outside.to_owned()))?;
+        if !found.iter().any(|c| c.id == customer.id) {
+            found.push(customer);
+        }
+    }
+    Ok(found)
+}
+
 /// One request's person and action: opens handles after the access check and writes the audit
 /// log. Cheap to clone, so that a change can carry it onto a task of its own.
 #[derive(Clone, Debug)]

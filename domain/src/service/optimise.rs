@@ -251,17 +251,11 @@ impl super::ProviderAdminDesk {
         let all = services.own_customers().await?;
         let now = now_millis();
         let mut result = ApprovalDone::default();
-        let mut customers: Vec<&Customer> = Vec::new();
-        for a in &approved {
-            let Some(c) = all.iter().find(|c| c.id == a.customer_id) else {
-                return Err(ServiceError::NotFound(
-                    "A reduction names a customer that optimisation does not cover.".into(),
-                ));
-            };
-            if !customers.iter().any(|k| k.id == c.id) {
-                customers.push(c);
-            }
-        }
+        let customers = super::customers_named(
+            &all,
+            approved.iter().map(|a| &a.customer_id),
+            "A reduction names a customer that optimisation does not cover.",
+        )?;
         let mut planned = Optimisation::default();
         for c in customers {
             let outcome = match services.plan_one(c, now).await {
@@ -287,11 +281,7 @@ impl super::ProviderAdminDesk {
             .apply_optimisation(planned, &self.caller.author())
             .await;
         let detail = format!("{} (approved {})", result.done, approved.len());
-        let outcome = if result.done.failed() == 0 {
-            crate::audit::Outcome::Succeeded
-        } else {
-            crate::audit::Outcome::Failed
-        };
+        let outcome = crate::audit::Outcome::of(result.done.failed());
         self.caller.record(None, outcome, &detail).await;
         Ok(result)
     }

@@ -168,18 +168,22 @@ impl Services {
             .access()
             .all_customers(&ProviderAdmin::command_line())
             .await?;
-        let mut by_customer: Vec<(Customer, Vec<Choice>)> = Vec::new();
-        for choice in choices {
-            let Some(customer) = all.iter().find(|c| c.id == choice.customer_id) else {
-                return Err(ServiceError::NotFound(
-                    "A finding names a customer that is not imported.".into(),
-                ));
-            };
-            match by_customer.iter_mut().find(|(c, _)| c.id == customer.id) {
-                Some((_, list)) => list.push(choice),
-                None => by_customer.push((customer.clone(), vec![choice])),
-            }
-        }
+        let named = super::customers_named(
+            &all,
+            choices.iter().map(|c| &c.customer_id),
+            "A finding names a customer that is not imported.",
+        )?;
+        let by_customer: Vec<(Customer, Vec<Choice>)> = named
+            .into_iter()
+            .map(|customer| {
+                let chosen = choices
+                    .iter()
+                    .filter(|c| c.customer_id == customer.id)
+                    .cloned()
+                    .collect();
+                (customer.clone(), chosen)
+            })
+            .collect();
         let at = now_millis();
         let customers = stream::iter(by_customer)
             .map(|(customer, chosen)| async move {
@@ -277,11 +281,7 @@ impl ProviderAdminDesk {
                         report.done(),
                         report.failed()
                     );
-                    let outcome = if report.failed() == 0 {
-                        Outcome::Succeeded
-                    } else {
-                        Outcome::Failed
-                    };
+                    let outcome = Outcome::of(report.failed());
                     self.caller.record(None, outcome, &detail).await;
                 }
                 Err(e) => {

@@ -250,11 +250,7 @@ impl Services {
             actor,
             customer_id: None,
             action: "subscriptions.sync",
-            outcome: if summary.errors == 0 {
-                Outcome::Succeeded
-            } else {
-                Outcome::Failed
-            },
+            outcome: Outcome::of(summary.errors),
             detail: &detail,
             request_id: None,
         })

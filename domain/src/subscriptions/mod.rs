@@ -306,15 +306,7 @@ impl<'a> Subscriptions<'a> {
         let stored_key = key(customer);
         let now = StoredSubscription::from_wire(customer, after);
         let mut tx = self.pool.begin().await?;
-        // A write first, as in `replace`: SQLite's write lock before any read.
-        sqlx::query(
-            "UPDATE subscriptions SET quantity = quantity WHERE customer_id = $1 AND id = $2",
-        )
-        .bind(&stored_key)
-        .bind(&now.id)
-        .execute(&mut *tx)
-        .await?;
-        let before = stored_of(&mut tx, &stored_key)
+        let before = stored_for_writing(&mut tx, &stored_key, Some(&now.id))
             .await?
             .into_iter()
             .find(|b| b.id == now.id);
@@ -542,6 +534,26 @@ fn stored_row(r: &sqlx::any::AnyRow) -> Result<StoredSubscription, sqlx::Error> 
         order_id: r.try_get(19)?,
         parent_id: r.try_get(20)?,
     })
+}
+
+/// The stored subscriptions of one customer (`only` one of them: the others are read, not
+/// locked), in the caller's transaction, after a write to them: SQLite's write lock is taken
+/// before any read (a transaction that read first could not take it later while another writer
+/// holds it), and PostgreSQL locks the rows about to change.
+async fn stored_for_writing(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    customer: &str,
+    only: Option<&str>,
+) -> Result<Vec<StoredSubscription>, sqlx::Error> {
+    sqlx::query(
+        "UPDATE subscriptions SET quantity = quantity \
+         WHERE customer_id = $1 AND ($2 = '' OR id = $2)",
+    )
+    .bind(customer)
+    .bind(only.unwrap_or_default().to_owned())
+    .execute(&mut **tx)
+    .await?;
+    stored_of(tx, customer).await
 }
 
 /// The stored subscriptions of one customer, in the caller's transaction.

@@ -5,7 +5,7 @@
 
 use partner_center::{wire::Subscription as Wire, CustomerId, SubscriptionId};
 
-use super::{insert_rows, stored_of, StoredSubscription, Subscriptions};
+use super::{insert_rows, stored_for_writing, stored_of, StoredSubscription, Subscriptions};
 use crate::{
     history::{self, Author, Difference},
     sql::key,
@@ -259,12 +259,7 @@ impl Subscriptions<'_> {
     ) -> Result<Applied, StoreError> {
         let customer_key = key(customer);
         let mut tx = self.pool.begin().await?;
-        // A write first, as in `replace`: SQLite's write lock before any read.
-        sqlx::query("UPDATE subscriptions SET quantity = quantity WHERE customer_id = $1")
-            .bind(&customer_key)
-            .execute(&mut *tx)
-            .await?;
-        let stored = stored_of(&mut tx, &customer_key).await?;
+        let stored = stored_for_writing(&mut tx, &customer_key, None).await?;
         let findings = compare(customer, &stored, live);
         let mut applied = Applied::default();
         let mut entries = Vec::new();
