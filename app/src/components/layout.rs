@@ -8,11 +8,11 @@ use crate::components::{
     toast::Toaster,
 };
 
-/// A destination in the side navigation; `href: None` means it is not built yet (greyed).
+/// A destination in the side navigation.
 struct NavItem {
     label: &'static str,
     icon: Icon,
-    href: Option<&'static str>,
+    href: &'static str,
     for_whom: Who,
 }
 
@@ -42,13 +42,13 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
             NavItem {
                 label: "Users",
                 icon: Icon::Users,
-                href: Some("/users"),
+                href: "/users",
                 for_whom: Who::Everyone,
             },
             NavItem {
                 label: "Licenses",
                 icon: Icon::Key,
-                href: Some("/licenses"),
+                href: "/licenses",
                 for_whom: Who::Everyone,
             },
         ],
@@ -59,37 +59,37 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
             NavItem {
                 label: "Subscriptions",
                 icon: Icon::Repeat,
-                href: Some("/subscriptions"),
+                href: "/subscriptions",
                 for_whom: Who::Everyone,
             },
             NavItem {
                 label: "Catalog",
                 icon: Icon::Box,
-                href: Some("/catalog"),
+                href: "/catalog",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
                 label: "History",
                 icon: Icon::Clock,
-                href: Some("/history"),
+                href: "/history",
                 for_whom: Who::Everyone,
             },
             NavItem {
                 label: "Reconciliation",
                 icon: Icon::Check,
-                href: Some("/reconciliation"),
+                href: "/reconciliation",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
                 label: "Optimisation",
                 icon: Icon::Key,
-                href: Some("/optimisation"),
+                href: "/optimisation",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
                 label: "Connections",
                 icon: Icon::Link,
-                href: Some("/connections"),
+                href: "/connections",
                 for_whom: Who::ServiceProvider,
             },
         ],
@@ -100,43 +100,43 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
             NavItem {
                 label: "Customers",
                 icon: Icon::Users,
-                href: Some("/customers"),
+                href: "/customers",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
                 label: "Accounts",
                 icon: Icon::Key,
-                href: Some("/accounts"),
+                href: "/accounts",
                 for_whom: Who::AccountAdmins,
             },
             NavItem {
                 label: "Audit log",
                 icon: Icon::Clock,
-                href: Some("/audit"),
+                href: "/audit",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
                 label: "Outbox",
                 icon: Icon::Mail,
-                href: Some("/outbox"),
+                href: "/outbox",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
                 label: "Jobs",
                 icon: Icon::Layers,
-                href: Some("/jobs"),
+                href: "/jobs",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
                 label: "Settings",
                 icon: Icon::Settings,
-                href: Some("/settings"),
+                href: "/settings",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
                 label: "System status",
                 icon: Icon::Pulse,
-                href: Some("/status"),
+                href: "/status",
                 for_whom: Who::ServiceProvider,
             },
         ],
@@ -248,23 +248,13 @@ fn signed_in(me: crate::auth::Me, children: Children) -> impl IntoView {
 }
 
 fn nav_item(item: &'static NavItem) -> AnyView {
-    match item.href {
-        Some(href) => view! {
-            <A href=href attr:class="nav-item">
-                <IconSvg icon=item.icon />
-                <span>{item.label}</span>
-            </A>
-        }
-        .into_any(),
-        None => view! {
-            <span class="nav-item disabled" aria-disabled="true" title="Not available yet">
-                <IconSvg icon=item.icon />
-                <span>{item.label}</span>
-                <span class="nav-soon">"Soon"</span>
-            </span>
-        }
-        .into_any(),
+    view! {
+        <A href=item.href attr:class="nav-item">
+            <IconSvg icon=item.icon />
+            <span>{item.label}</span>
+        </A>
     }
+    .into_any()
 }
 
 #[derive(Clone, Copy)]

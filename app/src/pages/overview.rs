@@ -17,8 +17,8 @@ struct Area {
     icon: Icon,
     title: &'static str,
     text: &'static str,
-    /// Where it is; `None` while it is not built yet.
-    href: Option<&'static str>,
+    /// Where it is.
+    href: &'static str,
 }
 
 const AREAS: &[Area] = &[
@@ -26,25 +26,25 @@ const AREAS: &[Area] = &[
         icon: Icon::Users,
         title: "Users",
         text: "Create Office 365 users, edit them, reset passwords, delete and restore within 30 days.",
-        href: Some("/users"),
+        href: "/users",
     },
     Area {
         icon: Icon::Key,
         title: "Licenses",
         text: "Assign and remove licenses with a switch; see active, assigned, available and suspended seats per product.",
-        href: Some("/licenses"),
+        href: "/licenses",
     },
     Area {
         icon: Icon::Repeat,
         title: "Subscriptions",
         text: "Subscriptions of every customer you manage, on every Partner Center connection.",
-        href: Some("/subscriptions"),
+        href: "/subscriptions",
     },
     Area {
         icon: Icon::Clock,
         title: "History",
         text: "Every subscription change, including those made directly in Partner Center.",
-        href: Some("/history"),
+        href: "/history",
     },
 ];
 
@@ -67,13 +67,7 @@ pub fn Overview() -> impl IntoView {
                             </div>
                             <div>
                                 <h2 class="card-title">
-                                    {match area.href {
-                                        Some(href) => view! { <A href=href>{area.title}</A> }.into_any(),
-                                        None => view! {
-                                            {area.title} " " <span class="badge badge-neutral">"Coming soon"</span>
-                                        }
-                                            .into_any(),
-                                    }}
+                                    <A href=area.href>{area.title}</A>
                                 </h2>
                                 <p class="muted">{area.text}</p>
                             </div>
