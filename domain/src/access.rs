@@ -732,7 +732,6 @@ impl<'a> Access<'a> {
         Ok(row.map(|(id,)| id))
     }
 
-    /// The customers a principal may see: all, a reseller's, or their own.
     /// Every imported customer, for the service provider's own work (the command line, the
     /// schedule).
     pub async fn all_customers(&self, _by: &ProviderAdmin) -> Result<Vec<Customer>, StoreError> {
@@ -744,6 +743,7 @@ impl<'a> Access<'a> {
         Ok(rows.into_iter().map(customer).collect())
     }
 
+    /// The customers a principal may see: all, a reseller's, or their own.
     pub async fn visible_customers(&self, who: &Principal) -> Result<Vec<Customer>, StoreError> {
         let rows: Vec<CustomerRow> = match (who.role, &who.reseller, &who.customer) {
             (Role::SpAdmin | Role::SpSupport, _, _) => {

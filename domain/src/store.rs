@@ -129,8 +129,9 @@ impl Store {
     }
 
     /// Keeps the query planner's statistics up to date: SQLite analyses the tables that grew
-    /// or shrank a lot since it last did (rarely: a table must change size many times over); PostgreSQL's autovacuum does
-    /// this on its own. Run at start-up and every few minutes by the server.
+    /// or shrank a lot since it last did (rarely: a table must change size many times over);
+    /// PostgreSQL's autovacuum does this on its own. Run at start-up and every ten minutes by
+    /// the server's sweep.
     pub async fn optimize(&self) -> Result<(), StoreError> {
         if self.backend == Backend::Sqlite {
             let mut conn = self.pool.acquire().await?;
