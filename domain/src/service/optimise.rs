@@ -151,21 +151,32 @@ impl Services {
             .client(&customer.connection_id)
             .await
             .map_err(|e| e.to_string())?;
+        // A failure stops this customer's reductions; those Partner Center already made are
+        // named in it, never reported as failed.
+        let mut made: Vec<String> = Vec::new();
         for r in reductions {
-            let id: SubscriptionId = r
-                .subscription_id
-                .parse()
-                .map_err(|e: partner_center::IdError| e.to_string())?;
-            apply(
-                &pc,
-                &self.store,
-                &customer.id,
-                &id,
-                &Change::Quantity(r.to),
-                author,
-            )
-            .await
-            .map_err(|e| format!("{}: {e}", r.product))?;
+            let sent = match r.subscription_id.parse::<SubscriptionId>() {
+                Ok(id) => apply(
+                    &pc,
+                    &self.store,
+                    &customer.id,
+                    &id,
+                    &Change::Quantity(r.to),
+                    author,
+                )
+                .await
+                .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            if let Err(e) = sent {
+                let before = if made.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (made before it: {})", made.join("; "))
+                };
+                return Err(format!("{}: {e}{before}", r.product));
+            }
+            made.push(format!("{} {}", r.product, r.words()));
         }
         Ok(())
     }
