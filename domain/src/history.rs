@@ -31,6 +31,8 @@ pub enum Kind {
     License,
     /// The store made to agree with Partner Center by a reconciliation's corrective action.
     Reconcile,
+    /// A subscription grown because licenses were assigned and none was free (auto-increase).
+    Increase,
 }
 
 impl Kind {
@@ -42,6 +44,7 @@ impl Kind {
             Kind::Gone => "gone",
             Kind::License => "license",
             Kind::Reconcile => "reconcile",
+            Kind::Increase => "increase",
         }
     }
 
@@ -291,6 +294,7 @@ impl Kind {
             "gone" => Some(Kind::Gone),
             "license" => Some(Kind::License),
             "reconcile" => Some(Kind::Reconcile),
+            "increase" => Some(Kind::Increase),
             _ => None,
         }
     }

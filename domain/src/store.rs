@@ -205,6 +205,10 @@ impl Store {
         crate::orders::Orders::new(&self.pool)
     }
 
+    pub fn auto_increase(&self) -> crate::subscriptions::auto_increase::AutoIncrease<'_> {
+        crate::subscriptions::auto_increase::AutoIncrease::new(&self.pool)
+    }
+
     pub fn subscriptions(&self) -> crate::subscriptions::Subscriptions<'_> {
         crate::subscriptions::Subscriptions::new(&self.pool)
     }

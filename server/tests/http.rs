@@ -1326,6 +1326,18 @@ mod matrix {
             allowed: &[RESELLER_ADMIN, ADMIN],
         },
         Row {
+            path: "/api/auto-increase-save",
+            post: true,
+            args: |t| {
+                vec![
+                    ("customer", t.fabrikam.clone()),
+                    ("subscription", NOBODY.to_owned()),
+                    ("value", "on".to_owned()),
+                ]
+            },
+            allowed: &[RESELLER_ADMIN, ADMIN],
+        },
+        Row {
             path: "/api/order-page",
             post: false,
             args: |t| vec![("customer", t.fabrikam.clone())],
@@ -2177,6 +2189,16 @@ mod security {
                     (s("value"), s("4455667")),
                 ],
                 vec!["value"],
+            ),
+            (
+                "/api/auto-increase-save",
+                true,
+                vec![
+                    (s("customer"), contoso.clone()),
+                    (s("subscription"), own_subscription.clone()),
+                    (s("value"), s("on")),
+                ],
+                vec!["customer", "subscription", "value"],
             ),
             (
                 "/api/order-page",
@@ -3625,6 +3647,7 @@ on_both_databases!(
     reconciliation_reports_and_corrects_what_is_chosen,
     jobs_run_once_resume_where_they_stopped_and_are_shown,
     optimisation_is_approved_reduction_by_reduction,
+    auto_increase_grows_by_exactly_what_is_missing,
 );
 
 /// The subscriptions page's data: each role sees the subscriptions of its own customers only;
@@ -4255,6 +4278,58 @@ async fn offer_monthly(app: &TestApp, product: &str, sku: &str, display_name: &s
     connection
 }
 
+/// As the signed-in service provider: offers Dynamics 365 Sales Professional and orders
+/// `quantity` of it for `customer` (a product no customer has from the seeds); answers the new
+/// subscription's id and the licensing SKU it grants.
+async fn order_dynamics(app: &TestApp, customer: &str, quantity: &str) -> (String, String) {
+    offer_monthly(app, "CFQ7TTC0LH0R", "0001", "").await;
+    let page = order_page(app, customer).await;
+    let (status, placed) = place_order(
+        app,
+        page["form_id"].as_str().unwrap(),
+        customer,
+        "CFQ7TTC0LH0R:0001:P1Y:monthly",
+        quantity,
+    )
+    .await;
+    assert_eq!(status, 200, "{placed}");
+    let id = placed["subscription_id"].as_str().unwrap().to_lowercase();
+    let table = app
+        .get_json("/api/licenses", &[("customer", customer)])
+        .await;
+    let sku = table["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Dynamics 365 for Sales Professional")
+        .unwrap_or_else(|| panic!("{table}"))["sku_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (id, sku)
+}
+
+/// The customer's users that have a usage location (licenses can be given to them).
+async fn located_users(app: &TestApp, customer: &str) -> Vec<String> {
+    let users = app
+        .get_json("/api/users", &[("customer", customer), ("wait", "1")])
+        .await;
+    let mut located = Vec::new();
+    for row in users["rows"].as_array().unwrap() {
+        let id = row["id"].as_str().unwrap();
+        let form = app
+            .get_json(
+                "/api/user-license-form",
+                &[("customer", customer), ("user", id)],
+            )
+            .await;
+        if form["usage_location"].is_string() {
+            located.push(id.to_owned());
+        }
+    }
+    located
+}
+
 /// Microsoft stops selling Business Premium (`CFQ7TTC0LCHC`, SKU `0003`) in the emulator.
 async fn withdraw_premium(app: &TestApp) {
     let withdrawn = app
@@ -4652,20 +4727,8 @@ async fn change_subscription(
 /// the catalog), and license changes record those subscriptions.
 async fn licenses_name_the_subscriptions_behind_them(app: TestApp) {
     app.sign_in_as("Service provider admin").await;
-    offer_monthly(&app, "CFQ7TTC0LH0R", "0001", "").await;
     let contoso = app.customer_id("Contoso Ltd").await;
-    let page = order_page(&app, &contoso).await;
-    let (status, placed) = place_order(
-        &app,
-        page["form_id"].as_str().unwrap(),
-        &contoso,
-        "CFQ7TTC0LH0R:0001:P1Y:monthly",
-        "2",
-    )
-    .await;
-    assert_eq!(status, 200, "{placed}");
-    let dynamics = placed["subscription_id"].as_str().unwrap().to_lowercase();
-
+    let (dynamics, sku) = order_dynamics(&app, &contoso, "2").await;
     let table = app
         .get_json("/api/licenses", &[("customer", &contoso)])
         .await;
@@ -4673,7 +4736,7 @@ async fn licenses_name_the_subscriptions_behind_them(app: TestApp) {
         .as_array()
         .unwrap()
         .iter()
-        .find(|p| p["name"] == "Dynamics 365 for Sales Professional")
+        .find(|p| p["sku_id"] == sku.as_str())
         .unwrap_or_else(|| panic!("{table}"))
         .clone();
     assert_eq!(row["subscriptions"], serde_json::json!([dynamics]), "{row}");
@@ -4685,32 +4748,15 @@ async fn licenses_name_the_subscriptions_behind_them(app: TestApp) {
         .all(|p| !p["subscriptions"].as_array().unwrap().is_empty()));
 
     // A license of it given to a user names the subscription in the license changes.
-    let users = app
-        .get_json(
-            "/api/users",
-            &[("customer", contoso.as_str()), ("wait", "1")],
-        )
-        .await;
-    let mut user = String::new();
-    for row in users["rows"].as_array().unwrap() {
-        let id = row["id"].as_str().unwrap();
-        let form = app
-            .get_json(
-                "/api/user-license-form",
-                &[("customer", contoso.as_str()), ("user", id)],
-            )
-            .await;
-        if form["usage_location"].is_string() {
-            user = id.to_owned();
-            break;
-        }
-    }
-    assert!(!user.is_empty(), "a user with a usage location: {users}");
-    let sku = row["sku_id"].as_str().unwrap();
+    let user = located_users(&app, &contoso)
+        .await
+        .into_iter()
+        .next()
+        .expect("a user with a usage location");
     let form = [
         ("customer", contoso.as_str()),
         ("user", user.as_str()),
-        ("assign", sku),
+        ("assign", sku.as_str()),
         ("remove", ""),
     ];
     let (status, said) = app.send("/api/user-licenses", &form).await;
@@ -5662,6 +5708,176 @@ async fn optimisation_is_approved_reduction_by_reduction(app: TestApp) {
             && e.actor == "admin@seatwise.demo"
             && (e.old_value.as_str(), e.new_value.as_str()) == ("5", "1")),
         "{history:?}"
+    );
+}
+
+/// Auto-increase on assignment: with no license free, an assignment is refused until the
+/// subscription (or the customer) is set to grow; then it grows by exactly the one missing,
+/// recorded in the history (kind `increase`) and as a license transaction; a suspended
+/// subscription is refused with the reason and nothing is sent; a subscription set off stays
+/// off whatever the customer's setting; only the partner's administrators set it.
+async fn auto_increase_grows_by_exactly_what_is_missing(app: TestApp) {
+    app.sign_in_as("Service provider admin").await;
+    let contoso = app.customer_id("Contoso Ltd").await;
+    let (dynamics, sku) = order_dynamics(&app, &contoso, "1").await;
+    let located = located_users(&app, &contoso).await;
+    assert!(located.len() >= 3, "{located:?}");
+    let assign = |user: &str| {
+        let (app, contoso, sku, user) = (&app, contoso.clone(), sku.clone(), user.to_owned());
+        async move {
+            app.send(
+                "/api/user-licenses",
+                &[
+                    ("customer", contoso.as_str()),
+                    ("user", user.as_str()),
+                    ("assign", sku.as_str()),
+                    ("remove", ""),
+                ],
+            )
+            .await
+        }
+    };
+    let quantity = || {
+        let (app, contoso, id) = (&app, contoso.clone(), dynamics.clone());
+        async move {
+            app.get_json(
+                "/api/subscription",
+                &[("customer", contoso.as_str()), ("id", id.as_str())],
+            )
+            .await["item"]["quantity"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let save = |subscription: &str, value: &str| {
+        let (app, contoso) = (&app, contoso.clone());
+        let form = [
+            ("customer".to_owned(), contoso),
+            ("subscription".to_owned(), subscription.to_owned()),
+            ("value".to_owned(), value.to_owned()),
+        ];
+        async move {
+            let form: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            app.send("/api/auto-increase-save", &form).await
+        }
+    };
+
+    // The one license is given; the next is refused: auto-increase is off by default.
+    let (status, said) = assign(&located[0]).await;
+    assert_eq!(status, 200, "{said}");
+    let writes = app.writes_applied().await;
+    let (status, said) = assign(&located[1]).await;
+    assert_eq!(status, 409, "{said}");
+    assert!(said["message"].as_str().unwrap().contains("no "), "{said}");
+    assert_eq!(app.writes_applied().await, writes, "nothing grew");
+    assert_eq!(quantity().await, 1);
+
+    // Bad settings are refused on their field; a subscription of nobody is not found.
+    let (status, said) = save(&dynamics, "maybe").await;
+    assert_eq!(
+        (status, said["field"].as_str()),
+        (400, Some("value")),
+        "{said}"
+    );
+    let (status, said) = save("", "").await;
+    assert_eq!(
+        (status, said["field"].as_str()),
+        (400, Some("value")),
+        "{said}"
+    );
+    let (status, said) = save("00000000-0000-0000-0000-00000000dead", "on").await;
+    assert_eq!(status, 404, "{said}");
+
+    // Suspended: refused with the reason, nothing sent.
+    let suspend = [
+        ("customer", contoso.as_str()),
+        ("id", dynamics.as_str()),
+        ("change", "suspend"),
+    ];
+    let (status, said) = app.send("/api/subscription-change", &suspend).await;
+    assert_eq!(status, 200, "{said}");
+    let (status, said) = save(&dynamics, "on").await;
+    assert_eq!(status, 200, "{said}");
+    let writes = app.writes_applied().await;
+    let (status, said) = assign(&located[1]).await;
+    assert_eq!(status, 409, "{said}");
+    assert!(
+        said["message"].as_str().unwrap().contains("suspended"),
+        "{said}"
+    );
+    assert_eq!(app.writes_applied().await, writes, "nothing sent");
+    let reactivate = [
+        ("customer", contoso.as_str()),
+        ("id", dynamics.as_str()),
+        ("change", "reactivate"),
+    ];
+    let (status, said) = app.send("/api/subscription-change", &reactivate).await;
+    assert_eq!(status, 200, "{said}");
+
+    // On: it grows by exactly the one missing, then the license is given.
+    let (status, said) = assign(&located[1]).await;
+    assert_eq!(status, 200, "{said}");
+    assert_eq!(said["grown"].as_array().unwrap().len(), 1, "{said}");
+    assert!(
+        said["grown"][0].as_str().unwrap().contains("1 → 2"),
+        "{said}"
+    );
+    assert_eq!(quantity().await, 2);
+    let history = app.get_json("/api/history", &[("kind", "increase")]).await;
+    let entry = &history["rows"][0];
+    assert_eq!(entry["subscription_id"], dynamics.as_str(), "{history}");
+    assert_eq!(
+        entry["what"], "Increased automatically, quantity: 1 → 2",
+        "{history}"
+    );
+    let table = app
+        .get_json("/api/licenses", &[("customer", &contoso)])
+        .await;
+    let changes = table["changes"].as_array().unwrap();
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["reason"] == "auto-increase" && c["delta"] == 1),
+        "{table}"
+    );
+
+    // The subscription set off stays off with the customer on; following the customer, it grows.
+    assert_eq!(save("", "on").await.0, 200);
+    assert_eq!(save(&dynamics, "off").await.0, 200);
+    let (status, said) = assign(&located[2]).await;
+    assert_eq!(status, 409, "{said}");
+    assert_eq!(save(&dynamics, "").await.0, 200);
+    let (status, said) = assign(&located[2]).await;
+    assert_eq!(status, 200, "{said}");
+    assert_eq!(quantity().await, 3);
+    let details = app
+        .get_json(
+            "/api/subscription",
+            &[("customer", contoso.as_str()), ("id", dynamics.as_str())],
+        )
+        .await;
+    assert_eq!(
+        details["auto_increase"],
+        serde_json::json!([true, ""]),
+        "{details}"
+    );
+
+    // Only the partner's administrators set it.
+    app.post_form("/auth/sign-out", &[]).await;
+    app.sign_in_as("Customer admin").await;
+    let (status, said) = save(&dynamics, "on").await;
+    assert_eq!(status, 403, "{said}");
+    let details = app
+        .get_json(
+            "/api/subscription",
+            &[("customer", contoso.as_str()), ("id", dynamics.as_str())],
+        )
+        .await;
+    assert_eq!(
+        details["auto_increase"],
+        serde_json::Value::Null,
+        "{details}"
     );
 }
 

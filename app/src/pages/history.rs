@@ -83,6 +83,7 @@ fn page(d: HistoryPageData, f: HistoryFilter) -> impl IntoView {
             ("gone", "Gone"),
             ("license", "License"),
             ("reconcile", "Reconciled"),
+            ("increase", "Auto-increase"),
         ],
         value(&f.kind),
     );

@@ -11,7 +11,9 @@ use leptos_router::hooks::use_query_map;
 use super::subscriptions::{billed, capitalised};
 use crate::{
     components::{error_panel::ErrorPanel, page_header::PageHeader},
-    serverfns::subscriptions::{subscription_details, ChangeSubscription, SubscriptionFacts},
+    serverfns::subscriptions::{
+        subscription_details, ChangeSubscription, SaveAutoIncrease, SubscriptionFacts,
+    },
 };
 
 #[component]
@@ -26,12 +28,25 @@ pub fn Subscription() -> impl IntoView {
         })
     };
     let change = ServerAction::<ChangeSubscription>::new();
+    let save = ServerAction::<SaveAutoIncrease>::new();
     let data = Resource::new(
-        move || (key(), change.version().get()),
-        |((customer, id), _)| subscription_details(customer, id),
+        move || (key(), change.version().get(), save.version().get()),
+        |((customer, id), _, _)| subscription_details(customer, id),
     );
+    // The newest answer of the two actions.
+    let answer = RwSignal::new(None);
+    Effect::new(move || {
+        if let Some(v) = change.value().get() {
+            answer.set(Some(v));
+        }
+    });
+    Effect::new(move || {
+        if let Some(v) = save.value().get() {
+            answer.set(Some(v));
+        }
+    });
     let outcome = move || {
-        change.value().get().map(|r| match r {
+        answer.get().map(|r| match r {
             Ok(words) => {
                 view! { <div class="alert alert-info" role="status">{words}</div> }.into_any()
             }
@@ -45,13 +60,17 @@ pub fn Subscription() -> impl IntoView {
         {outcome}
         <Transition fallback=|| view! { <p class="muted">"Reading the subscription from Partner Center…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
-                {move || data.get().map(|r| r.map(|f| details(f, change)))}
+                {move || data.get().map(|r| r.map(|f| details(f, change, save)))}
             </ErrorBoundary>
         </Transition>
     }
 }
 
-fn details(f: SubscriptionFacts, change: ServerAction<ChangeSubscription>) -> impl IntoView {
+fn details(
+    f: SubscriptionFacts,
+    change: ServerAction<ChangeSubscription>,
+    save: ServerAction<SaveAutoIncrease>,
+) -> impl IntoView {
     let s = &f.item;
     let ends = match (s.commitment_end.as_str(), s.auto_renew) {
         ("", _) => "Not given".to_owned(),
@@ -115,7 +134,64 @@ fn details(f: SubscriptionFacts, change: ServerAction<ChangeSubscription>) -> im
         ),
         (true, false) => Some(change_forms(&f, change).into_any()),
     };
-    view! { {facts} {changes} }
+    let growth = auto_increase_form(&f, save);
+    view! { {facts} {changes} {growth} }
+}
+
+/// Auto-increase on assignment, for the service provider's and the reseller's administrators:
+/// this subscription's setting and the customer's.
+fn auto_increase_form(
+    f: &SubscriptionFacts,
+    save: ServerAction<SaveAutoIncrease>,
+) -> Option<AnyView> {
+    let (customer_on, own) = f.auto_increase.clone()?;
+    let (customer, id) = (f.item.customer_id.clone(), f.item.id.clone());
+    let customer_too = customer.clone();
+    let every = format!("Every subscription of {}", f.item.customer);
+    let customer_words = if customer_on { "on" } else { "off" };
+    let choices = [
+        (
+            "",
+            format!("As the customer's setting (now {customer_words})"),
+        ),
+        ("on", "On for this subscription".to_owned()),
+        ("off", "Off for this subscription".to_owned()),
+    ]
+    .into_iter()
+    .map(|(value, label)| {
+        let selected = own == value;
+        view! { <option value=value selected=selected>{label}</option> }
+    })
+    .collect_view();
+    Some(
+        view! {
+            <section class="card" aria-labelledby="grow-title">
+                <h2 class="card-title" id="grow-title">"Auto-increase on assignment"</h2>
+                <p class="muted">"When a license is assigned and none is free, the subscription grows by exactly the number missing, then the license is assigned: one quantity change for the whole update, recorded in the history."</p>
+                <ActionForm action=save attr:class="filters">
+                    <input type="hidden" name="customer" value=customer />
+                    <input type="hidden" name="subscription" value=id />
+                    <div class="field">
+                        <label for="grow-own">"This subscription"</label>
+                        <select class="select" id="grow-own" name="value">{choices}</select>
+                    </div>
+                    <button type="submit" class="button button-secondary">"Save"</button>
+                </ActionForm>
+                <ActionForm action=save attr:class="filters">
+                    <input type="hidden" name="customer" value=customer_too />
+                    <div class="field">
+                        <label for="grow-customer">{every}</label>
+                        <select class="select" id="grow-customer" name="value">
+                            <option value="on" selected=customer_on>"On"</option>
+                            <option value="off" selected=!customer_on>"Off"</option>
+                        </select>
+                    </div>
+                    <button type="submit" class="button button-secondary">"Save for the customer"</button>
+                </ActionForm>
+            </section>
+        }
+        .into_any(),
+    )
 }
 
 /// The rule that applies to a decrease or cancellation now, in words.

@@ -287,7 +287,7 @@ fn what(e: &domain::history::Entry) -> String {
         Kind::Reconcile if e.field.is_empty() => {
             format!("Reconciled, added to the store: {}", e.new_value)
         }
-        Kind::Change | Kind::Reconcile => {
+        Kind::Change | Kind::Reconcile | Kind::Increase => {
             let field = e.field.replace('_', " ");
             let shown = |v: &str| {
                 if v.is_empty() {
@@ -296,10 +296,10 @@ fn what(e: &domain::history::Entry) -> String {
                     v.to_owned()
                 }
             };
-            let taken = if e.kind == Kind::Reconcile {
-                "Reconciled, "
-            } else {
-                ""
+            let taken = match e.kind {
+                Kind::Reconcile => "Reconciled, ",
+                Kind::Increase => "Increased automatically, ",
+                _ => "",
             };
             format!(
                 "{taken}{field}: {} → {}",
@@ -319,7 +319,7 @@ fn quantities(rows: &[domain::history::Entry]) -> Vec<(i64, i64)> {
         .iter()
         .rev()
         .filter_map(|e| match e.kind {
-            Kind::Change | Kind::Reconcile if e.field == "quantity" => {
+            Kind::Change | Kind::Reconcile | Kind::Increase if e.field == "quantity" => {
                 e.new_value.parse().ok().map(|q| (e.at, q))
             }
             Kind::Order | Kind::Discovered | Kind::Reconcile if e.field.is_empty() => e

@@ -109,6 +109,9 @@ pub struct SubscriptionFacts {
     pub pending_setup: bool,
     /// Where to finish it; empty when Partner Center gave no web address.
     pub publisher_link: String,
+    /// Auto-increase, for those who set it: the customer's setting, and this subscription's
+    /// own (`on`, `off`, or empty when it follows the customer's).
+    pub auto_increase: Option<(bool, String)>,
 }
 
 #[server(prefix = "/api", endpoint = "subscription", input = GetUrl)]
@@ -141,6 +144,32 @@ pub async fn change_subscription(
         .change_subscription(&customer, &id, parse_change(&change, &value, &next)?)
         .await?;
     Ok(done.words + ".")
+}
+
+/// Sets auto-increase on assignment: the customer's (`subscription` empty; `value` `on` or
+/// `off`) or one subscription's (`value` `on`, `off`, or empty to follow the customer's).
+#[server(prefix = "/api", endpoint = "auto-increase-save")]
+pub async fn save_auto_increase(
+    customer: String,
+    #[server(default)] subscription: String,
+    #[server(default)] value: String,
+) -> Result<String, AppError> {
+    use crate::error::{parse_id, AppError};
+    let call = crate::door::caller("auto_increase.save").await?;
+    let customer = parse_id("customer", &customer)?;
+    let subscription = match subscription.as_str() {
+        "" => None,
+        id => Some(parse_id("subscription", id)?),
+    };
+    let enabled = match (value.as_str(), &subscription) {
+        ("on", _) => Some(true),
+        ("off", _) => Some(false),
+        ("", Some(_)) => None,
+        _ => return Err(AppError::field("value", "Choose on or off.")),
+    };
+    call.set_auto_increase(&customer, subscription.as_ref(), enabled)
+        .await?;
+    Ok("Auto-increase saved.".into())
 }
 
 /// One line of the streamed read.
@@ -295,6 +324,14 @@ impl SubscriptionFacts {
                 .and_then(|s| s.quantity)
                 .unwrap_or(w.quantity),
             next_term,
+            auto_increase: d.auto_increase.map(|a| {
+                let own = match a.subscriptions.get(&w.id.as_str().to_lowercase()) {
+                    Some(true) => "on",
+                    Some(false) => "off",
+                    None => "",
+                };
+                (a.customer, own.to_owned())
+            }),
             marketplace: domain::subscriptions::change::is_marketplace(w),
             pending_setup: domain::subscriptions::change::is_marketplace(w)
                 && w.status == Some(partner_center::wire::SubscriptionStatus::Pending),

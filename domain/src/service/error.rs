@@ -124,6 +124,7 @@ impl From<UserError> for ServiceError {
                 ServiceError::BadInput(format!("Partner Center refused the change: {message}"))
             }
             UserError::Unconfirmed => ServiceError::Unconfirmed(e.to_string()),
+            UserError::CannotGrow(message) => ServiceError::Conflict(message),
             UserError::PartnerCenter(e) => ServiceError::partner_center(e),
             UserError::Store(e) => ServiceError::database(e),
         }

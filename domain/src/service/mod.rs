@@ -8,6 +8,7 @@
 //! server functions above only parse their input, open the handle, call it and convert.
 
 mod accounts;
+mod auto_increase;
 mod catalog;
 mod connections;
 mod customer;

@@ -163,6 +163,7 @@ impl Services {
                     &id,
                     &Change::Quantity(r.to),
                     author,
+                    crate::history::Kind::Change,
                 )
                 .await
                 .map_err(|e| e.to_string()),

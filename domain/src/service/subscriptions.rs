@@ -206,6 +206,9 @@ pub struct SubscriptionDetail {
     /// The publisher's site where a marketplace subscription's pending set-up is finished
     /// (an `http`/`https` address only; empty when none was given).
     pub publisher_link: String,
+    /// The customer's auto-increase setting, for those who set it (the service provider's or
+    /// the reseller's administrators).
+    pub auto_increase: Option<crate::subscriptions::auto_increase::Setting>,
 }
 
 /// A change Partner Center accepted.
@@ -237,6 +240,17 @@ impl Caller {
             .map_err(refused)?;
         let may_change = !self.who.role.is_read_only();
         let may_set_partner = may_change && self.may_set_partner();
+        let auto_increase = if may_set_partner {
+            Some(
+                self.services
+                    .store
+                    .auto_increase()
+                    .setting(&scope.customer().id)
+                    .await?,
+            )
+        } else {
+            None
+        };
         let next_terms = if may_change && subscription.is_nce() {
             let country = self
                 .existing_connection(&scope.customer().connection_id)
@@ -257,6 +271,7 @@ impl Caller {
             customer_name: scope.customer().company_name.clone(),
             in_window: change::in_window(&subscription, now_millis()),
             publisher_link,
+            auto_increase,
             may_change,
             may_set_partner,
             next_terms,
@@ -295,12 +310,24 @@ impl Caller {
         };
         let key = customer.as_str().to_owned();
         let author = self.author();
-        let work = async move { apply(&pc, &store, &customer, &id, &change, &author).await };
+        let work = async move {
+            apply(
+                &pc,
+                &store,
+                &customer,
+                &id,
+                &change,
+                &author,
+                history::Kind::Change,
+            )
+            .await
+        };
         self.run_to_end(key, describe, work).await
     }
 }
 
-/// Sends one change and records it (the subscription page's changes, and optimisation's).
+/// Sends one change and records it as a history entry of `kind` (the subscription page's
+/// changes, optimisation's and auto-increase's).
 pub(super) async fn apply(
     pc: &PartnerCenter,
     store: &Store,
@@ -308,6 +335,7 @@ pub(super) async fn apply(
     id: &SubscriptionId,
     change: &Change,
     author: &Author,
+    kind: history::Kind,
 ) -> Result<ChangeDone, ServiceError> {
     let current = pc.subscription(customer, id).await.map_err(refused)?;
     let plan = change::plan(&current, change, now_millis())?;
@@ -342,13 +370,7 @@ pub(super) async fn apply(
     // Partner Center did (the next read records the difference instead).
     if let Err(e) = store
         .subscriptions()
-        .record_change(
-            customer,
-            &answered,
-            author,
-            history::Kind::Change,
-            now_millis(),
-        )
+        .record_change(customer, &answered, author, kind, now_millis())
         .await
     {
         tracing::error!(error = %e, "subscription change not recorded in the history");

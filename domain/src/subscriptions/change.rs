@@ -15,6 +15,8 @@ use super::{cycle_words, term_words};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     Quantity(i64),
+    /// This many licenses more than it has now (auto-increase).
+    Add(i64),
     Suspend,
     Reactivate,
     FriendlyName(String),
@@ -83,6 +85,21 @@ pub fn plan(current: &Subscription, change: &Change, now: i64) -> Result<Plan, R
     let mut patched = current.clone();
     let now_or_renewal = |words: String| (false, words);
     let (at_renewal, words) = match change {
+        Change::Add(n) => {
+            let wanted = current.quantity.saturating_add(*n);
+            if *n < 1 || wanted > 100_000 {
+                return refuse(format!(
+                    "{name} cannot grow by {n}: a subscription holds at most 100000 licenses."
+                ));
+            }
+            if status == SubscriptionStatus::Suspended {
+                return refuse(format!(
+                    "{name} is suspended: reactivate it before it can grow."
+                ));
+            }
+            patched.quantity = wanted;
+            now_or_renewal(format!("{name}: quantity {} → {wanted}", current.quantity))
+        }
         Change::Quantity(q) => {
             let q = *q;
             if !(1..=100_000).contains(&q) {
@@ -521,6 +538,7 @@ mod tests {
         for (change, says) in [
             (Change::Quantity(10), "already 10"),
             (Change::Quantity(0), "from 1 to"),
+            (Change::Add(100_000), "at most 100000"),
             (Change::Reactivate, "not suspended"),
             (Change::FriendlyName(" ".into()), "1 to 100"),
             (Change::AutoRenew(true), "already on"),

@@ -3,6 +3,7 @@
 //! behind the subscriptions page; [`change`] plans a change of one. Calling Partner Center is
 //! the service layer's job.
 
+pub mod auto_increase;
 pub mod change;
 pub mod reconcile;
 

@@ -44,6 +44,10 @@ pub enum UserError {
     NotFound,
     #[error("Partner Center refused: {0}")]
     Refused(String),
+    /// Licenses were missing and the subscription set to grow could not (the message says why
+    /// and names any increase already made).
+    #[error("{0}")]
+    CannotGrow(String),
     /// Partner Center's answer never came and reading it back did not tell: the change may
     /// have happened.
     #[error("Partner Center has not confirmed this change yet. It may still have happened: check before trying again.")]
@@ -132,6 +136,8 @@ pub struct LicenseForm {
 pub struct LicenseOutcome {
     /// Warnings Partner Center returned with the update.
     pub warnings: Vec<String>,
+    /// Subscriptions grown first because no license was free (auto-increase), in words.
+    pub grown: Vec<String>,
 }
 
 /// A password that was set, and where the notice about it went.
@@ -155,10 +161,10 @@ pub struct Actor {
 /// read-only role cannot reach them. It owns cheap clones of what it uses, so that a change can
 /// run to its end on a task of its own.
 pub struct UserAdmin<S> {
-    store: Store,
-    pc: PartnerCenter,
-    scope: S,
-    actor: Actor,
+    pub(super) store: Store,
+    pub(super) pc: PartnerCenter,
+    pub(super) scope: S,
+    pub(super) actor: Actor,
 }
 
 impl<S: AsRef<CustomerScope>> UserAdmin<S> {
@@ -171,17 +177,17 @@ impl<S: AsRef<CustomerScope>> UserAdmin<S> {
         }
     }
 
-    fn scope(&self) -> &CustomerScope {
+    pub(super) fn scope(&self) -> &CustomerScope {
         self.scope.as_ref()
     }
 
-    fn customer(&self) -> &partner_center::CustomerId {
+    pub(super) fn customer(&self) -> &partner_center::CustomerId {
         &self.scope().customer().id
     }
 
     /// Defence in depth: the user must belong to the scoped customer, by our cache or else by
     /// a read of `/customers/{scoped customer}/users/{id}`. Returns the user's name.
-    async fn owned(&self, user: &UserId) -> Result<String, UserError> {
+    pub(super) async fn owned(&self, user: &UserId) -> Result<String, UserError> {
         let cached = self.store.directory().user_name(self.scope(), user).await?;
         if !cached.is_empty() {
             return Ok(cached);
@@ -196,7 +202,7 @@ impl<S: AsRef<CustomerScope>> UserAdmin<S> {
     }
 
     /// What the license transactions of a change name, read before it is written.
-    async fn ledger(&self) -> Result<Ledger, StoreError> {
+    pub(super) async fn ledger(&self) -> Result<Ledger, StoreError> {
         Ok(Ledger {
             names: self.store.directory().sku_names(self.scope()).await?,
             subscriptions: self.store.subscriptions().grants(self.customer()).await?,
@@ -205,7 +211,7 @@ impl<S: AsRef<CustomerScope>> UserAdmin<S> {
     }
 
     /// What the catalog of the customer's connection says each SKU grants.
-    async fn licensing_skus(&self) -> Result<HashMap<String, String>, StoreError> {
+    pub(super) async fn licensing_skus(&self) -> Result<HashMap<String, String>, StoreError> {
         self.store
             .catalog()
             .licensing_skus(&self.scope().customer().connection_id)
@@ -601,7 +607,10 @@ impl UserAdmin<ChangeScope> {
             .filter(|m| !m.is_empty())
             .collect();
         self.record_license_change(user, &assign, &remove).await?;
-        Ok(LicenseOutcome { warnings })
+        Ok(LicenseOutcome {
+            warnings,
+            grown: Vec::new(),
+        })
     }
 
     /// Soft-deletes the user (restorable for 30 days); its licenses are released.
@@ -832,36 +841,73 @@ impl UserAdmin<ChangeScope> {
                 request_id: self.actor.request_id.clone().unwrap_or_default(),
             };
             history::append(tx, std::slice::from_ref(&entry)).await?;
-            sqlx::query(
-                "INSERT INTO license_transactions (id, at, actor, customer_id, user_id, \
-                 user_principal_name, sku_id, product_name, subscription_id, delta, reason, \
-                 request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(Uuid::now_v7().to_string())
-            .bind(now_millis())
-            .bind(self.actor.email.clone())
-            .bind(self.customer().as_str().to_lowercase())
-            .bind(user.as_str().to_lowercase())
-            .bind(upn.to_owned())
-            .bind(sku)
-            .bind(name)
-            .bind(subscriptions.join(" "))
-            .bind(*delta)
-            .bind((*reason).to_owned())
-            .bind(self.actor.request_id.clone())
-            .execute(&mut **tx)
-            .await?;
+            let transaction = NewTransaction {
+                user_id: user.as_str().to_lowercase(),
+                user_principal_name: upn.to_owned(),
+                sku_id: sku,
+                product_name: name,
+                subscriptions: subscriptions.join(" "),
+                delta: *delta,
+                reason,
+            };
+            self.insert_transaction(&mut **tx, transaction).await?;
         }
         Ok(())
     }
 }
 
+impl<S: AsRef<CustomerScope>> UserAdmin<S> {
+    /// Writes one license transaction by this actor.
+    pub(super) async fn insert_transaction<'e, E>(
+        &self,
+        executor: E,
+        t: NewTransaction<'_>,
+    ) -> Result<(), sqlx::Error>
+    where
+        E: sqlx::Executor<'e, Database = Any>,
+    {
+        sqlx::query(
+            "INSERT INTO license_transactions (id, at, actor, customer_id, user_id, \
+             user_principal_name, sku_id, product_name, subscription_id, delta, reason, \
+             request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(now_millis())
+        .bind(self.actor.email.clone())
+        .bind(self.customer().as_str().to_lowercase())
+        .bind(t.user_id)
+        .bind(t.user_principal_name)
+        .bind(t.sku_id)
+        .bind(t.product_name)
+        .bind(t.subscriptions)
+        .bind(t.delta)
+        .bind(t.reason.to_owned())
+        .bind(self.actor.request_id.clone())
+        .execute(executor)
+        .await?;
+        Ok(())
+    }
+}
+
+/// One license transaction to write: a license given or taken (`user_id` the user's), or a
+/// subscription grown for assignments (`user_id` empty, `user_principal_name` whom for).
+pub(super) struct NewTransaction<'a> {
+    pub(super) user_id: String,
+    pub(super) user_principal_name: String,
+    pub(super) sku_id: String,
+    pub(super) product_name: String,
+    /// Subscription ids, space-separated.
+    pub(super) subscriptions: String,
+    pub(super) delta: i64,
+    pub(super) reason: &'a str,
+}
+
 /// What a license transaction names: the products' names, and the subscriptions it draws on
 /// (the customer's stored subscriptions and what the catalog says their SKUs grant).
-struct Ledger {
-    names: Vec<(String, String)>,
-    subscriptions: Vec<Grant>,
-    grants: HashMap<String, String>,
+pub(super) struct Ledger {
+    pub(super) names: Vec<(String, String)>,
+    pub(super) subscriptions: Vec<Grant>,
+    pub(super) grants: HashMap<String, String>,
 }
 
 /// A license transaction as the history shows it.
@@ -962,7 +1008,7 @@ fn assignable(s: &SubscribedSku) -> bool {
     !tenant_level && (s.active_units > 0 || s.consumed_units > 0)
 }
 
-fn name_of(names: &[(String, String)], sku: &SkuId) -> String {
+pub(super) fn name_of(names: &[(String, String)], sku: &SkuId) -> String {
     names
         .iter()
         .find(|(id, _)| id.eq_ignore_ascii_case(sku.as_str()))
@@ -1112,7 +1158,7 @@ pub fn generate_password() -> String {
 }
 
 /// Partner Center's answer as the user should read it.
-fn user_error(e: PcError) -> UserError {
+pub(super) fn user_error(e: PcError) -> UserError {
     match e {
         PcError::NotFound { .. } => UserError::NotFound,
         PcError::UsageLocationMissing { .. } => UserError::UsageLocationMissing,

@@ -4,5 +4,6 @@
 
 pub mod admin;
 pub mod directory;
+mod seats;
 
 pub use self::admin::*;

@@ -9,8 +9,8 @@ use crate::{
     error::AppError,
     serverfns::users::admin::{
         create_user, delete_user, reset_password, restore_user, update_user, update_user_licenses,
-        user_edit_form, user_license_form, LicenseChoice, NewUserFields, PasswordNotice,
-        UserFields,
+        user_edit_form, user_license_form, LicenseChoice, LicensesUpdated, NewUserFields,
+        PasswordNotice, UserFields,
     },
 };
 
@@ -485,12 +485,15 @@ fn LicensesDialog(target: Target, close: Callback<()>, done: Callback<String>) -
                 target.name.clone(),
             );
             let update = update_user_licenses(customer, user, assign.join(","), remove.join(","));
-            let updated = move |warnings: Vec<String>| match warnings.is_empty() {
-                true => done.run(format!("Licenses of {name} updated.")),
-                false => done.run(format!(
-                    "Licenses of {name} updated. Partner Center says: {}",
-                    warnings.join(" ")
-                )),
+            let updated = move |u: LicensesUpdated| {
+                let mut said = format!("Licenses of {name} updated.");
+                if !u.grown.is_empty() {
+                    said += &format!(" Grown first (none was free): {}.", u.grown.join("; "));
+                }
+                if !u.warnings.is_empty() {
+                    said += &format!(" Partner Center says: {}", u.warnings.join(" "));
+                }
+                done.run(said)
             };
             // After a failure, back to the truth: what Partner Center has now.
             action.run_or(update, updated, move || reload.update(|n| *n += 1));

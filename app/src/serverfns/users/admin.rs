@@ -36,6 +36,15 @@ pub struct LicenseFormData {
     pub choices: Vec<LicenseChoice>,
 }
 
+/// What a license update did besides the update itself.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LicensesUpdated {
+    /// Subscriptions grown first because no license was free (auto-increase), in words.
+    pub grown: Vec<String>,
+    /// Partner Center's warnings.
+    pub warnings: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PasswordNotice {
     pub user_name: String,
@@ -122,29 +131,28 @@ pub async fn user_license_form(
     Ok(admin.license_form(&user).await?.into())
 }
 
-/// One license update: `assign` and `remove` are comma-separated SKU ids. Returns Partner
-/// Center's warnings.
+/// One license update: `assign` and `remove` are comma-separated SKU ids.
 #[server(prefix = "/api", endpoint = "user-licenses")]
 pub async fn update_user_licenses(
     customer: String,
     user: String,
     assign: String,
     remove: String,
-) -> Result<Vec<String>, AppError> {
+) -> Result<LicensesUpdated, AppError> {
     let call = caller("user.licenses").await?;
     let user: partner_center::UserId = parse_id("user", &user)?;
-    let (assign_ids, remove_ids) = (
+    let (assign, remove) = (
         server::skus("assign", &assign)?,
         server::skus("remove", &remove)?,
     );
-    let detail = format!("{user}: +[{assign}] -[{remove}]");
-    let work = move |admin: server::Changer| async move {
-        admin.update_licenses(&user, &assign_ids, &remove_ids).await
-    };
+    let customer = parse_id("customer", &customer)?;
     let outcome = call
-        .change(&parse_id("customer", &customer)?, |_| detail, work)
+        .update_licenses(&customer, user, assign, remove)
         .await?;
-    Ok(outcome.warnings)
+    Ok(LicensesUpdated {
+        grown: outcome.grown,
+        warnings: outcome.warnings,
+    })
 }
 
 #[server(prefix = "/api", endpoint = "user-delete")]
