@@ -22,6 +22,10 @@ pub enum JobKind {
     /// License optimisation planned for every customer of the partner's own connections (each
     /// night), and made when the setting says so.
     Optimise,
+    /// Users of one customer created from a CSV file.
+    Provision,
+    /// One license swapped for another on chosen users of one customer.
+    Swap,
 }
 
 impl JobKind {
@@ -29,6 +33,8 @@ impl JobKind {
         match self {
             JobKind::Sync => "sync",
             JobKind::Optimise => "optimise",
+            JobKind::Provision => "provision",
+            JobKind::Swap => "swap",
         }
     }
 
@@ -36,6 +42,8 @@ impl JobKind {
         match s {
             "sync" => Some(JobKind::Sync),
             "optimise" => Some(JobKind::Optimise),
+            "provision" => Some(JobKind::Provision),
+            "swap" => Some(JobKind::Swap),
             _ => None,
         }
     }
@@ -44,6 +52,8 @@ impl JobKind {
         match self {
             JobKind::Sync => "Sync of every subscription",
             JobKind::Optimise => "License optimisation",
+            JobKind::Provision => "Users from a file",
+            JobKind::Swap => "License swap",
         }
     }
 }
@@ -107,6 +117,27 @@ pub struct Job {
     pub cancel_requested: bool,
     /// What it did, in words, once finished.
     pub summary: String,
+    /// The customer a bulk job works on, and the account whose rights it runs with (empty for
+    /// the others).
+    pub customer_id: String,
+    pub account_id: String,
+}
+
+/// A finished item as recorded: why it failed (empty when it did not), what happened, and a
+/// sealed secret (a first password) while it is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemRecord {
+    pub item: String,
+    pub error: String,
+    pub detail: String,
+    pub secret: String,
+}
+
+/// What a bulk job works on.
+pub struct BulkInput<'a> {
+    pub customer_id: &'a str,
+    pub account_id: &'a str,
+    pub input: &'a str,
 }
 
 /// An item that failed, and why.
@@ -125,24 +156,33 @@ async fn queue<'e>(
     on: impl sqlx::Executor<'e, Database = sqlx::Any>,
     kind: JobKind,
     requested_by: &str,
+    bulk: Option<BulkInput<'_>>,
 ) -> Result<String, sqlx::Error> {
     let id = Uuid::now_v7().to_string();
+    let bulk = bulk.unwrap_or(BulkInput {
+        customer_id: "",
+        account_id: "",
+        input: "",
+    });
     sqlx::query(
         "INSERT INTO jobs (id, kind, status, requested_by, created_at, total, done, errors, \
-         owner, heartbeat_at, cancel_requested, summary) \
-         VALUES ($1, $2, 'queued', $3, $4, 0, 0, 0, '', 0, 0, '')",
+         owner, heartbeat_at, cancel_requested, summary, customer_id, account_id, input) \
+         VALUES ($1, $2, 'queued', $3, $4, 0, 0, 0, '', 0, 0, '', $5, $6, $7)",
     )
     .bind(&id)
     .bind(kind.as_str())
     .bind(requested_by)
     .bind(now_millis())
+    .bind(bulk.customer_id.to_lowercase())
+    .bind(bulk.account_id.to_owned())
+    .bind(bulk.input.to_owned())
     .execute(on)
     .await?;
     Ok(id)
 }
 
 const COLUMNS: &str = "id, kind, status, requested_by, created_at, started_at, finished_at, \
-     total, done, errors, owner, cancel_requested, summary";
+     total, done, errors, owner, cancel_requested, summary, customer_id, account_id";
 
 type Row = (
     String,
@@ -157,6 +197,8 @@ type Row = (
     i64,
     String,
     i64,
+    String,
+    String,
     String,
 );
 
@@ -175,6 +217,8 @@ fn to_job(r: Row) -> Job {
         owner: r.10,
         cancel_requested: r.11 != 0,
         summary: r.12,
+        customer_id: r.13,
+        account_id: r.14,
     }
 }
 
@@ -185,7 +229,26 @@ impl<'a> Jobs<'a> {
 
     /// Queues a job; answers its id.
     pub async fn create(&self, kind: JobKind, requested_by: &str) -> Result<String, StoreError> {
-        Ok(queue(self.pool, kind, requested_by).await?)
+        Ok(queue(self.pool, kind, requested_by, None).await?)
+    }
+
+    /// Queues a bulk job on one customer's users; answers its id.
+    pub async fn create_bulk(
+        &self,
+        kind: JobKind,
+        requested_by: &str,
+        bulk: BulkInput<'_>,
+    ) -> Result<String, StoreError> {
+        Ok(queue(self.pool, kind, requested_by, Some(bulk)).await?)
+    }
+
+    /// What a bulk job works on (its file, or its swap).
+    pub async fn input(&self, id: &str) -> Result<String, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT input FROM jobs WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool)
+            .await?;
+        Ok(row.map(|r| r.0).unwrap_or_default())
     }
 
     /// Queues a scheduled job once for `slot` (a day, a month): of any number of instances
@@ -215,7 +278,7 @@ impl<'a> Jobs<'a> {
             tx.rollback().await?;
             return Ok(None);
         }
-        let id = queue(&mut *tx, kind, requested_by).await?;
+        let id = queue(&mut *tx, kind, requested_by, None).await?;
         tx.commit().await?;
         Ok(Some(id))
     }
@@ -298,6 +361,19 @@ impl<'a> Jobs<'a> {
         item: &str,
         error: Option<&str>,
     ) -> Result<bool, StoreError> {
+        self.item_recorded(id, owner, item, error, "", "").await
+    }
+
+    /// [`Self::item_done`] with what happened (`detail`) and a sealed secret kept for a while.
+    pub async fn item_recorded(
+        &self,
+        id: &str,
+        owner: &str,
+        item: &str,
+        error: Option<&str>,
+        detail: &str,
+        secret: &str,
+    ) -> Result<bool, StoreError> {
         let now = now_millis();
         let mut tx = self.pool.begin().await?;
         // A write first (SQLite's lock), which is also the check that the run is still its own.
@@ -315,13 +391,15 @@ impl<'a> Jobs<'a> {
             return Ok(false);
         }
         let added = sqlx::query(
-            "INSERT INTO job_items (job_id, item, error, at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (job_id, item) DO NOTHING",
+            "INSERT INTO job_items (job_id, item, error, at, detail, secret) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (job_id, item) DO NOTHING",
         )
         .bind(id)
         .bind(item)
         .bind(error.unwrap_or_default())
         .bind(now)
+        .bind(detail)
+        .bind(secret)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -443,6 +521,62 @@ impl<'a> Jobs<'a> {
         .fetch_all(self.pool)
         .await?;
         Ok(rows.into_iter().map(to_job).collect())
+    }
+
+    /// The newest bulk jobs on `customers` (lower-case ids).
+    pub async fn recent_bulk(
+        &self,
+        customers: &[String],
+        limit: i64,
+    ) -> Result<Vec<Job>, StoreError> {
+        if customers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {COLUMNS} FROM jobs WHERE customer_id IN {} \
+             ORDER BY created_at DESC, id DESC LIMIT {limit}",
+            crate::sql::placeholders(1, customers.len())
+        );
+        let mut query = sqlx::query_as::<_, Row>(&sql);
+        for c in customers {
+            query = query.bind(c.clone());
+        }
+        Ok(query
+            .fetch_all(self.pool)
+            .await?
+            .into_iter()
+            .map(to_job)
+            .collect())
+    }
+
+    /// Every finished item of a job.
+    pub async fn items(&self, id: &str) -> Result<Vec<ItemRecord>, StoreError> {
+        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT item, error, detail, secret FROM job_items WHERE job_id = $1 ORDER BY at, item",
+        )
+        .bind(id)
+        .fetch_all(self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(item, error, detail, secret)| ItemRecord {
+                item,
+                error,
+                detail,
+                secret,
+            })
+            .collect())
+    }
+
+    /// Forgets the secrets of items finished before `before` (unix ms); answers how many.
+    pub async fn forget_secrets(&self, before: i64) -> Result<u64, StoreError> {
+        Ok(
+            sqlx::query("UPDATE job_items SET secret = '' WHERE secret <> '' AND at < $1")
+                .bind(before)
+                .execute(self.pool)
+                .await?
+                .rows_affected(),
+        )
     }
 
     /// The items of a job that failed, and why.

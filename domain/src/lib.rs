@@ -3,9 +3,11 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod bulk;
 pub mod catalog;
 pub mod connections;
 pub mod crypto;
+pub mod csv;
 pub mod flights;
 pub mod history;
 pub mod jobs;

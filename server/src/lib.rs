@@ -149,13 +149,18 @@ impl Ready {
 
 /// Every ten minutes, while the server runs (and once at start-up): the planner's statistics
 /// kept up to date; expired sessions and sign-in counters whose window and back-off are over
-/// are deleted.
+/// are deleted; first passwords kept for bulk results are forgotten after a week.
 async fn sweep(store: domain::Store) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         every.tick().await;
         if let Err(e) = store.optimize().await {
             tracing::warn!(error = %e, "statistics not updated");
+        }
+        // The first passwords of users created in bulk are kept for the result file a week.
+        let week_ago = domain::time::now_millis() - 7 * 24 * 3_600_000;
+        if let Err(e) = store.jobs().forget_secrets(week_ago).await {
+            tracing::warn!(error = %e, "bulk passwords not forgotten");
         }
         let sessions = store.sessions().delete_expired().await;
         let counters = store.throttle().sweep().await;

@@ -1326,6 +1326,74 @@ mod matrix {
             allowed: &[RESELLER_ADMIN, ADMIN],
         },
         Row {
+            path: "/api/bulk",
+            post: false,
+            args: |t| vec![("customer", t.fabrikam.clone())],
+            allowed: &[RESELLER_ADMIN, ADMIN],
+        },
+        Row {
+            path: "/api/bulk-preview",
+            post: true,
+            args: |t| {
+                vec![
+                    ("customer", t.fabrikam.clone()),
+                    ("csv", "first_name,last_name,user_name\n".to_owned()),
+                ]
+            },
+            allowed: &[RESELLER_ADMIN, ADMIN],
+        },
+        Row {
+            path: "/api/bulk-start",
+            post: true,
+            args: |t| {
+                vec![
+                    ("customer", t.fabrikam.clone()),
+                    ("csv", "first_name,last_name,user_name\n".to_owned()),
+                ]
+            },
+            allowed: &[RESELLER_ADMIN, ADMIN],
+        },
+        Row {
+            path: "/api/swap-preview",
+            post: true,
+            args: |t| {
+                vec![
+                    ("customer", t.fabrikam.clone()),
+                    ("from", String::new()),
+                    ("to", String::new()),
+                    ("users", NOBODY.to_owned()),
+                ]
+            },
+            allowed: &[RESELLER_ADMIN, ADMIN],
+        },
+        Row {
+            path: "/api/swap-start",
+            post: true,
+            args: |t| {
+                vec![
+                    ("customer", t.fabrikam.clone()),
+                    ("from", String::new()),
+                    ("to", String::new()),
+                    ("users", NOBODY.to_owned()),
+                ]
+            },
+            allowed: &[RESELLER_ADMIN, ADMIN],
+        },
+        // A job nobody has: "no such job" for everyone signed in (one of a customer out of
+        // reach is answered the same).
+        Row {
+            path: "/api/bulk-job",
+            post: false,
+            args: |_| vec![("job", NOBODY.to_owned())],
+            allowed: &[CUSTOMER_ADMIN, RESELLER_ADMIN, SUPPORT, ADMIN],
+        },
+        Row {
+            path: "/api/bulk-result",
+            post: false,
+            args: |_| vec![("job", NOBODY.to_owned())],
+            allowed: &[CUSTOMER_ADMIN, RESELLER_ADMIN, SUPPORT, ADMIN],
+        },
+        Row {
             path: "/api/auto-increase-save",
             post: true,
             args: |t| {
@@ -2190,6 +2258,60 @@ mod security {
                 ],
                 vec!["value"],
             ),
+            (
+                "/api/bulk",
+                false,
+                vec![(s("customer"), contoso.clone())],
+                vec!["customer"],
+            ),
+            (
+                "/api/bulk-preview",
+                true,
+                vec![
+                    (s("customer"), contoso.clone()),
+                    (
+                        s("csv"),
+                        s("first_name,last_name,user_name,usage_location\nA,B,a.b@contoso.onmicrosoft.com,US\n"),
+                    ),
+                ],
+                vec!["customer", "csv"],
+            ),
+            (
+                "/api/bulk-start",
+                true,
+                vec![
+                    (s("customer"), contoso.clone()),
+                    (
+                        s("csv"),
+                        s("first_name,last_name,user_name,usage_location\nA,B,a.b@contoso.onmicrosoft.com,US\n"),
+                    ),
+                ],
+                vec!["customer", "csv"],
+            ),
+            (
+                "/api/swap-preview",
+                true,
+                vec![
+                    (s("customer"), contoso.clone()),
+                    (s("from"), sku.clone()),
+                    (s("to"), s("")),
+                    (s("users"), own_user.clone()),
+                ],
+                vec!["customer", "from", "to", "users"],
+            ),
+            (
+                "/api/swap-start",
+                true,
+                vec![
+                    (s("customer"), contoso.clone()),
+                    (s("from"), sku.clone()),
+                    (s("to"), s("")),
+                    (s("users"), own_user.clone()),
+                ],
+                vec!["customer", "from", "to", "users"],
+            ),
+            ("/api/bulk-job", false, vec![(s("job"), s(NOBODY_ACCOUNT))], vec!["job"]),
+            ("/api/bulk-result", false, vec![(s("job"), s(NOBODY_ACCOUNT))], vec!["job"]),
             (
                 "/api/auto-increase-save",
                 true,
@@ -3648,6 +3770,8 @@ on_both_databases!(
     jobs_run_once_resume_where_they_stopped_and_are_shown,
     optimisation_is_approved_reduction_by_reduction,
     auto_increase_grows_by_exactly_what_is_missing,
+    users_from_a_file_are_checked_then_created_once,
+    licenses_are_swapped_with_one_update_per_user,
 );
 
 /// The subscriptions page's data: each role sees the subscriptions of its own customers only;
@@ -5878,6 +6002,400 @@ async fn auto_increase_grows_by_exactly_what_is_missing(app: TestApp) {
         details["auto_increase"],
         serde_json::Value::Null,
         "{details}"
+    );
+}
+
+const DYNAMICS: &str = "Dynamics 365 for Sales Professional";
+
+/// Sets auto-increase of one subscription of `customer` (as the signed-in person).
+async fn grow_on(app: &TestApp, customer: &str, subscription: &str) {
+    let form = [
+        ("customer", customer),
+        ("subscription", subscription),
+        ("value", "on"),
+    ];
+    let (status, said) = app.send("/api/auto-increase-save", &form).await;
+    assert_eq!(status, 200, "{said}");
+}
+
+/// The emulator's log since it was last cleared: (method, path) of the writes whose path ends
+/// with `tail`.
+async fn writes_to(app: &TestApp, method: &str, tail: &str) -> usize {
+    app.emulator_log()
+        .await
+        .into_iter()
+        .filter(|(m, path)| m == method && path.ends_with(tail))
+        .count()
+}
+
+/// Users from a file: a file with bad rows is refused row by row and nothing is sent; once
+/// corrected, it runs as a job that buys the licenses missing in one change and creates each
+/// user once; its result file has each user's outcome and first password; the same file again
+/// creates nobody; a run whose instance died half-way is taken over and creates no user twice.
+async fn users_from_a_file_are_checked_then_created_once(app: TestApp) {
+    app.sign_in_as("Service provider admin").await;
+    let contoso = app.customer_id("Contoso Ltd").await;
+    let (dynamics, _) = order_dynamics(&app, &contoso, "1").await;
+    grow_on(&app, &contoso, &dynamics).await;
+    let send = |path: &'static str, csv: String| {
+        let (app, contoso) = (&app, contoso.clone());
+        async move {
+            app.send(
+                path,
+                &[("customer", contoso.as_str()), ("csv", csv.as_str())],
+            )
+            .await
+        }
+    };
+    let header = "First name;Last name;User name;Usage location;Licenses\n";
+    let bad = format!(
+        "{header}Bulk;One;bulk.one@contoso.onmicrosoft.com;US;{DYNAMICS}\n\
+         Bulk;Two;bulk.two@fabrikam.example;US;\n\
+         Bulk;Three;bulk.three@contoso.onmicrosoft.com;US;{DYNAMICS}\n\
+         Bulk;Again;BULK.ONE@contoso.onmicrosoft.com;US;\n\
+         Bulk;Four;bulk.four@contoso.onmicrosoft.com;;{DYNAMICS}\n"
+    );
+    app.clear_emulator_log().await;
+    let writes = app.writes_applied().await;
+    let (status, checked) = send("/api/bulk-preview", bad.clone()).await;
+    assert_eq!(status, 200, "{checked}");
+    assert_eq!(checked["problems"], 3, "{checked}");
+    let problem = |row: usize| {
+        checked["rows"][row]["errors"][0]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        problem(1).contains("fabrikam.example is not one of"),
+        "{checked}"
+    );
+    assert!(problem(3).contains("also on line 2"), "{checked}");
+    assert!(problem(4).contains("Usage location"), "{checked}");
+    assert_eq!(checked["rows"][1]["line"], "3");
+    let (status, said) = send("/api/bulk-start", bad).await;
+    assert_eq!(
+        (status, said["field"].as_str()),
+        (400, Some("csv")),
+        "{said}"
+    );
+    assert_eq!(
+        app.writes_applied().await,
+        writes,
+        "nothing sent for a bad file"
+    );
+    let (status, said) = send("/api/bulk-start", "nonsense".into()).await;
+    assert_eq!(
+        (status, said["field"].as_str()),
+        (400, Some("csv")),
+        "{said}"
+    );
+
+    // Corrected: three users want the product, one license is free: it grows by 2, once.
+    let good = format!(
+        "{header}Bulk;One;bulk.one@contoso.onmicrosoft.com;US;{DYNAMICS}\n\
+         Bulk;Three;bulk.three@contoso.onmicrosoft.com;US;{DYNAMICS}\n\
+         Bulk;Four;bulk.four@contoso.onmicrosoft.com;US;{DYNAMICS}\n"
+    );
+    let (status, checked) = send("/api/bulk-preview", good.clone()).await;
+    assert_eq!(status, 200, "{checked}");
+    assert_eq!(
+        (checked["problems"].as_u64(), checked["to_do"].as_u64()),
+        (Some(0), Some(3))
+    );
+    assert_eq!(
+        checked["increases"],
+        serde_json::json!([format!("{DYNAMICS} grows by 2 (auto-increase)")])
+    );
+    app.clear_emulator_log().await;
+    let (status, id) = send("/api/bulk-start", good.clone()).await;
+    assert_eq!(status, 200, "{id}");
+    let id = id.as_str().unwrap().to_owned();
+    let job = finished_job(&app, &id).await;
+    assert_eq!(
+        (job.status, job.total, job.done, job.errors),
+        (domain::jobs::JobStatus::Succeeded, 3, 3, 0),
+        "{job:?}"
+    );
+    assert_eq!(writes_to(&app, "POST", "/users").await, 3);
+    assert_eq!(writes_to(&app, "POST", "/licenseupdates").await, 3);
+    let subscription = app
+        .get_json(
+            "/api/subscription",
+            &[("customer", contoso.as_str()), ("id", dynamics.as_str())],
+        )
+        .await;
+    assert_eq!(subscription["item"]["quantity"], 3, "{subscription}");
+    let grown = app.get_json("/api/history", &[("kind", "increase")]).await;
+    assert_eq!(
+        grown["rows"].as_array().unwrap().len(),
+        1,
+        "one change: {grown}"
+    );
+    let page = app.get_json("/api/bulk-job", &[("job", id.as_str())]).await;
+    assert_eq!(page["job"]["status"], "succeeded", "{page}");
+    assert_eq!(page["lines"][2]["outcome"], "created", "{page}");
+    let result = app
+        .client
+        .get(app.url("/api/bulk-result"))
+        .query(&[("job", id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(result.status(), 200);
+    let csv = result.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "line,user_name,outcome,detail,password", "{csv}");
+    assert_eq!(lines.len(), 4, "{csv}");
+    for line in &lines[1..] {
+        let fields: Vec<&str> = line.split(',').collect();
+        assert_eq!(fields[2], "created", "{csv}");
+        assert!(fields[4].len() >= 12, "a first password: {csv}");
+    }
+
+    // The same file again: every row is done before; nobody is created.
+    let (status, checked) = send("/api/bulk-preview", good.clone()).await;
+    assert_eq!(status, 200, "{checked}");
+    assert_eq!(checked["to_do"], 0, "{checked}");
+    assert_eq!(
+        checked["rows"][0]["action"], "Done before: skip",
+        "{checked}"
+    );
+    app.clear_emulator_log().await;
+    let (status, again) = send("/api/bulk-start", good).await;
+    assert_eq!(status, 200, "{again}");
+    let job = finished_job(&app, again.as_str().unwrap()).await;
+    assert_eq!(job.summary, "3 done before", "{job:?}");
+    assert_eq!(writes_to(&app, "POST", "/users").await, 0);
+
+    // An instance died in the middle of a file: row one was recorded; row two's user was
+    // created but not recorded; row three was not started. The run is taken over.
+    let file = format!(
+        "{header}Bulk;Five;bulk.five@contoso.onmicrosoft.com;US;\n\
+         Bulk;Six;bulk.six@contoso.onmicrosoft.com;US;{DYNAMICS}\n\
+         Bulk;Seven;bulk.seven@contoso.onmicrosoft.com;US;\n"
+    );
+    for name in ["five", "six"] {
+        let user_name = format!("bulk.{name}");
+        let last = format!("{}{}", name[..1].to_uppercase(), &name[1..]);
+        let form = [
+            ("customer", contoso.as_str()),
+            ("first_name", "Bulk"),
+            ("last_name", last.as_str()),
+            ("display_name", "Bulk"),
+            ("user_name", user_name.as_str()),
+            ("domain", "contoso.onmicrosoft.com"),
+            ("usage_location", "US"),
+        ];
+        let (status, said) = app.send("/api/user-create", &form).await;
+        assert_eq!(status, 200, "{said}");
+    }
+    let store = app.store().await;
+    let (account,): (String,) =
+        sqlx::query_as("SELECT id FROM portal_accounts WHERE email = 'admin@seatwise.demo'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    let crashed = "018f0000-0000-7000-8000-0000000000b1";
+    let long_ago = domain::time::now_millis() - 10 * domain::jobs::LEASE_MS;
+    let mut tx = store.pool().begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO jobs (id, kind, status, requested_by, created_at, started_at, total, done, \
+         errors, owner, heartbeat_at, cancel_requested, summary, customer_id, account_id, input) \
+         VALUES ($1, 'provision', 'running', 'admin@seatwise.demo', $2, $2, 3, 1, 0, \
+         'dead instance', $2, 0, '', $3, $4, $5)",
+    )
+    .bind(crashed)
+    .bind(long_ago)
+    .bind(contoso.to_lowercase())
+    .bind(account)
+    .bind(file)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO job_items (job_id, item, error, at, detail) VALUES ($1, $2, '', $3, $4)",
+    )
+    .bind(crashed)
+    .bind("bulk.five@contoso.onmicrosoft.com")
+    .bind(long_ago)
+    .bind(r#"{"outcome":"created","user_name":""}"#)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    store.close().await;
+    app.clear_emulator_log().await;
+    let job = finished_job(&app, crashed).await;
+    assert_eq!(
+        (job.status, job.done, job.errors),
+        (domain::jobs::JobStatus::Succeeded, 3, 0),
+        "{job:?}"
+    );
+    assert_eq!(
+        writes_to(&app, "POST", "/users").await,
+        1,
+        "only Seven is created"
+    );
+    let page = app.get_json("/api/bulk-job", &[("job", crashed)]).await;
+    let outcomes: Vec<&str> = page["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["created", "licenses added", "created"], "{page}");
+
+    // Someone who may not change Contoso's users cannot see the job.
+    app.post_form("/auth/sign-out", &[]).await;
+    app.sign_in_as("Reseller admin").await;
+    let r = app
+        .client
+        .get(app.url("/api/bulk-job"))
+        .query(&[("job", id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+/// License swaps: the chosen users holding one license get the other in one update each (the
+/// licenses missing bought first in one change); a user who does not hold it is left as it is;
+/// nothing is sent for a choice that would change nothing.
+async fn licenses_are_swapped_with_one_update_per_user(app: TestApp) {
+    app.sign_in_as("Service provider admin").await;
+    let contoso = app.customer_id("Contoso Ltd").await;
+    let (dynamics, dynamics_sku) = order_dynamics(&app, &contoso, "1").await;
+    grow_on(&app, &contoso, &dynamics).await;
+    let located = located_users(&app, &contoso).await;
+    let table = app
+        .get_json("/api/licenses", &[("customer", &contoso)])
+        .await;
+    // The product most users hold, and who holds it.
+    let page = app
+        .get_json("/api/bulk", &[("customer", contoso.as_str())])
+        .await;
+    let from = table["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["sku_id"] != dynamics_sku.as_str())
+        .max_by_key(|p| p["assigned"].as_i64().unwrap())
+        .unwrap()["sku_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let all_holders: Vec<String> = app
+        .get_json(
+            "/api/bulk",
+            &[("customer", contoso.as_str()), ("from", from.as_str())],
+        )
+        .await["holders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h[0].as_str().unwrap().to_owned())
+        .collect();
+    let holders: Vec<String> = all_holders
+        .iter()
+        .filter(|id| located.contains(id))
+        .take(3)
+        .cloned()
+        .collect();
+    assert_eq!(holders.len(), 3, "{page}");
+    let not_holding = located.iter().find(|u| !all_holders.contains(u)).cloned();
+    let mut chosen = holders.clone();
+    chosen.extend(not_holding.clone());
+    let users = chosen.join(",");
+    let form = |from: &str, to: &str| {
+        vec![
+            ("customer".to_owned(), contoso.clone()),
+            ("from".to_owned(), from.to_owned()),
+            ("to".to_owned(), to.to_owned()),
+            ("users".to_owned(), users.clone()),
+        ]
+    };
+    let send = |path: &'static str, form: Vec<(String, String)>| {
+        let app = &app;
+        async move {
+            let form: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            app.send(path, &form).await
+        }
+    };
+    let (status, said) = send("/api/swap-preview", form(&from, &from)).await;
+    assert_eq!(
+        (status, said["field"].as_str()),
+        (400, Some("to")),
+        "{said}"
+    );
+    let (status, said) = send("/api/swap-preview", form("", "")).await;
+    assert_eq!(
+        (status, said["field"].as_str()),
+        (400, Some("to")),
+        "{said}"
+    );
+    let (status, said) = send("/api/swap-preview", form(&from, "no such license")).await;
+    assert_eq!(
+        (status, said["field"].as_str()),
+        (400, Some("to")),
+        "{said}"
+    );
+
+    let (status, checked) = send("/api/swap-preview", form(&from, &dynamics_sku)).await;
+    assert_eq!(status, 200, "{checked}");
+    let rows = checked["rows"].as_array().unwrap();
+    let changing = rows.iter().filter(|r| r["action"] == "Change").count();
+    assert_eq!(changing, 3, "{checked}");
+    assert_eq!(
+        checked["increases"],
+        serde_json::json!([format!("{DYNAMICS} grows by 2 (auto-increase)")]),
+        "one free, three wanted: {checked}"
+    );
+    app.clear_emulator_log().await;
+    let (status, id) = send("/api/swap-start", form(&from, &dynamics_sku)).await;
+    assert_eq!(status, 200, "{id}");
+    let job = finished_job(&app, id.as_str().unwrap()).await;
+    assert_eq!(
+        (job.status, job.errors),
+        (domain::jobs::JobStatus::Succeeded, 0),
+        "{job:?}"
+    );
+    assert_eq!(
+        writes_to(&app, "POST", "/licenseupdates").await,
+        3,
+        "one per user"
+    );
+    let table = app
+        .get_json("/api/licenses", &[("customer", &contoso)])
+        .await;
+    let product = |sku: &str| {
+        table["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["sku_id"] == sku)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(product(&dynamics_sku)["assigned"], 3, "{table}");
+    let page = app
+        .get_json("/api/bulk-job", &[("job", id.as_str().unwrap())])
+        .await;
+    let left = page["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["outcome"] == "left as it is")
+        .count();
+    assert_eq!(left, usize::from(not_holding.is_some()), "{page}");
+
+    // The same swap again: nothing would change (none of them holds it any more).
+    let (status, said) = send("/api/swap-start", form(&from, &dynamics_sku)).await;
+    assert_eq!(
+        (status, said["field"].as_str()),
+        (400, Some("users")),
+        "{said}"
     );
 }
 

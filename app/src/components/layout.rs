@@ -23,6 +23,8 @@ enum Who {
     ServiceProvider,
     /// Service provider admins and reseller admins.
     AccountAdmins,
+    /// Everyone who may change things (not read-only roles).
+    Changers,
 }
 
 impl Who {
@@ -31,6 +33,7 @@ impl Who {
             Who::Everyone => true,
             Who::ServiceProvider => me.service_provider,
             Who::AccountAdmins => me.manages_accounts,
+            Who::Changers => me.can_change,
         }
     }
 }
@@ -50,6 +53,12 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
                 icon: Icon::Key,
                 href: "/licenses",
                 for_whom: Who::Everyone,
+            },
+            NavItem {
+                label: "Bulk work",
+                icon: Icon::Layers,
+                href: "/bulk",
+                for_whom: Who::Changers,
             },
         ],
     ),

@@ -112,20 +112,7 @@ fn row(j: JobRow, actions: Actions) -> impl IntoView {
         _ => ("badge badge-danger", "Failed"),
     };
     let label = format!("Progress of {} ({})", j.what, j.created);
-    let counts = if j.total > 0 {
-        format!(
-            "{} of {} done{}",
-            j.done,
-            j.total,
-            match j.errors {
-                0 => String::new(),
-                1 => ", 1 failed".to_owned(),
-                n => format!(", {n} failed"),
-            }
-        )
-    } else {
-        String::new()
-    };
+    let counts = j.counts();
     let failures = j
         .failures
         .iter()

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod audit_log;
+pub mod bulk;
 pub mod catalog;
 pub mod connections;
 pub mod customers_admin;
@@ -39,6 +40,7 @@ pub fn title(path: &str) -> &'static str {
         "/outbox" => "Outbox",
         "/users" => "Users",
         "/licenses" => "Licenses",
+        "/bulk" => "Bulk work",
         "/subscriptions" => "Subscriptions",
         "/subscription" => "Subscription",
         "/subscriptions/new" => "Add subscription",
@@ -84,6 +86,7 @@ lazy_page! {
     OutboxPage => outbox::Outbox;
     UsersPage => users::Users;
     LicensesPage => licenses::Licenses;
+    BulkPage => bulk::Bulk;
     SubscriptionsPage => subscriptions::Subscriptions;
     SubscriptionPage => subscription::Subscription;
     OrderPage => order::Order;

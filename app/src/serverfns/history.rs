@@ -93,17 +93,7 @@ pub async fn history_csv(
     use futures_util::StreamExt;
     let call = crate::door::caller("history.export").await?;
     let export = call.history_export(filter.query(PAGE)?).await?;
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        use http::{header, HeaderValue};
-        response.insert_header(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/csv; charset=utf-8"),
-        );
-        response.insert_header(
-            header::CONTENT_DISPOSITION,
-            HeaderValue::from_static("attachment; filename=\"subscription-history.csv\""),
-        );
-    }
+    super::csv_download("subscription-history.csv");
     let names = customer_names(&export.customers);
     let header = "when_utc,customer,subscription_id,product,kind,field,old_value,new_value,made_in,who,role,request_id\r\n";
     // A batch at a time from the store: an export of any length in little memory.
@@ -126,7 +116,7 @@ pub async fn history_csv(
                 &r.role,
                 &r.request_id,
             ];
-            let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            let line: Vec<String> = fields.iter().map(|f| domain::csv::field(f)).collect();
             csv.push_str(&line.join(","));
             csv.push_str("\r\n");
         }
@@ -140,21 +130,6 @@ pub async fn history_csv(
 /// Entries read from the store at once for an export or a chart.
 #[cfg(feature = "ssr")]
 const EXPORT_BATCH: usize = 2_000;
-
-/// A CSV field: quoted when needed, and never read as a formula by a spreadsheet.
-#[cfg(feature = "ssr")]
-fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
 
 #[cfg(feature = "ssr")]
 impl HistoryFilter {

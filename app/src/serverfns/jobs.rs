@@ -32,6 +32,25 @@ pub struct JobsPage {
     pub jobs: Vec<JobRow>,
 }
 
+impl JobRow {
+    /// "3 of 10 done, 1 failed" (empty before it knows how many).
+    pub fn counts(&self) -> String {
+        if self.total == 0 && self.done == 0 {
+            return String::new();
+        }
+        format!(
+            "{} of {} done{}",
+            self.done,
+            self.total,
+            match self.errors {
+                0 => String::new(),
+                1 => ", 1 failed".to_owned(),
+                n => format!(", {n} failed"),
+            }
+        )
+    }
+}
+
 impl JobsPage {
     /// Whether a job is waiting or running (the page then asks again every few seconds).
     pub fn busy(&self) -> bool {
@@ -84,27 +103,34 @@ pub async fn resume_job(job: String) -> Result<(), AppError> {
 #[cfg(feature = "ssr")]
 impl From<domain::service::JobsView> for JobsPage {
     fn from(v: domain::service::JobsView) -> Self {
-        let when = |t: Option<i64>| t.map(domain::time::format_utc_datetime).unwrap_or_default();
         JobsPage {
             jobs: v
                 .jobs
                 .into_iter()
-                .map(|(j, errors)| JobRow {
-                    what: j.kind.words().to_owned(),
-                    status: j.status.as_str().to_owned(),
-                    requested_by: j.requested_by,
-                    created: when(Some(j.created_at)),
-                    started: when(j.started_at),
-                    finished: when(j.finished_at),
-                    total: j.total,
-                    done: j.done,
-                    errors: j.errors,
-                    stopping: j.cancel_requested && !j.status.finished(),
-                    summary: j.summary,
-                    failures: errors.into_iter().map(|e| (e.item, e.error)).collect(),
-                    id: j.id,
-                })
+                .map(|(j, errors)| JobRow::new(j, errors))
                 .collect(),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl JobRow {
+    pub fn new(j: domain::jobs::Job, errors: Vec<domain::jobs::ItemError>) -> Self {
+        let when = |t: Option<i64>| t.map(domain::time::format_utc_datetime).unwrap_or_default();
+        JobRow {
+            what: j.kind.words().to_owned(),
+            status: j.status.as_str().to_owned(),
+            requested_by: j.requested_by,
+            created: when(Some(j.created_at)),
+            started: when(j.started_at),
+            finished: when(j.finished_at),
+            total: j.total,
+            done: j.done,
+            errors: j.errors,
+            stopping: j.cancel_requested && !j.status.finished(),
+            summary: j.summary,
+            failures: errors.into_iter().map(|e| (e.item, e.error)).collect(),
+            id: j.id,
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit_log;
+pub mod bulk;
 pub mod catalog;
 pub mod connections;
 pub mod customers;
@@ -18,6 +19,24 @@ pub mod settings;
 pub mod status;
 pub mod subscriptions;
 pub mod users;
+
+/// Makes this server function's answer a CSV file to download as `name` (never cached: it
+/// may hold what only its reader may see).
+#[cfg(feature = "ssr")]
+pub fn csv_download(name: &'static str) {
+    use http::{header, HeaderValue};
+    let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    response.insert_header(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        response.insert_header(header::CONTENT_DISPOSITION, value);
+    }
+    response.insert_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
 
 /// A line of a streamed answer: the JSON with every non-ASCII character escaped (`\uXXXX`,
 /// still valid JSON) and a newline. The browser decodes each network chunk as text on its own,

@@ -2,8 +2,6 @@
 //! grow by exactly the licenses missing (one quantity change per subscription for the whole
 //! update), and the setting itself (per customer, per subscription).
 
-use std::collections::HashMap;
-
 use partner_center::{CustomerId, SkuId, SubscriptionId, UserId};
 
 use super::{subscriptions::apply, Caller, ServiceError};
@@ -11,7 +9,10 @@ use crate::{
     access::{ChangeScope, Role},
     audit::Outcome,
     history::{self, Author},
-    subscriptions::{auto_increase::Setting, change::Change},
+    subscriptions::{
+        auto_increase::{Increase, Setting},
+        change::Change,
+    },
     users::{LicenseOutcome, UserAdmin, UserError},
 };
 
@@ -38,7 +39,8 @@ impl Caller {
                     .into_iter()
                     .map(|sku| (sku.as_str().to_lowercase(), 1))
                     .collect();
-                grown = grow(&admin, &wanted, &author, &upn).await?;
+                let increases = admin.increases(&wanted).await?;
+                grown = grow(&admin, increases, &author, &upn).await?;
             }
             let mut outcome = admin.update_licenses(&user, &assign, &remove).await?;
             outcome.grown = grown;
@@ -127,17 +129,16 @@ impl Caller {
     }
 }
 
-/// Grows the subscriptions that `wanted` new assignments (licensing SKU → how many) need, one
-/// quantity change each, recorded in the history (kind `increase`) and as a license
-/// transaction for `for_whom`. Answers what was grown; a refusal stops the rest and names the
-/// increases already made (Partner Center made them: they are never reported as failed).
+/// Makes `increases`, one quantity change each, recorded in the history (kind `increase`) and
+/// as a license transaction for `for_whom`. Answers what was grown; a refusal stops the rest
+/// and names the increases already made (Partner Center made them: they are never reported as
+/// failed).
 pub(super) async fn grow(
     admin: &UserAdmin<ChangeScope>,
-    wanted: &HashMap<String, i64>,
+    increases: Vec<Increase>,
     author: &Author,
     for_whom: &str,
 ) -> Result<Vec<String>, UserError> {
-    let increases = admin.increases(wanted).await?;
     let mut grown = Vec::new();
     for increase in increases {
         let sent = match increase.subscription_id.parse::<SubscriptionId>() {

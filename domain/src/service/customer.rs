@@ -55,7 +55,7 @@ impl Caller {
         self.run_to_end(customer, describe, work(admin)).await
     }
 
-    async fn user_admin<S: AsRef<CustomerScope>>(
+    pub(super) async fn user_admin<S: AsRef<CustomerScope>>(
         &self,
         scope: S,
     ) -> Result<UserAdmin<S>, ServiceError> {

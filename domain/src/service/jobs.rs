@@ -35,6 +35,8 @@ impl Services {
             let run = match job.kind {
                 JobKind::Sync => self.run_sync(&job, instance).await,
                 JobKind::Optimise => self.run_optimise(&job, instance).await,
+                JobKind::Provision => self.run_provision(&job, instance).await,
+                JobKind::Swap => self.run_swap(&job, instance).await,
             };
             match run {
                 Ok(summary) => {

@@ -9,6 +9,7 @@
 
 mod accounts;
 mod auto_increase;
+mod bulk;
 mod catalog;
 mod connections;
 mod customer;
@@ -29,6 +30,10 @@ use partner_center::{CustomerId, PartnerCenter};
 
 pub use self::{
     accounts::{AccountsDesk, AccountsView},
+    bulk::{
+        BulkChoices, BulkJob, BulkPreview, ProvisionPreview, ResultLine, SwapPreview,
+        MOST_SWAP_USERS,
+    },
     catalog::{CatalogBrowse, CatalogView, REFRESH_EVERY_MS, SCHEDULE, SEGMENTS},
     connections::{CheckReport, ConnectionListing},
     error::ServiceError,

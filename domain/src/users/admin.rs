@@ -557,6 +557,22 @@ impl UserAdmin<ChangeScope> {
             ));
         }
         self.owned(user).await?;
+        let warnings = self.send_licenses(user, &assign, &remove).await?;
+        self.record_license_change(user, &assign, &remove).await?;
+        Ok(LicenseOutcome {
+            warnings,
+            grown: Vec::new(),
+        })
+    }
+
+    /// Sends one license update (every assignment and removal together); a lost answer is
+    /// settled by reading the user's licenses. Answers Partner Center's warnings.
+    pub(super) async fn send_licenses(
+        &self,
+        user: &UserId,
+        assign: &[SkuId],
+        remove: &[SkuId],
+    ) -> Result<Vec<String>, UserError> {
         let update = LicenseUpdate {
             licenses_to_assign: Some(
                 assign
@@ -567,7 +583,7 @@ impl UserAdmin<ChangeScope> {
                     })
                     .collect(),
             ),
-            licenses_to_remove: Some(remove.clone()),
+            licenses_to_remove: Some(remove.to_vec()),
             ..LicenseUpdate::default()
         };
         let answer = match self
@@ -600,17 +616,12 @@ impl UserAdmin<ChangeScope> {
                 .await?
             }
         };
-        let warnings = answer
+        Ok(answer
             .license_warnings
             .iter()
             .map(|w| w.message.clone().unwrap_or_default())
             .filter(|m| !m.is_empty())
-            .collect();
-        self.record_license_change(user, &assign, &remove).await?;
-        Ok(LicenseOutcome {
-            warnings,
-            grown: Vec::new(),
-        })
+            .collect())
     }
 
     /// Soft-deletes the user (restorable for 30 days); its licenses are released.
@@ -780,11 +791,26 @@ impl UserAdmin<ChangeScope> {
                 held
             }
         };
+        self.record_licenses_held(user, &held, skus.ok().as_deref(), assign, remove)
+            .await
+    }
+
+    /// Records a license update Partner Center made: the user's licenses now (`held`), the
+    /// seats when they were read (`skus`), and a transaction per change, in one transaction.
+    pub(super) async fn record_licenses_held(
+        &self,
+        user: &UserId,
+        held: &[SkuId],
+        skus: Option<&[SubscribedSku]>,
+        assign: &[SkuId],
+        remove: &[SkuId],
+    ) -> Result<(), UserError> {
+        let directory = self.store.directory();
         let ledger = self.ledger().await?;
         let upn = directory.user_name(self.scope(), user).await?;
         let mut tx = self.store.pool().begin().await?;
-        directory::set_user_licenses(&mut tx, self.scope(), user, &held).await?;
-        if let Ok(skus) = &skus {
+        directory::set_user_licenses(&mut tx, self.scope(), user, held).await?;
+        if let Some(skus) = skus {
             directory::set_skus(&mut tx, self.scope(), skus).await?;
         }
         let changes: Vec<_> = assign
@@ -999,7 +1025,7 @@ async fn enqueue_password_mail(
 
 /// Products a user can be given: user-assignable SKUs the customer has seats of (or this user
 /// holds). Tenant-level products (assets such as add-on storage) are left out.
-fn assignable(s: &SubscribedSku) -> bool {
+pub(super) fn assignable(s: &SubscribedSku) -> bool {
     let tenant_level = s
         .product_sku
         .target_type
@@ -1027,7 +1053,7 @@ fn dedup(ids: &[SkuId]) -> Vec<SkuId> {
 
 /// The part of a user name before the `@`: letters, digits, `.`, `-`, `_` and `'`, at most 64,
 /// not starting or ending with a dot.
-fn valid_local_part(local: &str) -> bool {
+pub(crate) fn valid_local_part(local: &str) -> bool {
     !local.is_empty()
         && local.len() <= 64
         && local

@@ -3,6 +3,7 @@
 //! here).
 
 pub mod admin;
+mod bulk;
 pub mod directory;
 mod seats;
 

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     access::ChangeScope,
-    subscriptions::auto_increase::{plan, shortfalls, Increase},
+    subscriptions::auto_increase::{plan, shortfalls, Increase, Shortfall},
 };
 use partner_center::{CustomerId, PartnerCenter, SkuId, UserId};
 
@@ -23,6 +23,10 @@ impl UserAdmin<ChangeScope> {
 
     pub fn customer_id(&self) -> &CustomerId {
         self.customer()
+    }
+
+    pub fn scope_ref(&self) -> &crate::access::CustomerScope {
+        self.scope()
     }
 
     pub fn store(&self) -> &crate::Store {
@@ -60,14 +64,12 @@ impl UserAdmin<ChangeScope> {
     /// The increases that `wanted` new assignments (licensing SKU id, lower case → how many)
     /// need: none when the customer has no subscription set to grow (nothing is read then);
     /// otherwise the licenses free now are read from Partner Center (and the cache's seat
-    /// counts updated) and each SKU short of licenses grows the first subscription granting it
-    /// that is set to grow.
+    /// counts updated).
     pub async fn increases(
         &self,
         wanted: &HashMap<String, i64>,
     ) -> Result<Vec<Increase>, UserError> {
-        let setting = self.store.auto_increase().setting(self.customer()).await?;
-        if !setting.any() || wanted.values().all(|n| *n <= 0) {
+        if !self.grows_any().await? || wanted.values().all(|n| *n <= 0) {
             return Ok(Vec::new());
         }
         let skus = self
@@ -85,17 +87,18 @@ impl UserAdmin<ChangeScope> {
                 Some((id, (product_name(s), s.active_units - s.consumed_units)))
             })
             .collect();
-        let short = shortfalls(wanted, &free);
+        self.increases_for(&shortfalls(wanted, &free)).await
+    }
+
+    /// The increases that cover `short`: for each SKU, the first subscription granting it
+    /// that is set to grow (a shortfall no subscription covers is left out).
+    pub async fn increases_for(&self, short: &[Shortfall]) -> Result<Vec<Increase>, UserError> {
         if short.is_empty() {
             return Ok(Vec::new());
         }
+        let setting = self.store.auto_increase().setting(self.customer()).await?;
         let ledger = self.ledger().await?;
-        Ok(plan(
-            &short,
-            &setting,
-            &ledger.subscriptions,
-            &ledger.grants,
-        ))
+        Ok(plan(short, &setting, &ledger.subscriptions, &ledger.grants))
     }
 
     /// Records an increase Partner Center made as a license transaction (the billing record:

@@ -293,6 +293,32 @@ impl<'a> Directory<'a> {
             .collect())
     }
 
+    /// The customer's active users holding `sku` (every active user when `None`), as last read:
+    /// (id, user name, display name), by display name, at most `limit`.
+    pub async fn holders(
+        &self,
+        scope: &CustomerScope,
+        sku: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        let holding = if sku.is_some() {
+            "AND EXISTS (SELECT 1 FROM directory_user_licenses l WHERE l.customer_id = u.customer_id \
+             AND l.user_id = u.user_id AND LOWER(l.sku_id) = $2)"
+        } else {
+            "AND $2 = ''"
+        };
+        Ok(sqlx::query_as(&format!(
+            "SELECT u.user_id, u.user_principal_name, u.display_name FROM directory_users u \
+             WHERE u.customer_id = $1 AND u.deleted = 0 {holding} \
+             ORDER BY u.display_name, u.user_id LIMIT $3"
+        ))
+        .bind(key(&scope.customer().id))
+        .bind(sku.unwrap_or_default().to_lowercase())
+        .bind(limit)
+        .fetch_all(self.pool)
+        .await?)
+    }
+
     /// The user's user name as last read (empty when the cache does not know the user).
     pub async fn user_name(
         &self,

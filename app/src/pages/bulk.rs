@@ -1,0 +1,582 @@
+//! Bulk work on one customer's users: users created from a CSV file, and one license swapped
+//! for another on chosen users. Each is checked first (every row against the tenant as it is
+//! now, nothing sent, problems named on their row); then it runs as a job whose progress the
+//! page follows, with a result file to download (what happened to each user, and the first
+//! password of each user created).
+
+use leptos::prelude::*;
+use leptos_router::{
+    components::Form,
+    hooks::{use_navigate, use_query_map},
+};
+
+use crate::{
+    components::{choice_box::choice_box, error_panel::ErrorPanel, page_header::PageHeader},
+    error::AppError,
+    serverfns::{
+        bulk::{
+            bulk_data, bulk_job, BulkJobPage, BulkPreview, BulkStart, BulkView, CheckedBulk,
+            SwapPreview, SwapStart,
+        },
+        jobs::JobRow,
+    },
+};
+
+#[component]
+pub fn Bulk() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |name: &'static str| move || query.with(|q| q.get(name).unwrap_or_default());
+    let (customer, from, job) = (param("customer"), param("from"), param("job"));
+    let data = Resource::new(move || (customer(), from()), |(c, f)| bulk_data(c, f));
+    view! {
+        <PageHeader
+            title="Bulk work"
+            subtitle="Create many users from a file, or swap licenses for many users at once. Everything is checked first; nothing is sent until you start it."
+        />
+        {move || {
+            let id = job();
+            (!id.is_empty()).then(|| view! { <JobPanel id /> })
+        }}
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                {move || data.get().map(|r| r.map(page))}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+fn page(v: BulkView) -> impl IntoView {
+    if v.customers.is_empty() {
+        return view! { <p class="muted">"Your role can look but not change users; bulk work is for those who can."</p> }
+            .into_any();
+    }
+    let options = v
+        .customers
+        .iter()
+        .map(|(id, name)| view! { <option value=id.clone() selected=*id == v.customer>{name.clone()}</option> })
+        .collect_view();
+    let work = (!v.customer.is_empty()).then(|| {
+        view! {
+            <FileCard customer=v.customer.clone() />
+            <SwapCard customer=v.customer.clone() skus=v.skus.clone() holders=v.holders.clone() />
+        }
+    });
+    let (none_chosen, recent) = (v.customer.is_empty(), recent(v.jobs, &v.customer));
+    view! {
+        <Form method="GET" action="/bulk" attr:class="filters">
+            <div class="field">
+                <label for="bulk-customer">"Customer"</label>
+                <select class="select" id="bulk-customer" name="customer">
+                    <option value="" selected=none_chosen>"Choose a customer"</option>
+                    {options}
+                </select>
+            </div>
+            <button type="submit" class="button button-secondary">"Choose"</button>
+        </Form>
+        {work}
+        {recent}
+    }
+    .into_any()
+}
+
+/// Users from a CSV file: pick or paste it, check it, then create them.
+#[component]
+fn FileCard(customer: String) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let check = ServerAction::<BulkPreview>::new();
+    let start = ServerAction::<BulkStart>::new();
+    open_when_started(start, customer.clone());
+    let (check_for, start_for) = (customer.clone(), customer);
+    let run_check = move || {
+        start.value().set(None);
+        check.dispatch(BulkPreview {
+            customer: check_for.clone(),
+            csv: text.get_untracked(),
+        });
+    };
+    let run_start = move || {
+        start.dispatch(BulkStart {
+            customer: start_for.clone(),
+            csv: text.get_untracked(),
+        });
+    };
+    let checked = checked(check, "Create", run_start, start);
+    let start_error = failure(start);
+    view! {
+        <section class="card" aria-labelledby="file-title">
+            <h2 class="card-title" id="file-title">"Create users from a file"</h2>
+            <p class="muted">"A CSV file with a line per user under a header line: first_name, last_name, display_name (optional), user_name (the whole name, such as ann@contoso.com), usage_location (a country code such as US), licenses (product names or SKU ids, separated by ; or +) and role (optional). "<a href="/bulk-users-template.csv" download="seatwise-users.csv">"Download a template"</a>"."</p>
+            <div class="field">
+                <label for="bulk-file">"File"</label>
+                <input class="input" id="bulk-file" type="file" accept=".csv,text/csv" on:change=move |ev| read_file(ev, text) />
+            </div>
+            <div class="field">
+                <label for="bulk-csv">"Or its text (edit it here to correct a row)"</label>
+                <textarea class="input mono" id="bulk-csv" rows="8" spellcheck="false"
+                    prop:value=move || text.get()
+                    on:input=move |ev| { text.set(event_target_value(&ev)); check.value().set(None); }
+                ></textarea>
+            </div>
+            <button
+                type="button"
+                class="button button-primary"
+                disabled=move || check.pending().get() || text.with(|t| t.trim().is_empty())
+                on:click=move |_| run_check()
+            >
+                {move || if check.pending().get() { "Checking…" } else { "Check the file" }}
+            </button>
+            {start_error}
+            {checked}
+        </section>
+    }
+}
+
+/// Puts the chosen file's text in `text` (in the browser).
+fn read_file(ev: leptos::ev::Event, text: RwSignal<String>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            if let Ok(read) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                text.set(read.as_string().unwrap_or_default());
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, text);
+}
+
+/// One license for another on chosen users.
+#[component]
+fn SwapCard(
+    customer: String,
+    skus: Vec<(String, String)>,
+    holders: Vec<(String, String, String)>,
+) -> impl IntoView {
+    let query = use_query_map();
+    let (from, to) = query.with_untracked(|q| {
+        (
+            q.get("from").unwrap_or_default(),
+            q.get("to").unwrap_or_default(),
+        )
+    });
+    let choose = |name: &'static str, chosen: &str, none: &'static str| {
+        let options = skus
+            .iter()
+            .map(|(id, label)| {
+                let selected = id.eq_ignore_ascii_case(chosen);
+                view! { <option value=id.clone() selected=selected>{label.clone()}</option> }
+            })
+            .collect_view();
+        view! {
+            <select class="select" id=format!("swap-{name}") name=name>
+                <option value="" selected=chosen.is_empty()>{none}</option>
+                {options}
+            </select>
+        }
+    };
+    let (take, give) = (
+        choose("from", &from, "Nothing (only give)"),
+        choose("to", &to, "Nothing (only take)"),
+    );
+    let found = query.with_untracked(|q| q.get("find").is_some());
+    let users = found.then(|| view! { <SwapUsers customer=customer.clone() from=from.clone() to=to.clone() holders /> });
+    view! {
+        <section class="card" aria-labelledby="swap-title">
+            <h2 class="card-title" id="swap-title">"Swap licenses"</h2>
+            <p class="muted">"Replace one license with another on the users you choose (or only take one away, or only give one): one license update per user."</p>
+            <Form method="GET" action="/bulk" attr:class="filters">
+                <input type="hidden" name="customer" value=customer.clone() />
+                <input type="hidden" name="find" value="1" />
+                <div class="field">
+                    <label for="swap-from">"Take"</label>
+                    {take}
+                </div>
+                <div class="field">
+                    <label for="swap-to">"Give"</label>
+                    {give}
+                </div>
+                <button type="submit" class="button button-secondary">"Find the users"</button>
+            </Form>
+            {users}
+        </section>
+    }
+}
+
+#[component]
+fn SwapUsers(
+    customer: String,
+    from: String,
+    to: String,
+    holders: Vec<(String, String, String)>,
+) -> impl IntoView {
+    if holders.is_empty() {
+        return view! { <p class="muted" role="status">"No user holds that license (as Seatwise last read the users)."</p> }
+            .into_any();
+    }
+    let all: Vec<String> = holders.iter().map(|h| h.0.clone()).collect();
+    let chosen = RwSignal::new(all.clone());
+    let check = ServerAction::<SwapPreview>::new();
+    let start = ServerAction::<SwapStart>::new();
+    let forget = move || check.value().set(None);
+    open_when_started(start, customer.clone());
+    let request = {
+        let (customer, from, to) = (customer.clone(), from.clone(), to.clone());
+        move || {
+            (
+                customer.clone(),
+                from.clone(),
+                to.clone(),
+                chosen.get_untracked().join(","),
+            )
+        }
+    };
+    let run_check = {
+        let request = request.clone();
+        move || {
+            let (customer, from, to, users) = request();
+            check.dispatch(SwapPreview {
+                customer,
+                from,
+                to,
+                users,
+            });
+        }
+    };
+    let run_start = move || {
+        let (customer, from, to, users) = request();
+        start.dispatch(SwapStart {
+            customer,
+            from,
+            to,
+            users,
+        });
+    };
+    let rows = holders
+        .into_iter()
+        .map(|(id, name, display)| {
+            let label = format!("Choose {display}");
+            view! {
+                <tr>
+                    <td>{choice_box(chosen, vec![id], label, forget)}</td>
+                    <td>{display}</td>
+                    <td class="mono small">{name}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let count = move || chosen.with(Vec::len);
+    let checked = checked(check, "Swap licenses for", run_start, start);
+    let start_error = failure(start);
+    view! {
+        <div class="card card-flush card-scroll table-short" tabindex="0" role="region" aria-label="Users to choose">
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th scope="col">{choice_box(chosen, all, "Choose every user".into(), forget)}</th>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"User name"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <div class="refresh-bar">
+            <span class="muted">{move || format!("{} chosen.", count())}</span>
+            <button
+                type="button"
+                class="button button-primary"
+                disabled=move || count() == 0 || check.pending().get()
+                on:click=move |_| run_check()
+            >
+                {move || if check.pending().get() { "Checking…" } else { "Check" }}
+            </button>
+        </div>
+        {start_error}
+        {checked}
+    }
+    .into_any()
+}
+
+/// Once `start` answers with a job's id, the page opens that job.
+fn open_when_started<A>(start: ServerAction<A>, customer: String)
+where
+    A: leptos::server_fn::ServerFn<Output = String, Error = AppError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(job)) = start.value().get() {
+            navigate(
+                &format!("/bulk?customer={customer}&job={job}"),
+                Default::default(),
+            );
+        }
+    });
+}
+
+/// The refusal `action` last answered, if any.
+fn failure<A>(action: ServerAction<A>) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static
+where
+    A: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    A::Output: Clone + Send + Sync + 'static,
+{
+    move || {
+        action.value().get().and_then(Result::err).map(|e| {
+            view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any()
+        })
+    }
+}
+
+/// What `check` last answered: the preview (with `start`'s button), or its refusal.
+fn checked<C, A>(
+    check: ServerAction<C>,
+    verb: &'static str,
+    run: impl Fn() + Clone + Send + Sync + 'static,
+    start: ServerAction<A>,
+) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static
+where
+    C: leptos::server_fn::ServerFn<Output = CheckedBulk, Error = AppError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    A: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    A::Output: Send + Sync + 'static,
+{
+    move || {
+        check.value().get().map(|r| match r {
+            Ok(p) => preview(p, verb, run.clone(), start).into_any(),
+            Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }
+                .into_any(),
+        })
+    }
+}
+
+/// A checked file or swap: what would happen to each user, problems on their rows, and the
+/// button that starts it when nothing stops it.
+fn preview<A>(
+    p: CheckedBulk,
+    verb: &'static str,
+    run: impl Fn() + Clone + Send + Sync + 'static,
+    start: ServerAction<A>,
+) -> impl IntoView
+where
+    A: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
+    A::Output: Send + Sync + 'static,
+    A::Error: Send + Sync + 'static,
+{
+    let runnable = p.runnable();
+    let summary = match (p.problems, p.to_do) {
+        (0, 0) => "Nothing to do: every user is as the file says.".to_owned(),
+        (0, n) => format!("Ready: {n} user{} to do.", if n == 1 { "" } else { "s" }),
+        (e, _) => format!(
+            "{e} row{} with a problem: correct {} and check again. Nothing was sent.",
+            if e == 1 { "" } else { "s" },
+            if e == 1 { "it" } else { "them" }
+        ),
+    };
+    let grows = p
+        .increases
+        .iter()
+        .map(|i| view! { <li>{i.clone()}</li> })
+        .collect_view();
+    let missing = p
+        .missing
+        .iter()
+        .map(|m| view! { <div class="alert alert-error" role="alert">{m.clone()}</div> })
+        .collect_view();
+    let file = p.rows.iter().any(|r| !r.line.is_empty());
+    let rows = p
+        .rows
+        .into_iter()
+        .map(|r| {
+            let bad = !r.errors.is_empty();
+            let errors = r
+                .errors
+                .into_iter()
+                .map(|e| view! { <li>{e}</li> })
+                .collect_view();
+            view! {
+                <tr class:row-error=bad>
+                    {file.then(|| view! { <td>{r.line.clone()}</td> })}
+                    <td>{r.display_name}<div class="mono small">{r.user_name}</div></td>
+                    {file.then(|| view! { <td class="small">{r.licenses.clone()}{(!r.role.is_empty()).then(|| format!("; role: {}", r.role))}</td> })}
+                    <td class="small">{r.action}{bad.then(|| view! { <ul class="row-problems">{errors}</ul> })}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let to_do = p.to_do;
+    view! {
+        <div role="status" class=if runnable { "alert alert-info" } else { "alert alert-warning" }>{summary}</div>
+        {(!p.increases.is_empty()).then(|| view! {
+            <p class="small">"Licenses bought first (one change per subscription):"</p>
+            <ul class="small">{grows}</ul>
+        })}
+        {missing}
+        <div class="card card-flush card-scroll table-short" tabindex="0" role="region" aria-label="What would happen">
+            <table class="table">
+                <thead>
+                    <tr>
+                        {file.then(|| view! { <th scope="col">"Line"</th> })}
+                        <th scope="col">"User"</th>
+                        {file.then(|| view! { <th scope="col">"Licenses"</th> })}
+                        <th scope="col">"What happens"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        {runnable.then(|| view! {
+            <button
+                type="button"
+                class="button button-primary"
+                disabled=move || start.pending().get()
+                on:click=move |_| run()
+            >
+                {move || if start.pending().get() {
+                    "Starting…".to_owned()
+                } else {
+                    format!("{verb} {to_do} user{}", if to_do == 1 { "" } else { "s" })
+                }}
+            </button>
+        })}
+    }
+}
+
+/// A bulk job: its progress (asked again every second while it waits or runs), a line per
+/// user, and its result file.
+#[component]
+fn JobPanel(id: String) -> impl IntoView {
+    let tick = RwSignal::new(0u32);
+    let key = id.clone();
+    let data = Resource::new(move || (key.clone(), tick.get()), |(id, _)| bulk_job(id));
+    Effect::new(move |_| {
+        let busy = data
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|p| matches!(p.job.status.as_str(), "queued" | "running"));
+        if busy {
+            set_timeout(
+                move || tick.update(|t| *t += 1),
+                std::time::Duration::from_secs(1),
+            );
+        }
+    });
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading the job…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                {move || data.get().map(|r| r.map(job_card))}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+fn job_card(p: BulkJobPage) -> impl IntoView {
+    let j = &p.job;
+    let running = matches!(j.status.as_str(), "queued" | "running");
+    let status = match j.status.as_str() {
+        "queued" => "Waiting to start",
+        "running" => "Running",
+        "succeeded" => "Finished",
+        "cancelled" => "Cancelled",
+        _ => "Finished with failures",
+    };
+    let counts = j.counts();
+    let rows = p
+        .lines
+        .iter()
+        .map(|l| {
+            let bad = l.outcome == "failed" || !l.detail.is_empty();
+            view! {
+                <tr class:row-error=bad>
+                    <td>{l.line.clone()}</td>
+                    <td class="mono small">{l.user_name.clone()}</td>
+                    <td>{l.outcome.clone()}</td>
+                    <td class="small">{l.detail.clone()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let more = (p.more > 0).then(|| {
+        view! { <p class="muted small">{format!("And {} more in the result file.", p.more)}</p> }
+    });
+    view! {
+        <section class="card" aria-labelledby="job-title">
+            <h2 class="card-title" id="job-title">{format!("{}: {}", j.what, p.customer)}</h2>
+            <p role="status"><strong>{status}</strong>" · "{counts.clone()}</p>
+            <progress class="progress" max=j.total.max(1) value=j.done aria-label=format!("Progress: {counts}")></progress>
+            {(!j.summary.is_empty()).then(|| view! { <p class="small">{j.summary.clone()}</p> })}
+            {(!running).then(|| view! {
+                <p>
+                    <a class="button button-secondary" href=format!("/api/bulk-result?job={}", j.id) download="seatwise-bulk-result.csv">
+                        "Download the result (CSV)"
+                    </a>
+                    <span class="muted small">" What happened to each user, with the first password of each user created (kept for a week)."</span>
+                </p>
+            })}
+            <div class="card card-flush card-scroll table-short" tabindex="0" role="region" aria-label="Each user">
+                <table class="table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Line"</th>
+                            <th scope="col">"User name"</th>
+                            <th scope="col">"Outcome"</th>
+                            <th scope="col">"Detail"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            {more}
+        </section>
+    }
+}
+
+/// The newest bulk jobs, each opening its panel.
+fn recent(jobs: Vec<JobRow>, customer: &str) -> impl IntoView {
+    if jobs.is_empty() {
+        return None;
+    }
+    let rows = jobs
+        .into_iter()
+        .map(|j| {
+            let href = format!("/bulk?customer={customer}&job={}", j.id);
+            view! {
+                <tr>
+                    <td><a href=href>{j.what.clone()}</a><div class="muted small">{format!("Asked by {}", j.requested_by)}</div></td>
+                    <td class="small">{format!("{}: {} of {} done", j.status, j.done, j.total)}</td>
+                    <td class="small nowrap">{j.created.clone()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <section class="card card-flush" aria-labelledby="recent-title">
+            <h2 class="card-title" id="recent-title">"Recent bulk work"</h2>
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Job"</th>
+                        <th scope="col">"Progress"</th>
+                        <th scope="col">"Asked"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    })
+}

@@ -1,0 +1,160 @@
+//! One license swapped for another on chosen users (or one only added, or only removed): each
+//! user checked against the tenant as it is now, then one license update per user that changes.
+
+use std::collections::HashMap;
+
+use super::{ExistingUser, SkuFact, Tenant};
+
+/// What a person asks for: `from` replaced by `to` on `users` (ids); either may be absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Swap {
+    pub from: Option<SkuFact>,
+    pub to: Option<SkuFact>,
+    /// User ids (lower case).
+    pub users: Vec<String>,
+}
+
+/// One chosen user, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SwapRow {
+    pub user_id: String,
+    pub user_name: String,
+    pub display_name: String,
+    /// SKU ids to give and to take in its one update; both empty: nothing to change.
+    pub assign: Vec<String>,
+    pub remove: Vec<String>,
+    /// Why nothing changes for it, or the problem that stops it.
+    pub note: String,
+    pub error: bool,
+}
+
+impl SwapRow {
+    /// Its update changes something.
+    pub fn changes(&self) -> bool {
+        !(self.assign.is_empty() && self.remove.is_empty())
+    }
+}
+
+/// Every chosen user checked, in the order chosen (repeats left out).
+pub fn check(swap: &Swap, tenant: &Tenant) -> Vec<SwapRow> {
+    let by_id: HashMap<&str, (&String, &ExistingUser)> = tenant
+        .users
+        .iter()
+        .map(|(name, u)| (u.id.as_str(), (name, u)))
+        .collect();
+    let mut seen = Vec::new();
+    swap.users
+        .iter()
+        .filter(|id| {
+            let new = !seen.contains(id);
+            seen.push(*id);
+            new
+        })
+        .map(|id| {
+            let Some((name, user)) = by_id.get(id.as_str()) else {
+                return SwapRow {
+                    user_id: id.clone(),
+                    user_name: String::new(),
+                    display_name: String::new(),
+                    assign: Vec::new(),
+                    remove: Vec::new(),
+                    note: "Not one of the customer's users (deleted since?).".into(),
+                    error: true,
+                };
+            };
+            let holds =
+                |s: &Option<SkuFact>| s.as_ref().is_some_and(|s| user.licenses.contains(&s.id));
+            let mut row = SwapRow {
+                user_id: id.clone(),
+                user_name: (*name).clone(),
+                display_name: user.display_name.clone(),
+                assign: Vec::new(),
+                remove: Vec::new(),
+                note: String::new(),
+                error: false,
+            };
+            if swap.from.is_some() && !holds(&swap.from) {
+                row.note = format!(
+                    "Does not hold {}: left as it is.",
+                    swap.from
+                        .as_ref()
+                        .map(|s| s.name.as_str())
+                        .unwrap_or_default()
+                );
+                return row;
+            }
+            if let Some(to) = swap.to.as_ref().filter(|_| !holds(&swap.to)) {
+                if user.usage_location.is_empty() {
+                    row.note = "No usage location: set it before licenses are given.".into();
+                    row.error = true;
+                    return row;
+                }
+                row.assign.push(to.id.clone());
+            }
+            if let Some(from) = &swap.from {
+                row.remove.push(from.id.clone());
+            }
+            if !row.changes() {
+                row.note = "Holds it already: left as it is.".into();
+            }
+            row
+        })
+        .collect()
+}
+
+/// New assignments per SKU of the rows that change.
+pub fn wanted(rows: &[SwapRow]) -> HashMap<String, i64> {
+    let mut wanted = HashMap::new();
+    for r in rows.iter().filter(|r| !r.error) {
+        for sku in &r.assign {
+            *wanted.entry(sku.clone()).or_insert(0) += 1;
+        }
+    }
+    wanted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_user_gets_one_update_or_a_reason() {
+        let sku = |id: &str| SkuFact {
+            id: id.into(),
+            name: id.to_uppercase(),
+            free: 0,
+        };
+        let user = |id: &str, location: &str, licenses: &[&str]| ExistingUser {
+            id: id.into(),
+            display_name: id.into(),
+            usage_location: location.into(),
+            licenses: licenses.iter().map(|l| l.to_string()).collect(),
+            ..ExistingUser::default()
+        };
+        let tenant = Tenant {
+            users: HashMap::from([
+                ("a@x".to_owned(), user("a", "US", &["e3"])),
+                ("b@x".to_owned(), user("b", "US", &["e5"])),
+                ("c@x".to_owned(), user("c", "", &["e3"])),
+                ("d@x".to_owned(), user("d", "US", &["e3", "e5"])),
+            ]),
+            ..Tenant::default()
+        };
+        let swap = Swap {
+            from: Some(sku("e3")),
+            to: Some(sku("e5")),
+            users: ["a", "b", "c", "d", "a", "zz"].map(String::from).to_vec(),
+        };
+        let rows = check(&swap, &tenant);
+        assert_eq!(rows.len(), 5);
+        assert_eq!(
+            (rows[0].assign.clone(), rows[0].remove.clone()),
+            (vec!["e5".to_owned()], vec!["e3".to_owned()])
+        );
+        assert!(rows[1].assign.is_empty() && rows[1].note.contains("Does not hold E3"));
+        assert!(rows[2].error);
+        assert_eq!((rows[3].assign.len(), rows[3].remove.len()), (0, 1));
+        assert!(rows[4].error);
+        assert_eq!(wanted(&rows), HashMap::from([("e5".to_owned(), 1)]));
+    }
+}
