@@ -130,6 +130,8 @@ while IFS= read -r line; do rows+=("$line"); done < <(cargo bench -q -p server -
 while IFS= read -r line; do rows+=("$line"); done < <(cargo bench -q -p server --bench subscriptions 2>/dev/null | grep '^|')
 # The history page with a million entries (server/benches/history.rs).
 while IFS= read -r line; do rows+=("$line"); done < <(cargo bench -q -p server --bench history 2>/dev/null | grep '^|')
+# Bulk work: 100 users x 2 licenses from a file (server/benches/bulk.rs).
+while IFS= read -r line; do rows+=("$line"); done < <(cargo bench -q -p server --bench bulk 2>/dev/null | grep '^|')
 
 # The binary `make run` serves is cargo-leptos's again (nothing is compiled: both are cached).
 scripts/build.sh >/dev/null 2>&1

@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use crate::{time::now_millis, StoreError};
 
-/// How long a lease lasts without a heartbeat: a running job whose instance has not renewed it
-/// for this long is taken over.
+/// How long a lease lasts without a heartbeat (unless the server sets another): a running job
+/// whose instance has not renewed it for this long is taken over.
 pub const LEASE_MS: i64 = 60_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -286,7 +286,17 @@ impl<'a> Jobs<'a> {
     /// Takes the oldest job waiting, or one whose lease ran out (its instance stopped), for
     /// `owner` at `now`: exactly one instance gets each.
     pub async fn claim(&self, owner: &str, now: i64) -> Result<Option<Job>, StoreError> {
-        let stale = now - LEASE_MS;
+        self.claim_with_lease(owner, now, LEASE_MS).await
+    }
+
+    /// [`Self::claim`] with a lease of `lease_ms` (the server's setting).
+    pub async fn claim_with_lease(
+        &self,
+        owner: &str,
+        now: i64,
+        lease_ms: i64,
+    ) -> Result<Option<Job>, StoreError> {
+        let stale = now - lease_ms;
         let candidates: Vec<(String,)> = sqlx::query_as(
             "SELECT id FROM jobs WHERE status = 'queued' \
              OR (status = 'running' AND heartbeat_at < $1) ORDER BY created_at LIMIT 5",

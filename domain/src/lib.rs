@@ -3,6 +3,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod budget;
 pub mod bulk;
 pub mod catalog;
 pub mod connections;

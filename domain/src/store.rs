@@ -233,7 +233,7 @@ impl Store {
         &'a self,
         sealer: &'a crate::crypto::Sealer,
     ) -> crate::connections::Connections<'a> {
-        crate::connections::Connections::new(&self.pool, sealer)
+        crate::connections::Connections::new(&self.pool, sealer, self.backend == Backend::Postgres)
     }
 
     pub async fn close(&self) {

@@ -80,6 +80,7 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
+    rate_budget_is_shared_between_instances,
     migrations_are_applied_and_idempotent,
     settings_upsert_and_read_back,
     settings_get_or_insert_never_overwrites,
@@ -2634,4 +2635,61 @@ async fn orders_are_claimed_once_and_agreements_appended(store: Store) {
     assert_eq!(recent.len(), 1);
     assert_eq!(recent[0].request.friendly_name, "Sales team");
     assert!(orders.recent(&w.ids[1], 10).await.unwrap().is_empty());
+}
+
+/// The Partner Center budget kept in the database: of 30 requests taken at once by two
+/// instances for one tenant, exactly the limit (10) go, the others are told to wait until the
+/// window's first request leaves it; another tenant, or another connection, has its own budget;
+/// a window later the tenant's budget is back; old slots are swept.
+async fn rate_budget_is_shared_between_instances(store: Store) {
+    use domain::budget::DbBudget;
+    use std::time::Duration;
+    let minute = Duration::from_secs(60);
+    let a = DbBudget::new(store.pool().clone(), "connection-1", 10, minute);
+    let b = DbBudget::new(store.pool().clone(), "connection-1", 10, minute);
+    let now = 1_800_000_000_000_i64;
+    let takes = (0..30).map(|i| {
+        let budget = if i % 2 == 0 { &a } else { &b };
+        budget.take_at("tenant-1", now + i)
+    });
+    let results: Vec<Option<Duration>> = futures_util::future::join_all(takes)
+        .await
+        .into_iter()
+        .map(|r| r.expect("the budget answers"))
+        .collect();
+    assert_eq!(
+        results.iter().filter(|r| r.is_none()).count(),
+        10,
+        "{results:?}"
+    );
+    for wait in results.iter().flatten() {
+        assert!(
+            *wait > Duration::from_secs(58) && *wait <= minute,
+            "waits for the first to leave the window: {wait:?}"
+        );
+    }
+    assert_eq!(
+        a.take_at("tenant-2", now).await.unwrap(),
+        None,
+        "its own budget"
+    );
+    let other = DbBudget::new(store.pool().clone(), "connection-2", 10, minute);
+    assert_eq!(
+        other.take_at("tenant-1", now).await.unwrap(),
+        None,
+        "per connection"
+    );
+    assert!(
+        b.take_at("tenant-1", now + 30_000).await.unwrap().is_some(),
+        "still spent"
+    );
+    assert_eq!(
+        b.take_at("tenant-1", now + 61_000).await.unwrap(),
+        None,
+        "a window later"
+    );
+    let swept = domain::budget::sweep(store.pool(), now + 120_000)
+        .await
+        .unwrap();
+    assert!(swept >= 3, "old slots swept: {swept}");
 }

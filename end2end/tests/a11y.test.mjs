@@ -9,10 +9,10 @@ before(async () => ({ browser, close } = await launch()));
 after(async () => close());
 
 const PAGES = {
-  'Service provider admin': ['/', '/users', '/licenses', '/subscriptions', '/subscriptions?tab=marketplace', '/customers', '/connections', '/catalog', '/accounts', '/audit', '/outbox', '/status', '/account'],
+  'Service provider admin': ['/', '/users', '/licenses', '/bulk', '/subscriptions', '/subscriptions?tab=marketplace', '/customers', '/connections', '/catalog', '/accounts', '/audit', '/outbox', '/status', '/account'],
   'Service provider support': ['/', '/users', '/subscriptions', '/customers', '/connections', '/catalog', '/status'],
-  'Reseller admin': ['/', '/users', '/licenses', '/subscriptions', '/accounts', '/account'],
-  'Customer admin': ['/', '/users', '/subscriptions', '/account', '/no/such/page'],
+  'Reseller admin': ['/', '/users', '/licenses', '/bulk', '/subscriptions', '/accounts', '/account'],
+  'Customer admin': ['/', '/users', '/bulk', '/subscriptions', '/account', '/no/such/page'],
 };
 
 test('signed-out pages have no violation (and the check does catch one)', async () => {

@@ -50,6 +50,9 @@ pub struct ClientConfig {
     pub requests_per_minute: u32,
     /// First backoff step; doubles per retry, with full jitter, capped at 20 s.
     pub backoff_base: Duration,
+    /// A budget per tenant shared with other processes (several instances on one database),
+    /// taken after the client's own limit; none by default.
+    pub shared_budget: Option<crate::budget::Budget>,
 }
 
 impl ClientConfig {
@@ -72,6 +75,7 @@ impl ClientConfig {
             max_concurrency: 32,
             requests_per_minute: 450,
             backoff_base: Duration::from_millis(250),
+            shared_budget: None,
         }
     }
 }
@@ -243,7 +247,9 @@ impl PartnerCenter {
                 .acquire()
                 .await
                 .map_err(|_| PcError::Transport("client closed".into()))?;
-            let limiter = inner.limiters.for_path(call.path.as_deref().unwrap_or_default());
+            let path = call.path.as_deref().unwrap_or_default();
+            let limiter = inner.limiters.for_path(path);
+            let key = crate::limit::throttle_key(path);
             let mut attempt = 0u32;
             let mut refreshed_token = false;
             // A change whose answer was lost on some attempt may have taken effect.
@@ -251,6 +257,9 @@ impl PartnerCenter {
             let change = call.method != Method::GET && call.method != Method::HEAD;
             loop {
                 limiter.acquire().await;
+                if let Some(budget) = &inner.config.shared_budget {
+                    budget.take(&key).await;
+                }
                 attempt += 1;
                 inner.stats.attempts.fetch_add(1, Ordering::Relaxed);
                 let token = inner.tokens.get(&inner.http, &self.token_request()).await?;

@@ -3,6 +3,7 @@
 //! emulator alike; only [`ClientConfig`] differs.
 
 pub mod auth;
+pub mod budget;
 pub mod client;
 pub mod error;
 pub mod ids;

@@ -84,7 +84,7 @@ impl Limiters {
 }
 
 /// The customer tenant in the path, else the partner (contract section 10.2).
-fn throttle_key(path: &str) -> String {
+pub(crate) fn throttle_key(path: &str) -> String {
     let path = path.split('?').next().unwrap_or_default();
     let mut parts = path
         .split('/')

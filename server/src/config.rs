@@ -57,6 +57,10 @@ pub struct Config {
     /// How long a change (a server function that writes) may take before the page is told
     /// "not confirmed yet"; the change itself runs on to its end regardless.
     pub write_timeout_secs: u64,
+    /// How often the schedule looks for work that is due (the nightly sync, monthly refreshes).
+    pub schedule_secs: u64,
+    /// How long a job's lease lasts without a heartbeat before another instance takes it over.
+    pub job_lease_secs: u64,
     /// Every demo account's password, for tests (else each gets a random one, shown once).
     pub demo_password: Option<String>,
 }
@@ -140,6 +144,8 @@ struct FileConfig {
     trusted_proxies: Option<Scalar>,
     link_issuers: Option<Scalar>,
     write_timeout_secs: Option<Scalar>,
+    schedule_secs: Option<Scalar>,
+    job_lease_secs: Option<Scalar>,
     demo_password: Option<Scalar>,
 }
 
@@ -312,6 +318,18 @@ impl Config {
             300,
             1..=3600,
         )?;
+        let schedule_secs = number(
+            "SEATWISE_SCHEDULE_SECS",
+            pick("SEATWISE_SCHEDULE_SECS", &file.schedule_secs),
+            600,
+            1..=86_400,
+        )?;
+        let job_lease_secs = number(
+            "SEATWISE_JOB_LEASE_SECS",
+            pick("SEATWISE_JOB_LEASE_SECS", &file.job_lease_secs),
+            60,
+            2..=3600,
+        )?;
         let demo_password = pick("SEATWISE_DEMO_PASSWORD", &file.demo_password);
         if demo_password
             .as_ref()
@@ -327,6 +345,8 @@ impl Config {
             trusted_proxies,
             link_issuers,
             write_timeout_secs,
+            schedule_secs,
+            job_lease_secs,
             demo_password,
             smtp_url,
             mail_from,

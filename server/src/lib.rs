@@ -31,6 +31,8 @@ pub struct Ready {
     mailer: Option<(mailer::Mailer, domain::Store)>,
     /// The domain's door, for the work the server does by schedule (and tests that drive it).
     pub services: domain::Services,
+    /// How often the schedule looks for work that is due.
+    schedule_secs: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,7 +89,8 @@ pub async fn prepare(config: &Config) -> Result<Ready, StartError> {
     let clients = domain::connections::Clients::new(partner_center::PartnerCenter::http_client());
     let state = AppState {
         leptos_options: leptos_options(config, addr)?,
-        services: domain::Services::new(store, sealer, clients, public_url),
+        services: domain::Services::new(store, sealer, clients, public_url)
+            .with_job_lease(std::time::Duration::from_secs(config.job_lease_secs)),
     };
     let mailer = match &config.smtp_url {
         Some(url) => Some((
@@ -106,6 +109,7 @@ pub async fn prepare(config: &Config) -> Result<Ready, StartError> {
         router,
         mailer,
         services,
+        schedule_secs: config.schedule_secs,
     })
 }
 
@@ -129,7 +133,8 @@ impl Ready {
             &uuid::Uuid::new_v4().simple().to_string()[..8]
         );
         let _jobs = AbortOnDrop(tokio::spawn(run_jobs(self.services.clone(), instance)));
-        let _schedule = AbortOnDrop(tokio::spawn(schedule(self.services)));
+        let every = std::time::Duration::from_secs(self.schedule_secs);
+        let _schedule = AbortOnDrop(tokio::spawn(schedule(self.services, every)));
         // Without TCP_NODELAY a streamed page (several small writes) waits on the client's
         // delayed ACK: about 40 ms per response on keep-alive connections.
         let listener = self.listener.tap_io(|tcp| {
@@ -149,7 +154,8 @@ impl Ready {
 
 /// Every ten minutes, while the server runs (and once at start-up): the planner's statistics
 /// kept up to date; expired sessions and sign-in counters whose window and back-off are over
-/// are deleted; first passwords kept for bulk results are forgotten after a week.
+/// are deleted; first passwords kept for bulk results are forgotten after a week, and the
+/// shared request budget's slots after two minutes.
 async fn sweep(store: domain::Store) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
@@ -162,6 +168,10 @@ async fn sweep(store: domain::Store) {
         if let Err(e) = store.jobs().forget_secrets(week_ago).await {
             tracing::warn!(error = %e, "bulk passwords not forgotten");
         }
+        let two_minutes_ago = domain::time::now_millis() - 120_000;
+        if let Err(e) = domain::budget::sweep(store.pool(), two_minutes_ago).await {
+            tracing::warn!(error = %e, "the shared request budget not swept");
+        }
         let sessions = store.sessions().delete_expired().await;
         let counters = store.throttle().sweep().await;
         match (sessions, counters) {
@@ -171,11 +181,11 @@ async fn sweep(store: domain::Store) {
     }
 }
 
-/// Every ten minutes, while the server runs: the work done by schedule (the nightly sync of
+/// Every `period` (ten minutes unless set), while the server runs: the work done by schedule (the nightly sync of
 /// every subscription queued as a job once its time of day has come; catalogs in use read again
 /// when their last refresh is a month old).
-async fn schedule(services: domain::Services) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+async fn schedule(services: domain::Services, period: std::time::Duration) {
+    let mut every = tokio::time::interval(period);
     // The first tick is at once: the first check waits a full period after start-up.
     every.tick().await;
     loop {

@@ -27,7 +27,12 @@ pub fn Bulk() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &'static str| move || query.with(|q| q.get(name).unwrap_or_default());
     let (customer, from, job) = (param("customer"), param("from"), param("job"));
-    let data = Resource::new(move || (customer(), from()), |(c, f)| bulk_data(c, f));
+    // Bumped when the job shown finishes, so the list of recent work shows it finished.
+    let finished = RwSignal::new(0u32);
+    let data = Resource::new(
+        move || (customer(), from(), finished.get()),
+        |(c, f, _)| bulk_data(c, f),
+    );
     view! {
         <PageHeader
             title="Bulk work"
@@ -35,7 +40,7 @@ pub fn Bulk() -> impl IntoView {
         />
         {move || {
             let id = job();
-            (!id.is_empty()).then(|| view! { <JobPanel id /> })
+            (!id.is_empty()).then(|| view! { <JobPanel id finished /> })
         }}
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
@@ -460,7 +465,7 @@ where
 /// A bulk job: its progress (asked again every second while it waits or runs), a line per
 /// user, and its result file.
 #[component]
-fn JobPanel(id: String) -> impl IntoView {
+fn JobPanel(id: String, finished: RwSignal<u32>) -> impl IntoView {
     let tick = RwSignal::new(0u32);
     let key = id.clone();
     let data = Resource::new(move || (key.clone(), tick.get()), |(id, _)| bulk_job(id));
@@ -474,6 +479,9 @@ fn JobPanel(id: String) -> impl IntoView {
                 move || tick.update(|t| *t += 1),
                 std::time::Duration::from_secs(1),
             );
+        } else if tick.get_untracked() > 0 {
+            // It finished while the page watched it.
+            finished.update(|n| *n += 1);
         }
     });
     view! {
@@ -485,16 +493,21 @@ fn JobPanel(id: String) -> impl IntoView {
     }
 }
 
-fn job_card(p: BulkJobPage) -> impl IntoView {
-    let j = &p.job;
-    let running = matches!(j.status.as_str(), "queued" | "running");
-    let status = match j.status.as_str() {
+/// A job's status in words.
+fn status_words(status: &str) -> &'static str {
+    match status {
         "queued" => "Waiting to start",
         "running" => "Running",
         "succeeded" => "Finished",
         "cancelled" => "Cancelled",
         _ => "Finished with failures",
-    };
+    }
+}
+
+fn job_card(p: BulkJobPage) -> impl IntoView {
+    let j = &p.job;
+    let running = matches!(j.status.as_str(), "queued" | "running");
+    let status = status_words(&j.status);
     let counts = j.counts();
     let rows = p
         .lines
@@ -518,7 +531,7 @@ fn job_card(p: BulkJobPage) -> impl IntoView {
         <section class="card" aria-labelledby="job-title">
             <h2 class="card-title" id="job-title">{format!("{}: {}", j.what, p.customer)}</h2>
             <p role="status"><strong>{status}</strong>" · "{counts.clone()}</p>
-            <progress class="progress" max=j.total.max(1) value=j.done aria-label=format!("Progress: {counts}")></progress>
+            <progress class="progress progress-wide" max=j.total.max(1) value=j.done aria-label=format!("Progress: {counts}")></progress>
             {(!j.summary.is_empty()).then(|| view! { <p class="small">{j.summary.clone()}</p> })}
             {(!running).then(|| view! {
                 <p>
@@ -558,7 +571,7 @@ fn recent(jobs: Vec<JobRow>, customer: &str) -> impl IntoView {
             view! {
                 <tr>
                     <td><a href=href>{j.what.clone()}</a><div class="muted small">{format!("Asked by {}", j.requested_by)}</div></td>
-                    <td class="small">{format!("{}: {} of {} done", j.status, j.done, j.total)}</td>
+                    <td class="small">{status_words(&j.status)}<div class="muted">{j.counts()}</div></td>
                     <td class="small nowrap">{j.created.clone()}</td>
                 </tr>
             }
@@ -566,7 +579,7 @@ fn recent(jobs: Vec<JobRow>, customer: &str) -> impl IntoView {
         .collect_view();
     Some(view! {
         <section class="card card-flush" aria-labelledby="recent-title">
-            <h2 class="card-title" id="recent-title">"Recent bulk work"</h2>
+            <h2 class="card-title card-title-padded" id="recent-title">"Recent bulk work"</h2>
             <table class="table">
                 <thead>
                     <tr>

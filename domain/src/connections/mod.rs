@@ -100,6 +100,9 @@ pub struct Connection {
 pub struct Connections<'a> {
     pool: &'a AnyPool,
     sealer: &'a Sealer,
+    /// Several instances may share the database (PostgreSQL): clients share their budget
+    /// through it.
+    shared: bool,
 }
 
 type Row = (
@@ -209,8 +212,12 @@ fn valid_name(name: &str) -> Result<String, StoreError> {
 }
 
 impl<'a> Connections<'a> {
-    pub(crate) fn new(pool: &'a AnyPool, sealer: &'a Sealer) -> Self {
-        Connections { pool, sealer }
+    pub(crate) fn new(pool: &'a AnyPool, sealer: &'a Sealer, shared: bool) -> Self {
+        Connections {
+            pool,
+            sealer,
+            shared,
+        }
     }
 
     pub async fn list(&self) -> Result<Vec<Connection>, StoreError> {
@@ -532,7 +539,18 @@ impl<'a> Connections<'a> {
         let bound_to = binding(id.as_str(), &api_url, &login_url, &tenant, &app_id);
         let secret: Secret = serde_json::from_slice(&self.sealer.open(&sealed, &bound_to)?)
             .map_err(|e| StoreError::Invalid(format!("stored credential: {e}")))?;
-        let config = ClientConfig::new(api_url, login_url, tenant, app_id, secret.credential());
+        let mut config = ClientConfig::new(api_url, login_url, tenant, app_id, secret.credential());
+        if self.shared {
+            let budget = crate::budget::DbBudget::new(
+                self.pool.clone(),
+                id.as_str(),
+                crate::budget::PER_MINUTE,
+                std::time::Duration::from_secs(60),
+            );
+            config.requests_per_minute = crate::budget::PER_MINUTE;
+            config.shared_budget =
+                Some(partner_center::budget::Budget(std::sync::Arc::new(budget)));
+        }
         Ok(PartnerCenter::new(http, config))
     }
 

@@ -30,7 +30,12 @@ impl Services {
     /// that stopped); answers how many it ran. `instance` names this process.
     pub async fn run_due_jobs(&self, instance: &str) -> Result<usize, ServiceError> {
         let mut ran = 0;
-        while let Some(job) = self.store.jobs().claim(instance, now_millis()).await? {
+        while let Some(job) = self
+            .store
+            .jobs()
+            .claim_with_lease(instance, now_millis(), self.job_lease_ms)
+            .await?
+        {
             tracing::info!(job = %job.id, kind = job.kind.as_str(), "job started");
             let run = match job.kind {
                 JobKind::Sync => self.run_sync(&job, instance).await,

@@ -69,6 +69,8 @@ pub struct Services {
     /// Where people reach Seatwise, for links in mail.
     public_url: Arc<str>,
     started_at: Instant,
+    /// How long a job's lease lasts without a heartbeat.
+    job_lease_ms: i64,
 }
 
 impl Services {
@@ -79,7 +81,14 @@ impl Services {
             clients: Arc::new(clients),
             public_url: public_url.into(),
             started_at: Instant::now(),
+            job_lease_ms: crate::jobs::LEASE_MS,
         }
+    }
+
+    /// With another lease for the jobs this instance runs.
+    pub fn with_job_lease(mut self, lease: std::time::Duration) -> Self {
+        self.job_lease_ms = i64::try_from(lease.as_millis()).unwrap_or(crate::jobs::LEASE_MS);
+        self
     }
 
     /// The store, for the server's own layers (sign-in, sessions, links) and the command line.

@@ -39,6 +39,31 @@ pub struct TestApp {
     _running: Option<pc_emulator::Running>,
 }
 
+/// A fresh database on the test PostgreSQL server (`SEATWISE_TEST_POSTGRES_URL`); `None` when
+/// PostgreSQL tests are skipped.
+pub async fn fresh_postgres() -> Option<String> {
+    let admin_url = match std::env::var("SEATWISE_TEST_POSTGRES_URL") {
+        Ok(url) => url,
+        Err(_) if std::env::var_os("SEATWISE_TEST_SKIP_POSTGRES").is_some() => return None,
+        Err(_) => panic!("SEATWISE_TEST_POSTGRES_URL is not set: run `make test`"),
+    };
+    let admin = domain::Store::connect(&admin_url).await.unwrap();
+    let name = format!("seatwise_http_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(admin.pool())
+        .await
+        .unwrap();
+    admin.close().await;
+    let (base, _) = admin_url.rsplit_once('/').unwrap();
+    Some(format!("{base}/{name}"))
+}
+
+/// The master and session keys (base64) of test servers on PostgreSQL.
+pub fn test_keys() -> (String, String) {
+    use base64::{engine::general_purpose::STANDARD, Engine as _};
+    (STANDARD.encode([1u8; 32]), STANDARD.encode([2u8; 64]))
+}
+
 impl TestApp {
     pub async fn spawn() -> Self {
         Self::spawn_with(&[]).await
@@ -47,22 +72,8 @@ impl TestApp {
     /// Seatwise with its embedded emulator and demo data, on a fresh PostgreSQL database of
     /// the test server (`SEATWISE_TEST_POSTGRES_URL`); `None` when PostgreSQL tests are skipped.
     pub async fn spawn_on_postgres() -> Option<Self> {
-        let admin_url = match std::env::var("SEATWISE_TEST_POSTGRES_URL") {
-            Ok(url) => url,
-            Err(_) if std::env::var_os("SEATWISE_TEST_SKIP_POSTGRES").is_some() => return None,
-            Err(_) => panic!("SEATWISE_TEST_POSTGRES_URL is not set: run `make test`"),
-        };
-        let admin = domain::Store::connect(&admin_url).await.unwrap();
-        let name = format!("seatwise_http_{}", uuid::Uuid::new_v4().simple());
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(admin.pool())
-            .await
-            .unwrap();
-        admin.close().await;
-        let (base, _) = admin_url.rsplit_once('/').unwrap();
-        let url = format!("{base}/{name}");
-        use base64::{engine::general_purpose::STANDARD, Engine as _};
-        let (master, session) = (STANDARD.encode([1u8; 32]), STANDARD.encode([2u8; 64]));
+        let url = fresh_postgres().await?;
+        let (master, session) = test_keys();
         Some(
             Self::spawn_with(&[
                 ("DATABASE_URL", url.as_str()),
@@ -90,7 +101,14 @@ impl TestApp {
             .await
             .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let config = config(&dir, &[("SEATWISE_EMULATOR", "off")]);
+        // Bulk files of a hundred users are larger than the tests' small limit.
+        let config = config(
+            &dir,
+            &[
+                ("SEATWISE_EMULATOR", "off"),
+                ("SEATWISE_BODY_LIMIT_BYTES", "1048576"),
+            ],
+        );
         let secrets = server::secrets::Secrets::load(&config).unwrap();
         let sealer = Sealer::new(secrets.master_key.bytes()).unwrap();
         let store = domain::Store::open(&config.database_url).await.unwrap();
@@ -365,7 +383,8 @@ fn config(dir: &tempfile::TempDir, extra: &[(&str, &str)]) -> Config {
         .collect();
     env.insert("SEATWISE_LISTEN".into(), "127.0.0.1:0".into());
     env.insert("SEATWISE_DATA_DIR".into(), dir.path().display().to_string());
-    env.insert("SEATWISE_BODY_LIMIT_BYTES".into(), "4096".into());
+    env.entry("SEATWISE_BODY_LIMIT_BYTES".into())
+        .or_insert_with(|| "4096".into());
     env.entry("SEATWISE_DEMO_PASSWORD".into())
         .or_insert_with(|| DEMO_PASSWORD.into());
     Config::from_sources(None, &env).unwrap()

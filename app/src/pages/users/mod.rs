@@ -410,7 +410,7 @@ fn user_row(u: UserItem, several: bool, dialog: RwSignal<Option<UserDialog>>) ->
             {several.then(|| view! { <td class="nowrap">{u.customer}</td> })}
             <td>
                 <div class="nowrap">{u.display_name}</div>
-                <div class="muted small">{u.user_principal_name}</div>
+                <div class="muted small user-name">{u.user_principal_name}</div>
             </td>
             <td>{status}</td>
             <td>{licenses}</td>
