@@ -26,6 +26,10 @@ pub enum JobKind {
     Provision,
     /// One license swapped for another on chosen users of one customer.
     Swap,
+    /// The catalogs in use read again (those last read a month ago).
+    CatalogRefresh,
+    /// Expired sessions and workspace links, first passwords kept a week, old budget slots.
+    CleanUp,
 }
 
 impl JobKind {
@@ -35,6 +39,8 @@ impl JobKind {
             JobKind::Optimise => "optimise",
             JobKind::Provision => "provision",
             JobKind::Swap => "swap",
+            JobKind::CatalogRefresh => "catalog-refresh",
+            JobKind::CleanUp => "clean-up",
         }
     }
 
@@ -44,6 +50,8 @@ impl JobKind {
             "optimise" => Some(JobKind::Optimise),
             "provision" => Some(JobKind::Provision),
             "swap" => Some(JobKind::Swap),
+            "catalog-refresh" => Some(JobKind::CatalogRefresh),
+            "clean-up" => Some(JobKind::CleanUp),
             _ => None,
         }
     }
@@ -54,6 +62,8 @@ impl JobKind {
             JobKind::Optimise => "License optimisation",
             JobKind::Provision => "Users from a file",
             JobKind::Swap => "License swap",
+            JobKind::CatalogRefresh => "Catalog refresh (monthly)",
+            JobKind::CleanUp => "Clean-up of sessions, links and kept passwords",
         }
     }
 }

@@ -97,12 +97,21 @@ impl<'a> Sessions<'a> {
             .rows_affected())
     }
 
+    /// Forgets the used workspace links that expired an hour before `now` (they can no longer
+    /// be replayed); answers how many.
+    pub async fn forget_used_links(&self, now: i64) -> Result<u64, StoreError> {
+        Ok(
+            sqlx::query("DELETE FROM workspace_link_uses WHERE expires_at <= $1")
+                .bind(now - 3_600_000)
+                .execute(self.pool)
+                .await?
+                .rows_affected(),
+        )
+    }
+
     /// Records a workspace link id as used; `false` if it was used before (a replay).
     pub async fn use_link_once(&self, jti: &str, expires_at: i64) -> Result<bool, StoreError> {
-        sqlx::query("DELETE FROM workspace_link_uses WHERE expires_at <= $1")
-            .bind(now_millis() - 3_600_000)
-            .execute(self.pool)
-            .await?;
+        self.forget_used_links(now_millis()).await?;
         let done = sqlx::query(
             "INSERT INTO workspace_link_uses (jti, used_at, expires_at) VALUES ($1, $2, $3) \
              ON CONFLICT (jti) DO NOTHING",

@@ -153,9 +153,9 @@ impl Ready {
 }
 
 /// Every ten minutes, while the server runs (and once at start-up): the planner's statistics
-/// kept up to date; expired sessions and sign-in counters whose window and back-off are over
-/// are deleted; first passwords kept for bulk results are forgotten after a week, and the
-/// shared request budget's slots after two minutes.
+/// kept up to date; sign-in counters whose window and back-off are over, and the shared
+/// request budget's old slots, deleted. (Expired sessions and the rest are the nightly
+/// clean-up job's.)
 async fn sweep(store: domain::Store) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
@@ -163,27 +163,24 @@ async fn sweep(store: domain::Store) {
         if let Err(e) = store.optimize().await {
             tracing::warn!(error = %e, "statistics not updated");
         }
-        // The first passwords of users created in bulk are kept for the result file a week.
-        let week_ago = domain::time::now_millis() - 7 * 24 * 3_600_000;
-        if let Err(e) = store.jobs().forget_secrets(week_ago).await {
-            tracing::warn!(error = %e, "bulk passwords not forgotten");
-        }
-        let two_minutes_ago = domain::time::now_millis() - 120_000;
-        if let Err(e) = domain::budget::sweep(store.pool(), two_minutes_ago).await {
+        // Old slots of the shared request budget (a busy tenant writes one a second).
+        if let Err(e) =
+            domain::budget::sweep(store.pool(), domain::time::now_millis() - 120_000).await
+        {
             tracing::warn!(error = %e, "the shared request budget not swept");
         }
-        let sessions = store.sessions().delete_expired().await;
         let counters = store.throttle().sweep().await;
-        match (sessions, counters) {
-            (Ok(s), Ok(c)) => tracing::debug!(sessions = s, counters = c, "swept"),
-            (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "sweep failed"),
+        match counters {
+            Ok(c) => tracing::debug!(counters = c, "swept"),
+            Err(e) => tracing::warn!(error = %e, "sweep failed"),
         }
     }
 }
 
-/// Every `period` (ten minutes unless set), while the server runs: the work done by schedule (the nightly sync of
-/// every subscription queued as a job once its time of day has come; catalogs in use read again
-/// when their last refresh is a month old).
+/// Every `period` (ten minutes unless set), while the server runs: the work done by schedule,
+/// queued as jobs once however many instances ask (the nightly sync, optimisation and clean-up
+/// once their time of day has come; the catalog refresh on a day a catalog in use is a month
+/// old).
 async fn schedule(services: domain::Services, period: std::time::Duration) {
     let mut every = tokio::time::interval(period);
     // The first tick is at once: the first check waits a full period after start-up.
@@ -196,9 +193,10 @@ async fn schedule(services: domain::Services, period: std::time::Duration) {
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "nightly sync not queued"),
         }
-        let refreshed = services.refresh_catalogs_due(now).await;
-        if refreshed > 0 {
-            tracing::info!(refreshed, "catalogs refreshed by schedule");
+        match services.catalog_refresh_due(now).await {
+            Ok(Some(job)) => tracing::info!(%job, "catalog refresh queued"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "catalog refresh not queued"),
         }
     }
 }

@@ -4922,6 +4922,18 @@ async fn catalogs_in_use_are_refreshed_monthly(app: TestApp) {
     );
     withdraw_premium(&app).await;
     let later = domain::time::now_millis() + domain::service::REFRESH_EVERY_MS;
+    // The schedule queues it as a job, once that day however often it asks.
+    assert_eq!(app.services.catalog_refresh_due(now).await.unwrap(), None);
+    let job = app.services.catalog_refresh_due(later).await.unwrap();
+    assert!(job.is_some(), "queued when a catalog is a month old");
+    assert_eq!(
+        app.services.catalog_refresh_due(later).await.unwrap(),
+        None,
+        "once a day"
+    );
+    let ran = finished_job(&app, &job.unwrap()).await;
+    assert_eq!(ran.kind, domain::jobs::JobKind::CatalogRefresh);
+    // The job reads what is due when it runs (nothing, today); the month-old read is here.
     assert_eq!(app.services.refresh_catalogs_due(later).await, 1);
 
     app.sign_in_as("Service provider admin").await;
@@ -5487,6 +5499,14 @@ async fn the_nightly_sync_runs_once_a_day_after_its_time(app: TestApp) {
         )
     };
     let services = &app.services;
+    let store = app.store().await;
+    sqlx::query(
+        "INSERT INTO sessions (id, account_id, data, expires_at) VALUES ('expired', NULL, '{}', 1)",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    store.close().await;
     assert_eq!(
         services
             .nightly_sync_due(at("2030-01-01T01:59:00Z"))
@@ -5516,6 +5536,36 @@ async fn the_nightly_sync_runs_once_a_day_after_its_time(app: TestApp) {
         "{ran:?}"
     );
     assert!(ran.summary.starts_with("3 customers, "), "{}", ran.summary);
+    // The night's clean-up, queued with it: the expired session removed.
+    let store = app.store().await;
+    let clean_up = store
+        .jobs()
+        .recent(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|j| j.kind == domain::jobs::JobKind::CleanUp)
+        .expect("the night's clean-up is queued");
+    store.close().await;
+    services.run_due_jobs("the test").await.unwrap();
+    let cleaned = finished_job(&app, &clean_up.id).await;
+    assert_eq!(
+        cleaned.status,
+        domain::jobs::JobStatus::Succeeded,
+        "{cleaned:?}"
+    );
+    assert!(
+        cleaned.summary.contains("expired sessions"),
+        "{}",
+        cleaned.summary
+    );
+    let store = app.store().await;
+    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE id = 'expired'")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+    assert_eq!(left, 0, "the expired session is gone");
     // The night's optimisation, queued with it: planned, waiting for approval (the setting is
     // off), nothing sent.
     let store = app.store().await;
@@ -5602,9 +5652,15 @@ async fn the_nightly_sync_runs_once_a_day_after_its_time(app: TestApp) {
     let writes = app.writes_applied().await;
     services.run_due_jobs("the test").await.unwrap();
     let store = app.store().await;
-    let tonight = store.jobs().recent(1).await.unwrap().remove(0);
+    let tonight = store
+        .jobs()
+        .recent(3)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|j| j.kind == domain::jobs::JobKind::Optimise)
+        .expect("the night's optimisation");
     store.close().await;
-    assert_eq!(tonight.kind, domain::jobs::JobKind::Optimise);
     let made = finished_job(&app, &tonight.id).await;
     assert_eq!(made.status, domain::jobs::JobStatus::Succeeded, "{made:?}");
     assert!(

@@ -156,7 +156,7 @@ impl Services {
     /// [`REFRESH_EVERY_MS`] ago is read again (one never read waits for its first refresh on
     /// the Catalog page), audited as done by the schedule. Answers how many were read.
     pub async fn refresh_catalogs_due(&self, now: i64) -> usize {
-        let connections = match self.store.connections(&self.sealer).list().await {
+        let connections = match self.catalogs_due(now).await {
             Ok(list) => list,
             Err(e) => {
                 tracing::warn!(error = %e, "scheduled catalog refresh: connections not read");
@@ -165,11 +165,6 @@ impl Services {
         };
         let mut done = 0;
         for c in connections {
-            let last = self.store.catalog().last_refresh(&c.id).await;
-            let due = matches!(&last, Ok(Some(s)) if now - s.at >= REFRESH_EVERY_MS);
-            if !due {
-                continue;
-            }
             let result = refresh(self, &c).await;
             let (outcome, detail) = match &result {
                 Ok(summary) => (Outcome::Succeeded, refresh_words(&c.id, summary)),
@@ -188,6 +183,40 @@ impl Services {
             done += usize::from(result.is_ok());
         }
         done
+    }
+}
+
+impl Services {
+    /// The connections whose catalog was last read [`REFRESH_EVERY_MS`] or more before `now`
+    /// (one never read waits for its first refresh on the Catalog page).
+    async fn catalogs_due(&self, now: i64) -> Result<Vec<Connection>, ServiceError> {
+        let mut due = Vec::new();
+        for c in self.store.connections(&self.sealer).list().await? {
+            let last = self.store.catalog().last_refresh(&c.id).await?;
+            if last.is_some_and(|s| now - s.at >= REFRESH_EVERY_MS) {
+                due.push(c);
+            }
+        }
+        Ok(due)
+    }
+
+    /// Queues the catalog refresh as a job when some catalog is due at `now`: once a day
+    /// however many instances ask. Answers the job's id when it queued one.
+    pub async fn catalog_refresh_due(&self, now: i64) -> Result<Option<String>, ServiceError> {
+        if self.catalogs_due(now).await?.is_empty() {
+            return Ok(None);
+        }
+        let today = &crate::time::format_utc_datetime(now)[..10];
+        Ok(self
+            .store
+            .jobs()
+            .create_scheduled(
+                super::jobs::CATALOG_SCHEDULE,
+                today,
+                crate::jobs::JobKind::CatalogRefresh,
+                SCHEDULE,
+            )
+            .await?)
     }
 }
 

@@ -25,6 +25,12 @@ pub const NIGHTLY_SCHEDULE: &str = "nightly-sync";
 /// The schedule of the nightly optimisation (one job a day, after the sync is queued).
 pub const OPTIMISE_SCHEDULE: &str = "nightly-optimise";
 
+/// The schedule of the nightly clean-up (one job a day, with the sync).
+pub const CLEAN_UP_SCHEDULE: &str = "nightly-clean-up";
+
+/// The schedule of the catalog refresh (queued on a day some catalog is a month old).
+pub const CATALOG_SCHEDULE: &str = "catalog-refresh";
+
 impl Services {
     /// Claims and runs jobs, one after another, until none is waiting (or left by an instance
     /// that stopped); answers how many it ran. `instance` names this process.
@@ -42,6 +48,8 @@ impl Services {
                 JobKind::Optimise => self.run_optimise(&job, instance).await,
                 JobKind::Provision => self.run_provision(&job, instance).await,
                 JobKind::Swap => self.run_swap(&job, instance).await,
+                JobKind::CatalogRefresh => Ok(self.run_catalog_refresh().await),
+                JobKind::CleanUp => self.run_clean_up().await,
             };
             match run {
                 Ok(summary) => {
@@ -170,6 +178,35 @@ impl Services {
         } else {
             format!("{done}; waiting for approval on the Optimisation page")
         })
+    }
+}
+
+impl Services {
+    /// The nightly clean-up as a job: expired sessions and workspace link records, first
+    /// passwords of bulk work kept for a week, the shared request budget's old slots.
+    async fn run_clean_up(&self) -> Result<String, ServiceError> {
+        let now = now_millis();
+        let sessions = self.store.sessions().delete_expired().await?;
+        let links = self.store.sessions().forget_used_links(now).await?;
+        let passwords = self
+            .store
+            .jobs()
+            .forget_secrets(now - 7 * 24 * 3_600_000)
+            .await?;
+        let slots = crate::budget::sweep(self.store.pool(), now - 120_000).await?;
+        Ok(format!(
+            "{sessions} expired sessions, {links} used workspace links, {passwords} first \
+             passwords and {slots} request budget slots removed"
+        ))
+    }
+
+    /// The catalog refresh as a job: every catalog a month old read again.
+    async fn run_catalog_refresh(&self) -> String {
+        match self.refresh_catalogs_due(now_millis()).await {
+            0 => "No catalog was due.".into(),
+            1 => "1 catalog read again.".into(),
+            n => format!("{n} catalogs read again."),
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use futures_util::{stream, Stream, StreamExt};
 use partner_center::CustomerId;
 
 use super::{
-    jobs::{NIGHTLY_SCHEDULE, OPTIMISE_SCHEDULE},
+    jobs::{CLEAN_UP_SCHEDULE, NIGHTLY_SCHEDULE, OPTIMISE_SCHEDULE},
     ProviderAdminDesk, ProviderDesk, ServiceError, Services,
 };
 use crate::{
@@ -239,6 +239,8 @@ impl Services {
             .await?;
         // Optimisation reads Partner Center itself; queued after the sync, run after it.
         jobs.create_scheduled(OPTIMISE_SCHEDULE, today, JobKind::Optimise, super::SCHEDULE)
+            .await?;
+        jobs.create_scheduled(CLEAN_UP_SCHEDULE, today, JobKind::CleanUp, super::SCHEDULE)
             .await?;
         Ok(sync)
     }
