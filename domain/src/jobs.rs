@@ -56,6 +56,15 @@ impl JobKind {
         }
     }
 
+    /// The jobs a service provider admin may start on the Jobs page (bulk work is started on
+    /// the Bulk work page, for one customer).
+    pub const STARTABLE: [JobKind; 4] = [
+        JobKind::Sync,
+        JobKind::Optimise,
+        JobKind::CatalogRefresh,
+        JobKind::CleanUp,
+    ];
+
     pub fn words(self) -> &'static str {
         match self {
             JobKind::Sync => "Sync of every subscription",

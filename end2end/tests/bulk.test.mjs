@@ -46,7 +46,7 @@ test('a customer admin creates users from a file, corrects a row, and downloads 
   await progress.waitFor();
   await page.getByText('Finished', { exact: true }).waitFor({ timeout: 30000 });
   assert.equal(await progress.getAttribute('value'), '2');
-  await page.getByText('2 of 2 done').waitFor();
+  await page.getByText('Finished · 2 of 2 done').waitFor();
   for (const v of await axe(page)) problems.push(`axe: ${v}`);
   await page.screenshot({ path: '/tmp/bulk-job.png', fullPage: true });
 

@@ -14,7 +14,8 @@ test('the admin starts a full sync and watches it finish', async () => {
   await waitForHydration(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Jobs' }).click();
   await page.getByRole('heading', { level: 1, name: 'Jobs' }).waitFor();
-  await page.getByRole('button', { name: 'Sync every subscription now' }).click();
+  await page.getByLabel('Job to run now').selectOption('sync');
+  await page.getByRole('button', { name: 'Run now' }).click();
   const table = page.getByRole('table');
   const row = table.getByRole('row').nth(1);
   await row.getByText('Sync of every subscription').waitFor();

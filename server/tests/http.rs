@@ -3770,6 +3770,7 @@ on_both_databases!(
     jobs_run_once_resume_where_they_stopped_and_are_shown,
     optimisation_is_approved_reduction_by_reduction,
     auto_increase_grows_by_exactly_what_is_missing,
+    optimisation_after_the_window_is_scheduled_for_renewal,
     users_from_a_file_are_checked_then_created_once,
     licenses_are_swapped_with_one_update_per_user,
 );
@@ -5719,8 +5720,15 @@ async fn jobs_run_once_resume_where_they_stopped_and_are_shown(app: TestApp) {
     assert_eq!(status, 409);
     let (status, _) = app.send("/api/job-resume", &[("job", &id)]).await;
     assert_eq!(status, 409);
-    let (status, said) = app.send("/api/job-start", &[("kind", "reboot")]).await;
-    assert_eq!((status, said["field"].as_str()), (400, Some("kind")));
+    for kind in ["reboot", "provision", "swap"] {
+        // Bulk work is started for one customer, on its own page.
+        let (status, said) = app.send("/api/job-start", &[("kind", kind)]).await;
+        assert_eq!(
+            (status, said["field"].as_str()),
+            (400, Some("kind")),
+            "{kind}"
+        );
+    }
 
     // An instance that died after one customer: its lease has run out. (Written as that
     // instance left it, in one transaction: running, one customer done, the heartbeat long
@@ -6321,6 +6329,16 @@ async fn users_from_a_file_are_checked_then_created_once(app: TestApp) {
 async fn licenses_are_swapped_with_one_update_per_user(app: TestApp) {
     app.sign_in_as("Service provider admin").await;
     let contoso = app.customer_id("Contoso Ltd").await;
+    // The first visit of the page, nothing read before: the licenses are there to choose.
+    let first = app
+        .get_json("/api/bulk", &[("customer", contoso.as_str())])
+        .await;
+    assert!(!first["skus"].as_array().unwrap().is_empty(), "{first}");
+    assert_eq!(
+        first["holders"],
+        serde_json::json!([]),
+        "users only when asked"
+    );
     let (dynamics, dynamics_sku) = order_dynamics(&app, &contoso, "1").await;
     grow_on(&app, &contoso, &dynamics).await;
     let located = located_users(&app, &contoso).await;
@@ -6344,7 +6362,11 @@ async fn licenses_are_swapped_with_one_update_per_user(app: TestApp) {
     let all_holders: Vec<String> = app
         .get_json(
             "/api/bulk",
-            &[("customer", contoso.as_str()), ("from", from.as_str())],
+            &[
+                ("customer", contoso.as_str()),
+                ("from", from.as_str()),
+                ("find", "1"),
+            ],
         )
         .await["holders"]
         .as_array()
@@ -6452,6 +6474,59 @@ async fn licenses_are_swapped_with_one_update_per_user(app: TestApp) {
         (status, said["field"].as_str()),
         (400, Some("users")),
         "{said}"
+    );
+}
+
+/// Optimisation against the emulator's clock: a subscription bought 8 days ago (the clock moved)
+/// is past its 7-day window; its approved reduction is scheduled for renewal (Partner Center
+/// refuses a decrease now), never made now, and the subscription keeps its licenses until then.
+async fn optimisation_after_the_window_is_scheduled_for_renewal(app: TestApp) {
+    let contoso = app.customer_id("Contoso Ltd").await;
+    offer_premium_monthly(&app).await;
+    app.sign_in_as("Service provider admin").await;
+    let page = order_page(&app, &contoso).await;
+    let (status, placed) = place_order(
+        &app,
+        page["form_id"].as_str().unwrap(),
+        &contoso,
+        "CFQ7TTC0LCHC:0003:P1Y:monthly",
+        "5",
+    )
+    .await;
+    assert_eq!(status, 200, "{placed}");
+    let fresh = placed["subscription_id"].as_str().unwrap().to_lowercase();
+    let advanced = app
+        .emulator_post("clock", serde_json::json!({ "seconds": 8 * 86_400 }))
+        .await;
+    assert_eq!(advanced, 200);
+    let report = app.get_json("/api/optimisation", &[("run", "1")]).await;
+    let row = report["reductions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["subscription_id"] == fresh.as_str())
+        .unwrap_or_else(|| panic!("{report}"))
+        .clone();
+    let key = row["key"].as_str().unwrap().to_owned();
+    let (status, said) = app
+        .send("/api/optimisation-apply", &[("reductions", key.as_str())])
+        .await;
+    assert_eq!(status, 200, "{said}");
+    assert_eq!(said["made"].as_array().unwrap().len(), 1, "{said}");
+    let now = app
+        .get_json(
+            "/api/subscription",
+            &[("customer", contoso.as_str()), ("id", fresh.as_str())],
+        )
+        .await;
+    assert_eq!(
+        (
+            now["item"]["quantity"].as_i64(),
+            now["scheduled"].as_bool(),
+            now["next_quantity"].as_i64()
+        ),
+        (Some(5), Some(true), Some(1)),
+        "kept until renewal, 1 then: {now}"
     );
 }
 

@@ -26,12 +26,17 @@ use crate::{
 pub fn Bulk() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &'static str| move || query.with(|q| q.get(name).unwrap_or_default());
-    let (customer, from, job) = (param("customer"), param("from"), param("job"));
+    let (customer, from, find, job) = (
+        param("customer"),
+        param("from"),
+        param("find"),
+        param("job"),
+    );
     // Bumped when the job shown finishes, so the list of recent work shows it finished.
     let finished = RwSignal::new(0u32);
     let data = Resource::new(
-        move || (customer(), from(), finished.get()),
-        |(c, f, _)| bulk_data(c, f),
+        move || (customer(), from(), find(), finished.get()),
+        |(c, f, find, _)| bulk_data(c, f, find),
     );
     view! {
         <PageHeader

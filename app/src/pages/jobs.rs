@@ -62,9 +62,15 @@ pub fn Jobs() -> impl IntoView {
     view! {
         <PageHeader title="Jobs" subtitle="Long work Seatwise runs for you, with its progress. Any instance of Seatwise may run a job; if one stops, another goes on from where it was.">
             {actions.admin.then(|| view! {
-                <ActionForm action=actions.start>
-                    <input type="hidden" name="kind" value="sync" />
-                    <button type="submit" class="button button-primary">"Sync every subscription now"</button>
+                <ActionForm action=actions.start attr:class="inline-form">
+                    <label class="visually-hidden" for="job-kind">"Job to run now"</label>
+                    <select class="select" id="job-kind" name="kind">
+                        <option value="sync">"Sync every subscription"</option>
+                        <option value="optimise">"License optimisation"</option>
+                        <option value="catalog-refresh">"Catalog refresh (those a month old)"</option>
+                        <option value="clean-up">"Clean-up"</option>
+                    </select>
+                    <button type="submit" class="button button-primary">"Run now"</button>
                 </ActionForm>
             })}
         </PageHeader>

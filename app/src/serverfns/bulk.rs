@@ -29,6 +29,9 @@ pub struct BulkView {
 pub async fn bulk_data(
     #[server(default)] customer: String,
     #[server(default)] from: String,
+    /// `1`: the users to choose from for a swap are listed.
+    #[server(default)]
+    find: String,
 ) -> Result<BulkView, AppError> {
     let call = crate::door::caller("bulk.read").await?;
     let customers: Vec<(String, String)> = if call.who().role.is_read_only() {
@@ -48,7 +51,7 @@ pub async fn bulk_data(
         (Vec::new(), Vec::new())
     } else {
         let id = crate::error::parse_id("customer", &customer)?;
-        let choices = call.bulk_choices(&id, &from).await?;
+        let choices = call.bulk_choices(&id, &from, find == "1").await?;
         (choices.skus, choices.holders)
     };
     let jobs = call

@@ -66,15 +66,22 @@ pub async fn jobs() -> Result<JobsPage, AppError> {
     Ok(provider.jobs().await?.into())
 }
 
-/// Queues a job (`kind`: `sync`).
+/// Queues a job (`kind`: `sync`, `optimise`, `catalog-refresh` or `clean-up`).
 #[server(prefix = "/api", endpoint = "job-start")]
 pub async fn start_job(kind: String) -> Result<String, AppError> {
     let admin = crate::door::caller("jobs.start")
         .await?
         .provider_admin()
         .await?;
-    let kind = domain::jobs::JobKind::parse(kind.trim())
-        .ok_or_else(|| AppError::field("kind", "Choose a kind of job: sync."))?;
+    use domain::jobs::JobKind;
+    let kind = JobKind::parse(kind.trim())
+        .filter(|k| JobKind::STARTABLE.contains(k))
+        .ok_or_else(|| {
+            AppError::field(
+                "kind",
+                "Choose a job: sync, optimise, catalog-refresh or clean-up.",
+            )
+        })?;
     Ok(admin.start_job(kind).await?)
 }
 

@@ -261,16 +261,31 @@ impl Caller {
         result
     }
 
-    /// What the bulk page offers for `customer`: its licenses and the users holding `from`
-    /// (every user when empty), as last read.
+    /// What the bulk page offers for `customer`: its licenses (read now, one call) and, when
+    /// `find`, the users holding `from` (every user when empty) from the directory cache, read
+    /// from Partner Center first unless it is fresh.
     pub async fn bulk_choices(
         &self,
         customer: &CustomerId,
         from: &str,
+        find: bool,
     ) -> Result<BulkChoices, ServiceError> {
         let admin = self.bulk_admin(customer).await?;
+        admin.refresh_seats().await?;
         let directory = self.services.store.directory();
         let skus = directory.sku_names(admin.scope_ref()).await?;
+        if !find {
+            return Ok(BulkChoices {
+                skus,
+                holders: Vec::new(),
+            });
+        }
+        let selection = super::Selection {
+            customer: Some(customer.clone()),
+            reseller: None,
+        };
+        let mut read = std::pin::pin!(self.users(&selection).await?.refresh().await);
+        while read.next().await.is_some() {}
         let from = skus
             .iter()
             .find(|(id, _)| id.eq_ignore_ascii_case(from.trim()))
@@ -283,6 +298,9 @@ impl Caller {
 
     /// The bulk jobs on the customers this person may change, newest first.
     pub async fn bulk_jobs(&self) -> Result<Vec<Job>, ServiceError> {
+        if self.who.role.is_read_only() {
+            return Ok(Vec::new());
+        }
         let customers: Vec<String> = self
             .services
             .store
@@ -292,9 +310,6 @@ impl Caller {
             .into_iter()
             .map(|c| c.id.as_str().to_lowercase())
             .collect();
-        if self.who.role.is_read_only() {
-            return Ok(Vec::new());
-        }
         Ok(self
             .services
             .store
