@@ -188,7 +188,7 @@ fn SwapCard(
             })
             .collect_view();
         view! {
-            <select class="select" id=format!("swap-{name}") name=name>
+            <select class="select select-wide" id=format!("swap-{name}") name=name>
                 <option value="" selected=chosen.is_empty()>{none}</option>
                 {options}
             </select>

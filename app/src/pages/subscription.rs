@@ -173,7 +173,7 @@ fn auto_increase_form(
                     <input type="hidden" name="subscription" value=id />
                     <div class="field">
                         <label for="grow-own">"This subscription"</label>
-                        <select class="select" id="grow-own" name="value">{choices}</select>
+                        <select class="select select-wide" id="grow-own" name="value">{choices}</select>
                     </div>
                     <button type="submit" class="button button-secondary">"Save"</button>
                 </ActionForm>
@@ -181,7 +181,7 @@ fn auto_increase_form(
                     <input type="hidden" name="customer" value=customer_too />
                     <div class="field">
                         <label for="grow-customer">{every}</label>
-                        <select class="select" id="grow-customer" name="value">
+                        <select class="select select-wide" id="grow-customer" name="value">
                             <option value="on" selected=customer_on>"On"</option>
                             <option value="off" selected=!customer_on>"Off"</option>
                         </select>

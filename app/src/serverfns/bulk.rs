@@ -260,8 +260,7 @@ impl From<domain::service::SwapPreview> for CheckedBulk {
         checked_bulk(p, problems, to_do, |r| {
             let (action, errors) = match (r.error, r.changes()) {
                 (true, _) => ("Nothing: leave this user out".to_owned(), vec![r.note]),
-                (false, true) => ("Change".to_owned(), Vec::new()),
-                (false, false) => (r.note, Vec::new()),
+                (false, _) => (r.note, Vec::new()),
             };
             PreviewRow {
                 line: String::new(),

@@ -23,7 +23,8 @@ pub struct SwapRow {
     /// SKU ids to give and to take in its one update; both empty: nothing to change.
     pub assign: Vec<String>,
     pub remove: Vec<String>,
-    /// Why nothing changes for it, or the problem that stops it.
+    /// What changes, in words ("A → B", "+ B", "− A"), or why nothing does, or the problem
+    /// that stops it.
     pub note: String,
     pub error: bool,
 }
@@ -94,9 +95,13 @@ pub fn check(swap: &Swap, tenant: &Tenant) -> Vec<SwapRow> {
             if let Some(from) = &swap.from {
                 row.remove.push(from.id.clone());
             }
-            if !row.changes() {
-                row.note = "Holds it already: left as it is.".into();
-            }
+            let name = |s: &Option<SkuFact>| s.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+            row.note = match (row.remove.is_empty(), row.assign.is_empty()) {
+                (true, true) => "Holds it already: left as it is.".into(),
+                (false, false) => format!("{} → {}", name(&swap.from), name(&swap.to)),
+                (true, false) => format!("+ {}", name(&swap.to)),
+                (false, true) => format!("− {}", name(&swap.from)),
+            };
             row
         })
         .collect()
@@ -151,9 +156,11 @@ mod tests {
             (rows[0].assign.clone(), rows[0].remove.clone()),
             (vec!["e5".to_owned()], vec!["e3".to_owned()])
         );
+        assert_eq!(rows[0].note, "E3 → E5");
         assert!(rows[1].assign.is_empty() && rows[1].note.contains("Does not hold E3"));
         assert!(rows[2].error);
         assert_eq!((rows[3].assign.len(), rows[3].remove.len()), (0, 1));
+        assert_eq!(rows[3].note, "− E3", "holds E5 already: only E3 taken");
         assert!(rows[4].error);
         assert_eq!(wanted(&rows), HashMap::from([("e5".to_owned(), 1)]));
     }
