@@ -72,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("accounts") view={Lazy::<pages::AccountsPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("account") view={Lazy::<pages::MyAccountPage>::new()} />
                     <Route path=path!("customers") view={Lazy::<pages::CustomersPage>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("customers/new") view={Lazy::<pages::NewCustomerPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("connections") view={Lazy::<pages::ConnectionsPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("catalog") view={Lazy::<pages::CatalogPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("audit") view={Lazy::<pages::AuditLogPage>::new()} ssr=SsrMode::InOrder />

@@ -22,6 +22,7 @@ mod sql;
 pub mod store;
 pub mod subscriptions;
 pub mod tasks;
+pub mod tenants;
 pub mod throttle;
 pub mod time;
 pub mod users;

@@ -1394,6 +1394,30 @@ mod matrix {
             allowed: &[CUSTOMER_ADMIN, RESELLER_ADMIN, SUPPORT, ADMIN],
         },
         Row {
+            path: "/api/tenant-domain",
+            post: false,
+            args: |_| vec![("prefix", "x".to_owned())],
+            allowed: &[ADMIN],
+        },
+        Row {
+            path: "/api/tenant-create",
+            post: true,
+            args: |_| {
+                vec![
+                    ("company_name", "Matrix".to_owned()),
+                    ("domain_prefix", "x".to_owned()),
+                    ("first_name", "M".to_owned()),
+                    ("last_name", "X".to_owned()),
+                    ("email", "m@x.example".to_owned()),
+                    ("address_line1", "1".to_owned()),
+                    ("city", "C".to_owned()),
+                    ("postal_code", "1".to_owned()),
+                    ("country", "US".to_owned()),
+                ]
+            },
+            allowed: &[ADMIN],
+        },
+        Row {
             path: "/api/auto-increase-save",
             post: true,
             args: |t| {
@@ -2311,6 +2335,26 @@ mod security {
                 vec!["customer", "from", "to", "users"],
             ),
             ("/api/bulk-job", false, vec![(s("job"), s(NOBODY_ACCOUNT))], vec!["job"]),
+            ("/api/tenant-domain", false, vec![(s("prefix"), s("free-demo"))], vec!["prefix"]),
+            (
+                "/api/tenant-create",
+                true,
+                vec![
+                    (s("company_name"), s("Hostile")),
+                    (s("domain_prefix"), s("hostile-demo")),
+                    (s("first_name"), s("H")),
+                    (s("last_name"), s("H")),
+                    (s("email"), s("h@hostile.example")),
+                    (s("address_line1"), s("1 Main St")),
+                    (s("city"), s("Redmond")),
+                    (s("state"), s("WA")),
+                    (s("postal_code"), s("98052")),
+                    (s("country"), s("US")),
+                    (s("reseller"), s("")),
+                    (s("agreement"), s("on")),
+                ],
+                vec!["domain_prefix", "country", "reseller", "email", "company_name"],
+            ),
             ("/api/bulk-result", false, vec![(s("job"), s(NOBODY_ACCOUNT))], vec!["job"]),
             (
                 "/api/auto-increase-save",
@@ -3773,6 +3817,7 @@ on_both_databases!(
     optimisation_after_the_window_is_scheduled_for_renewal,
     users_from_a_file_are_checked_then_created_once,
     licenses_are_swapped_with_one_update_per_user,
+    a_new_customer_tenant_is_created_and_imported,
 );
 
 /// The subscriptions page's data: each role sees the subscriptions of its own customers only;
@@ -6531,6 +6576,143 @@ async fn optimisation_after_the_window_is_scheduled_for_renewal(app: TestApp) {
         (Some(5), Some(true), Some(1)),
         "kept until renewal, 1 then: {now}"
     );
+}
+
+/// A new customer tenant: its domain checked as typed (taken, free, invalid); bad fields refused
+/// on their field with nothing sent; created in Partner Center, imported under the chosen
+/// reseller, its agreement recorded, its administrator's sign-in shown once and mailed.
+async fn a_new_customer_tenant_is_created_and_imported(app: TestApp) {
+    app.sign_in_as("Service provider admin").await;
+    let check = |prefix: &'static str| {
+        let app = &app;
+        async move {
+            app.get_json("/api/tenant-domain", &[("prefix", prefix)])
+                .await
+        }
+    };
+    assert_eq!(check("contoso").await["state"], "taken");
+    assert_eq!(check("adatum-demo").await["state"], "free");
+    let invalid = check("a_b").await;
+    assert_eq!(invalid["state"], "invalid", "{invalid}");
+    let reseller = app.get_json("/api/tenants", &[("", "")]).await["resellers"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let form = |changes: &[(&'static str, &'static str)]| {
+        let mut fields: Vec<(String, String)> = [
+            ("company_name", "Adatum Demo"),
+            ("domain_prefix", "adatum-demo"),
+            ("first_name", "Ada"),
+            ("last_name", "Tum"),
+            ("email", "ada@adatum.example"),
+            ("address_line1", "1 Main St"),
+            ("city", "Redmond"),
+            ("state", "WA"),
+            ("postal_code", "98052"),
+            ("country", "US"),
+            ("agreement", "on"),
+            ("mail", "on"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        fields.push(("reseller".into(), reseller.clone()));
+        for (k, v) in changes {
+            fields.retain(|(key, _)| key != k);
+            fields.push((k.to_string(), v.to_string()));
+        }
+        fields
+    };
+    let send = |fields: Vec<(String, String)>| {
+        let app = &app;
+        async move {
+            let fields: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            app.send("/api/tenant-create", &fields).await
+        }
+    };
+    let writes = app.writes_applied().await;
+    for (change, field) in [
+        (("agreement", ""), "agreement"),
+        (("domain_prefix", "contoso"), "domain_prefix"),
+        (("domain_prefix", "x"), "domain_prefix"),
+        (("email", "nobody"), "email"),
+        (("state", ""), "state"),
+        (("country", "USA"), "country"),
+        (
+            ("reseller", "00000000-0000-0000-0000-00000000dead"),
+            "reseller",
+        ),
+    ] {
+        let (status, said) = send(form(&[change])).await;
+        assert_eq!(
+            (status, said["field"].as_str()),
+            (400, Some(field)),
+            "{change:?}: {said}"
+        );
+    }
+    assert_eq!(
+        app.writes_applied().await,
+        writes,
+        "nothing sent for a bad form"
+    );
+
+    let (status, created) = send(form(&[])).await;
+    assert_eq!(status, 200, "{created}");
+    assert_eq!(created["domain"], "adatum-demo.onmicrosoft.com");
+    assert_eq!(created["admin_user"], "admin@adatum-demo.onmicrosoft.com");
+    assert!(
+        created["admin_password"].as_str().unwrap().len() >= 8,
+        "{created}"
+    );
+    assert_eq!(created["mailed_to"], "ada@adatum.example");
+    assert_eq!(
+        created["agreement_problem"],
+        serde_json::Value::Null,
+        "{created}"
+    );
+    assert_eq!(check("adatum-demo").await["state"], "taken");
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.customer_id("Adatum Demo").await, id);
+    let store = app.store().await;
+    let (owner,): (Option<String>,) =
+        sqlx::query_as("SELECT reseller_id FROM customers WHERE id = $1")
+            .bind(&id)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    let (mails,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM outbox WHERE recipient = 'ada@adatum.example' AND body LIKE $1",
+    )
+    .bind(format!("%{}%", created["admin_password"].as_str().unwrap()))
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    store.close().await;
+    assert_eq!(
+        owner.as_deref(),
+        Some(reseller.as_str()),
+        "under the reseller"
+    );
+    assert_eq!(mails, 1, "the sign-in mailed once");
+    let page = order_page(&app, &id).await;
+    assert!(
+        page["agreement"].is_object(),
+        "the agreement is recorded: {page}"
+    );
+
+    // The same domain again is taken; support cannot create.
+    let (status, said) = send(form(&[("company_name", "Adatum Again")])).await;
+    assert_eq!(
+        (status, said["field"].as_str()),
+        (400, Some("domain_prefix")),
+        "{said}"
+    );
+    app.post_form("/auth/sign-out", &[]).await;
+    app.sign_in_as("Service provider support").await;
+    assert_eq!(send(form(&[("domain_prefix", "other-demo")])).await.0, 403);
 }
 
 /// A job, once any instance has finished it (waits up to 30 s).

@@ -56,7 +56,9 @@ pub fn CustomersAdmin() -> impl IntoView {
         <PageHeader
             title="Customers"
             subtitle="Import tenants from Partner Center and choose the reseller each one belongs to."
-        />
+        >
+            {admin.then(|| view! { <a class="button button-primary" href="/customers/new">"New customer"</a> })}
+        </PageHeader>
         {failure}
         <p class="muted" role="status">{move || notice.get()}</p>
         <Transition fallback=|| view! { <p class="muted">"Asking Partner Center…"</p> }>

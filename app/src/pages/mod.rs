@@ -9,6 +9,7 @@ pub mod customers_admin;
 pub mod history;
 pub mod jobs;
 pub mod licenses;
+pub mod new_customer;
 pub mod not_found;
 pub mod optimise;
 pub mod order;
@@ -34,6 +35,7 @@ pub fn title(path: &str) -> &'static str {
         "/accounts" => "Accounts",
         "/account" => "My account",
         "/customers" => "Customers",
+        "/customers/new" => "New customer",
         "/connections" => "Connections",
         "/catalog" => "Catalog",
         "/audit" => "Audit log",
@@ -80,6 +82,7 @@ lazy_page! {
     AccountsPage => accounts::Accounts;
     MyAccountPage => accounts::MyAccount;
     CustomersPage => customers_admin::CustomersAdmin;
+    NewCustomerPage => new_customer::NewCustomer;
     ConnectionsPage => connections::Connections;
     CatalogPage => catalog::Catalog;
     AuditLogPage => audit_log::AuditLog;

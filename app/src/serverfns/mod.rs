@@ -11,6 +11,7 @@ pub mod customers;
 pub mod customers_admin;
 pub mod history;
 pub mod jobs;
+pub mod new_customer;
 pub mod optimise;
 pub mod orders;
 pub mod outbox;

@@ -16,6 +16,7 @@ mod customer;
 mod error;
 mod history;
 mod jobs;
+mod new_customer;
 mod optimise;
 mod orders;
 mod provider;
@@ -39,6 +40,7 @@ pub use self::{
     error::ServiceError,
     history::{HistoryExport, HistoryView},
     jobs::{parse_job_id, JobsView, NIGHTLY_SCHEDULE},
+    new_customer::{CreatedTenant, DomainCheck},
     optimise::{approval_key, ApprovalDone, Approved, Optimisation},
     orders::{NewOrder, OrderChoice, OrderPage, Placed},
     provider::{ProviderAdminDesk, ProviderDesk, StatusFacts, TenantListing, Tenants},

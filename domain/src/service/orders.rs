@@ -643,7 +643,7 @@ async fn catalog_item_id(
 }
 
 /// Sends the acceptance; one already recorded there with the same contact counts as sent.
-async fn confirm(
+pub(super) async fn confirm(
     pc: &PartnerCenter,
     customer: &CustomerId,
     acceptance: &Acceptance,

@@ -24,7 +24,7 @@ pub struct ProviderDesk {
 /// A service provider admin, checked now.
 pub struct ProviderAdminDesk {
     pub(super) caller: Caller,
-    admin: ProviderAdmin,
+    pub(super) admin: ProviderAdmin,
 }
 
 /// A tenant of the default connection, and whether it is imported.
@@ -82,7 +82,7 @@ impl Caller {
 
     /// A connection (the default one when none is named) and its client: where tenants are
     /// imported from.
-    async fn import_connection(
+    pub(super) async fn import_connection(
         &self,
         id: Option<&ConnectionId>,
     ) -> Result<(Connection, PartnerCenter), ServiceError> {

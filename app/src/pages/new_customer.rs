@@ -1,0 +1,175 @@
+//! New customer: a Microsoft 365 tenant created in Partner Center and imported into Seatwise
+//! (service provider admins). The `onmicrosoft.com` domain is checked as it is typed; the
+//! contact's acceptance of the Microsoft Customer Agreement is recorded with it; the first
+//! global administrator's sign-in is shown once (and mailed to the contact when asked).
+
+use leptos::prelude::*;
+
+use crate::{
+    components::page_header::PageHeader,
+    serverfns::{
+        customers_admin::tenants,
+        new_customer::{tenant_domain, CreateTenant, TenantCreated},
+    },
+};
+
+#[component]
+pub fn NewCustomer() -> impl IntoView {
+    let create = ServerAction::<CreateTenant>::new();
+    let resellers = Resource::new(|| (), |_| tenants(String::new()));
+    // The domain prefix as typed, and the one checked (400 ms after the last key).
+    let (typed, checked) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let check = Resource::new(
+        move || checked.get(),
+        |prefix| async move {
+            if prefix.trim().is_empty() {
+                None
+            } else {
+                Some(tenant_domain(prefix).await)
+            }
+        },
+    );
+    let on_prefix = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        typed.set(value.clone());
+        set_timeout(
+            move || {
+                if typed.get_untracked() == value {
+                    checked.set(value);
+                }
+            },
+            std::time::Duration::from_millis(400),
+        );
+    };
+    let domain_note = move || {
+        check.get().flatten().map(|answer| match answer {
+            Ok(a) => {
+                let class = match a.state.as_str() {
+                    "free" => "field-hint field-ok",
+                    _ => "field-hint field-error",
+                };
+                view! { <p class=class id="domain-state">{a.words}</p> }.into_any()
+            }
+            Err(e) => {
+                view! { <p class="field-hint field-error" id="domain-state">{e.to_string()}</p> }
+                    .into_any()
+            }
+        })
+    };
+    let reseller_options = move || {
+        resellers.get().and_then(Result::ok).map(|p| {
+            p.resellers
+                .into_iter()
+                .map(|r| view! { <option value=r.id>{r.name}</option> })
+                .collect_view()
+        })
+    };
+    let outcome = move || {
+        create.value().get().map(|r| match r {
+            Ok(created) => created_card(created).into_any(),
+            Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }
+                .into_any(),
+        })
+    };
+    let field = |id: &'static str, label: &'static str, required: bool| {
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <input class="input" id=id name=id required=required />
+            </div>
+        }
+    };
+    view! {
+        <PageHeader
+            title="New customer"
+            subtitle="A new Microsoft 365 tenant, created in Partner Center and imported into Seatwise."
+        />
+        <p><a href="/customers">"← Customers"</a></p>
+        {outcome}
+        <ActionForm action=create attr:class="card form-card">
+            <h2 class="card-title">"Company"</h2>
+            <div class="form-grid">
+                {field("company_name", "Company name", true)}
+                <div class="field">
+                    <label for="domain_prefix">"Domain"</label>
+                    <div class="input-suffix">
+                        <input class="input" id="domain_prefix" name="domain_prefix" required
+                            autocomplete="off" spellcheck="false" aria-describedby="domain-state"
+                            on:input=on_prefix />
+                        <span class="muted">".onmicrosoft.com"</span>
+                    </div>
+                    <div aria-live="polite">{domain_note}</div>
+                </div>
+            </div>
+            <h2 class="card-title">"Contact"</h2>
+            <div class="form-grid">
+                {field("first_name", "First name", true)}
+                {field("last_name", "Last name", true)}
+                <div class="field">
+                    <label for="email">"E-mail"</label>
+                    <input class="input" id="email" name="email" type="email" required />
+                </div>
+                {field("phone", "Phone (optional)", false)}
+            </div>
+            <h2 class="card-title">"Address"</h2>
+            <div class="form-grid">
+                {field("address_line1", "Street address", true)}
+                {field("city", "City", true)}
+                {field("state", "State (US, CA, CN, MX)", false)}
+                {field("postal_code", "Postal code", true)}
+                <div class="field">
+                    <label for="country">"Country (two letters)"</label>
+                    <input class="input" id="country" name="country" required maxlength="2" value="US" />
+                </div>
+                <div class="field">
+                    <label for="reseller">"Reseller"</label>
+                    <select class="select" id="reseller" name="reseller">
+                        <option value="">"None (a direct customer)"</option>
+                        <Transition fallback=|| ()>{reseller_options}</Transition>
+                    </select>
+                </div>
+            </div>
+            <label class="check">
+                <input type="checkbox" name="agreement" value="on" required />
+                " The contact has accepted the Microsoft Customer Agreement (recorded with today's date)."
+            </label>
+            <label class="check">
+                <input type="checkbox" name="mail" value="on" checked />
+                " Mail the administrator's sign-in to the contact."
+            </label>
+            <button type="submit" class="button button-primary" disabled=move || create.pending().get()>
+                {move || if create.pending().get() { "Creating the tenant…" } else { "Create the customer" }}
+            </button>
+        </ActionForm>
+    }
+}
+
+/// The new tenant, with its administrator's sign-in (shown this once).
+fn created_card(c: TenantCreated) -> impl IntoView {
+    let users = format!("/users?customer={}", c.id);
+    let order = format!("/subscriptions/new?customer={}", c.id);
+    let mailed = c
+        .mailed_to
+        .map(|to| view! { <p class="small">{format!("The sign-in was mailed to {to}.")}</p> });
+    let agreement = c.agreement_problem.map(|why| {
+        view! { <div class="alert alert-warning" role="status">{format!("The agreement was not recorded ({why}): record it when ordering.")}</div> }
+    });
+    view! {
+        <section class="card" aria-labelledby="created-title" role="status">
+            <h2 class="card-title" id="created-title">{format!("{} is ready", c.company_name)}</h2>
+            <dl class="facts">
+                <dt>"Domain"</dt><dd class="mono">{c.domain}</dd>
+                <dt>"Global administrator"</dt><dd class="mono">{c.admin_user}</dd>
+                <dt>"Password"</dt><dd class="mono">{c.admin_password}</dd>
+            </dl>
+            <p class="small muted">"The password is shown this once; it must be changed at the first sign-in."</p>
+            {mailed}
+            {agreement}
+            <p>
+                <a class="button button-secondary" href=users>"Its users"</a>
+                " "
+                <a class="button button-secondary" href=order>"Order a subscription"</a>
+            </p>
+        </section>
+    }
+}

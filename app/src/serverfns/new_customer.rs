@@ -1,0 +1,129 @@
+//! The New customer page: a customer tenant created in Partner Center and imported, its
+//! domain checked as it is typed.
+
+use leptos::{prelude::*, server_fn::codec::GetUrl};
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// What a domain prefix is now: `free`, `taken` or `invalid`, with the whole domain or why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DomainAnswer {
+    pub state: String,
+    pub words: String,
+}
+
+/// Whether `prefix.onmicrosoft.com` is free (service provider admins).
+#[server(prefix = "/api", endpoint = "tenant-domain", input = GetUrl)]
+pub async fn tenant_domain(prefix: String) -> Result<DomainAnswer, AppError> {
+    use domain::service::DomainCheck;
+    let admin = crate::door::caller("tenant.domain")
+        .await?
+        .provider_admin()
+        .await?;
+    Ok(match admin.check_domain(&prefix).await? {
+        DomainCheck::Free(d) => DomainAnswer {
+            state: "free".into(),
+            words: format!("{d} is free."),
+        },
+        DomainCheck::Taken(d) => DomainAnswer {
+            state: "taken".into(),
+            words: format!("{d} is taken: choose another."),
+        },
+        DomainCheck::Invalid(why) => DomainAnswer {
+            state: "invalid".into(),
+            words: why,
+        },
+    })
+}
+
+/// The form's fields.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TenantFields {
+    pub company_name: String,
+    pub domain_prefix: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    #[serde(default)]
+    pub phone: String,
+    pub address_line1: String,
+    pub city: String,
+    #[serde(default)]
+    pub state: String,
+    pub postal_code: String,
+    pub country: String,
+    /// A reseller's id, or empty for a direct customer.
+    #[serde(default)]
+    pub reseller: String,
+    /// `on`: the contact accepted the Microsoft Customer Agreement.
+    #[serde(default)]
+    pub agreement: String,
+    /// `on`: mail the administrator's sign-in to the contact.
+    #[serde(default)]
+    pub mail: String,
+}
+
+/// A tenant created: its administrator's sign-in, shown once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantCreated {
+    pub id: String,
+    pub company_name: String,
+    pub domain: String,
+    pub admin_user: String,
+    pub admin_password: String,
+    pub mailed_to: Option<String>,
+    pub agreement_problem: Option<String>,
+}
+
+#[server(prefix = "/api", endpoint = "tenant-create")]
+pub async fn create_tenant(
+    #[server(flatten)] fields: TenantFields,
+) -> Result<TenantCreated, AppError> {
+    let admin = crate::door::caller("tenant.create")
+        .await?
+        .provider_admin()
+        .await?;
+    if fields.agreement != "on" {
+        return Err(AppError::field(
+            "agreement",
+            "The customer's contact must accept the Microsoft Customer Agreement first.",
+        ));
+    }
+    let reseller = match fields.reseller.trim() {
+        "" => None,
+        id => Some(crate::error::parse_id("reseller", id)?),
+    };
+    let mail = fields.mail == "on";
+    let created = admin
+        .create_tenant(fields.into(), reseller.as_ref(), mail)
+        .await?;
+    Ok(TenantCreated {
+        id: created.id.as_str().to_lowercase(),
+        company_name: created.company_name,
+        domain: created.domain,
+        admin_user: created.admin_user,
+        admin_password: created.admin_password,
+        mailed_to: created.mailed_to,
+        agreement_problem: created.agreement_problem,
+    })
+}
+
+#[cfg(feature = "ssr")]
+impl From<TenantFields> for domain::tenants::NewTenant {
+    fn from(f: TenantFields) -> Self {
+        domain::tenants::NewTenant {
+            company_name: f.company_name,
+            domain_prefix: f.domain_prefix,
+            first_name: f.first_name,
+            last_name: f.last_name,
+            email: f.email,
+            phone: f.phone,
+            address_line1: f.address_line1,
+            city: f.city,
+            state: f.state,
+            postal_code: f.postal_code,
+            country: f.country,
+        }
+    }
+}
