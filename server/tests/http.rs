@@ -6048,6 +6048,26 @@ async fn auto_increase_grows_by_exactly_what_is_missing(app: TestApp) {
     let (status, said) = app.send("/api/subscription-change", &reactivate).await;
     assert_eq!(status, 200, "{said}");
 
+    // A user without a usage location: refused before anything is bought.
+    let users = app
+        .get_json("/api/users", &[("customer", contoso.as_str())])
+        .await;
+    let unlocated = users["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .find(|id| !located.contains(id))
+        .expect("a seeded user without a usage location");
+    let writes = app.writes_applied().await;
+    let (status, said) = assign(&unlocated).await;
+    assert_eq!(status, 409, "{said}");
+    assert!(
+        said["message"].as_str().unwrap().contains("location"),
+        "{said}"
+    );
+    assert_eq!(app.writes_applied().await, writes, "nothing bought");
+
     // On: it grows by exactly the one missing, then the license is given.
     let (status, said) = assign(&located[1]).await;
     assert_eq!(status, 200, "{said}");

@@ -88,7 +88,7 @@ pub fn NewCustomer() -> impl IntoView {
         {outcome}
         <ActionForm action=create attr:class="card form-card">
             <h2 class="card-title">"Company"</h2>
-            <div class="form-grid">
+            <div class="form-grid form-grid-top">
                 {field("company_name", "Company name", true)}
                 <div class="field">
                     <label for="domain_prefix">"Domain"</label>

@@ -9,10 +9,7 @@ use crate::{
     access::{ChangeScope, Role},
     audit::Outcome,
     history::{self, Author},
-    subscriptions::{
-        auto_increase::{Increase, Setting},
-        change::Change,
-    },
+    subscriptions::{auto_increase::Increase, change::Change},
     users::{LicenseOutcome, UserAdmin, UserError},
 };
 
@@ -33,6 +30,7 @@ impl Caller {
             let mut grown = Vec::new();
             if !assign.is_empty() && admin.grows_any().await? {
                 let upn = admin.user_name(&user).await?;
+                admin.needs_location(&user).await?;
                 let wanted = admin
                     .not_held(&user, &assign)
                     .await?
@@ -42,7 +40,17 @@ impl Caller {
                 let increases = admin.increases(&wanted).await?;
                 grown = grow(&admin, increases, &author, &upn).await?;
             }
-            let mut outcome = admin.update_licenses(&user, &assign, &remove).await?;
+            let mut outcome = match admin.update_licenses(&user, &assign, &remove).await {
+                Ok(outcome) => outcome,
+                // What grew stays grown (Partner Center made it): the refusal says so.
+                Err(e) if !grown.is_empty() => {
+                    return Err(UserError::CannotGrow(format!(
+                        "Grown first (kept): {}. The licenses were not given: {e}",
+                        grown.join("; ")
+                    )))
+                }
+                Err(e) => return Err(e),
+            };
             outcome.grown = grown;
             Ok(outcome)
         };
@@ -54,23 +62,6 @@ impl Caller {
             }
         };
         self.change(customer, describe, work).await
-    }
-
-    /// The customer's auto-increase setting.
-    pub async fn auto_increase(&self, customer: &CustomerId) -> Result<Setting, ServiceError> {
-        let checked = self
-            .services
-            .store
-            .access()
-            .authorize(&self.who, customer)
-            .await;
-        self.checked(Some(customer), checked).await?;
-        Ok(self
-            .services
-            .store
-            .auto_increase()
-            .setting(customer)
-            .await?)
     }
 
     /// Sets the customer's auto-increase (`subscription` None) or one subscription's (`enabled`

@@ -48,6 +48,26 @@ impl UserAdmin<ChangeScope> {
             .any())
     }
 
+    /// Refuses a user without a usage location before anything is bought for it (Partner
+    /// Center would then refuse the licenses).
+    pub async fn needs_location(&self, user: &UserId) -> Result<(), UserError> {
+        let found = self
+            .pc
+            .user(self.customer(), user)
+            .await
+            .map_err(user_error)?;
+        if found
+            .usage_location
+            .as_deref()
+            .unwrap_or_default()
+            .trim()
+            .is_empty()
+        {
+            return Err(UserError::UsageLocationMissing);
+        }
+        Ok(())
+    }
+
     /// Which of `skus` the user does not hold now (read from Partner Center).
     pub async fn not_held(&self, user: &UserId, skus: &[SkuId]) -> Result<Vec<SkuId>, UserError> {
         let held: Vec<SkuId> = self
