@@ -101,6 +101,8 @@ fn customer(rng: &mut StdRng, n: usize, options: &SeedOptions, now: OffsetDateTi
             ..BillingProfile::default()
         }),
         relationship_to_partner: Some(RelationshipToPartner::Reseller),
+        // A domain the customer verified in its tenant, besides its onmicrosoft.com one.
+        custom_domains: vec![format!("{slug}.example")],
         links: Some(Links {
             self_link: Some(Link::get(format!("/customers/{id}"))),
             ..Links::default()

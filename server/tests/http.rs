@@ -1944,6 +1944,20 @@ async fn user_management_through_the_server_functions() {
     let table = licenses(&app).await;
     let domain = table["domains"][0].as_str().unwrap().to_owned();
     assert!(domain.starts_with("fabrikam"), "{table}");
+    // The domain the customer verified is offered too, and a user can be made on it.
+    assert_eq!(table["domains"][1], "fabrikam.example", "{table}");
+    let verified = [
+        ("customer", fabrikam.as_str()),
+        ("first_name", "Max"),
+        ("last_name", "Verified"),
+        ("display_name", "Max Verified"),
+        ("user_name", "max.verified"),
+        ("domain", "fabrikam.example"),
+        ("usage_location", "DE"),
+    ];
+    let (status, said) = app.send("/api/user-create", &verified).await;
+    assert_eq!(status, 200, "{said}");
+    assert_eq!(said["user_name"], "max.verified@fabrikam.example");
 
     // A refused field comes back as 400 with the field named, and nothing is created.
     let create = |password: &'static str| {

@@ -165,6 +165,8 @@ pub struct UserAdmin<S> {
     pub(super) pc: PartnerCenter,
     pub(super) scope: S,
     pub(super) actor: Actor,
+    /// The domains the customer verified, read from Partner Center once per handle.
+    verified: tokio::sync::OnceCell<Vec<String>>,
 }
 
 impl<S: AsRef<CustomerScope>> UserAdmin<S> {
@@ -174,6 +176,7 @@ impl<S: AsRef<CustomerScope>> UserAdmin<S> {
             pc,
             scope,
             actor,
+            verified: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -233,10 +236,25 @@ impl<S: AsRef<CustomerScope>> UserAdmin<S> {
         Ok(license_transactions(&self.store, self.scope(), limit).await?)
     }
 
-    /// The customer's domains for new user names: its default domain and those its users have.
+    /// The customer's domains for new user names: its default domain, the domains it verified
+    /// (Partner Center, read once per handle; left out when it does not answer) and those its
+    /// users have.
     pub async fn domains(&self) -> Result<Vec<String>, UserError> {
         let mut domains = vec![self.scope().customer().default_domain.to_lowercase()];
-        for d in self.store.directory().user_domains(self.scope()).await? {
+        let verified = self
+            .verified
+            .get_or_init(|| async {
+                match self.pc.customer(self.customer()).await {
+                    Ok(c) => c.custom_domains.iter().map(|d| d.to_lowercase()).collect(),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "verified domains not read");
+                        Vec::new()
+                    }
+                }
+            })
+            .await;
+        let used = self.store.directory().user_domains(self.scope()).await?;
+        for d in verified.iter().cloned().chain(used) {
             if !domains.contains(&d) {
                 domains.push(d);
             }
