@@ -674,6 +674,44 @@ impl<'a> Access<'a> {
             .ok_or_else(|| StoreError::Invalid("the imported customer vanished".into()))
     }
 
+    /// Imports a tenant a reseller's admin (`who`) created: it becomes that reseller's
+    /// customer. It never takes over a customer already imported.
+    pub async fn import_for_reseller(
+        &self,
+        who: &Principal,
+        connection: &ConnectionId,
+        id: &CustomerId,
+        company_name: &str,
+        default_domain: &str,
+    ) -> Result<Customer, StoreError> {
+        let (Role::ResellerAdmin, Some(reseller)) = (who.role, &who.reseller) else {
+            return Err(StoreError::Invalid(
+                "only a reseller's admin imports a customer for its reseller".into(),
+            ));
+        };
+        let added = sqlx::query(
+            "INSERT INTO customers (id, connection_id, company_name, default_domain, reseller_id, \
+             imported_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id.as_str().to_lowercase())
+        .bind(connection.as_str())
+        .bind(company_name)
+        .bind(default_domain)
+        .bind(reseller.as_str())
+        .bind(now_millis())
+        .execute(self.pool)
+        .await?
+        .rows_affected();
+        if added == 0 {
+            return Err(StoreError::Invalid(
+                "customer: this tenant is already imported".into(),
+            ));
+        }
+        self.customer(id)
+            .await?
+            .ok_or_else(|| StoreError::Invalid("the imported customer vanished".into()))
+    }
+
     pub async fn assign_reseller(
         &self,
         _by: &ProviderAdmin,

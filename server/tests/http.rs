@@ -1397,7 +1397,7 @@ mod matrix {
             path: "/api/tenant-domain",
             post: false,
             args: |_| vec![("prefix", "x".to_owned())],
-            allowed: &[ADMIN],
+            allowed: &[RESELLER_ADMIN, ADMIN],
         },
         Row {
             path: "/api/tenant-create",
@@ -1415,7 +1415,7 @@ mod matrix {
                     ("country", "US".to_owned()),
                 ]
             },
-            allowed: &[ADMIN],
+            allowed: &[RESELLER_ADMIN, ADMIN],
         },
         Row {
             path: "/api/auto-increase-save",
@@ -6747,6 +6747,46 @@ async fn a_new_customer_tenant_is_created_and_imported(app: TestApp) {
     app.post_form("/auth/sign-out", &[]).await;
     app.sign_in_as("Service provider support").await;
     assert_eq!(send(form(&[("domain_prefix", "other-demo")])).await.0, 403);
+
+    // A reseller's admin creates for its own reseller only.
+    app.post_form("/auth/sign-out", &[]).await;
+    app.sign_in_as("Reseller admin").await;
+    let (status, said) = send(form(&[
+        ("domain_prefix", "fabrikam-branch"),
+        ("company_name", "Fabrikam Branch"),
+        ("reseller", "00000000-0000-0000-0000-00000000beef"),
+    ]))
+    .await;
+    assert_eq!(
+        (status, said["field"].as_str()),
+        (400, Some("reseller")),
+        "{said}"
+    );
+    let (status, made) = send(form(&[
+        ("domain_prefix", "fabrikam-branch"),
+        ("company_name", "Fabrikam Branch"),
+        ("reseller", ""),
+    ]))
+    .await;
+    assert_eq!(status, 200, "{made}");
+    let branch = made["id"].as_str().unwrap().to_owned();
+    let store = app.store().await;
+    let (owner,): (Option<String>,) =
+        sqlx::query_as("SELECT reseller_id FROM customers WHERE id = $1")
+            .bind(&branch)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    let (own,): (Option<String>,) = sqlx::query_as(
+        "SELECT reseller_id FROM portal_accounts WHERE email = 'reseller@seatwise.demo'",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    store.close().await;
+    assert_eq!(owner, own, "the reseller's own customer");
+    let visible = app.get_json("/api/my-customers", &[("", "")]).await;
+    assert!(visible.to_string().contains("Fabrikam Branch"), "{visible}");
 }
 
 /// A job, once any instance has finished it (waits up to 30 s).

@@ -1,11 +1,12 @@
 //! New customer: a Microsoft 365 tenant created in Partner Center and imported into Seatwise
-//! (service provider admins). The `onmicrosoft.com` domain is checked as it is typed; the
+//! (the service provider's admins, for a reseller or direct; a reseller's admins, for itself). The `onmicrosoft.com` domain is checked as it is typed; the
 //! contact's acceptance of the Microsoft Customer Agreement is recorded with it; the first
 //! global administrator's sign-in is shown once (and mailed to the contact when asked).
 
 use leptos::prelude::*;
 
 use crate::{
+    auth::use_me,
     components::page_header::PageHeader,
     serverfns::{
         customers_admin::tenants,
@@ -16,7 +17,18 @@ use crate::{
 #[component]
 pub fn NewCustomer() -> impl IntoView {
     let create = ServerAction::<CreateTenant>::new();
-    let resellers = Resource::new(|| (), |_| tenants(String::new()));
+    // The service provider chooses the reseller; a reseller's admin creates for itself.
+    let provider = use_me().is_some_and(|m| m.service_provider);
+    let resellers = Resource::new(
+        || (),
+        move |_| async move {
+            if provider {
+                tenants(String::new()).await.ok()
+            } else {
+                None
+            }
+        },
+    );
     // The domain prefix as typed, and the one checked (400 ms after the last key).
     let (typed, checked) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let check = Resource::new(
@@ -57,7 +69,7 @@ pub fn NewCustomer() -> impl IntoView {
         })
     };
     let reseller_options = move || {
-        resellers.get().and_then(Result::ok).map(|p| {
+        resellers.get().flatten().map(|p| {
             p.resellers
                 .into_iter()
                 .map(|r| view! { <option value=r.id>{r.name}</option> })
@@ -84,7 +96,11 @@ pub fn NewCustomer() -> impl IntoView {
             title="New customer"
             subtitle="A new Microsoft 365 tenant, created in Partner Center and imported into Seatwise."
         />
-        <p><a href="/customers">"← Customers"</a></p>
+        {move || if provider {
+            view! { <p><a href="/customers">"← Customers"</a></p> }.into_any()
+        } else {
+            view! { <p><a href="/">"← Overview"</a></p> }.into_any()
+        }}
         {outcome}
         <ActionForm action=create attr:class="card form-card">
             <h2 class="card-title">"Company"</h2>
@@ -121,13 +137,15 @@ pub fn NewCustomer() -> impl IntoView {
                     <label for="country">"Country (two letters)"</label>
                     <input class="input" id="country" name="country" required maxlength="2" value="US" />
                 </div>
-                <div class="field">
-                    <label for="reseller">"Reseller"</label>
-                    <select class="select" id="reseller" name="reseller">
-                        <option value="">"None (a direct customer)"</option>
-                        <Transition fallback=|| ()>{reseller_options}</Transition>
-                    </select>
-                </div>
+                {provider.then(|| view! {
+                    <div class="field">
+                        <label for="reseller">"Reseller"</label>
+                        <select class="select" id="reseller" name="reseller">
+                            <option value="">"None (a direct customer)"</option>
+                            <Transition fallback=|| ()>{reseller_options}</Transition>
+                        </select>
+                    </div>
+                })}
             </div>
             <label class="check">
                 <input type="checkbox" name="agreement" value="on" required />

@@ -94,9 +94,14 @@ pub fn Overview() -> impl IntoView {
 #[component]
 fn Customers() -> impl IntoView {
     let customers = Resource::new(|| (), |_| my_customers());
+    // The service provider's admins and resellers' admins create customer tenants.
+    let creates = use_me().is_some_and(|m| m.manages_accounts);
     view! {
         <section class="card card-flush" aria-labelledby="customers-title">
             <h2 class="card-title card-title-padded" id="customers-title">"Customers"</h2>
+            {creates.then(|| view! {
+                <p class="card-body"><a href="/customers/new">"Create a new customer tenant"</a></p>
+            })}
             <Transition fallback=|| view! { <p class="muted card-body">"Loading…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                     {move || customers.get().map(|r| r.map(|rows| customer_table(rows, None)))}

@@ -13,15 +13,12 @@ pub struct DomainAnswer {
     pub words: String,
 }
 
-/// Whether `prefix.onmicrosoft.com` is free (service provider admins).
+/// Whether `prefix.onmicrosoft.com` is free (the service provider's and resellers' admins).
 #[server(prefix = "/api", endpoint = "tenant-domain", input = GetUrl)]
 pub async fn tenant_domain(prefix: String) -> Result<DomainAnswer, AppError> {
     use domain::service::DomainCheck;
-    let admin = crate::door::caller("tenant.domain")
-        .await?
-        .provider_admin()
-        .await?;
-    Ok(match admin.check_domain(&prefix).await? {
+    let call = crate::door::caller("tenant.domain").await?;
+    Ok(match call.check_domain(&prefix).await? {
         DomainCheck::Free(d) => DomainAnswer {
             state: "free".into(),
             words: format!("{d} is free."),
@@ -80,23 +77,14 @@ pub struct TenantCreated {
 pub async fn create_tenant(
     #[server(flatten)] fields: TenantFields,
 ) -> Result<TenantCreated, AppError> {
-    let admin = crate::door::caller("tenant.create")
-        .await?
-        .provider_admin()
-        .await?;
-    if fields.agreement != "on" {
-        return Err(AppError::field(
-            "agreement",
-            "The customer's contact must accept the Microsoft Customer Agreement first.",
-        ));
-    }
+    let call = crate::door::caller("tenant.create").await?;
     let reseller = match fields.reseller.trim() {
         "" => None,
         id => Some(crate::error::parse_id("reseller", id)?),
     };
-    let mail = fields.mail == "on";
-    let created = admin
-        .create_tenant(fields.into(), reseller.as_ref(), mail)
+    let (mail, agreed) = (fields.mail == "on", fields.agreement == "on");
+    let created = call
+        .create_tenant(fields.into(), reseller.as_ref(), agreed, mail)
         .await?;
     Ok(TenantCreated {
         id: created.id.as_str().to_lowercase(),

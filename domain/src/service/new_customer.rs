@@ -1,13 +1,15 @@
-//! A new customer tenant, created by the service provider: the domain checked as it is typed,
-//! then Partner Center creates the tenant (with its first global administrator), Seatwise
-//! imports it (under a reseller when chosen), records the customer agreement the contact
-//! accepted, and shows the administrator's sign-in once (and mails it when asked).
+//! A new customer tenant, created by the service provider's admin (for a reseller, or direct)
+//! or by a reseller's admin (for itself): the domain checked as it is typed, then Partner Center
+//! creates the tenant (with its first global administrator), Seatwise imports it, records the
+//! customer agreement the contact accepted, and shows the administrator's sign-in once (and
+//! mails it when asked).
 
-use partner_center::{CustomerId, PcError};
+use partner_center::{CustomerId, PartnerCenter, PcError};
 
-use super::{orders::confirm, ProviderAdminDesk, ServiceError};
+use super::{orders::confirm, Caller, ServiceError};
 use crate::{
-    access::ResellerId,
+    access::{ProviderAdmin, ResellerId, Role},
+    connections::Connection,
     orders::Acceptance,
     tenants::{domain_of, NewTenant},
     time::now_millis,
@@ -37,14 +39,52 @@ pub struct CreatedTenant {
     pub agreement_problem: Option<String>,
 }
 
-impl ProviderAdminDesk {
-    /// Whether `prefix.onmicrosoft.com` can be had (the default connection's Partner Center).
+/// Who creates a tenant, checked now.
+enum Creator {
+    /// The service provider's admin: for any reseller, or a direct customer.
+    Provider(ProviderAdmin),
+    /// A reseller's admin: for its own reseller only.
+    Reseller(ResellerId),
+}
+
+impl Caller {
+    async fn tenant_creator(&self) -> Result<Creator, ServiceError> {
+        if let (Role::ResellerAdmin, Some(own)) = (self.who.role, &self.who.reseller) {
+            return Ok(Creator::Reseller(own.clone()));
+        }
+        let checked = self.services.store.access().provider_admin(&self.who).await;
+        Ok(Creator::Provider(self.checked(None, checked).await?))
+    }
+
+    /// Where a creator's tenants are made: a reseller's own connection when it was given one,
+    /// else the default connection.
+    async fn tenant_connection(
+        &self,
+        creator: &Creator,
+    ) -> Result<(Connection, PartnerCenter), ServiceError> {
+        if let Creator::Reseller(own) = creator {
+            let connections = self.services.store.connections(&self.services.sealer);
+            let given = connections
+                .list()
+                .await?
+                .into_iter()
+                .find(|c| c.reseller_id.as_ref() == Some(own));
+            if let Some(c) = given {
+                let pc = self.services.client(&c.id).await?;
+                return Ok((c, pc));
+            }
+        }
+        self.import_connection(None).await
+    }
+
+    /// Whether `prefix.onmicrosoft.com` can be had.
     pub async fn check_domain(&self, prefix: &str) -> Result<DomainCheck, ServiceError> {
+        let creator = self.tenant_creator().await?;
         let domain = match domain_of(prefix) {
             Ok(d) => d,
             Err(why) => return Ok(DomainCheck::Invalid(why)),
         };
-        let (_, pc) = self.caller.import_connection(None).await?;
+        let (_, pc) = self.tenant_connection(&creator).await?;
         let taken = pc
             .domain_taken(&domain)
             .await
@@ -56,20 +96,40 @@ impl ProviderAdminDesk {
         })
     }
 
-    /// Creates the tenant in Partner Center and imports it; see the module.
+    /// Creates the tenant in Partner Center and imports it; see the module. `reseller` is the
+    /// service provider's choice (a reseller's admin creates for its own); `agreed`: the
+    /// contact accepted the Microsoft Customer Agreement (nothing is created without it).
     pub async fn create_tenant(
         &self,
         new: NewTenant,
         reseller: Option<&ResellerId>,
+        agreed: bool,
         mail: bool,
     ) -> Result<CreatedTenant, ServiceError> {
+        let creator = self.tenant_creator().await?;
+        if !agreed {
+            return Err(ServiceError::field(
+                "agreement",
+                "The customer's contact must accept the Microsoft Customer Agreement first.",
+            ));
+        }
+        let reseller = match &creator {
+            Creator::Provider(_) => reseller.cloned(),
+            Creator::Reseller(own) if reseller.is_none_or(|r| r == own) => Some(own.clone()),
+            Creator::Reseller(_) => {
+                return Err(ServiceError::field(
+                    "reseller",
+                    "A reseller creates customers for itself only.",
+                ))
+            }
+        };
         if let Some((field, message)) = new.problems().into_iter().next() {
             return Err(ServiceError::field(field, message));
         }
         let domain =
             domain_of(&new.domain_prefix).map_err(|e| ServiceError::field("domain_prefix", e))?;
-        let store = &self.caller.services.store;
-        if let Some(r) = reseller {
+        let store = &self.services.store;
+        if let Some(r) = &reseller {
             if store.access().reseller(r).await?.is_none() {
                 return Err(ServiceError::field(
                     "reseller",
@@ -77,7 +137,7 @@ impl ProviderAdminDesk {
                 ));
             }
         }
-        let (connection, pc) = self.caller.import_connection(None).await?;
+        let (connection, pc) = self.tenant_connection(&creator).await?;
         let taken = || {
             ServiceError::field(
                 "domain_prefix",
@@ -118,27 +178,36 @@ impl ProviderAdminDesk {
         } else {
             created.company_name()
         };
-        let imported = store
-            .access()
-            .import_customer(&self.admin, &connection.id, &created.id, name, &domain)
-            .await;
+        let access = store.access();
+        let imported = match &creator {
+            Creator::Provider(admin) => {
+                let imported = access
+                    .import_customer(admin, &connection.id, &created.id, name, &domain)
+                    .await;
+                match (imported, &reseller) {
+                    (Ok(c), Some(_)) => access
+                        .assign_reseller(admin, &c.id, reseller.as_ref())
+                        .await
+                        .map(|()| c),
+                    (other, _) => other,
+                }
+            }
+            Creator::Reseller(_) => {
+                access
+                    .import_for_reseller(&self.who, &connection.id, &created.id, name, &domain)
+                    .await
+            }
+        };
         let imported = match imported {
             Ok(c) => c,
             Err(e) => {
                 let detail = format!("{domain} created in Partner Center, not imported");
                 let failed = Err(ServiceError::from(e));
                 return self
-                    .caller
                     .finish(Some(created.id.as_str()), &detail, failed)
                     .await;
             }
         };
-        if reseller.is_some() {
-            store
-                .access()
-                .assign_reseller(&self.admin, &imported.id, reseller)
-                .await?;
-        }
         // The agreement the contact accepted, sent and kept as the order page does.
         let acceptance = Acceptance {
             first_name: new.first_name.trim().into(),
@@ -151,12 +220,7 @@ impl ProviderAdminDesk {
             Ok(()) => {
                 store
                     .orders()
-                    .record_agreement(
-                        &imported.id,
-                        &acceptance,
-                        &self.caller.who.email,
-                        now_millis(),
-                    )
+                    .record_agreement(&imported.id, &acceptance, &self.who.email, now_millis())
                     .await?;
                 None
             }
@@ -200,6 +264,6 @@ impl ProviderAdminDesk {
             agreement_problem,
         };
         let key = done.id.as_str().to_owned();
-        self.caller.finish(Some(&key), &detail, Ok(done)).await
+        self.finish(Some(&key), &detail, Ok(done)).await
     }
 }
