@@ -110,11 +110,7 @@ impl Caller {
             Some(s) => format!("auto-increase of {s}: {what}"),
             None => format!("auto-increase of the customer: {what}"),
         };
-        let outcome = if result.is_ok() {
-            Outcome::Succeeded
-        } else {
-            Outcome::Failed
-        };
+        let outcome = Outcome::of(usize::from(result.is_err()));
         self.record(Some(customer.as_str()), outcome, &detail).await;
         result
     }

@@ -252,11 +252,7 @@ impl Caller {
             .create_bulk(kind, &self.who.email, bulk)
             .await
             .map_err(ServiceError::from);
-        let outcome = if result.is_ok() {
-            Outcome::Succeeded
-        } else {
-            Outcome::Failed
-        };
+        let outcome = Outcome::of(usize::from(result.is_err()));
         self.record(Some(customer.as_str()), outcome, &detail).await;
         result
     }

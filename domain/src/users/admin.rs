@@ -262,6 +262,27 @@ impl<S: AsRef<CustomerScope>> UserAdmin<S> {
         Ok(domains)
     }
 
+    /// Whether `domain` (lower case) is one of the customer's: the default domain and those of
+    /// its users are known here; only another is looked for among the domains it verified.
+    pub(super) async fn domain_allowed(&self, domain: &str) -> Result<bool, UserError> {
+        if self
+            .scope()
+            .customer()
+            .default_domain
+            .eq_ignore_ascii_case(domain)
+            || self
+                .store
+                .directory()
+                .user_domains(self.scope())
+                .await?
+                .iter()
+                .any(|d| d == domain)
+        {
+            return Ok(true);
+        }
+        Ok(self.domains().await?.iter().any(|d| d == domain))
+    }
+
     /// The licenses table: every subscribed product with its seats and the subscriptions
     /// behind it, read now (two calls at once); the cache's seat counts are updated with it.
     pub async fn products(&self) -> Result<Vec<Product>, UserError> {
@@ -399,7 +420,7 @@ impl UserAdmin<ChangeScope> {
             ));
         }
         let domain = new.domain.trim().to_lowercase();
-        if !self.domains().await?.contains(&domain) {
+        if !self.domain_allowed(&domain).await? {
             return Err(field("domain", "Choose one of the customer's domains."));
         }
         let location = country("usage_location", &new.usage_location)?;
@@ -690,9 +711,7 @@ impl UserAdmin<ChangeScope> {
             None => None,
             Some(name) => {
                 let (local, domain) = name.split_once('@').unwrap_or((name, ""));
-                if !valid_local_part(local)
-                    || !self.domains().await?.contains(&domain.to_lowercase())
-                {
+                if !valid_local_part(local) || !self.domain_allowed(&domain.to_lowercase()).await? {
                     return Err(field(
                         "user_name",
                         "Give a user name at one of the customer's domains, like ann.lee@contoso.com.",

@@ -5,7 +5,10 @@
 use std::collections::HashMap;
 
 use futures_util::{stream, StreamExt, TryStreamExt};
-use partner_center::{wire::CustomerUser, SkuId, UserId};
+use partner_center::{
+    wire::{CustomerUser, SubscribedSku},
+    SkuId, UserId,
+};
 
 use super::{
     admin::{assignable, user_error},
@@ -126,6 +129,11 @@ impl UserAdmin<ChangeScope> {
 
     /// Reads the seats again into the cache after bulk work (one call).
     pub async fn refresh_seats(&self) -> Result<(), UserError> {
+        self.read_seats().await.map(drop)
+    }
+
+    /// The customer's subscribed SKUs now (one call), kept in the cache's seat counts.
+    pub(super) async fn read_seats(&self) -> Result<Vec<SubscribedSku>, UserError> {
         let skus = self
             .pc
             .subscribed_skus(self.customer())
@@ -134,6 +142,6 @@ impl UserAdmin<ChangeScope> {
         let mut tx = self.store.pool().begin().await?;
         super::directory::set_skus(&mut tx, self.scope(), &skus).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(skus)
     }
 }

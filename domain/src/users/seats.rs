@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::{
     admin::{name_of, user_error, NewTransaction},
-    directory::{self, product_name},
+    directory::product_name,
     UserAdmin, UserError,
 };
 use crate::{
@@ -92,14 +92,7 @@ impl UserAdmin<ChangeScope> {
         if !self.grows_any().await? || wanted.values().all(|n| *n <= 0) {
             return Ok(Vec::new());
         }
-        let skus = self
-            .pc
-            .subscribed_skus(self.customer())
-            .await
-            .map_err(user_error)?;
-        let mut tx = self.store.pool().begin().await?;
-        directory::set_skus(&mut tx, self.scope(), &skus).await?;
-        tx.commit().await?;
+        let skus = self.read_seats().await?;
         let free: HashMap<String, (String, i64)> = skus
             .iter()
             .filter_map(|s| {
