@@ -1,6 +1,6 @@
-// A new customer tenant in a real browser: the service provider admin types a domain that is
-// taken (told so as they type), then a free one, fills the form and creates the tenant; its
-// administrator's sign-in is shown once.
+// A new customer tenant in a real browser: the service provider admin gets the invitation link
+// for an existing tenant, then types a domain that is taken (told so as they type), then a
+// free one, fills the form and creates the tenant; its administrator's sign-in is shown once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { axe, launch, newPage, signIn, waitForHydration } from './browser.mjs';
@@ -16,6 +16,11 @@ test('the admin creates a tenant after a taken domain, and sees its sign-in once
   await page.getByRole('link', { name: 'New customer' }).click();
   await page.getByRole('heading', { level: 1, name: 'New customer' }).waitFor();
   await waitForHydration(page);
+  // An existing tenant: the invitation link to send its global administrator.
+  await page.getByRole('button', { name: 'Get the invitation link' }).click();
+  const invitation = page.getByLabel(/Invitation link/);
+  await invitation.waitFor();
+  assert.match(await invitation.inputValue(), /^https:\/\/admin\.microsoft\.com\/.*invType=ResellerRelationship/);
   const tag = Date.now().toString(36);
   await page.getByLabel('Company name').fill(`Adatum ${tag}`);
   const domain = page.getByLabel('Domain');

@@ -49,6 +49,16 @@ impl PartnerCenter {
             .await
     }
 
+    /// The reseller relationship invitation link to send an existing tenant (§16).
+    pub async fn relationship_request(&self) -> Result<crate::wire::RelationshipRequest, PcError> {
+        self.json(Call::new(
+            Method::GET,
+            "/customers/relationshiprequests",
+            &[],
+        ))
+        .await
+    }
+
     /// Whether a `*.onmicrosoft.com` domain is taken (HEAD: 200 taken, 404 free).
     pub async fn domain_taken(&self, domain: &str) -> Result<bool, PcError> {
         if !domain

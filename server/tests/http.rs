@@ -1394,6 +1394,12 @@ mod matrix {
             allowed: &[CUSTOMER_ADMIN, RESELLER_ADMIN, SUPPORT, ADMIN],
         },
         Row {
+            path: "/api/relationship-link",
+            post: false,
+            args: |_| vec![],
+            allowed: &[RESELLER_ADMIN, ADMIN],
+        },
+        Row {
             path: "/api/tenant-domain",
             post: false,
             args: |_| vec![("prefix", "x".to_owned())],
@@ -6735,6 +6741,22 @@ async fn a_new_customer_tenant_is_created_and_imported(app: TestApp) {
     assert!(
         page["agreement"].is_object(),
         "the agreement is recorded: {page}"
+    );
+
+    // An existing tenant: the invitation link to send its global administrator.
+    let (status, link) = {
+        let r = app.get("/api/relationship-link").await;
+        (
+            r.status().as_u16(),
+            r.json::<serde_json::Value>().await.unwrap(),
+        )
+    };
+    assert_eq!(status, 200, "{link}");
+    let link = link.as_str().unwrap();
+    assert!(
+        link.starts_with("https://admin.microsoft.com/")
+            && link.contains("invType=ResellerRelationship"),
+        "{link}"
     );
 
     // The same domain again is taken; support cannot create.

@@ -10,7 +10,7 @@ use crate::{
     components::page_header::PageHeader,
     serverfns::{
         customers_admin::tenants,
-        new_customer::{tenant_domain, CreateTenant, TenantCreated},
+        new_customer::{tenant_domain, CreateTenant, RelationshipLink, TenantCreated},
     },
 };
 
@@ -101,6 +101,7 @@ pub fn NewCustomer() -> impl IntoView {
         } else {
             view! { <p><a href="/">"← Overview"</a></p> }.into_any()
         }}
+        <ExistingTenant />
         {outcome}
         <ActionForm action=create attr:class="card form-card">
             <h2 class="card-title">"Company"</h2>
@@ -159,6 +160,35 @@ pub fn NewCustomer() -> impl IntoView {
                 {move || if create.pending().get() { "Creating the tenant…" } else { "Create the customer" }}
             </button>
         </ActionForm>
+    }
+}
+
+/// An existing tenant: the invitation link its global administrator accepts.
+#[component]
+fn ExistingTenant() -> impl IntoView {
+    let link = ServerAction::<RelationshipLink>::new();
+    let shown = move || {
+        link.value().get().map(|r| match r {
+            Ok(url) => view! {
+                <div class="field">
+                    <label for="invitation">"Invitation link (send it to the tenant's global administrator)"</label>
+                    <input class="input mono" id="invitation" readonly value=url />
+                </div>
+            }
+            .into_any(),
+            Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }
+                .into_any(),
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="existing-title">
+            <h2 class="card-title" id="existing-title">"An existing Microsoft 365 tenant?"</h2>
+            <p class="muted">"Its global administrator accepts an invitation to make you its reseller; then the tenant is listed on the Customers page, ready to import."</p>
+            <button type="button" class="button button-secondary" on:click=move |_| { link.dispatch(RelationshipLink {}); }>
+                "Get the invitation link"
+            </button>
+            {shown}
+        </section>
     }
 }
 

@@ -34,6 +34,13 @@ pub async fn tenant_domain(prefix: String) -> Result<DomainAnswer, AppError> {
     })
 }
 
+/// The invitation link for an existing tenant to accept the partner as its reseller.
+#[server(prefix = "/api", endpoint = "relationship-link", input = GetUrl)]
+pub async fn relationship_link() -> Result<String, AppError> {
+    let call = crate::door::caller("tenant.invite").await?;
+    Ok(call.relationship_link().await?)
+}
+
 /// The form's fields.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TenantFields {

@@ -77,6 +77,22 @@ impl Caller {
         self.import_connection(None).await
     }
 
+    /// The invitation link an existing tenant's global administrator accepts to make the
+    /// partner its reseller (Partner Center's relationship request); once accepted, the tenant
+    /// is listed for import. Only an `https` address is handed out.
+    pub async fn relationship_link(&self) -> Result<String, ServiceError> {
+        let creator = self.tenant_creator().await?;
+        let (_, pc) = self.tenant_connection(&creator).await?;
+        let request = pc
+            .relationship_request()
+            .await
+            .map_err(ServiceError::partner_center)?;
+        request
+            .url
+            .filter(|u| u.starts_with("https://") && !u.contains(char::is_whitespace))
+            .ok_or_else(|| ServiceError::partner_center("the invitation link is not a web address"))
+    }
+
     /// Whether `prefix.onmicrosoft.com` can be had.
     pub async fn check_domain(&self, prefix: &str) -> Result<DomainCheck, ServiceError> {
         let creator = self.tenant_creator().await?;

@@ -72,6 +72,16 @@ pub struct BillingProfile {
     pub attributes: Option<Attributes>,
 }
 
+/// The invitation a partner sends an existing tenant's global administrator to become its
+/// reseller (contract §16); the call itself creates nothing.
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "camelCase"), default)]
+pub struct RelationshipRequest {
+    pub url: Option<String>,
+    pub attributes: Option<Attributes>,
+}
+
 #[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all(serialize = "camelCase"), default)]

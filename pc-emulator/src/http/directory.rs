@@ -51,6 +51,22 @@ pub(super) async fn create_customer(State(e): State<Shared>, body: Bytes) -> Res
     )
 }
 
+/// The partner's tenant as the emulator names it in invitation links.
+const PARTNER_TENANT: &str = "5e7a1b2c-0000-4000-8000-00000000c5d0";
+
+/// The reseller relationship invitation link (§16): the documented example's URL.
+pub(super) async fn relationship_request() -> Response {
+    reply(
+        200,
+        &serde_json::json!({
+            "url": format!(
+                "https://admin.microsoft.com/Adminportal/Home?invType=ResellerRelationship&partnerId={PARTNER_TENANT}&msppId=0&DAP=false#/BillingAccounts/partner-invitation"
+            ),
+            "attributes": { "objectType": "RelationshipRequest" }
+        }),
+    )
+}
+
 pub(super) async fn domain_exists(State(e): State<Shared>, Path(domain): Path<String>) -> Response {
     if with_world(&e, false, |w| w.domain_taken(&domain)) {
         StatusCode::OK.into_response()

@@ -45,6 +45,10 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
             "/v1/customers",
             get(directory::list_customers).post(directory::create_customer),
         )
+        .route(
+            "/v1/customers/relationshiprequests",
+            get(directory::relationship_request),
+        )
         .route("/v1/customers/{c}", get(directory::get_customer))
         .route("/v1/domains/{domain}", get(directory::domain_exists))
         .route(
