@@ -175,7 +175,7 @@ pub const SHOWN_LINES: usize = 200;
 pub async fn bulk_job(job: String) -> Result<BulkJobPage, AppError> {
     let call = crate::door::caller("bulk.read").await?;
     let id = domain::service::parse_job_id(&job)?;
-    let found = call.bulk_job(&id).await?;
+    let found = call.bulk_job(&id, false).await?;
     let more = found.lines.len().saturating_sub(SHOWN_LINES);
     Ok(BulkJobPage {
         job: JobRow::new(found.job, Vec::new()),
@@ -201,7 +201,7 @@ pub async fn bulk_job(job: String) -> Result<BulkJobPage, AppError> {
 pub async fn bulk_result(job: String) -> Result<TextStream<AppError>, AppError> {
     let call = crate::door::caller("bulk.result").await?;
     let id = domain::service::parse_job_id(&job)?;
-    let found = call.bulk_job(&id).await?;
+    let found = call.bulk_job(&id, true).await?;
     super::csv_download("seatwise-bulk-result.csv");
     let mut csv = domain::csv::line(&["line", "user_name", "outcome", "detail", "password"]);
     for l in found.lines {

@@ -140,7 +140,8 @@ impl Caller {
     ) -> Result<ProvisionPreview, ServiceError> {
         let admin = self.bulk_admin(customer).await?;
         let rows = read_file(text)?;
-        Ok(provision_check(&admin, rows).await?.1)
+        let (tenant, rows) = provision_check(&admin, rows).await?;
+        preview(&admin, &tenant, rows).await
     }
 
     /// Queues the file as a job when every row is fine; answers the job's id.
@@ -192,7 +193,8 @@ impl Caller {
     ) -> Result<SwapPreview, ServiceError> {
         let admin = self.bulk_admin(customer).await?;
         let input = swap_input(from, to, users)?;
-        Ok(swap_check(&admin, &input).await?.1)
+        let (tenant, rows) = swap_check(&admin, &input).await?;
+        preview(&admin, &tenant, rows).await
     }
 
     /// Queues the swap as a job when every user is fine; answers the job's id.
@@ -314,9 +316,9 @@ impl Caller {
             .await?)
     }
 
-    /// One bulk job with a line per user (for its progress and its result file), for those who
-    /// may change its customer's users.
-    pub async fn bulk_job(&self, id: &str) -> Result<BulkJob, ServiceError> {
+    /// One bulk job with a line per user (for its progress, and with `passwords` the first
+    /// passwords, for its result file), for those who may change its customer's users.
+    pub async fn bulk_job(&self, id: &str, passwords: bool) -> Result<BulkJob, ServiceError> {
         // A job of a customer out of reach is answered like one that does not exist (the
         // refusal is audited all the same).
         let no_such = || ServiceError::NotFound("There is no such bulk job.".into());
@@ -350,7 +352,7 @@ impl Caller {
                 };
             };
             let done: Done = serde_json::from_str(&item.detail).unwrap_or_default();
-            let password = if item.secret.is_empty() {
+            let password = if !passwords || item.secret.is_empty() {
                 String::new()
             } else {
                 sealer
@@ -487,7 +489,7 @@ fn or_none(sku: &str) -> &str {
 async fn provision_check(
     admin: &UserAdmin<ChangeScope>,
     rows: Vec<provision::FileRow>,
-) -> Result<(Tenant, ProvisionPreview), ServiceError> {
+) -> Result<(Tenant, Vec<Checked>), ServiceError> {
     let named: HashSet<String> = rows.iter().map(|r| r.user_name.clone()).collect();
     let roles = rows.iter().any(|r| !r.role.is_empty());
     let tenant = admin
@@ -498,22 +500,14 @@ async fn provision_check(
         })
         .await?;
     let rows = provision::check(rows, &tenant);
-    let (increases, missing) = seats(admin, &tenant, &provision::wanted(&rows)).await?;
-    Ok((
-        tenant,
-        BulkPreview {
-            rows,
-            increases,
-            missing,
-        },
-    ))
+    Ok((tenant, rows))
 }
 
 /// The tenant read for a swap's users, and each user checked.
 async fn swap_check(
     admin: &UserAdmin<ChangeScope>,
     input: &SwapInput,
-) -> Result<(Tenant, SwapPreview), ServiceError> {
+) -> Result<(Tenant, Vec<SwapRow>), ServiceError> {
     let chosen: HashSet<&str> = input.users.iter().map(String::as_str).collect();
     let tenant = admin
         .tenant(false, |u| {
@@ -537,30 +531,26 @@ async fn swap_check(
         users: input.users.clone(),
     };
     let rows = swap::check(&swap, &tenant);
-    let (increases, missing) = seats(admin, &tenant, &swap::wanted(&rows)).await?;
-    Ok((
-        tenant,
-        BulkPreview {
-            rows,
-            increases,
-            missing,
-        },
-    ))
+    Ok((tenant, rows))
 }
 
-/// The increases `wanted` needs, and what no subscription set to grow covers.
-async fn seats(
+/// Checked rows with the increases they need and what no subscription set to grow covers.
+async fn preview<R: BulkRow>(
     admin: &UserAdmin<ChangeScope>,
     tenant: &Tenant,
-    wanted: &HashMap<String, i64>,
-) -> Result<(Vec<Increase>, Vec<Shortfall>), ServiceError> {
-    let short = shortfalls(wanted, &tenant.free());
+    rows: Vec<R>,
+) -> Result<BulkPreview<R>, ServiceError> {
+    let short = shortfalls(&R::wanted(&rows), &tenant.free());
     let increases = admin.increases_for(&short).await?;
     let missing = short
         .into_iter()
         .filter(|s| !increases.iter().any(|i| i.sku_id == s.sku_id))
         .collect();
-    Ok((increases, missing))
+    Ok(BulkPreview {
+        rows,
+        increases,
+        missing,
+    })
 }
 
 impl Services {
@@ -602,7 +592,7 @@ impl Services {
     ) -> Result<String, ServiceError> {
         let (caller, admin) = self.bulk_caller(job).await?;
         let rows = read_file(&self.store.jobs().input(&job.id).await?)?;
-        let (tenant, preview) = provision_check(&admin, rows).await?;
+        let (tenant, rows) = provision_check(&admin, rows).await?;
         self.run_bulk(
             job,
             instance,
@@ -610,7 +600,7 @@ impl Services {
                 caller,
                 admin,
                 tenant,
-                rows: preview.rows,
+                rows,
                 what: "users from a file",
             },
         )
@@ -622,7 +612,7 @@ impl Services {
         let (caller, admin) = self.bulk_caller(job).await?;
         let input: SwapInput = serde_json::from_str(&self.store.jobs().input(&job.id).await?)
             .map_err(|e| ServiceError::Internal(format!("the swap cannot be read: {e}")))?;
-        let (tenant, preview) = swap_check(&admin, &input).await?;
+        let (tenant, rows) = swap_check(&admin, &input).await?;
         self.run_bulk(
             job,
             instance,
@@ -630,7 +620,7 @@ impl Services {
                 caller,
                 admin,
                 tenant,
-                rows: preview.rows,
+                rows,
                 what: "license swap",
             },
         )
