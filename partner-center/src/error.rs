@@ -49,6 +49,8 @@ pub mod codes {
     pub const USAGE_LOCATION_MISSING: &str = "60016";
     pub const DUPLICATE_USER_NAME: &str = "60017";
     pub const WEAK_PASSWORD: &str = "60018";
+    /// An excluded plan that is not one of the SKU's service plans (UNDOCUMENTED; chosen here).
+    pub const UNKNOWN_SERVICE_PLAN: &str = "60019";
 }
 
 impl PcError {

@@ -316,6 +316,132 @@ async fn licenses_assign_remove_and_refuse_as_documented() {
 }
 
 #[tokio::test]
+async fn service_plans_are_turned_off_per_user_license() {
+    let e = env().await;
+    let c = e.first_customer().await;
+    let skus = e.pc.subscribed_skus(&c).await.unwrap();
+    // A license with two plans or more, every plan `Enabled` under the tenant's SKUs.
+    let sku = skus
+        .iter()
+        .find(|s| s.service_plans.len() >= 2 && s.available_units > 0)
+        .expect("a SKU with plans and a free seat");
+    assert!(sku
+        .service_plans
+        .iter()
+        .all(|p| p.capability_status.as_deref() == Some("Enabled") && p.id.is_some()));
+    let sku_id = sku.product_sku.id.clone().unwrap();
+    let plans: Vec<String> = sku
+        .service_plans
+        .iter()
+        .filter_map(|p| p.id.clone())
+        .collect();
+    let users = e.pc.users(&c, 500).all().await.unwrap();
+    let mut user = None;
+    for u in users.iter().filter(|u| u.usage_location.is_some()) {
+        let id = u.id.clone().unwrap();
+        let held = e.pc.user_licenses(&c, &id).await.unwrap();
+        if held
+            .iter()
+            .all(|l| l.product_sku.id.as_ref() != Some(&sku_id))
+        {
+            user = Some(id);
+            break;
+        }
+    }
+    let user = user.expect("a user without the license");
+    let update = |excluded: Option<Vec<String>>| LicenseUpdate {
+        licenses_to_assign: Some(vec![LicenseAssignment {
+            sku_id: sku_id.clone(),
+            excluded_plans: excluded,
+        }]),
+        ..LicenseUpdate::default()
+    };
+    let plans_of = |held: Vec<License>| -> Vec<String> {
+        held.into_iter()
+            .find(|l| l.product_sku.id.as_ref() == Some(&sku_id))
+            .expect("held")
+            .service_plans
+            .into_iter()
+            .filter_map(|p| p.id)
+            .collect()
+    };
+
+    // A plan that is not the SKU's is refused, and nothing is assigned.
+    match e
+        .pc
+        .update_licenses(&c, &user, &update(Some(vec!["not-a-plan".into()])))
+        .await
+    {
+        Err(PcError::Validation {
+            status: 400,
+            code,
+            message,
+        }) => {
+            assert_eq!(code, partner_center::error::codes::UNKNOWN_SERVICE_PLAN);
+            assert!(message.contains("not-a-plan"), "{message}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert!(e
+        .pc
+        .user_licenses(&c, &user)
+        .await
+        .unwrap()
+        .iter()
+        .all(|l| l.product_sku.id.as_ref() != Some(&sku_id)));
+
+    // Assigned with the first plan off: the user's license leaves it out; one seat is used.
+    let answer =
+        e.pc.update_licenses(&c, &user, &update(Some(vec![plans[0].to_uppercase()])))
+            .await
+            .unwrap();
+    assert_eq!(answer.licenses_to_assign.unwrap()[0].sku_id, sku_id);
+    assert_eq!(
+        plans_of(e.pc.user_licenses(&c, &user).await.unwrap()),
+        plans[1..]
+    );
+    let consumed = |skus: Vec<SubscribedSku>| {
+        skus.into_iter()
+            .find(|s| s.product_sku.id.as_ref() == Some(&sku_id))
+            .unwrap()
+            .consumed_units
+    };
+    let used = consumed(e.pc.subscribed_skus(&c).await.unwrap());
+    assert_eq!(used, sku.consumed_units + 1);
+
+    // Assigned again with nothing excluded: every plan is back, no second seat.
+    e.pc.update_licenses(&c, &user, &update(None))
+        .await
+        .unwrap();
+    assert_eq!(
+        plans_of(e.pc.user_licenses(&c, &user).await.unwrap()),
+        plans
+    );
+    assert_eq!(consumed(e.pc.subscribed_skus(&c).await.unwrap()), used);
+
+    // Turned off again, removed, given back: the license comes back whole.
+    e.pc.update_licenses(&c, &user, &update(Some(vec![plans[1].clone()])))
+        .await
+        .unwrap();
+    assert_eq!(
+        plans_of(e.pc.user_licenses(&c, &user).await.unwrap()).len(),
+        plans.len() - 1
+    );
+    let remove = LicenseUpdate {
+        licenses_to_remove: Some(vec![sku_id.clone()]),
+        ..LicenseUpdate::default()
+    };
+    e.pc.update_licenses(&c, &user, &remove).await.unwrap();
+    e.pc.update_licenses(&c, &user, &update(None))
+        .await
+        .unwrap();
+    assert_eq!(
+        plans_of(e.pc.user_licenses(&c, &user).await.unwrap()),
+        plans
+    );
+}
+
+#[tokio::test]
 async fn directory_roles_list_add_and_remove() {
     let e = env().await;
     let c = e.first_customer().await;

@@ -249,6 +249,13 @@ impl World {
                     c.users[index].licenses.push(sku);
                 }
             }
+            let rec = &mut c.users[index];
+            let held: Vec<String> = rec
+                .licenses
+                .iter()
+                .map(|s| s.as_str().to_lowercase())
+                .collect();
+            rec.plans_off.retain(|sku, _| held.contains(sku));
         }
         let u = &mut c.users[index].user;
         macro_rules! set {
@@ -325,7 +332,15 @@ impl World {
             .iter()
             .filter_map(catalog::by_license_sku)
             .map(|item| License {
-                service_plans: service_plans(item, "Assigned"),
+                // A plan turned off is left out of the user's plans.
+                service_plans: service_plans(item, "Assigned")
+                    .into_iter()
+                    .filter(|p| {
+                        !rec.plans_off
+                            .get(&item.license_sku.to_lowercase())
+                            .is_some_and(|off| off.iter().any(|o| Some(o) == p.id.as_ref()))
+                    })
+                    .collect(),
                 product_sku: product_sku(item, false),
                 attributes: Attributes::of("License"),
             })
@@ -340,6 +355,7 @@ impl World {
         update: LicenseUpdate,
     ) -> R<LicenseUpdate> {
         let c = self.customer_mut(customer)?;
+        let plans_off = plans_off(&update)?;
         let assign: Vec<SkuId> = update
             .licenses_to_assign
             .clone()
@@ -402,9 +418,20 @@ impl World {
             .find(|u| u.user.id.as_ref() == Some(user))
             .ok_or_else(user_missing)?;
         rec.licenses.retain(|s| !remove.contains(s));
+        for sku in &remove {
+            rec.plans_off.remove(&sku.as_str().to_lowercase());
+        }
         for sku in assign {
             if !rec.licenses.contains(&sku) {
                 rec.licenses.push(sku);
+            }
+        }
+        // Assigning a license again sets its plans anew (none excluded when not given).
+        for (sku, off) in plans_off {
+            if off.is_empty() {
+                rec.plans_off.remove(&sku);
+            } else {
+                rec.plans_off.insert(sku, off);
             }
         }
         Ok(LicenseUpdate {
@@ -525,4 +552,36 @@ fn check_password(password: &str) -> R<()> {
         );
     }
     Ok(())
+}
+
+/// The service plans each assignment turns off (their ids as the SKU gives them), by license SKU
+/// id in lower case; an id that is not one of the SKU's plans is refused.
+fn plans_off(update: &LicenseUpdate) -> R<Vec<(String, Vec<String>)>> {
+    let mut out = Vec::new();
+    for a in update.licenses_to_assign.iter().flatten() {
+        let sku = a.sku_id.as_str().to_lowercase();
+        let Some(item) = catalog::by_license_sku(&a.sku_id) else {
+            continue;
+        };
+        let plans = service_plans(item, "Enabled");
+        let mut off = Vec::new();
+        for id in a.excluded_plans.iter().flatten() {
+            let Some(plan) = plans
+                .iter()
+                .filter_map(|p| p.id.as_ref())
+                .find(|p| p.eq_ignore_ascii_case(id))
+            else {
+                return err(
+                    400,
+                    codes::UNKNOWN_SERVICE_PLAN,
+                    format!("The service plan {id} is not part of the SKU {}.", a.sku_id),
+                );
+            };
+            if !off.contains(plan) {
+                off.push(plan.clone());
+            }
+        }
+        out.push((sku, off));
+    }
+    Ok(out)
 }

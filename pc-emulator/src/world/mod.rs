@@ -137,6 +137,8 @@ pub struct UserRec {
     /// What the user held when deleted; given back on restore where seats allow.
     pub licenses_before_delete: Vec<SkuId>,
     pub deleted_at: Option<i64>,
+    /// Service plans turned off, by license SKU id (lower case): the plan ids.
+    pub plans_off: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
