@@ -1431,7 +1431,7 @@ async fn user_admin_licenses_one_update_seats_and_races(store: Store) {
         .map(|o| partner_center::SkuId::new(o.sku_id.clone()))
         .collect();
     admin
-        .update_licenses(&someone.id, &assign, &remove)
+        .update_licenses(&someone.id, &assign, &remove, &[])
         .await
         .unwrap();
     let writes =
@@ -1485,7 +1485,7 @@ async fn user_admin_licenses_one_update_seats_and_races(store: Store) {
     assert_eq!(
         field_of(
             &admin
-                .update_licenses(&someone.id, &[], &[])
+                .update_licenses(&someone.id, &[], &[], &[])
                 .await
                 .unwrap_err()
         ),
@@ -1494,7 +1494,7 @@ async fn user_admin_licenses_one_update_seats_and_races(store: Store) {
     assert_eq!(
         field_of(
             &admin
-                .update_licenses(&someone.id, &assign, &assign)
+                .update_licenses(&someone.id, &assign, &assign, &[])
                 .await
                 .unwrap_err()
         ),
@@ -1518,7 +1518,7 @@ async fn user_admin_licenses_one_update_seats_and_races(store: Store) {
         }
     });
     assert!(matches!(
-        admin.update_licenses(&nowhere, &assign, &[]).await,
+        admin.update_licenses(&nowhere, &assign, &[], &[]).await,
         Err(domain::users::UserError::UsageLocationMissing)
     ));
 
@@ -1549,14 +1549,14 @@ async fn user_admin_licenses_one_update_seats_and_races(store: Store) {
     let sku = partner_center::SkuId::new(free.sku_id.clone());
     for u in takers.drain(..(product.available - 1) as usize) {
         admin
-            .update_licenses(&u.id, std::slice::from_ref(&sku), &[])
+            .update_licenses(&u.id, std::slice::from_ref(&sku), &[], &[])
             .await
             .unwrap();
     }
     let (first, second) = (&takers[0], &takers[1]);
     let (r1, r2) = tokio::join!(
-        admin.update_licenses(&first.id, std::slice::from_ref(&sku), &[]),
-        admin.update_licenses(&second.id, std::slice::from_ref(&sku), &[])
+        admin.update_licenses(&first.id, std::slice::from_ref(&sku), &[], &[]),
+        admin.update_licenses(&second.id, std::slice::from_ref(&sku), &[], &[])
     );
     let outcomes = [r1.is_ok(), r2.is_ok()];
     assert_eq!(
@@ -1589,7 +1589,7 @@ async fn user_admin_licenses_one_update_seats_and_races(store: Store) {
         ..pc_emulator::Knobs::default()
     });
     let e = admin
-        .update_licenses(&someone.id, &[], std::slice::from_ref(&sku))
+        .update_licenses(&someone.id, &[], std::slice::from_ref(&sku), &[])
         .await
         .unwrap_err();
     assert!(

@@ -139,6 +139,8 @@ id_type!(
     UserId: "user id", Guid;
     /// The licensing SKU id (a GUID, `productSku.id`), used to assign licenses.
     SkuId: "license SKU id", Guid;
+    /// A service plan of a license SKU (`servicePlans[].id`), as sent in `excludedPlans`.
+    ServicePlanId: "service plan id", Guid;
     SubscriptionId: "subscription id", Guid;
     /// A directory role's object id.
     RoleId: "role id", Guid;

@@ -330,7 +330,7 @@ async fn service_plans_are_turned_off_per_user_license() {
         .iter()
         .all(|p| p.capability_status.as_deref() == Some("Enabled") && p.id.is_some()));
     let sku_id = sku.product_sku.id.clone().unwrap();
-    let plans: Vec<String> = sku
+    let plans: Vec<ServicePlanId> = sku
         .service_plans
         .iter()
         .filter_map(|p| p.id.clone())
@@ -349,14 +349,14 @@ async fn service_plans_are_turned_off_per_user_license() {
         }
     }
     let user = user.expect("a user without the license");
-    let update = |excluded: Option<Vec<String>>| LicenseUpdate {
+    let update = |excluded: Option<Vec<ServicePlanId>>| LicenseUpdate {
         licenses_to_assign: Some(vec![LicenseAssignment {
             sku_id: sku_id.clone(),
             excluded_plans: excluded,
         }]),
         ..LicenseUpdate::default()
     };
-    let plans_of = |held: Vec<License>| -> Vec<String> {
+    let plans_of = |held: Vec<License>| -> Vec<ServicePlanId> {
         held.into_iter()
             .find(|l| l.product_sku.id.as_ref() == Some(&sku_id))
             .expect("held")
@@ -369,7 +369,11 @@ async fn service_plans_are_turned_off_per_user_license() {
     // A plan that is not the SKU's is refused, and nothing is assigned.
     match e
         .pc
-        .update_licenses(&c, &user, &update(Some(vec!["not-a-plan".into()])))
+        .update_licenses(
+            &c,
+            &user,
+            &update(Some(vec!["00000000-0000-0000-0000-000000000000".into()])),
+        )
         .await
     {
         Err(PcError::Validation {
@@ -378,7 +382,10 @@ async fn service_plans_are_turned_off_per_user_license() {
             message,
         }) => {
             assert_eq!(code, partner_center::error::codes::UNKNOWN_SERVICE_PLAN);
-            assert!(message.contains("not-a-plan"), "{message}");
+            assert!(
+                message.contains("00000000-0000-0000-0000-000000000000"),
+                "{message}"
+            );
         }
         other => panic!("expected a refusal, got {other:?}"),
     }
@@ -392,9 +399,15 @@ async fn service_plans_are_turned_off_per_user_license() {
 
     // Assigned with the first plan off: the user's license leaves it out; one seat is used.
     let answer =
-        e.pc.update_licenses(&c, &user, &update(Some(vec![plans[0].to_uppercase()])))
-            .await
-            .unwrap();
+        e.pc.update_licenses(
+            &c,
+            &user,
+            &update(Some(vec![ServicePlanId::new(
+                plans[0].as_str().to_uppercase(),
+            )])),
+        )
+        .await
+        .unwrap();
     assert_eq!(answer.licenses_to_assign.unwrap()[0].sku_id, sku_id);
     assert_eq!(
         plans_of(e.pc.user_licenses(&c, &user).await.unwrap()),

@@ -1767,9 +1767,11 @@ async fn the_users_refresh_streams_each_customer_as_it_answers() {
     let holders: serde_json::Value = app.get_json("/api/users", &[("sku", sku)]).await;
     let holders = holders["rows"].as_array().unwrap();
     assert!(!holders.is_empty());
-    assert!(holders
+    assert!(holders.iter().all(|r| r["licenses"]
+        .as_array()
+        .unwrap()
         .iter()
-        .all(|r| r["licenses"].as_array().unwrap().contains(&name)));
+        .any(|l| l["name"] == name)));
     // A reseller cannot refresh another reseller's customer.
     let contoso = app.customer_id("Contoso Ltd").await;
     let refused = app
@@ -2462,8 +2464,9 @@ mod security {
                     (s("user"), own_user.clone()),
                     (s("assign"), sku.clone()),
                     (s("remove"), s("")),
+                    (s("plans"), format!("{sku}=")),
                 ],
-                vec!["customer", "user", "assign", "remove"],
+                vec!["customer", "user", "assign", "remove", "plans"],
             ),
             (
                 "/api/user-delete",
@@ -3824,6 +3827,7 @@ on_both_databases!(
     the_next_term_and_the_reseller_partner_id_are_changed,
     marketplace_subscriptions_wait_for_the_publisher_then_change,
     licenses_name_the_subscriptions_behind_them,
+    service_plans_are_turned_off_in_one_license_update,
     catalogs_in_use_are_refreshed_monthly,
     one_subscription_per_customer_sends_the_buyer_to_the_existing_one,
     a_connection_given_to_a_reseller_brings_its_customers,
@@ -4968,6 +4972,197 @@ async fn licenses_name_the_subscriptions_behind_them(app: TestApp) {
         entry["what"].as_str().unwrap().starts_with("License +1 "),
         "{entry}"
     );
+}
+
+/// Service plans: a license given with a plan off (one license update), shown on the user's
+/// row, counted on the licenses table, turned back on without a second seat; bad plans refused
+/// with nothing sent.
+async fn service_plans_are_turned_off_in_one_license_update(app: TestApp) {
+    async fn updates(app: &TestApp) -> usize {
+        app.emulator_log()
+            .await
+            .into_iter()
+            .filter(|(m, p)| m == "POST" && p.ends_with("/licenseupdates"))
+            .count()
+    }
+    app.sign_in_as("Customer admin").await;
+    let contoso = app.customer_id("Contoso Ltd").await;
+    let form_of = |user: String| {
+        let (app, contoso) = (&app, contoso.clone());
+        async move {
+            app.get_json(
+                "/api/user-license-form",
+                &[("customer", contoso.as_str()), ("user", user.as_str())],
+            )
+            .await
+        }
+    };
+    // A user with a location, and a license with two plans or more it does not hold.
+    let mut found = None;
+    for user in located_users(&app, &contoso).await {
+        let form = form_of(user.clone()).await;
+        let choice = form["choices"].as_array().unwrap().iter().find(|c| {
+            c["assigned"] == false
+                && c["available"].as_i64().unwrap() > 0
+                && c["plans"].as_array().unwrap().len() >= 2
+        });
+        if let Some(choice) = choice {
+            found = Some((user, choice.clone()));
+            break;
+        }
+    }
+    let (user, choice) = found.expect("a user and a license with plans");
+    let sku = choice["sku_id"].as_str().unwrap().to_owned();
+    let plans = choice["plans"].as_array().unwrap().clone();
+    assert!(plans.iter().all(|p| p["on"] == true), "{choice}");
+    let (first, first_name) = (
+        plans[0]["id"].as_str().unwrap().to_owned(),
+        plans[0]["name"].as_str().unwrap().to_owned(),
+    );
+    let send = |assign: String, remove: String, plans: String| {
+        let (app, contoso, user) = (&app, contoso.clone(), user.clone());
+        async move {
+            let form = [
+                ("customer", contoso.as_str()),
+                ("user", user.as_str()),
+                ("assign", assign.as_str()),
+                ("remove", remove.as_str()),
+                ("plans", plans.as_str()),
+            ];
+            app.send("/api/user-licenses", &form).await
+        }
+    };
+
+    // Refused, nothing sent: a plan not of the license, plans for a license neither held nor
+    // given, plans for a license being taken, plans given twice, and a malformed list.
+    app.clear_emulator_log().await;
+    let unknown = "0badc0de-0000-4000-8000-000000000000";
+    let table = app
+        .get_json("/api/licenses", &[("customer", &contoso)])
+        .await;
+    let other = table["products"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{table}"))
+        .iter()
+        .map(|p| p["sku_id"].as_str().unwrap().to_owned())
+        .find(|s| *s != sku)
+        .unwrap();
+    for (assign, remove, bad) in [
+        (sku.clone(), String::new(), format!("{sku}={unknown}")),
+        (sku.clone(), String::new(), format!("{other}={first}")),
+        (String::new(), sku.clone(), format!("{sku}={first}")),
+        (sku.clone(), String::new(), format!("{sku}={first};{sku}=")),
+        (sku.clone(), String::new(), format!("{sku}:{first}")),
+        (sku.clone(), String::new(), format!("{sku}=../{first}")),
+    ] {
+        let (status, said) = send(assign, remove, bad.clone()).await;
+        assert_eq!(status, 400, "{bad}: {said}");
+        assert_eq!(said["field"], "plans", "{bad}: {said}");
+        assert!(!said["message"].as_str().unwrap().is_empty());
+    }
+    assert_eq!(updates(&app).await, 0, "nothing reached Partner Center");
+
+    // The users list, read in full as the page does; then given with its first plan off: one
+    // license update carries both.
+    app.refresh_users(&[("customer", contoso.as_str())]).await;
+    let before = app
+        .get_json("/api/licenses", &[("customer", &contoso)])
+        .await;
+    let row_of = |table: &serde_json::Value| {
+        table["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["sku_id"] == sku.as_str())
+            .unwrap()
+            .clone()
+    };
+    let (status, said) = send(sku.clone(), String::new(), format!("{sku}={first}")).await;
+    assert_eq!(status, 200, "{said}");
+    assert_eq!(updates(&app).await, 1);
+    let form = form_of(user.clone()).await;
+    let mine = form["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["sku_id"] == sku.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(mine["assigned"], true);
+    let on: Vec<bool> = mine["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["on"].as_bool().unwrap())
+        .collect();
+    assert!(!on[0], "{mine}");
+    assert!(on[1..].iter().all(|o| *o), "{mine}");
+    // The users list names the plan off on the user's license.
+    let users = app
+        .get_json(
+            "/api/users",
+            &[("customer", contoso.as_str()), ("sku", sku.as_str())],
+        )
+        .await;
+    let row = users["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == user.as_str())
+        .unwrap_or_else(|| panic!("{users}"))
+        .clone();
+    let tag = row["licenses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == choice["name"])
+        .unwrap_or_else(|| panic!("{row}"))
+        .clone();
+    assert_eq!(tag["plans_off"], serde_json::json!([first_name]), "{row}");
+    // The licenses table counts the user, lists the plans, and the seat was used once.
+    let after = app
+        .get_json("/api/licenses", &[("customer", &contoso)])
+        .await;
+    let (b, a) = (row_of(&before), row_of(&after));
+    assert_eq!(
+        a["assigned"].as_i64(),
+        b["assigned"].as_i64().map(|n| n + 1)
+    );
+    assert_eq!(
+        a["users_with_plans_off"].as_i64(),
+        b["users_with_plans_off"].as_i64().map(|n| n + 1)
+    );
+    assert_eq!(a["plans"].as_array().unwrap().len(), plans.len());
+    let changes = after["changes"].as_array().unwrap().len();
+
+    // Every plan back on, the license kept: no second seat, no license change recorded.
+    let (status, said) = send(String::new(), String::new(), format!("{sku}=")).await;
+    assert_eq!(status, 200, "{said}");
+    assert_eq!(updates(&app).await, 2);
+    let form = form_of(user.clone()).await;
+    assert!(form["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["sku_id"] == sku.as_str())
+        .unwrap()["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["on"] == true));
+    let last = app
+        .get_json("/api/licenses", &[("customer", &contoso)])
+        .await;
+    assert_eq!(row_of(&last)["assigned"], a["assigned"]);
+    assert_eq!(
+        row_of(&last)["users_with_plans_off"],
+        b["users_with_plans_off"]
+    );
+    assert_eq!(last["changes"].as_array().unwrap().len(), changes);
+    // The audit names the plans.
+    app.sign_in_as("Service provider admin").await;
+    let log = app.get("/api/audit-log").await.text().await.unwrap();
+    assert!(log.contains(&format!("plans off: [{first}]")), "{log}");
 }
 
 /// The monthly catalog refresh: a catalog read more than a month ago is read again by the

@@ -10,7 +10,7 @@ use crate::{
     audit::Outcome,
     history::{self, Author},
     subscriptions::{auto_increase::Increase, change::Change},
-    users::{LicenseOutcome, UserAdmin, UserError},
+    users::{LicenseOutcome, PlansOff, UserAdmin, UserError},
 };
 
 impl Caller {
@@ -23,8 +23,12 @@ impl Caller {
         user: UserId,
         assign: Vec<SkuId>,
         remove: Vec<SkuId>,
+        plans: Vec<PlansOff>,
     ) -> Result<LicenseOutcome, ServiceError> {
-        let detail = format!("{user}: +[{}] -[{}]", ids(&assign), ids(&remove));
+        let mut detail = format!("{user}: +[{}] -[{}]", ids(&assign), ids(&remove));
+        for p in &plans {
+            detail.push_str(&format!("; {} plans off: [{}]", p.sku, ids(&p.off)));
+        }
         let author = self.author();
         let work = move |admin: UserAdmin<ChangeScope>| async move {
             let mut grown = Vec::new();
@@ -40,7 +44,7 @@ impl Caller {
                 let increases = admin.increases(&wanted).await?;
                 grown = grow(&admin, increases, &author, &upn).await?;
             }
-            let mut outcome = match admin.update_licenses(&user, &assign, &remove).await {
+            let mut outcome = match admin.update_licenses(&user, &assign, &remove, &plans).await {
                 Ok(outcome) => outcome,
                 // What grew stays grown (Partner Center made it): the refusal says so.
                 Err(e) if !grown.is_empty() => {
@@ -167,9 +171,6 @@ pub(super) async fn grow(
     Ok(grown)
 }
 
-fn ids(skus: &[SkuId]) -> String {
-    skus.iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
+fn ids<T: std::fmt::Display>(ids: &[T]) -> String {
+    ids.iter().map(T::to_string).collect::<Vec<_>>().join(",")
 }

@@ -3,7 +3,7 @@
 //! Center first; only when it succeeded are the directory cache, the license transactions and
 //! the outbox written, together, in one transaction.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use partner_center::{
     error::codes as pc_codes,
@@ -11,7 +11,7 @@ use partner_center::{
         CustomerUser, DirectoryRole, LicenseAssignment, LicenseUpdate, PasswordProfile,
         SubscribedSku, SubscriptionStatus, UserMember, UserState,
     },
-    PartnerCenter, PcError, RoleId, SkuId, UserId,
+    PartnerCenter, PcError, RoleId, ServicePlanId, SkuId, UserId,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, Transaction};
@@ -22,7 +22,7 @@ use crate::{
     history,
     subscriptions::{granting, Grant},
     time::now_millis,
-    users::directory::{self, product_name},
+    users::directory::{self, product_name, Held},
     Store, StoreError,
 };
 
@@ -112,6 +112,19 @@ pub struct Product {
     pub available: i64,
     pub suspended: i64,
     pub subscriptions: Vec<String>,
+    /// The names of the product's service plans.
+    pub plans: Vec<String>,
+    /// Active users who have some of its plans off, as last read.
+    pub users_with_plans_off: i64,
+}
+
+/// One service plan of a product in the Manage Licenses dialog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanChoice {
+    pub id: String,
+    pub name: String,
+    /// On for this user (every plan is on for a product it does not hold).
+    pub on: bool,
 }
 
 /// One product the user can be given, for the Manage Licenses dialog.
@@ -123,6 +136,7 @@ pub struct LicenseOption {
     pub assigned: bool,
     /// Seats free right now (not counting this user's own).
     pub available: i64,
+    pub plans: Vec<PlanChoice>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -138,6 +152,42 @@ pub struct LicenseOutcome {
     pub warnings: Vec<String>,
     /// Subscriptions grown first because no license was free (auto-increase), in words.
     pub grown: Vec<String>,
+}
+
+/// The service plans to leave off one license (none: every plan on).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlansOff {
+    pub sku: SkuId,
+    pub off: Vec<ServicePlanId>,
+}
+
+/// Whether the user's licenses now (`held`) show a license update made: every license given is
+/// held, none removed is, and each license's plans are as asked (where its plans are known).
+fn applied(
+    held: &[Held],
+    assign: &[SkuId],
+    remove: &[SkuId],
+    plans: &[PlansOff],
+    known: &HashMap<String, Vec<directory::Plan>>,
+) -> bool {
+    let holds = |sku: &SkuId| held.iter().find(|h| &h.sku == sku);
+    let plans_as_asked = |p: &PlansOff| {
+        let Some(on) = holds(&p.sku).and_then(|h| h.plans_on.as_ref()) else {
+            return false;
+        };
+        let wanted_on = known
+            .get(&p.sku.as_str().to_lowercase())
+            .map(|k| {
+                k.iter()
+                    .filter(|k| !p.off.contains(&k.id))
+                    .all(|k| on.contains(&k.id))
+            })
+            .unwrap_or(true);
+        wanted_on && !p.off.iter().any(|o| on.contains(o))
+    };
+    assign.iter().all(|a| holds(a).is_some())
+        && !remove.iter().any(|r| holds(r).is_some())
+        && plans.iter().all(plans_as_asked)
 }
 
 /// A password that was set, and where the notice about it went.
@@ -305,6 +355,9 @@ impl<S: AsRef<CustomerScope>> UserAdmin<S> {
         let mut tx = self.store.pool().begin().await?;
         directory::set_skus(&mut tx, self.scope(), &skus).await?;
         tx.commit().await?;
+        let cache = self.store.directory();
+        let plans = cache.sku_plans(self.scope()).await?;
+        let plans_off = cache.plans_off_counts(self.scope(), &plans).await?;
         let mut products: Vec<Product> = skus
             .iter()
             .map(|s| {
@@ -320,6 +373,7 @@ impl<S: AsRef<CustomerScope>> UserAdmin<S> {
                     .map(|g| g.id.clone())
                     .collect();
                 Product {
+                    users_with_plans_off: plans_off.get(&sku_id).copied().unwrap_or(0),
                     sku_id,
                     name,
                     active: s.active_units,
@@ -327,6 +381,10 @@ impl<S: AsRef<CustomerScope>> UserAdmin<S> {
                     available: s.available_units,
                     suspended: s.suspended_units,
                     subscriptions,
+                    plans: directory::sku_plans(s)
+                        .into_iter()
+                        .map(|p| p.name)
+                        .collect(),
                 }
             })
             .collect();
@@ -365,33 +423,32 @@ impl<S: AsRef<CustomerScope>> UserAdmin<S> {
             self.pc.subscribed_skus(self.customer()),
         )
         .map_err(user_error)?;
-        let held: HashSet<String> = held
-            .into_iter()
-            .filter_map(|l| l.product_sku.id.map(|s| s.to_string().to_lowercase()))
-            .collect();
+        let held = Held::all(held);
         let mut tx = self.store.pool().begin().await?;
-        directory::set_user_licenses(
-            &mut tx,
-            self.scope(),
-            user,
-            &held
-                .iter()
-                .map(|s| SkuId::new(s.clone()))
-                .collect::<Vec<_>>(),
-        )
-        .await?;
+        directory::set_user_licenses(&mut tx, self.scope(), user, &held).await?;
         directory::set_skus(&mut tx, self.scope(), &skus).await?;
         tx.commit().await?;
         let options = skus
             .iter()
             .filter(|s| assignable(s))
             .filter_map(|s| {
-                let id = s.product_sku.id.as_ref()?.to_string().to_lowercase();
+                let sku = s.product_sku.id.as_ref()?;
+                let mine = held.iter().find(|h| &h.sku == sku);
+                let plans = directory::sku_plans(s);
+                let off = directory::plans_off(&plans, mine.and_then(|h| h.plans_on.as_deref()));
                 Some(LicenseOption {
-                    assigned: held.contains(&id),
+                    assigned: mine.is_some(),
                     name: product_name(s),
                     available: s.available_units.max(0),
-                    sku_id: id,
+                    sku_id: sku.as_str().to_lowercase(),
+                    plans: plans
+                        .iter()
+                        .map(|p| PlanChoice {
+                            id: p.id.as_str().to_lowercase(),
+                            name: p.name.clone(),
+                            on: !off.contains(&p),
+                        })
+                        .collect(),
                 })
             })
             .collect();
@@ -580,13 +637,14 @@ impl UserAdmin<ChangeScope> {
         user: &UserId,
         assign: &[SkuId],
         remove: &[SkuId],
+        plans: &[PlansOff],
     ) -> Result<LicenseOutcome, UserError> {
         let assign = dedup(assign);
         let remove = dedup(remove);
-        if assign.is_empty() && remove.is_empty() {
+        if assign.is_empty() && remove.is_empty() && plans.is_empty() {
             return Err(field(
                 "licenses",
-                "Nothing to change: switch a license on or off first.",
+                "Nothing to change: switch a license or a service plan on or off first.",
             ));
         }
         if assign.iter().any(|a| remove.contains(a)) {
@@ -596,29 +654,98 @@ impl UserAdmin<ChangeScope> {
             ));
         }
         self.owned(user).await?;
-        let warnings = self.send_licenses(user, &assign, &remove).await?;
-        self.record_license_change(user, &assign, &remove).await?;
+        self.check_plans(user, &assign, &remove, plans).await?;
+        let warnings = self.send_licenses(user, &assign, &remove, plans).await?;
+        self.record_license_change(user, &assign, &remove, plans)
+            .await?;
         Ok(LicenseOutcome {
             warnings,
             grown: Vec::new(),
         })
     }
 
-    /// Sends one license update (every assignment and removal together); a lost answer is
-    /// settled by reading the user's licenses. Answers Partner Center's warnings.
+    /// Service plans are set only on a license the user holds or is given in the same update,
+    /// and only plans of that license (as last read); otherwise nothing is sent.
+    async fn check_plans(
+        &self,
+        user: &UserId,
+        assign: &[SkuId],
+        remove: &[SkuId],
+        plans: &[PlansOff],
+    ) -> Result<(), UserError> {
+        if plans.is_empty() {
+            return Ok(());
+        }
+        let cache = self.store.directory();
+        let held = cache.user_licenses(self.scope(), user).await?;
+        let known = cache.sku_plans(self.scope()).await?;
+        for p in plans {
+            if remove.contains(&p.sku) {
+                return Err(field(
+                    "plans",
+                    "A license being removed has no service plans to set.",
+                ));
+            }
+            if !assign.contains(&p.sku) && !held.contains(&p.sku) {
+                return Err(field(
+                    "plans",
+                    "Service plans are set on a license the user has: give the license too.",
+                ));
+            }
+            let sku_plans = known
+                .get(&p.sku.as_str().to_lowercase())
+                .filter(|k| !k.is_empty());
+            if let Some(sku_plans) = sku_plans {
+                if p.off
+                    .iter()
+                    .any(|id| !sku_plans.iter().any(|k| &k.id == id))
+                {
+                    return Err(field(
+                        "plans",
+                        "That service plan is not part of the license: open Manage Licenses again.",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends one license update (every assignment and removal together, and the service plans
+    /// to leave off); a lost answer is settled by reading the user's licenses. Answers Partner
+    /// Center's warnings.
     pub(super) async fn send_licenses(
         &self,
         user: &UserId,
         assign: &[SkuId],
         remove: &[SkuId],
+        plans: &[PlansOff],
     ) -> Result<Vec<String>, UserError> {
+        let off = |sku: &SkuId| {
+            plans
+                .iter()
+                .find(|p| &p.sku == sku)
+                .map(|p| p.off.clone())
+                .filter(|off| !off.is_empty())
+        };
+        // A license held already whose plans change is assigned again with its new plans.
+        let mut give = assign.to_vec();
+        give.extend(
+            plans
+                .iter()
+                .map(|p| p.sku.clone())
+                .filter(|s| !assign.contains(s)),
+        );
+        let known = if plans.is_empty() {
+            HashMap::new()
+        } else {
+            self.store.directory().sku_plans(self.scope()).await?
+        };
         let update = LicenseUpdate {
             licenses_to_assign: Some(
-                assign
-                    .iter()
+                give.iter()
                     .map(|sku| LicenseAssignment {
                         sku_id: sku.clone(),
-                        excluded_plans: None,
+                        excluded_plans: off(sku),
                     })
                     .collect(),
             ),
@@ -641,15 +768,8 @@ impl UserAdmin<ChangeScope> {
             }
             other => {
                 settle(other, || async {
-                    let held: Vec<SkuId> = self
-                        .pc
-                        .user_licenses(self.customer(), user)
-                        .await?
-                        .into_iter()
-                        .filter_map(|l| l.product_sku.id)
-                        .collect();
-                    let applied = assign.iter().all(|a| held.contains(a))
-                        && !remove.iter().any(|r| held.contains(r));
+                    let held = Held::all(self.pc.user_licenses(self.customer(), user).await?);
+                    let applied = applied(&held, assign, remove, plans, &known);
                     Ok(applied.then(LicenseUpdate::default))
                 })
                 .await?
@@ -745,9 +865,7 @@ impl UserAdmin<ChangeScope> {
             self.pc.subscribed_skus(self.customer()),
             self.pc.user_roles(self.customer(), user)
         );
-        let held: Vec<SkuId> = held
-            .map(|h| h.into_iter().filter_map(|l| l.product_sku.id).collect())
-            .unwrap_or_default();
+        let held: Vec<Held> = held.map(Held::all).unwrap_or_default();
         let roles = roles.unwrap_or_default();
         let ledger = self.ledger().await?;
         let upn = restored.user_principal_name.clone().unwrap_or_default();
@@ -761,7 +879,7 @@ impl UserAdmin<ChangeScope> {
             &roles.iter().collect::<Vec<_>>(),
         )
         .await?;
-        let returned: Vec<_> = held.iter().map(|sku| (sku, 1, "restore")).collect();
+        let returned: Vec<_> = held.iter().map(|h| (&h.sku, 1, "restore")).collect();
         self.record(&mut tx, user, &upn, &ledger, &returned).await?;
         if let Ok(skus) = &skus {
             directory::set_skus(&mut tx, self.scope(), skus).await?;
@@ -812,20 +930,35 @@ impl UserAdmin<ChangeScope> {
         user: &UserId,
         assign: &[SkuId],
         remove: &[SkuId],
+        plans: &[PlansOff],
     ) -> Result<(), UserError> {
         let (held, skus) = tokio::join!(
             self.pc.user_licenses(self.customer(), user),
             self.pc.subscribed_skus(self.customer())
         );
         let directory = self.store.directory();
-        let held: Vec<SkuId> = match held {
-            Ok(h) => h.into_iter().filter_map(|l| l.product_sku.id).collect(),
+        let held: Vec<Held> = match held {
+            Ok(h) => Held::all(h),
             Err(e) => {
                 tracing::warn!(error = %e, "licenses not read back; using what the update implies");
                 let mut held = directory.user_licenses(self.scope(), user).await?;
                 held.retain(|s| !remove.contains(s));
                 held.extend(assign.iter().cloned());
-                held
+                let known = directory.sku_plans(self.scope()).await?;
+                held.into_iter()
+                    .map(|sku| {
+                        let plans_on = plans.iter().find(|p| p.sku == sku).and_then(|p| {
+                            let all = known.get(&sku.as_str().to_lowercase())?;
+                            Some(
+                                all.iter()
+                                    .filter(|k| !p.off.contains(&k.id))
+                                    .map(|k| k.id.clone())
+                                    .collect(),
+                            )
+                        });
+                        Held { sku, plans_on }
+                    })
+                    .collect()
             }
         };
         self.record_licenses_held(user, &held, skus.ok().as_deref(), assign, remove)
@@ -837,7 +970,7 @@ impl UserAdmin<ChangeScope> {
     pub(super) async fn record_licenses_held(
         &self,
         user: &UserId,
-        held: &[SkuId],
+        held: &[Held],
         skus: Option<&[SubscribedSku]>,
         assign: &[SkuId],
         remove: &[SkuId],

@@ -12,7 +12,7 @@ use partner_center::{
 
 use super::{
     admin::{assignable, user_error},
-    directory::product_name,
+    directory::{product_name, Held},
     UserAdmin, UserError,
 };
 use crate::{
@@ -116,13 +116,14 @@ impl UserAdmin<ChangeScope> {
         assign: &[SkuId],
         remove: &[SkuId],
     ) -> Result<(), UserError> {
-        self.send_licenses(user, assign, remove).await?;
-        let mut now: Vec<SkuId> = held
+        self.send_licenses(user, assign, remove, &[]).await?;
+        let now: Vec<Held> = held
             .iter()
             .filter(|s| !remove.contains(s))
+            .chain(assign.iter().filter(|a| !held.contains(a)))
             .cloned()
+            .map(Held::implied)
             .collect();
-        now.extend(assign.iter().filter(|a| !held.contains(a)).cloned());
         self.record_licenses_held(user, &now, None, assign, remove)
             .await
     }

@@ -7,7 +7,7 @@ use serde_with::skip_serializing_none;
 
 use super::common::{Attributes, Links, WireTime};
 use crate::{
-    ids::{CustomerId, RoleId, SkuId, UserId},
+    ids::{CustomerId, RoleId, ServicePlanId, SkuId, UserId},
     wire_enum,
 };
 
@@ -192,7 +192,7 @@ pub struct ProductSku {
 pub struct ServicePlan {
     pub display_name: Option<String>,
     pub service_name: Option<String>,
-    pub id: Option<String>,
+    pub id: Option<ServicePlanId>,
     pub capability_status: Option<String>,
     pub target_type: Option<String>,
 }
@@ -228,7 +228,7 @@ pub struct License {
 pub struct LicenseAssignment {
     pub sku_id: SkuId,
     #[serde(default)]
-    pub excluded_plans: Option<Vec<String>>,
+    pub excluded_plans: Option<Vec<ServicePlanId>>,
 }
 
 #[skip_serializing_none]

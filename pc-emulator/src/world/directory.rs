@@ -556,7 +556,7 @@ fn check_password(password: &str) -> R<()> {
 
 /// The service plans each assignment turns off (their ids as the SKU gives them), by license SKU
 /// id in lower case; an id that is not one of the SKU's plans is refused.
-fn plans_off(update: &LicenseUpdate) -> R<Vec<(String, Vec<String>)>> {
+fn plans_off(update: &LicenseUpdate) -> R<Vec<(String, Vec<ServicePlanId>)>> {
     let mut out = Vec::new();
     for a in update.licenses_to_assign.iter().flatten() {
         let sku = a.sku_id.as_str().to_lowercase();
@@ -569,7 +569,7 @@ fn plans_off(update: &LicenseUpdate) -> R<Vec<(String, Vec<String>)>> {
             let Some(plan) = plans
                 .iter()
                 .filter_map(|p| p.id.as_ref())
-                .find(|p| p.eq_ignore_ascii_case(id))
+                .find(|p| *p == id)
             else {
                 return err(
                     400,

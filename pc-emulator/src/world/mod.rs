@@ -138,7 +138,7 @@ pub struct UserRec {
     pub licenses_before_delete: Vec<SkuId>,
     pub deleted_at: Option<i64>,
     /// Service plans turned off, by license SKU id (lower case): the plan ids.
-    pub plans_off: BTreeMap<String, Vec<String>>,
+    pub plans_off: BTreeMap<String, Vec<ServicePlanId>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -346,7 +346,12 @@ fn service_plans(item: &CatalogItem, status: &str) -> Vec<ServicePlan> {
         .map(|(n, (name, service))| ServicePlan {
             display_name: Some((*name).to_owned()),
             service_name: Some((*service).to_owned()),
-            id: Some(format!("{}-{n:04}", &item.license_sku[..23])),
+            // GUIDs, as Microsoft's plan ids are: the SKU's first groups, the plan's number.
+            id: Some(ServicePlanId::new(format!(
+                "{}{:012x}",
+                &item.license_sku[..24],
+                n + 1
+            ))),
             capability_status: Some(status.to_owned()),
             target_type: Some("User".into()),
         })

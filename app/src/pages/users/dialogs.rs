@@ -420,9 +420,53 @@ fn EditDialog(target: Target, close: Callback<()>, done: Callback<String>) -> im
 struct Switch {
     choice: LicenseChoice,
     on: bool,
+    /// Each service plan's switch, in the order of `choice.plans`.
+    plans: Vec<bool>,
+    /// Whether its service plans are shown.
+    open: bool,
 }
 
 impl Switch {
+    fn new(choice: LicenseChoice) -> Switch {
+        Switch {
+            on: choice.assigned,
+            plans: choice.plans.iter().map(|p| p.on).collect(),
+            open: false,
+            choice,
+        }
+    }
+
+    /// The license is kept or given with service plans other than it has now (a license not
+    /// held has every plan on).
+    fn plans_changed(&self) -> bool {
+        self.on
+            && self
+                .choice
+                .plans
+                .iter()
+                .zip(&self.plans)
+                .any(|(p, on)| p.on != *on)
+    }
+
+    fn changed(&self) -> bool {
+        self.on != self.choice.assigned || self.plans_changed()
+    }
+
+    /// `sku=plan,plan` with the plans to leave off, when they change.
+    fn plans_off(&self) -> Option<String> {
+        self.plans_changed().then(|| {
+            let off: Vec<&str> = self
+                .choice
+                .plans
+                .iter()
+                .zip(&self.plans)
+                .filter(|(_, on)| !**on)
+                .map(|(p, _)| p.id.as_str())
+                .collect();
+            format!("{}={}", self.choice.sku_id, off.join(","))
+        })
+    }
+
     /// Seats left if the switches were applied: one fewer for a new assignment, one more for
     /// a removal.
     fn available(&self) -> i64 {
@@ -452,22 +496,14 @@ fn LicensesDialog(target: Target, close: Callback<()>, done: Callback<String>) -
     Effect::new(move |_| {
         if let Some(Ok(f)) = form.get() {
             location.set(f.usage_location.clone());
-            switches.set(
-                f.choices
-                    .into_iter()
-                    .map(|choice| Switch {
-                        on: choice.assigned,
-                        choice,
-                    })
-                    .collect(),
-            );
+            switches.set(f.choices.into_iter().map(Switch::new).collect());
         }
     });
-    let changed = move || switches.with(|s| s.iter().any(|s| s.on != s.choice.assigned));
+    let changed = move || switches.with(|s| s.iter().any(Switch::changed));
     let update = {
         let target = target.clone();
         move |_| {
-            let (assign, remove): (Vec<_>, Vec<_>) = switches.with_untracked(|s| {
+            let (assign, remove, plans): (Vec<_>, Vec<_>, Vec<_>) = switches.with_untracked(|s| {
                 (
                     s.iter()
                         .filter(|s| s.on && !s.choice.assigned)
@@ -477,6 +513,7 @@ fn LicensesDialog(target: Target, close: Callback<()>, done: Callback<String>) -
                         .filter(|s| !s.on && s.choice.assigned)
                         .map(|s| s.choice.sku_id.clone())
                         .collect(),
+                    s.iter().filter_map(Switch::plans_off).collect(),
                 )
             });
             let (customer, user, name) = (
@@ -484,7 +521,13 @@ fn LicensesDialog(target: Target, close: Callback<()>, done: Callback<String>) -
                 target.user.clone(),
                 target.name.clone(),
             );
-            let update = update_user_licenses(customer, user, assign.join(","), remove.join(","));
+            let update = update_user_licenses(
+                customer,
+                user,
+                assign.join(","),
+                remove.join(","),
+                Some(plans.join(";")),
+            );
             let updated = move |u: LicensesUpdated| {
                 let mut said = format!("Licenses of {name} updated.");
                 if !u.grown.is_empty() {
@@ -547,24 +590,59 @@ fn LicensesDialog(target: Target, close: Callback<()>, done: Callback<String>) -
                                     let blocked = !s.on && available <= 0;
                                     let no_location = location.get().is_none();
                                     let label_id = format!("license-{i}");
+                                    let plans_id = format!("license-{i}-plans");
+                                    let on_count = s.plans.iter().filter(|on| **on).count();
+                                    let plans_label = format!("Service plans: {on_count} of {} on", s.plans.len());
+                                    let show_plans = s.on && !s.plans.is_empty();
                                     view! {
-                                        <li class="license-item">
-                                            <div>
-                                                <div id=label_id.clone() class="license-name">{s.choice.name.clone()}</div>
-                                                <div class="muted small">
-                                                    {format!("{available} license{} available", if available == 1 { "" } else { "s" })}
-                                                    {blocked.then_some(" · none left to assign; free one up or buy more first")}
+                                        <li class="license-entry">
+                                            <div class="license-item">
+                                                <div>
+                                                    <div id=label_id.clone() class="license-name">{s.choice.name.clone()}</div>
+                                                    <div class="muted small">
+                                                        {format!("{available} license{} available", if available == 1 { "" } else { "s" })}
+                                                        {blocked.then_some(" · none left to assign; free one up or buy more first")}
+                                                    </div>
+                                                    {show_plans.then(|| view! {
+                                                        <button
+                                                            type="button"
+                                                            class="plans-toggle"
+                                                            aria-expanded=if s.open { "true" } else { "false" }
+                                                            aria-controls=plans_id.clone()
+                                                            on:click=move |_| switches.update(|all| all[i].open = !all[i].open)
+                                                        >{plans_label}</button>
+                                                    })}
                                                 </div>
+                                                <button
+                                                    type="button"
+                                                    class="switch"
+                                                    role="switch"
+                                                    aria-checked=if s.on { "true" } else { "false" }
+                                                    aria-labelledby=label_id
+                                                    disabled=blocked || (no_location && !s.on)
+                                                    on:click=move |_| switches.update(|all| all[i].on = !all[i].on)
+                                                ></button>
                                             </div>
-                                            <button
-                                                type="button"
-                                                class="switch"
-                                                role="switch"
-                                                aria-checked=if s.on { "true" } else { "false" }
-                                                aria-labelledby=label_id
-                                                disabled=blocked || (no_location && !s.on)
-                                                on:click=move |_| switches.update(|all| all[i].on = !all[i].on)
-                                            ></button>
+                                            {(show_plans && s.open).then(|| view! {
+                                                <ul class="plan-list" id=plans_id>
+                                                    {s.choice.plans.iter().zip(s.plans.clone()).enumerate().map(|(j, (plan, on))| {
+                                                        let plan_label = format!("license-{i}-plan-{j}");
+                                                        view! {
+                                                            <li class="plan-item">
+                                                                <span id=plan_label.clone()>{plan.name.clone()}</span>
+                                                                <button
+                                                                    type="button"
+                                                                    class="switch"
+                                                                    role="switch"
+                                                                    aria-checked=if on { "true" } else { "false" }
+                                                                    aria-labelledby=plan_label
+                                                                    on:click=move |_| switches.update(|all| all[i].plans[j] = !all[i].plans[j])
+                                                                ></button>
+                                                            </li>
+                                                        }
+                                                    }).collect_view()}
+                                                </ul>
+                                            })}
                                         </li>
                                     }
                                 }).collect_view()}

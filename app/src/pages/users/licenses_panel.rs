@@ -91,8 +91,13 @@ fn licenses_table(d: LicensesData) -> impl IntoView {
                                                 subscription_links(&customer_id, &p.subscriptions).into_any()
                                             }}
                                         </dd>
+                                        <dt>"Service plans"</dt>
+                                        <dd>{if p.plans.is_empty() { "None listed".to_owned() } else { p.plans.join(", ") }}</dd>
                                     </dl>
                                 </details>
+                                {(p.users_with_plans_off > 0).then(|| view! {
+                                    <div class="muted small">{plans_off_note(p.users_with_plans_off)}</div>
+                                })}
                             </td>
                             <td class="numeric">{p.active}</td>
                             <td class="numeric">
@@ -138,6 +143,15 @@ fn licenses_table(d: LicensesData) -> impl IntoView {
                 </table>
             </details>
         })}
+    }
+}
+
+/// "2 users have plans off" under a product's name.
+fn plans_off_note(users: i64) -> String {
+    if users == 1 {
+        "1 user has plans off".into()
+    } else {
+        format!("{users} users have plans off")
     }
 }
 

@@ -19,7 +19,7 @@ use crate::{
         page_header::PageHeader,
         toast::{use_toasts, ToastKind},
     },
-    serverfns::users::{users_view, UserItem, UsersFilter, UsersPage},
+    serverfns::users::{users_view, LicenseTag, UserItem, UsersFilter, UsersPage},
 };
 
 /// Where a streamed refresh is.
@@ -394,7 +394,7 @@ fn user_row(u: UserItem, several: bool, dialog: RwSignal<Option<UserDialog>>) ->
         }
         (false, Some(l)) => view! {
             <ul class="chips">
-                {l.into_iter().map(|name| view! { <li class="chip">{name}</li> }).collect_view()}
+                {l.into_iter().map(license_chip).collect_view()}
             </ul>
         }
         .into_any(),
@@ -418,6 +418,23 @@ fn user_row(u: UserItem, several: bool, dialog: RwSignal<Option<UserDialog>>) ->
             <td>{u.usage_location.unwrap_or_else(|| "Not set".into())}</td>
             <td class="actions-cell">{actions}</td>
         </tr>
+    }
+}
+
+/// A license on a user's row; the service plans the user has off are named on it.
+fn license_chip(l: LicenseTag) -> impl IntoView {
+    let off = match l.plans_off.as_slice() {
+        [] => None,
+        [one] => Some(format!("{one} off")),
+        many => Some(format!("{} plans off", many.len())),
+    };
+    let title = (!l.plans_off.is_empty()).then(|| format!("Off: {}", l.plans_off.join(", ")));
+    let partial = off.is_some();
+    view! {
+        <li class="chip" class:chip-partial=partial title=title>
+            {l.name}
+            {off.map(|off| view! { <span class="chip-note">{off}</span> })}
+        </li>
     }
 }
 

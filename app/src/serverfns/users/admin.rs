@@ -28,6 +28,15 @@ pub struct LicenseChoice {
     pub name: String,
     pub assigned: bool,
     pub available: i64,
+    pub plans: Vec<PlanToggle>,
+}
+
+/// A service plan of a license (Exchange, Teams, …) and whether the user has it on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanToggle {
+    pub id: String,
+    pub name: String,
+    pub on: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -131,13 +140,16 @@ pub async fn user_license_form(
     Ok(admin.license_form(&user).await?.into())
 }
 
-/// One license update: `assign` and `remove` are comma-separated SKU ids.
+/// One license update: `assign` and `remove` are comma-separated SKU ids; `plans` sets the
+/// service plans off per license given or held, `sku=plan,plan;sku=` (none after `=`: every
+/// plan on).
 #[server(prefix = "/api", endpoint = "user-licenses")]
 pub async fn update_user_licenses(
     customer: String,
     user: String,
     assign: String,
     remove: String,
+    plans: Option<String>,
 ) -> Result<LicensesUpdated, AppError> {
     let call = caller("user.licenses").await?;
     let user: partner_center::UserId = parse_id("user", &user)?;
@@ -145,9 +157,10 @@ pub async fn update_user_licenses(
         server::skus("assign", &assign)?,
         server::skus("remove", &remove)?,
     );
+    let plans = server::plans_off(plans.as_deref().unwrap_or_default())?;
     let customer = parse_id("customer", &customer)?;
     let outcome = call
-        .update_licenses(&customer, user, assign, remove)
+        .update_licenses(&customer, user, assign, remove, plans)
         .await?;
     Ok(LicensesUpdated {
         grown: outcome.grown,
@@ -250,11 +263,43 @@ mod server {
 
     /// Comma-separated SKU ids, each parsed.
     pub fn skus(field: &str, list: &str) -> Result<Vec<partner_center::SkuId>, AppError> {
+        ids(field, list)
+    }
+
+    fn ids<T: std::str::FromStr<Err = partner_center::IdError>>(
+        field: &str,
+        list: &str,
+    ) -> Result<Vec<T>, AppError> {
         list.split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(|s| parse_id(field, s))
             .collect()
+    }
+
+    /// `sku=plan,plan;sku=`: the service plans to leave off, per license (each once).
+    pub fn plans_off(text: &str) -> Result<Vec<domain::users::PlansOff>, AppError> {
+        let mut out: Vec<domain::users::PlansOff> = Vec::new();
+        for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            let Some((sku, plans)) = part.split_once('=') else {
+                return Err(AppError::field(
+                    "plans",
+                    "The service plans are not in the form license=plan,plan.",
+                ));
+            };
+            let sku: partner_center::SkuId = parse_id("plans", sku)?;
+            if out.iter().any(|p| p.sku == sku) {
+                return Err(AppError::field(
+                    "plans",
+                    "A license's service plans were given twice.",
+                ));
+            }
+            out.push(domain::users::PlansOff {
+                sku,
+                off: ids("plans", plans)?,
+            });
+        }
+        Ok(out)
     }
 
     impl From<PasswordSet> for PasswordNotice {
@@ -292,6 +337,15 @@ mod server {
                         name: o.name,
                         assigned: o.assigned,
                         available: o.available,
+                        plans: o
+                            .plans
+                            .into_iter()
+                            .map(|p| PlanToggle {
+                                id: p.id,
+                                name: p.name,
+                                on: p.on,
+                            })
+                            .collect(),
                     })
                     .collect(),
             }

@@ -17,6 +17,10 @@ pub struct ProductRow {
     pub suspended: i64,
     /// Microsoft subscription ids behind the product.
     pub subscriptions: Vec<String>,
+    /// The names of its service plans.
+    pub plans: Vec<String>,
+    /// Active users with some of its plans off.
+    pub users_with_plans_off: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,6 +84,8 @@ mod server {
                 available: p.available,
                 suspended: p.suspended,
                 subscriptions: p.subscriptions,
+                plans: p.plans,
+                users_with_plans_off: p.users_with_plans_off,
             }
         }
     }

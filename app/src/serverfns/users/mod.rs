@@ -25,9 +25,17 @@ pub struct UserItem {
     pub user_principal_name: String,
     pub usage_location: Option<String>,
     pub deleted: bool,
-    /// Product names; `None` until the customer's licenses were read.
-    pub licenses: Option<Vec<String>>,
+    /// `None` until the customer's licenses were read.
+    pub licenses: Option<Vec<LicenseTag>>,
     pub roles: Vec<String>,
+}
+
+/// A license a user holds, on the users list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LicenseTag {
+    pub name: String,
+    /// The names of its service plans the user has off.
+    pub plans_off: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -163,7 +171,7 @@ mod server {
         users::directory::{DirectoryUser, RefreshEvent},
     };
 
-    use super::{CustomerFailure, RefreshUpdate, UserItem, UsersPage};
+    use super::{CustomerFailure, LicenseTag, RefreshUpdate, UserItem, UsersPage};
     use crate::error::{parse_id, AppError};
 
     const NO_ANSWER: &str =
@@ -229,7 +237,14 @@ mod server {
                 user_principal_name: u.user_principal_name,
                 usage_location: u.usage_location,
                 deleted: u.deleted,
-                licenses: u.licenses.map(|l| l.into_iter().map(|s| s.name).collect()),
+                licenses: u.licenses.map(|l| {
+                    l.into_iter()
+                        .map(|s| LicenseTag {
+                            name: s.name,
+                            plans_off: s.plans_off,
+                        })
+                        .collect()
+                }),
                 roles: u.roles,
             }
         }

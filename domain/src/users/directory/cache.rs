@@ -1,7 +1,7 @@
 //! Writing the cache: a customer's users, then its licenses, roles and SKUs, each stage in
 //! one transaction; and single users after a change Partner Center accepted.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use futures_util::{stream, StreamExt, TryStreamExt};
 use partner_center::{
@@ -16,7 +16,11 @@ use crate::{
     StoreError,
 };
 
-use super::{display_name, key, placeholders, product_name, Directory, DirectoryError};
+use super::{
+    display_name, key, placeholders,
+    plans::{on_to_column, plans_to_column},
+    product_name, sku_plans, Directory, DirectoryError, Held,
+};
 
 /// License reads at once for one customer, so that one large tenant cannot take every slot.
 const LICENSE_READS_AT_ONCE: usize = 16;
@@ -57,12 +61,8 @@ impl<'a> Directory<'a> {
         let users = self.active_user_ids(scope).await?;
         let licenses = stream::iter(users)
             .map(|user| async move {
-                let licenses = pc.user_licenses(id, &user).await?;
-                let skus = licenses
-                    .into_iter()
-                    .filter_map(|l| l.product_sku.id)
-                    .collect::<Vec<_>>();
-                Ok::<_, PcError>((user, skus))
+                let held = Held::all(pc.user_licenses(id, &user).await?);
+                Ok::<_, PcError>((user, held))
             })
             .buffer_unordered(LICENSE_READS_AT_ONCE)
             .try_collect::<Vec<_>>();
@@ -89,7 +89,7 @@ impl<'a> Directory<'a> {
             .collect::<Vec<_>>();
         let licenses = licenses
             .into_iter()
-            .flat_map(|(user, skus)| skus.into_iter().map(move |s| (user.clone(), s.to_string())))
+            .flat_map(|(user, held)| held.into_iter().map(move |h| (user.clone(), h)))
             .collect::<Vec<_>>();
         self.store_details(scope, &skus, &licenses, &roles).await
     }
@@ -151,7 +151,7 @@ impl<'a> Directory<'a> {
         &self,
         scope: &CustomerScope,
         skus: &[SubscribedSku],
-        licenses: &[(UserId, String)],
+        licenses: &[(UserId, Held)],
         roles: &[(UserId, String, String)],
     ) -> Result<(), DirectoryError> {
         let customer = key(&scope.customer().id);
@@ -163,19 +163,24 @@ impl<'a> Directory<'a> {
                 .await?;
         }
         set_skus(&mut tx, scope, skus).await?;
-        let licenses: HashSet<_> = licenses.iter().map(|(u, s)| (key(u), key(s))).collect();
-        let licenses: Vec<_> = licenses.into_iter().collect();
+        let mut seen = HashSet::new();
+        let licenses: Vec<_> = licenses
+            .iter()
+            .filter(|(u, h)| seen.insert((key(u), key(&h.sku))))
+            .collect();
         for chunk in licenses.chunks(ROWS_PER_INSERT) {
             let sql = format!(
-                "INSERT INTO directory_user_licenses (customer_id, user_id, sku_id) VALUES {}",
-                placeholders(chunk.len(), 3)
+                "INSERT INTO directory_user_licenses (customer_id, user_id, sku_id, plans_on) \
+                 VALUES {}",
+                placeholders(chunk.len(), 4)
             );
             let mut q = sqlx::query(&sql);
-            for (user, sku) in chunk {
+            for (user, held) in chunk {
                 q = q
                     .bind(customer.clone())
-                    .bind(user.clone())
-                    .bind(sku.clone());
+                    .bind(key(user))
+                    .bind(key(&held.sku))
+                    .bind(on_to_column(held.plans_on.as_deref()));
             }
             q.execute(&mut *tx).await?;
         }
@@ -256,26 +261,45 @@ fn bind_user<'q>(
         .bind(u.soft_deletion_time.as_ref().map(|t| to_millis(t.0)))
 }
 
+/// Replaces the licenses a user holds. A license whose plans were not read keeps the plans the
+/// cache knew for it.
 pub(crate) async fn set_user_licenses(
     tx: &mut Transaction<'_, Any>,
     scope: &CustomerScope,
     user: &UserId,
-    skus: &[partner_center::SkuId],
+    held: &[Held],
 ) -> Result<(), sqlx::Error> {
     let (customer, user) = (key(&scope.customer().id), key(user));
+    let known: HashMap<String, Option<String>> = sqlx::query_as(
+        "SELECT sku_id, plans_on FROM directory_user_licenses \
+         WHERE customer_id = $1 AND user_id = $2",
+    )
+    .bind(&customer)
+    .bind(&user)
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .collect();
     sqlx::query("DELETE FROM directory_user_licenses WHERE customer_id = $1 AND user_id = $2")
         .bind(&customer)
         .bind(&user)
         .execute(&mut **tx)
         .await?;
-    let skus: HashSet<String> = skus.iter().map(key).collect();
-    for sku in skus {
+    let mut seen = HashSet::new();
+    for h in held.iter().filter(|h| seen.insert(key(&h.sku))) {
+        let sku = key(&h.sku);
+        let plans_on = match &h.plans_on {
+            Some(on) => on_to_column(Some(on)),
+            None => known.get(&sku).cloned().flatten(),
+        };
         sqlx::query(
-            "INSERT INTO directory_user_licenses (customer_id, user_id, sku_id) VALUES ($1, $2, $3)",
+            "INSERT INTO directory_user_licenses (customer_id, user_id, sku_id, plans_on) \
+             VALUES ($1, $2, $3, $4)",
         )
         .bind(&customer)
         .bind(&user)
         .bind(sku)
+        .bind(plans_on)
         .execute(&mut **tx)
         .await?;
     }
@@ -332,8 +356,8 @@ pub(crate) async fn set_skus(
     for chunk in skus.chunks(ROWS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO directory_skus (customer_id, sku_id, name, part_number, active_units, \
-             consumed_units, available_units, suspended_units, warning_units) VALUES {}",
-            placeholders(chunk.len(), 9)
+             consumed_units, available_units, suspended_units, warning_units, plans) VALUES {}",
+            placeholders(chunk.len(), 10)
         );
         let mut q = sqlx::query(&sql);
         for s in chunk {
@@ -347,7 +371,8 @@ pub(crate) async fn set_skus(
                 .bind(s.consumed_units)
                 .bind(s.available_units)
                 .bind(s.suspended_units)
-                .bind(s.warning_units);
+                .bind(s.warning_units)
+                .bind(plans_to_column(&sku_plans(s)));
         }
         q.execute(&mut **tx).await?;
     }

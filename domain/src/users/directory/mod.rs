@@ -7,6 +7,7 @@
 //! snapshot whole.
 
 mod cache;
+mod plans;
 mod query;
 mod refresh;
 
@@ -25,6 +26,7 @@ use crate::{
 pub(crate) use self::cache::{
     mark_deleted, set_skus, set_user_licenses, set_user_roles, upsert_user,
 };
+pub use self::plans::{plans_off, sku_plans, Held, Plan};
 pub use self::refresh::{refresh, FRESH_DEFAULT_SECS, FRESH_SETTING};
 
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +67,8 @@ pub struct SkuName {
     pub sku_id: String,
     /// The product name as Partner Center gives it.
     pub name: String,
+    /// The names of the license's service plans the user has off.
+    pub plans_off: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

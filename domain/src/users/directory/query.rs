@@ -12,8 +12,10 @@ use crate::{
 };
 
 use super::{
-    key, placeholders, Directory, DirectoryUser, Freshness, SkuCount, SkuName, StateFilter,
-    UserPage, UserQuery, UserSort,
+    key, placeholders,
+    plans::{on_from_column, plans_from_column},
+    plans_off, Directory, DirectoryUser, Freshness, Plan, SkuCount, SkuName, StateFilter, UserPage,
+    UserQuery, UserSort,
 };
 
 impl<'a> Directory<'a> {
@@ -167,21 +169,30 @@ impl<'a> Directory<'a> {
                 .join(" OR ")
         };
         let sql = format!(
-            "SELECT l.customer_id, l.user_id, l.sku_id, COALESCE(s.name, l.sku_id) \
+            "SELECT l.customer_id, l.user_id, l.sku_id, COALESCE(s.name, l.sku_id), l.plans_on, \
+             COALESCE(s.plans, '[]') \
              FROM directory_user_licenses l LEFT JOIN directory_skus s \
              ON s.customer_id = l.customer_id AND s.sku_id = l.sku_id \
              WHERE {} ORDER BY 4",
             pairs("l")
         );
-        let mut q = sqlx::query_as::<_, (String, String, String, String)>(&sql);
+        let mut q =
+            sqlx::query_as::<_, (String, String, String, String, Option<String>, String)>(&sql);
         for (c, u) in users {
             q = q.bind(c.clone()).bind(u.clone());
         }
-        for (c, u, sku_id, name) in q.fetch_all(self.pool).await? {
-            licenses
-                .entry((c, u))
-                .or_default()
-                .push(SkuName { sku_id, name });
+        for (c, u, sku_id, name, on, plans) in q.fetch_all(self.pool).await? {
+            let plans = plans_from_column(&plans);
+            let on = on_from_column(on.as_deref());
+            let plans_off = plans_off(&plans, on.as_deref())
+                .into_iter()
+                .map(|p| p.name.clone())
+                .collect();
+            licenses.entry((c, u)).or_default().push(SkuName {
+                sku_id,
+                name,
+                plans_off,
+            });
         }
         let sql = format!(
             "SELECT r.customer_id, r.user_id, r.role_name FROM directory_user_roles r WHERE {} \
@@ -215,8 +226,55 @@ impl<'a> Directory<'a> {
         Ok(q.fetch_all(self.pool)
             .await?
             .into_iter()
-            .map(|(sku_id, name)| SkuName { sku_id, name })
+            .map(|(sku_id, name)| SkuName {
+                sku_id,
+                name,
+                plans_off: Vec::new(),
+            })
             .collect())
+    }
+
+    /// The service plans of the customer's subscribed SKUs as last read, by SKU id (lower case).
+    pub async fn sku_plans(
+        &self,
+        scope: &CustomerScope,
+    ) -> Result<HashMap<String, Vec<Plan>>, StoreError> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT sku_id, plans FROM directory_skus WHERE customer_id = $1")
+                .bind(key(&scope.customer().id))
+                .fetch_all(self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(sku, plans)| (sku, plans_from_column(&plans)))
+            .collect())
+    }
+
+    /// How many of the customer's active users have some plan of each license off, as last
+    /// read, by SKU id (lower case); `plans` gives each SKU's plans.
+    pub async fn plans_off_counts(
+        &self,
+        scope: &CustomerScope,
+        plans: &HashMap<String, Vec<Plan>>,
+    ) -> Result<HashMap<String, i64>, StoreError> {
+        let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+            "SELECT l.sku_id, l.plans_on FROM directory_user_licenses l JOIN directory_users u \
+             ON u.customer_id = l.customer_id AND u.user_id = l.user_id \
+             WHERE l.customer_id = $1 AND u.deleted = 0 AND l.plans_on IS NOT NULL",
+        )
+        .bind(key(&scope.customer().id))
+        .fetch_all(self.pool)
+        .await?;
+        let mut counts = HashMap::new();
+        for (sku, on) in rows {
+            let Some(sku_plans) = plans.get(&sku) else {
+                continue;
+            };
+            if !plans_off(sku_plans, on_from_column(on.as_deref()).as_deref()).is_empty() {
+                *counts.entry(sku).or_insert(0) += 1;
+            }
+        }
+        Ok(counts)
     }
 
     /// The domains of the customer's cached user names, in lower case.
