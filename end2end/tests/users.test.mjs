@@ -2,7 +2,7 @@
 // switches, edit, delete and restore, create, reset password; by keyboard where a person would.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, launch, newPage, signIn, waitForHydration } from './browser.mjs';
+import { BASE_URL, axe, launch, newPage, signIn, waitForHydration } from './browser.mjs';
 
 let browser, close;
 before(async () => ({ browser, close } = await launch()));
@@ -93,6 +93,55 @@ test('licenses: switches count seats in the browser, one update applies them, Es
   // The change is in the license history.
   await page.getByText('Recent license changes').click();
   await page.getByRole('row').filter({ hasText: product }).filter({ hasText: '+1' }).first().waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('service plans: one turned off shows on the row and the licenses table, then back on', async () => {
+  const { page, context, problems } = await newPage(browser);
+  await usersPage(page);
+  // A user holding a license of two plans (Business Basic: Exchange and Teams).
+  const product = 'Microsoft 365 Business Basic';
+  const row = page.getByRole('row').filter({ has: page.locator('.chip', { hasText: product }) }).first();
+  const name = (await row.getByRole('cell').first().innerText()).split('\n')[0].trim();
+  const manage = async () => {
+    await row.getByRole('button', { name: `Actions for ${name}` }).click();
+    await page.getByRole('menuitem', { name: 'Manage Licenses' }).click();
+    const dialog = page.getByRole('dialog', { name: `Manage Licenses: ${name}` });
+    const item = dialog.locator('.license-entry').filter({ hasText: product });
+    await item.getByRole('button', { name: /^Service plans: / }).click();
+    return { dialog, item };
+  };
+  let { dialog, item } = await manage();
+  await item.getByRole('button', { name: 'Service plans: 2 of 2 on' }).waitFor();
+  const teams = item.getByRole('switch', { name: 'Microsoft Teams' });
+  assert.equal(await teams.getAttribute('aria-checked'), 'true');
+  assert.deepEqual(await axe(page), [], 'the dialog with plans open');
+  await teams.click();
+  await item.getByRole('button', { name: 'Service plans: 1 of 2 on' }).waitFor();
+  await dialog.getByRole('button', { name: 'Update' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await page.getByText(`Licenses of ${name} updated.`).waitFor();
+  // The user's row names the plan off; the licenses table counts the user.
+  await row.locator('.chip', { hasText: product }).getByText('Microsoft Teams off').waitFor();
+  const table = page.getByRole('table', { name: /^Licenses of/ });
+  await table.getByRole('row').filter({ hasText: product }).getByText(/\d+ users? ha(s|ve) plans off/).waitFor();
+
+  // Open again: Teams is off as Partner Center now says; turn it back on.
+  ({ dialog, item } = await manage());
+  await item.getByRole('button', { name: 'Service plans: 1 of 2 on' }).waitFor();
+  assert.equal(await item.getByRole('switch', { name: 'Microsoft Teams' }).getAttribute('aria-checked'), 'false');
+  await item.getByRole('switch', { name: 'Microsoft Teams' }).click();
+  await dialog.getByRole('button', { name: 'Update' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await page.waitForFunction(
+    ([name, product]) => {
+      const row = [...document.querySelectorAll('tbody tr')].find((r) => r.innerText.includes(name));
+      const chip = row && [...row.querySelectorAll('.chip')].find((c) => c.innerText.includes(product));
+      return chip && !chip.innerText.includes('off');
+    },
+    [name, product],
+  );
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -270,9 +270,11 @@ pub(crate) async fn set_user_licenses(
     held: &[Held],
 ) -> Result<(), sqlx::Error> {
     let (customer, user) = (key(&scope.customer().id), key(user));
+    // A write first (never a read then a write: SQLite would refuse the upgrade at once while
+    // another writer waits), handing back what it removes.
     let known: HashMap<String, Option<String>> = sqlx::query_as(
-        "SELECT sku_id, plans_on FROM directory_user_licenses \
-         WHERE customer_id = $1 AND user_id = $2",
+        "DELETE FROM directory_user_licenses WHERE customer_id = $1 AND user_id = $2 \
+         RETURNING sku_id, plans_on",
     )
     .bind(&customer)
     .bind(&user)
@@ -280,11 +282,6 @@ pub(crate) async fn set_user_licenses(
     .await?
     .into_iter()
     .collect();
-    sqlx::query("DELETE FROM directory_user_licenses WHERE customer_id = $1 AND user_id = $2")
-        .bind(&customer)
-        .bind(&user)
-        .execute(&mut **tx)
-        .await?;
     let mut seen = HashSet::new();
     for h in held.iter().filter(|h| seen.insert(key(&h.sku))) {
         let sku = key(&h.sku);
