@@ -204,7 +204,7 @@ pub fn differences(before: &StoredSubscription, after: &StoredSubscription) -> V
         .collect()
 }
 
-/// Appends entries in the caller's transaction.
+/// Appends entries in the caller's transaction, with the mails of those who chose to be told.
 pub async fn append(tx: &mut Transaction<'_, Any>, entries: &[Entry]) -> Result<(), sqlx::Error> {
     for e in entries {
         sqlx::query(
@@ -228,7 +228,7 @@ pub async fn append(tx: &mut Transaction<'_, Any>, entries: &[Entry]) -> Result<
         .execute(&mut **tx)
         .await?;
     }
-    Ok(())
+    crate::notifications::subscription_news(tx, entries).await
 }
 
 /// The subscriptions of a customer the history has entries for (ordered through Seatwise or

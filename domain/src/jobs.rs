@@ -448,32 +448,73 @@ impl<'a> Jobs<'a> {
     /// Ends `owner`'s run: succeeded (failed when an item failed), or cancelled when it was
     /// asked to stop; `summary` says what it did.
     pub async fn finish(&self, id: &str, owner: &str, summary: &str) -> Result<(), StoreError> {
-        sqlx::query(
+        self.end(
             "UPDATE jobs SET status = CASE WHEN cancel_requested = 1 THEN 'cancelled' \
              WHEN errors > 0 THEN 'failed' ELSE 'succeeded' END, finished_at = $1, summary = $2 \
              WHERE id = $3 AND owner = $4 AND status = 'running'",
+            id,
+            owner,
+            summary,
         )
-        .bind(now_millis())
-        .bind(summary)
-        .bind(id)
-        .bind(owner)
-        .execute(self.pool)
-        .await?;
-        Ok(())
+        .await
     }
 
     /// Ends `owner`'s run as failed (the run itself could not go on: `why`); it may be resumed.
     pub async fn fail(&self, id: &str, owner: &str, why: &str) -> Result<(), StoreError> {
-        sqlx::query(
+        self.end(
             "UPDATE jobs SET status = 'failed', finished_at = $1, summary = $2 \
              WHERE id = $3 AND owner = $4 AND status = 'running'",
+            id,
+            owner,
+            why,
         )
-        .bind(now_millis())
-        .bind(why)
+        .await
+    }
+
+    /// Ends a run with `update`; a run that ended as failed is mailed, in the same transaction,
+    /// to those who chose to be told.
+    async fn end(
+        &self,
+        update: &str,
+        id: &str,
+        owner: &str,
+        summary: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let ended = sqlx::query(update)
+            .bind(now_millis())
+            .bind(summary)
+            .bind(id)
+            .bind(owner)
+            .execute(&mut *tx)
+            .await?;
+        let row: Option<(String, String, String, String)> = sqlx::query_as(
+            "SELECT kind, status, customer_id, requested_by FROM jobs WHERE id = $1",
+        )
         .bind(id)
-        .bind(owner)
-        .execute(self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
+        if let (1, Some((kind, status, customer, by))) = (ended.rows_affected(), row) {
+            if JobStatus::parse(&status) == JobStatus::Failed {
+                let what = JobKind::parse(&kind).map_or(kind.clone(), |k| k.words().to_owned());
+                let subject = format!("Seatwise job failed: {what}");
+                let body = format!(
+                    "The job \"{what}\" (requested by {by}) failed: {summary}\n\
+                     The Jobs page in Seatwise shows what it did; it can be run again from there.\n{}",
+                    crate::notifications::NOTICE_FOOTER
+                );
+                let customer = Some(customer.as_str()).filter(|c| !c.is_empty());
+                crate::notifications::notify(
+                    &mut tx,
+                    crate::notifications::Notice::JobFailed,
+                    customer,
+                    &subject,
+                    &body,
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -185,6 +185,10 @@ impl Store {
         crate::outbox::Outbox::new(&self.pool)
     }
 
+    pub fn notifications(&self) -> crate::notifications::Notifications<'_> {
+        crate::notifications::Notifications::new(&self.pool)
+    }
+
     pub fn directory(&self) -> crate::users::directory::Directory<'_> {
         crate::users::directory::Directory::new(&self.pool)
     }

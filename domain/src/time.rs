@@ -37,6 +37,12 @@ pub fn format_utc_datetime(ms: i64) -> String {
     )
 }
 
+/// `2026-11-21`, the day of `ms` in UTC.
+pub fn format_utc_date(ms: i64) -> String {
+    let at = from_millis(ms);
+    format!("{}-{:02}-{:02}", at.year(), at.month() as u8, at.day())
+}
+
 /// `YYYY-MM-DD` as the milliseconds of its midnight, UTC.
 pub fn parse_date(text: &str) -> Option<i64> {
     let format = ::time::macros::format_description!("[year]-[month]-[day]");

@@ -100,8 +100,22 @@ test('licenses: switches count seats in the browser, one update applies them, Es
 test('service plans: one turned off shows on the row and the licenses table, then back on', async () => {
   const { page, context, problems } = await newPage(browser);
   await usersPage(page);
-  // A user holding a license of two plans (Business Basic: Exchange and Teams).
-  const product = 'Microsoft 365 Business Basic';
+  // A user holding a license of two plans; its second plan is turned off.
+  const second = {
+    'Microsoft 365 Business Basic': 'Microsoft Teams',
+    'Microsoft 365 Business Standard': 'Microsoft 365 Apps for business',
+    'Microsoft 365 Business Premium': 'Microsoft Intune',
+    'Office 365 E3': 'SharePoint (Plan 2)',
+  };
+  let product;
+  for (const chip of await page.locator('tbody .chip').allInnerTexts()) {
+    if (second[chip.trim()]) {
+      product = chip.trim();
+      break;
+    }
+  }
+  assert.ok(product, 'a user with a license of two plans');
+  const plan = second[product];
   const row = page.getByRole('row').filter({ has: page.locator('.chip', { hasText: product }) }).first();
   const name = (await row.getByRole('cell').first().innerText()).split('\n')[0].trim();
   const manage = async () => {
@@ -114,24 +128,24 @@ test('service plans: one turned off shows on the row and the licenses table, the
   };
   let { dialog, item } = await manage();
   await item.getByRole('button', { name: 'Service plans: 2 of 2 on' }).waitFor();
-  const teams = item.getByRole('switch', { name: 'Microsoft Teams' });
-  assert.equal(await teams.getAttribute('aria-checked'), 'true');
+  const toggle = item.getByRole('switch', { name: plan, exact: true });
+  assert.equal(await toggle.getAttribute('aria-checked'), 'true');
   assert.deepEqual(await axe(page), [], 'the dialog with plans open');
-  await teams.click();
+  await toggle.click();
   await item.getByRole('button', { name: 'Service plans: 1 of 2 on' }).waitFor();
   await dialog.getByRole('button', { name: 'Update' }).click();
   await dialog.waitFor({ state: 'detached' });
   await page.getByText(`Licenses of ${name} updated.`).waitFor();
   // The user's row names the plan off; the licenses table counts the user.
-  await row.locator('.chip', { hasText: product }).getByText('Microsoft Teams off').waitFor();
+  await row.locator('.chip', { hasText: product }).getByText(`${plan} off`).waitFor();
   const table = page.getByRole('table', { name: /^Licenses of/ });
   await table.getByRole('row').filter({ hasText: product }).getByText(/\d+ users? ha(s|ve) plans off/).waitFor();
 
-  // Open again: Teams is off as Partner Center now says; turn it back on.
+  // Open again: the plan is off as Partner Center now says; turn it back on.
   ({ dialog, item } = await manage());
   await item.getByRole('button', { name: 'Service plans: 1 of 2 on' }).waitFor();
-  assert.equal(await item.getByRole('switch', { name: 'Microsoft Teams' }).getAttribute('aria-checked'), 'false');
-  await item.getByRole('switch', { name: 'Microsoft Teams' }).click();
+  assert.equal(await item.getByRole('switch', { name: plan, exact: true }).getAttribute('aria-checked'), 'false');
+  await item.getByRole('switch', { name: plan, exact: true }).click();
   await dialog.getByRole('button', { name: 'Update' }).click();
   await dialog.waitFor({ state: 'detached' });
   await page.waitForFunction(

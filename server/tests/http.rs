@@ -1110,6 +1110,18 @@ mod matrix {
             allowed: &[CUSTOMER_ADMIN, RESELLER_ADMIN, SUPPORT, ADMIN],
         },
         Row {
+            path: "/api/my-notices",
+            post: false,
+            args: |_| vec![],
+            allowed: &[CUSTOMER_ADMIN, RESELLER_ADMIN, SUPPORT, ADMIN],
+        },
+        Row {
+            path: "/api/my-notices-save",
+            post: true,
+            args: |_| vec![("renewal", "on".to_owned())],
+            allowed: &[CUSTOMER_ADMIN, RESELLER_ADMIN, SUPPORT, ADMIN],
+        },
+        Row {
             path: "/api/import-tenant",
             post: true,
             args: |t| vec![("tenant_id", t.tailspin.clone())],
@@ -2617,11 +2629,23 @@ mod security {
                 ],
                 vec!["email", "role", "scope_id"],
             ),
+            (
+                "/api/my-notices-save",
+                true,
+                vec![(s("subscription"), s("on")), (s("renewal"), s(""))],
+                vec!["subscription", "optimisation", "renewal", "job_failed"],
+            ),
         ];
+        let notices_before = app.get_json("/api/my-notices", &()).await;
         attack(&app, &account_cases, hostile(&victim, &fabrikam)).await;
         let accounts_after: serde_json::Value =
             app.get("/api/accounts").await.json().await.unwrap();
         assert_eq!(accounts_before, accounts_after, "no account changed");
+        assert_eq!(
+            app.get_json("/api/my-notices", &()).await,
+            notices_before,
+            "no notice chosen"
+        );
 
         // The connection functions: every id field and free-text field attacked, aimed at a
         // connection nobody has (or with every other field valid): 4xx, nothing changed, and
@@ -3828,6 +3852,7 @@ on_both_databases!(
     marketplace_subscriptions_wait_for_the_publisher_then_change,
     licenses_name_the_subscriptions_behind_them,
     service_plans_are_turned_off_in_one_license_update,
+    notices_are_mailed_to_those_who_chose_them,
     catalogs_in_use_are_refreshed_monthly,
     one_subscription_per_customer_sends_the_buyer_to_the_existing_one,
     a_connection_given_to_a_reseller_brings_its_customers,
@@ -5163,6 +5188,217 @@ async fn service_plans_are_turned_off_in_one_license_update(app: TestApp) {
     app.sign_in_as("Service provider admin").await;
     let log = app.get("/api/audit-log").await.text().await.unwrap();
     assert!(log.contains(&format!("plans off: [{first}]")), "{log}");
+}
+
+/// E-mail notices: each account chooses what it is told (only what its role can act on); a
+/// subscription change, a renewal without auto-renew (once), a failed job and an optimisation
+/// waiting for approval are mailed through the outbox to those who chose them and may see the
+/// customer, and to nobody else.
+async fn notices_are_mailed_to_those_who_chose_them(app: TestApp) {
+    let contoso = app.customer_id("Contoso Ltd").await;
+    let choose = |role: &'static str, fields: &'static [&'static str]| {
+        let app = &app;
+        async move {
+            app.sign_in_as(role).await;
+            let form: Vec<(&str, &str)> = fields.iter().map(|f| (*f, "on")).collect();
+            let (status, said) = app.send("/api/my-notices-save", &form).await;
+            assert_eq!(status, 200, "{role}: {said}");
+            app.get_json("/api/my-notices", &()).await
+        }
+    };
+    // Nothing is chosen at first; a reseller is not offered the optimisation notice, and a
+    // choice of it is left out.
+    app.sign_in_as("Reseller admin").await;
+    let offered = app.get_json("/api/my-notices", &()).await;
+    let fields: Vec<&str> = offered
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["subscription", "renewal", "job_failed"],
+        "{offered}"
+    );
+    assert!(offered
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|n| n["chosen"] == false));
+    let mine = choose(
+        "Reseller admin",
+        &["subscription", "renewal", "job_failed", "optimisation"],
+    )
+    .await;
+    assert!(
+        mine.as_array().unwrap().iter().all(|n| n["chosen"] == true),
+        "{mine}"
+    );
+    choose("Service provider support", &["subscription"]).await;
+    choose("Service provider admin", &["optimisation", "job_failed"]).await;
+    choose("Customer admin", &["subscription", "renewal"]).await;
+    let mails = |to: &'static str| {
+        let app = &app;
+        async move {
+            let store = app.store().await;
+            let mail: Vec<_> = store
+                .outbox()
+                .pending(1000)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|m| m.recipient == to)
+                .collect();
+            store.close().await;
+            mail
+        }
+    };
+    let (reseller, support, admin, customer) = (
+        "reseller@seatwise.demo",
+        "support@seatwise.demo",
+        "admin@seatwise.demo",
+        "it@contoso.demo",
+    );
+    // A quantity change of the signed-in person's first subscription (of `company`).
+    let raise = |company: &'static str| {
+        let app = &app;
+        async move {
+            let list = app.get_json("/api/subscriptions", &[("read", "1")]).await;
+            let row = list["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["customer"] == company)
+                .unwrap_or_else(|| panic!("{list}"))
+                .clone();
+            let (id, customer) = (
+                row["id"].as_str().unwrap(),
+                row["customer_id"].as_str().unwrap(),
+            );
+            let quantity = row["quantity"].as_i64().unwrap();
+            let more = (quantity + 1).to_string();
+            let (status, said) = change_subscription(app, customer, id, "quantity", more, "").await;
+            assert_eq!(status, 200, "{said}");
+            (id.to_owned(), format!("{quantity} → {}", quantity + 1))
+        }
+    };
+
+    // Contoso's (a direct customer) change by its admin: told to support and to Contoso's
+    // admin, not to the reseller, who cannot see Contoso, nor to the admin, who did not choose.
+    app.sign_in_as("Customer admin").await;
+    let (id, words) = raise("Contoso Ltd").await;
+    for to in [support, customer] {
+        let got = mails(to).await;
+        assert_eq!(got.len(), 1, "{to}: {got:?}");
+        assert!(got[0].subject.starts_with("Contoso Ltd: "), "{got:?}");
+        assert!(got[0].subject.ends_with(" changed"), "{got:?}");
+        assert!(got[0].body.contains(&words), "{}", got[0].body);
+        assert!(got[0].body.contains("by it@contoso.demo through Seatwise"));
+        assert!(got[0].body.contains("My account"), "how to stop it");
+    }
+    assert!(
+        mails(reseller).await.is_empty(),
+        "not the reseller's customer"
+    );
+    assert!(mails(admin).await.is_empty(), "the admin did not choose it");
+
+    // Fabrikam's (the reseller's customer) change by the reseller: told to the reseller and
+    // support; Contoso's admin hears nothing of it.
+    app.sign_in_as("Reseller admin").await;
+    let (_, words) = raise("Fabrikam Inc").await;
+    let got = mails(reseller).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].subject.starts_with("Fabrikam Inc: "), "{got:?}");
+    assert!(got[0].body.contains(&words), "{}", got[0].body);
+    assert_eq!(mails(support).await.len(), 2);
+    assert_eq!(mails(customer).await.len(), 1);
+
+    // Contoso's auto-renew off: the renewal is told once to Contoso's admin, however often the
+    // check runs.
+    app.sign_in_as("Customer admin").await;
+    let (status, said) =
+        change_subscription(&app, &contoso, &id, "auto_renew", "off".into(), "").await;
+    assert_eq!(status, 200, "{said}");
+    let store = app.store().await;
+    let year = 400 * 24 * 3_600_000;
+    let now = domain::time::now_millis();
+    let told = domain::notifications::renewals_due(store.pool(), now, year)
+        .await
+        .unwrap();
+    assert!(told >= 1, "{told}");
+    assert_eq!(
+        domain::notifications::renewals_due(store.pool(), now, year)
+            .await
+            .unwrap(),
+        0,
+        "once"
+    );
+    store.close().await;
+    let renewal = |to: &'static str| {
+        let mails = &mails;
+        async move {
+            mails(to)
+                .await
+                .into_iter()
+                .filter(|m| m.subject.contains("auto-renew is off"))
+                .collect::<Vec<_>>()
+        }
+    };
+    let to_customer = renewal(customer).await;
+    assert!(!to_customer.is_empty(), "told to Contoso's admin");
+    assert!(to_customer
+        .iter()
+        .all(|m| m.subject.starts_with("Contoso Ltd: ")));
+    assert!(
+        renewal(support).await.is_empty(),
+        "support did not choose renewals"
+    );
+
+    // A sync that fails for every customer: the job's failure goes to the service provider's
+    // admin (a job of no one customer is not a reseller's).
+    app.sign_in_as("Service provider admin").await;
+    app.emulator_knobs(serde_json::json!({ "fault_rate": 1.0, "faults": ["server_error"] }))
+        .await;
+    let (status, job) = app.send("/api/job-start", &[("kind", "sync")]).await;
+    assert_eq!(status, 200, "{job}");
+    let job = finished_job(&app, job.as_str().unwrap()).await;
+    app.emulator_knobs(serde_json::json!({})).await;
+    assert_eq!(job.status, domain::jobs::JobStatus::Failed, "{job:?}");
+    let failed: Vec<_> = mails(admin)
+        .await
+        .into_iter()
+        .filter(|m| m.subject.starts_with("Seatwise job failed"))
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(failed[0].body.contains("Sync of every subscription"));
+    assert!(mails(reseller)
+        .await
+        .iter()
+        .all(|m| !m.subject.starts_with("Seatwise job failed")));
+
+    // The nightly optimisation waiting for approval: told to the admin who chose it.
+    let report = app.get_json("/api/optimisation", &[("run", "1")]).await;
+    assert!(
+        !report["reductions"].as_array().unwrap().is_empty(),
+        "the demo has licenses to give back: {report}"
+    );
+    let (status, job) = app.send("/api/job-start", &[("kind", "optimise")]).await;
+    assert_eq!(status, 200, "{job}");
+    finished_job(&app, job.as_str().unwrap()).await;
+    let waiting: Vec<_> = mails(admin)
+        .await
+        .into_iter()
+        .filter(|m| {
+            m.subject
+                .starts_with("License optimisation waits for approval")
+        })
+        .collect();
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert!(mails(reseller)
+        .await
+        .iter()
+        .all(|m| !m.subject.starts_with("License optimisation")));
 }
 
 /// The monthly catalog refresh: a catalog read more than a month ago is read again by the

@@ -7,8 +7,8 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     components::{error_panel::ErrorPanel, inline_details::InlineDetails, page_header::PageHeader},
     serverfns::accounts::{
-        accounts, AccountItem, AccountsPage, ChangePassword, InviteAccount, ResendInvitation,
-        SetAccountDisabled, UpdateAccount,
+        accounts, my_notices, AccountItem, AccountsPage, ChangePassword, InviteAccount,
+        ResendInvitation, SaveMyNotices, SetAccountDisabled, UpdateAccount,
     },
 };
 
@@ -278,6 +278,48 @@ pub fn MyAccount() -> impl IntoView {
                 </div>
                 <button type="submit" class="button button-primary">"Change password"</button>
             </ActionForm>
+        </section>
+        <Notices />
+    }
+}
+
+/// The e-mail notices the person chooses (none until they do).
+#[component]
+fn Notices() -> impl IntoView {
+    let save = ServerAction::<SaveMyNotices>::new();
+    let choices = Resource::new(move || save.version().get(), |_| my_notices());
+    let said = move || {
+        save.value().get().map(|r| match r {
+            Ok(()) => view! { <div class="alert alert-success" role="status">"Saved: you receive the notices ticked."</div> }
+                .into_any(),
+            Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }
+                .into_any(),
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="notices-title">
+            <h2 class="card-title" id="notices-title">"E-mail notifications"</h2>
+            <p class="muted small">"Tick what you want to be told about by e-mail, for the customers you can see."</p>
+            {said}
+            <Transition fallback=|| view! { <p class="muted">"Loading your choices…"</p> }>
+                {move || choices.get().map(|r| match r {
+                    Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ActionForm action=save attr:class="stack-form">
+                            <fieldset class="choices">
+                                <legend class="visually-hidden">"Notices by e-mail"</legend>
+                                {list.into_iter().map(|n| view! {
+                                    <label class="choice">
+                                        <input type="checkbox" name=n.field value="on" checked=n.chosen />
+                                        " " {n.label}
+                                    </label>
+                                }).collect_view()}
+                            </fieldset>
+                            <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save notifications"</button>
+                        </ActionForm>
+                    }.into_any(),
+                })}
+            </Transition>
         </section>
     }
 }

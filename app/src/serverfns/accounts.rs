@@ -25,6 +25,15 @@ pub struct AccountItem {
     pub me: bool,
 }
 
+/// A notice the signed-in person may receive by e-mail, and whether they chose it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoticeChoice {
+    /// The form field's name (`subscription`, `optimisation`, `renewal`, `job_failed`).
+    pub field: String,
+    pub label: String,
+    pub chosen: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountsPage {
     pub accounts: Vec<AccountItem>,
@@ -85,6 +94,36 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
     Ok(call.change_own_password(&current, &new).await?)
 }
 
+/// The e-mail notices the signed-in person may choose, as they chose them.
+#[server(prefix = "/api", endpoint = "my-notices", input = GetUrl)]
+pub async fn my_notices() -> Result<Vec<NoticeChoice>, AppError> {
+    let call = caller("account.notices.read").await?;
+    Ok(call
+        .my_notices()
+        .await?
+        .into_iter()
+        .map(server::notice)
+        .collect())
+}
+
+/// Chooses the e-mail notices: each field `on` (a ticked box) or absent.
+#[server(prefix = "/api", endpoint = "my-notices-save")]
+pub async fn save_my_notices(
+    subscription: Option<String>,
+    optimisation: Option<String>,
+    renewal: Option<String>,
+    job_failed: Option<String>,
+) -> Result<(), AppError> {
+    let call = caller("account.notices").await?;
+    let chosen = server::chosen_notices([
+        ("subscription", subscription),
+        ("optimisation", optimisation),
+        ("renewal", renewal),
+        ("job_failed", job_failed),
+    ])?;
+    Ok(call.choose_my_notices(&chosen).await?)
+}
+
 #[cfg(feature = "ssr")]
 mod server {
     use domain::{
@@ -93,8 +132,37 @@ mod server {
         service::AccountsView,
     };
 
-    use super::{AccountItem, AccountsPage};
+    use domain::notifications::Notice;
+
+    use super::{AccountItem, AccountsPage, NoticeChoice};
     use crate::error::{parse_id, AppError};
+
+    /// A notice's form field: its name with `_` for `-`.
+    pub fn notice((n, chosen): (Notice, bool)) -> NoticeChoice {
+        NoticeChoice {
+            field: n.as_str().replace('-', "_"),
+            label: n.label().to_owned(),
+            chosen,
+        }
+    }
+
+    /// The notices whose box is ticked (`on`); any other value is refused.
+    pub fn chosen_notices(fields: [(&str, Option<String>); 4]) -> Result<Vec<Notice>, AppError> {
+        let mut chosen = Vec::new();
+        for (field, value) in fields {
+            match value.as_deref().map(str::trim) {
+                None | Some("") => {}
+                Some("on") => chosen.extend(Notice::parse(&field.replace('_', "-"))),
+                Some(_) => {
+                    return Err(AppError::field(
+                        field,
+                        "A notice is ticked (on) or not sent.",
+                    ))
+                }
+            }
+        }
+        Ok(chosen)
+    }
 
     /// The page: `me` marks the signed-in person's own account.
     pub fn page(view: AccountsView, me: &AccountId) -> AccountsPage {

@@ -28,6 +28,9 @@ pub const OPTIMISE_SCHEDULE: &str = "nightly-optimise";
 /// The schedule of the nightly clean-up (one job a day, with the sync).
 pub const CLEAN_UP_SCHEDULE: &str = "nightly-clean-up";
 
+/// How long before a subscription ends without renewing its people are told (a week).
+pub const RENEWAL_NOTICE_MS: i64 = 7 * 24 * 3_600_000;
+
 /// The schedule of the catalog refresh (queued on a day some catalog is a month old).
 pub const CATALOG_SCHEDULE: &str = "catalog-refresh";
 
@@ -138,6 +141,13 @@ impl Services {
             return Ok(format!("Stopped: {summary}"));
         }
         self.audit_sync(&job.requested_by, &summary).await;
+        // The subscriptions are fresh: those ending within a week without renewing are told.
+        if let Err(e) =
+            crate::notifications::renewals_due(self.store.pool(), now_millis(), RENEWAL_NOTICE_MS)
+                .await
+        {
+            tracing::warn!(error = %e, "renewal notices not queued");
+        }
         Ok(summary.to_string())
     }
 }
@@ -173,11 +183,53 @@ impl Services {
                 return Ok(format!("Stopped: {done}"));
             }
         }
+        if !automatic {
+            self.tell_optimisation_waits(&done).await;
+        }
         Ok(if automatic {
             done.to_string()
         } else {
             format!("{done}; waiting for approval on the Optimisation page")
         })
+    }
+}
+
+impl Services {
+    /// Mails the service provider's admins who chose it that reductions wait for approval
+    /// (nothing when none was planned). A mail that cannot be queued is logged, not a failure.
+    async fn tell_optimisation_waits(&self, report: &crate::service::Optimisation) {
+        let waiting: Vec<String> = report
+            .customers
+            .iter()
+            .filter_map(|(c, planned)| {
+                let n = planned.as_ref().ok()?.len();
+                (n > 0).then(|| format!("- {}: {n} subscription(s) to reduce", c.company_name))
+            })
+            .collect();
+        if waiting.is_empty() {
+            return;
+        }
+        let body = format!(
+            "Tonight's license optimisation found licenses to give back; nothing is changed until \
+             you approve it on the Optimisation page in Seatwise.\n{}\n{}",
+            waiting.join("\n"),
+            crate::notifications::NOTICE_FOOTER
+        );
+        let subject = format!(
+            "License optimisation waits for approval ({} customer(s))",
+            waiting.len()
+        );
+        if let Err(e) = crate::notifications::notify_now(
+            self.store.pool(),
+            crate::notifications::Notice::Optimisation,
+            None,
+            &subject,
+            &body,
+        )
+        .await
+        {
+            tracing::warn!(error = %e, "optimisation notice not queued");
+        }
     }
 }
 

@@ -58,6 +58,7 @@ use crate::{
     audit::{NewEntry, Outcome},
     connections::{Clients, ConnectionId},
     crypto::Sealer,
+    notifications::Notice,
     users::directory::RefreshEvent,
     Store,
 };
@@ -268,6 +269,40 @@ impl Caller {
             .change_own_password(&self.who, current, new)
             .await;
         accounts::finish(self, result.map(|_| String::new())).await
+    }
+
+    /// The notices the signed-in person may choose (those meant for their role), and whether
+    /// they chose each.
+    pub async fn my_notices(&self) -> Result<Vec<(Notice, bool)>, ServiceError> {
+        let chosen = self
+            .services
+            .store
+            .notifications()
+            .chosen(&self.who.account)
+            .await?;
+        Ok(Notice::ALL
+            .into_iter()
+            .filter(|n| n.for_role(self.who.role.as_str()))
+            .map(|n| (n, chosen.contains(&n)))
+            .collect())
+    }
+
+    /// Replaces the signed-in person's choice of notices (audited).
+    pub async fn choose_my_notices(&self, notices: &[Notice]) -> Result<(), ServiceError> {
+        let role = self.who.role.as_str();
+        self.services
+            .store
+            .notifications()
+            .choose(&self.who.account, role, notices)
+            .await?;
+        let chosen: Vec<&str> = notices
+            .iter()
+            .filter(|n| n.for_role(role))
+            .map(|n| n.as_str())
+            .collect();
+        self.record(None, Outcome::Succeeded, &format!("[{}]", chosen.join(",")))
+            .await;
+        Ok(())
     }
 
     /// Runs a change on a task of its own and waits for it: if this request is cut short (a

@@ -610,7 +610,7 @@ fn LicensesDialog(target: Target, close: Callback<()>, done: Callback<String>) -
                                                             aria-expanded=if s.open { "true" } else { "false" }
                                                             aria-controls=plans_id.clone()
                                                             on:click=move |_| switches.update(|all| all[i].open = !all[i].open)
-                                                        >{plans_label}</button>
+                                                        ><span class="caret" aria-hidden="true">"▸"</span>{plans_label}</button>
                                                     })}
                                                 </div>
                                                 <button
