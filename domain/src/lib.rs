@@ -23,6 +23,7 @@ mod sql;
 pub mod store;
 pub mod subscriptions;
 pub mod tasks;
+pub mod templates;
 pub mod tenants;
 pub mod throttle;
 pub mod time;

@@ -185,6 +185,10 @@ impl Store {
         crate::outbox::Outbox::new(&self.pool)
     }
 
+    pub fn templates(&self) -> crate::templates::Templates<'_> {
+        crate::templates::Templates::new(&self.pool)
+    }
+
     pub fn notifications(&self) -> crate::notifications::Notifications<'_> {
         crate::notifications::Notifications::new(&self.pool)
     }
