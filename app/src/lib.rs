@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users") view={Lazy::<pages::UsersPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("licenses") view={Lazy::<pages::LicensesPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("bulk") view={Lazy::<pages::BulkPage>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("templates") view={Lazy::<pages::TemplatesPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("subscriptions") view={Lazy::<pages::SubscriptionsPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("subscription") view={Lazy::<pages::SubscriptionPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("subscriptions/new") view={Lazy::<pages::OrderPage>::new()} ssr=SsrMode::InOrder />

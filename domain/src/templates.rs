@@ -59,7 +59,10 @@ impl TemplateInput {
     pub fn checked(mut self) -> Result<TemplateInput, (&'static str, String)> {
         self.name = self.name.trim().to_owned();
         if self.name.is_empty() || self.name.chars().count() > 80 {
-            return Err(("name", "Give the template a name of 1 to 80 characters.".into()));
+            return Err((
+                "name",
+                "Give the template a name of 1 to 80 characters.".into(),
+            ));
         }
         if self.name.chars().any(char::is_control) {
             return Err(("name", "The name cannot hold control characters.".into()));
@@ -75,7 +78,11 @@ impl TemplateInput {
         }
         for l in &mut self.licenses {
             l.sku_id = l.sku_id.trim().to_lowercase();
-            l.plans_off = l.plans_off.iter().map(|p| p.trim().to_lowercase()).collect();
+            l.plans_off = l
+                .plans_off
+                .iter()
+                .map(|p| p.trim().to_lowercase())
+                .collect();
             l.plans_off.sort();
             l.plans_off.dedup();
         }
@@ -86,10 +93,8 @@ impl TemplateInput {
             return Err(("licenses", "Each license once.".into()));
         }
         self.usage_location = self.usage_location.trim().to_uppercase();
-        if !self.usage_location.is_empty()
-            && !(self.usage_location.len() == 2
-                && self.usage_location.bytes().all(|b| b.is_ascii_uppercase()))
-        {
+        let country = |l: &str| l.len() == 2 && l.bytes().all(|b| b.is_ascii_uppercase());
+        if !(self.usage_location.is_empty() || country(&self.usage_location)) {
             return Err((
                 "usage_location",
                 "Choose a country for the usage location, or none.".into(),
@@ -116,7 +121,16 @@ pub struct Templates<'a> {
     pool: &'a AnyPool,
 }
 
-type Row = (String, Option<String>, String, String, Option<String>, Option<String>, i64, String);
+type Row = (
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    String,
+);
 
 const COLUMNS: &str =
     "id, reseller_id, name, licenses, usage_location, role, updated_at, updated_by";
@@ -145,7 +159,9 @@ impl<'a> Templates<'a> {
             Owners::All => ("1 = 1", String::new()),
             Owners::ProviderAnd(r) => (
                 "(reseller_id IS NULL OR reseller_id = $1)",
-                r.as_ref().map(|r| r.as_str().to_lowercase()).unwrap_or_default(),
+                r.as_ref()
+                    .map(|r| r.as_str().to_lowercase())
+                    .unwrap_or_default(),
             ),
         };
         let sql = format!(
@@ -156,7 +172,11 @@ impl<'a> Templates<'a> {
         if matches!(owners, Owners::ProviderAnd(_)) {
             q = q.bind(reseller);
         }
-        Ok(q.fetch_all(self.pool).await?.into_iter().map(template).collect())
+        Ok(q.fetch_all(self.pool)
+            .await?
+            .into_iter()
+            .map(template)
+            .collect())
     }
 
     pub async fn get(&self, id: &TemplateId) -> Result<Option<Template>, StoreError> {
@@ -178,10 +198,7 @@ impl<'a> Templates<'a> {
         by: &str,
     ) -> Result<TemplateId, StoreError> {
         let owner = owner.map(|r| r.as_str().to_lowercase());
-        let id = id.map_or_else(
-            || Uuid::now_v7().to_string(),
-            |i| i.as_str().to_lowercase(),
-        );
+        let id = id.map_or_else(|| Uuid::now_v7().to_string(), |i| i.as_str().to_lowercase());
         let licenses = serde_json::to_string(&input.licenses)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let location = Some(input.usage_location.clone()).filter(|l| !l.is_empty());
@@ -291,17 +308,38 @@ mod tests {
         assert_eq!(ok.licenses[0].plans_off, ["p1", "p2"]);
         assert_eq!(ok.usage_location, "FR");
         let field = |t: TemplateInput| t.checked().unwrap_err().0;
-        assert_eq!(field(TemplateInput { name: " ".into(), ..input() }), "name");
-        assert_eq!(field(TemplateInput { licenses: vec![], ..input() }), "licenses");
+        assert_eq!(
+            field(TemplateInput {
+                name: " ".into(),
+                ..input()
+            }),
+            "name"
+        );
+        assert_eq!(
+            field(TemplateInput {
+                licenses: vec![],
+                ..input()
+            }),
+            "licenses"
+        );
         let twice = TemplateInput {
             licenses: vec![input().licenses[0].clone(), input().licenses[0].clone()],
             ..input()
         };
         assert_eq!(field(twice), "licenses");
         assert_eq!(
-            field(TemplateInput { usage_location: "France".into(), ..input() }),
+            field(TemplateInput {
+                usage_location: "France".into(),
+                ..input()
+            }),
             "usage_location"
         );
-        assert_eq!(field(TemplateInput { role: "x\u{7}".into(), ..input() }), "role");
+        assert_eq!(
+            field(TemplateInput {
+                role: "x\u{7}".into(),
+                ..input()
+            }),
+            "role"
+        );
     }
 }

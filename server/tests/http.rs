@@ -1110,6 +1110,30 @@ mod matrix {
             allowed: &[CUSTOMER_ADMIN, RESELLER_ADMIN, SUPPORT, ADMIN],
         },
         Row {
+            path: "/api/templates",
+            post: false,
+            args: |_| vec![],
+            allowed: &[CUSTOMER_ADMIN, RESELLER_ADMIN, SUPPORT, ADMIN],
+        },
+        Row {
+            path: "/api/customer-templates",
+            post: false,
+            args: |t| vec![("customer", t.fabrikam.clone())],
+            allowed: &[RESELLER_ADMIN, SUPPORT, ADMIN],
+        },
+        Row {
+            path: "/api/template-save",
+            post: true,
+            args: |_| vec![("name", "Matrix".to_owned()), ("licenses", String::new())],
+            allowed: &[RESELLER_ADMIN, ADMIN],
+        },
+        Row {
+            path: "/api/template-delete",
+            post: true,
+            args: |_| vec![("id", NOBODY.to_owned())],
+            allowed: &[RESELLER_ADMIN, ADMIN],
+        },
+        Row {
             path: "/api/my-notices",
             post: false,
             args: |_| vec![],
@@ -2630,6 +2654,24 @@ mod security {
                 vec!["email", "role", "scope_id"],
             ),
             (
+                "/api/template-save",
+                true,
+                vec![
+                    (s("name"), s("Hostile")),
+                    (s("licenses"), s("")),
+                    (s("usage_location"), s("")),
+                    (s("role"), s("")),
+                ],
+                vec!["id", "name", "licenses", "usage_location", "role"],
+            ),
+            ("/api/template-delete", true, vec![], vec!["id"]),
+            (
+                "/api/customer-templates",
+                false,
+                vec![(s("customer"), contoso.clone())],
+                vec!["customer"],
+            ),
+            (
                 "/api/my-notices-save",
                 true,
                 vec![(s("subscription"), s("on")), (s("renewal"), s(""))],
@@ -2637,6 +2679,7 @@ mod security {
             ),
         ];
         let notices_before = app.get_json("/api/my-notices", &()).await;
+        let templates_before = app.get_json("/api/templates", &()).await["templates"].clone();
         attack(&app, &account_cases, hostile(&victim, &fabrikam)).await;
         let accounts_after: serde_json::Value =
             app.get("/api/accounts").await.json().await.unwrap();
@@ -2645,6 +2688,11 @@ mod security {
             app.get_json("/api/my-notices", &()).await,
             notices_before,
             "no notice chosen"
+        );
+        assert_eq!(
+            app.get_json("/api/templates", &()).await["templates"],
+            templates_before,
+            "no template saved"
         );
 
         // The connection functions: every id field and free-text field attacked, aimed at a
@@ -3853,6 +3901,7 @@ on_both_databases!(
     licenses_name_the_subscriptions_behind_them,
     service_plans_are_turned_off_in_one_license_update,
     notices_are_mailed_to_those_who_chose_them,
+    plan_templates_are_kept_by_their_owners_and_applied_at_creation,
     catalogs_in_use_are_refreshed_monthly,
     one_subscription_per_customer_sends_the_buyer_to_the_existing_one,
     a_connection_given_to_a_reseller_brings_its_customers,
@@ -5399,6 +5448,212 @@ async fn notices_are_mailed_to_those_who_chose_them(app: TestApp) {
         .await
         .iter()
         .all(|m| !m.subject.starts_with("License optimisation")));
+}
+
+/// Plan templates: the service provider's admin keeps the provider's, a reseller's admin its
+/// own; bad ones are refused on their field; a customer admin applies the provider's (not a
+/// reseller's it does not belong to) when creating a user: the licenses with their plans off and
+/// the role are given once the user exists.
+async fn plan_templates_are_kept_by_their_owners_and_applied_at_creation(app: TestApp) {
+    let contoso = app.customer_id("Contoso Ltd").await;
+    // The licenses a template can hold are those the customers have (read into the cache).
+    app.sign_in_as("Service provider admin").await;
+    app.refresh_users(&[]).await;
+    let page = app.get_json("/api/templates", &()).await;
+    assert_eq!(page["can_keep"], true);
+    assert!(page["templates"].as_array().unwrap().is_empty());
+    let contoso_skus: Vec<String> = app
+        .get_json("/api/licenses", &[("customer", &contoso)])
+        .await["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["sku_id"].as_str().unwrap().to_owned())
+        .collect();
+    let offer = page["licenses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| {
+            l["plans"].as_array().unwrap().len() >= 2
+                && contoso_skus.contains(&l["sku_id"].as_str().unwrap().to_owned())
+        })
+        .unwrap_or_else(|| panic!("{page}"))
+        .clone();
+    let sku = offer["sku_id"].as_str().unwrap().to_owned();
+    let plan = offer["plans"][1][0].as_str().unwrap().to_owned();
+    assert!(page["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r == "User Administrator"));
+    let save = |fields: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.send("/api/template-save", &form).await
+        }
+    };
+    let sales = |name: &str| {
+        vec![
+            ("name", name.to_owned()),
+            ("licenses", format!("{sku}={plan}")),
+            ("usage_location", "FR".to_owned()),
+            ("role", "User Administrator".to_owned()),
+        ]
+    };
+    // Refused on their field, nothing saved.
+    let with = |n: usize, value: String| {
+        let mut f = sales("Sales");
+        f[n].1 = value;
+        f
+    };
+    let unknown = "0badc0de-0000-4000-8000-000000000000";
+    for (bad, field) in [
+        (sales(" "), "name"),
+        (with(1, format!("{unknown}=")), "licenses"),
+        (with(1, format!("{sku}={unknown}")), "licenses"),
+        (with(1, format!("{sku}=;{sku}=")), "licenses"),
+        (with(2, "France".into()), "usage_location"),
+        (with(3, "x\u{7}".into()), "role"),
+    ] {
+        let (status, said) = save(bad).await;
+        assert_eq!(status, 400, "{said}");
+        assert_eq!(said["field"], field, "{said}");
+    }
+    assert!(app.get_json("/api/templates", &()).await["templates"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let (status, provider_id) = save(sales("Sales")).await;
+    assert_eq!(status, 200, "{provider_id}");
+    let provider_id = provider_id.as_str().unwrap().to_owned();
+    let (status, said) = save(sales("sales")).await;
+    assert_eq!(
+        (status, said["field"].as_str()),
+        (400, Some("name")),
+        "a name once"
+    );
+
+    // The reseller sees it but keeps its own; it cannot delete or change the provider's.
+    app.sign_in_as("Reseller admin").await;
+    let page = app.get_json("/api/templates", &()).await;
+    let listed = page["templates"].as_array().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["editable"], false);
+    assert_eq!(listed[0]["owner"], "Service provider");
+    let reseller_sku = page["licenses"][0]["sku_id"].as_str().unwrap().to_owned();
+    let (status, reseller_id) = save(vec![
+        ("name", "Sales".to_owned()),
+        ("licenses", format!("{reseller_sku}=")),
+    ])
+    .await;
+    assert_eq!(status, 200, "the same name, another owner: {reseller_id}");
+    let reseller_id = reseller_id.as_str().unwrap().to_owned();
+    let (status, _) = app
+        .send("/api/template-delete", &[("id", provider_id.as_str())])
+        .await;
+    assert_eq!(status, 404);
+    let mut edit = sales("Taken over");
+    edit.push(("id", provider_id.clone()));
+    let (status, said) = save(edit).await;
+    assert_eq!(status, 400, "{said}");
+
+    // Contoso (a direct customer) is offered the provider's template, not the reseller's.
+    app.sign_in_as("Customer admin").await;
+    let offered = app
+        .get_json("/api/customer-templates", &[("customer", &contoso)])
+        .await;
+    let ids: Vec<&str> = offered
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [provider_id.as_str()], "{offered}");
+    let create = |user: &'static str, template: String| {
+        let (app, contoso) = (&app, contoso.clone());
+        async move {
+            let form = [
+                ("customer", contoso.as_str()),
+                ("first_name", "Tem"),
+                ("last_name", "Plate"),
+                ("display_name", "Tem Plate"),
+                ("user_name", user),
+                ("domain", "contoso.onmicrosoft.com"),
+                ("usage_location", "US"),
+                ("template", template.as_str()),
+            ];
+            app.send("/api/user-create", &form).await
+        }
+    };
+    let (status, said) = create("tem.reseller", reseller_id.clone()).await;
+    assert_eq!(status, 404, "another's template, nothing created: {said}");
+    let (status, said) = create("tem.plate", provider_id.clone()).await;
+    assert_eq!(status, 200, "{said}");
+    let note = said["template_note"].as_str().unwrap_or_default();
+    assert!(
+        note.starts_with("Template Sales: Given: licenses "),
+        "{note}"
+    );
+    assert!(note.contains("role User Administrator"), "{note}");
+    // The user has the license with the plan off, and the role.
+    let users = app.get_json("/api/users", &[("search", "tem.plate")]).await;
+    let row = &users["rows"][0];
+    assert_eq!(
+        row["user_principal_name"],
+        "tem.plate@contoso.onmicrosoft.com"
+    );
+    let user = row["id"].as_str().unwrap().to_owned();
+    let form = app
+        .get_json(
+            "/api/user-license-form",
+            &[("customer", contoso.as_str()), ("user", user.as_str())],
+        )
+        .await;
+    let mine = form["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["sku_id"] == sku.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(mine["assigned"], true, "{mine}");
+    let off: Vec<&str> = mine["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["on"] == false)
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(off, [plan.as_str()], "{mine}");
+    let edit = app
+        .get_json(
+            "/api/user-edit-form",
+            &[("customer", contoso.as_str()), ("user", user.as_str())],
+        )
+        .await;
+    let role = edit["current_role"].as_str().unwrap();
+    let named = edit["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r[0] == role)
+        .unwrap()[1]
+        .clone();
+    assert_eq!(named, "User Administrator", "{edit}");
+
+    // Deleted by its owner, it is offered no more.
+    app.sign_in_as("Service provider admin").await;
+    let (status, said) = app
+        .send("/api/template-delete", &[("id", provider_id.as_str())])
+        .await;
+    assert_eq!(status, 200, "{said}");
+    app.sign_in_as("Customer admin").await;
+    let offered = app
+        .get_json("/api/customer-templates", &[("customer", &contoso)])
+        .await;
+    assert_eq!(offered, serde_json::json!([]));
 }
 
 /// The monthly catalog refresh: a catalog read more than a month ago is read again by the

@@ -25,6 +25,8 @@ enum Who {
     AccountAdmins,
     /// Everyone who may change things (not read-only roles).
     Changers,
+    /// The partner's people: the service provider's staff and resellers' admins.
+    Partner,
 }
 
 impl Who {
@@ -34,6 +36,7 @@ impl Who {
             Who::ServiceProvider => me.service_provider,
             Who::AccountAdmins => me.manages_accounts,
             Who::Changers => me.can_change,
+            Who::Partner => me.service_provider || me.manages_accounts,
         }
     }
 }
@@ -59,6 +62,12 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
                 icon: Icon::Layers,
                 href: "/bulk",
                 for_whom: Who::Changers,
+            },
+            NavItem {
+                label: "Plan templates",
+                icon: Icon::Layers,
+                href: "/templates",
+                for_whom: Who::Partner,
             },
         ],
     ),

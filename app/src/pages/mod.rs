@@ -21,6 +21,7 @@ pub mod sign_in;
 pub mod status;
 pub mod subscription;
 pub mod subscriptions;
+pub mod templates;
 pub mod users;
 
 use leptos::prelude::*;
@@ -43,6 +44,7 @@ pub fn title(path: &str) -> &'static str {
         "/users" => "Users",
         "/licenses" => "Licenses",
         "/bulk" => "Bulk work",
+        "/templates" => "Plan templates",
         "/subscriptions" => "Subscriptions",
         "/subscription" => "Subscription",
         "/subscriptions/new" => "Add subscription",
@@ -90,6 +92,7 @@ lazy_page! {
     UsersPage => users::Users;
     LicensesPage => licenses::Licenses;
     BulkPage => bulk::Bulk;
+    TemplatesPage => templates::Templates;
     SubscriptionsPage => subscriptions::Subscriptions;
     SubscriptionPage => subscription::Subscription;
     OrderPage => order::Order;

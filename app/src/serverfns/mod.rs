@@ -19,6 +19,7 @@ pub mod reconcile;
 pub mod settings;
 pub mod status;
 pub mod subscriptions;
+pub mod templates;
 pub mod users;
 
 /// Makes this server function's answer a CSV file to download as `name` (never cached: it

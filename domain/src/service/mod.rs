@@ -23,6 +23,7 @@ mod provider;
 mod reconcile;
 mod subscriptions;
 mod sync;
+mod templates;
 mod users;
 
 use std::{sync::Arc, time::Instant};
@@ -51,6 +52,7 @@ pub use self::{
         ChangeDone, ReadEvent, SubscriptionDetail, SubscriptionsDesk, SubscriptionsView,
     },
     sync::{NightlySync, SyncEvent, SyncSummary, NIGHTLY_AT},
+    templates::LicenseOffer,
     users::{Selection, UsersDesk, UsersView},
 };
 use crate::{

@@ -925,7 +925,7 @@ impl UserAdmin<ChangeScope> {
 
     /// After a license update: the user's licenses and the seats as Partner Center now reports
     /// them (or, if it does not answer, as the update implies), and a transaction per change.
-    async fn record_license_change(
+    pub(super) async fn record_license_change(
         &self,
         user: &UserId,
         assign: &[SkuId],
@@ -1249,7 +1249,7 @@ fn typed_password(password: &str) -> Result<String, UserError> {
 /// connection on some attempt, and no attempt answered since), `check` reads Partner Center
 /// back: `Some` — it happened; `None` — it did not (the error stands); a failed read —
 /// unconfirmed. A definite answer (4xx, 5xx, throttling on every attempt) is a failure.
-async fn settle<T, F, Fut>(result: Result<T, PcError>, check: F) -> Result<T, UserError>
+pub(super) async fn settle<T, F, Fut>(result: Result<T, PcError>, check: F) -> Result<T, UserError>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<Option<T>, PcError>>,
@@ -1271,7 +1271,7 @@ where
     }
 }
 
-fn field(field: &'static str, message: &str) -> UserError {
+pub(super) fn field(field: &'static str, message: &str) -> UserError {
     UserError::Field {
         field,
         message: message.to_owned(),

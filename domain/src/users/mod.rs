@@ -6,5 +6,6 @@ pub mod admin;
 mod bulk;
 pub mod directory;
 mod seats;
+mod templates;
 
 pub use self::admin::*;

@@ -7,6 +7,7 @@ use leptos::{either::Either, prelude::*};
 use crate::{
     components::dialog::{Dialog, DialogAction},
     error::AppError,
+    serverfns::templates::customer_templates,
     serverfns::users::admin::{
         create_user, delete_user, reset_password, restore_user, update_user, update_user_licenses,
         user_edit_form, user_license_form, LicenseChoice, LicensesUpdated, NewUserFields,
@@ -153,9 +154,26 @@ fn CreateDialog(
     let password = RwSignal::new(String::new());
     let force = RwSignal::new(true);
     let notify = RwSignal::new(String::new());
+    let template = RwSignal::new(String::new());
+    let templates = {
+        let customer = customer.clone();
+        LocalResource::new(move || customer_templates(customer.clone()))
+    };
     let action = DialogAction::new();
     let (busy, error) = (action.busy, action.error);
     let created = RwSignal::new(None::<PasswordNotice>);
+    // A template with a usage location fills in the location when none is chosen yet.
+    let choose_template = move |id: String| {
+        let location_of = templates
+            .get()
+            .and_then(|r| r.ok())
+            .and_then(|list| list.into_iter().find(|t| t.id == id))
+            .and_then(|t| t.usage_location);
+        if let Some(l) = location_of.filter(|_| location.get_untracked().is_empty()) {
+            location.set(l);
+        }
+        template.set(id);
+    };
     // The display name follows first and last name until someone types in it.
     Effect::new(move |_| {
         let full = format!("{} {}", first.get(), last.get()).trim().to_owned();
@@ -176,6 +194,7 @@ fn CreateDialog(
             password: Some(password.get_untracked()),
             force_change: force.get_untracked().then(|| "true".to_owned()),
             notify: Some(notify.get_untracked()),
+            template: Some(template.get_untracked()),
         };
         action.run(create_user(customer, form), move |notice| {
             created.set(Some(notice))
@@ -205,11 +224,22 @@ fn CreateDialog(
                             </div>
                             <div class="field">
                                 <label for="new-location">"Location"</label>
-                                <select class="select" id="new-location" required on:change=move |ev| location.set(event_target_value(&ev))>
+                                <select class="select" id="new-location" required prop:value=move || location.get() on:change=move |ev| location.set(event_target_value(&ev))>
                                     {country_options(String::new())}
                                 </select>
                                 {field_error(error, Some("usage_location"))}
                             </div>
+                            {move || templates.get().and_then(|r| r.ok()).filter(|t| !t.is_empty()).map(|list| view! {
+                                <div class="field">
+                                    <label for="new-template">"Plan template (optional)"</label>
+                                    <select class="select" id="new-template" prop:value=move || template.get() on:change=move |ev| choose_template(event_target_value(&ev))>
+                                        <option value="">"None"</option>
+                                        {list.into_iter().map(|t| view! { <option value=t.id.clone() title=t.summary.clone()>{t.name.clone()}</option> }).collect_view()}
+                                    </select>
+                                    <p class="muted small">"Its licenses, service plans and role are given once the user exists."</p>
+                                    {field_error(error, Some("template"))}
+                                </div>
+                            })}
                             <PasswordFields password force notify error notify_hint="Optional: someone who should receive the password" />
                         </div>
                         <FormFooter close busy submit="Create" />
@@ -333,6 +363,7 @@ fn PasswordShown(notice: PasswordNotice) -> impl IntoView {
                 None => "No email was sent: give the password to the user yourself.".to_owned(),
             }}
         </p>
+        {notice.template_note.map(|note| view! { <p class="alert alert-info" role="status">{note}</p> })}
     }
 }
 

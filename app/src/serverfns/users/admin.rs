@@ -59,6 +59,8 @@ pub struct PasswordNotice {
     pub user_name: String,
     pub password: String,
     pub notified: Option<String>,
+    /// What the plan template applied at creation did.
+    pub template_note: Option<String>,
 }
 
 /// The create dialog's fields (the customer apart).
@@ -77,6 +79,8 @@ pub struct NewUserFields {
     pub force_change: Option<String>,
     /// Where the password notice goes (blank: nowhere).
     pub notify: Option<String>,
+    /// A plan template to apply once the user exists (blank: none).
+    pub template: Option<String>,
 }
 
 /// The edit dialog's fields; `role` blank for no administrator role.
@@ -95,14 +99,17 @@ pub async fn create_user(
     #[server(flatten)] form: NewUserFields,
 ) -> Result<PasswordNotice, AppError> {
     let call = caller("user.create").await?;
-    let notify = form.notify.clone();
+    let (notify, template) = (form.notify.clone(), form.template.clone());
+    let template = crate::serverfns::templates::optional_id(template.as_deref())?;
     let new = domain::users::NewUser::from(form);
-    let detail = |(_, set): &(_, domain::users::PasswordSet)| set.user_name.clone();
-    let work = move |admin: server::Changer| async move { admin.create(new, notify).await };
-    let (_, set) = call
-        .change(&parse_id("customer", &customer)?, detail, work)
+    let customer = parse_id("customer", &customer)?;
+    let (set, note) = call
+        .create_user(&customer, new, notify, template.as_ref())
         .await?;
-    Ok(set.into())
+    Ok(PasswordNotice {
+        template_note: note,
+        ..set.into()
+    })
 }
 
 #[server(prefix = "/api", endpoint = "user-edit-form", input = GetUrl)]
@@ -279,27 +286,7 @@ mod server {
 
     /// `sku=plan,plan;sku=`: the service plans to leave off, per license (each once).
     pub fn plans_off(text: &str) -> Result<Vec<domain::users::PlansOff>, AppError> {
-        let mut out: Vec<domain::users::PlansOff> = Vec::new();
-        for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-            let Some((sku, plans)) = part.split_once('=') else {
-                return Err(AppError::field(
-                    "plans",
-                    "The service plans are not in the form license=plan,plan.",
-                ));
-            };
-            let sku: partner_center::SkuId = parse_id("plans", sku)?;
-            if out.iter().any(|p| p.sku == sku) {
-                return Err(AppError::field(
-                    "plans",
-                    "A license's service plans were given twice.",
-                ));
-            }
-            out.push(domain::users::PlansOff {
-                sku,
-                off: ids("plans", plans)?,
-            });
-        }
-        Ok(out)
+        super::plans_off_list(text, "plans")
     }
 
     impl From<PasswordSet> for PasswordNotice {
@@ -308,6 +295,7 @@ mod server {
                 user_name: set.user_name,
                 password: set.password,
                 notified: set.notified,
+                template_note: None,
             }
         }
     }
@@ -351,4 +339,37 @@ mod server {
             }
         }
     }
+}
+
+/// `sku=plan,plan;sku=`: the service plans to leave off, per license (each once); an error names
+/// `field`. The form of the Manage Licenses dialog and of plan templates.
+#[cfg(feature = "ssr")]
+pub(crate) fn plans_off_list(
+    text: &str,
+    field: &str,
+) -> Result<Vec<domain::users::PlansOff>, AppError> {
+    let mut out: Vec<domain::users::PlansOff> = Vec::new();
+    for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((sku, plans)) = part.split_once('=') else {
+            return Err(AppError::field(
+                field,
+                "The service plans are not in the form license=plan,plan.",
+            ));
+        };
+        let sku: partner_center::SkuId = parse_id(field, sku)?;
+        if out.iter().any(|p| p.sku == sku) {
+            return Err(AppError::field(
+                field,
+                "A license's service plans were given twice.",
+            ));
+        }
+        let off = plans
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| parse_id(field, p))
+            .collect::<Result<_, _>>()?;
+        out.push(domain::users::PlansOff { sku, off });
+    }
+    Ok(out)
 }

@@ -234,6 +234,52 @@ impl<'a> Directory<'a> {
             .collect())
     }
 
+    /// The licenses `customers` have (as last read), each once: (SKU id, product name, service
+    /// plans), by name.
+    pub async fn license_offers(
+        &self,
+        customers: &[CustomerId],
+    ) -> Result<Vec<(String, String, Vec<Plan>)>, StoreError> {
+        if customers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT sku_id, MIN(name), MAX(plans) FROM directory_skus WHERE customer_id IN {} \
+             GROUP BY sku_id ORDER BY 2",
+            placeholders(1, customers.len())
+        );
+        let mut q = sqlx::query_as::<_, (String, String, String)>(&sql);
+        for c in customers {
+            q = q.bind(key(c));
+        }
+        Ok(q.fetch_all(self.pool)
+            .await?
+            .into_iter()
+            .map(|(sku, name, plans)| (sku, name, plans_from_column(&plans)))
+            .collect())
+    }
+
+    /// The directory role names seen on `customers`' users (as last read).
+    pub async fn role_names(&self, customers: &[CustomerId]) -> Result<Vec<String>, StoreError> {
+        if customers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT DISTINCT role_name FROM directory_user_roles WHERE customer_id IN {} \
+             ORDER BY 1",
+            placeholders(1, customers.len())
+        );
+        let mut q = sqlx::query_as::<_, (String,)>(&sql);
+        for c in customers {
+            q = q.bind(key(c));
+        }
+        Ok(q.fetch_all(self.pool)
+            .await?
+            .into_iter()
+            .map(|(r,)| r)
+            .collect())
+    }
+
     /// The service plans of the customer's subscribed SKUs as last read, by SKU id (lower case).
     pub async fn sku_plans(
         &self,
