@@ -26,6 +26,8 @@ pub enum JobKind {
     Provision,
     /// One license swapped for another on chosen users of one customer.
     Swap,
+    /// A plan template applied to chosen users of one customer.
+    Template,
     /// The catalogs in use read again (those last read a month ago).
     CatalogRefresh,
     /// Expired sessions and workspace links, first passwords kept a week, old budget slots.
@@ -39,6 +41,7 @@ impl JobKind {
             JobKind::Optimise => "optimise",
             JobKind::Provision => "provision",
             JobKind::Swap => "swap",
+            JobKind::Template => "template",
             JobKind::CatalogRefresh => "catalog-refresh",
             JobKind::CleanUp => "clean-up",
         }
@@ -50,6 +53,7 @@ impl JobKind {
             "optimise" => Some(JobKind::Optimise),
             "provision" => Some(JobKind::Provision),
             "swap" => Some(JobKind::Swap),
+            "template" => Some(JobKind::Template),
             "catalog-refresh" => Some(JobKind::CatalogRefresh),
             "clean-up" => Some(JobKind::CleanUp),
             _ => None,
@@ -71,6 +75,7 @@ impl JobKind {
             JobKind::Optimise => "License optimisation",
             JobKind::Provision => "Users from a file",
             JobKind::Swap => "License swap",
+            JobKind::Template => "Plan template on users",
             JobKind::CatalogRefresh => "Catalog refresh (monthly)",
             JobKind::CleanUp => "Clean-up of sessions, links and kept passwords",
         }

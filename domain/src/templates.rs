@@ -29,7 +29,7 @@ pub struct TemplateLicense {
 }
 
 /// A plan template as it is kept.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Template {
     pub id: TemplateId,
     /// The reseller that owns it; `None`: the service provider's.

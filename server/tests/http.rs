@@ -2379,7 +2379,7 @@ mod security {
                     (s("to"), s("")),
                     (s("users"), own_user.clone()),
                 ],
-                vec!["customer", "from", "to", "users"],
+                vec!["customer", "from", "to", "template", "users"],
             ),
             (
                 "/api/swap-start",
@@ -2390,7 +2390,7 @@ mod security {
                     (s("to"), s("")),
                     (s("users"), own_user.clone()),
                 ],
-                vec!["customer", "from", "to", "users"],
+                vec!["customer", "from", "to", "template", "users"],
             ),
             ("/api/bulk-job", false, vec![(s("job"), s(NOBODY_ACCOUNT))], vec!["job"]),
             ("/api/tenant-domain", false, vec![(s("prefix"), s("free-demo"))], vec!["prefix"]),
@@ -5642,6 +5642,87 @@ async fn plan_templates_are_kept_by_their_owners_and_applied_at_creation(app: Te
         .unwrap()[1]
         .clone();
     assert_eq!(named, "User Administrator", "{edit}");
+
+    // Applied to chosen users through the bulk page: checked first (a template and a swap at
+    // once refused), then a job: one application per user, what it gave on each line.
+    let located: Vec<String> = located_users(&app, &contoso)
+        .await
+        .into_iter()
+        .filter(|u| *u != user)
+        .take(2)
+        .collect();
+    let form = |from: &str| {
+        vec![
+            ("customer", contoso.clone()),
+            ("from", from.to_owned()),
+            ("template", provider_id.clone()),
+            ("users", located.join(",")),
+        ]
+    };
+    let send = |path: &'static str, form: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.send(path, &form).await
+        }
+    };
+    let (status, said) = send("/api/swap-preview", form(&sku)).await;
+    assert_eq!(
+        (status, said["field"].as_str()),
+        (400, Some("template")),
+        "{said}"
+    );
+    let (status, checked) = send("/api/swap-preview", form("")).await;
+    assert_eq!(status, 200, "{checked}");
+    let rows = checked["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{checked}");
+    assert!(
+        rows.iter().all(|r| r["action"]
+            .as_str()
+            .unwrap()
+            .contains("role User Administrator")),
+        "{checked}"
+    );
+    let (status, id) = send("/api/swap-start", form("")).await;
+    assert_eq!(status, 200, "{id}");
+    let job = finished_job(&app, id.as_str().unwrap()).await;
+    assert_eq!(job.kind, domain::jobs::JobKind::Template);
+    assert_eq!(
+        (job.status, job.errors),
+        (domain::jobs::JobStatus::Succeeded, 0),
+        "{job:?}"
+    );
+    let page = app
+        .get_json("/api/bulk-job", &[("job", id.as_str().unwrap())])
+        .await;
+    for line in page["lines"].as_array().unwrap() {
+        assert_eq!(line["outcome"], "changed", "{page}");
+        assert!(
+            line["detail"].as_str().unwrap().starts_with("Given: "),
+            "{page}"
+        );
+    }
+    for u in &located {
+        let form = app
+            .get_json(
+                "/api/user-license-form",
+                &[("customer", contoso.as_str()), ("user", u.as_str())],
+            )
+            .await;
+        let mine = form["choices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["sku_id"] == sku.as_str())
+            .unwrap()
+            .clone();
+        assert_eq!(mine["assigned"], true, "{mine}");
+        assert!(mine["plans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == plan.as_str() && p["on"] == false));
+    }
 
     // Deleted by its owner, it is offered no more.
     app.sign_in_as("Service provider admin").await;

@@ -68,7 +68,7 @@ fn page(v: BulkView) -> impl IntoView {
     let work = (!v.customer.is_empty()).then(|| {
         view! {
             <FileCard customer=v.customer.clone() />
-            <SwapCard customer=v.customer.clone() skus=v.skus.clone() holders=v.holders.clone() />
+            <SwapCard customer=v.customer.clone() skus=v.skus.clone() holders=v.holders.clone() templates=v.templates.clone() />
         }
     });
     let (none_chosen, recent) = (v.customer.is_empty(), recent(v.jobs, &v.customer));
@@ -171,12 +171,14 @@ fn SwapCard(
     customer: String,
     skus: Vec<(String, String)>,
     holders: Vec<(String, String, String)>,
+    templates: Vec<(String, String)>,
 ) -> impl IntoView {
     let query = use_query_map();
-    let (from, to) = query.with_untracked(|q| {
+    let (from, to, template) = query.with_untracked(|q| {
         (
             q.get("from").unwrap_or_default(),
             q.get("to").unwrap_or_default(),
+            q.get("template").unwrap_or_default(),
         )
     });
     let choose = |name: &'static str, chosen: &str, none: &'static str| {
@@ -198,12 +200,27 @@ fn SwapCard(
         choose("from", &from, "Nothing (only give)"),
         choose("to", &to, "Nothing (only take)"),
     );
+    let apply = (!templates.is_empty()).then(|| {
+        let options = templates
+            .iter()
+            .map(|(id, name)| view! { <option value=id.clone() selected=*id == template>{name.clone()}</option> })
+            .collect_view();
+        view! {
+            <div class="field">
+                <label for="swap-template">"Or apply a plan template"</label>
+                <select class="select select-wide" id="swap-template" name="template">
+                    <option value="" selected=template.is_empty()>"No template"</option>
+                    {options}
+                </select>
+            </div>
+        }
+    });
     let found = query.with_untracked(|q| q.get("find").is_some());
-    let users = found.then(|| view! { <SwapUsers customer=customer.clone() from=from.clone() to=to.clone() holders /> });
+    let users = found.then(|| view! { <SwapUsers customer=customer.clone() from=from.clone() to=to.clone() template=template.clone() holders /> });
     view! {
         <section class="card" aria-labelledby="swap-title">
-            <h2 class="card-title" id="swap-title">"Swap licenses"</h2>
-            <p class="muted">"Replace one license with another on the users you choose (or only take one away, or only give one): one license update per user."</p>
+            <h2 class="card-title" id="swap-title">"Swap licenses or apply a template"</h2>
+            <p class="muted">"Replace one license with another on the users you choose (or only take one away, or only give one): one license update per user. Or give them a plan template's licenses, service plans, location and role."</p>
             <Form method="GET" action="/bulk" attr:class="filters">
                 <input type="hidden" name="customer" value=customer.clone() />
                 <input type="hidden" name="find" value="1" />
@@ -215,6 +232,7 @@ fn SwapCard(
                     <label for="swap-to">"Give"</label>
                     {give}
                 </div>
+                {apply}
                 <button type="submit" class="button button-secondary">"Find the users"</button>
             </Form>
             {users}
@@ -227,6 +245,7 @@ fn SwapUsers(
     customer: String,
     from: String,
     to: String,
+    template: String,
     holders: Vec<(String, String, String)>,
 ) -> impl IntoView {
     if holders.is_empty() {
@@ -240,12 +259,14 @@ fn SwapUsers(
     let forget = move || check.value().set(None);
     open_when_started(start, customer.clone());
     let request = {
-        let (customer, from, to) = (customer.clone(), from.clone(), to.clone());
+        let (customer, from, to, template) =
+            (customer.clone(), from.clone(), to.clone(), template.clone());
         move || {
             (
                 customer.clone(),
                 from.clone(),
                 to.clone(),
+                template.clone(),
                 chosen.get_untracked().join(","),
             )
         }
@@ -253,21 +274,23 @@ fn SwapUsers(
     let run_check = {
         let request = request.clone();
         move || {
-            let (customer, from, to, users) = request();
+            let (customer, from, to, template, users) = request();
             check.dispatch(SwapPreview {
                 customer,
                 from,
                 to,
+                template,
                 users,
             });
         }
     };
     let run_start = move || {
-        let (customer, from, to, users) = request();
+        let (customer, from, to, template, users) = request();
         start.dispatch(SwapStart {
             customer,
             from,
             to,
+            template,
             users,
         });
     };
@@ -285,7 +308,12 @@ fn SwapUsers(
         })
         .collect_view();
     let count = move || chosen.with(Vec::len);
-    let checked = checked(check, "Swap licenses for", run_start, start);
+    let verb = if template.is_empty() {
+        "Swap licenses for"
+    } else {
+        "Apply the template to"
+    };
+    let checked = checked(check, verb, run_start, start);
     let start_error = failure(start);
     view! {
         <div class="card card-flush card-scroll table-short" tabindex="0" role="region" aria-label="Users to choose">

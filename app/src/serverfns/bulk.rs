@@ -21,6 +21,8 @@ pub struct BulkView {
     pub skus: Vec<(String, String)>,
     /// (id, user name, display name) of the users to choose from for a swap.
     pub holders: Vec<(String, String, String)>,
+    /// (id, name) of the plan templates that may be applied to its users.
+    pub templates: Vec<(String, String)>,
     /// The bulk jobs on these customers, newest first.
     pub jobs: Vec<JobRow>,
 }
@@ -47,12 +49,14 @@ pub async fn bulk_data(
         ("", [(only, _)]) => only.clone(),
         (chosen, _) => chosen.to_lowercase(),
     };
-    let (skus, holders) = if customer.is_empty() {
-        (Vec::new(), Vec::new())
+    let (skus, holders, templates) = if customer.is_empty() {
+        (Vec::new(), Vec::new(), Vec::new())
     } else {
         let id = crate::error::parse_id("customer", &customer)?;
         let choices = call.bulk_choices(&id, &from, find == "1").await?;
-        (choices.skus, choices.holders)
+        let templates = call.templates_for(&id).await?;
+        let templates = templates.into_iter().map(|t| (t.id.to_string(), t.name));
+        (choices.skus, choices.holders, templates.collect())
     };
     let jobs = call
         .bulk_jobs()
@@ -65,6 +69,7 @@ pub async fn bulk_data(
         customer,
         skus,
         holders,
+        templates,
         jobs,
     })
 }
@@ -118,22 +123,22 @@ pub async fn bulk_start(customer: String, csv: String) -> Result<String, AppErro
     Ok(call.provision_start(&customer, &csv).await?)
 }
 
-/// Checks a swap (`from` replaced by `to`, SKU ids, either may be empty) on `users`
-/// (comma-separated ids); nothing is sent.
+/// Checks a swap (`from` replaced by `to`, SKU ids, either may be empty), or a plan template
+/// applied (`template`), on `users` (comma-separated ids); nothing is sent.
 #[server(prefix = "/api", endpoint = "swap-preview")]
 pub async fn swap_preview(
     customer: String,
     #[server(default)] from: String,
     #[server(default)] to: String,
+    #[server(default)] template: String,
     #[server(default)] users: String,
 ) -> Result<CheckedBulk, AppError> {
     let call = crate::door::caller("swap.preview").await?;
     let customer = crate::error::parse_id("customer", &customer)?;
+    let template = crate::serverfns::templates::optional_id(Some(&template))?;
     let users = user_ids(&users)?;
-    Ok(call
-        .swap_preview(&customer, &from, &to, &users)
-        .await?
-        .into())
+    let checked = call.swap_preview(&customer, &from, &to, template.as_ref(), &users);
+    Ok(checked.await?.into())
 }
 
 /// Queues a checked swap as a job; answers the job's id.
@@ -142,12 +147,15 @@ pub async fn swap_start(
     customer: String,
     #[server(default)] from: String,
     #[server(default)] to: String,
+    #[server(default)] template: String,
     #[server(default)] users: String,
 ) -> Result<String, AppError> {
     let call = crate::door::caller("swap.start").await?;
     let customer = crate::error::parse_id("customer", &customer)?;
+    let template = crate::serverfns::templates::optional_id(Some(&template))?;
     let users = user_ids(&users)?;
-    Ok(call.swap_start(&customer, &from, &to, &users).await?)
+    let started = call.swap_start(&customer, &from, &to, template.as_ref(), &users);
+    Ok(started.await?)
 }
 
 /// A bulk job with its lines so far.

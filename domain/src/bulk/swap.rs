@@ -1,15 +1,19 @@
-//! One license swapped for another on chosen users (or one only added, or only removed): each
-//! user checked against the tenant as it is now, then one license update per user that changes.
+//! One license swapped for another on chosen users (or one only added, or only removed), or a
+//! plan template applied to them: each user checked against the tenant as it is now, then one
+//! license update (or one template application) per user that changes.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use super::{ExistingUser, SkuFact, Tenant};
+use crate::templates::Template;
 
-/// What a person asks for: `from` replaced by `to` on `users` (ids); either may be absent.
+/// What a person asks for: `from` replaced by `to` on `users` (ids); either may be absent. Or,
+/// with `template`, the template applied to them (`from` and `to` absent).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Swap {
     pub from: Option<SkuFact>,
     pub to: Option<SkuFact>,
+    pub template: Option<Arc<Template>>,
     /// User ids (lower case).
     pub users: Vec<String>,
 }
@@ -27,12 +31,14 @@ pub struct SwapRow {
     /// that stops it.
     pub note: String,
     pub error: bool,
+    /// The template applied to the user (its licenses to give are in `assign`).
+    pub template: Option<Arc<Template>>,
 }
 
 impl SwapRow {
-    /// Its update changes something.
+    /// Its update changes something (a template may, whatever it gives).
     pub fn changes(&self) -> bool {
-        !(self.assign.is_empty() && self.remove.is_empty())
+        self.template.is_some() || !(self.assign.is_empty() && self.remove.is_empty())
     }
 }
 
@@ -61,8 +67,12 @@ pub fn check(swap: &Swap, tenant: &Tenant) -> Vec<SwapRow> {
                     remove: Vec::new(),
                     note: "Not one of the customer's users (deleted since?).".into(),
                     error: true,
+                    template: None,
                 };
             };
+            if let Some(t) = &swap.template {
+                return template_row(t, id, name, user, tenant);
+            }
             let holds =
                 |s: &Option<SkuFact>| s.as_ref().is_some_and(|s| user.licenses.contains(&s.id));
             let mut row = SwapRow {
@@ -73,6 +83,7 @@ pub fn check(swap: &Swap, tenant: &Tenant) -> Vec<SwapRow> {
                 remove: Vec::new(),
                 note: String::new(),
                 error: false,
+                template: None,
             };
             if swap.from.is_some() && !holds(&swap.from) {
                 row.note = format!(
@@ -105,6 +116,70 @@ pub fn check(swap: &Swap, tenant: &Tenant) -> Vec<SwapRow> {
             row
         })
         .collect()
+}
+
+/// A template on one user: the licenses it gives that the user lacks (and the tenant has), the
+/// location it sets, its role; refused when licenses are to be given and no location is known.
+fn template_row(
+    t: &Arc<Template>,
+    id: &str,
+    name: &str,
+    user: &ExistingUser,
+    tenant: &Tenant,
+) -> SwapRow {
+    let mut row = SwapRow {
+        user_id: id.to_owned(),
+        user_name: name.to_owned(),
+        display_name: user.display_name.clone(),
+        assign: Vec::new(),
+        remove: Vec::new(),
+        note: String::new(),
+        error: false,
+        template: Some(t.clone()),
+    };
+    let mut words = Vec::new();
+    let mut absent = Vec::new();
+    for l in &t.licenses {
+        match tenant.sku(&l.sku_id) {
+            None => absent.push(l.name.clone()),
+            Some(_) if user.licenses.contains(&l.sku_id) => {
+                if !l.plans_off.is_empty() {
+                    words.push(format!("plans of {}", l.name));
+                }
+            }
+            Some(s) => {
+                row.assign.push(s.id.clone());
+                words.push(format!("+ {}", l.name));
+            }
+        }
+    }
+    let no_location = user.usage_location.is_empty();
+    if no_location {
+        match &t.usage_location {
+            Some(l) => words.push(format!("location {l}")),
+            None if !row.assign.is_empty() => {
+                row.note = "No usage location, and the template sets none: set it first.".into();
+                row.error = true;
+                return row;
+            }
+            None => {}
+        }
+    }
+    if let Some(r) = &t.role {
+        words.push(format!("role {r} (unless held)"));
+    }
+    row.note = if words.is_empty() {
+        // Nothing to do: not run.
+        row.template = None;
+        "Holds the template's licenses: left as it is.".into()
+    } else {
+        words.join("; ")
+    };
+    if !absent.is_empty() {
+        row.note
+            .push_str(&format!(" (not in this tenant: {})", absent.join(", ")));
+    }
+    row
 }
 
 /// New assignments per SKU of the rows that change.
@@ -149,6 +224,7 @@ mod tests {
             from: Some(sku("e3")),
             to: Some(sku("e5")),
             users: ["a", "b", "c", "d", "a", "zz"].map(String::from).to_vec(),
+            ..Swap::default()
         };
         let rows = check(&swap, &tenant);
         assert_eq!(rows.len(), 5);

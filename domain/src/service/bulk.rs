@@ -26,6 +26,7 @@ use crate::{
     },
     jobs::{BulkInput, Job, JobKind},
     subscriptions::auto_increase::{shortfalls, Increase, Shortfall},
+    templates::{Template, TemplateId},
     time::now_millis,
     users::{NewUser, UserAdmin, UserEdit},
 };
@@ -83,11 +84,14 @@ pub struct BulkChoices {
     pub holders: Vec<(String, String, String)>,
 }
 
-/// A swap as the job keeps it.
+/// A swap (or a template applied) as the job keeps it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct SwapInput {
     from: String,
     to: String,
+    /// A plan template's id ('' for a swap).
+    #[serde(default)]
+    template: String,
     users: Vec<String>,
 }
 
@@ -96,6 +100,9 @@ struct SwapInput {
 struct Done {
     outcome: String,
     user_name: String,
+    /// What a success did, in words (a template applied), when there is more to say.
+    #[serde(default)]
+    note: String,
 }
 
 /// One line of a bulk job's result.
@@ -189,12 +196,27 @@ impl Caller {
         customer: &CustomerId,
         from: &str,
         to: &str,
+        template: Option<&TemplateId>,
         users: &[UserId],
     ) -> Result<SwapPreview, ServiceError> {
         let admin = self.bulk_admin(customer).await?;
-        let input = swap_input(from, to, users)?;
-        let (tenant, rows) = swap_check(&admin, &input).await?;
+        let input = swap_input(from, to, template, users)?;
+        let template = self.swap_template(&input, customer).await?;
+        let (tenant, rows) = swap_check(&admin, &input, template).await?;
         preview(&admin, &tenant, rows).await
+    }
+
+    /// The template a swap applies (one the caller may apply to this customer), if any.
+    async fn swap_template(
+        &self,
+        input: &SwapInput,
+        customer: &CustomerId,
+    ) -> Result<Option<Arc<Template>>, ServiceError> {
+        if input.template.is_empty() {
+            return Ok(None);
+        }
+        let id = TemplateId::new(input.template.clone());
+        Ok(Some(Arc::new(self.template_for(&id, customer).await?)))
     }
 
     /// Queues the swap as a job when every user is fine; answers the job's id.
@@ -203,9 +225,12 @@ impl Caller {
         customer: &CustomerId,
         from: &str,
         to: &str,
+        template: Option<&TemplateId>,
         users: &[UserId],
     ) -> Result<String, ServiceError> {
-        let preview = self.swap_preview(customer, from, to, users).await?;
+        let preview = self
+            .swap_preview(customer, from, to, template, users)
+            .await?;
         if preview.problems() > 0 {
             return Err(ServiceError::field(
                 "users",
@@ -222,17 +247,25 @@ impl Caller {
             ));
         }
         refuse_missing(&preview.missing)?;
-        let input = swap_input(from, to, users)?;
+        let input = swap_input(from, to, template, users)?;
         let text =
             serde_json::to_string(&input).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let detail = format!(
-            "license swap queued: {} → {} for {} users",
-            or_none(from),
-            or_none(to),
-            preview.changing()
-        );
-        self.queue_bulk(customer, JobKind::Swap, &text, detail)
-            .await
+        let (kind, detail) = match template {
+            Some(t) => (
+                JobKind::Template,
+                format!("plan template {t} queued for {} users", preview.changing()),
+            ),
+            None => (
+                JobKind::Swap,
+                format!(
+                    "license swap queued: {} → {} for {} users",
+                    or_none(from),
+                    or_none(to),
+                    preview.changing()
+                ),
+            ),
+        };
+        self.queue_bulk(customer, kind, &text, detail).await
     }
 
     async fn queue_bulk(
@@ -326,7 +359,12 @@ impl Caller {
         let job = jobs
             .get(id)
             .await?
-            .filter(|j| matches!(j.kind, JobKind::Provision | JobKind::Swap))
+            .filter(|j| {
+                matches!(
+                    j.kind,
+                    JobKind::Provision | JobKind::Swap | JobKind::Template
+                )
+            })
             .ok_or_else(no_such)?;
         let customer: CustomerId = job.customer_id.parse().map_err(|_| no_such())?;
         let admin = match self.bulk_admin(&customer).await {
@@ -367,7 +405,7 @@ impl Caller {
                 done.user_name.clone()
             };
             let (outcome, detail) = if item.error.is_empty() {
-                (done.outcome, String::new())
+                (done.outcome, done.note)
             } else if done.outcome.is_empty() {
                 ("failed".to_owned(), item.error.clone())
             } else {
@@ -415,15 +453,26 @@ fn read_file(text: &str) -> Result<Vec<provision::FileRow>, ServiceError> {
     provision::read(text).map_err(|e| ServiceError::field("csv", e.to_string()))
 }
 
-fn swap_input(from: &str, to: &str, users: &[UserId]) -> Result<SwapInput, ServiceError> {
+fn swap_input(
+    from: &str,
+    to: &str,
+    template: Option<&TemplateId>,
+    users: &[UserId],
+) -> Result<SwapInput, ServiceError> {
     let (from, to) = (from.trim(), to.trim());
-    if from.is_empty() && to.is_empty() {
+    if template.is_some() && !(from.is_empty() && to.is_empty()) {
+        return Err(ServiceError::field(
+            "template",
+            "Apply a template, or swap licenses: not both at once.",
+        ));
+    }
+    if template.is_none() && from.is_empty() && to.is_empty() {
         return Err(ServiceError::field(
             "to",
             "Choose the license to take, the one to give, or both.",
         ));
     }
-    if from.eq_ignore_ascii_case(to) {
+    if template.is_none() && from.eq_ignore_ascii_case(to) {
         return Err(ServiceError::field("to", "Choose another license to give."));
     }
     if users.is_empty() {
@@ -438,6 +487,9 @@ fn swap_input(from: &str, to: &str, users: &[UserId]) -> Result<SwapInput, Servi
     Ok(SwapInput {
         from: from.to_owned(),
         to: to.to_owned(),
+        template: template
+            .map(|t| t.as_str().to_lowercase())
+            .unwrap_or_default(),
         users: users.iter().map(|u| u.as_str().to_lowercase()).collect(),
     })
 }
@@ -507,6 +559,7 @@ async fn provision_check(
 async fn swap_check(
     admin: &UserAdmin<ChangeScope>,
     input: &SwapInput,
+    template: Option<Arc<Template>>,
 ) -> Result<(Tenant, Vec<SwapRow>), ServiceError> {
     let chosen: HashSet<&str> = input.users.iter().map(String::as_str).collect();
     let tenant = admin
@@ -528,6 +581,7 @@ async fn swap_check(
     let swap = Swap {
         from: sku(&input.from, "from")?,
         to: sku(&input.to, "to")?,
+        template,
         users: input.users.clone(),
     };
     let rows = swap::check(&swap, &tenant);
@@ -612,7 +666,13 @@ impl Services {
         let (caller, admin) = self.bulk_caller(job).await?;
         let input: SwapInput = serde_json::from_str(&self.store.jobs().input(&job.id).await?)
             .map_err(|e| ServiceError::Internal(format!("the swap cannot be read: {e}")))?;
-        let (tenant, rows) = swap_check(&admin, &input).await?;
+        let template = caller.swap_template(&input, admin.customer_id()).await?;
+        let what = if template.is_some() {
+            "plan template"
+        } else {
+            "license swap"
+        };
+        let (tenant, rows) = swap_check(&admin, &input, template).await?;
         self.run_bulk(
             job,
             instance,
@@ -621,7 +681,7 @@ impl Services {
                 admin,
                 tenant,
                 rows,
-                what: "license swap",
+                what,
             },
         )
         .await
@@ -715,6 +775,7 @@ impl Services {
                     let detail = serde_json::to_string(&Done {
                         outcome: result.outcome.clone(),
                         user_name: result.user_name.clone(),
+                        note: result.note.clone(),
                     })
                     .unwrap_or_default();
                     let go_on = services
@@ -763,6 +824,8 @@ struct ItemResult {
     outcome: String,
     error: Option<String>,
     password: Option<String>,
+    /// What a success did, when there is more to say than its outcome.
+    note: String,
 }
 
 impl ItemResult {
@@ -936,6 +999,7 @@ async fn provision_row(admin: &UserAdmin<ChangeScope>, tenant: &Tenant, c: Check
                 outcome: "created".into(),
                 error,
                 password: Some(password.password.clone()),
+                note: String::new(),
             };
             let Some(id) = user.id.clone() else {
                 return created(Some("Created, but Partner Center gave no id.".into()));
@@ -974,6 +1038,15 @@ async fn swap_row(admin: &UserAdmin<ChangeScope>, tenant: &Tenant, row: SwapRow)
     }
     if !row.changes() {
         return ItemResult::ok("left as it is");
+    }
+    if let Some(t) = &row.template {
+        return match admin.apply_template(&UserId::new(&row.user_id), t).await {
+            Ok(said) => ItemResult {
+                note: said,
+                ..ItemResult::ok("changed")
+            },
+            Err(e) => ItemResult::failed("failed", ServiceError::from(e)),
+        };
     }
     let held: Vec<SkuId> = tenant
         .users

@@ -50,7 +50,7 @@ impl Services {
                 JobKind::Sync => self.run_sync(&job, instance).await,
                 JobKind::Optimise => self.run_optimise(&job, instance).await,
                 JobKind::Provision => self.run_provision(&job, instance).await,
-                JobKind::Swap => self.run_swap(&job, instance).await,
+                JobKind::Swap | JobKind::Template => self.run_swap(&job, instance).await,
                 JobKind::CatalogRefresh => Ok(self.run_catalog_refresh().await),
                 JobKind::CleanUp => self.run_clean_up().await,
             };
