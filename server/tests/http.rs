@@ -7525,6 +7525,24 @@ async fn a_new_customer_tenant_is_created_and_imported(app: TestApp) {
             && link.contains("invType=ResellerRelationship"),
         "{link}"
     );
+    // Its administrator accepts (in Microsoft's admin center): the tenant is listed for import.
+    let accepted = app
+        .emulator_post(
+            "relationship/accept",
+            serde_json::json!({ "companyName": "Litware Existing", "domain": "litwareexisting.onmicrosoft.com" }),
+        )
+        .await;
+    assert_eq!(accepted, 201);
+    let tenants = app.get_json("/api/tenants", &()).await;
+    let listed = tenants["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["company_name"] == "Litware Existing")
+        .unwrap_or_else(|| panic!("{tenants}"))
+        .clone();
+    assert_eq!(listed["imported"], false, "{listed}");
+    assert_eq!(listed["domain"], "litwareexisting.onmicrosoft.com");
 
     // The same domain again is taken; support cannot create.
     let (status, said) = send(form(&[("company_name", "Adatum Again")])).await;

@@ -128,3 +128,20 @@ pub(super) async fn withdraw_sku(State(e): State<Shared>, Json(w): Json<Withdraw
         StatusCode::NOT_FOUND.into_response()
     }
 }
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Accepted {
+    company_name: String,
+    domain: String,
+}
+
+/// An existing tenant's administrator accepts the reseller relationship invitation: the tenant
+/// is one of the partner's customers from now on (listed, to be imported).
+pub(super) async fn accept_relationship(
+    State(e): State<Shared>,
+    Json(a): Json<Accepted>,
+) -> Response {
+    let accepted = lock(&e.world).accept_relationship(&a.company_name, &a.domain);
+    answer(201, accepted)
+}

@@ -173,6 +173,10 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
         .route("/_emulator/reset", post(admin::reset))
         .route("/_emulator/catalog/withdraw", post(admin::withdraw_sku))
         .route(
+            "/_emulator/relationship/accept",
+            post(admin::accept_relationship),
+        )
+        .route(
             "/_emulator/publisher/{c}/{s}",
             get(subscriptions::publisher_page).post(subscriptions::publisher_finish),
         )

@@ -107,6 +107,32 @@ impl World {
         Ok(body)
     }
 
+    /// A tenant's global administrator accepted the partner's reseller relationship invitation
+    /// (in Microsoft's admin center, §16): the tenant becomes one of the partner's customers,
+    /// with its own domain. A domain in use is refused.
+    pub fn accept_relationship(&mut self, company: &str, domain: &str) -> R<Customer> {
+        let address = Address {
+            country: Some("US".into()),
+            ..Address::default()
+        };
+        let body = Customer {
+            company_profile: Some(CompanyProfile {
+                domain: Some(domain.to_owned()),
+                ..CompanyProfile::default()
+            }),
+            billing_profile: Some(BillingProfile {
+                company_name: Some(company.to_owned()),
+                email: Some(format!("admin@{domain}")),
+                default_address: Some(address),
+                ..BillingProfile::default()
+            }),
+            ..Customer::default()
+        };
+        let mut created = self.create_customer(body)?;
+        created.user_credentials = None;
+        Ok(created)
+    }
+
     // ---- Users ----
 
     pub fn users(&self, customer: &CustomerId, deleted: bool) -> R<Vec<CustomerUser>> {
