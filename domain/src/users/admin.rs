@@ -414,8 +414,12 @@ impl<S: AsRef<CustomerScope>> UserAdmin<S> {
         })
     }
 
-    /// The Manage Licenses dialog, read fresh (the user's licenses and the seats left).
-    pub async fn license_form(&self, user: &UserId) -> Result<LicenseForm, UserError> {
+    /// One of the customer's users, its licenses and the customer's subscribed SKUs, read
+    /// from Partner Center now (three calls at once).
+    pub(super) async fn read_licenses(
+        &self,
+        user: &UserId,
+    ) -> Result<(CustomerUser, Vec<Held>, Vec<SubscribedSku>), UserError> {
         self.owned(user).await?;
         let (u, held, skus) = tokio::try_join!(
             self.pc.user(self.customer(), user),
@@ -423,7 +427,12 @@ impl<S: AsRef<CustomerScope>> UserAdmin<S> {
             self.pc.subscribed_skus(self.customer()),
         )
         .map_err(user_error)?;
-        let held = Held::all(held);
+        Ok((u, Held::all(held), skus))
+    }
+
+    /// The Manage Licenses dialog, read fresh (the user's licenses and the seats left).
+    pub async fn license_form(&self, user: &UserId) -> Result<LicenseForm, UserError> {
+        let (u, held, skus) = self.read_licenses(user).await?;
         let mut tx = self.store.pool().begin().await?;
         directory::set_user_licenses(&mut tx, self.scope(), user, &held).await?;
         directory::set_skus(&mut tx, self.scope(), &skus).await?;

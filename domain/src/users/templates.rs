@@ -8,7 +8,7 @@ use partner_center::{
 
 use super::{
     admin::{settle, user_error},
-    directory::{self, sku_plans, Held},
+    directory::{self, sku_plans},
     PlansOff, UserAdmin, UserError,
 };
 use crate::{access::ChangeScope, templates::Template};
@@ -22,14 +22,7 @@ impl UserAdmin<ChangeScope> {
         user: &UserId,
         template: &Template,
     ) -> Result<String, UserError> {
-        self.owned(user).await?;
-        let (u, held, skus) = tokio::try_join!(
-            self.pc.user(self.customer(), user),
-            self.pc.user_licenses(self.customer(), user),
-            self.pc.subscribed_skus(self.customer()),
-        )
-        .map_err(user_error)?;
-        let held = Held::all(held);
+        let (u, held, skus) = self.read_licenses(user).await?;
         let mut done = Vec::new();
         if let Some(location) = &template.usage_location {
             if u.usage_location
