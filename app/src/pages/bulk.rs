@@ -41,7 +41,7 @@ pub fn Bulk() -> impl IntoView {
     view! {
         <PageHeader
             title="Bulk work"
-            subtitle="Create many users from a file, or swap licenses for many users at once. Everything is checked first; nothing is sent until you start it."
+            subtitle="Create many users from a file, swap licenses or apply a plan template for many users at once. Everything is checked first; nothing is sent until you start it."
         />
         {move || {
             let id = job();

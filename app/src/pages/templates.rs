@@ -58,7 +58,7 @@ fn Page(
     let rows = page.templates.clone();
     view! {
         {deleted}
-        <section class="card" aria-labelledby="templates-title">
+        <section class="card card-flush" aria-labelledby="templates-title">
             <h2 class="card-title card-title-padded" id="templates-title">"Templates"</h2>
             <table class="table" aria-labelledby="templates-title">
                 <thead>
