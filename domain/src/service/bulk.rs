@@ -11,7 +11,7 @@ use std::{
     sync::Arc,
 };
 
-use futures_util::{stream, StreamExt};
+use futures_util::StreamExt;
 use partner_center::{CustomerId, RoleId, SkuId, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -753,67 +753,41 @@ impl Services {
     where
         W: std::future::Future<Output = ItemResult> + Send + 'static,
     {
-        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let source = {
-            let stop = stop.clone();
-            stream::iter(work).take_while(move |_| {
-                std::future::ready(!stop.load(std::sync::atomic::Ordering::Relaxed))
-            })
-        };
-        let mut results = std::pin::pin!(source
-            .map(|(key, work)| {
-                let (services, id, instance) = (self.clone(), job.id.clone(), instance.to_owned());
-                crate::tasks::detached(async move {
-                    let result = work.await;
-                    let secret = match &result.password {
-                        Some(p) => services
-                            .sealer
-                            .seal(p.as_bytes(), &format!("{id}/{key}"))
-                            .unwrap_or_default(),
-                        None => String::new(),
-                    };
-                    let detail = serde_json::to_string(&Done {
-                        outcome: result.outcome.clone(),
-                        user_name: result.user_name.clone(),
-                        note: result.note.clone(),
-                    })
-                    .unwrap_or_default();
-                    let go_on = services
-                        .store
-                        .jobs()
-                        .item_recorded(
-                            &id,
-                            &instance,
-                            &key,
-                            result.error.as_deref(),
-                            &detail,
-                            &secret,
-                        )
-                        .await;
-                    (result, go_on)
+        let items = work.map(|(key, work)| {
+            let (services, id, instance) = (self.clone(), job.id.clone(), instance.to_owned());
+            async move {
+                let result = work.await;
+                let secret = match &result.password {
+                    Some(p) => services
+                        .sealer
+                        .seal(p.as_bytes(), &format!("{id}/{key}"))
+                        .unwrap_or_default(),
+                    None => String::new(),
+                };
+                let detail = serde_json::to_string(&Done {
+                    outcome: result.outcome.clone(),
+                    user_name: result.user_name.clone(),
+                    note: result.note.clone(),
                 })
-            })
-            .buffer_unordered(AT_ONCE));
-        let mut counts = Counts::default();
-        let mut failure = None;
-        while let Some((result, go_on)) = results.next().await {
-            counts.add(&result);
-            match go_on {
-                Ok(true) => {}
-                Ok(false) => {
-                    counts.stopped = true;
-                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-                }
-                Err(e) => {
-                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-                    failure.get_or_insert(e);
-                }
+                .unwrap_or_default();
+                let go_on = services
+                    .store
+                    .jobs()
+                    .item_recorded(
+                        &id,
+                        &instance,
+                        &key,
+                        result.error.as_deref(),
+                        &detail,
+                        &secret,
+                    )
+                    .await;
+                (result, go_on)
             }
-        }
-        match failure {
-            Some(e) => Err(e.into()),
-            None => Ok(counts),
-        }
+        });
+        let mut counts = Counts::default();
+        counts.stopped = crate::tasks::each_detached(items, AT_ONCE, |r| counts.add(&r)).await?;
+        Ok(counts)
     }
 }
 

@@ -2,13 +2,6 @@
 //! claims (see [`crate::jobs`] for the lease); the service provider's staff see every job, and
 //! its admins start a full sync, cancel a job, or resume one that failed or was cancelled.
 
-use std::sync::{
-    atomic::{AtomicBool, Ordering},
-    Arc,
-};
-
-use futures_util::{stream, StreamExt};
-
 use super::{ProviderAdminDesk, ProviderDesk, ServiceError, Services, SyncEvent, SyncSummary};
 use crate::{
     access::ProviderAdmin,
@@ -95,49 +88,28 @@ impl Services {
             .collect();
         // Each customer's read and its record are a task of their own: a transaction never
         // waits on this loop (a stream that is not polled would hold SQLite's write lock).
-        let stop = Arc::new(AtomicBool::new(false));
-        let source = {
-            let stop = stop.clone();
-            stream::iter(left)
-                .take_while(move |_| std::future::ready(!stop.load(Ordering::Relaxed)))
-        };
-        let mut results = std::pin::pin!(source
-            .map(|c| {
-                let (services, id, instance) = (self.clone(), job.id.clone(), instance.to_owned());
-                crate::tasks::detached(async move {
-                    let key = c.id.as_str().to_lowercase();
-                    let event = services.sync_one(c).await;
-                    let error = match &event {
-                        SyncEvent::Failed { error, .. } => Some(error.as_str()),
-                        _ => None,
-                    };
-                    let go_on = services
-                        .store
-                        .jobs()
-                        .item_done(&id, &instance, &key, error)
-                        .await;
-                    (event, go_on)
-                })
-            })
-            .buffer_unordered(AT_ONCE));
-        let mut summary = SyncSummary::default();
-        let mut failure = None;
         // Asked to stop (or taken over): no customer is started, those under way finish.
-        while let Some((event, go_on)) = results.next().await {
-            summary.add(&event);
-            match go_on {
-                Ok(true) => {}
-                Ok(false) => stop.store(true, Ordering::Relaxed),
-                Err(e) => {
-                    stop.store(true, Ordering::Relaxed);
-                    failure.get_or_insert(e);
-                }
+        let items = left.into_iter().map(|c| {
+            let (services, id, instance) = (self.clone(), job.id.clone(), instance.to_owned());
+            async move {
+                let key = c.id.as_str().to_lowercase();
+                let event = services.sync_one(c).await;
+                let error = match &event {
+                    SyncEvent::Failed { error, .. } => Some(error.as_str()),
+                    _ => None,
+                };
+                let go_on = services
+                    .store
+                    .jobs()
+                    .item_done(&id, &instance, &key, error)
+                    .await;
+                (event, go_on)
             }
-        }
-        if let Some(e) = failure {
-            return Err(e.into());
-        }
-        if stop.load(Ordering::Relaxed) {
+        });
+        let mut summary = SyncSummary::default();
+        let stopped =
+            crate::tasks::each_detached(items, AT_ONCE, |event| summary.add(&event)).await?;
+        if stopped {
             return Ok(format!("Stopped: {summary}"));
         }
         self.audit_sync(&job.requested_by, &summary).await;
