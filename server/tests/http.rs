@@ -5233,6 +5233,35 @@ async fn service_plans_are_turned_off_in_one_license_update(app: TestApp) {
         b["users_with_plans_off"]
     );
     assert_eq!(last["changes"].as_array().unwrap().len(), changes);
+
+    // A cache that believes the user holds a license Partner Center does not (taken outside
+    // Seatwise since): setting its plans is refused, never a license given anew.
+    let form = form_of(user.clone()).await;
+    let not_held = form["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["assigned"] == false)
+        .map(|c| c["sku_id"].as_str().unwrap().to_owned())
+        .expect("a license the user does not hold");
+    let store = app.store().await;
+    sqlx::query(
+        "INSERT INTO directory_user_licenses (customer_id, user_id, sku_id) VALUES ($1, $2, $3)",
+    )
+    .bind(contoso.to_lowercase())
+    .bind(user.to_lowercase())
+    .bind(&not_held)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    store.close().await;
+    let (status, said) = send(String::new(), String::new(), format!("{not_held}=")).await;
+    assert_eq!(
+        (status, said["field"].as_str()),
+        (400, Some("plans")),
+        "{said}"
+    );
+    assert_eq!(updates(&app).await, 2, "nothing sent");
     // The audit names the plans.
     app.sign_in_as("Service provider admin").await;
     let log = app.get("/api/audit-log").await.text().await.unwrap();

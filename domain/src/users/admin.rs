@@ -673,8 +673,10 @@ impl UserAdmin<ChangeScope> {
         })
     }
 
-    /// Service plans are set only on a license the user holds or is given in the same update,
-    /// and only plans of that license (as last read); otherwise nothing is sent.
+    /// Service plans are set only on a license the user holds (as Partner Center says now, read
+    /// when a held license's plans change: assigning it again must never give it anew) or is
+    /// given in the same update, and only plans of that license (as last read); otherwise
+    /// nothing is sent.
     async fn check_plans(
         &self,
         user: &UserId,
@@ -686,7 +688,15 @@ impl UserAdmin<ChangeScope> {
             return Ok(());
         }
         let cache = self.store.directory();
-        let held = cache.user_licenses(self.scope(), user).await?;
+        let held: Vec<SkuId> = if plans.iter().all(|p| assign.contains(&p.sku)) {
+            Vec::new()
+        } else {
+            let now = self.pc.user_licenses(self.customer(), user).await;
+            Held::all(now.map_err(user_error)?)
+                .into_iter()
+                .map(|h| h.sku)
+                .collect()
+        };
         let known = cache.sku_plans(self.scope()).await?;
         for p in plans {
             if remove.contains(&p.sku) {
