@@ -5715,15 +5715,15 @@ async fn plan_templates_are_kept_by_their_owners_and_applied_at_creation(app: Te
     let (status, id) = send("/api/swap-start", form("")).await;
     assert_eq!(status, 200, "{id}");
     let job = finished_job(&app, id.as_str().unwrap()).await;
+    let page = app
+        .get_json("/api/bulk-job", &[("job", id.as_str().unwrap())])
+        .await;
     assert_eq!(job.kind, domain::jobs::JobKind::Template);
     assert_eq!(
         (job.status, job.errors),
         (domain::jobs::JobStatus::Succeeded, 0),
-        "{job:?}"
+        "{job:?} {page}"
     );
-    let page = app
-        .get_json("/api/bulk-job", &[("job", id.as_str().unwrap())])
-        .await;
     for line in page["lines"].as_array().unwrap() {
         assert_eq!(line["outcome"], "changed", "{page}");
         assert!(

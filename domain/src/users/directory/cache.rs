@@ -336,10 +336,6 @@ pub(crate) async fn set_skus(
     skus: &[SubscribedSku],
 ) -> Result<(), sqlx::Error> {
     let customer = key(&scope.customer().id);
-    sqlx::query("DELETE FROM directory_skus WHERE customer_id = $1")
-        .bind(&customer)
-        .execute(&mut **tx)
-        .await?;
     let mut seen = HashSet::new();
     let skus: Vec<_> = skus
         .iter()
@@ -350,10 +346,32 @@ pub(crate) async fn set_skus(
                 .is_some_and(|id| seen.insert(key(id)))
         })
         .collect();
+    // Those gone are deleted and the others written over in place (never all deleted and
+    // inserted again: two changes of one customer at once would then both insert, and
+    // PostgreSQL refuse the second).
+    let kept: Vec<String> = (0..skus.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = if kept.is_empty() {
+        "DELETE FROM directory_skus WHERE customer_id = $1".to_owned()
+    } else {
+        format!(
+            "DELETE FROM directory_skus WHERE customer_id = $1 AND sku_id NOT IN ({})",
+            kept.join(", ")
+        )
+    };
+    let mut q = sqlx::query(&sql).bind(&customer);
+    for s in &skus {
+        q = q.bind(s.product_sku.id.as_ref().map(key).unwrap_or_default());
+    }
+    q.execute(&mut **tx).await?;
     for chunk in skus.chunks(ROWS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO directory_skus (customer_id, sku_id, name, part_number, active_units, \
-             consumed_units, available_units, suspended_units, warning_units, plans) VALUES {}",
+             consumed_units, available_units, suspended_units, warning_units, plans) VALUES {} \
+             ON CONFLICT (customer_id, sku_id) DO UPDATE SET name = excluded.name, \
+             part_number = excluded.part_number, active_units = excluded.active_units, \
+             consumed_units = excluded.consumed_units, available_units = excluded.available_units, \
+             suspended_units = excluded.suspended_units, warning_units = excluded.warning_units, \
+             plans = excluded.plans",
             placeholders(chunk.len(), 10)
         );
         let mut q = sqlx::query(&sql);
