@@ -179,15 +179,6 @@ impl<'a> Templates<'a> {
             .collect())
     }
 
-    pub async fn get(&self, id: &TemplateId) -> Result<Option<Template>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM plan_templates WHERE id = $1");
-        Ok(sqlx::query_as::<_, Row>(&sql)
-            .bind(id.as_str().to_lowercase())
-            .fetch_optional(self.pool)
-            .await?
-            .map(template))
-    }
-
     /// Saves a new template (`id` None) or replaces one of the same owner; a name is used once
     /// per owner. Answers its id.
     pub async fn save(

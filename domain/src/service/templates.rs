@@ -52,9 +52,9 @@ impl Caller {
         })
     }
 
-    /// The owner the caller keeps templates for: the provider (`None`) for its admins, the
-    /// reseller for a reseller's admins; nobody else keeps templates.
-    fn template_keeper(&self) -> Option<Option<ResellerId>> {
+    /// Whom the caller keeps templates for: `Some(None)` the provider (its admins),
+    /// `Some(Some(r))` a reseller (its admins), `None` nobody (they only apply them).
+    pub fn keeps_templates(&self) -> Option<Option<ResellerId>> {
         match (self.who.role, &self.who.reseller) {
             (Role::SpAdmin, _) => Some(None),
             (Role::ResellerAdmin, Some(r)) => Some(Some(r.clone())),
@@ -62,9 +62,9 @@ impl Caller {
         }
     }
 
-    /// [`Self::template_keeper`], or the refusal (audited).
+    /// [`Self::keeps_templates`], or the refusal (audited).
     async fn keeper_or_refused(&self) -> Result<Option<ResellerId>, ServiceError> {
-        match self.template_keeper() {
+        match self.keeps_templates() {
             Some(owner) => Ok(owner),
             None => {
                 self.record(None, Outcome::Refused, "does not keep plan templates")
@@ -74,12 +74,6 @@ impl Caller {
                 ))
             }
         }
-    }
-
-    /// Whom the caller keeps templates for: `Some(None)` the provider, `Some(Some(r))` a
-    /// reseller, `None` nobody (they only apply them).
-    pub fn keeps_templates(&self) -> Option<Option<ResellerId>> {
-        self.template_keeper()
     }
 
     /// The resellers' names, to say whose a template is.
@@ -121,40 +115,18 @@ impl Caller {
             .collect())
     }
 
-    /// One template the caller may apply to `customer` (the provider's, or the customer's
-    /// reseller's); any other answers as one that does not exist.
+    /// One template the caller may apply to `customer` (one of [`Self::templates_for`]); any
+    /// other answers as one that does not exist.
     pub async fn template_for(
         &self,
         id: &TemplateId,
         customer: &CustomerId,
     ) -> Result<Template, ServiceError> {
-        let missing = || ServiceError::NotFound("That plan template does not exist.".into());
-        let template = self
-            .services
-            .store
-            .templates()
-            .get(id)
+        self.templates_for(customer)
             .await?
-            .ok_or_else(missing)?;
-        let reseller = self
-            .services
-            .store
-            .access()
-            .customer(customer)
-            .await?
-            .and_then(|c| c.reseller_id);
-        let visible = match self.template_owners().await? {
-            Owners::All => true,
-            Owners::ProviderAnd(mine) => {
-                template.reseller_id.is_none() || template.reseller_id == mine
-            }
-        };
-        let fits = template.reseller_id.is_none() || template.reseller_id == reseller;
-        if visible && fits {
-            Ok(template)
-        } else {
-            Err(missing())
-        }
+            .into_iter()
+            .find(|t| &t.id == id)
+            .ok_or_else(|| ServiceError::NotFound("That plan template does not exist.".into()))
     }
 
     /// What a template can hold: the licenses the caller's customers have (with their service

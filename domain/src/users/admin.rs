@@ -613,21 +613,7 @@ impl UserAdmin<ChangeScope> {
         if let Some(role) = &edit.role {
             let found = roles.iter().find(|r| &r.id == role);
             if !mine.iter().any(|r| &r.id == role) {
-                let member = UserMember {
-                    id: user.clone(),
-                    display_name: updated.display_name.clone(),
-                    user_principal_name: updated.user_principal_name.clone(),
-                    role_id: Some(role.clone()),
-                    attributes: None,
-                };
-                let added = self
-                    .pc
-                    .add_role_member(self.customer(), role, &member)
-                    .await;
-                settle(added, || async {
-                    Ok(in_role(role.clone()).await?.then(|| member.clone()))
-                })
-                .await?;
+                self.join_role(user, &updated, role).await?;
             }
             now_roles.extend(found);
         }
@@ -635,6 +621,33 @@ impl UserAdmin<ChangeScope> {
         directory::upsert_user(&mut tx, self.scope(), &updated).await?;
         directory::set_user_roles(&mut tx, self.scope(), user, &now_roles).await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Makes `u` (the user `user`) a member of `role` in Partner Center; a lost answer is
+    /// settled by reading the user's roles.
+    pub(super) async fn join_role(
+        &self,
+        user: &UserId,
+        u: &CustomerUser,
+        role: &RoleId,
+    ) -> Result<(), UserError> {
+        let member = UserMember {
+            id: user.clone(),
+            display_name: u.display_name.clone(),
+            user_principal_name: u.user_principal_name.clone(),
+            role_id: Some(role.clone()),
+            attributes: None,
+        };
+        let added = self
+            .pc
+            .add_role_member(self.customer(), role, &member)
+            .await;
+        settle(added, || async {
+            let now = self.pc.user_roles(self.customer(), user).await?;
+            Ok(now.iter().any(|r| &r.id == role).then(|| member.clone()))
+        })
+        .await?;
         Ok(())
     }
 

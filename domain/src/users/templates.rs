@@ -1,10 +1,7 @@
 //! A plan template applied to one user: its usage location when the user has none, its licenses
 //! (each with the service plans it leaves off) in one license update, and its role.
 
-use partner_center::{
-    wire::{CustomerUser, UserMember},
-    ServicePlanId, SkuId, UserId,
-};
+use partner_center::{wire::CustomerUser, ServicePlanId, SkuId, UserId};
 
 use super::{
     admin::{settle, user_error},
@@ -168,22 +165,7 @@ impl UserAdmin<ChangeScope> {
         if mine.iter().any(|r| r.id == role.id) {
             return Ok(false);
         }
-        let member = UserMember {
-            id: user.clone(),
-            display_name: u.display_name.clone(),
-            user_principal_name: u.user_principal_name.clone(),
-            role_id: Some(role.id.clone()),
-            attributes: None,
-        };
-        let added = self
-            .pc
-            .add_role_member(self.customer(), &role.id, &member)
-            .await;
-        settle(added, || async {
-            let now = self.pc.user_roles(self.customer(), user).await?;
-            Ok(now.iter().any(|r| r.id == role.id).then(|| member.clone()))
-        })
-        .await?;
+        self.join_role(user, u, &role.id).await?;
         let now: Vec<_> = mine.iter().chain(std::iter::once(role)).collect();
         let mut tx = self.store.pool().begin().await?;
         directory::set_user_roles(&mut tx, self.scope(), user, &now).await?;
