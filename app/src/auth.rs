@@ -18,6 +18,8 @@ pub struct Me {
     pub manages_accounts: bool,
     /// A customer admin's customer (tenant id).
     pub customer: Option<String>,
+    /// The language the person chose (`en`, `fr`); `None`: the browser's.
+    pub language: Option<String>,
 }
 
 /// The person this page was rendered for. The layout reads it once (carried over to the client
@@ -41,7 +43,7 @@ fn current_me() -> Option<Me> {
     principal().map(|p| Me {
         display_name: p.display_name.clone(),
         email: p.email.clone(),
-        role: p.role.label().to_owned(),
+        role: crate::language::role_label(p.role).to_owned(),
         service_provider: p.role.is_service_provider(),
         admin: p.role == domain::access::Role::SpAdmin,
         can_change: !p.role.is_read_only(),
@@ -50,6 +52,7 @@ fn current_me() -> Option<Me> {
             domain::access::Role::SpAdmin | domain::access::Role::ResellerAdmin
         ),
         customer: p.customer.as_ref().map(|c| c.to_string()),
+        language: p.language.map(|l| l.code().to_owned()),
     })
 }
 

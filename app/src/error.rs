@@ -57,11 +57,7 @@ impl AppError {
     /// Logs the internal cause once, here, and returns a message that reveals none of it.
     #[cfg(feature = "ssr")]
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        let error = Self::new(
-            ErrorKind::Internal,
-            "Something went wrong on our side. Please try again; if it keeps happening, \
-             contact support with the request id.",
-        );
+        let error = Self::new(ErrorKind::Internal, tr!(errors.internal));
         tracing::error!(
             request_id = error.request_id.as_deref().unwrap_or("-"),
             %cause,
@@ -73,10 +69,12 @@ impl AppError {
     /// Like [`internal`](Self::internal), for a dependency that did not answer.
     #[cfg(feature = "ssr")]
     pub fn unavailable(what: &str, cause: impl std::fmt::Display) -> Self {
-        let error = Self::new(
-            ErrorKind::Unavailable,
-            format!("{what} is not answering right now. Please try again in a moment."),
-        );
+        let message = match what {
+            "Partner Center" => tr!(errors.unavailable_pc).to_owned(),
+            "The database" => tr!(errors.unavailable_db).to_owned(),
+            _ => tr!(errors.unavailable, what).to_string(),
+        };
+        let error = Self::new(ErrorKind::Unavailable, message);
         tracing::warn!(
             request_id = error.request_id.as_deref().unwrap_or("-"),
             %cause,
@@ -150,7 +148,7 @@ impl std::fmt::Display for AppError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)?;
         if let Some(id) = &self.request_id {
-            write!(f, " (request id {id})")?;
+            f.write_str(&tr!(errors.request_id, id = id.as_str()).to_string())?;
         }
         Ok(())
     }
@@ -163,22 +161,14 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         let (kind, message) = match value {
-            ServerFnErrorErr::Request(_) => (
-                ErrorKind::Network,
-                "Could not reach Seatwise. Check your connection and try again.",
-            ),
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => (
-                ErrorKind::BadInput,
-                "The request was incomplete or malformed. Reload the page and try again.",
-            ),
-            ServerFnErrorErr::Deserialization(_) | ServerFnErrorErr::Response(_) => (
-                ErrorKind::Network,
-                "Seatwise sent an answer this page could not read. Reload the page.",
-            ),
-            _ => (
-                ErrorKind::Internal,
-                "Something went wrong on our side. Please try again.",
-            ),
+            ServerFnErrorErr::Request(_) => (ErrorKind::Network, tr!(errors.network)),
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                (ErrorKind::BadInput, tr!(errors.malformed))
+            }
+            ServerFnErrorErr::Deserialization(_) | ServerFnErrorErr::Response(_) => {
+                (ErrorKind::Network, tr!(errors.unreadable))
+            }
+            _ => (ErrorKind::Internal, tr!(errors.short_internal)),
         };
         AppError::new(kind, message)
     }

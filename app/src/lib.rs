@@ -5,6 +5,9 @@
 
 #![recursion_limit = "256"]
 
+// First: its `tr!` macro is for every module after it.
+#[macro_use]
+pub mod language;
 pub mod auth;
 pub mod components;
 #[cfg(feature = "ssr")]
@@ -17,6 +20,10 @@ pub mod serverfns;
 pub mod state;
 pub mod urls;
 
+// The generated translations, `pub mod i18n` (`locales/`, loaded by build.rs): `Locale`,
+// `use_i18n`, `t!`.
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
@@ -26,6 +33,7 @@ use leptos_router::{
 
 use crate::{
     components::{layout::Layout, toast::provide_toasts},
+    i18n::I18nContextProvider,
     pages::{not_found::NotFound, sign_in::SignIn},
 };
 
@@ -35,7 +43,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     security::set_content_security_policy(&options);
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        // `lang` is set by the translations' provider: the language this page is in.
+        <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -58,6 +67,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_toasts();
     view! {
+        <I18nContextProvider ssr_lang_header_getter=crate::language::provider_options()>
         <Title formatter=|page: String| {
             if page.is_empty() { "Seatwise".to_owned() } else { format!("{page} · Seatwise") }
         } />
@@ -93,6 +103,7 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </Layout>
         </Router>
+        </I18nContextProvider>
     }
 }
 

@@ -88,6 +88,8 @@ pub struct Principal {
     pub role: Role,
     pub reseller: Option<ResellerId>,
     pub customer: Option<CustomerId>,
+    /// The language the account chose; `None`: the browser's.
+    pub language: Option<crate::language::Language>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -231,9 +233,10 @@ type AccountRow = (
     Option<String>,
     Option<String>,
     i64,
+    Option<String>,
 );
 const ACCOUNT_COLUMNS: &str =
-    "id, email, display_name, role, reseller_id, customer_id, password_hash, disabled";
+    "id, email, display_name, role, reseller_id, customer_id, password_hash, disabled, language";
 type CustomerRow = (String, String, String, String, Option<String>);
 const CUSTOMER_COLUMNS: &str = "id, connection_id, company_name, default_domain, reseller_id";
 
@@ -245,6 +248,10 @@ fn principal(row: AccountRow) -> Option<Principal> {
         role: Role::parse(&row.3)?,
         reseller: row.4.map(ResellerId),
         customer: row.5.map(CustomerId::new),
+        language: row
+            .8
+            .as_deref()
+            .and_then(crate::language::Language::from_code),
     })
 }
 

@@ -258,6 +258,7 @@ impl<'a> Accounts<'a> {
             role: account.role,
             reseller: account.reseller,
             customer: account.customer,
+            language: None,
         };
         Ok(self.new_link(&principal, link_base).await?)
     }
@@ -416,6 +417,21 @@ impl<'a> Accounts<'a> {
             }
         }
         self.set_password(&who.account, new).await?;
+        Ok(())
+    }
+
+    /// The language an account reads Seatwise in (`None`: the browser's).
+    pub async fn set_language(
+        &self,
+        id: &AccountId,
+        language: Option<crate::language::Language>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE portal_accounts SET language = $1, updated_at = $2 WHERE id = $3")
+            .bind(language.map(|l| l.code()))
+            .bind(now_millis())
+            .bind(id.as_str())
+            .execute(self.pool)
+            .await?;
         Ok(())
     }
 

@@ -12,6 +12,7 @@ pub mod csv;
 pub mod flights;
 pub mod history;
 pub mod jobs;
+pub mod language;
 pub mod notifications;
 pub mod optimise;
 pub mod orders;

@@ -52,6 +52,15 @@ export async function newPage(browser, options = {}) {
   return { page, context, problems };
 }
 
+/// The licenses table's numbers for a product: [active, assigned, available, suspended]
+/// (`table` names the table, as the page's language says it).
+export async function seats(page, product, table = /^Licenses of/) {
+  const rows = page.getByRole('table', { name: table }).getByRole('row');
+  const row = rows.filter({ has: page.getByText(product, { exact: true }) }).first();
+  const cells = await row.getByRole('cell').allInnerTexts();
+  return cells.slice(1, 5).map((c) => Number(c.trim().split(/\s+/)[0]));
+}
+
 export async function waitForHydration(page) {
   await page.locator('.app[data-hydrated="true"]').waitFor({ timeout: 15000 });
 }

@@ -2,7 +2,7 @@
 // switches, edit, delete and restore, create, reset password; by keyboard where a person would.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, axe, launch, newPage, signIn, waitForHydration } from './browser.mjs';
+import { BASE_URL, axe, launch, newPage, seats, signIn, waitForHydration } from './browser.mjs';
 
 let browser, close;
 before(async () => ({ browser, close } = await launch()));
@@ -17,13 +17,6 @@ async function usersPage(page) {
   await page.waitForLoadState('networkidle');
 }
 
-/// The licenses table's numbers for a product: [active, assigned, available, suspended].
-async function seats(page, product) {
-  const table = page.getByRole('table', { name: /^Licenses of/ });
-  const row = table.getByRole('row').filter({ has: page.getByText(product, { exact: true }) }).first();
-  const cells = await row.getByRole('cell').allInnerTexts();
-  return cells.slice(1, 5).map((c) => Number(c.trim().split(/\s+/)[0]));
-}
 
 test('licenses: switches count seats in the browser, one update applies them, Escape discards', async () => {
   const { page, context, problems } = await newPage(browser);

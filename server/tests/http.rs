@@ -1146,6 +1146,12 @@ mod matrix {
             allowed: &[CUSTOMER_ADMIN, RESELLER_ADMIN, SUPPORT, ADMIN],
         },
         Row {
+            path: "/api/my-language-save",
+            post: true,
+            args: |_| vec![("language", String::new())],
+            allowed: &[CUSTOMER_ADMIN, RESELLER_ADMIN, SUPPORT, ADMIN],
+        },
+        Row {
             path: "/api/import-tenant",
             post: true,
             args: |t| vec![("tenant_id", t.tailspin.clone())],
@@ -2677,6 +2683,12 @@ mod security {
                 vec![(s("subscription"), s("on")), (s("renewal"), s(""))],
                 vec!["subscription", "optimisation", "renewal", "job_failed"],
             ),
+            (
+                "/api/my-language-save",
+                true,
+                vec![(s("language"), s(""))],
+                vec!["language"],
+            ),
         ];
         let notices_before = app.get_json("/api/my-notices", &()).await;
         let templates_before = app.get_json("/api/templates", &()).await["templates"].clone();
@@ -3901,6 +3913,7 @@ on_both_databases!(
     licenses_name_the_subscriptions_behind_them,
     service_plans_are_turned_off_in_one_license_update,
     notices_are_mailed_to_those_who_chose_them,
+    pages_speak_the_account_s_language_else_the_browser_s,
     plan_templates_are_kept_by_their_owners_and_applied_at_creation,
     catalogs_in_use_are_refreshed_monthly,
     one_subscription_per_customer_sends_the_buyer_to_the_existing_one,
@@ -5266,6 +5279,79 @@ async fn service_plans_are_turned_off_in_one_license_update(app: TestApp) {
     app.sign_in_as("Service provider admin").await;
     let log = app.get("/api/audit-log").await.text().await.unwrap();
     assert!(log.contains(&format!("plans off: [{first}]")), "{log}");
+}
+
+/// English and French: a page is in the language the account chose, else the first of the
+/// browser's that Seatwise speaks, else English; server functions' errors too; a language
+/// that is not offered is refused and changes nothing.
+async fn pages_speak_the_account_s_language_else_the_browser_s(app: TestApp) {
+    let page = |accept: Option<&'static str>| {
+        let app = &app;
+        async move {
+            let mut request = app.client.get(app.url("/account"));
+            if let Some(accept) = accept {
+                request = request.header("accept-language", accept);
+            }
+            request.send().await.unwrap().text().await.unwrap()
+        }
+    };
+    app.sign_in_as("Customer admin").await;
+    // The browser's language.
+    let html = page(Some("fr-CA,fr;q=0.9,en;q=0.5")).await;
+    assert!(html.contains("<html lang=\"fr\""), "{}", &html[..200]);
+    assert!(
+        html.contains("Mon compte") && html.contains("Utilisateurs"),
+        "French words"
+    );
+    assert!(html.contains("Administrateur client"), "the role in French");
+    let html = page(Some("de-DE,en;q=0.8")).await;
+    assert!(html.contains("<html lang=\"en\"") && html.contains("My account"));
+    let html = page(None).await;
+    assert!(
+        html.contains("<html lang=\"en\""),
+        "English without a header"
+    );
+    // A language that is not offered: refused on its field, in the reader's language, and
+    // nothing changes.
+    let refused = app
+        .client
+        .post(app.url("/api/my-language-save"))
+        .header("origin", format!("http://{}", app.addr))
+        .header("accept-language", "fr")
+        .form(&[("language", "de")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    let said: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(said["field"], "language", "{said}");
+    assert!(
+        said["message"].as_str().unwrap().contains("Choisissez"),
+        "{said}"
+    );
+    assert!(
+        page(None).await.contains("<html lang=\"en\""),
+        "nothing chosen"
+    );
+    // The account's choice comes before the browser's, on every request.
+    let (status, said) = app
+        .send("/api/my-language-save", &[("language", "fr")])
+        .await;
+    assert_eq!(status, 200, "{said}");
+    assert!(page(None).await.contains("<html lang=\"fr\""));
+    assert!(page(Some("en-GB")).await.contains("<html lang=\"fr\""));
+    // Back to the browser's.
+    let (status, said) = app.send("/api/my-language-save", &[("language", "")]).await;
+    assert_eq!(status, 200, "{said}");
+    assert!(page(Some("en-GB")).await.contains("<html lang=\"en\""));
+    assert!(page(Some("fr")).await.contains("<html lang=\"fr\""));
+    // Another account is not touched by this one's choice.
+    app.sign_in_as("Reseller admin").await;
+    assert!(page(None).await.contains("<html lang=\"en\""));
+    // Audited.
+    app.sign_in_as("Service provider admin").await;
+    let log = app.get("/api/audit-log").await.text().await.unwrap();
+    assert!(log.contains("account.language"), "{log}");
 }
 
 /// E-mail notices: each account chooses what it is told (only what its role can act on); a

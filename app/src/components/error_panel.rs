@@ -8,7 +8,7 @@ use crate::error::AppError;
 pub fn ErrorPanel(errors: ArcRwSignal<Errors>) -> impl IntoView {
     view! {
         <div class="alert alert-error" role="alert">
-            <strong>"This could not be loaded."</strong>
+            <strong>{tr!(common.load_failed)}</strong>
             <ul>
                 {move || {
                     errors

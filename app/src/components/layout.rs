@@ -3,14 +3,18 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::components::{
-    icon::{Icon, IconSvg},
-    toast::Toaster,
+use crate::{
+    components::{
+        icon::{Icon, IconSvg},
+        toast::Toaster,
+    },
+    i18n::td_string,
+    language::Words,
 };
 
 /// A destination in the side navigation.
 struct NavItem {
-    label: &'static str,
+    label: Words,
     icon: Icon,
     href: &'static str,
     for_whom: Who,
@@ -41,30 +45,30 @@ impl Who {
     }
 }
 
-const SECTIONS: &[(&str, &[NavItem])] = &[
+const SECTIONS: &[(Words, &[NavItem])] = &[
     (
-        "Office 365",
+        |l| td_string!(l, nav.section_office),
         &[
             NavItem {
-                label: "Users",
+                label: |l| td_string!(l, nav.users),
                 icon: Icon::Users,
                 href: "/users",
                 for_whom: Who::Everyone,
             },
             NavItem {
-                label: "Licenses",
+                label: |l| td_string!(l, nav.licenses),
                 icon: Icon::Key,
                 href: "/licenses",
                 for_whom: Who::Everyone,
             },
             NavItem {
-                label: "Bulk work",
+                label: |l| td_string!(l, nav.bulk),
                 icon: Icon::Layers,
                 href: "/bulk",
                 for_whom: Who::Changers,
             },
             NavItem {
-                label: "Plan templates",
+                label: |l| td_string!(l, nav.templates),
                 icon: Icon::Layers,
                 href: "/templates",
                 for_whom: Who::Partner,
@@ -72,40 +76,40 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
         ],
     ),
     (
-        "Partner Center",
+        |l| td_string!(l, nav.section_pc),
         &[
             NavItem {
-                label: "Subscriptions",
+                label: |l| td_string!(l, nav.subscriptions),
                 icon: Icon::Repeat,
                 href: "/subscriptions",
                 for_whom: Who::Everyone,
             },
             NavItem {
-                label: "Catalog",
+                label: |l| td_string!(l, nav.catalog),
                 icon: Icon::Box,
                 href: "/catalog",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
-                label: "History",
+                label: |l| td_string!(l, nav.history),
                 icon: Icon::Clock,
                 href: "/history",
                 for_whom: Who::Everyone,
             },
             NavItem {
-                label: "Reconciliation",
+                label: |l| td_string!(l, nav.reconciliation),
                 icon: Icon::Check,
                 href: "/reconciliation",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
-                label: "Optimisation",
+                label: |l| td_string!(l, nav.optimisation),
                 icon: Icon::Key,
                 href: "/optimisation",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
-                label: "Connections",
+                label: |l| td_string!(l, nav.connections),
                 icon: Icon::Link,
                 href: "/connections",
                 for_whom: Who::ServiceProvider,
@@ -113,46 +117,46 @@ const SECTIONS: &[(&str, &[NavItem])] = &[
         ],
     ),
     (
-        "Administration",
+        |l| td_string!(l, nav.section_admin),
         &[
             NavItem {
-                label: "Customers",
+                label: |l| td_string!(l, nav.customers),
                 icon: Icon::Users,
                 href: "/customers",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
-                label: "Accounts",
+                label: |l| td_string!(l, nav.accounts),
                 icon: Icon::Key,
                 href: "/accounts",
                 for_whom: Who::AccountAdmins,
             },
             NavItem {
-                label: "Audit log",
+                label: |l| td_string!(l, nav.audit),
                 icon: Icon::Clock,
                 href: "/audit",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
-                label: "Outbox",
+                label: |l| td_string!(l, nav.outbox),
                 icon: Icon::Mail,
                 href: "/outbox",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
-                label: "Jobs",
+                label: |l| td_string!(l, nav.jobs),
                 icon: Icon::Layers,
                 href: "/jobs",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
-                label: "Settings",
+                label: |l| td_string!(l, nav.settings),
                 icon: Icon::Settings,
                 href: "/settings",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
-                label: "System status",
+                label: |l| td_string!(l, nav.status),
                 icon: Icon::Pulse,
                 href: "/status",
                 for_whom: Who::ServiceProvider,
@@ -186,11 +190,12 @@ fn signed_in(me: crate::auth::Me, children: Children) -> impl IntoView {
         .take(2)
         .collect::<String>()
         .to_uppercase();
+    let locale = crate::language::current();
     let visible: Vec<(&'static str, Vec<&'static NavItem>)> = SECTIONS
         .iter()
         .map(|(title, items)| {
             (
-                *title,
+                title(locale),
                 items.iter().filter(|i| i.for_whom.sees(&me)).collect(),
             )
         })
@@ -202,7 +207,7 @@ fn signed_in(me: crate::auth::Me, children: Children) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     provide_context(Hydrated(hydrated));
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        <a class="skip-link" href="#main">{tr!(layout.skip)}</a>
         <div
             class="app"
             class:nav-collapsed=move || !nav_open.get()
@@ -215,7 +220,7 @@ fn signed_in(me: crate::auth::Me, children: Children) -> impl IntoView {
                     aria-controls="sidenav"
                     aria-expanded=move || nav_open.get().to_string()
                     aria-label=move || {
-                        if nav_open.get() { "Hide navigation" } else { "Show navigation" }
+                        if nav_open.get() { tr!(layout.hide_nav) } else { tr!(layout.show_nav) }
                     }
                     on:click=move |_| nav_open.update(|open| *open = !*open)
                 >
@@ -225,25 +230,25 @@ fn signed_in(me: crate::auth::Me, children: Children) -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true">"S"</span>
                     <span class="brand-name">"Seatwise"</span>
                 </a>
-                <span class="badge badge-neutral" title="Partner Center connection">
-                    "Sandbox"
+                <span class="badge badge-neutral" title=tr!(layout.connection)>
+                    {tr!(layout.sandbox)}
                 </span>
                 <div class="topbar-spacer"></div>
                 <div class="topbar-context">
                     <span class="avatar" aria-hidden="true">{initials}</span>
-                    <a class="context-text" href="/account" title="My account">
+                    <a class="context-text" href="/account" title=tr!(titles.my_account)>
                         <span class="context-name">{me.display_name.clone()}</span>
                         <span class="context-scope">{me.role.clone()}</span>
                     </a>
                     <form method="post" action="/auth/sign-out">
-                        <button type="submit" class="button button-ghost button-on-dark">"Sign out"</button>
+                        <button type="submit" class="button button-ghost button-on-dark">{tr!(layout.sign_out)}</button>
                     </form>
                 </div>
             </header>
-            <nav id="sidenav" class="sidenav" aria-label="Main">
+            <nav id="sidenav" class="sidenav" aria-label=tr!(nav.main)>
                 <A href="/" exact=true attr:class="nav-item">
                     <IconSvg icon=Icon::Home />
-                    <span>"Overview"</span>
+                    <span>{tr!(nav.overview)}</span>
                 </A>
                 {visible
                     .into_iter()
@@ -269,7 +274,7 @@ fn nav_item(item: &'static NavItem) -> AnyView {
     view! {
         <A href=item.href attr:class="nav-item">
             <IconSvg icon=item.icon />
-            <span>{item.label}</span>
+            <span>{(item.label)(crate::language::current())}</span>
         </A>
     }
     .into_any()

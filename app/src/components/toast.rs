@@ -80,7 +80,7 @@ pub fn Toaster() -> impl IntoView {
                     <button
                         type="button"
                         class="toast-close"
-                        aria-label="Dismiss"
+                        aria-label=tr!(common.dismiss)
                         on:click=move |_| toasts.dismiss(toast.id)
                     >
                         "×"

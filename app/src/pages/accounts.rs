@@ -8,7 +8,7 @@ use crate::{
     components::{error_panel::ErrorPanel, inline_details::InlineDetails, page_header::PageHeader},
     serverfns::accounts::{
         accounts, my_notices, AccountItem, AccountsPage, ChangePassword, InviteAccount,
-        ResendInvitation, SaveMyNotices, SetAccountDisabled, UpdateAccount,
+        ResendInvitation, SaveMyLanguage, SaveMyNotices, SetAccountDisabled, UpdateAccount,
     },
 };
 
@@ -247,39 +247,87 @@ pub fn MyAccount() -> impl IntoView {
     let me = crate::auth::use_me();
     let message = move || {
         change.value().get().map(|r| match r {
-            Ok(()) => view! { <div class="alert alert-info" role="status">"Your password was changed."</div> }
+            Ok(()) => view! { <div class="alert alert-info" role="status">{tr!(account.password_changed)}</div> }
                 .into_any(),
             Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }
                 .into_any(),
         })
     };
     view! {
-        <PageHeader title="My account" subtitle="Your sign-in details." />
+        <PageHeader title=tr!(titles.my_account) subtitle=tr!(account.subtitle) />
         {me.map(|me| view! {
             <section class="card">
                 <dl class="facts">
-                    <dt>"Name"</dt><dd>{me.display_name}</dd>
-                    <dt>"Email address"</dt><dd>{me.email}</dd>
-                    <dt>"Role"</dt><dd>{me.role}</dd>
+                    <dt>{tr!(account.name)}</dt><dd>{me.display_name}</dd>
+                    <dt>{tr!(account.email)}</dt><dd>{me.email}</dd>
+                    <dt>{tr!(account.role)}</dt><dd>{me.role}</dd>
                 </dl>
             </section>
         })}
         <section class="card" aria-labelledby="password-title">
-            <h2 class="card-title" id="password-title">"Change password"</h2>
+            <h2 class="card-title" id="password-title">{tr!(account.change_password)}</h2>
             {message}
             <ActionForm action=change attr:class="stack-form">
                 <div class="field">
-                    <label for="current-password">"Current password (leave empty if you never had one)"</label>
+                    <label for="current-password">{tr!(account.current)}</label>
                     <input class="input" id="current-password" name="current" type="password" autocomplete="current-password" />
                 </div>
                 <div class="field">
-                    <label for="new-password">"New password (at least 12 characters)"</label>
+                    <label for="new-password">{tr!(account.new_password)}</label>
                     <input class="input" id="new-password" name="new" type="password" autocomplete="new-password" required minlength="12" />
                 </div>
-                <button type="submit" class="button button-primary">"Change password"</button>
+                <button type="submit" class="button button-primary">{tr!(account.change_password)}</button>
             </ActionForm>
         </section>
+        <LanguageChoice />
         <Notices />
+    }
+}
+
+/// The language the person reads Seatwise in; saving it loads the page again in it.
+#[component]
+fn LanguageChoice() -> impl IntoView {
+    let save = ServerAction::<SaveMyLanguage>::new();
+    let chosen = crate::auth::use_me()
+        .and_then(|m| m.language)
+        .unwrap_or_default();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = save.value().get() {
+            #[cfg(feature = "hydrate")]
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().reload();
+            }
+        }
+    });
+    let error = move || {
+        save.value().get().and_then(Result::err).map(|e| {
+            view! {
+                <div class="alert alert-error" role="alert">{e.to_string()}</div>
+            }
+        })
+    };
+    let option = move |code: &'static str, label: &'static str| {
+        // The language's own name, in its own language (how people find theirs).
+        let lang = (!code.is_empty()).then_some(code);
+        view! { <option value=code selected=chosen == code lang=lang>{label}</option> }
+    };
+    view! {
+        <section class="card" aria-labelledby="language-title">
+            <h2 class="card-title" id="language-title">{tr!(account.language_title)}</h2>
+            <p class="muted small">{tr!(account.language_hint)}</p>
+            {error}
+            <ActionForm action=save attr:class="stack-form">
+                <div class="field">
+                    <label for="language">{tr!(account.language_label)}</label>
+                    <select class="select" id="language" name="language">
+                        {option("", tr!(account.language_browser))}
+                        {option("en", tr!(languages.en))}
+                        {option("fr", tr!(languages.fr))}
+                    </select>
+                </div>
+                <button type="submit" class="button button-primary" disabled=move || save.pending().get()>{tr!(account.save_language)}</button>
+            </ActionForm>
+        </section>
     }
 }
 
@@ -290,7 +338,7 @@ fn Notices() -> impl IntoView {
     let choices = Resource::new(move || save.version().get(), |_| my_notices());
     let said = move || {
         save.value().get().map(|r| match r {
-            Ok(()) => view! { <div class="alert alert-success" role="status">"Saved: you receive the notices ticked."</div> }
+            Ok(()) => view! { <div class="alert alert-success" role="status">{tr!(account.notices_saved)}</div> }
                 .into_any(),
             Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }
                 .into_any(),
@@ -298,16 +346,16 @@ fn Notices() -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="notices-title">
-            <h2 class="card-title" id="notices-title">"E-mail notifications"</h2>
-            <p class="muted small">"Tick what you want to be told about by e-mail, for the customers you can see."</p>
+            <h2 class="card-title" id="notices-title">{tr!(account.notices_title)}</h2>
+            <p class="muted small">{tr!(account.notices_hint)}</p>
             {said}
-            <Transition fallback=|| view! { <p class="muted">"Loading your choices…"</p> }>
+            <Transition fallback=|| view! { <p class="muted">{tr!(account.loading_choices)}</p> }>
                 {move || choices.get().map(|r| match r {
                     Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(list) => view! {
                         <ActionForm action=save attr:class="stack-form">
                             <fieldset class="choices">
-                                <legend class="visually-hidden">"Notices by e-mail"</legend>
+                                <legend class="visually-hidden">{tr!(account.notices_legend)}</legend>
                                 {list.into_iter().map(|n| view! {
                                     <label class="choice">
                                         <input type="checkbox" name=n.field value="on" checked=n.chosen />
@@ -315,7 +363,7 @@ fn Notices() -> impl IntoView {
                                     </label>
                                 }).collect_view()}
                             </fieldset>
-                            <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save notifications"</button>
+                            <button type="submit" class="button button-primary" disabled=move || save.pending().get()>{tr!(account.save_notices)}</button>
                         </ActionForm>
                     }.into_any(),
                 })}
@@ -332,30 +380,28 @@ pub fn SetPassword() -> impl IntoView {
     let get = move |key: &str| query.with_untracked(|q| q.get(key));
     let token = get("token").unwrap_or_default();
     let message = match get("error").as_deref() {
-        Some("link") => Some(
-            "This link is not valid any more: links work once, for 72 hours. Ask whoever invited you for a new one.",
-        ),
-        Some("password") => Some("Use 12 to 256 characters, without control characters."),
-        Some("mismatch") => Some("The two passwords differ. Type the same password twice."),
-        Some("unavailable") => Some("Setting the password is not possible right now. Try again in a moment."),
+        Some("link") => Some(tr!(account.link_invalid)),
+        Some("password") => Some(tr!(account.password_rule)),
+        Some("mismatch") => Some(tr!(account.mismatch)),
+        Some("unavailable") => Some(tr!(account.set_unavailable)),
         _ => None,
     };
     view! {
         <div class="auth-page">
             <div class="card auth-card">
-                <PageHeader title="Choose your password" subtitle="Seatwise for Microsoft cloud services" />
+                <PageHeader title=tr!(titles.set_password) subtitle=tr!(account.set_password_subtitle) />
                 {message.map(|text| view! { <div class="alert alert-error" role="alert">{text}</div> })}
                 <form method="post" action="/auth/set-password">
                     <input type="hidden" name="token" value=token />
                     <div class="field">
-                        <label for="password">"New password (at least 12 characters)"</label>
+                        <label for="password">{tr!(account.new_password)}</label>
                         <input class="input" id="password" name="password" type="password" autocomplete="new-password" required minlength="12" autofocus />
                     </div>
                     <div class="field">
-                        <label for="confirm">"The same password again"</label>
+                        <label for="confirm">{tr!(account.again)}</label>
                         <input class="input" id="confirm" name="confirm" type="password" autocomplete="new-password" required minlength="12" />
                     </div>
-                    <button type="submit" class="button button-primary button-block">"Set password"</button>
+                    <button type="submit" class="button button-primary button-block">{tr!(account.set_password)}</button>
                 </form>
             </div>
         </div>

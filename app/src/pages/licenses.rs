@@ -19,10 +19,10 @@ pub fn Licenses() -> impl IntoView {
     let customers = Resource::new(|| (), |_| my_customers());
     view! {
         <PageHeader
-            title="Licenses"
-            subtitle="Active, assigned, available and suspended seats per product, and who holds them. Choose a customer."
+            title=tr!(licenses.title)
+            subtitle=tr!(licenses.subtitle)
         />
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(licenses.loading)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || customers.get().map(|r| r.map(choose))}
             </ErrorBoundary>

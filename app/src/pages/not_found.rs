@@ -15,14 +15,14 @@ pub fn NotFound() -> impl IntoView {
     let path = use_location().pathname;
     let request_id = use_request_id();
     view! {
-        <PageHeader title="Page not found" />
+        <PageHeader title=tr!(not_found.title) />
         <div class="card empty-state">
             <p class="empty-code" aria-hidden="true">"404"</p>
-            <p>"There is no page at " <code>{move || path.get()}</code> "."</p>
+            <p>{tr!(not_found.no_page)} <code>{move || path.get()}</code> "."</p>
             <p>
-                <A href="/" attr:class="button button-primary">"Go to the overview"</A>
+                <A href="/" attr:class="button button-primary">{tr!(not_found.go)}</A>
             </p>
-            {request_id.map(|id| view! { <p class="muted small">"Request id: " <code>{id}</code></p> })}
+            {request_id.map(|id| view! { <p class="muted small">{tr!(not_found.request_id)} <code>{id}</code></p> })}
         </div>
     }
 }

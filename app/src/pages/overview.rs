@@ -10,13 +10,15 @@ use crate::{
         icon::{Icon, IconSvg},
         page_header::PageHeader,
     },
+    i18n::td_string,
+    language::Words,
     serverfns::customers::{my_customers, CustomerSummary},
 };
 
 struct Area {
     icon: Icon,
-    title: &'static str,
-    text: &'static str,
+    title: Words,
+    text: Words,
     /// Where it is.
     href: &'static str,
 }
@@ -24,26 +26,26 @@ struct Area {
 const AREAS: &[Area] = &[
     Area {
         icon: Icon::Users,
-        title: "Users",
-        text: "Create Office 365 users, edit them, reset passwords, delete and restore within 30 days.",
+        title: |l| td_string!(l, nav.users),
+        text: |l| td_string!(l, overview.users_text),
         href: "/users",
     },
     Area {
         icon: Icon::Key,
-        title: "Licenses",
-        text: "Assign and remove licenses with a switch; see active, assigned, available and suspended seats per product.",
+        title: |l| td_string!(l, nav.licenses),
+        text: |l| td_string!(l, overview.licenses_text),
         href: "/licenses",
     },
     Area {
         icon: Icon::Repeat,
-        title: "Subscriptions",
-        text: "Subscriptions of every customer you manage, on every Partner Center connection.",
+        title: |l| td_string!(l, nav.subscriptions),
+        text: |l| td_string!(l, overview.subscriptions_text),
         href: "/subscriptions",
     },
     Area {
         icon: Icon::Clock,
-        title: "History",
-        text: "Every subscription change, including those made directly in Partner Center.",
+        title: |l| td_string!(l, nav.history),
+        text: |l| td_string!(l, overview.history_text),
         href: "/history",
     },
 ];
@@ -51,12 +53,13 @@ const AREAS: &[Area] = &[
 #[component]
 pub fn Overview() -> impl IntoView {
     let service_provider = use_me().is_some_and(|m| m.service_provider);
+    let locale = crate::language::current();
     view! {
         <PageHeader
-            title="Overview"
-            subtitle="Manage Microsoft cloud services for your customers without Partner Center or the Microsoft 365 admin center."
+            title=tr!(nav.overview)
+            subtitle=tr!(overview.subtitle)
         />
-        <section class="card-grid" aria-label="Areas">
+        <section class="card-grid" aria-label=tr!(overview.areas)>
             {AREAS
                 .iter()
                 .map(|area| {
@@ -67,9 +70,9 @@ pub fn Overview() -> impl IntoView {
                             </div>
                             <div>
                                 <h2 class="card-title">
-                                    <A href=area.href>{area.title}</A>
+                                    <A href=area.href>{(area.title)(locale)}</A>
                                 </h2>
-                                <p class="muted">{area.text}</p>
+                                <p class="muted">{(area.text)(locale)}</p>
                             </div>
                         </article>
                     }
@@ -79,11 +82,11 @@ pub fn Overview() -> impl IntoView {
         <Customers />
         {service_provider.then(|| view! {
             <section class="card">
-                <h2 class="card-title">"This instance"</h2>
+                <h2 class="card-title">{tr!(overview.instance)}</h2>
                 <p class="muted">
-                    "Database, migrations and uptime are on the "
-                    <A href="/status">"system status"</A>
-                    " page."
+                    {tr!(overview.status_before)}
+                    <A href="/status">{tr!(overview.status_link)}</A>
+                    {tr!(overview.status_after)}
                 </p>
             </section>
         })}
@@ -98,11 +101,11 @@ fn Customers() -> impl IntoView {
     let creates = use_me().is_some_and(|m| m.manages_accounts);
     view! {
         <section class="card card-flush" aria-labelledby="customers-title">
-            <h2 class="card-title card-title-padded" id="customers-title">"Customers"</h2>
+            <h2 class="card-title card-title-padded" id="customers-title">{tr!(overview.customers)}</h2>
             {creates.then(|| view! {
-                <p class="card-body"><a href="/customers/new">"Create a new customer tenant"</a></p>
+                <p class="card-body"><a href="/customers/new">{tr!(overview.new_tenant)}</a></p>
             })}
-            <Transition fallback=|| view! { <p class="muted card-body">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="muted card-body">{tr!(overview.loading)}</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                     {move || customers.get().map(|r| r.map(|rows| customer_table(rows, None)))}
                 </ErrorBoundary>
@@ -118,7 +121,7 @@ pub(crate) fn customer_table(
 ) -> AnyView {
     if rows.is_empty() {
         return view! {
-            <p class="muted card-body">"No customers yet. The service provider imports them from Partner Center."</p>
+            <p class="muted card-body">{tr!(overview.no_customers)}</p>
         }
         .into_any();
     }
@@ -127,9 +130,9 @@ pub(crate) fn customer_table(
         <table class="table">
             <thead>
                 <tr>
-                    <th scope="col">"Company"</th>
-                    <th scope="col">"Domain"</th>
-                    <th scope="col">"Reseller"</th>
+                    <th scope="col">{tr!(overview.company)}</th>
+                    <th scope="col">{tr!(overview.domain)}</th>
+                    <th scope="col">{tr!(overview.reseller)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -144,14 +147,18 @@ pub(crate) fn customer_table(
                             <tr>
                                 <td>{name}</td>
                                 <td class="muted">{c.default_domain}</td>
-                                <td>{c.reseller.unwrap_or_else(|| "Direct".into())}</td>
+                                <td>{c.reseller.unwrap_or_else(|| tr!(overview.direct).into())}</td>
                             </tr>
                         }
                     })
                     .collect_view()}
             </tbody>
         </table>
-        <p class="table-footnote muted">{format!("{count} customer{}", if count == 1 { "" } else { "s" })}</p>
+        <p class="table-footnote muted">{if crate::language::singular(crate::language::current(), count as i64) {
+            tr!(overview.count_single, n = count).to_string()
+        } else {
+            tr!(overview.count_many, n = count).to_string()
+        }}</p>
     }
     .into_any()
 }

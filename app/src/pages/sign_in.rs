@@ -14,69 +14,49 @@ pub fn SignIn() -> impl IntoView {
         .and_then(|w| w.parse::<u64>().ok())
         .map(|s| {
             if s >= 90 {
-                format!("{} minutes", s.div_ceil(60))
+                tr!(sign_in.minutes, n = s.div_ceil(60)).to_string()
             } else {
-                format!("{s} seconds")
+                tr!(sign_in.seconds, n = s).to_string()
             }
         })
-        .unwrap_or_else(|| "a minute".into());
+        .unwrap_or_else(|| tr!(sign_in.a_minute).into());
     let message: Option<(&str, String)> = match get("error").as_deref() {
-        Some("invalid") => Some(("alert-error", "Wrong email address or password.".into())),
+        Some("invalid") => Some(("alert-error", tr!(sign_in.invalid).into())),
         Some("throttled") => Some((
             "alert-error",
-            format!("Too many attempts. Wait {wait} and try again."),
+            tr!(sign_in.throttled, wait = wait.as_str()).to_string(),
         )),
-        Some("busy") => Some((
-            "alert-error",
-            "Many people are signing in right now. Try again in a moment.".into(),
-        )),
-        Some("unavailable") => Some((
-            "alert-error",
-            "Signing in is not possible right now. Try again in a moment.".into(),
-        )),
-        Some("link_invalid") => Some((
-            "alert-error",
-            "That workspace link is not valid. Open Seatwise again from your marketplace.".into(),
-        )),
-        Some("link_expired") => Some((
-            "alert-error",
-            "That workspace link has expired: links work for a few minutes only. \
-             Open Seatwise again from your marketplace."
-                .into(),
-        )),
-        Some("link_used") => Some((
-            "alert-error",
-            "That workspace link was already used: each link works once. \
-             Open Seatwise again from your marketplace."
-                .into(),
-        )),
-        _ if get("signed_out").is_some() => Some(("alert-info", "You have signed out.".into())),
-        _ if get("password_set").is_some() => Some((
-            "alert-info",
-            "Your password is set. Sign in with it.".into(),
-        )),
+        Some("busy") => Some(("alert-error", tr!(sign_in.busy).into())),
+        Some("unavailable") => Some(("alert-error", tr!(sign_in.unavailable).into())),
+        Some("link_invalid") => Some(("alert-error", tr!(sign_in.link_invalid).into())),
+        Some("link_expired") => Some(("alert-error", tr!(sign_in.link_expired).into())),
+        Some("link_used") => Some(("alert-error", tr!(sign_in.link_used).into())),
+        _ if get("signed_out").is_some() => Some(("alert-info", tr!(sign_in.signed_out).into())),
+        _ if get("password_set").is_some() => {
+            Some(("alert-info", tr!(sign_in.password_set).into()))
+        }
         _ => None,
     };
     let next = get("next").unwrap_or_else(|| "/".into());
     view! {
         <div class="auth-page">
             <div class="card auth-card">
-                <PageHeader title="Sign in" subtitle="Seatwise for Microsoft cloud services" />
+                <PageHeader title=tr!(sign_in.title) subtitle=tr!(sign_in.subtitle) />
                 {message.map(|(class, text)| view! { <div class=format!("alert {class}") role="alert">{text}</div> })}
                 <form method="post" action="/auth/sign-in">
                     <input type="hidden" name="next" value=next />
                     <div class="field">
-                        <label for="email">"Email address"</label>
+                        <label for="email">{tr!(sign_in.email)}</label>
                         <input class="input" id="email" name="email" type="email" autocomplete="username" required autofocus />
                     </div>
                     <div class="field">
-                        <label for="password">"Password"</label>
+                        <label for="password">{tr!(sign_in.password)}</label>
                         <input class="input" id="password" name="password" type="password" autocomplete="current-password" required />
                     </div>
-                    <button type="submit" class="button button-primary button-block">"Sign in"</button>
+                    <button type="submit" class="button button-primary button-block">{tr!(sign_in.submit)}</button>
                 </form>
                 <p class="muted small auth-hint">
-                    "Customers usually arrive from their marketplace through a workspace link and need no password."
+                    {tr!(sign_in.hint)}
                 </p>
             </div>
         </div>

@@ -217,7 +217,7 @@ fn Editor(
                         <select class="select" id="template-location" prop:value=move || location.get()
                             on:change=move |ev| location.set(event_target_value(&ev))>
                             <option value="">"None"</option>
-                            {COUNTRIES.iter().map(|(code, country)| view! { <option value=*code>{format!("{country} ({code})")}</option> }).collect_view()}
+                            {COUNTRIES.iter().map(|(code, country)| view! { <option value=*code>{format!("{} ({code})", country(crate::language::current()))}</option> }).collect_view()}
                         </select>
                     </div>
                     <div class="field">

@@ -124,6 +124,22 @@ pub async fn save_my_notices(
     Ok(call.choose_my_notices(&chosen).await?)
 }
 
+/// Chooses the language the signed-in person reads Seatwise in: `en`, `fr`, or empty for
+/// the browser's. The page is loaded again afterwards, in that language.
+#[server(prefix = "/api", endpoint = "my-language-save")]
+pub async fn save_my_language(language: String) -> Result<(), AppError> {
+    let call = caller("account.language").await?;
+    let language = match language.as_str() {
+        "" => None,
+        code => Some(domain::language::Language::from_code(code).ok_or_else(|| {
+            let locale = crate::language::current();
+            let message = crate::i18n::td_string!(locale, errors.bad_language);
+            AppError::field("language", message.to_string())
+        })?),
+    };
+    Ok(call.choose_my_language(language).await?)
+}
+
 #[cfg(feature = "ssr")]
 mod server {
     use domain::{
@@ -141,7 +157,7 @@ mod server {
     pub fn notice((n, chosen): (Notice, bool)) -> NoticeChoice {
         NoticeChoice {
             field: n.as_str().replace('-', "_"),
-            label: n.label().to_owned(),
+            label: crate::language::notice_label(n).to_owned(),
             chosen,
         }
     }

@@ -273,6 +273,22 @@ impl Caller {
         accounts::finish(self, result.map(|_| String::new())).await
     }
 
+    /// Sets the language the signed-in person reads Seatwise in (`None`: the browser's);
+    /// audited.
+    pub async fn choose_my_language(
+        &self,
+        language: Option<crate::language::Language>,
+    ) -> Result<(), ServiceError> {
+        self.services
+            .store
+            .accounts()
+            .set_language(&self.who.account, language)
+            .await?;
+        let chosen = language.map_or("browser", |l| l.code());
+        self.record(None, Outcome::Succeeded, chosen).await;
+        Ok(())
+    }
+
     /// The notices the signed-in person may choose (those meant for their role), and whether
     /// they chose each.
     pub async fn my_notices(&self) -> Result<Vec<(Notice, bool)>, ServiceError> {

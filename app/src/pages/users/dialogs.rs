@@ -7,6 +7,8 @@ use leptos::{either::Either, prelude::*};
 use crate::{
     components::dialog::{Dialog, DialogAction},
     error::AppError,
+    i18n::td_string,
+    language::Words,
     serverfns::templates::customer_templates,
     serverfns::users::admin::{
         create_user, delete_user, reset_password, restore_user, update_user, update_user_licenses,
@@ -37,35 +39,36 @@ pub enum UserDialog {
     Restore(Target),
 }
 
-/// Usage locations offered in the forms (ISO 3166 codes, as Microsoft wants them).
-pub const COUNTRIES: &[(&str, &str)] = &[
-    ("AT", "Austria"),
-    ("AU", "Australia"),
-    ("BE", "Belgium"),
-    ("BR", "Brazil"),
-    ("CA", "Canada"),
-    ("CH", "Switzerland"),
-    ("CZ", "Czechia"),
-    ("DE", "Germany"),
-    ("DK", "Denmark"),
-    ("ES", "Spain"),
-    ("FI", "Finland"),
-    ("FR", "France"),
-    ("GB", "United Kingdom"),
-    ("IE", "Ireland"),
-    ("IN", "India"),
-    ("IT", "Italy"),
-    ("JP", "Japan"),
-    ("MX", "Mexico"),
-    ("NL", "Netherlands"),
-    ("NO", "Norway"),
-    ("NZ", "New Zealand"),
-    ("PL", "Poland"),
-    ("PT", "Portugal"),
-    ("SE", "Sweden"),
-    ("SG", "Singapore"),
-    ("US", "United States"),
-    ("ZA", "South Africa"),
+/// Usage locations offered in the forms (ISO 3166 codes, as Microsoft wants them), each with
+/// its name in a language.
+pub const COUNTRIES: &[(&str, Words)] = &[
+    ("AT", |l| td_string!(l, countries.c_at)),
+    ("AU", |l| td_string!(l, countries.c_au)),
+    ("BE", |l| td_string!(l, countries.c_be)),
+    ("BR", |l| td_string!(l, countries.c_br)),
+    ("CA", |l| td_string!(l, countries.c_ca)),
+    ("CH", |l| td_string!(l, countries.c_ch)),
+    ("CZ", |l| td_string!(l, countries.c_cz)),
+    ("DE", |l| td_string!(l, countries.c_de)),
+    ("DK", |l| td_string!(l, countries.c_dk)),
+    ("ES", |l| td_string!(l, countries.c_es)),
+    ("FI", |l| td_string!(l, countries.c_fi)),
+    ("FR", |l| td_string!(l, countries.c_fr)),
+    ("GB", |l| td_string!(l, countries.c_gb)),
+    ("IE", |l| td_string!(l, countries.c_ie)),
+    ("IN", |l| td_string!(l, countries.c_in)),
+    ("IT", |l| td_string!(l, countries.c_it)),
+    ("JP", |l| td_string!(l, countries.c_jp)),
+    ("MX", |l| td_string!(l, countries.c_mx)),
+    ("NL", |l| td_string!(l, countries.c_nl)),
+    ("NO", |l| td_string!(l, countries.c_no)),
+    ("NZ", |l| td_string!(l, countries.c_nz)),
+    ("PL", |l| td_string!(l, countries.c_pl)),
+    ("PT", |l| td_string!(l, countries.c_pt)),
+    ("SE", |l| td_string!(l, countries.c_se)),
+    ("SG", |l| td_string!(l, countries.c_sg)),
+    ("US", |l| td_string!(l, countries.c_us)),
+    ("ZA", |l| td_string!(l, countries.c_za)),
 ];
 
 /// The open dialog, if any. `done` gets a message when a change went through; `closed` runs
@@ -128,11 +131,14 @@ fn field_error(error: RwSignal<Option<AppError>>, field: Option<&'static str>) -
 fn country_options(selected: String) -> impl IntoView {
     let known = COUNTRIES.iter().any(|(c, _)| *c == selected);
     view! {
-        <option value="" selected=selected.is_empty()>"Choose a country"</option>
+        <option value="" selected=selected.is_empty()>{tr!(dialogs.choose_country)}</option>
         {(!known && !selected.is_empty()).then(|| view! { <option value=selected.clone() selected=true>{selected.clone()}</option> })}
         {COUNTRIES
             .iter()
-            .map(|(code, name)| view! { <option value=*code selected=selected == *code>{format!("{name} ({code})")}</option> })
+            .map(|(code, name)| {
+                let name = tr!(dialogs.country, name = name(crate::language::current()), code = *code).to_string();
+                view! { <option value=*code selected=selected == *code>{name}</option> }
+            })
             .collect_view()}
     }
 }
@@ -201,20 +207,20 @@ fn CreateDialog(
         });
     };
     view! {
-        <Dialog title="Create user" on_close=close>
+        <Dialog title=tr!(dialogs.create_title) on_close=close>
             {move || match created.get() {
-                Some(notice) => Either::Left(view! { <PasswordDone notice done message="User created." /> }),
+                Some(notice) => Either::Left(view! { <PasswordDone notice done message=tr!(dialogs.created) /> }),
                 None => Either::Right(view! {
                     <form on:submit=submit.clone()>
                         <div class="dialog-body">
                             {field_error(error, None)}
                             <NameFields first last display error display_edited />
                             <div class="field">
-                                <label for="new-user-name">"User name"</label>
+                                <label for="new-user-name">{tr!(dialogs.user_name)}</label>
                                 <div class="input-group">
                                     <input class="input" id="new-user-name" required autocomplete="off" bind:value=local />
                                     <span class="input-addon">"@"</span>
-                                    <select class="select" aria-label="Domain" prop:value=move || domain.get()
+                                    <select class="select" aria-label=tr!(dialogs.domain) prop:value=move || domain.get()
                                         on:change=move |ev| domain.set(event_target_value(&ev))>
                                         {domains.iter().map(|d| view! { <option value=d.clone()>{d.clone()}</option> }).collect_view()}
                                     </select>
@@ -223,7 +229,7 @@ fn CreateDialog(
                                 {field_error(error, Some("domain"))}
                             </div>
                             <div class="field">
-                                <label for="new-location">"Location"</label>
+                                <label for="new-location">{tr!(dialogs.location)}</label>
                                 <select class="select" id="new-location" required prop:value=move || location.get() on:change=move |ev| location.set(event_target_value(&ev))>
                                     {country_options(String::new())}
                                 </select>
@@ -231,18 +237,18 @@ fn CreateDialog(
                             </div>
                             {move || templates.get().and_then(|r| r.ok()).filter(|t| !t.is_empty()).map(|list| view! {
                                 <div class="field">
-                                    <label for="new-template">"Plan template (optional)"</label>
+                                    <label for="new-template">{tr!(dialogs.template)}</label>
                                     <select class="select" id="new-template" prop:value=move || template.get() on:change=move |ev| choose_template(event_target_value(&ev))>
-                                        <option value="">"None"</option>
+                                        <option value="">{tr!(dialogs.none)}</option>
                                         {list.into_iter().map(|t| view! { <option value=t.id.clone() title=t.summary.clone()>{t.name.clone()}</option> }).collect_view()}
                                     </select>
-                                    <p class="muted small">"Its licenses, service plans and role are given once the user exists."</p>
+                                    <p class="muted small">{tr!(dialogs.template_hint)}</p>
                                     {field_error(error, Some("template"))}
                                 </div>
                             })}
-                            <PasswordFields password force notify error notify_hint="Optional: someone who should receive the password" />
+                            <PasswordFields password force notify error notify_hint=tr!(dialogs.notify_optional) />
                         </div>
-                        <FormFooter close busy submit="Create" />
+                        <FormFooter close busy submit=tr!(dialogs.create) />
                     </form>
                 }),
             }}
@@ -263,18 +269,18 @@ fn NameFields(
     view! {
         <div class="form-row">
             <div class="field">
-                <label for="first-name">"First name"</label>
+                <label for="first-name">{tr!(dialogs.first_name)}</label>
                 <input class="input" id="first-name" required bind:value=first />
                 {field_error(error, Some("first_name"))}
             </div>
             <div class="field">
-                <label for="last-name">"Last name"</label>
+                <label for="last-name">{tr!(dialogs.last_name)}</label>
                 <input class="input" id="last-name" required bind:value=last />
                 {field_error(error, Some("last_name"))}
             </div>
         </div>
         <div class="field">
-            <label for="display-name">"Display name"</label>
+            <label for="display-name">{tr!(dialogs.display_name)}</label>
             <input
                 class="input"
                 id="display-name"
@@ -303,16 +309,16 @@ fn PasswordFields(
 ) -> impl IntoView {
     view! {
         <div class="field">
-            <label for="password">"Password"</label>
-            <input class="input" id="password" type="text" autocomplete="new-password" placeholder="Leave empty to generate a strong one" bind:value=password />
+            <label for="password">{tr!(dialogs.password)}</label>
+            <input class="input" id="password" type="text" autocomplete="new-password" placeholder=tr!(dialogs.password_placeholder) bind:value=password />
             {field_error(error, Some("password"))}
         </div>
         <label class="choice">
             <input type="checkbox" bind:checked=force />
-            " Make the user change this password at next sign-in"
+            {tr!(dialogs.force_change)}
         </label>
         <div class="field">
-            <label for="notify">"Send the password by email to"</label>
+            <label for="notify">{tr!(dialogs.notify)}</label>
             <input class="input" id="notify" type="email" placeholder=notify_hint bind:value=notify />
             {field_error(error, Some("notify"))}
         </div>
@@ -329,7 +335,7 @@ fn PasswordDone(
     view! {
         <div class="dialog-body"><PasswordShown notice /></div>
         <div class="dialog-footer">
-            <button type="button" class="button button-primary" on:click=move |_| done.run(message.into())>"Done"</button>
+            <button type="button" class="button button-primary" on:click=move |_| done.run(message.into())>{tr!(dialogs.done)}</button>
         </div>
     }
 }
@@ -346,7 +352,7 @@ fn FormFooter(
     let off = move || busy.get() || blocked.is_some_and(|b| b.get());
     view! {
         <div class="dialog-footer">
-            <button type="button" class="button button-secondary" on:click=move |_| close.run(())>"Close"</button>
+            <button type="button" class="button button-secondary" on:click=move |_| close.run(())>{tr!(dialogs.close)}</button>
             <button type="submit" class="button button-primary" disabled=off>{submit}</button>
         </div>
     }
@@ -355,12 +361,12 @@ fn FormFooter(
 #[component]
 fn PasswordShown(notice: PasswordNotice) -> impl IntoView {
     view! {
-        <p>{format!("The password of {} is set:", notice.user_name)}</p>
-        <p class="password-shown" aria-label="New password">{notice.password}</p>
+        <p>{tr!(dialogs.password_set, user = notice.user_name.as_str()).to_string()}</p>
+        <p class="password-shown" aria-label=tr!(dialogs.new_password)>{notice.password}</p>
         <p class="muted">
             {match notice.notified {
-                Some(to) => format!("A notice with the password is on its way to {to}."),
-                None => "No email was sent: give the password to the user yourself.".to_owned(),
+                Some(to) => tr!(dialogs.notice_sent, to = to.as_str()).to_string(),
+                None => tr!(dialogs.no_notice).to_owned(),
             }}
         </p>
         {notice.template_note.map(|note| view! { <p class="alert alert-info" role="status">{note}</p> })}
@@ -405,31 +411,32 @@ fn EditDialog(target: Target, close: Callback<()>, done: Callback<String>) -> im
                 usage_location: location.get_untracked(),
                 role: Some(role.get_untracked()),
             };
-            let updated = move |()| done.run(format!("{name} updated."));
+            let updated =
+                move |()| done.run(tr!(dialogs.updated, name = name.as_str()).to_string());
             action.run(update_user(customer, user, form), updated);
         }
     };
     view! {
-        <Dialog title=format!("Edit User Information: {}", target.name) on_close=close>
+        <Dialog title=tr!(dialogs.edit_title, name = target.name.as_str()).to_string() on_close=close>
             <form on:submit=submit>
                 <div class="dialog-body">
                     {field_error(error, None)}
-                    <Suspense fallback=|| view! { <p class="muted">"Reading the user from Partner Center…"</p> }>
+                    <Suspense fallback=|| view! { <p class="muted">{tr!(dialogs.reading_user)}</p> }>
                         {move || form.get().map(|f| match f {
                             Err(e) => Either::Left(view! { <p class="alert alert-error" role="alert">{e.message}</p> }),
                             Ok(f) => Either::Right(view! {
                                 <NameFields first last display error />
                                 <div class="field">
-                                    <label for="edit-location">"Location"</label>
+                                    <label for="edit-location">{tr!(dialogs.location)}</label>
                                     <select class="select" id="edit-location" on:change=move |ev| location.set(event_target_value(&ev))>
                                         {country_options(f.usage_location.clone())}
                                     </select>
                                     {field_error(error, Some("usage_location"))}
                                 </div>
                                 <div class="field">
-                                    <label for="edit-role">"Role"</label>
+                                    <label for="edit-role">{tr!(dialogs.role)}</label>
                                     <select class="select" id="edit-role" on:change=move |ev| role.set(event_target_value(&ev))>
-                                        <option value="" selected=f.current_role.is_empty()>"User (no administrator role)"</option>
+                                        <option value="" selected=f.current_role.is_empty()>{tr!(dialogs.no_admin_role)}</option>
                                         {f.roles.iter().map(|(id, name)| view! {
                                             <option value=id.clone() selected=*id == f.current_role>{name.clone()}</option>
                                         }).collect_view()}
@@ -440,7 +447,7 @@ fn EditDialog(target: Target, close: Callback<()>, done: Callback<String>) -> im
                         })}
                     </Suspense>
                 </div>
-                <FormFooter close busy submit="Update" blocked=Signal::derive(move || !matches!(form.get(), Some(Ok(_)))) />
+                <FormFooter close busy submit=tr!(dialogs.update) blocked=Signal::derive(move || !matches!(form.get(), Some(Ok(_)))) />
             </form>
         </Dialog>
     }
@@ -560,12 +567,12 @@ fn LicensesDialog(target: Target, close: Callback<()>, done: Callback<String>) -
                 Some(plans.join(";")),
             );
             let updated = move |u: LicensesUpdated| {
-                let mut said = format!("Licenses of {name} updated.");
+                let mut said = tr!(dialogs.licenses_updated, name = name.as_str()).to_string();
                 if !u.grown.is_empty() {
-                    said += &format!(" Grown first (none was free): {}.", u.grown.join("; "));
+                    said += &tr!(dialogs.grown, what = u.grown.join("; ")).to_string();
                 }
                 if !u.warnings.is_empty() {
-                    said += &format!(" Partner Center says: {}", u.warnings.join(" "));
+                    said += &tr!(dialogs.pc_says, what = u.warnings.join(" ")).to_string();
                 }
                 done.run(said)
             };
@@ -593,26 +600,26 @@ fn LicensesDialog(target: Target, close: Callback<()>, done: Callback<String>) -
         }
     };
     view! {
-        <Dialog title=format!("Manage Licenses: {}", target.name) on_close=close>
+        <Dialog title=tr!(dialogs.licenses_title, name = target.name.as_str()).to_string() on_close=close>
             <div class="dialog-body">
                 {field_error(error, None)}
                 {move || error.get().and_then(|e| e.field.is_some().then(|| view! { <p class="alert alert-error" role="alert">{e.message}</p> }))}
                 {move || (matches!(form.get(), Some(Ok(_))) && location.get().is_none()).then(|| view! {
                     <div class="alert alert-warning" role="alert">
-                        <p>"This user has no location. Microsoft needs one before licenses can be assigned."</p>
+                        <p>{tr!(dialogs.no_location)}</p>
                         <div class="inline-form">
-                            <select class="select" aria-label="Location" on:change=move |ev| new_location.set(event_target_value(&ev))>
+                            <select class="select" aria-label=tr!(dialogs.location) on:change=move |ev| new_location.set(event_target_value(&ev))>
                                 {country_options(String::new())}
                             </select>
-                            <button type="button" class="button button-secondary button-small" on:click=set_location.clone()>"Set location"</button>
+                            <button type="button" class="button button-secondary button-small" on:click=set_location.clone()>{tr!(dialogs.set_location)}</button>
                         </div>
                     </div>
                 })}
-                <Suspense fallback=|| view! { <p class="muted">"Reading licenses from Partner Center…"</p> }>
+                <Suspense fallback=|| view! { <p class="muted">{tr!(dialogs.reading_licenses)}</p> }>
                     {move || form.get().map(|f| match f {
                         Err(e) => Either::Left(view! { <p class="alert alert-error" role="alert">{e.message}</p> }),
                         Ok(f) if f.choices.is_empty() => Either::Right(Either::Left(view! {
-                            <p class="muted">"This customer has no products that can be assigned to users."</p>
+                            <p class="muted">{tr!(dialogs.no_products)}</p>
                         })),
                         Ok(_) => Either::Right(Either::Right(view! {
                             <ul class="license-list">
@@ -623,7 +630,7 @@ fn LicensesDialog(target: Target, close: Callback<()>, done: Callback<String>) -
                                     let label_id = format!("license-{i}");
                                     let plans_id = format!("license-{i}-plans");
                                     let on_count = s.plans.iter().filter(|on| **on).count();
-                                    let plans_label = format!("Service plans: {on_count} of {} on", s.plans.len());
+                                    let plans_label = tr!(dialogs.plans_on, on = on_count, total = s.plans.len()).to_string();
                                     let show_plans = s.on && !s.plans.is_empty();
                                     view! {
                                         <li class="license-entry">
@@ -631,8 +638,12 @@ fn LicensesDialog(target: Target, close: Callback<()>, done: Callback<String>) -
                                                 <div>
                                                     <div id=label_id.clone() class="license-name">{s.choice.name.clone()}</div>
                                                     <div class="muted small">
-                                                        {format!("{available} license{} available", if available == 1 { "" } else { "s" })}
-                                                        {blocked.then_some(" · none left to assign; free one up or buy more first")}
+                                                        {if crate::language::singular(crate::language::current(), available) {
+                                                            tr!(dialogs.available_single, n = available).to_string()
+                                                        } else {
+                                                            tr!(dialogs.available_many, n = available).to_string()
+                                                        }}
+                                                        {blocked.then_some(tr!(dialogs.none_left))}
                                                     </div>
                                                     {show_plans.then(|| view! {
                                                         <button
@@ -683,8 +694,8 @@ fn LicensesDialog(target: Target, close: Callback<()>, done: Callback<String>) -
                 </Suspense>
             </div>
             <div class="dialog-footer">
-                <button type="button" class="button button-secondary" on:click=move |_| close.run(())>"Close"</button>
-                <button type="button" class="button button-primary" disabled=move || busy.get() || !changed() on:click=update>"Update"</button>
+                <button type="button" class="button button-secondary" on:click=move |_| close.run(())>{tr!(dialogs.close)}</button>
+                <button type="button" class="button button-primary" disabled=move || busy.get() || !changed() on:click=update>{tr!(dialogs.update)}</button>
             </div>
         </Dialog>
     }
@@ -713,18 +724,18 @@ fn PasswordDialog(target: Target, close: Callback<()>, done: Callback<String>) -
             action.run(reset, move |notice| result.set(Some(notice)));
         }
     };
-    let hint = format!("Empty: {}", target.user_name);
+    let hint = tr!(dialogs.reset_hint, user = target.user_name.as_str()).to_string();
     view! {
-        <Dialog title=format!("Reset password: {}", target.name) on_close=close>
+        <Dialog title=tr!(dialogs.reset_title, name = target.name.as_str()).to_string() on_close=close>
             {move || match result.get() {
-                Some(notice) => Either::Left(view! { <PasswordDone notice done message="Password reset." /> }),
+                Some(notice) => Either::Left(view! { <PasswordDone notice done message=tr!(dialogs.reset_done) /> }),
                 None => Either::Right(view! {
                     <form on:submit=submit.clone()>
                         <div class="dialog-body">
                             {field_error(error, None)}
                             <PasswordFields password force notify error notify_hint=hint.clone() />
                         </div>
-                        <FormFooter close busy submit="Reset password" />
+                        <FormFooter close busy submit=tr!(dialogs.reset) />
                     </form>
                 }),
             }}
@@ -744,25 +755,22 @@ fn DeleteDialog(target: Target, close: Callback<()>, done: Callback<String>) -> 
                 target.user.clone(),
                 target.name.clone(),
             );
-            let deleted = move |()| {
-                done.run(format!(
-                    "{name} deleted. You can restore the user for 30 days."
-                ))
-            };
+            let deleted =
+                move |()| done.run(tr!(dialogs.deleted, name = name.as_str()).to_string());
             action.run(delete_user(customer, user), deleted);
         }
     };
     view! {
-        <Dialog title=format!("Delete {}", target.name) on_close=close>
+        <Dialog title=tr!(dialogs.delete_title, name = target.name.as_str()).to_string() on_close=close>
             <div class="dialog-body">
                 {field_error(error, None)}
                 <p>
-                    "Are you sure you want to delete this user? You will have 30 days to restore the user and retrieve their data. After the 30 days, the data of this user will be completely lost."
+                    {tr!(dialogs.delete_text)}
                 </p>
             </div>
             <div class="dialog-footer">
-                <button type="button" class="button button-secondary" on:click=move |_| close.run(())>"Cancel"</button>
-                <button type="button" class="button button-danger" disabled=move || busy.get() on:click=accept>"Delete"</button>
+                <button type="button" class="button button-secondary" on:click=move |_| close.run(())>{tr!(dialogs.cancel)}</button>
+                <button type="button" class="button button-danger" disabled=move || busy.get() on:click=accept>{tr!(dialogs.delete)}</button>
             </div>
         </Dialog>
     }
@@ -795,29 +803,30 @@ fn RestoreDialog(target: Target, close: Callback<()>, done: Callback<String>) ->
                 target.name.clone(),
             );
             let under = name_taken().then(|| new_name.get_untracked());
-            let restored = move |()| done.run(format!("{name} restored."));
+            let restored =
+                move |()| done.run(tr!(dialogs.restored, name = name.as_str()).to_string());
             action.run(restore_user(customer, user, under), restored);
         }
     };
     view! {
-        <Dialog title=format!("Restore {}", target.name) on_close=close>
+        <Dialog title=tr!(dialogs.restore_title, name = target.name.as_str()).to_string() on_close=close>
             <div class="dialog-body">
                 {field_error(error, None)}
                 <p>
-                    "Before you restore this Office 365 user you need to make sure you have a product license available. Restoring the user will restore all associated data, assign product licenses, and give access to all services they could access before they were deleted."
+                    {tr!(dialogs.restore_text)}
                 </p>
                 {move || name_taken().then(|| view! {
                     <div class="field">
                         {field_error(error, Some("new_user_name"))}
                         {field_error(error, Some("user_name"))}
-                        <label for="restore-name">"Restore under this user name"</label>
+                        <label for="restore-name">{tr!(dialogs.restore_under)}</label>
                         <input class="input" id="restore-name" bind:value=new_name />
                     </div>
                 })}
             </div>
             <div class="dialog-footer">
-                <button type="button" class="button button-secondary" on:click=move |_| close.run(())>"Cancel"</button>
-                <button type="button" class="button button-primary" disabled=move || busy.get() on:click=restore>"Restore"</button>
+                <button type="button" class="button button-secondary" on:click=move |_| close.run(())>{tr!(dialogs.cancel)}</button>
+                <button type="button" class="button button-primary" disabled=move || busy.get() on:click=restore>{tr!(dialogs.restore)}</button>
             </div>
         </Dialog>
     }

@@ -25,7 +25,7 @@ pub fn LicensesPanel(
     view! {
         <section class="card card-flush" aria-labelledby="licenses-title">
             <div class="card-heading">
-                <h2 class="card-title" id="licenses-title">"Licenses"</h2>
+                <h2 class="card-title" id="licenses-title">{tr!(licenses.title)}</h2>
                 <Transition fallback=|| ()>
                     {move || data.get().and_then(Result::ok).filter(|_| can_change).map(|d| {
                         let (customer, domains) = (customer.clone(), d.domains.clone());
@@ -38,13 +38,13 @@ pub fn LicensesPanel(
                                     domains: domains.clone(),
                                 }))
                             >
-                                "Create user"
+                                {tr!(licenses.create_user)}
                             </button>
                         }
                     })}
                 </Transition>
             </div>
-            <Transition fallback=|| view! { <p class="card-note muted">"Reading licenses from Partner Center…"</p> }>
+            <Transition fallback=|| view! { <p class="card-note muted">{tr!(licenses.reading)}</p> }>
                 {move || data.get().map(|r| match r {
                     Ok(d) => licenses_table(d).into_any(),
                     Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -55,44 +55,41 @@ pub fn LicensesPanel(
 }
 
 fn licenses_table(d: LicensesData) -> impl IntoView {
-    let note = format!(
-        "Figures are Partner Center's at {}, when this table was read.",
-        d.read_at
-    );
+    let note = tr!(licenses.note, at = d.read_at.as_str()).to_string();
     let changes = d.changes;
     let customer_id = d.customer_id.clone();
     view! {
-        <table class="table" aria-label=format!("Licenses of {}", d.customer)>
+        <table class="table" aria-label=tr!(licenses.table_label, customer = d.customer.as_str()).to_string()>
             <thead>
                 <tr>
-                    <th scope="col">"Product Name"</th>
-                    <th scope="col" class="numeric">"Active Licenses"</th>
-                    <th scope="col" class="numeric">"Assigned Licenses"</th>
-                    <th scope="col" class="numeric">"Available Licenses"</th>
-                    <th scope="col" class="numeric">"Suspended Licenses"</th>
+                    <th scope="col">{tr!(licenses.product)}</th>
+                    <th scope="col" class="numeric">{tr!(licenses.active)}</th>
+                    <th scope="col" class="numeric">{tr!(licenses.assigned)}</th>
+                    <th scope="col" class="numeric">{tr!(licenses.available)}</th>
+                    <th scope="col" class="numeric">{tr!(licenses.suspended)}</th>
                 </tr>
             </thead>
             <tbody>
                 {d.products.into_iter().map(|p| {
-                    let bar_label = format!("{} of {} assigned", p.assigned, p.active);
+                    let bar_label = tr!(licenses.bar, assigned = p.assigned, active = p.active).to_string();
                     view! {
                         <tr>
                             <td>
                                 <details class="info">
-                                    <summary aria-label=format!("{}: SKU and subscriptions", p.name)>{p.name.clone()}</summary>
+                                    <summary aria-label=tr!(licenses.details, name = p.name.as_str()).to_string()>{p.name.clone()}</summary>
                                     <dl class="facts sku-facts">
-                                        <dt>"Product SKU ID"</dt>
+                                        <dt>{tr!(licenses.sku_id)}</dt>
                                         <dd class="mono">{p.sku_id.clone()}</dd>
-                                        <dt>"Microsoft subscription IDs"</dt>
+                                        <dt>{tr!(licenses.subscription_ids)}</dt>
                                         <dd class="mono">
                                             {if p.subscriptions.is_empty() {
-                                                "None found".into_any()
+                                                tr!(licenses.none_found).into_any()
                                             } else {
                                                 subscription_links(&customer_id, &p.subscriptions).into_any()
                                             }}
                                         </dd>
-                                        <dt>"Service plans"</dt>
-                                        <dd>{if p.plans.is_empty() { "None listed".to_owned() } else { p.plans.join(", ") }}</dd>
+                                        <dt>{tr!(licenses.plans)}</dt>
+                                        <dd>{if p.plans.is_empty() { tr!(licenses.none_listed).to_owned() } else { p.plans.join(", ") }}</dd>
                                     </dl>
                                 </details>
                                 {(p.users_with_plans_off > 0).then(|| view! {
@@ -114,17 +111,17 @@ fn licenses_table(d: LicensesData) -> impl IntoView {
         <p class="table-footnote muted">{note}</p>
         {(!changes.is_empty()).then(|| view! {
             <details class="card-note">
-                <summary>"Recent license changes"</summary>
+                <summary>{tr!(licenses.recent)}</summary>
                 <table class="table">
                     <thead>
                         <tr>
-                            <th scope="col">"When (UTC)"</th>
-                            <th scope="col">"User"</th>
-                            <th scope="col">"Product"</th>
-                            <th scope="col">"Subscription"</th>
-                            <th scope="col" class="numeric">"Change"</th>
-                            <th scope="col">"Why"</th>
-                            <th scope="col">"By"</th>
+                            <th scope="col">{tr!(licenses.when)}</th>
+                            <th scope="col">{tr!(licenses.user)}</th>
+                            <th scope="col">{tr!(licenses.product_col)}</th>
+                            <th scope="col">{tr!(licenses.subscription)}</th>
+                            <th scope="col" class="numeric">{tr!(licenses.change)}</th>
+                            <th scope="col">{tr!(licenses.why)}</th>
+                            <th scope="col">{tr!(licenses.by)}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -148,10 +145,10 @@ fn licenses_table(d: LicensesData) -> impl IntoView {
 
 /// "2 users have plans off" under a product's name.
 fn plans_off_note(users: i64) -> String {
-    if users == 1 {
-        "1 user has plans off".into()
+    if crate::language::singular(crate::language::current(), users) {
+        tr!(licenses.plans_off_single, n = users).to_string()
     } else {
-        format!("{users} users have plans off")
+        tr!(licenses.plans_off_many, n = users).to_string()
     }
 }
 

@@ -89,9 +89,9 @@ pub fn Users() -> impl IntoView {
             .or_else(|| own_customer.clone())
     });
     view! {
-        <PageHeader title="Users" subtitle="Office 365 users of every customer you manage." />
+        <PageHeader title=tr!(users.title) subtitle=tr!(users.subtitle) />
         {move || single_customer.get().map(|customer| view! { <LicensesPanel customer changes dialog /> })}
-        <Transition fallback=|| view! { <p class="muted">"Asking Partner Center…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(users.asking)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || {
                     view_data
@@ -212,9 +212,9 @@ fn users_table(
     let reseller_filter = (!v.resellers.is_empty()).then(|| {
         view! {
             <div class="field">
-                <label for="reseller">"Reseller"</label>
+                <label for="reseller">{tr!(users.reseller)}</label>
                 <select class="select" id="reseller" name="reseller">
-                    <option value="" selected=reseller.is_empty()>"All resellers"</option>
+                    <option value="" selected=reseller.is_empty()>{tr!(users.all_resellers)}</option>
                     {v.resellers
                         .iter()
                         .map(|(id, name)| view! { <option value=id.clone() selected=*id == reseller>{name.clone()}</option> })
@@ -229,15 +229,19 @@ fn users_table(
         (v.page > 1).then(|| link(&|f: &mut UsersFilter| f.page = Some((v.page - 1).to_string())));
     let next = (v.page < v.pages)
         .then(|| link(&|f: &mut UsersFilter| f.page = Some((v.page + 1).to_string())));
-    let summary = format!(
-        "{} user{} · {} of {} customers loaded · page {} of {}",
-        v.matching,
-        if v.matching == 1 { "" } else { "s" },
+    let locale = crate::language::current();
+    let (count, loaded, total, page, pages) = (
+        crate::language::number(locale, v.matching as i64),
         v.customers_loaded,
         v.customers_total,
         v.page,
-        v.pages
+        v.pages,
     );
+    let summary = if crate::language::singular(locale, v.matching as i64) {
+        tr!(users.summary_single, count, loaded, total, page, pages).to_string()
+    } else {
+        tr!(users.summary_many, count, loaded, total, page, pages).to_string()
+    };
     let fetched = fetched_text(v.fetched_secs_ago, v.details_missing);
     let failures = v.failures.clone();
     let (sort_param, dir_param) = (
@@ -251,9 +255,9 @@ fn users_table(
     view! {
         <Form method="GET" action="/users" attr:class="filters">
             <div class="field" class:hidden=!several>
-                <label for="customer">"Customer"</label>
+                <label for="customer">{tr!(users.customer)}</label>
                 <select class="select" id="customer" name="customer">
-                    <option value="" selected=selected.is_empty()>"All customers"</option>
+                    <option value="" selected=selected.is_empty()>{tr!(users.all_customers)}</option>
                     {v.customers
                         .iter()
                         .map(|(id, name)| view! { <option value=id.clone() selected=*id == selected>{name.clone()}</option> })
@@ -262,9 +266,9 @@ fn users_table(
             </div>
             {reseller_filter}
             <div class="field">
-                <label for="sku">"License"</label>
+                <label for="sku">{tr!(users.license)}</label>
                 <select class="select" id="sku" name="sku">
-                    <option value="" selected=sku.is_empty()>"Any license"</option>
+                    <option value="" selected=sku.is_empty()>{tr!(users.any_license)}</option>
                     {v.skus
                         .iter()
                         .map(|(id, name)| view! { <option value=id.clone() selected=*id == sku>{name.clone()}</option> })
@@ -272,22 +276,22 @@ fn users_table(
                 </select>
             </div>
             <div class="field">
-                <label for="state">"Status"</label>
+                <label for="state">{tr!(users.status)}</label>
                 <select class="select" id="state" name="state">
-                    <option value="" selected=state.is_empty()>"All"</option>
-                    <option value="active" selected=state == "active">"Active"</option>
-                    <option value="deleted" selected=state == "deleted">"Deleted"</option>
+                    <option value="" selected=state.is_empty()>{tr!(users.all)}</option>
+                    <option value="active" selected=state == "active">{tr!(users.active)}</option>
+                    <option value="deleted" selected=state == "deleted">{tr!(users.deleted)}</option>
                 </select>
             </div>
             <div class="field">
-                <label for="search">"Search"</label>
-                <input class="input" id="search" name="search" type="search" placeholder="Name or user name" value=search_param />
+                <label for="search">{tr!(users.search)}</label>
+                <input class="input" id="search" name="search" type="search" placeholder=tr!(users.search_placeholder) value=search_param />
             </div>
             <input type="hidden" name="sort" value=sort_param />
             <input type="hidden" name="dir" value=dir_param />
-            <button type="submit" class="button button-secondary">"Show"</button>
+            <button type="submit" class="button button-secondary">{tr!(users.show)}</button>
         </Form>
-        <div class="refresh-bar" role="status" aria-live="polite" aria-label="Partner Center refresh">
+        <div class="refresh-bar" role="status" aria-live="polite" aria-label=tr!(users.refresh_label)>
             {move || refresh_status(progress.get(), fetched.clone())}
             // Without JavaScript the button reloads the page with `wait`, which reads Partner
             // Center before answering; in the browser it streams instead.
@@ -308,7 +312,7 @@ fn users_table(
                     class="button button-ghost button-small"
                     disabled=move || progress.with(|p| p.running)
                 >
-                    "Refresh from Partner Center"
+                    {tr!(users.refresh)}
                 </button>
             </form>
         </div>
@@ -318,7 +322,7 @@ fn users_table(
             all.dedup();
             (!all.is_empty()).then(|| view! {
                 <div class="alert alert-error" role="alert">
-                    <strong>"Some customers could not be loaded; their last known users are shown."</strong>
+                    <strong>{tr!(users.some_failed)}</strong>
                     <ul>
                         {all.into_iter().map(|(c, m)| view! { <li>{format!("{c}: {m}")}</li> }).collect_view()}
                     </ul>
@@ -329,13 +333,13 @@ fn users_table(
             <table class="table table-dense">
                 <thead>
                     <tr>
-                        {several.then(|| header("Customer", "customer"))}
-                        {header("Name", "name")}
-                        {header("Status", "state")}
-                        <th scope="col">"Assign"</th>
-                        <th scope="col">"Role"</th>
-                        {header("Location", "location")}
-                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                        {several.then(|| header(tr!(users.customer), "customer"))}
+                        {header(tr!(users.name), "name")}
+                        {header(tr!(users.status), "state")}
+                        <th scope="col">{tr!(users.assign)}</th>
+                        <th scope="col">{tr!(users.role)}</th>
+                        {header(tr!(users.location), "location")}
+                        <th scope="col"><span class="visually-hidden">{tr!(users.actions)}</span></th>
                     </tr>
                 </thead>
                 <tbody>
@@ -345,9 +349,9 @@ fn users_table(
             <p class="table-footnote muted">
                 {summary}
                 " "
-                {prev.map(|href| view! { <a href=href>"Previous"</a> })}
+                {prev.map(|href| view! { <a href=href>{tr!(users.previous)}</a> })}
                 " "
-                {next.map(|href| view! { <a href=href>"Next"</a> })}
+                {next.map(|href| view! { <a href=href>{tr!(users.next)}</a> })}
             </p>
         </div>
     }
@@ -363,17 +367,17 @@ fn user_row(u: UserItem, several: bool, dialog: RwSignal<Option<UserDialog>>) ->
     // Read-only roles (service provider support) get no actions.
     let can_change = crate::auth::use_me().is_some_and(|m| m.can_change);
     let actions = if !can_change {
-        view! { <span class="muted small">"Read only"</span> }.into_any()
+        view! { <span class="muted small">{tr!(users.read_only)}</span> }.into_any()
     } else if u.deleted {
         let restore = target.clone();
         view! {
             <button
                 type="button"
                 class="button button-secondary button-small"
-                aria-label=format!("Restore {}", u.display_name)
+                aria-label=tr!(users.restore_who, name = u.display_name.as_str()).to_string()
                 on:click=move |_| dialog.set(Some(UserDialog::Restore(restore.clone())))
             >
-                "Restore"
+                {tr!(users.restore)}
             </button>
         }
         .into_any()
@@ -381,16 +385,16 @@ fn user_row(u: UserItem, several: bool, dialog: RwSignal<Option<UserDialog>>) ->
         actions_menu(target, dialog).into_any()
     };
     let status = if u.deleted {
-        view! { <span class="badge badge-neutral">"Deleted"</span> }
+        view! { <span class="badge badge-neutral">{tr!(users.deleted)}</span> }
     } else {
-        view! { <span class="badge badge-success">"Active"</span> }
+        view! { <span class="badge badge-success">{tr!(users.active)}</span> }
     };
     let details_read = u.licenses.is_some();
     let licenses = match (u.deleted, u.licenses) {
         (true, _) => view! { <span class="muted">"—"</span> }.into_any(),
-        (false, None) => view! { <span class="muted">"Reading…"</span> }.into_any(),
+        (false, None) => view! { <span class="muted">{tr!(users.reading)}</span> }.into_any(),
         (false, Some(l)) if l.is_empty() => {
-            view! { <span class="muted">"Unlicensed"</span> }.into_any()
+            view! { <span class="muted">{tr!(users.unlicensed)}</span> }.into_any()
         }
         (false, Some(l)) => view! {
             <ul class="chips">
@@ -401,8 +405,8 @@ fn user_row(u: UserItem, several: bool, dialog: RwSignal<Option<UserDialog>>) ->
     };
     let role = match (u.deleted, details_read, u.roles.is_empty()) {
         (true, _, _) => view! { <span class="muted">"—"</span> }.into_any(),
-        (false, false, _) => view! { <span class="muted">"Reading…"</span> }.into_any(),
-        (false, true, true) => view! { <span>"User"</span> }.into_any(),
+        (false, false, _) => view! { <span class="muted">{tr!(users.reading)}</span> }.into_any(),
+        (false, true, true) => view! { <span>{tr!(users.user_role)}</span> }.into_any(),
         (false, true, false) => view! { <span>{u.roles.join(", ")}</span> }.into_any(),
     };
     view! {
@@ -415,7 +419,7 @@ fn user_row(u: UserItem, several: bool, dialog: RwSignal<Option<UserDialog>>) ->
             <td>{status}</td>
             <td>{licenses}</td>
             <td>{role}</td>
-            <td>{u.usage_location.unwrap_or_else(|| "Not set".into())}</td>
+            <td>{u.usage_location.unwrap_or_else(|| tr!(users.not_set).into())}</td>
             <td class="actions-cell">{actions}</td>
         </tr>
     }
@@ -425,10 +429,11 @@ fn user_row(u: UserItem, several: bool, dialog: RwSignal<Option<UserDialog>>) ->
 fn license_chip(l: LicenseTag) -> impl IntoView {
     let off = match l.plans_off.as_slice() {
         [] => None,
-        [one] => Some(format!("{one} off")),
-        many => Some(format!("{} plans off", many.len())),
+        [one] => Some(tr!(users.plan_off, plan = one.as_str()).to_string()),
+        many => Some(tr!(users.plans_off, count = many.len()).to_string()),
     };
-    let title = (!l.plans_off.is_empty()).then(|| format!("Off: {}", l.plans_off.join(", ")));
+    let title = (!l.plans_off.is_empty())
+        .then(|| tr!(users.off_list, plans = l.plans_off.join(", ")).to_string());
     let partial = off.is_some();
     view! {
         <li class="chip" class:chip-partial=partial title=title>
@@ -441,7 +446,7 @@ fn license_chip(l: LicenseTag) -> impl IntoView {
 /// The "…" menu of an active user. Escape or a choice closes it.
 fn actions_menu(target: Target, dialog: RwSignal<Option<UserDialog>>) -> impl IntoView {
     let open = RwSignal::new(false);
-    let label = format!("Actions for {}", target.name);
+    let label = tr!(users.actions_for, name = target.name.as_str()).to_string();
     let item = move |text: &'static str, make: fn(Target) -> UserDialog| {
         let target = target.clone();
         view! {
@@ -472,10 +477,10 @@ fn actions_menu(target: Target, dialog: RwSignal<Option<UserDialog>>) -> impl In
             </button>
             <Show when=move || open.get()>
                 <div class="menu" role="menu">
-                    {item("Edit User Information", UserDialog::Edit)}
-                    {item("Manage Licenses", UserDialog::Licenses)}
-                    {item("Reset Password", UserDialog::Password)}
-                    {item("Delete", UserDialog::Delete)}
+                    {item(tr!(users.menu_edit), UserDialog::Edit)}
+                    {item(tr!(users.menu_licenses), UserDialog::Licenses)}
+                    {item(tr!(users.menu_password), UserDialog::Password)}
+                    {item(tr!(users.menu_delete), UserDialog::Delete)}
                 </div>
             </Show>
         </div>
@@ -484,21 +489,20 @@ fn actions_menu(target: Target, dialog: RwSignal<Option<UserDialog>>) -> impl In
 
 fn refresh_status(p: Progress, fetched: String) -> impl IntoView {
     let text = if let Some(error) = &p.error {
-        format!("Refresh stopped: {error}")
+        tr!(users.refresh_stopped, error = error.as_str()).to_string()
     } else if p.running && p.total == 0 {
-        "Asking Partner Center…".to_owned()
+        tr!(users.asking).to_owned()
     } else if p.running && p.users_done + count_failed(&p) < p.total {
-        format!("Loading users: {} of {} customers", p.users_done, p.total)
+        tr!(users.loading_users, done = p.users_done, total = p.total).to_string()
     } else if p.running {
-        format!(
-            "Users loaded; reading licenses and roles: {} of {} customers",
-            p.details_done, p.users_done
+        tr!(
+            users.loading_details,
+            done = p.details_done,
+            total = p.users_done
         )
+        .to_string()
     } else if p.total > 0 {
-        format!(
-            "Up to date: {} of {} customers just loaded from Partner Center.",
-            p.users_done, p.total
-        )
+        tr!(users.up_to_date, done = p.users_done, total = p.total).to_string()
     } else {
         fetched
     };
@@ -509,7 +513,7 @@ fn refresh_status(p: Progress, fetched: String) -> impl IntoView {
     };
     view! {
         {p.running.then(|| view! {
-            <progress class="progress" max=max value=value aria-label="Customers loaded"></progress>
+            <progress class="progress" max=max value=value aria-label=tr!(users.customers_loaded)></progress>
         })}
         <span>{text}</span>
     }
@@ -521,20 +525,25 @@ fn count_failed(p: &Progress) -> usize {
 
 fn fetched_text(secs: Option<i64>, details_missing: usize) -> String {
     let Some(secs) = secs else {
-        return "Not loaded from Partner Center yet.".into();
+        return tr!(users.never_fetched).into();
     };
     let age = match secs {
-        s if s < 60 => "less than a minute ago".to_owned(),
-        s if s < 120 => "1 minute ago".to_owned(),
-        s if s < 3600 => format!("{} minutes ago", s / 60),
-        s if s < 7200 => "1 hour ago".to_owned(),
-        s if s < 86_400 => format!("{} hours ago", s / 3600),
-        s => format!("{} days ago", s / 86_400),
+        s if s < 60 => tr!(users.age_now).to_owned(),
+        s if s < 120 => tr!(users.age_minute).to_owned(),
+        s if s < 3600 => tr!(users.age_minutes, n = s / 60).to_string(),
+        s if s < 7200 => tr!(users.age_hour).to_owned(),
+        s if s < 86_400 => tr!(users.age_hours, n = s / 3600).to_string(),
+        s => tr!(users.age_days, n = s / 86_400).to_string(),
     };
     if details_missing > 0 {
-        format!("Fetched {age}; licenses and roles not read yet for {details_missing} customer(s).")
+        tr!(
+            users.fetched_missing,
+            age = age.as_str(),
+            n = details_missing
+        )
+        .to_string()
     } else {
-        format!("Fetched {age}.")
+        tr!(users.fetched, age = age.as_str()).to_string()
     }
 }
 

@@ -1,0 +1,197 @@
+//! The language of a page and of a server function's answer: the account's choice, else the
+//! browser's (`Accept-Language`), else English; and numbers and dates the way its readers
+//! write them. The words themselves are in `locales/` (see [`crate::i18n`]).
+
+use leptos_use::UseLocalesOptions;
+
+use crate::i18n::Locale;
+
+/// Words known before the language is: a name in a table of pages, countries, areas.
+pub type Words = fn(Locale) -> &'static str;
+
+/// For the translations' provider: on the server, the signed-in account's language comes
+/// before the browser's; in the browser the page keeps the language the server chose (its
+/// `<html lang>`).
+pub fn provider_options() -> UseLocalesOptions {
+    UseLocalesOptions::default().ssr_lang_header_getter(accept_language)
+}
+
+#[cfg(feature = "ssr")]
+fn accept_language() -> Option<String> {
+    if let Some(language) = crate::auth::principal().and_then(|p| p.language) {
+        return Some(language.code().to_owned());
+    }
+    let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+    let header = parts
+        .headers
+        .get(http::header::ACCEPT_LANGUAGE)?
+        .to_str()
+        .ok()?;
+    // Only the languages Seatwise speaks, so an unknown first choice falls to English.
+    domain::language::Language::from_accept_language(header).map(|l| l.code().to_owned())
+}
+
+#[cfg(not(feature = "ssr"))]
+fn accept_language() -> Option<String> {
+    None
+}
+
+/// The language of this request (server) or of this page (browser), for what is worded
+/// outside a component: errors, e-mails, formatted values.
+pub fn current() -> Locale {
+    #[cfg(feature = "ssr")]
+    {
+        accept_language()
+            .and_then(|code| code.parse().ok())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        page_locale()
+    }
+}
+
+/// Words from `locales/` in the [`current`] language: `tr!(users.title)`, or with values,
+/// `tr!(users.count, count = n)` (a `String` then).
+macro_rules! tr {
+    ($($key:tt)*) => {
+        $crate::i18n::td_string!($crate::language::current(), $($key)*)
+    };
+}
+
+/// A role's name in the [`current`] language.
+#[cfg(feature = "ssr")]
+pub fn role_label(role: domain::access::Role) -> &'static str {
+    use domain::access::Role;
+    match role {
+        Role::SpAdmin => tr!(roles.sp_admin),
+        Role::SpSupport => tr!(roles.sp_support),
+        Role::ResellerAdmin => tr!(roles.reseller_admin),
+        Role::CustomerAdmin => tr!(roles.customer_admin),
+    }
+}
+
+/// What an e-mail notice is about, in the [`current`] language.
+#[cfg(feature = "ssr")]
+pub fn notice_label(notice: domain::notifications::Notice) -> &'static str {
+    use domain::notifications::Notice;
+    match notice {
+        Notice::Subscription => tr!(notices.subscription),
+        Notice::Optimisation => tr!(notices.optimisation),
+        Notice::Renewal => tr!(notices.renewal),
+        Notice::JobFailed => tr!(notices.job_failed),
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn page_locale() -> Locale {
+    #[cfg(feature = "hydrate")]
+    {
+        // A page keeps its language: changing it loads the page again.
+        static PAGE: std::sync::OnceLock<Locale> = std::sync::OnceLock::new();
+        *PAGE.get_or_init(|| {
+            web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+                .and_then(|e| e.get_attribute("lang"))
+                .and_then(|lang| lang.parse().ok())
+                .unwrap_or_default()
+        })
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        Locale::default()
+    }
+}
+
+/// Whether `n` takes the singular: English says "1 license" but "0 licenses", French says
+/// "0 licence" and "1 licence".
+pub fn singular(locale: Locale, n: i64) -> bool {
+    match locale {
+        Locale::en => n == 1,
+        Locale::fr => n == 0 || n == 1,
+    }
+}
+
+/// A whole number with its thousands grouped: `12,345` in English, `12 345` in French (a
+/// narrow no-break space).
+pub fn number(locale: Locale, n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let separator = match locale {
+        Locale::en => ",",
+        Locale::fr => "\u{202f}",
+    };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(separator);
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// An amount with two decimals: `1,234.50` in English, `1 234,50` in French.
+pub fn amount(locale: Locale, value: f64) -> String {
+    let cents = (value * 100.0).round() as i64;
+    let whole = number(locale, cents / 100);
+    let sign = if cents < 0 && cents / 100 == 0 {
+        "-"
+    } else {
+        ""
+    };
+    let decimal = match locale {
+        Locale::en => '.',
+        Locale::fr => ',',
+    };
+    format!("{sign}{whole}{decimal}{:02}", (cents % 100).abs())
+}
+
+/// A date or date and time as Seatwise writes it (`2026-11-30` or `2026-11-30 14:05`, UTC), the
+/// way the reader writes dates: unchanged in English, `30/11/2026 14:05` in French. Anything
+/// else is returned as it is.
+pub fn date(locale: Locale, value: &str) -> String {
+    let (day, time) = match value.split_once(' ') {
+        Some((d, t)) => (d, Some(t)),
+        None => (value, None),
+    };
+    let parts: Vec<&str> = day.split('-').collect();
+    let valid = parts.len() == 3
+        && [4, 2, 2]
+            .iter()
+            .zip(&parts)
+            .all(|(n, p)| p.len() == *n && p.bytes().all(|b| b.is_ascii_digit()));
+    match locale {
+        Locale::fr if valid => {
+            let day = format!("{}/{}/{}", parts[2], parts[1], parts[0]);
+            time.map_or(day.clone(), |t| format!("{day} {t}"))
+        }
+        _ => value.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_dates_as_each_reader_writes_them() {
+        assert_eq!(number(Locale::en, 1234567), "1,234,567");
+        assert_eq!(number(Locale::fr, 1234567), "1\u{202f}234\u{202f}567");
+        assert_eq!(number(Locale::fr, -1000), "-1\u{202f}000");
+        assert_eq!(number(Locale::en, 999), "999");
+        assert_eq!(amount(Locale::en, 1234.5), "1,234.50");
+        assert_eq!(amount(Locale::fr, 1234.5), "1\u{202f}234,50");
+        assert_eq!(amount(Locale::fr, -0.25), "-0,25");
+        assert_eq!(date(Locale::fr, "2026-11-30 14:05"), "30/11/2026 14:05");
+        assert_eq!(date(Locale::fr, "2026-11-30"), "30/11/2026");
+        assert_eq!(date(Locale::en, "2026-11-30 14:05"), "2026-11-30 14:05");
+        assert_eq!(date(Locale::fr, "never"), "never");
+        assert!(singular(Locale::fr, 0) && !singular(Locale::en, 0));
+        assert!(singular(Locale::en, 1) && !singular(Locale::fr, 2));
+    }
+}
