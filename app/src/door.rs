@@ -9,7 +9,12 @@ use crate::error::{AppError, ErrorKind};
 /// "sign in first" (audited) when nobody is signed in.
 pub async fn caller(action: &'static str) -> Result<Caller, AppError> {
     let services = leptos::prelude::expect_context::<crate::state::AppState>().services;
-    let who = crate::auth::principal();
+    // What the person sends (a password notice, an invitation) is in the language they read:
+    // the one they chose, else their browser's.
+    let who = crate::auth::principal().map(|mut p| {
+        p.language = Some(crate::language::domain_current());
+        p
+    });
     Ok(services
         .caller(who, action, crate::request_id::current())
         .await?)

@@ -83,6 +83,18 @@ pub fn notice_label(notice: domain::notifications::Notice) -> &'static str {
     }
 }
 
+/// [`tr!`] of the singular or the plural key as `n` asks in the [`current`] language:
+/// `tr_n!(n, users.count_single | users.count_many, count = n)`, a `String`.
+macro_rules! tr_n {
+    ($n:expr, $($one:ident).+ | $($many:ident).+ $(, $($arg:tt)*)?) => {
+        if $crate::language::singular($crate::language::current(), $n as i64) {
+            tr!($($one).+ $(, $($arg)*)?).to_string()
+        } else {
+            tr!($($many).+ $(, $($arg)*)?).to_string()
+        }
+    };
+}
+
 #[cfg(not(feature = "ssr"))]
 fn page_locale() -> Locale {
     #[cfg(feature = "hydrate")]
@@ -151,27 +163,20 @@ pub fn amount(locale: Locale, value: f64) -> String {
     format!("{sign}{whole}{decimal}{:02}", (cents % 100).abs())
 }
 
-/// A date or date and time as Seatwise writes it (`2026-11-30` or `2026-11-30 14:05`, UTC), the
-/// way the reader writes dates: unchanged in English, `30/11/2026 14:05` in French. Anything
-/// else is returned as it is.
-pub fn date(locale: Locale, value: &str) -> String {
-    let (day, time) = match value.split_once(' ') {
-        Some((d, t)) => (d, Some(t)),
-        None => (value, None),
-    };
-    let parts: Vec<&str> = day.split('-').collect();
-    let valid = parts.len() == 3
-        && [4, 2, 2]
-            .iter()
-            .zip(&parts)
-            .all(|(n, p)| p.len() == *n && p.bytes().all(|b| b.is_ascii_digit()));
-    match locale {
-        Locale::fr if valid => {
-            let day = format!("{}/{}/{}", parts[2], parts[1], parts[0]);
-            time.map_or(day.clone(), |t| format!("{day} {t}"))
-        }
-        _ => value.to_owned(),
+/// The [`current`] language as the domain names it.
+#[cfg(feature = "ssr")]
+pub fn domain_current() -> domain::language::Language {
+    match current() {
+        Locale::en => domain::language::Language::English,
+        Locale::fr => domain::language::Language::French,
     }
+}
+
+/// A date or date and time as Seatwise writes it (`2026-11-30 14:05 UTC`) the way the
+/// [`current`] language's readers write dates (`30/11/2026 14:05 UTC` in French).
+#[cfg(feature = "ssr")]
+pub fn date(value: &str) -> String {
+    domain_current().date(value)
 }
 
 #[cfg(test)]
@@ -179,7 +184,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_and_dates_as_each_reader_writes_them() {
+    fn numbers_as_each_reader_writes_them() {
         assert_eq!(number(Locale::en, 1234567), "1,234,567");
         assert_eq!(number(Locale::fr, 1234567), "1\u{202f}234\u{202f}567");
         assert_eq!(number(Locale::fr, -1000), "-1\u{202f}000");
@@ -187,10 +192,6 @@ mod tests {
         assert_eq!(amount(Locale::en, 1234.5), "1,234.50");
         assert_eq!(amount(Locale::fr, 1234.5), "1\u{202f}234,50");
         assert_eq!(amount(Locale::fr, -0.25), "-0,25");
-        assert_eq!(date(Locale::fr, "2026-11-30 14:05"), "30/11/2026 14:05");
-        assert_eq!(date(Locale::fr, "2026-11-30"), "30/11/2026");
-        assert_eq!(date(Locale::en, "2026-11-30 14:05"), "2026-11-30 14:05");
-        assert_eq!(date(Locale::fr, "never"), "never");
         assert!(singular(Locale::fr, 0) && !singular(Locale::en, 0));
         assert!(singular(Locale::en, 1) && !singular(Locale::fr, 2));
     }

@@ -6,6 +6,7 @@
 //! service provider admin manages every account, a reseller admin its own reseller's admins and
 //! its customers' admins.
 
+use crate::language::Language;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,11 @@ pub struct AccountsScope {
 }
 
 impl AccountsScope {
+    /// The language of the person acting (what they send is in it).
+    fn language(&self) -> Language {
+        self.actor.language.unwrap_or(Language::English)
+    }
+
     /// The roles this administrator may give, the narrowest first (what a form offers by
     /// default).
     pub fn roles(&self) -> Vec<Role> {
@@ -239,7 +245,7 @@ impl<'a> Accounts<'a> {
                 password: None,
             })
             .await?;
-        let link = self.new_link(&account, link_base).await?;
+        let link = self.new_link(&account, link_base, scope.language()).await?;
         Ok(Invited { account, link })
     }
 
@@ -260,10 +266,18 @@ impl<'a> Accounts<'a> {
             customer: account.customer,
             language: None,
         };
-        Ok(self.new_link(&principal, link_base).await?)
+        Ok(self
+            .new_link(&principal, link_base, scope.language())
+            .await?)
     }
 
-    async fn new_link(&self, account: &Principal, link_base: &str) -> Result<String, StoreError> {
+    /// A set-password link for `account`, mailed to it in `language` (the sender's).
+    async fn new_link(
+        &self,
+        account: &Principal,
+        link_base: &str,
+        language: Language,
+    ) -> Result<String, StoreError> {
         let mut bytes = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut bytes);
         let token = URL_SAFE_NO_PAD.encode(bytes);
@@ -287,21 +301,15 @@ impl<'a> Accounts<'a> {
         .bind(now + INVITATION_TTL_MS)
         .execute(&mut *tx)
         .await?;
-        let body = format!(
-            "Hello {name},\n\nYou have a Seatwise account ({role}) for {email}.\n\n\
-             Choose your password here (the link works once, for 72 hours):\n{link}\n",
-            name = account.display_name,
-            role = account.role.label(),
-            email = account.email,
-        );
-        crate::outbox::enqueue(
-            &mut tx,
-            None,
-            &account.email,
-            "Your Seatwise account: choose a password",
-            &body,
-        )
-        .await?;
+        let letter = crate::mails::Mail::Invitation {
+            name: &account.display_name,
+            role: account.role,
+            email: &account.email,
+            link: &link,
+        }
+        .letter(language);
+        crate::outbox::enqueue(&mut tx, None, &account.email, &letter.subject, &letter.body)
+            .await?;
         tx.commit().await?;
         Ok(link)
     }

@@ -501,20 +501,18 @@ impl<'a> Jobs<'a> {
         .await?;
         if let (1, Some((kind, status, customer, by))) = (ended.rows_affected(), row) {
             if JobStatus::parse(&status) == JobStatus::Failed {
-                let what = JobKind::parse(&kind).map_or(kind.clone(), |k| k.words().to_owned());
-                let subject = format!("Seatwise job failed: {what}");
-                let body = format!(
-                    "The job \"{what}\" (requested by {by}) failed: {summary}\n\
-                     The Jobs page in Seatwise shows what it did; it can be run again from there.\n{}",
-                    crate::notifications::NOTICE_FOOTER
-                );
+                let mail = crate::mails::Mail::JobFailed {
+                    kind: JobKind::parse(&kind),
+                    raw_kind: &kind,
+                    by: &by,
+                    summary,
+                };
                 let customer = Some(customer.as_str()).filter(|c| !c.is_empty());
                 crate::notifications::notify(
                     &mut tx,
                     crate::notifications::Notice::JobFailed,
                     customer,
-                    &subject,
-                    &body,
+                    &mail,
                 )
                 .await?;
             }

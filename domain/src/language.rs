@@ -24,6 +24,23 @@ impl Language {
         Language::ALL.into_iter().find(|l| l.code() == code)
     }
 
+    /// A date or date and time as Seatwise writes it (`2026-11-30`, `2026-11-30 14:05 UTC`)
+    /// the way this language's readers do: unchanged in English, `30/11/2026 14:05 UTC` in
+    /// French. Anything else is returned as it is.
+    pub fn date(self, value: &str) -> String {
+        let (day, rest) = value.split_at(value.find(' ').unwrap_or(value.len()));
+        let parts: Vec<&str> = day.split('-').collect();
+        let valid = parts.len() == 3
+            && [4, 2, 2]
+                .iter()
+                .zip(&parts)
+                .all(|(n, p)| p.len() == *n && p.bytes().all(|b| b.is_ascii_digit()));
+        match self {
+            Language::French if valid => format!("{}/{}/{}{rest}", parts[2], parts[1], parts[0]),
+            _ => value.to_owned(),
+        }
+    }
+
     /// The first language of an `Accept-Language` header Seatwise speaks (`fr-CA;q=0.9` is
     /// French), in the header's order of preference; `None` when it names none of them.
     pub fn from_accept_language(header: &str) -> Option<Language> {
@@ -60,6 +77,21 @@ mod tests {
         assert_eq!(pick("nl"), None);
         assert_eq!(pick(""), None);
         assert_eq!(pick("FR-ca"), Some(Language::French));
+    }
+
+    #[test]
+    fn dates_as_each_reader_writes_them() {
+        assert_eq!(
+            Language::French.date("2026-11-30 14:05 UTC"),
+            "30/11/2026 14:05 UTC"
+        );
+        assert_eq!(Language::French.date("2026-11-30"), "30/11/2026");
+        assert_eq!(
+            Language::English.date("2026-11-30 14:05"),
+            "2026-11-30 14:05"
+        );
+        assert_eq!(Language::French.date("never"), "never");
+        assert_eq!(Language::French.date("2026-1-30"), "2026-1-30");
     }
 
     #[test]

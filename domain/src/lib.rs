@@ -13,6 +13,7 @@ pub mod flights;
 pub mod history;
 pub mod jobs;
 pub mod language;
+pub mod mails;
 pub mod notifications;
 pub mod optimise;
 pub mod orders;

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, AnyPool, Transaction};
 
-use crate::{access::AccountId, history, outbox, StoreError};
+use crate::{access::AccountId, history, language::Language, mails::Mail, outbox, StoreError};
 
 /// What an account can be told about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -125,12 +125,11 @@ pub(crate) async fn notify(
     tx: &mut Transaction<'_, Any>,
     notice: Notice,
     customer: Option<&str>,
-    subject: &str,
-    body: &str,
+    mail: &Mail<'_>,
 ) -> Result<usize, sqlx::Error> {
     let customer = customer.map(str::to_lowercase);
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT a.email, a.role FROM portal_accounts a JOIN account_notices n \
+    let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT a.email, a.role, a.language FROM portal_accounts a JOIN account_notices n \
          ON n.account_id = a.id AND n.notice = $1 \
          WHERE a.disabled = 0 AND (a.role IN ('sp_admin', 'sp_support') \
          OR (a.role = 'reseller_admin' AND a.reseller_id IS NOT NULL AND a.reseller_id = \
@@ -144,8 +143,18 @@ pub(crate) async fn notify(
     .await?;
     let customer_id = customer.as_deref().map(partner_center::CustomerId::new);
     let mut sent = 0;
-    for (email, _) in rows.iter().filter(|(_, role)| notice.for_role(role)) {
-        outbox::enqueue(tx, customer_id.as_ref(), email, subject, body).await?;
+    for (email, _, language) in rows.iter().filter(|(_, role, _)| notice.for_role(role)) {
+        // In the language the account chose; English when it chose none (a mail has no browser).
+        let language = language.as_deref().and_then(Language::from_code);
+        let letter = mail.letter(language.unwrap_or(Language::English));
+        outbox::enqueue(
+            tx,
+            customer_id.as_ref(),
+            email,
+            &letter.subject,
+            &letter.body,
+        )
+        .await?;
         sent += 1;
     }
     Ok(sent)
@@ -157,14 +166,13 @@ pub(crate) async fn notify_now(
     pool: &AnyPool,
     notice: Notice,
     customer: Option<&str>,
-    subject: &str,
-    body: &str,
+    mail: &Mail<'_>,
 ) -> Result<usize, sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query("UPDATE account_notices SET notice = notice WHERE account_id = ''")
         .execute(&mut *tx)
         .await?;
-    let sent = notify(&mut tx, notice, customer, subject, body).await?;
+    let sent = notify(&mut tx, notice, customer, mail).await?;
     tx.commit().await?;
     Ok(sent)
 }
@@ -204,39 +212,28 @@ pub(crate) async fn subscription_news(
                 .await?;
         let company = company.map(|(c,)| c).unwrap_or_else(|| customer.to_owned());
         let ordered = of_it.iter().any(|e| e.kind == history::Kind::Order);
-        let subject = format!(
-            "{company}: {} {}",
-            first.product,
-            if ordered { "ordered" } else { "changed" }
-        );
-        let by = if first.in_seatwise {
-            format!("by {} through Seatwise", first.actor)
-        } else {
-            "outside Seatwise (found in Partner Center)".to_owned()
+        let lines: Vec<String> = of_it
+            .iter()
+            .map(|e| {
+                if e.field.is_empty() {
+                    e.new_value.clone()
+                } else {
+                    format!("{}: {} → {}", e.field, e.old_value, e.new_value)
+                }
+            })
+            .collect();
+        let mail = Mail::SubscriptionNews {
+            company: &company,
+            product: &first.product,
+            subscription,
+            ordered,
+            by: first.in_seatwise.then_some(first.actor.as_str()),
+            lines: &lines,
         };
-        let mut body = format!(
-            "{} of {company} (subscription {subscription}) was {} {by}:\n",
-            first.product,
-            if ordered { "ordered" } else { "changed" }
-        );
-        for e in &of_it {
-            let line = if e.field.is_empty() {
-                e.new_value.clone()
-            } else {
-                format!("{}: {} → {}", e.field, e.old_value, e.new_value)
-            };
-            body.push_str(&format!("- {line}\n"));
-        }
-        body.push_str(NOTICE_FOOTER);
-        notify(tx, Notice::Subscription, Some(customer), &subject, &body).await?;
+        notify(tx, Notice::Subscription, Some(customer), &mail).await?;
     }
     Ok(())
 }
-
-/// Every notice ends with how to stop it.
-pub(crate) const NOTICE_FOOTER: &str =
-    "\nYou receive this because you chose it on your account page in Seatwise (My account); \
-     untick it there to stop these mails.\n";
 
 /// Tells about subscriptions that renew within `within_ms` of `now` with auto-renew off, once
 /// per subscription and term end; answers how many subscriptions were told about.
@@ -270,13 +267,13 @@ pub async fn renewals_due(pool: &AnyPool, now: i64, within_ms: i64) -> Result<us
         .await?;
         if marked.rows_affected() == 1 {
             let day = crate::time::format_utc_date(*end);
-            let subject = format!("{company}: {product} ends on {day} (auto-renew is off)");
-            let body = format!(
-                "{product} of {company} (subscription {id}) ends on {day} and will not renew by \
-                 itself: auto-renew is off. Turn auto-renew on, or order what replaces it, on \
-                 the subscription's page in Seatwise before then.\n{NOTICE_FOOTER}"
-            );
-            notify(&mut tx, Notice::Renewal, Some(customer), &subject, &body).await?;
+            let mail = Mail::RenewalDue {
+                company,
+                product,
+                subscription: id,
+                day: &day,
+            };
+            notify(&mut tx, Notice::Renewal, Some(customer), &mail).await?;
         }
         tx.commit().await?;
     }

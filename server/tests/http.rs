@@ -5340,6 +5340,35 @@ async fn pages_speak_the_account_s_language_else_the_browser_s(app: TestApp) {
     assert_eq!(status, 200, "{said}");
     assert!(page(None).await.contains("<html lang=\"fr\""));
     assert!(page(Some("en-GB")).await.contains("<html lang=\"fr\""));
+    // What the person sends is in their language too: a password notice.
+    let users = app.get_json("/api/users", &[("wait", "1")]).await;
+    let user = &users["rows"][0];
+    let (status, said) = app
+        .send(
+            "/api/user-reset-password",
+            &[
+                ("customer", user["customer_id"].as_str().unwrap()),
+                ("user", user["id"].as_str().unwrap()),
+                ("notify", "helpdesk@partner.example"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{said}");
+    let store = app.store().await;
+    let mail = store.outbox().pending(100).await.unwrap();
+    store.close().await;
+    let notice = mail
+        .iter()
+        .find(|m| m.recipient == "helpdesk@partner.example")
+        .expect("the notice is queued");
+    assert!(
+        notice
+            .subject
+            .starts_with("Votre mot de passe Microsoft 365 pour"),
+        "{}",
+        notice.subject
+    );
+    assert!(notice.body.contains("Mot de passe :"), "{}", notice.body);
     // Back to the browser's.
     let (status, said) = app.send("/api/my-language-save", &[("language", "")]).await;
     assert_eq!(status, 200, "{said}");
@@ -5448,6 +5477,14 @@ async fn notices_are_mailed_to_those_who_chose_them(app: TestApp) {
         }
     };
 
+    // Support reads Seatwise in French for a while: its mails are in French, each reader's
+    // in their own language.
+    app.sign_in_as("Service provider support").await;
+    let (status, said) = app
+        .send("/api/my-language-save", &[("language", "fr")])
+        .await;
+    assert_eq!(status, 200, "{said}");
+
     // Contoso's (a direct customer) change by its admin: told to support and to Contoso's
     // admin, not to the reseller, who cannot see Contoso, nor to the admin, who did not choose.
     app.sign_in_as("Customer admin").await;
@@ -5455,12 +5492,26 @@ async fn notices_are_mailed_to_those_who_chose_them(app: TestApp) {
     for to in [support, customer] {
         let got = mails(to).await;
         assert_eq!(got.len(), 1, "{to}: {got:?}");
+        assert!(got[0].body.contains(&words), "{}", got[0].body);
+        if to == support {
+            assert_eq!(
+                got[0].subject.split(" : ").next(),
+                Some("Contoso Ltd"),
+                "{got:?}"
+            );
+            assert!(got[0].subject.ends_with(" modifié"), "{got:?}");
+            assert!(got[0].body.contains("par it@contoso.demo via Seatwise"));
+            assert!(got[0].body.contains("Mon compte"), "how to stop it");
+            continue;
+        }
         assert!(got[0].subject.starts_with("Contoso Ltd: "), "{got:?}");
         assert!(got[0].subject.ends_with(" changed"), "{got:?}");
-        assert!(got[0].body.contains(&words), "{}", got[0].body);
         assert!(got[0].body.contains("by it@contoso.demo through Seatwise"));
         assert!(got[0].body.contains("My account"), "how to stop it");
     }
+    app.sign_in_as("Service provider support").await;
+    let (status, said) = app.send("/api/my-language-save", &[("language", "")]).await;
+    assert_eq!(status, 200, "{said}");
     assert!(
         mails(reseller).await.is_empty(),
         "not the reseller's customer"

@@ -23,10 +23,10 @@ pub fn ConnectionPicker(
         view! {
             <Form method="GET" action=action attr:class="filters">
                 <div class="field">
-                    <label for="connection">"Connection"</label>
+                    <label for="connection">{tr!(p_connection_picker.connection)}</label>
                     <select class="select" id="connection" name="connection">{options}</select>
                 </div>
-                <button type="submit" class="button button-secondary">"Show"</button>
+                <button type="submit" class="button button-secondary">{tr!(p_connection_picker.show)}</button>
             </Form>
         }
     })

@@ -45,19 +45,19 @@ pub fn Accounts() -> impl IntoView {
         .then(|| {
             view! {
                 <div class="alert alert-info" role="status">
-                    "The set-password link is in the outbox; it works once, for 72 hours."
+                    {tr!(p_accounts.the_set_password_link_is)}
                 </div>
             }
         })
     };
     view! {
         <PageHeader
-            title="Accounts"
-            subtitle="Who can sign in to Seatwise, with which role. Invite people by email; disable an account to end its sessions at once."
+            title=tr!(p_accounts.accounts)
+            subtitle=tr!(p_accounts.who_can_sign_in_to)
         />
         {failure}
         {sent}
-        <Transition fallback=|| view! { <p class="muted">"Loading accounts…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(p_accounts.loading_accounts)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || {
                     page.get()
@@ -82,9 +82,9 @@ fn scope_options(page: &AccountsPage, current: Option<String>) -> AnyView {
     // Only the service provider admin can make staff accounts, which have no scope.
     let staff = page.roles.iter().any(|(r, _)| r == "sp_admin");
     view! {
-        {staff.then(|| view! { <option value="" selected=current.is_none()>"None (staff)"</option> })}
-        <optgroup label="Resellers (for reseller admins)">{resellers}</optgroup>
-        <optgroup label="Customers (for customer admins)">{customers}</optgroup>
+        {staff.then(|| view! { <option value="" selected=current.is_none()>{tr!(p_accounts.none_staff)}</option> })}
+        <optgroup label=tr!(p_accounts.resellers_for_reseller_admins)>{resellers}</optgroup>
+        <optgroup label=tr!(p_accounts.customers_for_customer_admins)>{customers}</optgroup>
     }
     .into_any()
 }
@@ -105,25 +105,25 @@ fn invite_form(page: &AccountsPage, invite: ServerAction<InviteAccount>) -> impl
     let scopes = scope_options(page, None);
     view! {
         <section class="card" aria-labelledby="invite-title">
-            <h2 class="card-title" id="invite-title">"Invite someone"</h2>
+            <h2 class="card-title" id="invite-title">{tr!(p_accounts.invite_someone)}</h2>
             <ActionForm action=invite attr:class="filters invite-form">
                 <div class="field">
-                    <label for="invite-email">"Email address"</label>
+                    <label for="invite-email">{tr!(p_accounts.email_address)}</label>
                     <input class="input" id="invite-email" name="email" type="email" required maxlength="254" />
                 </div>
                 <div class="field">
-                    <label for="invite-name">"Name"</label>
+                    <label for="invite-name">{tr!(p_accounts.name)}</label>
                     <input class="input" id="invite-name" name="display_name" required maxlength="100" />
                 </div>
                 <div class="field">
-                    <label for="invite-role">"Role"</label>
+                    <label for="invite-role">{tr!(p_accounts.role)}</label>
                     <select class="select" id="invite-role" name="role">{roles}</select>
                 </div>
                 <div class="field">
-                    <label for="invite-scope">"Reseller or customer"</label>
+                    <label for="invite-scope">{tr!(p_accounts.reseller_or_customer)}</label>
                     <select class="select" id="invite-scope" name="scope_id">{scopes}</select>
                 </div>
-                <button type="submit" class="button button-primary">"Send invitation"</button>
+                <button type="submit" class="button button-primary">{tr!(p_accounts.send_invitation)}</button>
             </ActionForm>
         </section>
     }
@@ -151,7 +151,7 @@ fn account_table(
         .map(|a| {
             let (badge, label) = status(a);
             let actions = if a.me {
-                view! { <span class="muted">"You"</span> }.into_any()
+                view! { <span class="muted">{tr!(p_accounts.you)}</span> }.into_any()
             } else {
                 row_actions(&page, a, update, disable, resend).into_any()
             };
@@ -176,10 +176,10 @@ fn account_table(
             <table class="table">
                 <thead>
                     <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Role"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Actions"</th>
+                        <th scope="col">{tr!(p_accounts.name)}</th>
+                        <th scope="col">{tr!(p_accounts.role)}</th>
+                        <th scope="col">{tr!(p_accounts.status)}</th>
+                        <th scope="col">{tr!(p_accounts.actions)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -196,16 +196,21 @@ fn row_actions(
     disable: ServerAction<SetAccountDisabled>,
     resend: ServerAction<ResendInvitation>,
 ) -> impl IntoView {
-    let access_label = format!("Change access of {}", a.email);
+    let who = a.email.as_str();
+    let access_label = tr!(p_accounts.change_access_of, who).to_string();
     let toggle_label = if a.disabled {
-        format!("Enable {}", a.email)
+        tr!(p_accounts.enable_who, who).to_string()
     } else {
-        format!("Disable {}", a.email)
+        tr!(p_accounts.disable_who, who).to_string()
     };
-    let toggle_text = if a.disabled { "Enable" } else { "Disable" };
-    let resend_label = format!("Send {} a new set-password link", a.email);
-    let role_label = format!("Role of {}", a.email);
-    let scope_label = format!("Reseller or customer of {}", a.email);
+    let toggle_text = if a.disabled {
+        tr!(p_accounts.enable)
+    } else {
+        tr!(p_accounts.disable)
+    };
+    let resend_label = tr!(p_accounts.resend_who, who).to_string();
+    let role_label = tr!(p_accounts.role_of, who).to_string();
+    let scope_label = tr!(p_accounts.scope_of, who).to_string();
     let roles = role_options(page, &a.role);
     let scopes = scope_options(page, a.scope_id.clone());
     let (id, id2, id3) = (a.id.clone(), a.id.clone(), a.id.clone());
@@ -213,12 +218,12 @@ fn row_actions(
     let may_resend = !a.has_password && !a.disabled;
     view! {
         <div class="row-actions">
-            <InlineDetails label=access_label text="Change access">
+            <InlineDetails label=access_label text=tr!(p_accounts.change_access)>
                 <ActionForm action=update attr:class="inline-form">
                     <input type="hidden" name="account" value=id />
                     <select class="select" name="role" aria-label=role_label>{roles}</select>
                     <select class="select" name="scope_id" aria-label=scope_label>{scopes}</select>
-                    <button type="submit" class="button button-secondary button-small">"Save"</button>
+                    <button type="submit" class="button button-secondary button-small">{tr!(p_accounts.save)}</button>
                 </ActionForm>
             </InlineDetails>
             <ActionForm action=disable attr:class="inline-form">
@@ -232,7 +237,7 @@ fn row_actions(
                 <ActionForm action=resend attr:class="inline-form">
                     <input type="hidden" name="account" value=id3 />
                     <button type="submit" class="button button-ghost button-small" aria-label=resend_label>
-                        "Resend link"
+                        {tr!(p_accounts.resend_link)}
                     </button>
                 </ActionForm>
             })}

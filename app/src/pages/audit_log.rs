@@ -19,24 +19,24 @@ pub fn AuditLog() -> impl IntoView {
     let actor = param("actor").unwrap_or_default();
     let outcome = param("outcome").unwrap_or_default();
     view! {
-        <PageHeader title="Audit log" subtitle="Every change and every refusal, with who, when and the request id." />
+        <PageHeader title=tr!(p_audit_log.audit_log) subtitle=tr!(p_audit_log.every_change_and_every_refusal) />
         <form method="get" action="/audit" class="filters">
             <div class="field">
-                <label for="actor">"Who (email)"</label>
+                <label for="actor">{tr!(p_audit_log.who_email)}</label>
                 <input class="input" id="actor" name="actor" type="search" value=actor />
             </div>
             <div class="field">
-                <label for="outcome">"Outcome"</label>
+                <label for="outcome">{tr!(p_audit_log.outcome)}</label>
                 <select class="select" id="outcome" name="outcome">
-                    {[("", "Any"), ("succeeded", "Succeeded"), ("refused", "Refused"), ("failed", "Failed")]
+                    {[("", tr!(p_audit_log.any)), ("succeeded", tr!(p_audit_log.succeeded)), ("refused", tr!(p_audit_log.refused)), ("failed", tr!(p_audit_log.failed))]
                         .into_iter()
                         .map(|(value, label)| view! { <option value=value selected=outcome == value>{label}</option> })
                         .collect_view()}
                 </select>
             </div>
-            <button type="submit" class="button button-secondary">"Filter"</button>
+            <button type="submit" class="button button-secondary">{tr!(p_audit_log.filter)}</button>
         </form>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(p_audit_log.loading)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || entries.get().map(|r| r.map(|rows| entry_table(rows, param("actor"), param("outcome"))))}
             </ErrorBoundary>
@@ -63,11 +63,11 @@ fn entry_table(
             <table class="table">
                 <thead>
                     <tr>
-                        <th scope="col">"When"</th>
-                        <th scope="col">"Who"</th>
-                        <th scope="col">"What"</th>
-                        <th scope="col">"Outcome"</th>
-                        <th scope="col">"Details"</th>
+                        <th scope="col">{tr!(p_audit_log.when)}</th>
+                        <th scope="col">{tr!(p_audit_log.who)}</th>
+                        <th scope="col">{tr!(p_audit_log.what)}</th>
+                        <th scope="col">{tr!(p_audit_log.outcome)}</th>
+                        <th scope="col">{tr!(p_audit_log.details)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -87,7 +87,7 @@ fn entry_table(
                                     <td><span class=badge>{r.outcome}</span></td>
                                     <td>
                                         {r.detail}
-                                        {r.request_id.map(|id| view! { <div class="muted small">"request " <code>{id}</code></div> })}
+                                        {r.request_id.map(|id| view! { <div class="muted small">{tr!(p_audit_log.request)} <code>{id}</code></div> })}
                                     </td>
                                 </tr>
                             }
@@ -96,9 +96,9 @@ fn entry_table(
                 </tbody>
             </table>
             <p class="table-footnote muted">
-                {if empty { "Nothing matches these filters." } else { "Newest first." }}
+                {if empty { tr!(p_audit_log.nothing) } else { tr!(p_audit_log.newest) }}
                 " "
-                {older.map(|href| view! { <a href=href>"Older entries"</a> })}
+                {older.map(|href| view! { <a href=href>{tr!(p_audit_log.older_entries)}</a> })}
             </p>
         </div>
     }

@@ -40,14 +40,14 @@ pub fn Bulk() -> impl IntoView {
     );
     view! {
         <PageHeader
-            title="Bulk work"
-            subtitle="Create many users from a file, swap licenses or apply a plan template for many users at once. Everything is checked first; nothing is sent until you start it."
+            title=tr!(p_bulk.bulk_work)
+            subtitle=tr!(p_bulk.create_many_users_from_a)
         />
         {move || {
             let id = job();
             (!id.is_empty()).then(|| view! { <JobPanel id finished /> })
         }}
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(p_bulk.loading)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || data.get().map(|r| r.map(page))}
             </ErrorBoundary>
@@ -57,8 +57,7 @@ pub fn Bulk() -> impl IntoView {
 
 fn page(v: BulkView) -> impl IntoView {
     if v.customers.is_empty() {
-        return view! { <p class="muted">"Your role can look but not change users; bulk work is for those who can."</p> }
-            .into_any();
+        return view! { <p class="muted">{tr!(p_bulk.your_role_can_look_but)}</p> }.into_any();
     }
     let options = v
         .customers
@@ -75,13 +74,13 @@ fn page(v: BulkView) -> impl IntoView {
     view! {
         <Form method="GET" action="/bulk" attr:class="filters">
             <div class="field">
-                <label for="bulk-customer">"Customer"</label>
+                <label for="bulk-customer">{tr!(p_bulk.customer)}</label>
                 <select class="select" id="bulk-customer" name="customer">
-                    <option value="" selected=none_chosen>"Choose a customer"</option>
+                    <option value="" selected=none_chosen>{tr!(p_bulk.choose_a_customer)}</option>
                     {options}
                 </select>
             </div>
-            <button type="submit" class="button button-secondary">"Choose"</button>
+            <button type="submit" class="button button-secondary">{tr!(p_bulk.choose)}</button>
         </Form>
         {work}
         {recent}
@@ -110,18 +109,18 @@ fn FileCard(customer: String) -> impl IntoView {
             csv: text.get_untracked(),
         });
     };
-    let checked = checked(check, "Create", run_start, start);
+    let checked = checked(check, create_words, run_start, start);
     let start_error = failure(start);
     view! {
         <section class="card" aria-labelledby="file-title">
-            <h2 class="card-title" id="file-title">"Create users from a file"</h2>
-            <p class="muted">"A CSV file with a line per user under a header line: first_name, last_name, display_name (optional), user_name (the whole name, such as ann@contoso.com), usage_location (a country code such as US), licenses (product names or SKU ids, separated by ; or +) and role (optional). "<a href="/bulk-users-template.csv" download="seatwise-users.csv">"Download a template"</a>"."</p>
+            <h2 class="card-title" id="file-title">{tr!(p_bulk.create_users_from_a_file)}</h2>
+            <p class="muted">{tr!(p_bulk.a_csv_file_with_a)}<a href="/bulk-users-template.csv" download="seatwise-users.csv">{tr!(p_bulk.download_a_template)}</a>"."</p>
             <div class="field">
-                <label for="bulk-file">"File"</label>
+                <label for="bulk-file">{tr!(p_bulk.file)}</label>
                 <input class="input" id="bulk-file" type="file" accept=".csv,text/csv" on:change=move |ev| read_file(ev, text) />
             </div>
             <div class="field">
-                <label for="bulk-csv">"Or its text (edit it here to correct a row)"</label>
+                <label for="bulk-csv">{tr!(p_bulk.or_its_text_edit_it)}</label>
                 <textarea class="input mono" id="bulk-csv" rows="8" spellcheck="false"
                     prop:value=move || text.get()
                     on:input=move |ev| { text.set(event_target_value(&ev)); check.value().set(None); }
@@ -133,7 +132,7 @@ fn FileCard(customer: String) -> impl IntoView {
                 disabled=move || check.pending().get() || text.with(|t| t.trim().is_empty())
                 on:click=move |_| run_check()
             >
-                {move || if check.pending().get() { "Checking…" } else { "Check the file" }}
+                {move || if check.pending().get() { tr!(p_bulk.checking) } else { tr!(p_bulk.check_file) }}
             </button>
             {start_error}
             {checked}
@@ -197,8 +196,8 @@ fn SwapCard(
         }
     };
     let (take, give) = (
-        choose("from", &from, "Nothing (only give)"),
-        choose("to", &to, "Nothing (only take)"),
+        choose("from", &from, tr!(p_bulk.only_give)),
+        choose("to", &to, tr!(p_bulk.only_take)),
     );
     let apply = (!templates.is_empty()).then(|| {
         let options = templates
@@ -207,9 +206,9 @@ fn SwapCard(
             .collect_view();
         view! {
             <div class="field">
-                <label for="swap-template">"Or apply a plan template"</label>
+                <label for="swap-template">{tr!(p_bulk.or_apply_a_plan_template)}</label>
                 <select class="select select-wide" id="swap-template" name="template">
-                    <option value="" selected=template.is_empty()>"No template"</option>
+                    <option value="" selected=template.is_empty()>{tr!(p_bulk.no_template)}</option>
                     {options}
                 </select>
             </div>
@@ -219,21 +218,21 @@ fn SwapCard(
     let users = found.then(|| view! { <SwapUsers customer=customer.clone() from=from.clone() to=to.clone() template=template.clone() holders /> });
     view! {
         <section class="card" aria-labelledby="swap-title">
-            <h2 class="card-title" id="swap-title">"Swap licenses or apply a template"</h2>
-            <p class="muted">"Replace one license with another on the users you choose (or only take one away, or only give one): one license update per user. Or give them a plan template's licenses, service plans, location and role."</p>
+            <h2 class="card-title" id="swap-title">{tr!(p_bulk.swap_licenses_or_apply_a)}</h2>
+            <p class="muted">{tr!(p_bulk.replace_one_license_with_another)}</p>
             <Form method="GET" action="/bulk" attr:class="filters">
                 <input type="hidden" name="customer" value=customer.clone() />
                 <input type="hidden" name="find" value="1" />
                 <div class="field">
-                    <label for="swap-from">"Take"</label>
+                    <label for="swap-from">{tr!(p_bulk.take)}</label>
                     {take}
                 </div>
                 <div class="field">
-                    <label for="swap-to">"Give"</label>
+                    <label for="swap-to">{tr!(p_bulk.give)}</label>
                     {give}
                 </div>
                 {apply}
-                <button type="submit" class="button button-secondary">"Find the users"</button>
+                <button type="submit" class="button button-secondary">{tr!(p_bulk.find_the_users)}</button>
             </Form>
             {users}
         </section>
@@ -249,7 +248,7 @@ fn SwapUsers(
     holders: Vec<(String, String, String)>,
 ) -> impl IntoView {
     if holders.is_empty() {
-        return view! { <p class="muted" role="status">"No user holds that license (as Seatwise last read the users)."</p> }
+        return view! { <p class="muted" role="status">{tr!(p_bulk.no_user_holds_that_license)}</p> }
             .into_any();
     }
     let all: Vec<String> = holders.iter().map(|h| h.0.clone()).collect();
@@ -297,7 +296,7 @@ fn SwapUsers(
     let rows = holders
         .into_iter()
         .map(|(id, name, display)| {
-            let label = format!("Choose {display}");
+            let label = tr!(p_bulk.choose_who, name = display.as_str()).to_string();
             view! {
                 <tr>
                     <td>{choice_box(chosen, vec![id], label, forget)}</td>
@@ -308,21 +307,21 @@ fn SwapUsers(
         })
         .collect_view();
     let count = move || chosen.with(Vec::len);
-    let verb = if template.is_empty() {
-        "Swap licenses for"
+    let verb: StartWords = if template.is_empty() {
+        swap_words
     } else {
-        "Apply the template to"
+        apply_words
     };
     let checked = checked(check, verb, run_start, start);
     let start_error = failure(start);
     view! {
-        <div class="card card-flush card-scroll table-short" tabindex="0" role="region" aria-label="Users to choose">
+        <div class="card card-flush card-scroll table-short" tabindex="0" role="region" aria-label=tr!(p_bulk.users_to_choose)>
             <table class="table">
                 <thead>
                     <tr>
-                        <th scope="col">{choice_box(chosen, all, "Choose every user".into(), forget)}</th>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"User name"</th>
+                        <th scope="col">{choice_box(chosen, all, tr!(p_bulk.choose_every).into(), forget)}</th>
+                        <th scope="col">{tr!(p_bulk.name)}</th>
+                        <th scope="col">{tr!(p_bulk.user_name)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -336,7 +335,7 @@ fn SwapUsers(
                 disabled=move || count() == 0 || check.pending().get()
                 on:click=move |_| run_check()
             >
-                {move || if check.pending().get() { "Checking…" } else { "Check" }}
+                {move || if check.pending().get() { tr!(p_bulk.checking) } else { tr!(p_bulk.check) }}
             </button>
         </div>
         {start_error}
@@ -378,10 +377,25 @@ where
     }
 }
 
+/// The words of a start button for a number of users.
+type StartWords = fn(usize) -> String;
+
+fn create_words(n: usize) -> String {
+    tr_n!(n, p_bulk.create_single | p_bulk.create_many, n)
+}
+
+fn swap_words(n: usize) -> String {
+    tr_n!(n, p_bulk.swap_single | p_bulk.swap_many, n)
+}
+
+fn apply_words(n: usize) -> String {
+    tr_n!(n, p_bulk.apply_single | p_bulk.apply_many, n)
+}
+
 /// What `check` last answered: the preview (with `start`'s button), or its refusal.
 fn checked<C, A>(
     check: ServerAction<C>,
-    verb: &'static str,
+    verb: StartWords,
     run: impl Fn() + Clone + Send + Sync + 'static,
     start: ServerAction<A>,
 ) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static
@@ -407,7 +421,7 @@ where
 /// button that starts it when nothing stops it.
 fn preview<A>(
     p: CheckedBulk,
-    verb: &'static str,
+    verb: StartWords,
     run: impl Fn() + Clone + Send + Sync + 'static,
     start: ServerAction<A>,
 ) -> impl IntoView
@@ -418,13 +432,9 @@ where
 {
     let runnable = p.runnable();
     let summary = match (p.problems, p.to_do) {
-        (0, 0) => "Nothing to do: every user is as the file says.".to_owned(),
-        (0, n) => format!("Ready: {n} user{} to do.", if n == 1 { "" } else { "s" }),
-        (e, _) => format!(
-            "{e} row{} with a problem: correct {} and check again. Nothing was sent.",
-            if e == 1 { "" } else { "s" },
-            if e == 1 { "it" } else { "them" }
-        ),
+        (0, 0) => tr!(p_bulk.nothing_to_do).to_owned(),
+        (0, n) => tr_n!(n, p_bulk.ready_single | p_bulk.ready_many, n),
+        (e, _) => tr_n!(e, p_bulk.problems_single | p_bulk.problems_many, n = e),
     };
     let grows = p
         .increases
@@ -461,18 +471,18 @@ where
     view! {
         <div role="status" class=if runnable { "alert alert-info" } else { "alert alert-warning" }>{summary}</div>
         {(!p.increases.is_empty()).then(|| view! {
-            <p class="small">"Licenses bought first (one change per subscription):"</p>
+            <p class="small">{tr!(p_bulk.licenses_bought_first_one_change)}</p>
             <ul class="small">{grows}</ul>
         })}
         {missing}
-        <div class="card card-flush card-scroll table-short" tabindex="0" role="region" aria-label="What would happen">
+        <div class="card card-flush card-scroll table-short" tabindex="0" role="region" aria-label=tr!(p_bulk.what_would_happen)>
             <table class="table">
                 <thead>
                     <tr>
-                        {file.then(|| view! { <th scope="col">"Line"</th> })}
-                        <th scope="col">"User"</th>
-                        {file.then(|| view! { <th scope="col">"Licenses"</th> })}
-                        <th scope="col">"What happens"</th>
+                        {file.then(|| view! { <th scope="col">{tr!(p_bulk.line)}</th> })}
+                        <th scope="col">{tr!(p_bulk.user)}</th>
+                        {file.then(|| view! { <th scope="col">{tr!(p_bulk.licenses)}</th> })}
+                        <th scope="col">{tr!(p_bulk.what_happens)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -486,9 +496,9 @@ where
                 on:click=move |_| run()
             >
                 {move || if start.pending().get() {
-                    "Starting…".to_owned()
+                    tr!(p_bulk.starting).to_owned()
                 } else {
-                    format!("{verb} {to_do} user{}", if to_do == 1 { "" } else { "s" })
+                    verb(to_do)
                 }}
             </button>
         })}
@@ -518,7 +528,7 @@ fn JobPanel(id: String, finished: RwSignal<u32>) -> impl IntoView {
         }
     });
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading the job…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(p_bulk.loading_the_job)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || data.get().map(|r| r.map(job_card))}
             </ErrorBoundary>
@@ -529,11 +539,11 @@ fn JobPanel(id: String, finished: RwSignal<u32>) -> impl IntoView {
 /// A job's status in words.
 fn status_words(status: &str) -> &'static str {
     match status {
-        "queued" => "Waiting to start",
-        "running" => "Running",
-        "succeeded" => "Finished",
-        "cancelled" => "Cancelled",
-        _ => "Finished with failures",
+        "queued" => tr!(p_bulk.queued),
+        "running" => tr!(p_bulk.running),
+        "succeeded" => tr!(p_bulk.succeeded),
+        "cancelled" => tr!(p_bulk.cancelled),
+        _ => tr!(p_bulk.failures),
     }
 }
 
@@ -558,30 +568,30 @@ fn job_card(p: BulkJobPage) -> impl IntoView {
         })
         .collect_view();
     let more = (p.more > 0).then(|| {
-        view! { <p class="muted small">{format!("And {} more in the result file.", p.more)}</p> }
+        view! { <p class="muted small">{tr!(p_bulk.more, n = p.more).to_string()}</p> }
     });
     view! {
         <section class="card" aria-labelledby="job-title">
             <h2 class="card-title" id="job-title">{format!("{}: {}", j.what, p.customer)}</h2>
             <p role="status"><strong>{status}</strong>" · "{counts.clone()}</p>
-            <progress class="progress progress-wide" max=j.total.max(1) value=j.done aria-label=format!("Progress: {counts}")></progress>
+            <progress class="progress progress-wide" max=j.total.max(1) value=j.done aria-label=tr!(p_bulk.progress_of, counts = counts.as_str()).to_string()></progress>
             {(!j.summary.is_empty()).then(|| view! { <p class="small">{j.summary.clone()}</p> })}
             {(!running).then(|| view! {
                 <p>
                     <a class="button button-secondary" href=format!("/api/bulk-result?job={}", j.id) download="seatwise-bulk-result.csv">
-                        "Download the result (CSV)"
+                        {tr!(p_bulk.download_the_result_csv)}
                     </a>
-                    <span class="muted small">" What happened to each user, with the first password of each user created (kept for a week)."</span>
+                    <span class="muted small">{tr!(p_bulk.what_happened_to_each_user)}</span>
                 </p>
             })}
-            <div class="card card-flush card-scroll table-short" tabindex="0" role="region" aria-label="Each user">
+            <div class="card card-flush card-scroll table-short" tabindex="0" role="region" aria-label=tr!(p_bulk.each_user)>
                 <table class="table">
                     <thead>
                         <tr>
-                            <th scope="col">"Line"</th>
-                            <th scope="col">"User name"</th>
-                            <th scope="col">"Outcome"</th>
-                            <th scope="col">"Detail"</th>
+                            <th scope="col">{tr!(p_bulk.line)}</th>
+                            <th scope="col">{tr!(p_bulk.user_name)}</th>
+                            <th scope="col">{tr!(p_bulk.outcome)}</th>
+                            <th scope="col">{tr!(p_bulk.detail)}</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>
@@ -612,13 +622,13 @@ fn recent(jobs: Vec<JobRow>, customer: &str) -> impl IntoView {
         .collect_view();
     Some(view! {
         <section class="card card-flush" aria-labelledby="recent-title">
-            <h2 class="card-title card-title-padded" id="recent-title">"Recent bulk work"</h2>
+            <h2 class="card-title card-title-padded" id="recent-title">{tr!(p_bulk.recent_bulk_work)}</h2>
             <table class="table">
                 <thead>
                     <tr>
-                        <th scope="col">"Job"</th>
-                        <th scope="col">"Progress"</th>
-                        <th scope="col">"Asked"</th>
+                        <th scope="col">{tr!(p_bulk.job)}</th>
+                        <th scope="col">{tr!(p_bulk.progress)}</th>
+                        <th scope="col">{tr!(p_bulk.asked)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>

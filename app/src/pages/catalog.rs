@@ -64,11 +64,11 @@ pub fn Catalog() -> impl IntoView {
     );
     view! {
         <PageHeader
-            title="Catalog"
-            subtitle="What Partner Center sells for each connection, and what your customers may order through Seatwise."
+            title=tr!(p_catalog.catalog)
+            subtitle=tr!(p_catalog.what_partner_center_sells_for)
         />
         {failure}
-        <Transition fallback=|| view! { <p class="muted">"Loading the catalog…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(p_catalog.loading_the_catalog)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || data.get().map(|r| r.map(|p| {
                     let browse_form = browse_form(&p.connection, &p.country);
@@ -76,7 +76,7 @@ pub fn Catalog() -> impl IntoView {
                 }))}
             </ErrorBoundary>
         </Transition>
-        <Transition fallback=|| view! { <p class="muted">"Asking Partner Center…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(p_catalog.asking_partner_center)}</p> }>
             {move || browse.get().flatten().map(|r| match r {
                 Ok(b) => browse_table(b).into_any(),
                 Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
@@ -98,34 +98,34 @@ fn browse_form(connection: &str, country: &str) -> impl IntoView {
         .collect_view();
     view! {
         <section class="card" aria-labelledby="browse-title">
-            <h2 class="card-title" id="browse-title">"Browse Partner Center"</h2>
-            <p class="muted small">"What Partner Center sells in another country or segment, read live through this connection; nothing is kept."</p>
+            <h2 class="card-title" id="browse-title">{tr!(p_catalog.browse_partner_center)}</h2>
+            <p class="muted small">{tr!(p_catalog.what_partner_center_sells_in)}</p>
             <Form method="GET" action="/catalog" attr:class="filters">
                 <input type="hidden" name="connection" value=connection />
                 <div class="field">
-                    <label for="browse-country">"Country"</label>
+                    <label for="browse-country">{tr!(p_catalog.country)}</label>
                     <input class="input" id="browse-country" name="country" value=country maxlength="2" size="4" required />
                 </div>
                 <div class="field">
-                    <label for="browse-segment">"Segment"</label>
+                    <label for="browse-segment">{tr!(p_catalog.segment)}</label>
                     <select class="select" id="browse-segment" name="segment">{options}</select>
                 </div>
-                <button type="submit" class="button button-secondary">"Browse"</button>
+                <button type="submit" class="button button-secondary">{tr!(p_catalog.browse)}</button>
             </Form>
         </section>
     }
 }
 
 fn browse_table(b: BrowseResult) -> impl IntoView {
-    let title = format!(
-        "Sold in {} to the {} segment ({} SKUs, read through {})",
-        b.country,
-        b.segment,
-        b.rows.len(),
-        b.connection_name
+    let title = tr!(
+        p_catalog.sold_in,
+        country = b.country.as_str(),
+        segment = b.segment.as_str(),
+        n = b.rows.len(),
+        connection = b.connection_name.as_str()
     );
     let body = if b.rows.is_empty() {
-        view! { <p class="muted card-body">"Partner Center sells nothing there to this segment through this connection."</p> }
+        view! { <p class="muted card-body">{tr!(p_catalog.partner_center_sells_nothing_there)}</p> }
             .into_any()
     } else {
         let rows = b
@@ -142,7 +142,7 @@ fn browse_table(b: BrowseResult) -> impl IntoView {
             .collect_view();
         view! {
             <table class="table">
-                <thead><tr><th scope="col">"Product and SKU"</th><th scope="col">"Sold as"</th></tr></thead>
+                <thead><tr><th scope="col">{tr!(p_catalog.product_and_sku)}</th><th scope="col">{tr!(p_catalog.sold_as)}</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         }
@@ -163,10 +163,7 @@ fn page(
     curate: ServerAction<CurateCatalogItem>,
 ) -> impl IntoView {
     let note = if p.last_refresh.is_empty() {
-        format!(
-            "The {} catalog was never read from Partner Center.",
-            p.connection_name
-        )
+        tr!(p_catalog.never_read, name = p.connection_name.as_str()).to_string()
     } else {
         p.last_refresh.clone()
     };
@@ -186,31 +183,31 @@ fn page(
                 <ActionForm action=refresh attr:class="refresh-form">
                     <input type="hidden" name="connection" value=p.connection.clone() />
                     <button type="submit" class="button button-ghost button-small">
-                        {format!("Read the {} catalog ({})", p.connection_name, p.country)}
+                        {tr!(p_catalog.read_the, name = p.connection_name.as_str(), country = p.country.as_str()).to_string()}
                     </button>
                 </ActionForm>
             })}
         </div>
         {(waiting > 0).then(|| view! {
             <div class="alert alert-info" role="status">
-                {format!("{waiting} SKU{} new since the last review: choose whether to offer {}.", if waiting == 1 { " is" } else { "s are" }, if waiting == 1 { "it" } else { "them" })}
+                {if waiting == 1 { tr!(p_catalog.waiting_single, n = waiting).to_string() } else { tr!(p_catalog.waiting_many, n = waiting).to_string() }}
             </div>
         })}
         {if empty {
             view! {
-                <p class="muted">"Nothing is in this connection's catalog yet: read it from Partner Center to choose what may be ordered."</p>
+                <p class="muted">{tr!(p_catalog.nothing_is_in_this_connection)}</p>
             }
             .into_any()
         } else {
             view! {
-                <div class="card card-flush card-scroll" tabindex="0" role="region" aria-label="Catalog">
+                <div class="card card-flush card-scroll" tabindex="0" role="region" aria-label=tr!(p_catalog.catalog)>
                     <table class="table">
                         <thead>
                             <tr>
-                                <th scope="col">"Product and SKU"</th>
-                                <th scope="col">"Sold as"</th>
-                                <th scope="col">"State"</th>
-                                <th scope="col">"Offered through Seatwise"</th>
+                                <th scope="col">{tr!(p_catalog.product_and_sku)}</th>
+                                <th scope="col">{tr!(p_catalog.sold_as)}</th>
+                                <th scope="col">{tr!(p_catalog.state)}</th>
+                                <th scope="col">{tr!(p_catalog.offered_through_seatwise)}</th>
                             </tr>
                         </thead>
                         <tbody>{rows}</tbody>
@@ -228,9 +225,9 @@ fn catalog_row(
     curate: Option<ServerAction<CurateCatalogItem>>,
 ) -> impl IntoView {
     let (badge, state) = match r.state.as_str() {
-        "new" => ("badge badge-info", "New"),
-        "discontinued" => ("badge badge-danger", "Discontinued"),
-        _ => ("badge badge-neutral", "Reviewed"),
+        "new" => ("badge badge-info", tr!(p_catalog.state_new)),
+        "discontinued" => ("badge badge-danger", tr!(p_catalog.discontinued)),
+        _ => ("badge badge-neutral", tr!(p_catalog.reviewed)),
     };
     let offered_now = if r.offered {
         let name = if r.display_name.is_empty() {
@@ -240,13 +237,19 @@ fn catalog_row(
         };
         let cycles: Vec<&str> = r.offered_cycles.iter().map(|c| billed(c)).collect();
         let per = if r.add_to_existing {
-            "; one subscription per customer"
+            tr!(p_catalog.one_per_customer)
         } else {
             ""
         };
-        format!("As {name}, billed {}{per}", cycles.join(" or "))
+        tr!(
+            p_catalog.offered_as,
+            name = name.as_str(),
+            cycles = cycles.join(tr!(p_catalog.or)),
+            per
+        )
+        .to_string()
     } else {
-        "Not offered".to_owned()
+        tr!(p_catalog.not_offered).to_owned()
     };
     let label = format!("{} {}", r.product, r.sku);
     let form = curate.map(|action| {
@@ -257,18 +260,21 @@ fn catalog_row(
             .filter(|c| ["monthly", "annual", "triennial"].contains(&c.as_str()))
             .map(|c| {
                 let checked = r.offered_cycles.contains(c);
-                let aria = format!("Billed {c}: {label}");
+                let aria = tr!(p_catalog.billed_aria, cycle = billed(c), label = label.as_str()).to_string();
                 view! {
                     <label class="choice">
                         <input type="checkbox" name=c.clone() value="on" checked=checked aria-label=aria />
-                        {format!(" {c}")}
+                        {format!(" {}", billed(c))}
                     </label>
                 }
             })
             .collect_view();
         let (connection, product, sku) = (connection.to_owned(), r.product_id.clone(), r.sku_id.clone());
-        let (offer_label, name_label) = (format!("Offer {label}"), format!("Display name of {label}"));
-        let existing_label = format!("One subscription per customer: {label}");
+        let (offer_label, name_label) = (
+            tr!(p_catalog.offer_who, label = label.as_str()).to_string(),
+            tr!(p_catalog.name_of, label = label.as_str()).to_string(),
+        );
+        let existing_label = tr!(p_catalog.existing_of, label = label.as_str()).to_string();
         let display = r.display_name.clone();
         view! {
             <ActionForm action=action attr:class="curate-form">
@@ -277,15 +283,15 @@ fn catalog_row(
                 <input type="hidden" name="sku_id" value=sku />
                 <label class="choice">
                     <input type="checkbox" name="offered" value="on" checked=r.offered disabled=discontinued aria-label=offer_label />
-                    " Offer"
+                    {tr!(p_catalog.offer)}
                 </label>
-                <input class="input" name="display_name" value=display placeholder="Display name (optional)" maxlength="100" aria-label=name_label />
+                <input class="input" name="display_name" value=display placeholder=tr!(p_catalog.display_name_optional) maxlength="100" aria-label=name_label />
                 <div class="curate-cycles">{cycles}</div>
-                <label class="choice" title="Off: every order is a new subscription (a new instance, as Dynamics 365 environments need).">
+                <label class="choice" title=tr!(p_catalog.off_every_order_is_a)>
                     <input type="checkbox" name="existing" value="on" checked=r.add_to_existing aria-label=existing_label />
-                    " One per customer"
+                    {tr!(p_catalog.one_per_customer)}
                 </label>
-                <button type="submit" class="button button-secondary button-small">"Save"</button>
+                <button type="submit" class="button button-secondary button-small">{tr!(p_catalog.save)}</button>
             </ActionForm>
         }
     });
@@ -308,9 +314,10 @@ fn catalog_row(
 /// A billing cycle in words: "monthly", "annually", "every three years".
 pub fn billed(cycle: &str) -> &str {
     match cycle {
-        "annual" => "annually",
-        "triennial" => "every three years",
-        "one_time" => "once",
+        "monthly" => tr!(p_catalog.monthly),
+        "annual" => tr!(p_catalog.annually),
+        "triennial" => tr!(p_catalog.triennially),
+        "one_time" => tr!(p_catalog.once),
         other => other,
     }
 }

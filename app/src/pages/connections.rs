@@ -76,11 +76,11 @@ pub fn Connections() -> impl IntoView {
     };
     view! {
         <PageHeader
-            title="Connections"
-            subtitle="The Partner Center accounts Seatwise signs in to: where each one sells, which one is the default, and whether it answers."
+            title=tr!(p_connections.connections)
+            subtitle=tr!(p_connections.the_partner_center_accounts_seatwise)
         />
         {failure}
-        <Transition fallback=|| view! { <p class="muted">"Loading connections…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(p_connections.loading_connections)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || page.get().map(|r| r.map(|p| connection_table(p, test, admin.then_some(changes))))}
             </ErrorBoundary>
@@ -102,16 +102,17 @@ fn connection_table(
         .into_iter()
         .map(|c| {
             let customers = match c.customers.len() {
-                0 => "None".to_owned(),
+                0 => tr!(p_connections.customers_none).to_owned(),
                 n if n <= 3 => c.customers.join(", "),
-                n => format!("{}, and {} more", c.customers[..2].join(", "), n - 2),
+                n => tr!(p_connections.customers_more, first = c.customers[..2].join(", "), n = n - 2)
+                    .to_string(),
             };
             let last_ok = if c.last_ok.is_empty() {
-                view! { <span class="muted">"Not yet"</span> }.into_any()
+                view! { <span class="muted">{tr!(p_connections.not_yet)}</span> }.into_any()
             } else {
                 view! { <span class="nowrap">{c.last_ok.clone()}</span> }.into_any()
             };
-            let test_label = format!("Test {}", c.name);
+            let test_label = tr!(p_connections.test_who, name = c.name.as_str()).to_string();
             let id = c.id.clone();
             let actions = changes.map(|ch| row_actions(&c, ch, &resellers));
             let owner = c.reseller.as_ref().map(|(_, name)| {
@@ -121,8 +122,8 @@ fn connection_table(
                 <tr>
                     <td>
                         <strong>{c.name.clone()}</strong>
-                        {c.is_default.then(|| view! { " " <span class="badge badge-info">"Default"</span> })}
-                        {c.is_sandbox.then(|| view! { " " <span class="badge badge-neutral">"Sandbox"</span> })}
+                        {c.is_default.then(|| view! { " " <span class="badge badge-info">{tr!(p_connections.default)}</span> })}
+                        {c.is_sandbox.then(|| view! { " " <span class="badge badge-neutral">{tr!(p_connections.sandbox)}</span> })}
                         <div class="muted small">{c.api_url.clone()}</div>
                     </td>
                     <td>
@@ -137,7 +138,7 @@ fn connection_table(
                             <ActionForm action=test attr:class="inline-form">
                                 <input type="hidden" name="connection" value=id />
                                 <button type="submit" class="button button-secondary button-small" aria-label=test_label>
-                                    "Test"
+                                    {tr!(p_connections.test)}
                                 </button>
                             </ActionForm>
                             {actions}
@@ -152,17 +153,17 @@ fn connection_table(
             <table class="table">
                 <thead>
                     <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Partner tenant"</th>
-                        <th scope="col">"Last successful call"</th>
-                        <th scope="col">"Customers"</th>
-                        <th scope="col">"Actions"</th>
+                        <th scope="col">{tr!(p_connections.name)}</th>
+                        <th scope="col">{tr!(p_connections.partner_tenant)}</th>
+                        <th scope="col">{tr!(p_connections.last_successful_call)}</th>
+                        <th scope="col">{tr!(p_connections.customers)}</th>
+                        <th scope="col">{tr!(p_connections.actions)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
             <p class="table-footnote muted">
-                {format!("{count} connection{}. Times are UTC; a Test runs every read operation once.", if count == 1 { "" } else { "s" })}
+                {tr_n!(count, p_connections.count_single | p_connections.count_many, n = count)}
             </p>
         </div>
     }
@@ -183,57 +184,67 @@ fn row_actions(c: &ConnectionRow, ch: Changes, resellers: &[(String, String)]) -
             view! { <option value=id.clone() selected=selected>{reseller.clone()}</option> }
         })
         .collect_view();
-    let (give_id, give_label) = (c.id.clone(), format!("Reseller for {name}"));
+    let (give_id, give_label) = (
+        c.id.clone(),
+        tr!(p_connections.reseller_for, name = name.as_str()).to_string(),
+    );
     let give = view! {
-        <InlineDetails label=format!("Give {name} to a reseller") text="Reseller">
+        <InlineDetails label=tr!(p_connections.give_to, name = name.as_str()).to_string() text=tr!(p_connections.reseller)>
             <ActionForm action=ch.give attr:class="inline-form">
                 <input type="hidden" name="connection" value=give_id />
                 <select class="select" name="reseller" aria-label=give_label>
-                    <option value="" selected=given.is_empty()>"The service provider's own"</option>
+                    <option value="" selected=given.is_empty()>{tr!(p_connections.the_service_provider_s_own)}</option>
                     {options}
                 </select>
-                <button type="submit" class="button button-secondary button-small">"Save"</button>
+                <button type="submit" class="button button-secondary button-small">{tr!(p_connections.save)}</button>
             </ActionForm>
         </InlineDetails>
     };
     let make_default = (!c.is_default).then(|| {
-        let (id, label) = (c.id.clone(), format!("Make {name} the default"));
+        let (id, label) = (c.id.clone(), tr!(p_connections.make_default_who, name = name.as_str()).to_string());
         view! {
             <ActionForm action=ch.make_default attr:class="inline-form">
                 <input type="hidden" name="connection" value=id />
-                <button type="submit" class="button button-ghost button-small" aria-label=label>"Make default"</button>
+                <button type="submit" class="button button-ghost button-small" aria-label=label>{tr!(p_connections.make_default)}</button>
             </ActionForm>
         }
     });
-    let (id, current, label) = (c.id.clone(), name.clone(), format!("New name for {name}"));
+    let (id, current, label) = (
+        c.id.clone(),
+        name.clone(),
+        tr!(p_connections.new_name_for, name = name.as_str()).to_string(),
+    );
     let rename = view! {
-        <InlineDetails label=format!("Rename {name}") text="Rename">
+        <InlineDetails label=tr!(p_connections.rename_who, name = name.as_str()).to_string() text=tr!(p_connections.rename)>
             <ActionForm action=ch.rename attr:class="inline-form">
                 <input type="hidden" name="connection" value=id />
                 <input class="input" name="name" value=current required maxlength="100" aria-label=label />
-                <button type="submit" class="button button-secondary button-small">"Save"</button>
+                <button type="submit" class="button button-secondary button-small">{tr!(p_connections.save)}</button>
             </ActionForm>
         </InlineDetails>
     };
     // The sandbox makes its own secret and belongs to the built-in emulator.
     let real = (!c.is_sandbox).then(|| {
         let (id, id2) = (c.id.clone(), c.id.clone());
-        let (kind, secret) = (format!("Kind of secret for {name}"), format!("Secret for {name}"));
-        let remove = format!("Remove {name}");
+        let (kind, secret) = (
+            tr!(p_connections.kind_for, name = name.as_str()).to_string(),
+            tr!(p_connections.secret_for, name = name.as_str()).to_string(),
+        );
+        let remove = tr!(p_connections.remove_who, name = name.as_str()).to_string();
         let remove2 = remove.clone();
         view! {
-            <InlineDetails label=format!("New secret for {name}") text="New secret">
+            <InlineDetails label=tr!(p_connections.new_secret_for, name = name.as_str()).to_string() text=tr!(p_connections.new_secret)>
                 <ActionForm action=ch.secret attr:class="inline-form">
                     <input type="hidden" name="connection" value=id />
                     <select class="select" name="credential" aria-label=kind>
-                        <option value="client_secret">"Client secret"</option>
-                        <option value="refresh_token">"Refresh token"</option>
+                        <option value="client_secret">{tr!(p_connections.client_secret)}</option>
+                        <option value="refresh_token">{tr!(p_connections.refresh_token)}</option>
                     </select>
                     <input class="input" name="secret" type="password" autocomplete="off" required aria-label=secret />
-                    <button type="submit" class="button button-secondary button-small">"Save"</button>
+                    <button type="submit" class="button button-secondary button-small">{tr!(p_connections.save)}</button>
                 </ActionForm>
             </InlineDetails>
-            <InlineDetails label=remove text="Remove">
+            <InlineDetails label=remove text=tr!(p_connections.remove)>
                 <ActionForm action=ch.remove attr:class="inline-form">
                     <input type="hidden" name="connection" value=id2 />
                     <button type="submit" class="button button-danger button-small">{remove2}</button>
@@ -247,12 +258,16 @@ fn row_actions(c: &ConnectionRow, ch: Changes, resellers: &[(String, String)]) -
 fn check_report(r: CheckResult) -> impl IntoView {
     let skipped = match r.skipped {
         0 => String::new(),
-        n => format!(", {n} skipped"),
+        n => tr!(p_connections.skipped, n).to_string(),
     };
-    let summary = format!(
-        "Test of {}: {} passed, {} failed{skipped}",
-        r.name, r.passed, r.failed
-    );
+    let summary = tr!(
+        p_connections.test_summary,
+        name = r.name.as_str(),
+        passed = r.passed,
+        failed = r.failed,
+        skipped = skipped.as_str()
+    )
+    .to_string();
     let rows = r
         .rows
         .into_iter()
@@ -278,10 +293,10 @@ fn check_report(r: CheckResult) -> impl IntoView {
             <table class="table">
                 <thead>
                     <tr>
-                        <th scope="col">"Result"</th>
-                        <th scope="col">"Operation"</th>
-                        <th scope="col" class="numeric">"HTTP status"</th>
-                        <th scope="col">"Details"</th>
+                        <th scope="col">{tr!(p_connections.result)}</th>
+                        <th scope="col">{tr!(p_connections.operation)}</th>
+                        <th scope="col" class="numeric">{tr!(p_connections.http_status)}</th>
+                        <th scope="col">{tr!(p_connections.details)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -295,13 +310,13 @@ fn add_form(add: ServerAction<AddConnection>) -> impl IntoView {
     let result = move || {
         add.value().get().map(|r| match r {
             Ok(AddOutcome::Added(name)) => view! {
-                <div class="alert alert-info" role="status">{format!("{name} was added.")}</div>
+                <div class="alert alert-info" role="status">{tr!(p_connections.added, name = name.as_str()).to_string()}</div>
             }
             .into_any(),
             Ok(AddOutcome::Tested(_)) => ().into_any(),
             Err(e) => {
                 let text = match e.field.as_deref().and_then(field_label) {
-                    Some(label) => format!("{label}: {e}"),
+                    Some(label) => tr!(p_connections.field_error, label, error = e.to_string()).to_string(),
                     None => e.to_string(),
                 };
                 view! { <div class="alert alert-error" role="alert">{text}</div> }.into_any()
@@ -310,58 +325,58 @@ fn add_form(add: ServerAction<AddConnection>) -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="add-connection">
-            <h2 class="card-title" id="add-connection">"Add a connection"</h2>
+            <h2 class="card-title" id="add-connection">{tr!(p_connections.add_a_connection)}</h2>
             <p class="muted">
-                "The partner's own Partner Center account (an app registered in its tenant). Test it before you add it: nothing is kept until you press Add."
+                {tr!(p_connections.the_partner_s_own_partner)}
             </p>
             {result}
             <ActionForm action=add attr:class="form-grid">
                 <div class="field">
-                    <label for="c-name">"Name"</label>
+                    <label for="c-name">{tr!(p_connections.name)}</label>
                     <input class="input" id="c-name" name="name" required maxlength="100" />
                 </div>
                 <div class="field">
-                    <label for="c-country">"Country (two letters)"</label>
+                    <label for="c-country">{tr!(p_connections.country_two_letters)}</label>
                     <input class="input" id="c-country" name="country" value="US" required maxlength="2" />
                 </div>
                 <div class="field">
-                    <label for="c-api">"Partner Center API URL"</label>
+                    <label for="c-api">{tr!(p_connections.partner_center_api_url)}</label>
                     <input class="input" id="c-api" name="api_url" value="https://api.partnercenter.microsoft.com" required />
                 </div>
                 <div class="field">
-                    <label for="c-login">"Sign-in URL"</label>
+                    <label for="c-login">{tr!(p_connections.sign_in_url)}</label>
                     <input class="input" id="c-login" name="login_url" value="https://login.microsoftonline.com" required />
                 </div>
                 <div class="field">
-                    <label for="c-tenant">"Partner tenant (id or domain)"</label>
+                    <label for="c-tenant">{tr!(p_connections.partner_tenant_id_or_domain)}</label>
                     <input class="input" id="c-tenant" name="tenant_id" required />
                 </div>
                 <div class="field">
-                    <label for="c-app">"Application (client) id"</label>
+                    <label for="c-app">{tr!(p_connections.application_client_id)}</label>
                     <input class="input" id="c-app" name="app_id" required />
                 </div>
                 <div class="field">
-                    <label for="c-credential">"Sign-in"</label>
+                    <label for="c-credential">{tr!(p_connections.sign_in)}</label>
                     <select class="select" id="c-credential" name="credential">
-                        <option value="client_secret">"Client secret (app only)"</option>
-                        <option value="refresh_token">"Refresh token (app + user)"</option>
+                        <option value="client_secret">{tr!(p_connections.client_secret_app_only)}</option>
+                        <option value="refresh_token">{tr!(p_connections.refresh_token_app_user)}</option>
                     </select>
                 </div>
                 <div class="field">
-                    <label for="c-secret">"Client secret or refresh token"</label>
+                    <label for="c-secret">{tr!(p_connections.client_secret_or_refresh_token)}</label>
                     <input class="input" id="c-secret" name="secret" type="password" autocomplete="off" required />
                 </div>
                 <div class="field">
-                    <label for="c-app-secret">"Client secret (with a refresh token, optional)"</label>
+                    <label for="c-app-secret">{tr!(p_connections.client_secret_with_a_refresh)}</label>
                     <input class="input" id="c-app-secret" name="app_secret" type="password" autocomplete="off" />
                 </div>
                 <label class="choice">
                     <input type="checkbox" name="make_default" value="on" />
-                    " Make it the default connection"
+                    {tr!(p_connections.make_it_the_default_connection)}
                 </label>
                 <div class="form-actions">
-                    <button type="submit" name="step" value="test" class="button button-secondary">"Test"</button>
-                    <button type="submit" name="step" value="add" class="button button-primary">"Add connection"</button>
+                    <button type="submit" name="step" value="test" class="button button-secondary">{tr!(p_connections.test)}</button>
+                    <button type="submit" name="step" value="add" class="button button-primary">{tr!(p_connections.add_connection)}</button>
                 </div>
             </ActionForm>
         </section>
@@ -371,14 +386,14 @@ fn add_form(add: ServerAction<AddConnection>) -> impl IntoView {
 /// The Add form's label of a field an error names.
 fn field_label(field: &str) -> Option<&'static str> {
     Some(match field {
-        "name" => "Name",
-        "country" => "Country",
-        "api_url" => "Partner Center API URL",
-        "login_url" => "Sign-in URL",
-        "tenant_id" => "Partner tenant",
-        "app_id" => "Application (client) id",
-        "credential" => "Sign-in",
-        "secret" => "Client secret or refresh token",
+        "name" => tr!(p_connections.name),
+        "country" => tr!(p_connections.country_two_letters),
+        "api_url" => tr!(p_connections.partner_center_api_url),
+        "login_url" => tr!(p_connections.sign_in_url),
+        "tenant_id" => tr!(p_connections.partner_tenant),
+        "app_id" => tr!(p_connections.application_client_id),
+        "credential" => tr!(p_connections.sign_in),
+        "secret" => tr!(p_connections.client_secret_or_refresh_token),
         _ => return None,
     })
 }

@@ -38,10 +38,10 @@ pub fn CustomersAdmin() -> impl IntoView {
     // What the last successful change did, said once it is stored (the Save buttons do not
     // reload the page, so without this nothing would show the change was kept).
     let notice = RwSignal::new(None::<&'static str>);
-    announce(import, notice, "Tenant imported.");
-    announce(assign, notice, "Reseller saved.");
-    announce(create, notice, "Reseller added.");
-    announce(set_mode, notice, "Users pages setting saved.");
+    announce(import, notice, tr!(p_customers_admin.imported));
+    announce(assign, notice, tr!(p_customers_admin.reseller_saved));
+    announce(create, notice, tr!(p_customers_admin.reseller_added));
+    announce(set_mode, notice, tr!(p_customers_admin.mode_saved));
     let failure = move || {
         import
             .value()
@@ -54,50 +54,50 @@ pub fn CustomersAdmin() -> impl IntoView {
     };
     view! {
         <PageHeader
-            title="Customers"
-            subtitle="Import tenants from Partner Center and choose the reseller each one belongs to."
+            title=tr!(p_customers_admin.customers)
+            subtitle=tr!(p_customers_admin.import_tenants_from_partner_center)
         >
-            {admin.then(|| view! { <a class="button button-primary" href="/customers/new">"New customer"</a> })}
+            {admin.then(|| view! { <a class="button button-primary" href="/customers/new">{tr!(p_customers_admin.new_customer)}</a> })}
         </PageHeader>
         {failure}
         <p class="muted" role="status">{move || notice.get()}</p>
-        <Transition fallback=|| view! { <p class="muted">"Asking Partner Center…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(p_customers_admin.asking_partner_center)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || page.get().map(|r| r.map(|p| tenant_table(p, import, assign, admin)))}
             </ErrorBoundary>
         </Transition>
         {admin.then(|| view! {
         <section class="card" aria-labelledby="new-reseller">
-            <h2 class="card-title" id="new-reseller">"New reseller"</h2>
+            <h2 class="card-title" id="new-reseller">{tr!(p_customers_admin.new_reseller)}</h2>
             <ActionForm action=create attr:class="filters">
                 <div class="field">
-                    <label for="reseller-name">"Name"</label>
+                    <label for="reseller-name">{tr!(p_customers_admin.name)}</label>
                     <input class="input" id="reseller-name" name="name" required maxlength="100" />
                 </div>
                 <div class="field">
-                    <label for="reseller-mpn">"Partner ID (MPN ID), optional"</label>
+                    <label for="reseller-mpn">{tr!(p_customers_admin.partner_id_mpn_id_optional)}</label>
                     <input class="input" id="reseller-mpn" name="mpn_id" inputmode="numeric" />
                 </div>
-                <button type="submit" class="button button-primary">"Add reseller"</button>
+                <button type="submit" class="button button-primary">{tr!(p_customers_admin.add_reseller)}</button>
             </ActionForm>
         </section>
         <section class="card" aria-labelledby="users-mode">
-            <h2 class="card-title" id="users-mode">"Users pages"</h2>
+            <h2 class="card-title" id="users-mode">{tr!(p_customers_admin.users_pages)}</h2>
             <Suspense fallback=|| ()>
                 {move || mode.get().and_then(Result::ok).map(|current| view! {
                     <ActionForm action=set_mode>
                         <fieldset class="choices">
-                            <legend>"When someone opens a users page"</legend>
+                            <legend>{tr!(p_customers_admin.when_someone_opens_a_users)}</legend>
                             <label class="choice">
                                 <input type="radio" name="mode" value="live" checked=current == "live" />
-                                " Load live from Partner Center (every visit; rows appear customer by customer)"
+                                {tr!(p_customers_admin.load_live_from_partner_center)}
                             </label>
                             <label class="choice">
                                 <input type="radio" name="mode" value="cache" checked=current == "cache" />
-                                " Show the last fetched users at once, with a Refresh button"
+                                {tr!(p_customers_admin.show_the_last_fetched_users)}
                             </label>
                         </fieldset>
-                        <button type="submit" class="button button-secondary">"Save"</button>
+                        <button type="submit" class="button button-secondary">{tr!(p_customers_admin.save)}</button>
                     </ActionForm>
                 })}
             </Suspense>
@@ -115,11 +115,17 @@ fn tenant_table(
     let resellers = page.resellers.clone();
     let chosen = page.connection_id.clone();
     let footnote = match &page.owner {
-        Some(owner) => format!(
-            "Live from the {} connection, given to {owner}: the tenants imported from it are {owner}'s.",
-            page.connection
-        ),
-        None => format!("Live from the {} connection.", page.connection),
+        Some(owner) => tr!(
+            p_customers_admin.live_given,
+            connection = page.connection.as_str(),
+            owner = owner.as_str()
+        )
+        .to_string(),
+        None => tr!(
+            p_customers_admin.live,
+            connection = page.connection.as_str()
+        )
+        .to_string(),
     };
     view! {
         <ConnectionPicker action="/customers" connections=page.connections.clone() chosen=chosen.clone() />
@@ -127,9 +133,9 @@ fn tenant_table(
             <table class="table">
                 <thead>
                     <tr>
-                        <th scope="col">"Company"</th>
-                        <th scope="col">"In Seatwise"</th>
-                        <th scope="col">"Reseller"</th>
+                        <th scope="col">{tr!(p_customers_admin.company)}</th>
+                        <th scope="col">{tr!(p_customers_admin.in_seatwise)}</th>
+                        <th scope="col">{tr!(p_customers_admin.reseller)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -138,9 +144,9 @@ fn tenant_table(
                         .into_iter()
                         .map(|t| {
                             let resellers = resellers.clone();
-                            let label = format!("Reseller of {}", t.company_name);
+                            let label = tr!(p_customers_admin.reseller_of, company = t.company_name.as_str()).to_string();
                             let import_id = t.id.clone();
-                            let import_label = format!("Import {}", t.company_name);
+                            let import_label = tr!(p_customers_admin.import_who, company = t.company_name.as_str()).to_string();
                             let assign_id = t.id.clone();
                             let connection = chosen.clone();
                             view! {
@@ -151,16 +157,16 @@ fn tenant_table(
                                     </td>
                                     <td>
                                         {if t.imported {
-                                            view! { <span class="badge badge-success">"Imported"</span> }.into_any()
+                                            view! { <span class="badge badge-success">{tr!(p_customers_admin.imported)}</span> }.into_any()
                                         } else if !admin {
-                                            view! { <span class="badge badge-neutral">"Not imported"</span> }.into_any()
+                                            view! { <span class="badge badge-neutral">{tr!(p_customers_admin.not_imported)}</span> }.into_any()
                                         } else {
                                             view! {
                                                 <ActionForm action=import>
                                                     <input type="hidden" name="tenant_id" value=import_id />
                                                     <input type="hidden" name="connection" value=connection />
                                                     <button type="submit" class="button button-secondary button-small" aria-label=import_label>
-                                                        "Import"
+                                                        {tr!(p_customers_admin.import)}
                                                     </button>
                                                 </ActionForm>
                                             }
@@ -172,7 +178,7 @@ fn tenant_table(
                                             let name = resellers
                                                 .iter()
                                                 .find(|r| Some(&r.id) == t.reseller_id.as_ref())
-                                                .map_or("Direct (no reseller)".to_owned(), |r| r.name.clone());
+                                                .map_or(tr!(p_customers_admin.direct_no_reseller).to_owned(), |r| r.name.clone());
                                             view! { <span>{name}</span> }
                                         })}
                                         {(t.imported && admin).then(|| {
@@ -181,7 +187,7 @@ fn tenant_table(
                                                 <ActionForm action=assign attr:class="inline-form">
                                                     <input type="hidden" name="tenant_id" value=assign_id.clone() />
                                                     <select class="select" name="reseller_id" aria-label=label.clone()>
-                                                        <option value="" selected=current.is_empty()>"Direct (no reseller)"</option>
+                                                        <option value="" selected=current.is_empty()>{tr!(p_customers_admin.direct_no_reseller)}</option>
                                                         {resellers
                                                             .iter()
                                                             .map(|r| {
@@ -193,7 +199,7 @@ fn tenant_table(
                                                             })
                                                             .collect_view()}
                                                     </select>
-                                                    <button type="submit" class="button button-ghost button-small">"Save"</button>
+                                                    <button type="submit" class="button button-ghost button-small">{tr!(p_customers_admin.save)}</button>
                                                 </ActionForm>
                                             }
                                         })}

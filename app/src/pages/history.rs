@@ -30,10 +30,10 @@ pub fn History() -> impl IntoView {
     let data = Resource::new(filter, history);
     view! {
         <PageHeader
-            title="History"
-            subtitle="Every subscription change: made through Seatwise, or found in Partner Center when it was read. Kept for good."
+            title=tr!(p_history.history)
+            subtitle=tr!(p_history.every_subscription_change_made_through)
         />
-        <Transition fallback=|| view! { <p class="muted">"Loading the history…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(p_history.loading_the_history)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || data.get().map(|r| r.map(|d| page(d, filter())))}
             </ErrorBoundary>
@@ -76,32 +76,32 @@ fn page(d: HistoryPageData, f: HistoryFilter) -> impl IntoView {
     };
     let kinds = select(
         &[
-            ("", "Any"),
-            ("change", "Change"),
-            ("order", "Order"),
-            ("discovered", "Seen first"),
-            ("gone", "Gone"),
-            ("license", "License"),
-            ("reconcile", "Reconciled"),
-            ("increase", "Auto-increase"),
+            ("", tr!(p_history.any)),
+            ("change", tr!(p_history.k_change)),
+            ("order", tr!(p_history.k_order)),
+            ("discovered", tr!(p_history.k_discovered)),
+            ("gone", tr!(p_history.k_gone)),
+            ("license", tr!(p_history.k_license)),
+            ("reconcile", tr!(p_history.k_reconcile)),
+            ("increase", tr!(p_history.k_increase)),
         ],
         value(&f.kind),
     );
     let sources = select(
         &[
-            ("", "Anywhere"),
-            ("seatwise", "In Seatwise"),
-            ("outside", "Outside Seatwise"),
+            ("", tr!(p_history.anywhere)),
+            ("seatwise", tr!(p_history.in_seatwise)),
+            ("outside", tr!(p_history.outside_seatwise)),
         ],
         value(&f.source),
     );
     let csv = link(&f, &|f| f.page = None).replacen("/history", "/api/history-csv", 1);
-    let summary = format!(
-        "{} entr{} · page {} of {}",
+    let summary = tr_n!(
         d.matching,
-        if d.matching == 1 { "y" } else { "ies" },
-        d.page,
-        d.pages
+        p_history.summary_single | p_history.summary_many,
+        n = d.matching,
+        page = d.page,
+        pages = d.pages
     );
     let prev = (d.page > 1).then(|| link(&f, &|x| x.page = Some((d.page - 1).to_string())));
     let next = (d.page < d.pages).then(|| link(&f, &|x| x.page = Some((d.page + 1).to_string())));
@@ -119,22 +119,22 @@ fn page(d: HistoryPageData, f: HistoryFilter) -> impl IntoView {
                 x.page = None;
             });
             let (badge, made) = if r.in_seatwise {
-                ("badge badge-info", "In Seatwise")
+                ("badge badge-info", tr!(p_history.in_seatwise))
             } else {
-                ("badge badge-neutral", "Outside")
+                ("badge badge-neutral", tr!(p_history.outside))
             };
             view! {
                 <tr>
                     <td class="nowrap small">{r.at.clone()}</td>
                     <td>{r.customer.clone()}</td>
                     <td>
-                        <a href=only title="This subscription's history">{r.product.clone()}</a>
+                        <a href=only title=tr!(p_history.this_subscription_s_history)>{r.product.clone()}</a>
                         <div class="muted small mono">{r.subscription_id.clone()}</div>
                     </td>
                     <td>{r.what.clone()}</td>
                     <td>
                         <span class=badge>{made}</span>
-                        <div class="small"><a href=by title="Only this person's entries">{r.actor.clone()}</a></div>
+                        <div class="small"><a href=by title=tr!(p_history.only_this_person_s_entries)>{r.actor.clone()}</a></div>
                         {(!r.request_id.is_empty()).then(|| view! { <div class="muted small mono">{r.request_id.clone()}</div> })}
                     </td>
                 </tr>
@@ -144,65 +144,65 @@ fn page(d: HistoryPageData, f: HistoryFilter) -> impl IntoView {
     let empty = d
         .rows
         .is_empty()
-        .then(|| view! { <p class="muted card-body">"No entries match."</p> });
+        .then(|| view! { <p class="muted card-body">{tr!(p_history.no_entries_match)}</p> });
     view! {
         <Form method="GET" action="/history" attr:class="filters">
             <div class="field">
-                <label for="history-customer">"Customer"</label>
+                <label for="history-customer">{tr!(p_history.customer)}</label>
                 <select class="select" id="history-customer" name="customer">
-                    <option value="">"All customers"</option>
+                    <option value="">{tr!(p_history.all_customers)}</option>
                     {customers}
                 </select>
             </div>
             <div class="field">
-                <label for="history-subscription">"Subscription id"</label>
+                <label for="history-subscription">{tr!(p_history.subscription_id)}</label>
                 <input class="input" id="history-subscription" name="subscription" value=value(&f.subscription) maxlength="36" />
             </div>
             <div class="field">
-                <label for="history-who">"Who"</label>
-                <input class="input" id="history-who" name="who" value=value(&f.who) placeholder="E-mail address, or part of one" maxlength="200" />
+                <label for="history-who">{tr!(p_history.who)}</label>
+                <input class="input" id="history-who" name="who" value=value(&f.who) placeholder=tr!(p_history.e_mail_address_or_part) maxlength="200" />
             </div>
             <div class="field">
-                <label for="history-kind">"Kind"</label>
+                <label for="history-kind">{tr!(p_history.kind)}</label>
                 <select class="select" id="history-kind" name="kind">{kinds}</select>
             </div>
             <div class="field">
-                <label for="history-source">"Made"</label>
+                <label for="history-source">{tr!(p_history.made)}</label>
                 <select class="select" id="history-source" name="source">{sources}</select>
             </div>
             <div class="field">
-                <label for="history-from">"From"</label>
+                <label for="history-from">{tr!(p_history.from)}</label>
                 <input class="input" id="history-from" name="from" type="date" value=value(&f.from) />
             </div>
             <div class="field">
-                <label for="history-to">"To"</label>
+                <label for="history-to">{tr!(p_history.to)}</label>
                 <input class="input" id="history-to" name="to" type="date" value=value(&f.to) />
             </div>
-            <button type="submit" class="button button-secondary">"Show"</button>
+            <button type="submit" class="button button-secondary">{tr!(p_history.show)}</button>
         </Form>
         {(!d.quantities.is_empty()).then(|| chart(&d.quantities))}
         <div class="refresh-bar">
             <span class="muted">{summary}</span>
-            <a class="button button-ghost button-small" href=csv download="subscription-history.csv">"Download CSV"</a>
+            <a class="button button-ghost button-small" href=csv download="subscription-history.csv">{tr!(p_history.download_csv)}</a>
         </div>
-        <div class="card card-flush card-scroll" tabindex="0" role="region" aria-label="History">
+        <div class="card card-flush card-scroll" tabindex="0" role="region" aria-label=tr!(p_history.history)>
             <table class="table">
                 <thead>
                     <tr>
-                        <th scope="col">"When (UTC)"</th>
-                        <th scope="col">"Customer"</th>
-                        <th scope="col">"Subscription"</th>
-                        <th scope="col">"What"</th>
-                        <th scope="col">"Who"</th>
+                        <th scope="col">{tr!(p_history.when_utc)}</th>
+                        <th scope="col">{tr!(p_history.customer)}</th>
+                        <th scope="col">{tr!(p_history.subscription)}</th>
+                        <th scope="col">{tr!(p_history.what)}</th>
+                        <th scope="col">{tr!(p_history.who)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
             {empty}
         </div>
-        <nav class="pager" aria-label="Pages">
-            {prev.map(|href| view! { <a class="button button-secondary button-small" href=href>"Previous"</a> })}
-            {next.map(|href| view! { <a class="button button-secondary button-small" href=href>"Next"</a> })}
+        <nav class="pager" aria-label=tr!(p_history.pages)>
+            {prev.map(|href| view! { <a class="button button-secondary button-small" href=href>{tr!(p_history.previous)}</a> })}
+            {next.map(|href| view! { <a class="button button-secondary button-small" href=href>{tr!(p_history.next)}</a> })}
         </nav>
     }
 }
@@ -228,23 +228,24 @@ fn chart(points: &[(i64, i64)]) -> impl IntoView {
     // The last quantity holds until now: the line runs on to the right edge.
     path.push_str(&format!(" H{:.1}", W - PAD));
     let now_q = points.last().map_or(0, |p| p.1);
-    let label = format!(
-        "Quantity over time: from {} to {} licenses in {} steps",
-        points.first().map_or(0, |p| p.1),
-        now_q,
-        points.len()
-    );
+    let label = tr!(
+        p_history.chart,
+        from = points.first().map_or(0, |p| p.1),
+        to = now_q,
+        steps = points.len()
+    )
+    .to_string();
     let dots = points
         .iter()
         .map(|(at, q)| {
             view! {
-                <circle cx=format!("{:.1}", x(*at)) cy=format!("{:.1}", y(*q)) r="3"><title>{format!("{q} licenses")}</title></circle>
+                <circle cx=format!("{:.1}", x(*at)) cy=format!("{:.1}", y(*q)) r="3"><title>{tr!(p_history.point, q = *q).to_string()}</title></circle>
             }
         })
         .collect_view();
     view! {
         <section class="card" aria-labelledby="chart-title">
-            <h2 class="card-title" id="chart-title">"Quantity over time"</h2>
+            <h2 class="card-title" id="chart-title">{tr!(p_history.quantity_over_time)}</h2>
             <svg class="history-chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label=label>
                 <line x1=PAD y1=H - PAD x2=W - PAD y2=H - PAD class="axis" />
                 <text x=PAD y=PAD - 10.0 class="axis-label">{format!("{} licenses", top as i64)}</text>

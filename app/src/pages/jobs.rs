@@ -60,22 +60,22 @@ pub fn Jobs() -> impl IntoView {
         error.map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })
     };
     view! {
-        <PageHeader title="Jobs" subtitle="Long work Seatwise runs for you, with its progress. Any instance of Seatwise may run a job; if one stops, another goes on from where it was.">
+        <PageHeader title=tr!(p_jobs.jobs) subtitle=tr!(p_jobs.long_work_seatwise_runs_for)>
             {actions.admin.then(|| view! {
                 <ActionForm action=actions.start attr:class="inline-form">
-                    <label class="visually-hidden" for="job-kind">"Job to run now"</label>
+                    <label class="visually-hidden" for="job-kind">{tr!(p_jobs.job_to_run_now)}</label>
                     <select class="select" id="job-kind" name="kind">
-                        <option value="sync">"Sync every subscription"</option>
-                        <option value="optimise">"License optimisation"</option>
-                        <option value="catalog-refresh">"Catalog refresh (those a month old)"</option>
-                        <option value="clean-up">"Clean-up"</option>
+                        <option value="sync">{tr!(p_jobs.sync_every_subscription)}</option>
+                        <option value="optimise">{tr!(p_jobs.license_optimisation)}</option>
+                        <option value="catalog-refresh">{tr!(p_jobs.catalog_refresh_those_a_month)}</option>
+                        <option value="clean-up">{tr!(p_jobs.clean_up)}</option>
                     </select>
-                    <button type="submit" class="button button-primary">"Run now"</button>
+                    <button type="submit" class="button button-primary">{tr!(p_jobs.run_now)}</button>
                 </ActionForm>
             })}
         </PageHeader>
         {failure}
-        <Transition fallback=|| view! { <p class="muted">"Loading the jobs…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(p_jobs.loading_the_jobs)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || data.get().map(|r| r.map(|p| table(p, actions)))}
             </ErrorBoundary>
@@ -85,20 +85,19 @@ pub fn Jobs() -> impl IntoView {
 
 fn table(p: JobsPage, actions: Actions) -> impl IntoView {
     if p.jobs.is_empty() {
-        return view! { <p class="muted">"No job has run yet. The nightly sync is the first."</p> }
-            .into_any();
+        return view! { <p class="muted">{tr!(p_jobs.no_job_has_run_yet)}</p> }.into_any();
     }
     let rows = p.jobs.into_iter().map(|j| row(j, actions)).collect_view();
     view! {
-        <div class="card card-flush card-scroll" tabindex="0" role="region" aria-label="Jobs">
+        <div class="card card-flush card-scroll" tabindex="0" role="region" aria-label=tr!(p_jobs.jobs)>
             <table class="table">
                 <thead>
                     <tr>
-                        <th scope="col">"Job"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Progress"</th>
-                        <th scope="col">"When"</th>
-                        {actions.admin.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                        <th scope="col">{tr!(p_jobs.job)}</th>
+                        <th scope="col">{tr!(p_jobs.status)}</th>
+                        <th scope="col">{tr!(p_jobs.progress)}</th>
+                        <th scope="col">{tr!(p_jobs.when)}</th>
+                        {actions.admin.then(|| view! { <th scope="col"><span class="visually-hidden">{tr!(p_jobs.actions)}</span></th> })}
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -110,14 +109,19 @@ fn table(p: JobsPage, actions: Actions) -> impl IntoView {
 
 fn row(j: JobRow, actions: Actions) -> impl IntoView {
     let (badge, status) = match (j.status.as_str(), j.stopping) {
-        (_, true) => ("badge badge-warning", "Stopping"),
-        ("queued", _) => ("badge badge-neutral", "Waiting"),
-        ("running", _) => ("badge badge-info", "Running"),
-        ("succeeded", _) => ("badge badge-success", "Succeeded"),
-        ("cancelled", _) => ("badge badge-neutral", "Cancelled"),
-        _ => ("badge badge-danger", "Failed"),
+        (_, true) => ("badge badge-warning", tr!(p_jobs.stopping)),
+        ("queued", _) => ("badge badge-neutral", tr!(p_jobs.waiting)),
+        ("running", _) => ("badge badge-info", tr!(p_jobs.running)),
+        ("succeeded", _) => ("badge badge-success", tr!(p_jobs.succeeded)),
+        ("cancelled", _) => ("badge badge-neutral", tr!(p_jobs.cancelled)),
+        _ => ("badge badge-danger", tr!(p_jobs.failed)),
     };
-    let label = format!("Progress of {} ({})", j.what, j.created);
+    let label = tr!(
+        p_jobs.progress_of,
+        what = j.what.as_str(),
+        when = j.created.as_str()
+    )
+    .to_string();
     let counts = j.counts();
     let failures = j
         .failures
@@ -125,15 +129,18 @@ fn row(j: JobRow, actions: Actions) -> impl IntoView {
         .map(|(item, why)| view! { <li class="small">{format!("{item}: {why}")}</li> })
         .collect_view();
     let when = match (j.started.is_empty(), j.finished.is_empty()) {
-        (true, _) => format!("Asked {}", j.created),
-        (false, true) => format!("Started {}", j.started),
-        (false, false) => format!("Finished {}", j.finished),
+        (true, _) => tr!(p_jobs.asked, when = j.created.as_str()).to_string(),
+        (false, true) => tr!(p_jobs.started, when = j.started.as_str()).to_string(),
+        (false, false) => tr!(p_jobs.finished, when = j.finished.as_str()).to_string(),
     };
     let buttons = actions.admin.then(|| {
         let id = j.id.clone();
         let cancellable = matches!(j.status.as_str(), "queued" | "running") && !j.stopping;
         let resumable = matches!(j.status.as_str(), "failed" | "cancelled");
-        let (cancel_label, resume_label) = (format!("Cancel {label}"), format!("Resume {label}"));
+        let (cancel_label, resume_label) = (
+            tr!(p_jobs.cancel_who, what = label.as_str()).to_string(),
+            tr!(p_jobs.resume_who, what = label.as_str()).to_string(),
+        );
         view! {
             <td class="nowrap">
                 {cancellable.then(|| {
@@ -141,14 +148,14 @@ fn row(j: JobRow, actions: Actions) -> impl IntoView {
                     view! {
                         <ActionForm action=actions.cancel>
                             <input type="hidden" name="job" value=id />
-                            <button type="submit" class="button button-ghost button-small" aria-label=cancel_label>"Cancel"</button>
+                            <button type="submit" class="button button-ghost button-small" aria-label=cancel_label>{tr!(p_jobs.cancel)}</button>
                         </ActionForm>
                     }
                 })}
                 {resumable.then(|| view! {
                     <ActionForm action=actions.resume>
                         <input type="hidden" name="job" value=id.clone() />
-                        <button type="submit" class="button button-secondary button-small" aria-label=resume_label>"Resume"</button>
+                        <button type="submit" class="button button-secondary button-small" aria-label=resume_label>{tr!(p_jobs.resume)}</button>
                     </ActionForm>
                 })}
             </td>

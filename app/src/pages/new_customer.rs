@@ -93,56 +93,56 @@ pub fn NewCustomer() -> impl IntoView {
     };
     view! {
         <PageHeader
-            title="New customer"
-            subtitle="A new Microsoft 365 tenant, created in Partner Center and imported into Seatwise."
+            title=tr!(p_new_customer.new_customer)
+            subtitle=tr!(p_new_customer.a_new_microsoft_365_tenant)
         />
         {move || if provider {
-            view! { <p><a href="/customers">"← Customers"</a></p> }.into_any()
+            view! { <p><a href="/customers">{tr!(p_new_customer.customers)}</a></p> }.into_any()
         } else {
-            view! { <p><a href="/">"← Overview"</a></p> }.into_any()
+            view! { <p><a href="/">{tr!(p_new_customer.overview)}</a></p> }.into_any()
         }}
         <ExistingTenant />
         {outcome}
         <ActionForm action=create attr:class="card form-card">
-            <h2 class="card-title">"Company"</h2>
+            <h2 class="card-title">{tr!(p_new_customer.company)}</h2>
             <div class="form-grid form-grid-top">
-                {field("company_name", "Company name", true)}
+                {field("company_name", tr!(p_new_customer.company_name), true)}
                 <div class="field">
-                    <label for="domain_prefix">"Domain"</label>
+                    <label for="domain_prefix">{tr!(p_new_customer.domain)}</label>
                     <div class="input-suffix">
                         <input class="input" id="domain_prefix" name="domain_prefix" required
                             autocomplete="off" spellcheck="false" aria-describedby="domain-state"
                             on:input=on_prefix />
-                        <span class="muted">".onmicrosoft.com"</span>
+                        <span class="muted">{tr!(p_new_customer.onmicrosoft_com)}</span>
                     </div>
                     <div aria-live="polite">{domain_note}</div>
                 </div>
             </div>
-            <h2 class="card-title">"Contact"</h2>
+            <h2 class="card-title">{tr!(p_new_customer.contact)}</h2>
             <div class="form-grid">
-                {field("first_name", "First name", true)}
-                {field("last_name", "Last name", true)}
+                {field("first_name", tr!(p_new_customer.first_name), true)}
+                {field("last_name", tr!(p_new_customer.last_name), true)}
                 <div class="field">
-                    <label for="email">"E-mail"</label>
+                    <label for="email">{tr!(p_new_customer.e_mail)}</label>
                     <input class="input" id="email" name="email" type="email" required />
                 </div>
-                {field("phone", "Phone (optional)", false)}
+                {field("phone", tr!(p_new_customer.phone), false)}
             </div>
-            <h2 class="card-title">"Address"</h2>
+            <h2 class="card-title">{tr!(p_new_customer.address)}</h2>
             <div class="form-grid">
-                {field("address_line1", "Street address", true)}
-                {field("city", "City", true)}
-                {field("state", "State (US, CA, CN, MX)", false)}
-                {field("postal_code", "Postal code", true)}
+                {field("address_line1", tr!(p_new_customer.street), true)}
+                {field("city", tr!(p_new_customer.city), true)}
+                {field("state", tr!(p_new_customer.state), false)}
+                {field("postal_code", tr!(p_new_customer.postal_code), true)}
                 <div class="field">
-                    <label for="country">"Country (two letters)"</label>
+                    <label for="country">{tr!(p_new_customer.country_two_letters)}</label>
                     <input class="input" id="country" name="country" required maxlength="2" value="US" />
                 </div>
                 {provider.then(|| view! {
                     <div class="field">
-                        <label for="reseller">"Reseller"</label>
+                        <label for="reseller">{tr!(p_new_customer.reseller)}</label>
                         <select class="select" id="reseller" name="reseller">
-                            <option value="">"None (a direct customer)"</option>
+                            <option value="">{tr!(p_new_customer.none_a_direct_customer)}</option>
                             <Transition fallback=|| ()>{reseller_options}</Transition>
                         </select>
                     </div>
@@ -150,14 +150,14 @@ pub fn NewCustomer() -> impl IntoView {
             </div>
             <label class="check">
                 <input type="checkbox" name="agreement" value="on" required />
-                " The contact has accepted the Microsoft Customer Agreement (recorded with today's date)."
+                {tr!(p_new_customer.the_contact_has_accepted_the)}
             </label>
             <label class="check">
                 <input type="checkbox" name="mail" value="on" checked />
-                " Mail the administrator's sign-in to the contact."
+                {tr!(p_new_customer.mail_the_administrator_s_sign)}
             </label>
             <button type="submit" class="button button-primary" disabled=move || create.pending().get()>
-                {move || if create.pending().get() { "Creating the tenant…" } else { "Create the customer" }}
+                {move || if create.pending().get() { tr!(p_new_customer.creating) } else { tr!(p_new_customer.create) }}
             </button>
         </ActionForm>
     }
@@ -171,7 +171,7 @@ fn ExistingTenant() -> impl IntoView {
         link.value().get().map(|r| match r {
             Ok(url) => view! {
                 <div class="field">
-                    <label for="invitation">"Invitation link (send it to the tenant's global administrator)"</label>
+                    <label for="invitation">{tr!(p_new_customer.invitation_link_send_it_to)}</label>
                     <input class="input mono" id="invitation" readonly value=url />
                 </div>
             }
@@ -182,10 +182,10 @@ fn ExistingTenant() -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="existing-title">
-            <h2 class="card-title" id="existing-title">"An existing Microsoft 365 tenant?"</h2>
-            <p class="muted">"Its global administrator accepts an invitation to make you its reseller; then the tenant is listed on the Customers page, ready to import."</p>
+            <h2 class="card-title" id="existing-title">{tr!(p_new_customer.an_existing_microsoft_365_tenant)}</h2>
+            <p class="muted">{tr!(p_new_customer.its_global_administrator_accepts_an)}</p>
             <button type="button" class="button button-secondary" on:click=move |_| { link.dispatch(RelationshipLink {}); }>
-                "Get the invitation link"
+                {tr!(p_new_customer.get_the_invitation_link)}
             </button>
             {shown}
         </section>
@@ -206,17 +206,17 @@ fn created_card(c: TenantCreated) -> impl IntoView {
         <section class="card" aria-labelledby="created-title" role="status">
             <h2 class="card-title" id="created-title">{format!("{} is ready", c.company_name)}</h2>
             <dl class="facts">
-                <dt>"Domain"</dt><dd class="mono">{c.domain}</dd>
-                <dt>"Global administrator"</dt><dd class="mono">{c.admin_user}</dd>
-                <dt>"Password"</dt><dd class="mono">{c.admin_password}</dd>
+                <dt>{tr!(p_new_customer.domain)}</dt><dd class="mono">{c.domain}</dd>
+                <dt>{tr!(p_new_customer.global_administrator)}</dt><dd class="mono">{c.admin_user}</dd>
+                <dt>{tr!(p_new_customer.password)}</dt><dd class="mono">{c.admin_password}</dd>
             </dl>
-            <p class="small muted">"The password is shown this once; it must be changed at the first sign-in."</p>
+            <p class="small muted">{tr!(p_new_customer.the_password_is_shown_this)}</p>
             {mailed}
             {agreement}
             <p>
-                <a class="button button-secondary" href=users>"Its users"</a>
+                <a class="button button-secondary" href=users>{tr!(p_new_customer.its_users)}</a>
                 " "
-                <a class="button button-secondary" href=order>"Order a subscription"</a>
+                <a class="button button-secondary" href=order>{tr!(p_new_customer.order_a_subscription)}</a>
             </p>
         </section>
     }

@@ -42,31 +42,29 @@ pub fn Optimisation() -> impl IntoView {
     });
     view! {
         <PageHeader
-            title="Optimisation"
-            subtitle="Licenses bought and not assigned, on your own connections, and what giving them back would change. Nothing changes until you approve."
+            title=tr!(p_optimise.optimisation)
+            subtitle=tr!(p_optimise.licenses_bought_and_not_assigned)
         />
         <Form method="GET" action="/optimisation" attr:class="filters">
             <input type="hidden" name="run" value="1" />
-            <button type="submit" class="button button-primary">"Read Partner Center"</button>
+            <button type="submit" class="button button-primary">{tr!(p_optimise.read_partner_center)}</button>
         </Form>
         {move || work.apply.value().get().map(|r| match r {
             Ok(done) => {
-                let said = match done.made.len() {
-                    1 => "Made 1 reduction.".to_owned(),
-                    n => format!("Made {n} reductions."),
-                };
-                let stale = (done.stale > 0).then(|| format!(" {} approved no longer held: Partner Center changed since the report.", done.stale));
+                let made = done.made.len();
+                let said = tr_n!(made, p_optimise.made_single | p_optimise.made_many, n = made);
+                let stale = (done.stale > 0).then(|| tr!(p_optimise.stale, n = done.stale).to_string());
                 let failures = done.failures.iter().map(|(c, e)| view! { <div class="alert alert-error" role="alert">{format!("{c}: {e}")}</div> }).collect_view();
                 view! {
                     <div class="alert alert-success" role="status">
-                        {said}{stale}" "<a href="/history?kind=change">"See the history"</a>
+                        {said}{stale}" "<a href="/history?kind=change">{tr!(p_optimise.see_the_history)}</a>
                     </div>
                     {failures}
                 }.into_any()
             }
             Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }.into_any(),
         })}
-        <Transition fallback=|| view! { <p class="muted" role="status">"Reading every customer's licenses from Partner Center…"</p> }>
+        <Transition fallback=|| view! { <p class="muted" role="status">{tr!(p_optimise.reading_every_customer_s_licenses)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || data.get().map(|r| r.map(|p| report(p, work)))}
             </ErrorBoundary>
@@ -76,7 +74,8 @@ pub fn Optimisation() -> impl IntoView {
 
 fn report(p: OptimisationPage, work: Work) -> impl IntoView {
     if !p.ran {
-        return view! { <p class="muted">"Read Partner Center to see which licenses are bought and not assigned."</p> }.into_any();
+        return view! { <p class="muted">{tr!(p_optimise.read_partner_center_to_see)}</p> }
+            .into_any();
     }
     let failures = p
         .failures
@@ -95,7 +94,7 @@ fn report(p: OptimisationPage, work: Work) -> impl IntoView {
         choice_box(
             work.selected,
             keys.clone(),
-            "Choose every reduction".to_owned(),
+            tr!(p_optimise.choose_every).to_owned(),
             || {},
         )
     });
@@ -108,9 +107,8 @@ fn report(p: OptimisationPage, work: Work) -> impl IntoView {
     let bar = work.admin.then(|| view! {
         <div class="refresh-bar">
             <span class="muted">{move || match count() {
-                0 => "Tick the reductions to approve.".to_owned(),
-                1 => "1 reduction chosen.".to_owned(),
-                n => format!("{n} reductions chosen."),
+                0 => tr!(p_optimise.tick).to_owned(),
+                n => tr_n!(n, p_optimise.chosen_single | p_optimise.chosen_many, n),
             }}</span>
             <button
                 type="button"
@@ -120,7 +118,7 @@ fn report(p: OptimisationPage, work: Work) -> impl IntoView {
                     work.apply.dispatch(ApplyOptimisation { reductions: work.selected.get_untracked().join("\n") });
                 }
             >
-                {move || if work.apply.pending().get() { "Making the reductions…" } else { "Approve the chosen reductions" }}
+                {move || if work.apply.pending().get() { tr!(p_optimise.making) } else { tr!(p_optimise.approve) }}
             </button>
         </div>
     });
@@ -128,15 +126,15 @@ fn report(p: OptimisationPage, work: Work) -> impl IntoView {
         {failures}
         <p class="muted" role="status">{p.summary.clone()}</p>
         {bar}
-        <div class="card card-flush card-scroll" tabindex="0" role="region" aria-label="Reductions">
+        <div class="card card-flush card-scroll" tabindex="0" role="region" aria-label=tr!(p_optimise.reductions)>
             <table class="table">
                 <thead>
                     <tr>
                         {work.admin.then(|| view! { <th scope="col" class="col-check">{select_all}</th> })}
-                        <th scope="col">"Customer"</th>
-                        <th scope="col">"Subscription"</th>
-                        <th scope="col">"Licenses"</th>
-                        <th scope="col">"When"</th>
+                        <th scope="col">{tr!(p_optimise.customer)}</th>
+                        <th scope="col">{tr!(p_optimise.subscription)}</th>
+                        <th scope="col">{tr!(p_optimise.licenses)}</th>
+                        <th scope="col">{tr!(p_optimise.when)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>

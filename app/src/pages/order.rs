@@ -47,11 +47,11 @@ pub fn Order() -> impl IntoView {
                     "/subscription",
                     &[("customer", &Some(p.customer_id.clone())), ("id", &Some(p.subscription_id.clone()))],
                 );
-                let again = p.earlier.then_some(" (this form had placed it already)");
+                let again = p.earlier.then_some(tr!(p_order.placed_already));
                 view! {
                     <div class="alert alert-info" role="status">
                         {format!("{}.", p.words)} {again} " "
-                        {(!p.subscription_id.is_empty()).then(|| view! { <a href=link>"Open the subscription"</a> })}
+                        {(!p.subscription_id.is_empty()).then(|| view! { <a href=link>{tr!(p_order.open_the_subscription)}</a> })}
                     </div>
                 }
                 .into_any()
@@ -60,11 +60,11 @@ pub fn Order() -> impl IntoView {
         })
     };
     view! {
-        <PageHeader title="Add subscription" subtitle="Order from the catalog your service provider offers." />
-        <p><a href="/subscriptions?read=0">"← All subscriptions"</a></p>
+        <PageHeader title=tr!(p_order.add_subscription) subtitle=tr!(p_order.order_from_the_catalog_your) />
+        <p><a href="/subscriptions?read=0">{tr!(p_order.all_subscriptions)}</a></p>
         {recorded}
         {ordered}
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(p_order.loading)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || data.get().map(|r| r.map(|p| page(p, record, place)))}
             </ErrorBoundary>
@@ -78,21 +78,21 @@ fn page(
     place: ServerAction<PlaceOrder>,
 ) -> impl IntoView {
     if p.customer_id.is_empty() {
-        return view! { <p class="muted">"You have no customers to order for."</p> }.into_any();
+        return view! { <p class="muted">{tr!(p_order.you_have_no_customers_to)}</p> }.into_any();
     }
     let chooser = (p.customers.len() > 1).then(|| {
         let current = p.customer_id.clone();
         view! {
-            <form method="get" class="filters" aria-label="Customer">
+            <form method="get" class="filters" aria-label=tr!(p_order.customer)>
                 <div class="field">
-                    <label for="order-customer">"Customer"</label>
+                    <label for="order-customer">{tr!(p_order.customer)}</label>
                     <select class="select" id="order-customer" name="customer">
                         {p.customers.iter().map(|(id, name)| view! {
                             <option value=id.clone() selected=*id == current>{name.clone()}</option>
                         }).collect_view()}
                     </select>
                 </div>
-                <button type="submit" class="button button-secondary">"Show"</button>
+                <button type="submit" class="button button-secondary">{tr!(p_order.show)}</button>
             </form>
         }
     });
@@ -110,15 +110,19 @@ fn agreement_card(p: &OrderPageData, record: ServerAction<RecordAgreement>) -> i
     let body = match &p.agreement {
         Some(a) => view! {
             <p>
-                {format!(
-                    "{} accepted the Microsoft Customer Agreement on {} ({}). Recorded by {}.",
-                    a.name, a.agreed_on, a.email, a.recorded_by
-                )}
+                {tr!(
+                    p_order.accepted,
+                    name = a.name.as_str(),
+                    on = a.agreed_on.as_str(),
+                    email = a.email.as_str(),
+                    by = a.recorded_by.as_str()
+                )
+                .to_string()}
             </p>
         }
         .into_any(),
         None if !p.may_order => view! {
-            <p class="muted">"Not recorded yet. Someone who may order records it here."</p>
+            <p class="muted">{tr!(p_order.not_recorded_yet_someone_who)}</p>
         }
         .into_any(),
         None => {
@@ -126,38 +130,38 @@ fn agreement_card(p: &OrderPageData, record: ServerAction<RecordAgreement>) -> i
                 (p.today.clone(), p.customer.clone(), p.customer_id.clone());
             view! {
                 <p>
-                    "Ordering waits until "{customer}"'s acceptance of the "
-                    <a href="https://aka.ms/customeragreement" rel="noopener">"Microsoft Customer Agreement"</a>
-                    " is recorded. Enter the person at the customer who accepted it; it is sent to Partner Center and kept here."
+                    {tr!(p_order.waits_until, customer = customer.as_str()).to_string()}
+                    <a href="https://aka.ms/customeragreement" rel="noopener">{tr!(p_order.microsoft_customer_agreement)}</a>
+                    {tr!(p_order.is_recorded_enter_the_person)}
                 </p>
                 <ActionForm action=record attr:class="form-grid">
                     <input type="hidden" name="customer" value=customer_id />
                     <div class="field">
-                        <label for="agreement-first">"First name"</label>
+                        <label for="agreement-first">{tr!(p_order.first_name)}</label>
                         <input class="input" id="agreement-first" name="first_name" required maxlength="64" autocomplete="off" />
                     </div>
                     <div class="field">
-                        <label for="agreement-last">"Last name"</label>
+                        <label for="agreement-last">{tr!(p_order.last_name)}</label>
                         <input class="input" id="agreement-last" name="last_name" required maxlength="64" autocomplete="off" />
                     </div>
                     <div class="field">
-                        <label for="agreement-email">"E-mail"</label>
+                        <label for="agreement-email">{tr!(p_order.e_mail)}</label>
                         <input class="input" id="agreement-email" name="email" type="email" required maxlength="254" autocomplete="off" />
                     </div>
                     <div class="field">
-                        <label for="agreement-phone">"Phone (optional)"</label>
+                        <label for="agreement-phone">{tr!(p_order.phone_optional)}</label>
                         <input class="input" id="agreement-phone" name="phone" type="tel" maxlength="30" autocomplete="off" />
                     </div>
                     <div class="field">
-                        <label for="agreement-date">"Accepted on"</label>
+                        <label for="agreement-date">{tr!(p_order.accepted_on)}</label>
                         <input class="input" id="agreement-date" name="agreed_on" type="date" required value=today />
                     </div>
                     <label class="choice">
                         <input type="checkbox" name="confirmed" required />
-                        " The customer accepted the Microsoft Customer Agreement"
+                        {tr!(p_order.the_customer_accepted_the_microsoft)}
                     </label>
                     <button type="submit" class="button button-primary" disabled=move || record.pending().get()>
-                        "Record acceptance"
+                        {tr!(p_order.record_acceptance)}
                     </button>
                 </ActionForm>
             }
@@ -166,7 +170,7 @@ fn agreement_card(p: &OrderPageData, record: ServerAction<RecordAgreement>) -> i
     };
     view! {
         <section class="card" aria-labelledby="agreement-title">
-            <h2 class="card-title" id="agreement-title">"Microsoft Customer Agreement"</h2>
+            <h2 class="card-title" id="agreement-title">{tr!(p_order.microsoft_customer_agreement)}</h2>
             {body}
         </section>
     }
@@ -185,23 +189,23 @@ fn order_card(p: &OrderPageData, place: ServerAction<PlaceOrder>, agreed: bool) 
         view! {
             <div class="existing-subscriptions">
                 <p class="muted small">
-                    {format!("{} has these already; more licenses are added on the subscription's page:", p.customer)}
+                    {tr!(p_order.has_these, customer = p.customer.as_str()).to_string()}
                 </p>
                 <ul class="plain-list">{links}</ul>
             </div>
         }
     });
     let body = if p.choices.is_empty() && !p.existing.is_empty() {
-        view! { <p class="muted">"Nothing else is on offer."</p> }.into_any()
+        view! { <p class="muted">{tr!(p_order.nothing_else_is_on_offer)}</p> }.into_any()
     } else if p.choices.is_empty() {
         view! {
             <p class="muted">
-                "Nothing can be ordered yet: the service provider chooses the products on offer on the Catalog page."
+                {tr!(p_order.nothing_can_be_ordered_yet)}
             </p>
         }
         .into_any()
     } else if !p.may_order {
-        view! { <p class="muted">"Your role can look but not order."</p> }.into_any()
+        view! { <p class="muted">{tr!(p_order.your_role_can_look_but)}</p> }.into_any()
     } else {
         let (form_id, customer_id) = (p.form_id.clone(), p.customer_id.clone());
         let options = p
@@ -210,41 +214,41 @@ fn order_card(p: &OrderPageData, place: ServerAction<PlaceOrder>, agreed: bool) 
             .map(|c| view! { <option value=c.value.clone()>{c.label.clone()}</option> })
             .collect_view();
         let partner = if p.partner.is_empty() {
-            "No indirect reseller is named on this order.".to_owned()
+            tr!(p_order.no_partner).to_owned()
         } else {
-            format!("Partner on record: {}.", p.partner)
+            tr!(p_order.partner, partner = p.partner.as_str()).to_string()
         };
         view! {
             <ActionForm action=place attr:class="form-grid">
                 <input type="hidden" name="form_id" value=form_id />
                 <input type="hidden" name="customer" value=customer_id />
                 <div class="field field-wide">
-                    <label for="order-item">"Product, term and billing"</label>
+                    <label for="order-item">{tr!(p_order.product_term_and_billing)}</label>
                     <select class="select" id="order-item" name="item" required>
                         {options}
                     </select>
                 </div>
                 <div class="field">
-                    <label for="order-quantity">"Quantity"</label>
+                    <label for="order-quantity">{tr!(p_order.quantity)}</label>
                     <input class="input" id="order-quantity" name="quantity" type="number" min="1" max="100000" value="1" required />
                 </div>
                 <div class="field">
-                    <label for="order-name">"Name (optional)"</label>
+                    <label for="order-name">{tr!(p_order.name_optional)}</label>
                     <input class="input" id="order-name" name="friendly_name" maxlength="64" autocomplete="off" />
                 </div>
                 <p class="muted small field-wide">
                     {partner}
-                    " New commerce: a decrease or cancellation is possible only within 7 days of the purchase."
+                    {tr!(p_order.new_commerce_a_decrease_or)}
                 </p>
                 <button
                     type="submit"
                     class="button button-primary"
                     disabled=move || !agreed || place.pending().get()
                 >
-                    {move || if place.pending().get() { "Placing the order…" } else { "Place order" }}
+                    {move || if place.pending().get() { tr!(p_order.placing) } else { tr!(p_order.place) }}
                 </button>
                 {(!agreed).then(|| view! {
-                    <p class="muted small">"Record the customer's acceptance above to order."</p>
+                    <p class="muted small">{tr!(p_order.record_the_customer_s_acceptance)}</p>
                 })}
             </ActionForm>
         }
@@ -264,13 +268,13 @@ fn recent_orders(p: &OrderPageData) -> impl IntoView {
         let customer = p.customer_id.clone();
         view! {
             <section class="card card-flush card-scroll" aria-labelledby="recent-title">
-                <h2 class="card-title card-title-padded" id="recent-title">"Recent orders"</h2>
+                <h2 class="card-title card-title-padded" id="recent-title">{tr!(p_order.recent_orders)}</h2>
                 <table class="table">
                     <thead>
                         <tr>
-                            <th scope="col">"Order"</th>
-                            <th scope="col">"Status"</th>
-                            <th scope="col">"Placed"</th>
+                            <th scope="col">{tr!(p_order.order)}</th>
+                            <th scope="col">{tr!(p_order.status)}</th>
+                            <th scope="col">{tr!(p_order.placed)}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -282,7 +286,7 @@ fn recent_orders(p: &OrderPageData) -> impl IntoView {
                             };
                             let link = (!o.subscription_id.is_empty()).then(|| {
                                 let to = href("/subscription", &[("customer", &Some(customer.clone())), ("id", &Some(o.subscription_id.clone()))]);
-                                view! { <a href=to>"Subscription"</a> }
+                                view! { <a href=to>{tr!(p_order.subscription)}</a> }
                             });
                             view! {
                                 <tr>

@@ -12,10 +12,10 @@ pub fn Outbox() -> impl IntoView {
     let mails = Resource::new(|| (), |_| outbox());
     view! {
         <PageHeader
-            title="Outbox"
-            subtitle="Password notices and whether they were sent. Their text holds a password: it is never shown and is deleted once delivered. Without SMTP configured they wait here until it is."
+            title=tr!(p_outbox.outbox)
+            subtitle=tr!(p_outbox.password_notices_and_whether_they)
         />
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(p_outbox.loading)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || mails.get().map(|r| r.map(mail_table))}
             </ErrorBoundary>
@@ -25,17 +25,17 @@ pub fn Outbox() -> impl IntoView {
 
 fn mail_table(mails: Vec<OutboxMail>) -> impl IntoView {
     if mails.is_empty() {
-        return view! { <p class="muted">"No mail yet."</p> }.into_any();
+        return view! { <p class="muted">{tr!(p_outbox.no_mail_yet)}</p> }.into_any();
     }
     view! {
         <div class="card card-flush">
             <table class="table">
                 <thead>
                     <tr>
-                        <th scope="col">"When (UTC)"</th>
-                        <th scope="col">"To"</th>
-                        <th scope="col">"Subject"</th>
-                        <th scope="col">"Status"</th>
+                        <th scope="col">{tr!(p_outbox.when_utc)}</th>
+                        <th scope="col">{tr!(p_outbox.to)}</th>
+                        <th scope="col">{tr!(p_outbox.subject)}</th>
+                        <th scope="col">{tr!(p_outbox.status)}</th>
                     </tr>
                 </thead>
                 <tbody>

@@ -49,10 +49,10 @@ pub fn Reconciliation() -> impl IntoView {
     );
     view! {
         <PageHeader
-            title="Reconciliation"
-            subtitle="Seatwise's record of every subscription against Partner Center, connection by connection. Nothing changes until you apply a correction."
+            title=tr!(p_reconcile.reconciliation)
+            subtitle=tr!(p_reconcile.seatwise_s_record_of_every)
         />
-        <Transition fallback=|| view! { <p class="muted" role="status">"Reading every customer's subscriptions from Partner Center…"</p> }>
+        <Transition fallback=|| view! { <p class="muted" role="status">{tr!(p_reconcile.reading_every_customer_s_subscriptions)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || data.get().map(|r| r.map(|p| page(p, work)))}
             </ErrorBoundary>
@@ -70,14 +70,17 @@ fn page(p: ReconcilePage, work: Work) -> impl IntoView {
         .collect_view();
     let report = match p.report {
         None => view! {
-            <p class="muted">"Compare to read every customer's subscriptions from Partner Center and see where Seatwise's record differs."</p>
+            <p class="muted">{tr!(p_reconcile.compare_to_read_every_customer)}</p>
         }
         .into_any(),
         Some(r) => {
             let summary = match r.findings {
-                0 => "Seatwise and Partner Center agree.".to_owned(),
-                1 => "1 finding.".to_owned(),
-                n => format!("{n} findings."),
+                0 => tr!(p_reconcile.agree).to_owned(),
+                n => tr_n!(
+                    n,
+                    p_reconcile.findings_single | p_reconcile.findings_many,
+                    n
+                ),
             };
             let sections = r
                 .sections
@@ -95,14 +98,14 @@ fn page(p: ReconcilePage, work: Work) -> impl IntoView {
     view! {
         <Form method="GET" action="/reconciliation" attr:class="filters">
             <div class="field">
-                <label for="reconcile-connection">"Connection"</label>
+                <label for="reconcile-connection">{tr!(p_reconcile.connection)}</label>
                 <select class="select" id="reconcile-connection" name="connection">
-                    <option value="">"All connections"</option>
+                    <option value="">{tr!(p_reconcile.all_connections)}</option>
                     {options}
                 </select>
             </div>
             <input type="hidden" name="run" value="1" />
-            <button type="submit" class="button button-primary">"Compare with Partner Center"</button>
+            <button type="submit" class="button button-primary">{tr!(p_reconcile.compare_with_partner_center)}</button>
         </Form>
         {report}
     }
@@ -147,9 +150,8 @@ fn actions(work: Work, findings: bool) -> impl IntoView {
     let bar = findings.then(|| view! {
         <div class="refresh-bar">
             <span class="muted">{move || match count() {
-                0 => "Tick the findings to correct.".to_owned(),
-                1 => "1 finding chosen.".to_owned(),
-                n => format!("{n} findings chosen."),
+                0 => tr!(p_reconcile.tick).to_owned(),
+                n => tr_n!(n, p_reconcile.chosen_single | p_reconcile.chosen_many, n),
             }}</span>
             <button
                 type="button"
@@ -157,7 +159,7 @@ fn actions(work: Work, findings: bool) -> impl IntoView {
                 disabled=move || count() == 0 || preview.pending().get()
                 on:click=move |_| dispatch(preview, "preview")
             >
-                {move || if preview.pending().get() { "Previewing…" } else { "Preview the corrections" }}
+                {move || if preview.pending().get() { tr!(p_reconcile.previewing) } else { tr!(p_reconcile.preview) }}
             </button>
         </div>
     });
@@ -178,8 +180,8 @@ fn preview_card(
     let rows = changes_table(&result);
     view! {
         <section class="card" aria-labelledby="preview-title">
-            <h2 class="card-title" id="preview-title">"Preview: what would change"</h2>
-            <p class="muted small">"A dry run: nothing has been written. Applying reads Partner Center again and writes only what still differs, each change in the history."</p>
+            <h2 class="card-title" id="preview-title">{tr!(p_reconcile.preview_what_would_change)}</h2>
+            <p class="muted small">{tr!(p_reconcile.a_dry_run_nothing_has)}</p>
             {notes(&result)}
             {rows}
             {(n > 0).then(|| view! {
@@ -190,11 +192,11 @@ fn preview_card(
                     on:click=move |_| confirm()
                 >
                     {move || if apply.pending().get() {
-                        "Applying…".to_owned()
+                        tr!(p_reconcile.applying).to_owned()
                     } else if n == 1 {
-                        "Apply this change".to_owned()
+                        tr!(p_reconcile.apply_single).to_owned()
                     } else {
-                        format!("Apply these {n} changes")
+                        tr!(p_reconcile.apply_many, n).to_string()
                     }}
                 </button>
             })}
@@ -204,10 +206,7 @@ fn preview_card(
 
 fn applied_note(result: ApplyResult) -> impl IntoView {
     let n = result.changes.len();
-    let said = match n {
-        1 => "Applied 1 correction.".to_owned(),
-        n => format!("Applied {n} corrections."),
-    };
+    let said = tr_n!(n, p_reconcile.applied_single | p_reconcile.applied_many, n);
     view! {
         <div class="alert alert-success" role="status">
             {said}
@@ -251,12 +250,12 @@ fn changes_table(result: &ApplyResult) -> impl IntoView {
         .collect_view();
     (!result.changes.is_empty()).then(|| {
         view! {
-            <table class="table" aria-label="Changes">
+            <table class="table" aria-label=tr!(p_reconcile.changes)>
                 <thead>
                     <tr>
-                        <th scope="col">"Customer"</th>
-                        <th scope="col">"Subscription"</th>
-                        <th scope="col">"Change to Seatwise's record"</th>
+                        <th scope="col">{tr!(p_reconcile.customer)}</th>
+                        <th scope="col">{tr!(p_reconcile.subscription)}</th>
+                        <th scope="col">{tr!(p_reconcile.change_to_seatwise_s_record)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -267,28 +266,27 @@ fn changes_table(result: &ApplyResult) -> impl IntoView {
 
 fn section(s: ConnectionSection, work: Work) -> impl IntoView {
     let title_id = format!("connection-{}", s.id);
-    let facts = format!(
-        "{} customer{} · {} in agreement · {} finding{} · {} not answering",
-        s.customers,
-        if s.customers == 1 { "" } else { "s" },
-        s.in_agreement,
-        s.findings.len(),
-        if s.findings.len() == 1 { "" } else { "s" },
-        s.unreachable.len()
-    );
+    let facts = tr!(
+        p_reconcile.facts,
+        customers = s.customers,
+        agree = s.in_agreement,
+        findings = s.findings.len(),
+        down = s.unreachable.len()
+    )
+    .to_string();
     let unreachable = s
         .unreachable
         .iter()
         .map(|(customer, why)| {
             view! {
                 <div class="alert alert-warning" role="alert">
-                    {format!("{customer}: Partner Center did not answer ({why}).")}
+                    {tr!(p_reconcile.unreachable, customer = customer.as_str(), why = why.as_str()).to_string()}
                 </div>
             }
         })
         .collect_view();
     let keys: Vec<String> = s.findings.iter().map(|f| f.key.clone()).collect();
-    let all_label = format!("Choose every finding of {}", s.name);
+    let all_label = tr!(p_reconcile.choose_every, name = s.name.as_str()).to_string();
     let select_all = work.admin.then(|| {
         choice_box(work.selected, keys.clone(), all_label, move || {
             work.preview.value().set(None)
@@ -306,12 +304,12 @@ fn section(s: ConnectionSection, work: Work) -> impl IntoView {
                     <thead>
                         <tr>
                             {work.admin.then(|| view! { <th scope="col" class="col-check">{select_all}</th> })}
-                            <th scope="col">"Customer"</th>
-                            <th scope="col">"Subscription"</th>
-                            <th scope="col">"Finding"</th>
-                            <th scope="col">"In Seatwise"</th>
-                            <th scope="col">"In Partner Center"</th>
-                            <th scope="col">"Correction"</th>
+                            <th scope="col">{tr!(p_reconcile.customer)}</th>
+                            <th scope="col">{tr!(p_reconcile.subscription)}</th>
+                            <th scope="col">{tr!(p_reconcile.finding)}</th>
+                            <th scope="col">{tr!(p_reconcile.in_seatwise)}</th>
+                            <th scope="col">{tr!(p_reconcile.in_partner_center)}</th>
+                            <th scope="col">{tr!(p_reconcile.correction)}</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>
@@ -319,7 +317,7 @@ fn section(s: ConnectionSection, work: Work) -> impl IntoView {
             </div>
         }
     });
-    let heading = format!("Connection {}", s.name);
+    let heading = tr!(p_reconcile.heading, name = s.name.as_str()).to_string();
     let labelled_by = title_id.clone();
     view! {
         <section class="reconcile-section" aria-labelledby=labelled_by>
@@ -344,7 +342,13 @@ fn finding_row(f: FindingRow, work: Work) -> impl IntoView {
         crate::urls::component(&f.customer_id),
         crate::urls::component(&f.subscription_id)
     );
-    let label = format!("Correct: {} of {} ({})", f.problem, f.product, f.customer);
+    let label = tr!(
+        p_reconcile.correct,
+        problem = f.problem.as_str(),
+        product = f.product.as_str(),
+        customer = f.customer.as_str()
+    )
+    .to_string();
     let check = work.admin.then(|| {
         let choose = choice_box(work.selected, vec![f.key.clone()], label, move || {
             work.preview.value().set(None)

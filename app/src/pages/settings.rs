@@ -17,16 +17,16 @@ pub fn Settings() -> impl IntoView {
     let said = move || {
         save.value().get().map(|r| match r {
             Ok(()) => {
-                view! { <div class="alert alert-success" role="status">"Saved."</div> }.into_any()
+                view! { <div class="alert alert-success" role="status">{tr!(p_settings.saved)}</div> }.into_any()
             }
             Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }
                 .into_any(),
         })
     };
     view! {
-        <PageHeader title="Settings" subtitle="How Seatwise keeps its record of Partner Center." />
+        <PageHeader title=tr!(p_settings.settings) subtitle=tr!(p_settings.how_seatwise_keeps_its_record) />
         {said}
-        <Transition fallback=|| view! { <p class="muted">"Loading the settings…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(p_settings.loading_the_settings)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || data.get().map(|r| r.map(|d| nightly(d, admin, save)))}
             </ErrorBoundary>
@@ -36,31 +36,31 @@ pub fn Settings() -> impl IntoView {
 
 fn nightly(d: SettingsData, admin: bool, save: ServerAction<SaveSettings>) -> impl IntoView {
     let last = if d.nightly_last.is_empty() {
-        "It has not run yet.".to_owned()
+        tr!(p_settings.not_run).to_owned()
     } else {
-        format!("It last ran on {}.", d.nightly_last)
+        tr!(p_settings.last_ran, day = d.nightly_last.as_str()).to_string()
     };
     view! {
         <section class="card" aria-labelledby="nightly-title">
-            <h2 class="card-title" id="nightly-title">"Every night: sync and optimisation"</h2>
+            <h2 class="card-title" id="nightly-title">{tr!(p_settings.every_night_sync_and_optimisation)}</h2>
             <p class="muted small">
                 "Once a day, after this time, every subscription of every customer is read from Partner Center (what changed outside Seatwise goes into the history), then license optimisation plans what to give back: it waits for approval on the Optimisation page unless you tick the box. "
                 {last}
             </p>
             <ActionForm action=save attr:class="filters">
                 <div class="field">
-                    <label for="nightly-at">"Time of day (UTC)"</label>
+                    <label for="nightly-at">{tr!(p_settings.time_of_day_utc)}</label>
                     <input class="input" type="time" id="nightly-at" name="nightly_at" value=d.nightly_at required disabled=!admin />
                 </div>
                 <label class="choice">
                     <input type="checkbox" name="optimise_automatic" value="on" checked=d.optimise_automatically disabled=!admin />
-                    " Then give back unused licenses without waiting for approval"
+                    {tr!(p_settings.then_give_back_unused_licenses)}
                 </label>
                 {admin.then(|| view! {
-                    <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save"</button>
+                    <button type="submit" class="button button-primary" disabled=move || save.pending().get()>{tr!(p_settings.save)}</button>
                 })}
             </ActionForm>
-            {(!admin).then(|| view! { <p class="muted small">"Only service provider admins can change it."</p> })}
+            {(!admin).then(|| view! { <p class="muted small">{tr!(p_settings.only_service_provider_admins_can)}</p> })}
         </section>
     }
 }

@@ -22,9 +22,10 @@ pub fn Status() -> impl IntoView {
         if let Some(result) = status.get() {
             if checks.get_untracked() > 0 {
                 match result {
-                    Ok(s) => {
-                        toasts.push(ToastKind::Success, format!("Checked at {}", s.checked_at))
-                    }
+                    Ok(s) => toasts.push(
+                        ToastKind::Success,
+                        tr!(p_status.checked_at, at = s.checked_at.as_str()).to_string(),
+                    ),
                     Err(e) => toasts.push(ToastKind::Error, e.to_string()),
                 }
             }
@@ -38,14 +39,14 @@ pub fn Status() -> impl IntoView {
     };
 
     view! {
-        <PageHeader title="System status" subtitle="Health of this Seatwise instance.">
+        <PageHeader title=tr!(p_status.system_status) subtitle=tr!(p_status.health_of_this_seatwise_instance)>
             <form method="get" action="/status" on:submit=on_submit>
                 <button type="submit" class="button button-secondary">
-                    "Check again"
+                    {tr!(p_status.check_again)}
                 </button>
             </form>
         </PageHeader>
-        <Transition fallback=|| view! { <p class="muted">"Checking…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(p_status.checking)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || status.get().map(|result| result.map(status_table))}
             </ErrorBoundary>
@@ -61,37 +62,37 @@ fn status_table(s: StatusReport) -> impl IntoView {
             <table class="table">
                 <thead>
                     <tr>
-                        <th scope="col">"Check"</th>
-                        <th scope="col">"State"</th>
-                        <th scope="col">"Details"</th>
+                        <th scope="col">{tr!(p_status.check)}</th>
+                        <th scope="col">{tr!(p_status.state)}</th>
+                        <th scope="col">{tr!(p_status.details)}</th>
                     </tr>
                 </thead>
                 <tbody>
                     <tr>
-                        <td class="nowrap">"Database"</td>
+                        <td class="nowrap">{tr!(p_status.database)}</td>
                         <td>
-                            <span class="badge badge-success">"Reachable"</span>
+                            <span class="badge badge-success">{tr!(p_status.reachable)}</span>
                         </td>
                         <td>{s.database}</td>
                     </tr>
                     <tr>
-                        <td class="nowrap">"Migrations"</td>
+                        <td class="nowrap">{tr!(p_status.migrations)}</td>
                         <td>
                             {if migrations_ok {
-                                view! { <span class="badge badge-success">"Up to date"</span> }
+                                view! { <span class="badge badge-success">{tr!(p_status.up_to_date)}</span> }
                             } else {
-                                view! { <span class="badge badge-warning">"Pending"</span> }
+                                view! { <span class="badge badge-warning">{tr!(p_status.pending)}</span> }
                             }}
                         </td>
                         <td>{format!("{} of {} applied", s.migrations_applied, s.migrations_known)}</td>
                     </tr>
                     <tr>
-                        <td class="nowrap">"Partner Center"</td>
+                        <td class="nowrap">{tr!(p_status.partner_center)}</td>
                         {match s.partner_center {
                             Some(pc) => {
                                 view! {
                                     <td>
-                                        <span class="badge badge-success">"Configured"</span>
+                                        <span class="badge badge-success">{tr!(p_status.configured)}</span>
                                     </td>
                                     <td>
                                         {format!(
@@ -109,9 +110,9 @@ fn status_table(s: StatusReport) -> impl IntoView {
                             None => {
                                 view! {
                                     <td>
-                                        <span class="badge badge-neutral">"Not configured"</span>
+                                        <span class="badge badge-neutral">{tr!(p_status.not_configured)}</span>
                                     </td>
-                                    <td>"No default connection yet."</td>
+                                    <td>{tr!(p_status.no_default_connection_yet)}</td>
                                 }
                                     .into_any()
                             }
@@ -120,7 +121,7 @@ fn status_table(s: StatusReport) -> impl IntoView {
                 </tbody>
             </table>
             <p class="table-footnote muted">
-                {format!("Seatwise {} · up {} · checked at {}", s.version, uptime, s.checked_at)}
+                {tr!(p_status.footer, version = s.version.as_str(), uptime = uptime.as_str(), at = s.checked_at.as_str()).to_string()}
             </p>
         </div>
     }

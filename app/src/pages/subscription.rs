@@ -55,10 +55,10 @@ pub fn Subscription() -> impl IntoView {
         })
     };
     view! {
-        <PageHeader title="Subscription" subtitle="As Partner Center shows it now." />
-        <p><a href="/subscriptions?read=0">"← All subscriptions"</a></p>
+        <PageHeader title=tr!(p_subscription.subscription) subtitle=tr!(p_subscription.as_partner_center_shows_it) />
+        <p><a href="/subscriptions?read=0">{tr!(p_subscription.all_subscriptions)}</a></p>
         {outcome}
-        <Transition fallback=|| view! { <p class="muted">"Reading the subscription from Partner Center…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(p_subscription.reading_the_subscription_from_partner)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || data.get().map(|r| r.map(|f| details(f, change, save)))}
             </ErrorBoundary>
@@ -73,34 +73,31 @@ fn details(
 ) -> impl IntoView {
     let s = &f.item;
     let ends = match (s.commitment_end.as_str(), s.auto_renew) {
-        ("", _) => "Not given".to_owned(),
-        (end, true) => format!("Renews on {end}"),
-        (end, false) => format!("Ends on {end} (auto-renew is off)"),
+        ("", _) => tr!(p_subscription.not_given).to_owned(),
+        (end, true) => tr!(p_subscription.renews_on, end).to_string(),
+        (end, false) => tr!(p_subscription.ends_on, end).to_string(),
     };
     let status = if f.pending_setup {
-        "Action needed".to_owned()
+        tr!(p_subscription.action_needed_status).to_owned()
     } else {
         capitalised(&s.status)
     };
     let publisher = f
         .marketplace
-        .then(|| view! { <dt>"Publisher"</dt><dd>{s.publisher.clone()}</dd> });
+        .then(|| view! { <dt>{tr!(p_subscription.publisher)}</dt><dd>{s.publisher.clone()}</dd> });
     let setup = f.pending_setup.then(|| {
         let link = (!f.publisher_link.is_empty()).then(|| {
             view! {
                 " "
                 <a href=f.publisher_link.clone() target="_blank" rel="noopener noreferrer">
-                    "Finish the set-up on the publisher's site"
+                    {tr!(p_subscription.finish_the_set_up_on)}
                 </a>
             }
         });
         view! {
             <div class="alert alert-warning" role="status">
-                <strong>"Action needed: "</strong>
-                {format!(
-                    "{} has not finished setting up {} for this customer; billing starts once it has.",
-                    s.publisher, s.product
-                )}
+                <strong>{tr!(p_subscription.action_needed)}</strong>
+                {tr!(p_subscription.setup_pending, publisher = s.publisher.as_str(), product = s.product.as_str()).to_string()}
                 {link}
             </div>
         }
@@ -110,17 +107,17 @@ fn details(
         <section class="card" aria-labelledby="facts-title">
             <h2 class="card-title" id="facts-title">{s.product.clone()}</h2>
             <dl class="facts">
-                <dt>"Customer"</dt><dd>{s.customer.clone()}</dd>
-                <dt>"Name"</dt><dd>{s.friendly_name.clone()}</dd>
-                <dt>"Quantity"</dt><dd>{s.quantity}</dd>
-                <dt>"Status"</dt><dd>{status}</dd>
+                <dt>{tr!(p_subscription.customer)}</dt><dd>{s.customer.clone()}</dd>
+                <dt>{tr!(p_subscription.name)}</dt><dd>{s.friendly_name.clone()}</dd>
+                <dt>{tr!(p_subscription.quantity)}</dt><dd>{s.quantity}</dd>
+                <dt>{tr!(p_subscription.status)}</dt><dd>{status}</dd>
                 {publisher}
-                <dt>"Term"</dt><dd>{format!("{}, billed {}", s.term, billed(&s.billing))}</dd>
-                <dt>"Started"</dt><dd>{s.start.clone()}</dd>
-                <dt>"Commitment"</dt><dd>{ends}</dd>
-                <dt>"At renewal"</dt><dd>{if s.next_term.is_empty() { "No change".to_owned() } else { s.next_term.clone() }}</dd>
-                <dt>"Reseller Partner ID"</dt><dd>{if f.partner_id.is_empty() { "None".to_owned() } else { f.partner_id.clone() }}</dd>
-                <dt>"Subscription id"</dt><dd class="mono">{s.id.clone()}</dd>
+                <dt>{tr!(p_subscription.term)}</dt><dd>{format!("{}, billed {}", s.term, billed(&s.billing))}</dd>
+                <dt>{tr!(p_subscription.started)}</dt><dd>{s.start.clone()}</dd>
+                <dt>{tr!(p_subscription.commitment)}</dt><dd>{ends}</dd>
+                <dt>{tr!(p_subscription.at_renewal)}</dt><dd>{if s.next_term.is_empty() { tr!(p_subscription.no_change).to_owned() } else { s.next_term.clone() }}</dd>
+                <dt>{tr!(p_subscription.reseller_partner_id)}</dt><dd>{if f.partner_id.is_empty() { tr!(p_subscription.none).to_owned() } else { f.partner_id.clone() }}</dd>
+                <dt>{tr!(p_subscription.subscription_id)}</dt><dd class="mono">{s.id.clone()}</dd>
             </dl>
         </section>
     };
@@ -128,7 +125,7 @@ fn details(
         (false, _) => None,
         (true, true) => Some(
             view! {
-                <p class="muted">"It can be changed once its set-up on the publisher's site is finished."</p>
+                <p class="muted">{tr!(p_subscription.it_can_be_changed_once)}</p>
             }
             .into_any(),
         ),
@@ -147,15 +144,16 @@ fn auto_increase_form(
     let (customer_on, own) = f.auto_increase.clone()?;
     let (customer, id) = (f.item.customer_id.clone(), f.item.id.clone());
     let customer_too = customer.clone();
-    let every = format!("Every subscription of {}", f.item.customer);
-    let customer_words = if customer_on { "on" } else { "off" };
+    let every = tr!(p_subscription.every, customer = f.item.customer.as_str()).to_string();
+    let as_customer = if customer_on {
+        tr!(p_subscription.as_customer_on)
+    } else {
+        tr!(p_subscription.as_customer_off)
+    };
     let choices = [
-        (
-            "",
-            format!("As the customer's setting (now {customer_words})"),
-        ),
-        ("on", "On for this subscription".to_owned()),
-        ("off", "Off for this subscription".to_owned()),
+        ("", as_customer.to_owned()),
+        ("on", tr!(p_subscription.on_here).to_owned()),
+        ("off", tr!(p_subscription.off_here).to_owned()),
     ]
     .into_iter()
     .map(|(value, label)| {
@@ -166,27 +164,27 @@ fn auto_increase_form(
     Some(
         view! {
             <section class="card" aria-labelledby="grow-title">
-                <h2 class="card-title" id="grow-title">"Auto-increase on assignment"</h2>
-                <p class="muted">"When a license is assigned and none is free, the subscription grows by exactly the number missing, then the license is assigned: one quantity change for the whole update, recorded in the history."</p>
+                <h2 class="card-title" id="grow-title">{tr!(p_subscription.auto_increase_on_assignment)}</h2>
+                <p class="muted">{tr!(p_subscription.when_a_license_is_assigned)}</p>
                 <ActionForm action=save attr:class="filters">
                     <input type="hidden" name="customer" value=customer />
                     <input type="hidden" name="subscription" value=id />
                     <div class="field">
-                        <label for="grow-own">"This subscription"</label>
+                        <label for="grow-own">{tr!(p_subscription.this_subscription)}</label>
                         <select class="select select-wide" id="grow-own" name="value">{choices}</select>
                     </div>
-                    <button type="submit" class="button button-secondary">"Save"</button>
+                    <button type="submit" class="button button-secondary">{tr!(p_subscription.save)}</button>
                 </ActionForm>
                 <ActionForm action=save attr:class="filters">
                     <input type="hidden" name="customer" value=customer_too />
                     <div class="field">
                         <label for="grow-customer">{every}</label>
                         <select class="select select-wide" id="grow-customer" name="value">
-                            <option value="on" selected=customer_on>"On"</option>
-                            <option value="off" selected=!customer_on>"Off"</option>
+                            <option value="on" selected=customer_on>{tr!(p_subscription.on)}</option>
+                            <option value="off" selected=!customer_on>{tr!(p_subscription.off)}</option>
                         </select>
                     </div>
-                    <button type="submit" class="button button-secondary">"Save for the customer"</button>
+                    <button type="submit" class="button button-secondary">{tr!(p_subscription.save_for_the_customer)}</button>
                 </ActionForm>
             </section>
         }
@@ -199,29 +197,22 @@ fn window_rule(f: &SubscriptionFacts) -> String {
     let s = &f.item;
     if f.marketplace {
         if f.in_window {
-            format!(
-                "A marketplace offer: quantity changes apply at once; it can be cancelled until {}.",
-                s.cancel_until
-            )
+            tr!(p_subscription.market_window, end = s.cancel_until.as_str()).to_string()
         } else {
-            "A marketplace offer: quantity changes apply at once; its cancellation window has \
-             closed, but with auto-renew off it ends at the end of its term."
-                .to_owned()
+            tr!(p_subscription.market_closed).to_owned()
         }
     } else if !f.nce {
-        "Increases and decreases apply at once.".to_owned()
+        tr!(p_subscription.at_once).to_owned()
     } else if f.in_window {
-        format!(
-            "Within the first 7 days of the term: a decrease or a cancellation applies at once, until {}.",
-            s.cancel_until
-        )
+        tr!(p_subscription.in_window, end = s.cancel_until.as_str()).to_string()
+    } else if s.commitment_end.is_empty() {
+        tr!(p_subscription.after_window).to_owned()
     } else {
-        format!(
-            "The first 7 days of the term have passed: an increase applies at once; a decrease is \
-             scheduled for renewal{}; the subscription cannot be cancelled, but with auto-renew off \
-             it ends then.",
-            if s.commitment_end.is_empty() { String::new() } else { format!(" on {}", s.commitment_end) }
+        tr!(
+            p_subscription.after_window_on,
+            end = s.commitment_end.as_str()
         )
+        .to_string()
     }
 }
 
@@ -248,12 +239,12 @@ fn change_forms(f: &SubscriptionFacts, change: ServerAction<ChangeSubscription>)
                 {hidden()}
                 <input type="hidden" name="change" value="partner_id" />
                 <div class="field">
-                    <label for="partner-id">"Reseller Partner ID"</label>
-                    <input class="input" id="partner-id" name="value" inputmode="numeric" pattern="[0-9]{0,10}" maxlength="10" placeholder="None" value=partner_id aria-describedby="partner-id-hint" />
+                    <label for="partner-id">{tr!(p_subscription.reseller_partner_id)}</label>
+                    <input class="input" id="partner-id" name="value" inputmode="numeric" pattern="[0-9]{0,10}" maxlength="10" placeholder=tr!(p_subscription.none) value=partner_id aria-describedby="partner-id-hint" />
                 </div>
-                <button type="submit" class="button button-secondary">"Save Partner ID"</button>
+                <button type="submit" class="button button-secondary">{tr!(p_subscription.save_partner_id)}</button>
             </ActionForm>
-            <p class="field-hint form-after" id="partner-id-hint">"The indirect reseller's Microsoft Partner ID (up to 10 digits); saving it empty removes it."</p>
+            <p class="field-hint form-after" id="partner-id-hint">{tr!(p_subscription.the_indirect_reseller_s_microsoft)}</p>
         }
     });
     let button =
@@ -271,41 +262,41 @@ fn change_forms(f: &SubscriptionFacts, change: ServerAction<ChangeSubscription>)
     let (quantity, name) = (s.quantity.to_string(), s.friendly_name.clone());
     view! {
         <section class="card" aria-labelledby="change-title">
-            <h2 class="card-title" id="change-title">"Change"</h2>
+            <h2 class="card-title" id="change-title">{tr!(p_subscription.change)}</h2>
             <p class="muted">{window_rule(f)}</p>
             <ActionForm action=change attr:class="filters">
                 {hidden_q()}
                 <input type="hidden" name="change" value="quantity" />
                 <div class="field">
-                    <label for="quantity">"Quantity"</label>
+                    <label for="quantity">{tr!(p_subscription.quantity)}</label>
                     <input class="input" id="quantity" name="value" type="number" min="1" max="100000" required value=quantity />
                 </div>
-                <button type="submit" class="button button-primary">"Change quantity"</button>
+                <button type="submit" class="button button-primary">{tr!(p_subscription.change_quantity)}</button>
             </ActionForm>
             <ActionForm action=change attr:class="filters">
                 {hidden_n()}
                 <input type="hidden" name="change" value="name" />
                 <div class="field">
-                    <label for="friendly-name">"Name"</label>
+                    <label for="friendly-name">{tr!(p_subscription.name)}</label>
                     <input class="input" id="friendly-name" name="value" required maxlength="100" value=name />
                 </div>
-                <button type="submit" class="button button-secondary">"Rename"</button>
+                <button type="submit" class="button button-secondary">{tr!(p_subscription.rename)}</button>
             </ActionForm>
             {partner}
             {renewal}
             <div class="row-actions">
                 {if s.auto_renew {
-                    button("Turn auto-renew off", "auto_renew", "off", "button button-secondary").into_any()
+                    button(tr!(p_subscription.auto_renew_off), "auto_renew", "off", "button button-secondary").into_any()
                 } else {
-                    button("Turn auto-renew on", "auto_renew", "on", "button button-secondary").into_any()
+                    button(tr!(p_subscription.auto_renew_on), "auto_renew", "on", "button button-secondary").into_any()
                 }}
                 {(!marketplace).then(|| if suspended {
-                    button("Reactivate", "reactivate", "", "button button-secondary").into_any()
+                    button(tr!(p_subscription.reactivate), "reactivate", "", "button button-secondary").into_any()
                 } else {
-                    button("Suspend", "suspend", "", "button button-secondary").into_any()
+                    button(tr!(p_subscription.suspend), "suspend", "", "button button-secondary").into_any()
                 })}
-                {f.scheduled.then(|| button("Remove the change at renewal", "unschedule", "", "button button-secondary"))}
-                {(f.in_window || !(f.nce || marketplace)).then(|| button("Cancel subscription", "cancel", "", "button button-danger"))}
+                {f.scheduled.then(|| button(tr!(p_subscription.unschedule), "unschedule", "", "button button-secondary"))}
+                {(f.in_window || !(f.nce || marketplace)).then(|| button(tr!(p_subscription.cancel), "cancel", "", "button button-danger"))}
             </div>
         </section>
     }
@@ -322,8 +313,7 @@ fn renewal_form(
     }
     if !f.item.auto_renew {
         return Some(
-            view! { <p class="muted">"Turn auto-renew on to renew with another term, billing cycle or quantity."</p> }
-                .into_any(),
+            view! { <p class="muted">{tr!(p_subscription.turn_auto_renew_on_to)}</p> }.into_any(),
         );
     }
     let chosen = f.next_term.clone();
@@ -342,14 +332,14 @@ fn renewal_form(
                 {hidden()}
                 <input type="hidden" name="change" value="next_term" />
                 <div class="field">
-                    <label for="next-term">"Renew with"</label>
+                    <label for="next-term">{tr!(p_subscription.renew_with)}</label>
                     <select class="select" id="next-term" name="next">{options}</select>
                 </div>
                 <div class="field">
-                    <label for="next-quantity">"Quantity at renewal"</label>
+                    <label for="next-quantity">{tr!(p_subscription.quantity_at_renewal)}</label>
                     <input class="input" id="next-quantity" name="value" type="number" min="1" max="100000" required value=quantity />
                 </div>
-                <button type="submit" class="button button-secondary">"Schedule for renewal"</button>
+                <button type="submit" class="button button-secondary">{tr!(p_subscription.schedule_for_renewal)}</button>
             </ActionForm>
         }
         .into_any(),

@@ -66,18 +66,18 @@ pub fn Subscriptions() -> impl IntoView {
     });
     view! {
         <PageHeader
-            title="Subscriptions"
-            subtitle="Microsoft cloud subscriptions of every customer you manage, on every Partner Center connection."
+            title=tr!(p_subscriptions.subscriptions)
+            subtitle=tr!(p_subscriptions.microsoft_cloud_subscriptions_of_every)
         >
             {can_order.then(|| {
                 let to = move || {
                     let customer = filter.get().customer;
                     crate::urls::href("/subscriptions/new", &[("customer", &customer)])
                 };
-                view! { <a class="button button-primary" href=to>"Add subscription"</a> }
+                view! { <a class="button button-primary" href=to>{tr!(p_subscriptions.add_subscription)}</a> }
             })}
         </PageHeader>
-        <Transition fallback=|| view! { <p class="muted">"Reading subscriptions from Partner Center…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(p_subscriptions.reading_subscriptions_from_partner_center)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || data.get().map(|r| r.map(|p| view! {
                     {subscription_table(&p, filter.get_untracked(), reading, start)}
@@ -116,9 +116,9 @@ fn subscription_table(
     };
     let marketplace = filter.tab.as_deref() == Some("marketplace");
     let tabs = view! {
-        <nav class="tabs" aria-label="Kind of subscription">
-            <a class="tab" href=link(&|f| { f.tab = None; f.page = None; }) aria-current=(!marketplace).then_some("page")>"Microsoft"</a>
-            <a class="tab" href=link(&|f| { f.tab = Some("marketplace".into()); f.page = None; }) aria-current=marketplace.then_some("page")>"Marketplace"</a>
+        <nav class="tabs" aria-label=tr!(p_subscriptions.kind_of_subscription)>
+            <a class="tab" href=link(&|f| { f.tab = None; f.page = None; }) aria-current=(!marketplace).then_some("page")>{tr!(p_subscriptions.microsoft)}</a>
+            <a class="tab" href=link(&|f| { f.tab = Some("marketplace".into()); f.page = None; }) aria-current=marketplace.then_some("page")>{tr!(p_subscriptions.marketplace)}</a>
         </nav>
     };
     let selected = filter.customer.clone().unwrap_or_default().to_lowercase();
@@ -146,43 +146,40 @@ fn subscription_table(
             <input type="hidden" name="read" value="0" />
             <input type="hidden" name="tab" value=tab />
             <div class="field" class:hidden=!several>
-                <label for="customer">"Customer"</label>
+                <label for="customer">{tr!(p_subscriptions.customer)}</label>
                 <select class="select" id="customer" name="customer">
-                    <option value="" selected=selected.is_empty()>"All customers"</option>
+                    <option value="" selected=selected.is_empty()>{tr!(p_subscriptions.all_customers)}</option>
                     {customers}
                 </select>
             </div>
             <div class="field">
-                <label for="status">"Status"</label>
+                <label for="status">{tr!(p_subscriptions.status)}</label>
                 <select class="select" id="status" name="status">
-                    <option value="" selected=any_status>"All"</option>
+                    <option value="" selected=any_status>{tr!(p_subscriptions.all)}</option>
                     {statuses}
                 </select>
             </div>
             <div class="field">
-                <label for="search">"Search"</label>
-                <input class="input" id="search" name="search" type="search" placeholder="Product, name or id" value=search />
+                <label for="search">{tr!(p_subscriptions.search)}</label>
+                <input class="input" id="search" name="search" type="search" placeholder=tr!(p_subscriptions.product_name_or_id) value=search />
             </div>
-            <button type="submit" class="button button-secondary">"Show"</button>
+            <button type="submit" class="button button-secondary">{tr!(p_subscriptions.show)}</button>
         </Form>
     };
     let read_note = if p.never_read > 0 {
-        format!(
-            "{} customer{} never read from Partner Center.",
+        tr_n!(
             p.never_read,
-            if p.never_read == 1 { "" } else { "s" }
+            p_subscriptions.never_read_single | p_subscriptions.never_read_many,
+            n = p.never_read
         )
     } else {
-        format!("Read from Partner Center at {}.", p.read_at)
+        tr!(p_subscriptions.read_at, at = p.read_at.as_str()).to_string()
     };
     let read_href = link(&|f| f.read = Some("1".into()));
     let failures = (!p.failures.is_empty()).then(|| {
         view! {
             <div class="alert alert-warning" role="alert">
-                {format!(
-                    "Partner Center did not answer for {}; the last subscriptions read are shown.",
-                    p.failures.join(", ")
-                )}
+                {tr!(p_subscriptions.failures, who = p.failures.join(", ")).to_string()}
             </div>
         }
     });
@@ -193,18 +190,18 @@ fn subscription_table(
         .collect_view();
     let prev = (p.page > 1).then(|| link(&|f| f.page = Some((p.page - 1).to_string())));
     let next = (p.page < p.pages).then(|| link(&|f| f.page = Some((p.page + 1).to_string())));
-    let summary = format!(
-        "{} subscription{} · page {} of {}",
+    let summary = tr_n!(
         p.matching,
-        if p.matching == 1 { "" } else { "s" },
-        p.page,
-        p.pages
+        p_subscriptions.summary_single | p_subscriptions.summary_many,
+        n = p.matching,
+        page = p.page,
+        pages = p.pages
     );
     // Nothing stored yet is not "nothing matches".
     let empty_text = if p.never_read > 0 {
-        "Nothing read yet: Read from Partner Center shows the subscriptions."
+        tr!(p_subscriptions.nothing_read)
     } else {
-        "No subscriptions match."
+        tr!(p_subscriptions.none_match)
     };
     let empty = p
         .rows
@@ -214,7 +211,7 @@ fn subscription_table(
         {tabs}
         {filters}
         {failures}
-        <div class="refresh-bar" role="status" aria-live="polite" aria-label="Partner Center read">
+        <div class="refresh-bar" role="status" aria-live="polite" aria-label=tr!(p_subscriptions.partner_center_read)>
             {move || reading_status(reading.get(), read_note.clone())}
             <a
                 class="button button-ghost button-small"
@@ -224,20 +221,20 @@ fn subscription_table(
                     start();
                 }
             >
-                "Read from Partner Center"
+                {tr!(p_subscriptions.read_from_partner_center)}
             </a>
         </div>
-        <div class="card card-flush card-scroll" tabindex="0" role="region" aria-label="Subscriptions">
+        <div class="card card-flush card-scroll" tabindex="0" role="region" aria-label=tr!(p_subscriptions.subscriptions)>
             <table class="table">
                 <thead>
                     <tr>
-                        {several.then(|| view! { <th scope="col">"Customer"</th> })}
-                        <th scope="col">{if marketplace { "Offer" } else { "Product" }}</th>
-                        <th scope="col" class="numeric">"Quantity"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Term"</th>
-                        <th scope="col">"Commitment"</th>
-                        <th scope="col">"At renewal"</th>
+                        {several.then(|| view! { <th scope="col">{tr!(p_subscriptions.customer)}</th> })}
+                        <th scope="col">{if marketplace { tr!(p_subscriptions.offer) } else { tr!(p_subscriptions.product) }}</th>
+                        <th scope="col" class="numeric">{tr!(p_subscriptions.quantity)}</th>
+                        <th scope="col">{tr!(p_subscriptions.status)}</th>
+                        <th scope="col">{tr!(p_subscriptions.term)}</th>
+                        <th scope="col">{tr!(p_subscriptions.commitment)}</th>
+                        <th scope="col">{tr!(p_subscriptions.at_renewal)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -245,8 +242,8 @@ fn subscription_table(
             {empty}
             <div class="table-footnote muted pager">
                 <span>{summary}</span>
-                {prev.map(|h| view! { <a href=h>"Previous"</a> })}
-                {next.map(|h| view! { <a href=h>"Next"</a> })}
+                {prev.map(|h| view! { <a href=h>{tr!(p_subscriptions.previous)}</a> })}
+                {next.map(|h| view! { <a href=h>{tr!(p_subscriptions.next)}</a> })}
             </div>
         </div>
     }
@@ -254,21 +251,38 @@ fn subscription_table(
 
 fn subscription_row(s: &SubscriptionItem, several: bool, marketplace: bool) -> impl IntoView {
     let (badge, status) = match s.status.as_str() {
-        "active" => ("badge badge-success", "Active".to_owned()),
-        "suspended" => ("badge badge-warning", "Suspended".to_owned()),
-        "pending" if marketplace => ("badge badge-warning", "Action needed".to_owned()),
-        "deleted" | "expired" => ("badge badge-neutral", capitalised(&s.status)),
+        "active" => (
+            "badge badge-success",
+            tr!(p_subscriptions.active).to_owned(),
+        ),
+        "suspended" => (
+            "badge badge-warning",
+            tr!(p_subscriptions.suspended).to_owned(),
+        ),
+        "pending" if marketplace => (
+            "badge badge-warning",
+            tr!(p_subscriptions.action_needed).to_owned(),
+        ),
+        "deleted" => (
+            "badge badge-neutral",
+            tr!(p_subscriptions.deleted).to_owned(),
+        ),
+        "expired" => (
+            "badge badge-neutral",
+            tr!(p_subscriptions.expired).to_owned(),
+        ),
         other => ("badge badge-info", capitalised(other)),
     };
     // Where the commitment stands: renews or ends on its end date, since its start.
     let ends = match (s.commitment_end.as_str(), s.auto_renew) {
         ("", _) => String::new(),
-        (end, true) => format!("Renews {end}"),
-        (end, false) => format!("Ends {end}"),
+        (end, true) => tr!(p_subscriptions.renews, end).to_string(),
+        (end, false) => tr!(p_subscriptions.ends, end).to_string(),
     };
-    let since = (!s.start.is_empty()).then(|| format!("Since {}", s.start));
+    let since = (!s.start.is_empty())
+        .then(|| tr!(p_subscriptions.since, start = s.start.as_str()).to_string());
     let cancel = (!s.cancel_until.is_empty())
-        .then(|| format!("Decrease or cancel until {}", s.cancel_until));
+        .then(|| tr!(p_subscriptions.cancel_until, end = s.cancel_until.as_str()).to_string());
     let name_line = if marketplace {
         s.publisher.clone()
     } else {
@@ -286,7 +300,7 @@ fn subscription_row(s: &SubscriptionItem, several: bool, marketplace: bool) -> i
                 <a href=crate::urls::href("/subscription", &[("customer", &Some(s.customer_id.clone())), ("id", &Some(s.id.clone()))])>
                     {s.product.clone()}
                 </a>
-                {s.add_on.then(|| view! { " " <span class="badge badge-neutral">"Add-on"</span> })}
+                {s.add_on.then(|| view! { " " <span class="badge badge-neutral">{tr!(p_subscriptions.add_on)}</span> })}
                 {(!name_line.is_empty() && name_line != s.product).then(|| view! { <div class="muted small">{name_line}</div> })}
             </td>
             <td class="numeric">{s.quantity}</td>
@@ -302,7 +316,7 @@ fn subscription_row(s: &SubscriptionItem, several: bool, marketplace: bool) -> i
             </td>
             <td>
                 {if s.next_term.is_empty() {
-                    view! { <span class="muted">"No change"</span> }.into_any()
+                    view! { <span class="muted">{tr!(p_subscriptions.no_change)}</span> }.into_any()
                 } else {
                     view! { <span>{s.next_term.clone()}</span> }.into_any()
                 }}
@@ -328,20 +342,20 @@ pub(crate) fn capitalised(s: &str) -> String {
 fn mode_form(live: bool, action: ServerAction<SetSubscriptionsLoadMode>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="subscriptions-mode">
-            <h2 class="card-title" id="subscriptions-mode">"When someone opens this page"</h2>
+            <h2 class="card-title" id="subscriptions-mode">{tr!(p_subscriptions.when_someone_opens_this_page)}</h2>
             <ActionForm action=action>
                 <fieldset class="choices">
-                    <legend>"Subscriptions are"</legend>
+                    <legend>{tr!(p_subscriptions.subscriptions_are)}</legend>
                     <label class="choice">
                         <input type="radio" name="mode" value="live" checked=live />
-                        " Read live from Partner Center (and stored)"
+                        {tr!(p_subscriptions.read_live_from_partner_center)}
                     </label>
                     <label class="choice">
                         <input type="radio" name="mode" value="cache" checked=!live />
-                        " Shown as last stored, with a button to read Partner Center"
+                        {tr!(p_subscriptions.shown_as_last_stored_with)}
                     </label>
                 </fieldset>
-                <button type="submit" class="button button-secondary">"Save"</button>
+                <button type="submit" class="button button-secondary">{tr!(p_subscriptions.save)}</button>
             </ActionForm>
         </section>
     }
@@ -359,22 +373,24 @@ struct Reading {
 
 fn reading_status(r: Reading, note: String) -> impl IntoView {
     let text = if let Some(error) = &r.error {
-        format!("The read stopped: {error}")
+        tr!(p_subscriptions.read_stopped, error = error.as_str()).to_string()
     } else if r.running && r.total == 0 {
-        "Asking Partner Center…".to_owned()
+        tr!(users.asking).to_owned()
     } else if r.running {
-        format!("Reading subscriptions: {} of {} customers", r.done, r.total)
+        tr!(p_subscriptions.reading, done = r.done, total = r.total).to_string()
     } else if !r.failed.is_empty() {
-        format!(
-            "{note} Partner Center did not answer for {}; their last subscriptions read are shown.",
-            r.failed.join(", ")
+        tr!(
+            p_subscriptions.failed_note,
+            note = note.as_str(),
+            who = r.failed.join(", ")
         )
+        .to_string()
     } else {
         note
     };
     view! {
         {r.running.then(|| view! {
-            <progress class="progress" max=r.total.max(1) value=r.done aria-label="Customers read"></progress>
+            <progress class="progress" max=r.total.max(1) value=r.done aria-label=tr!(p_subscriptions.customers_read)></progress>
         })}
         <span class="muted">{text}</span>
     }

@@ -28,8 +28,8 @@ pub fn Templates() -> impl IntoView {
         |_| templates(),
     );
     view! {
-        <PageHeader title="Plan templates" subtitle="Licenses, service plans, a location and a role, given together when a user is created." />
-        <Transition fallback=|| view! { <p class="muted">"Loading the templates…"</p> }>
+        <PageHeader title=tr!(p_templates.plan_templates) subtitle=tr!(p_templates.licenses_service_plans_a_location) />
+        <Transition fallback=|| view! { <p class="muted">{tr!(p_templates.loading_the_templates)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || data.get().map(|r| r.map(|page| view! { <Page page save delete /> }))}
             </ErrorBoundary>
@@ -47,7 +47,7 @@ fn Page(
     let deleted = move || {
         delete.value().get().map(|r| match r {
             Ok(()) => {
-                view! { <div class="alert alert-success" role="status">"Template deleted."</div> }
+                view! { <div class="alert alert-success" role="status">{tr!(p_templates.template_deleted)}</div> }
                     .into_any()
             }
             Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }
@@ -59,21 +59,21 @@ fn Page(
     view! {
         {deleted}
         <section class="card card-flush" aria-labelledby="templates-title">
-            <h2 class="card-title card-title-padded" id="templates-title">"Templates"</h2>
+            <h2 class="card-title card-title-padded" id="templates-title">{tr!(p_templates.templates)}</h2>
             <table class="table" aria-labelledby="templates-title">
                 <thead>
                     <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Licenses (service plans off)"</th>
-                        <th scope="col">"Location"</th>
-                        <th scope="col">"Role"</th>
-                        <th scope="col">"Whose"</th>
-                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                        <th scope="col">{tr!(p_templates.name)}</th>
+                        <th scope="col">{tr!(p_templates.licenses_service_plans_off)}</th>
+                        <th scope="col">{tr!(p_templates.location)}</th>
+                        <th scope="col">{tr!(p_templates.role)}</th>
+                        <th scope="col">{tr!(p_templates.whose)}</th>
+                        <th scope="col"><span class="visually-hidden">{tr!(p_templates.actions)}</span></th>
                     </tr>
                 </thead>
                 <tbody>
                     {rows.is_empty().then(|| view! {
-                        <tr><td colspan="6" class="muted">"No templates yet."</td></tr>
+                        <tr><td colspan="6" class="muted">{tr!(p_templates.no_templates_yet)}</td></tr>
                     })}
                     {rows.into_iter().map(|t| template_row(t, editing, delete)).collect_view()}
                 </tbody>
@@ -116,10 +116,10 @@ fn template_row(
             <td class="actions-cell nowrap">
                 {t.editable.then(|| view! {
                     <button type="button" class="button button-secondary button-small" aria-label=format!("Edit {name}")
-                        on:click=move |_| editing.set(Some(item.clone()))>"Edit"</button>
+                        on:click=move |_| editing.set(Some(item.clone()))>{tr!(p_templates.edit)}</button>
                     " "
                     <button type="button" class="button button-secondary button-small" aria-label=format!("Delete {}", t.name)
-                        on:click=move |_| { delete.dispatch(DeleteTemplate { id: id.clone() }); }>"Delete"</button>
+                        on:click=move |_| { delete.dispatch(DeleteTemplate { id: id.clone() }); }>{tr!(p_templates.delete)}</button>
                 })}
             </td>
         </tr>
@@ -168,7 +168,7 @@ fn Editor(
     let said = move || {
         save.value().get().map(|r| match r {
             Ok(_) => {
-                view! { <div class="alert alert-success" role="status">"Template saved."</div> }
+                view! { <div class="alert alert-success" role="status">{tr!(p_templates.template_saved)}</div> }
                     .into_any()
             }
             Err(e) => view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> }
@@ -196,43 +196,43 @@ fn Editor(
     view! {
         <section class="card" aria-labelledby="editor-title">
             <h2 class="card-title" id="editor-title">
-                {move || if editing.get().is_some() { "Edit template" } else { "New template" }}
+                {move || if editing.get().is_some() { tr!(p_templates.edit_template) } else { tr!(p_templates.new_template) }}
             </h2>
             {said}
             <form class="stack-form" on:submit=submit>
                 <div class="field">
-                    <label for="template-name">"Name"</label>
+                    <label for="template-name">{tr!(p_templates.name)}</label>
                     <input class="input" id="template-name" required maxlength="80" bind:value=name />
                 </div>
                 <fieldset class="choices">
-                    <legend>"Licenses (those your customers have), and their service plans"</legend>
+                    <legend>{tr!(p_templates.licenses_those_your_customers_have)}</legend>
                     {offers.is_empty().then(|| view! {
-                        <p class="muted">"No licenses known yet: open the Users page of a customer first."</p>
+                        <p class="muted">{tr!(p_templates.no_licenses_known_yet_open)}</p>
                     })}
                     {offers.into_iter().map(|o| license_choice(o, chosen)).collect_view()}
                 </fieldset>
                 <div class="form-grid">
                     <div class="field">
-                        <label for="template-location">"Usage location (for users without one)"</label>
+                        <label for="template-location">{tr!(p_templates.usage_location_for_users_without)}</label>
                         <select class="select" id="template-location" prop:value=move || location.get()
                             on:change=move |ev| location.set(event_target_value(&ev))>
-                            <option value="">"None"</option>
+                            <option value="">{tr!(p_templates.none)}</option>
                             {COUNTRIES.iter().map(|(code, country)| view! { <option value=*code>{format!("{} ({code})", country(crate::language::current()))}</option> }).collect_view()}
                         </select>
                     </div>
                     <div class="field">
-                        <label for="template-role">"Role"</label>
+                        <label for="template-role">{tr!(p_templates.role)}</label>
                         <select class="select" id="template-role" prop:value=move || role.get()
                             on:change=move |ev| role.set(event_target_value(&ev))>
-                            <option value="">"None (a user)"</option>
+                            <option value="">{tr!(p_templates.none_a_user)}</option>
                             {roles.into_iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view()}
                         </select>
                     </div>
                 </div>
                 <div class="inline-form">
-                    <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save template"</button>
+                    <button type="submit" class="button button-primary" disabled=move || save.pending().get()>{tr!(p_templates.save_template)}</button>
                     {move || editing.get().is_some().then(|| view! {
-                        <button type="button" class="button button-secondary" on:click=move |_| editing.set(None)>"Cancel"</button>
+                        <button type="button" class="button button-secondary" on:click=move |_| editing.set(None)>{tr!(p_templates.cancel)}</button>
                     })}
                 </div>
             </form>

@@ -38,16 +38,11 @@ impl JobRow {
         if self.total == 0 && self.done == 0 {
             return String::new();
         }
-        format!(
-            "{} of {} done{}",
-            self.done,
-            self.total,
-            match self.errors {
-                0 => String::new(),
-                1 => ", 1 failed".to_owned(),
-                n => format!(", {n} failed"),
-            }
-        )
+        let (done, total) = (self.done, self.total);
+        match self.errors {
+            0 => tr!(p_jobs.counts, done, total).to_string(),
+            n => tr!(p_jobs.counts_failed, done, total, n).to_string(),
+        }
     }
 }
 

@@ -170,33 +170,25 @@ impl Services {
     /// Mails the service provider's admins who chose it that reductions wait for approval
     /// (nothing when none was planned). A mail that cannot be queued is logged, not a failure.
     async fn tell_optimisation_waits(&self, report: &crate::service::Optimisation) {
-        let waiting: Vec<String> = report
+        let waiting: Vec<(String, usize)> = report
             .customers
             .iter()
             .filter_map(|(c, planned)| {
                 let n = planned.as_ref().ok()?.len();
-                (n > 0).then(|| format!("- {}: {n} subscription(s) to reduce", c.company_name))
+                (n > 0).then(|| (c.company_name.clone(), n))
             })
             .collect();
         if waiting.is_empty() {
             return;
         }
-        let body = format!(
-            "Tonight's license optimisation found licenses to give back; nothing is changed until \
-             you approve it on the Optimisation page in Seatwise.\n{}\n{}",
-            waiting.join("\n"),
-            crate::notifications::NOTICE_FOOTER
-        );
-        let subject = format!(
-            "License optimisation waits for approval ({} customer(s))",
-            waiting.len()
-        );
+        let mail = crate::mails::Mail::OptimisationWaiting {
+            customers: &waiting,
+        };
         if let Err(e) = crate::notifications::notify_now(
             self.store.pool(),
             crate::notifications::Notice::Optimisation,
             None,
-            &subject,
-            &body,
+            &mail,
         )
         .await
         {

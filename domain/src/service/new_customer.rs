@@ -7,6 +7,7 @@
 use partner_center::{CustomerId, PartnerCenter, PcError};
 
 use super::{orders::confirm, Caller, ServiceError};
+use crate::language::Language;
 use crate::{
     access::{ProviderAdmin, ResellerId, Role},
     connections::Connection,
@@ -249,19 +250,20 @@ impl Caller {
         );
         let mailed_to = if mail && !admin_password.is_empty() {
             let to = new.email.trim().to_owned();
-            let body = format!(
-                "Hello,\n\nThe Microsoft 365 tenant of {company} is ready.\n\nDomain: {domain}\n\
-                 Global administrator: {admin_user}\nPassword: {admin_password}\n\n\
-                 You will be asked to choose a new password when you sign in at \
-                 https://portal.office.com.\n"
-            );
+            let letter = crate::mails::Mail::TenantReady {
+                company: &company,
+                domain: &domain,
+                admin_user: &admin_user,
+                admin_password: &admin_password,
+            }
+            .letter(self.who.language.unwrap_or(Language::English));
             let mut tx = store.pool().begin().await?;
             crate::outbox::enqueue(
                 &mut tx,
                 Some(&imported.id),
                 &to,
-                &format!("Your Microsoft 365 tenant {domain}"),
-                &body,
+                &letter.subject,
+                &letter.body,
             )
             .await?;
             tx.commit().await?;

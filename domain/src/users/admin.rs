@@ -1205,22 +1205,25 @@ async fn enqueue_password_mail(
     password: &str,
     force_change: bool,
 ) -> Result<(), sqlx::Error> {
-    let body = format!(
-        "Hello,\n\nThe password of the Microsoft 365 account {upn} ({company}) was set.\n\n\
-         User name: {upn}\nPassword: {password}\n\n{change}\n\nSign in at https://portal.office.com.\n",
-        company = scope.customer().company_name,
-        change = if force_change {
-            "You will be asked to choose a new password when you sign in."
-        } else {
-            "Keep it safe."
-        }
+    // In the language of whoever set it: they chose the address it goes to.
+    let letter = crate::mails::Mail::PasswordSet {
+        upn,
+        company: &scope.customer().company_name,
+        password,
+        force_change,
+    }
+    .letter(
+        scope
+            .principal()
+            .language
+            .unwrap_or(crate::language::Language::English),
     );
     crate::outbox::enqueue(
         tx,
         Some(&scope.customer().id),
         to,
-        &format!("Your Microsoft 365 password for {upn}"),
-        &body,
+        &letter.subject,
+        &letter.body,
     )
     .await
 }

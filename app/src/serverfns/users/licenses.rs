@@ -93,10 +93,7 @@ mod server {
     impl From<LicenseTransaction> for LicenseChange {
         fn from(t: LicenseTransaction) -> Self {
             LicenseChange {
-                at: crate::language::date(
-                    crate::language::current(),
-                    &domain::time::format_utc_datetime(t.at),
-                ),
+                at: crate::language::date(&domain::time::format_utc_datetime(t.at)),
                 actor: t.actor,
                 user_name: t.user_principal_name,
                 product: t.product_name,
