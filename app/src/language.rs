@@ -163,6 +163,51 @@ pub fn amount(locale: Locale, value: f64) -> String {
     format!("{sign}{whole}{decimal}{:02}", (cents % 100).abs())
 }
 
+/// A subscription's term (`P1M`, `P1Y`, `P3Y`) in the [`current`] language.
+pub fn term(term: &str) -> String {
+    match term {
+        "P1M" => tr!(words.p1m).to_owned(),
+        "P1Y" => tr!(words.p1y).to_owned(),
+        "P3Y" => tr!(words.p3y).to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// "1 year, billed annually" in the [`current`] language.
+pub fn term_billed(term: &str, cycle: &str) -> String {
+    let (term, cycle) = (self::term(term), crate::pages::catalog::billed(cycle));
+    tr!(words.term_billed, term = term.as_str(), cycle).to_string()
+}
+
+/// A job's kind in the [`current`] language.
+#[cfg(feature = "ssr")]
+pub fn job_words(kind: domain::jobs::JobKind) -> &'static str {
+    use domain::jobs::JobKind;
+    match kind {
+        JobKind::Sync => tr!(words.job_sync),
+        JobKind::Optimise => tr!(words.job_optimise),
+        JobKind::Provision => tr!(words.job_provision),
+        JobKind::Swap => tr!(words.job_swap),
+        JobKind::Template => tr!(words.job_template),
+        JobKind::CatalogRefresh => tr!(words.job_catalog),
+        JobKind::CleanUp => tr!(words.job_cleanup),
+    }
+}
+
+/// A subscription field a history entry names (`quantity`, `auto_renew`) in the [`current`]
+/// language; one it does not know as it is, with spaces.
+pub fn field(field: &str) -> String {
+    match field {
+        "quantity" => tr!(words.f_quantity).to_owned(),
+        "status" => tr!(words.f_status).to_owned(),
+        "auto_renew" => tr!(words.f_auto_renew).to_owned(),
+        "friendly_name" => tr!(words.f_friendly_name).to_owned(),
+        "next_term" => tr!(words.f_next_term).to_owned(),
+        "partner_id" => tr!(words.f_partner_id).to_owned(),
+        other => other.replace('_', " "),
+    }
+}
+
 /// The [`current`] language as the domain names it.
 #[cfg(feature = "ssr")]
 pub fn domain_current() -> domain::language::Language {

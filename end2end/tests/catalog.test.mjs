@@ -20,12 +20,12 @@ test('the admin reads the catalog and offers a SKU', async () => {
   assert.ok((await rows.count()) > 3);
 
   // Microsoft 365 Business Premium, sold annually: offer it under a name of ours.
-  const annual = page.getByRole('checkbox', { name: /^Billed annual: .*Business Premium/ }).first();
-  const label = (await annual.getAttribute('aria-label')).replace('Billed annual: ', '');
+  const annual = page.getByRole('checkbox', { name: /^Billed annually: .*Business Premium/ }).first();
+  const label = (await annual.getAttribute('aria-label')).replace('Billed annually: ', '');
   const row = page.getByRole('row').filter({ has: page.getByRole('checkbox', { name: `Offer ${label}` }) });
   await row.getByRole('checkbox', { name: `Offer ${label}` }).check();
   await row.getByLabel(`Display name of ${label}`).fill('Business plan, yearly');
-  await row.getByRole('checkbox', { name: `Billed annual: ${label}` }).check();
+  await row.getByRole('checkbox', { name: `Billed annually: ${label}` }).check();
   await row.getByRole('button', { name: 'Save' }).click();
   await row.getByText('As Business plan, yearly, billed annually').waitFor();
   await row.getByText('Reviewed').waitFor();

@@ -128,7 +128,7 @@ fn connection_table(
                     </td>
                     <td>
                         {c.tenant_id.clone()}
-                        <div class="muted small">{format!("App {} · sells in {}", c.app_id, c.country)}</div>
+                        <div class="muted small">{tr!(p_connections.app_sells, app = c.app_id.as_str(), country = c.country.as_str()).to_string()}</div>
                         <div class="muted small">{c.sign_in.clone()}</div>
                     </td>
                     <td>{last_ok}</td>

@@ -307,7 +307,7 @@ fn subscription_row(s: &SubscriptionItem, several: bool, marketplace: bool) -> i
             <td><span class=badge>{status}</span></td>
             <td>
                 <span class="nowrap">{s.term.clone()}</span>
-                <div class="muted small nowrap">{format!("Billed {}", billed(&s.billing))}</div>
+                <div class="muted small nowrap">{tr!(p_subscriptions.billed, cycle = billed(&s.billing)).to_string()}</div>
             </td>
             <td>
                 <span class="nowrap">{ends}</span>

@@ -68,7 +68,7 @@ mod server {
     impl From<Entry> for AuditRow {
         fn from(e: Entry) -> Self {
             AuditRow {
-                at: domain::time::format_utc_datetime(e.at),
+                at: crate::language::date(&domain::time::format_utc_datetime(e.at)),
                 id: e.id,
                 actor: e.actor,
                 customer: e.customer_id,

@@ -149,7 +149,7 @@ impl From<domain::service::CatalogView> for CatalogPage {
         let last_refresh = v.last_refresh.map_or(String::new(), |r| {
             format!(
                 "Read from Partner Center at {}: {} SKUs listed, {} new, {} discontinued since the refresh before.",
-                domain::time::format_utc_datetime(r.at),
+                crate::language::date(&domain::time::format_utc_datetime(r.at)),
                 r.listed,
                 r.added,
                 r.discontinued
@@ -177,10 +177,7 @@ impl From<domain::catalog::CatalogItem> for CatalogRow {
             terms: i
                 .terms
                 .iter()
-                .map(|(d, c)| {
-                    let term = domain::subscriptions::term_words(d);
-                    format!("{term}, billed {}", crate::pages::catalog::billed(c))
-                })
+                .map(|(d, c)| crate::language::term_billed(d, c))
                 .collect(),
             cycles: i.available_cycles().into_iter().collect(),
             product_id: i.product_id,
@@ -210,10 +207,7 @@ impl From<domain::service::CatalogBrowse> for BrowseResult {
                     let terms = s
                         .terms
                         .iter()
-                        .map(|(d, c)| {
-                            let term = domain::subscriptions::term_words(d);
-                            format!("{term}, billed {}", crate::pages::catalog::billed(c))
-                        })
+                        .map(|(d, c)| crate::language::term_billed(d, c))
                         .collect();
                     (
                         s.product_title,

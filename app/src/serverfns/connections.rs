@@ -252,13 +252,13 @@ impl From<domain::service::ConnectionListing> for ConnectionRow {
         ConnectionRow {
             id: c.id.to_string(),
             sign_in: match c.credential_kind.as_str() {
-                "refresh_token" => "Refresh token (app + user)",
-                _ => "Client secret (app only)",
+                "refresh_token" => tr!(p_connections.refresh_token_app_user),
+                _ => tr!(p_connections.client_secret_app_only),
             }
             .to_owned(),
             last_ok: c
                 .last_ok_at
-                .map(domain::time::format_utc_datetime)
+                .map(|t| crate::language::date(&domain::time::format_utc_datetime(t)))
                 .unwrap_or_default(),
             name: c.name,
             country: c.country,

@@ -229,7 +229,7 @@ fn to_row(
     names: &std::collections::HashMap<String, String>,
 ) -> HistoryRow {
     HistoryRow {
-        at: domain::time::format_utc_datetime(e.at),
+        at: crate::language::date(&domain::time::format_utc_datetime(e.at)),
         // A customer no longer in Seatwise (its history stays): its id.
         customer: names
             .get(&e.customer_id)
@@ -255,32 +255,29 @@ fn to_row(
 fn what(e: &domain::history::Entry) -> String {
     use domain::history::Kind;
     match e.kind {
-        Kind::Order => format!("Ordered: {}", e.new_value),
-        Kind::Discovered => format!("Seen for the first time: {}", e.new_value),
-        Kind::Gone => format!("No longer listed (was {})", e.old_value),
-        Kind::License => format!("License {}", e.new_value),
+        Kind::Order => tr!(words.h_ordered, what = e.new_value.as_str()).to_string(),
+        Kind::Discovered => tr!(words.h_discovered, what = e.new_value.as_str()).to_string(),
+        Kind::Gone => tr!(words.h_gone, what = e.old_value.as_str()).to_string(),
+        Kind::License => tr!(words.h_license, what = e.new_value.as_str()).to_string(),
         Kind::Reconcile if e.field.is_empty() => {
-            format!("Reconciled, added to the store: {}", e.new_value)
+            tr!(words.h_reconciled_added, what = e.new_value.as_str()).to_string()
         }
         Kind::Change | Kind::Reconcile | Kind::Increase => {
-            let field = e.field.replace('_', " ");
+            let field = crate::language::field(&e.field);
             let shown = |v: &str| {
                 if v.is_empty() {
-                    "none".to_owned()
+                    tr!(words.none).to_owned()
                 } else {
                     v.to_owned()
                 }
             };
-            let taken = match e.kind {
-                Kind::Reconcile => "Reconciled, ",
-                Kind::Increase => "Increased automatically, ",
-                _ => "",
-            };
-            format!(
-                "{taken}{field}: {} → {}",
-                shown(&e.old_value),
-                shown(&e.new_value)
-            )
+            let (old, new) = (shown(&e.old_value), shown(&e.new_value));
+            let (field, old, new) = (field.as_str(), old.as_str(), new.as_str());
+            match e.kind {
+                Kind::Reconcile => tr!(words.h_reconciled, field, old, new).to_string(),
+                Kind::Increase => tr!(words.h_increased, field, old, new).to_string(),
+                _ => tr!(words.h_change, field, old, new).to_string(),
+            }
         }
     }
 }

@@ -118,9 +118,12 @@ impl From<domain::service::JobsView> for JobsPage {
 #[cfg(feature = "ssr")]
 impl JobRow {
     pub fn new(j: domain::jobs::Job, errors: Vec<domain::jobs::ItemError>) -> Self {
-        let when = |t: Option<i64>| t.map(domain::time::format_utc_datetime).unwrap_or_default();
+        let when = |t: Option<i64>| {
+            t.map(|t| crate::language::date(&domain::time::format_utc_datetime(t)))
+                .unwrap_or_default()
+        };
         JobRow {
-            what: j.kind.words().to_owned(),
+            what: crate::language::job_words(j.kind).to_owned(),
             status: j.status.as_str().to_owned(),
             requested_by: j.requested_by,
             created: when(Some(j.created_at)),

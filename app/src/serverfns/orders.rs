@@ -216,7 +216,7 @@ mod convert {
                 friendly_name: r.friendly_name.clone(),
                 status: o.status.as_str().into(),
                 placed_by: r.placed_by.clone(),
-                placed_at: format_utc_datetime(o.placed_at),
+                placed_at: crate::language::date(&format_utc_datetime(o.placed_at)),
                 subscription_id: o.subscription_id,
                 message: o.message,
             }

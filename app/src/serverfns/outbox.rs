@@ -28,7 +28,7 @@ pub async fn outbox() -> Result<Vec<OutboxMail>, AppError> {
 impl From<domain::outbox::Mail> for OutboxMail {
     fn from(m: domain::outbox::Mail) -> Self {
         OutboxMail {
-            at: domain::time::format_utc_datetime(m.created_at),
+            at: crate::language::date(&domain::time::format_utc_datetime(m.created_at)),
             status: match (&m.sent_at, &m.error) {
                 (Some(at), _) => format!("Sent {}", domain::time::format_utc_time(*at)),
                 (None, Some(e)) => format!("Not sent yet: {e}"),

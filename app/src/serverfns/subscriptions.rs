@@ -311,11 +311,7 @@ impl SubscriptionFacts {
                 .map(|(term, cycle)| {
                     (
                         format!("{term}:{cycle}"),
-                        format!(
-                            "{}, billed {}",
-                            domain::subscriptions::term_words(term),
-                            domain::subscriptions::cycle_words(cycle)
-                        ),
+                        crate::language::term_billed(term, cycle),
                     )
                 })
                 .collect(),
@@ -381,7 +377,7 @@ impl From<domain::service::SubscriptionsView> for SubscriptionsPage {
             pages: page.pages,
             read_at: page
                 .oldest_read_at
-                .map(domain::time::format_utc_datetime)
+                .map(|t| crate::language::date(&domain::time::format_utc_datetime(t)))
                 .unwrap_or_default(),
             never_read: page.never_read,
             failures: v.failures,
@@ -399,7 +395,7 @@ impl From<domain::service::SubscriptionsView> for SubscriptionsPage {
 impl From<domain::subscriptions::StoredSubscription> for SubscriptionItem {
     fn from(s: domain::subscriptions::StoredSubscription) -> Self {
         let date = |at: Option<i64>| {
-            at.map(|ms| domain::time::format_utc_datetime(ms)[..10].to_owned())
+            at.map(|ms| crate::language::date(&domain::time::format_utc_date(ms)))
                 .unwrap_or_default()
         };
         let mut billing = s.billing_cycle.replace('_', " ");
@@ -415,7 +411,7 @@ impl From<domain::subscriptions::StoredSubscription> for SubscriptionItem {
             quantity: s.quantity,
             status: s.status,
             billing,
-            term: domain::subscriptions::term_words(&s.term_duration).to_owned(),
+            term: crate::language::term(&s.term_duration),
             start: date(s.start_at),
             commitment_end: date(s.commitment_end_at),
             // Only while the window is open.

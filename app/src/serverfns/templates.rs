@@ -189,7 +189,7 @@ mod server {
                 role: t.role,
                 updated: format!(
                     "{} by {}",
-                    domain::time::format_utc_datetime(t.updated_at),
+                    crate::language::date(&domain::time::format_utc_datetime(t.updated_at)),
                     t.updated_by
                 ),
             })
