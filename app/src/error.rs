@@ -38,9 +38,13 @@ impl AppError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         #[cfg(feature = "ssr")]
         set_status(kind);
+        // In the reader's language: the domain and the parsers word their messages in English.
+        let message: String = message.into();
+        #[cfg(feature = "ssr")]
+        let message = crate::language::message(&message);
         AppError {
             kind,
-            message: message.into(),
+            message,
             request_id: crate::request_id::current(),
             field: None,
         }

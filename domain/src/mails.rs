@@ -78,72 +78,106 @@ impl Mail<'_> {
     }
 
     pub fn letter(&self, language: Language) -> Letter {
-        let (subject, mut body) = match language {
-            Language::English => self.english(),
-            Language::French => self.french(),
-        };
+        let (subject, mut body) = self.texts(language);
         if self.is_notice() {
             body.push_str(match language {
                 Language::English => {
                     "\nYou receive this because you chose it on your account page in Seatwise \
-                     (My account); untick it there to stop these mails.\n"
+                         (My account); untick it there to stop these mails.\n"
                 }
                 Language::French => {
                     "\nVous recevez ce message parce que vous l'avez choisi sur la page de votre \
-                     compte dans Seatwise (Mon compte) ; décochez-le pour ne plus recevoir ces \
-                     e-mails.\n"
+                         compte dans Seatwise (Mon compte) ; décochez-le pour ne plus recevoir ces \
+                         e-mails.\n"
                 }
             });
         }
         Letter { subject, body }
     }
 
-    fn english(&self) -> (String, String) {
+    /// The subject and body in `language`, each mail's two texts side by side.
+    fn texts(&self, language: Language) -> (String, String) {
         match *self {
-            Mail::PasswordSet {
-                upn,
-                company,
-                password,
-                force_change,
-            } => (
-                format!("Your Microsoft 365 password for {upn}"),
-                format!(
-                    "Hello,\n\nThe password of the Microsoft 365 account {upn} ({company}) was set.\n\n\
-                     User name: {upn}\nPassword: {password}\n\n{}\n\nSign in at https://portal.office.com.\n",
-                    if force_change {
-                        "You will be asked to choose a new password when you sign in."
-                    } else {
-                        "Keep it safe."
-                    }
-                ),
-            ),
+                Mail::PasswordSet {
+                    upn,
+                    company,
+                    password,
+                    force_change,
+                } => match language {
+                    Language::English => (
+                        format!("Your Microsoft 365 password for {upn}"),
+                        format!(
+                            "Hello,\n\nThe password of the Microsoft 365 account {upn} ({company}) was set.\n\n\
+                             User name: {upn}\nPassword: {password}\n\n{}\n\nSign in at https://portal.office.com.\n",
+                            if force_change {
+                                "You will be asked to choose a new password when you sign in."
+                            } else {
+                                "Keep it safe."
+                            }
+                        ),
+                    ),
+                    Language::French => (
+                        format!("Votre mot de passe Microsoft 365 pour {upn}"),
+                        format!(
+                            "Bonjour,\n\nLe mot de passe du compte Microsoft 365 {upn} ({company}) a été défini.\n\n\
+                             Nom d'utilisateur : {upn}\nMot de passe : {password}\n\n{}\n\n\
+                             Connectez-vous sur https://portal.office.com.\n",
+                            if force_change {
+                                "Il vous sera demandé de choisir un nouveau mot de passe à la connexion."
+                            } else {
+                                "Conservez-le en lieu sûr."
+                            }
+                        ),
+                    ),
+                }
             Mail::Invitation {
                 name,
                 role,
                 email,
                 link,
-            } => (
-                "Your Seatwise account: choose a password".to_owned(),
-                format!(
-                    "Hello {name},\n\nYou have a Seatwise account ({}) for {email}.\n\n\
-                     Choose your password here (the link works once, for 72 hours):\n{link}\n",
-                    role.label()
+            } => match language {
+                Language::English => (
+                    "Your Seatwise account: choose a password".to_owned(),
+                    format!(
+                        "Hello {name},\n\nYou have a Seatwise account ({}) for {email}.\n\n\
+                         Choose your password here (the link works once, for 72 hours):\n{link}\n",
+                        role.label()
+                    ),
                 ),
-            ),
+                Language::French => (
+                    "Votre compte Seatwise : choisissez un mot de passe".to_owned(),
+                    format!(
+                        "Bonjour {name},\n\nVous avez un compte Seatwise ({}) pour {email}.\n\n\
+                         Choisissez votre mot de passe ici (le lien fonctionne une fois, pendant 72 heures) :\n{link}\n",
+                        role_fr(role)
+                    ),
+                ),
+            },
             Mail::TenantReady {
                 company,
                 domain,
                 admin_user,
                 admin_password,
-            } => (
-                format!("Your Microsoft 365 tenant {domain}"),
-                format!(
-                    "Hello,\n\nThe Microsoft 365 tenant of {company} is ready.\n\nDomain: {domain}\n\
-                     Global administrator: {admin_user}\nPassword: {admin_password}\n\n\
-                     You will be asked to choose a new password when you sign in at \
-                     https://portal.office.com.\n"
+            } => match language {
+                Language::English => (
+                    format!("Your Microsoft 365 tenant {domain}"),
+                    format!(
+                        "Hello,\n\nThe Microsoft 365 tenant of {company} is ready.\n\nDomain: {domain}\n\
+                         Global administrator: {admin_user}\nPassword: {admin_password}\n\n\
+                         You will be asked to choose a new password when you sign in at \
+                         https://portal.office.com.\n"
+                    ),
                 ),
-            ),
+                Language::French => (
+                    format!("Votre tenant Microsoft 365 {domain}"),
+                    format!(
+                        "Bonjour,\n\nLe tenant Microsoft 365 de {company} est prêt.\n\nDomaine : {domain}\n\
+                         Administrateur général : {admin_user}\nMot de passe : {admin_password}\n\n\
+                         Il vous sera demandé de choisir un nouveau mot de passe lors de votre connexion \
+                         sur https://portal.office.com.\n"
+                    ),
+                ),
+            },
             Mail::SubscriptionNews {
                 company,
                 product,
@@ -151,181 +185,122 @@ impl Mail<'_> {
                 ordered,
                 by,
                 lines,
-            } => {
-                let what = if ordered { "ordered" } else { "changed" };
-                let by = match by {
-                    Some(actor) => format!("by {actor} through Seatwise"),
-                    None => "outside Seatwise (found in Partner Center)".to_owned(),
-                };
-                (
-                    format!("{company}: {product} {what}"),
-                    format!(
-                        "{product} of {company} (subscription {subscription}) was {what} {by}:\n{}",
-                        list(lines)
-                    ),
-                )
-            }
+            } => match language {
+                Language::English => {
+                    let what = if ordered { "ordered" } else { "changed" };
+                    let by = match by {
+                        Some(actor) => format!("by {actor} through Seatwise"),
+                        None => "outside Seatwise (found in Partner Center)".to_owned(),
+                    };
+                    (
+                        format!("{company}: {product} {what}"),
+                        format!(
+                            "{product} of {company} (subscription {subscription}) was {what} {by}:\n{}",
+                            list(lines)
+                        ),
+                    )
+                }
+                Language::French => {
+                    let what = if ordered { "commandé" } else { "modifié" };
+                    let by = match by {
+                        Some(actor) => format!("par {actor} via Seatwise"),
+                        None => "hors de Seatwise (constaté dans Partner Center)".to_owned(),
+                    };
+                    (
+                        format!("{company} : {product} {what}"),
+                        format!(
+                            "{product} de {company} (abonnement {subscription}) a été {what} {by} :\n{}",
+                            list(lines)
+                        ),
+                    )
+                }
+            },
             Mail::RenewalDue {
                 company,
                 product,
                 subscription,
                 day,
-            } => (
-                format!("{company}: {product} ends on {day} (auto-renew is off)"),
-                format!(
-                    "{product} of {company} (subscription {subscription}) ends on {day} and will \
-                     not renew by itself: auto-renew is off. Turn auto-renew on, or order what \
-                     replaces it, on the subscription's page in Seatwise before then.\n"
+            } => match language {
+                Language::English => (
+                    format!("{company}: {product} ends on {day} (auto-renew is off)"),
+                    format!(
+                        "{product} of {company} (subscription {subscription}) ends on {day} and will \
+                         not renew by itself: auto-renew is off. Turn auto-renew on, or order what \
+                         replaces it, on the subscription's page in Seatwise before then.\n"
+                    ),
                 ),
-            ),
+                Language::French => {
+                    let day = Language::French.date(day);
+                    (
+                        format!(
+                            "{company} : {product} prend fin le {day} (renouvellement automatique désactivé)"
+                        ),
+                        format!(
+                            "{product} de {company} (abonnement {subscription}) prend fin le {day} et ne \
+                             se renouvellera pas de lui-même : le renouvellement automatique est désactivé. \
+                             Activez-le, ou commandez ce qui le remplace, sur la page de l'abonnement dans \
+                             Seatwise avant cette date.\n"
+                        ),
+                    )
+                }
+            },
             Mail::JobFailed {
                 kind,
                 raw_kind,
                 by,
                 summary,
-            } => {
-                let what: &str = kind.map_or(raw_kind, |k| k.words());
-                (
-                    format!("Seatwise job failed: {what}"),
+            } => match language {
+                Language::English => {
+                    let what: &str = kind.map_or(raw_kind, |k| k.words());
+                    (
+                        format!("Seatwise job failed: {what}"),
+                        format!(
+                            "The job \"{what}\" (requested by {by}) failed: {summary}\n\
+                             The Jobs page in Seatwise shows what it did; it can be run again from there.\n"
+                        ),
+                    )
+                }
+                Language::French => {
+                    let what: &str = kind.map_or(raw_kind, |k| job_fr(k));
+                    (
+                        format!("Échec d'une tâche Seatwise : {what}"),
+                        format!(
+                            "La tâche « {what} » (demandée par {by}) a échoué : {summary}\n\
+                             La page Tâches de Seatwise montre ce qu'elle a fait ; elle peut y être relancée.\n"
+                        ),
+                    )
+                }
+            },
+            Mail::OptimisationWaiting { customers } => match language {
+                Language::English => (
                     format!(
-                        "The job \"{what}\" (requested by {by}) failed: {summary}\n\
-                         The Jobs page in Seatwise shows what it did; it can be run again from there.\n"
-                    ),
-                )
-            }
-            Mail::OptimisationWaiting { customers } => (
-                format!(
-                    "License optimisation waits for approval ({} customer(s))",
-                    customers.len()
-                ),
-                format!(
-                    "Tonight's license optimisation found licenses to give back; nothing is \
-                     changed until you approve it on the Optimisation page in Seatwise.\n{}",
-                    customers
-                        .iter()
-                        .map(|(c, n)| format!("- {c}: {n} subscription(s) to reduce\n"))
-                        .collect::<String>()
-                ),
-            ),
-        }
-    }
-
-    fn french(&self) -> (String, String) {
-        match *self {
-            Mail::PasswordSet {
-                upn,
-                company,
-                password,
-                force_change,
-            } => (
-                format!("Votre mot de passe Microsoft 365 pour {upn}"),
-                format!(
-                    "Bonjour,\n\nLe mot de passe du compte Microsoft 365 {upn} ({company}) a été défini.\n\n\
-                     Nom d'utilisateur : {upn}\nMot de passe : {password}\n\n{}\n\n\
-                     Connectez-vous sur https://portal.office.com.\n",
-                    if force_change {
-                        "Il vous sera demandé de choisir un nouveau mot de passe à la connexion."
-                    } else {
-                        "Conservez-le en lieu sûr."
-                    }
-                ),
-            ),
-            Mail::Invitation {
-                name,
-                role,
-                email,
-                link,
-            } => (
-                "Votre compte Seatwise : choisissez un mot de passe".to_owned(),
-                format!(
-                    "Bonjour {name},\n\nVous avez un compte Seatwise ({}) pour {email}.\n\n\
-                     Choisissez votre mot de passe ici (le lien fonctionne une fois, pendant 72 heures) :\n{link}\n",
-                    role_fr(role)
-                ),
-            ),
-            Mail::TenantReady {
-                company,
-                domain,
-                admin_user,
-                admin_password,
-            } => (
-                format!("Votre tenant Microsoft 365 {domain}"),
-                format!(
-                    "Bonjour,\n\nLe tenant Microsoft 365 de {company} est prêt.\n\nDomaine : {domain}\n\
-                     Administrateur général : {admin_user}\nMot de passe : {admin_password}\n\n\
-                     Il vous sera demandé de choisir un nouveau mot de passe lors de votre connexion \
-                     sur https://portal.office.com.\n"
-                ),
-            ),
-            Mail::SubscriptionNews {
-                company,
-                product,
-                subscription,
-                ordered,
-                by,
-                lines,
-            } => {
-                let what = if ordered { "commandé" } else { "modifié" };
-                let by = match by {
-                    Some(actor) => format!("par {actor} via Seatwise"),
-                    None => "hors de Seatwise (constaté dans Partner Center)".to_owned(),
-                };
-                (
-                    format!("{company} : {product} {what}"),
-                    format!(
-                        "{product} de {company} (abonnement {subscription}) a été {what} {by} :\n{}",
-                        list(lines)
-                    ),
-                )
-            }
-            Mail::RenewalDue {
-                company,
-                product,
-                subscription,
-                day,
-            } => {
-                let day = Language::French.date(day);
-                (
-                    format!(
-                        "{company} : {product} prend fin le {day} (renouvellement automatique désactivé)"
+                        "License optimisation waits for approval ({} customer(s))",
+                        customers.len()
                     ),
                     format!(
-                        "{product} de {company} (abonnement {subscription}) prend fin le {day} et ne \
-                         se renouvellera pas de lui-même : le renouvellement automatique est désactivé. \
-                         Activez-le, ou commandez ce qui le remplace, sur la page de l'abonnement dans \
-                         Seatwise avant cette date.\n"
+                        "Tonight's license optimisation found licenses to give back; nothing is \
+                         changed until you approve it on the Optimisation page in Seatwise.\n{}",
+                        customers
+                            .iter()
+                            .map(|(c, n)| format!("- {c}: {n} subscription(s) to reduce\n"))
+                            .collect::<String>()
                     ),
-                )
-            }
-            Mail::JobFailed {
-                kind,
-                raw_kind,
-                by,
-                summary,
-            } => {
-                let what: &str = kind.map_or(raw_kind, |k| job_fr(k));
-                (
-                    format!("Échec d'une tâche Seatwise : {what}"),
+                ),
+                Language::French => (
                     format!(
-                        "La tâche « {what} » (demandée par {by}) a échoué : {summary}\n\
-                         La page Tâches de Seatwise montre ce qu'elle a fait ; elle peut y être relancée.\n"
+                        "L'optimisation des licences attend une approbation ({} client(s))",
+                        customers.len()
                     ),
-                )
-            }
-            Mail::OptimisationWaiting { customers } => (
-                format!(
-                    "L'optimisation des licences attend une approbation ({} client(s))",
-                    customers.len()
+                    format!(
+                        "L'optimisation des licences de cette nuit a trouvé des licences à rendre ; rien \
+                         ne change avant votre approbation sur la page Optimisation de Seatwise.\n{}",
+                        customers
+                            .iter()
+                            .map(|(c, n)| format!("- {c} : {n} abonnement(s) à réduire\n"))
+                            .collect::<String>()
+                    ),
                 ),
-                format!(
-                    "L'optimisation des licences de cette nuit a trouvé des licences à rendre ; rien \
-                     ne change avant votre approbation sur la page Optimisation de Seatwise.\n{}",
-                    customers
-                        .iter()
-                        .map(|(c, n)| format!("- {c} : {n} abonnement(s) à réduire\n"))
-                        .collect::<String>()
-                ),
-            ),
+            },
         }
     }
 }

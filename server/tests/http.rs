@@ -5340,6 +5340,15 @@ async fn pages_speak_the_account_s_language_else_the_browser_s(app: TestApp) {
     assert_eq!(status, 200, "{said}");
     assert!(page(None).await.contains("<html lang=\"fr\""));
     assert!(page(Some("en-GB")).await.contains("<html lang=\"fr\""));
+    // The domain's messages too (it words them in English).
+    let (status, said) = app
+        .send("/api/my-password", &[("current", ""), ("new", "short")])
+        .await;
+    assert_eq!(status, 400, "{said}");
+    assert_eq!(
+        said["message"], "Utilisez de 12 à 256 caractères, sans caractères de contrôle.",
+        "{said}"
+    );
     // What the person sends is in their language too: a password notice.
     let users = app.get_json("/api/users", &[("wait", "1")]).await;
     let user = &users["rows"][0];

@@ -131,11 +131,11 @@ fn invite_form(page: &AccountsPage, invite: ServerAction<InviteAccount>) -> impl
 
 fn status(a: &AccountItem) -> (&'static str, &'static str) {
     if a.disabled {
-        ("badge badge-danger", "Disabled")
+        ("badge badge-danger", tr!(p_accounts.disabled_badge))
     } else if !a.has_password {
-        ("badge badge-warning", "No password yet")
+        ("badge badge-warning", tr!(p_accounts.no_password))
     } else {
-        ("badge badge-success", "Active")
+        ("badge badge-success", tr!(p_accounts.active_badge))
     }
 }
 

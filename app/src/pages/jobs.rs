@@ -64,7 +64,7 @@ pub fn Jobs() -> impl IntoView {
             {actions.admin.then(|| view! {
                 <ActionForm action=actions.start attr:class="inline-form">
                     <label class="visually-hidden" for="job-kind">{tr!(p_jobs.job_to_run_now)}</label>
-                    <select class="select" id="job-kind" name="kind">
+                    <select class="select select-fit" id="job-kind" name="kind">
                         <option value="sync">{tr!(p_jobs.sync_every_subscription)}</option>
                         <option value="optimise">{tr!(p_jobs.license_optimisation)}</option>
                         <option value="catalog-refresh">{tr!(p_jobs.catalog_refresh_those_a_month)}</option>

@@ -256,7 +256,7 @@ fn order_card(p: &OrderPageData, place: ServerAction<PlaceOrder>, agreed: bool) 
     };
     view! {
         <section class="card" aria-labelledby="order-title">
-            <h2 class="card-title" id="order-title">{format!("Order for {}", p.customer)}</h2>
+            <h2 class="card-title" id="order-title">{tr!(p_order.order_for, customer = p.customer.as_str()).to_string()}</h2>
             {body}
             {existing}
         </section>

@@ -193,7 +193,7 @@ mod server {
                     email: a.email,
                     display_name: a.display_name,
                     role: a.role.as_str().to_owned(),
-                    role_label: a.role.label().to_owned(),
+                    role_label: crate::language::role_label(a.role).to_owned(),
                     scope_id: a
                         .reseller
                         .map(|r| r.to_string())
@@ -206,7 +206,12 @@ mod server {
             roles: view
                 .roles
                 .into_iter()
-                .map(|r| pair(r.as_str().to_owned(), r.label().to_owned()))
+                .map(|r| {
+                    pair(
+                        r.as_str().to_owned(),
+                        crate::language::role_label(r).to_owned(),
+                    )
+                })
                 .collect(),
             resellers: view
                 .resellers

@@ -184,7 +184,9 @@ mod convert {
                 agreement: p.agreement.map(|a| AgreementItem {
                     name: format!("{} {}", a.acceptance.first_name, a.acceptance.last_name),
                     email: a.acceptance.email,
-                    agreed_on: from_millis(a.acceptance.agreed_at).date().to_string(),
+                    agreed_on: crate::language::date(
+                        &from_millis(a.acceptance.agreed_at).date().to_string(),
+                    ),
                     recorded_by: a.recorded_by,
                 }),
                 choices: p
@@ -192,7 +194,12 @@ mod convert {
                     .iter()
                     .map(|c| OrderChoiceItem {
                         value: format!("{}:{}:{}:{}", c.product_id, c.sku_id, c.term, c.cycle),
-                        label: c.label(),
+                        label: tr!(
+                            p_order.choice,
+                            title = c.title.as_str(),
+                            term = crate::language::term_billed(&c.term, &c.cycle)
+                        )
+                        .to_string(),
                     })
                     .collect(),
                 partner: p
