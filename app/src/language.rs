@@ -36,14 +36,32 @@ fn accept_language() -> Option<String> {
     None
 }
 
+/// This request's language, worked out once per request ([`remember_request_locale`]).
+#[cfg(feature = "ssr")]
+#[derive(Clone, Copy)]
+struct RequestLocale(Locale);
+
+/// For the server, at the start of every request (pages and server functions): works out its
+/// language once, so each of a page's many words does not read the session and headers again.
+#[cfg(feature = "ssr")]
+pub fn remember_request_locale() {
+    let locale = accept_language()
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_default();
+    leptos::prelude::provide_context(RequestLocale(locale));
+}
+
 /// The language of this request (server) or of this page (browser), for what is worded
 /// outside a component: errors, e-mails, formatted values.
 pub fn current() -> Locale {
     #[cfg(feature = "ssr")]
     {
-        accept_language()
-            .and_then(|code| code.parse().ok())
-            .unwrap_or_default()
+        match leptos::prelude::use_context::<RequestLocale>() {
+            Some(RequestLocale(locale)) => locale,
+            None => accept_language()
+                .and_then(|code| code.parse().ok())
+                .unwrap_or_default(),
+        }
     }
     #[cfg(not(feature = "ssr"))]
     {

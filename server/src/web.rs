@@ -67,7 +67,10 @@ pub fn router(state: AppState, config: &Config, secrets: &Secrets) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            app::language::remember_request_locale();
+        }
     };
     let pages = Router::new()
         .route("/healthz", get(healthz))
