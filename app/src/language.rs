@@ -331,6 +331,16 @@ pub fn message(english: &str) -> String {
         "That name is taken" => tr!(messages.name_taken_bare),
         "A job is named by its id." => tr!(messages.job_id),
         "The account that asked for this job can no longer sign in." => tr!(messages.job_account),
+        "First name is required." => tr!(messages.first_required),
+        "First name cannot contain control characters." => tr!(messages.first_control),
+        "First name can be at most 64 characters." => tr!(messages.first_64),
+        "Last name is required." => tr!(messages.last_required),
+        "Last name cannot contain control characters." => tr!(messages.last_control),
+        "Last name can be at most 64 characters." => tr!(messages.last_64),
+        "Display name is required." => tr!(messages.display_required),
+        "Display name cannot contain control characters." => tr!(messages.display_control),
+        "Display name can be at most 64 characters." => tr!(messages.display_64),
+        "Choose a country (a two-letter code such as US or DE)." => tr!(messages.choose_country),
         _ => return english.to_owned(),
     }
     .to_owned()

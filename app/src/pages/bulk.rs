@@ -536,6 +536,21 @@ fn JobPanel(id: String, finished: RwSignal<u32>) -> impl IntoView {
     }
 }
 
+/// What happened to a user, in words (the result file keeps the codes).
+fn outcome_words(outcome: &str) -> String {
+    match outcome {
+        "created" => tr!(p_bulk.o_created),
+        "failed" => tr!(p_bulk.o_failed),
+        "changed" => tr!(p_bulk.o_changed),
+        "done before" => tr!(p_bulk.o_done_before),
+        "left as it is" => tr!(p_bulk.o_left),
+        "licenses added" => tr!(p_bulk.o_licenses_added),
+        "not run" => tr!(p_bulk.o_not_run),
+        other => other,
+    }
+    .to_owned()
+}
+
 /// A job's status in words.
 fn status_words(status: &str) -> &'static str {
     match status {
@@ -561,7 +576,7 @@ fn job_card(p: BulkJobPage) -> impl IntoView {
                 <tr class:row-error=bad>
                     <td>{l.line.clone()}</td>
                     <td class="mono small">{l.user_name.clone()}</td>
-                    <td>{l.outcome.clone()}</td>
+                    <td>{outcome_words(&l.outcome)}</td>
                     <td class="small">{l.detail.clone()}</td>
                 </tr>
             }
