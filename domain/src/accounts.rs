@@ -6,7 +6,6 @@
 //! service provider admin manages every account, a reseller admin its own reseller's admins and
 //! its customers' admins.
 
-use crate::language::Language;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -18,6 +17,7 @@ use crate::{
         hash_password, Access, AccessError, AccountId, NewAccount, PasswordCheck, Principal,
         ResellerId, Role, MIN_PASSWORD,
     },
+    language::Language,
     time::now_millis,
     StoreError,
 };

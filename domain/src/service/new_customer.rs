@@ -7,10 +7,10 @@
 use partner_center::{CustomerId, PartnerCenter, PcError};
 
 use super::{orders::confirm, Caller, ServiceError};
-use crate::language::Language;
 use crate::{
     access::{ProviderAdmin, ResellerId, Role},
     connections::Connection,
+    language::Language,
     orders::Acceptance,
     tenants::{domain_of, NewTenant},
     time::now_millis,
