@@ -190,7 +190,7 @@ fn page(
         </div>
         {(waiting > 0).then(|| view! {
             <div class="alert alert-info" role="status">
-                {if waiting == 1 { tr!(p_catalog.waiting_single, n = waiting).to_string() } else { tr!(p_catalog.waiting_many, n = waiting).to_string() }}
+                {tr_n!(waiting, p_catalog.waiting_single | p_catalog.waiting_many, n = waiting)}
             </div>
         })}
         {if empty {

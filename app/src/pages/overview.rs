@@ -154,11 +154,7 @@ pub(crate) fn customer_table(
                     .collect_view()}
             </tbody>
         </table>
-        <p class="table-footnote muted">{if crate::language::singular(crate::language::current(), count as i64) {
-            tr!(overview.count_single, n = count).to_string()
-        } else {
-            tr!(overview.count_many, n = count).to_string()
-        }}</p>
+        <p class="table-footnote muted">{tr_n!(count, overview.count_single | overview.count_many, n = count)}</p>
     }
     .into_any()
 }

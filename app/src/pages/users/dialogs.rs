@@ -638,11 +638,7 @@ fn LicensesDialog(target: Target, close: Callback<()>, done: Callback<String>) -
                                                 <div>
                                                     <div id=label_id.clone() class="license-name">{s.choice.name.clone()}</div>
                                                     <div class="muted small">
-                                                        {if crate::language::singular(crate::language::current(), available) {
-                                                            tr!(dialogs.available_single, n = available).to_string()
-                                                        } else {
-                                                            tr!(dialogs.available_many, n = available).to_string()
-                                                        }}
+                                                        {tr_n!(available, dialogs.available_single | dialogs.available_many, n = available)}
                                                         {blocked.then_some(tr!(dialogs.none_left))}
                                                     </div>
                                                     {show_plans.then(|| view! {

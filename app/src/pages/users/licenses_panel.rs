@@ -145,11 +145,11 @@ fn licenses_table(d: LicensesData) -> impl IntoView {
 
 /// "2 users have plans off" under a product's name.
 fn plans_off_note(users: i64) -> String {
-    if crate::language::singular(crate::language::current(), users) {
-        tr!(licenses.plans_off_single, n = users).to_string()
-    } else {
-        tr!(licenses.plans_off_many, n = users).to_string()
-    }
+    tr_n!(
+        users,
+        licenses.plans_off_single | licenses.plans_off_many,
+        n = users
+    )
 }
 
 /// Links to the subscriptions' pages, each shown by the start of its id (the whole id in its

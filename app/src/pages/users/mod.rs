@@ -237,11 +237,15 @@ fn users_table(
         v.page,
         v.pages,
     );
-    let summary = if crate::language::singular(locale, v.matching as i64) {
-        tr!(users.summary_single, count, loaded, total, page, pages).to_string()
-    } else {
-        tr!(users.summary_many, count, loaded, total, page, pages).to_string()
-    };
+    let summary = tr_n!(
+        v.matching,
+        users.summary_single | users.summary_many,
+        count,
+        loaded,
+        total,
+        page,
+        pages
+    );
     let fetched = fetched_text(v.fetched_secs_ago, v.details_missing);
     let failures = v.failures.clone();
     let (sort_param, dir_param) = (
