@@ -165,22 +165,6 @@ pub fn number(locale: Locale, n: i64) -> String {
     }
 }
 
-/// An amount with two decimals: `1,234.50` in English, `1 234,50` in French.
-pub fn amount(locale: Locale, value: f64) -> String {
-    let cents = (value * 100.0).round() as i64;
-    let whole = number(locale, cents / 100);
-    let sign = if cents < 0 && cents / 100 == 0 {
-        "-"
-    } else {
-        ""
-    };
-    let decimal = match locale {
-        Locale::en => '.',
-        Locale::fr => ',',
-    };
-    format!("{sign}{whole}{decimal}{:02}", (cents % 100).abs())
-}
-
 /// A subscription's term (`P1M`, `P1Y`, `P3Y`) in the [`current`] language.
 pub fn term(term: &str) -> String {
     match term {
@@ -372,9 +356,6 @@ mod tests {
         assert_eq!(number(Locale::fr, 1234567), "1\u{202f}234\u{202f}567");
         assert_eq!(number(Locale::fr, -1000), "-1\u{202f}000");
         assert_eq!(number(Locale::en, 999), "999");
-        assert_eq!(amount(Locale::en, 1234.5), "1,234.50");
-        assert_eq!(amount(Locale::fr, 1234.5), "1\u{202f}234,50");
-        assert_eq!(amount(Locale::fr, -0.25), "-0,25");
         assert!(singular(Locale::fr, 0) && !singular(Locale::en, 0));
         assert!(singular(Locale::en, 1) && !singular(Locale::fr, 2));
     }
