@@ -77,16 +77,10 @@ macro_rules! tr {
     };
 }
 
-/// A role's name in the [`current`] language.
+/// A role's name in the [`current`] language (the domain names roles, for mails too).
 #[cfg(feature = "ssr")]
 pub fn role_label(role: domain::access::Role) -> &'static str {
-    use domain::access::Role;
-    match role {
-        Role::SpAdmin => tr!(roles.sp_admin),
-        Role::SpSupport => tr!(roles.sp_support),
-        Role::ResellerAdmin => tr!(roles.reseller_admin),
-        Role::CustomerAdmin => tr!(roles.customer_admin),
-    }
+    role.label_in(domain_current())
 }
 
 /// What an e-mail notice is about, in the [`current`] language.
@@ -181,19 +175,10 @@ pub fn term_billed(term: &str, cycle: &str) -> String {
     tr!(words.term_billed, term = term.as_str(), cycle).to_string()
 }
 
-/// A job's kind in the [`current`] language.
+/// A job's kind in the [`current`] language (the domain names kinds, for mails too).
 #[cfg(feature = "ssr")]
 pub fn job_words(kind: domain::jobs::JobKind) -> &'static str {
-    use domain::jobs::JobKind;
-    match kind {
-        JobKind::Sync => tr!(words.job_sync),
-        JobKind::Optimise => tr!(words.job_optimise),
-        JobKind::Provision => tr!(words.job_provision),
-        JobKind::Swap => tr!(words.job_swap),
-        JobKind::Template => tr!(words.job_template),
-        JobKind::CatalogRefresh => tr!(words.job_catalog),
-        JobKind::CleanUp => tr!(words.job_cleanup),
-    }
+    kind.words_in(domain_current())
 }
 
 /// A subscription field a history entry names (`quantity`, `auto_renew`) in the [`current`]

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::AnyPool;
 use uuid::Uuid;
 
-use crate::{connections::ConnectionId, time::now_millis, StoreError};
+use crate::{connections::ConnectionId, language::Language, time::now_millis, StoreError};
 
 /// The demo accounts' addresses. They exist only while every connection is the sandbox: a
 /// connection to anything else is refused until they are removed.
@@ -54,11 +54,20 @@ impl Role {
     }
 
     pub fn label(self) -> &'static str {
-        match self {
-            Role::SpAdmin => "Service provider admin",
-            Role::SpSupport => "Service provider support",
-            Role::ResellerAdmin => "Reseller admin",
-            Role::CustomerAdmin => "Customer admin",
+        self.label_in(Language::English)
+    }
+
+    /// The role's name in `language` (pages and mails name it the same way).
+    pub fn label_in(self, language: Language) -> &'static str {
+        match (language, self) {
+            (Language::English, Role::SpAdmin) => "Service provider admin",
+            (Language::English, Role::SpSupport) => "Service provider support",
+            (Language::English, Role::ResellerAdmin) => "Reseller admin",
+            (Language::English, Role::CustomerAdmin) => "Customer admin",
+            (Language::French, Role::SpAdmin) => "Administrateur du fournisseur de services",
+            (Language::French, Role::SpSupport) => "Support du fournisseur de services",
+            (Language::French, Role::ResellerAdmin) => "Administrateur revendeur",
+            (Language::French, Role::CustomerAdmin) => "Administrateur client",
         }
     }
 

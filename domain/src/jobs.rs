@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::AnyPool;
 use uuid::Uuid;
 
-use crate::{time::now_millis, StoreError};
+use crate::{language::Language, time::now_millis, StoreError};
 
 /// How long a lease lasts without a heartbeat (unless the server sets another): a running job
 /// whose instance has not renewed it for this long is taken over.
@@ -70,14 +70,32 @@ impl JobKind {
     ];
 
     pub fn words(self) -> &'static str {
-        match self {
-            JobKind::Sync => "Sync of every subscription",
-            JobKind::Optimise => "License optimisation",
-            JobKind::Provision => "Users from a file",
-            JobKind::Swap => "License swap",
-            JobKind::Template => "Plan template on users",
-            JobKind::CatalogRefresh => "Catalog refresh (monthly)",
-            JobKind::CleanUp => "Clean-up of sessions, links and kept passwords",
+        self.words_in(Language::English)
+    }
+
+    /// The kind of job in `language` (pages and mails name it the same way).
+    pub fn words_in(self, language: Language) -> &'static str {
+        match (language, self) {
+            (Language::English, JobKind::Sync) => "Sync of every subscription",
+            (Language::English, JobKind::Optimise) => "License optimisation",
+            (Language::English, JobKind::Provision) => "Users from a file",
+            (Language::English, JobKind::Swap) => "License swap",
+            (Language::English, JobKind::Template) => "Plan template on users",
+            (Language::English, JobKind::CatalogRefresh) => "Catalog refresh (monthly)",
+            (Language::English, JobKind::CleanUp) => {
+                "Clean-up of sessions, links and kept passwords"
+            }
+            (Language::French, JobKind::Sync) => "Synchronisation de tous les abonnements",
+            (Language::French, JobKind::Optimise) => "Optimisation des licences",
+            (Language::French, JobKind::Provision) => "Utilisateurs à partir d'un fichier",
+            (Language::French, JobKind::Swap) => "Échange de licences",
+            (Language::French, JobKind::Template) => "Modèle de plans appliqué à des utilisateurs",
+            (Language::French, JobKind::CatalogRefresh) => {
+                "Actualisation des catalogues (mensuelle)"
+            }
+            (Language::French, JobKind::CleanUp) => {
+                "Nettoyage des sessions, liens et mots de passe conservés"
+            }
         }
     }
 }

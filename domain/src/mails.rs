@@ -149,7 +149,7 @@ impl Mail<'_> {
                     format!(
                         "Bonjour {name},\n\nVous avez un compte Seatwise ({}) pour {email}.\n\n\
                          Choisissez votre mot de passe ici (le lien fonctionne une fois, pendant 72 heures) :\n{link}\n",
-                        role_fr(role)
+                        role.label_in(Language::French)
                     ),
                 ),
             },
@@ -261,7 +261,7 @@ impl Mail<'_> {
                     )
                 }
                 Language::French => {
-                    let what: &str = kind.map_or(raw_kind, |k| job_fr(k));
+                    let what: &str = kind.map_or(raw_kind, |k| k.words_in(Language::French));
                     (
                         format!("Échec d'une tâche Seatwise : {what}"),
                         format!(
@@ -307,27 +307,6 @@ impl Mail<'_> {
 
 fn list(lines: &[String]) -> String {
     lines.iter().map(|l| format!("- {l}\n")).collect()
-}
-
-fn role_fr(role: Role) -> &'static str {
-    match role {
-        Role::SpAdmin => "administrateur du fournisseur de services",
-        Role::SpSupport => "support du fournisseur de services",
-        Role::ResellerAdmin => "administrateur revendeur",
-        Role::CustomerAdmin => "administrateur client",
-    }
-}
-
-fn job_fr(kind: JobKind) -> &'static str {
-    match kind {
-        JobKind::Sync => "Synchronisation de tous les abonnements",
-        JobKind::Optimise => "Optimisation des licences",
-        JobKind::Provision => "Utilisateurs à partir d'un fichier",
-        JobKind::Swap => "Échange de licences",
-        JobKind::Template => "Modèle de plans appliqué à des utilisateurs",
-        JobKind::CatalogRefresh => "Actualisation des catalogues (mensuelle)",
-        JobKind::CleanUp => "Nettoyage des sessions, liens et mots de passe conservés",
-    }
 }
 
 #[cfg(test)]
