@@ -131,11 +131,10 @@ pub async fn save_my_language(language: String) -> Result<(), AppError> {
     let call = caller("account.language").await?;
     let language = match language.as_str() {
         "" => None,
-        code => Some(domain::language::Language::from_code(code).ok_or_else(|| {
-            let locale = crate::language::current();
-            let message = crate::i18n::td_string!(locale, errors.bad_language);
-            AppError::field("language", message.to_string())
-        })?),
+        code => Some(
+            domain::language::Language::from_code(code)
+                .ok_or_else(|| AppError::field("language", tr!(errors.bad_language)))?,
+        ),
     };
     Ok(call.choose_my_language(language).await?)
 }
