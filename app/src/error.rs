@@ -73,12 +73,10 @@ impl AppError {
     /// Like [`internal`](Self::internal), for a dependency that did not answer.
     #[cfg(feature = "ssr")]
     pub fn unavailable(what: &str, cause: impl std::fmt::Display) -> Self {
-        let message = match what {
-            "Partner Center" => tr!(errors.unavailable_pc).to_owned(),
-            "The database" => tr!(errors.unavailable_db).to_owned(),
-            _ => tr!(errors.unavailable, what).to_string(),
-        };
-        let error = Self::new(ErrorKind::Unavailable, message);
+        let error = Self::new(
+            ErrorKind::Unavailable,
+            format!("{what} is not answering right now. Please try again in a moment."),
+        );
         tracing::warn!(
             request_id = error.request_id.as_deref().unwrap_or("-"),
             %cause,

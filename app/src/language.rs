@@ -310,6 +310,12 @@ pub fn message(english: &str) -> String {
         "Display name cannot contain control characters." => tr!(messages.display_control),
         "Display name can be at most 64 characters." => tr!(messages.display_64),
         "Choose a country (a two-letter code such as US or DE)." => tr!(messages.choose_country),
+        "Partner Center is not answering right now. Please try again in a moment." => {
+            tr!(errors.unavailable_pc)
+        }
+        "The database is not answering right now. Please try again in a moment." => {
+            tr!(errors.unavailable_db)
+        }
         _ => return english.to_owned(),
     }
     .to_owned()
