@@ -12,9 +12,8 @@ use crate::{
     language::Words,
 };
 
-/// A destination in the side navigation.
+/// A destination in the side navigation, named by its page's title.
 struct NavItem {
-    label: Words,
     icon: Icon,
     href: &'static str,
     for_whom: Who,
@@ -50,25 +49,21 @@ const SECTIONS: &[(Words, &[NavItem])] = &[
         |l| td_string!(l, nav.section_office),
         &[
             NavItem {
-                label: |l| td_string!(l, nav.users),
                 icon: Icon::Users,
                 href: "/users",
                 for_whom: Who::Everyone,
             },
             NavItem {
-                label: |l| td_string!(l, nav.licenses),
                 icon: Icon::Key,
                 href: "/licenses",
                 for_whom: Who::Everyone,
             },
             NavItem {
-                label: |l| td_string!(l, nav.bulk),
                 icon: Icon::Layers,
                 href: "/bulk",
                 for_whom: Who::Changers,
             },
             NavItem {
-                label: |l| td_string!(l, nav.templates),
                 icon: Icon::Layers,
                 href: "/templates",
                 for_whom: Who::Partner,
@@ -79,37 +74,31 @@ const SECTIONS: &[(Words, &[NavItem])] = &[
         |l| td_string!(l, nav.section_pc),
         &[
             NavItem {
-                label: |l| td_string!(l, nav.subscriptions),
                 icon: Icon::Repeat,
                 href: "/subscriptions",
                 for_whom: Who::Everyone,
             },
             NavItem {
-                label: |l| td_string!(l, nav.catalog),
                 icon: Icon::Box,
                 href: "/catalog",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
-                label: |l| td_string!(l, nav.history),
                 icon: Icon::Clock,
                 href: "/history",
                 for_whom: Who::Everyone,
             },
             NavItem {
-                label: |l| td_string!(l, nav.reconciliation),
                 icon: Icon::Check,
                 href: "/reconciliation",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
-                label: |l| td_string!(l, nav.optimisation),
                 icon: Icon::Key,
                 href: "/optimisation",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
-                label: |l| td_string!(l, nav.connections),
                 icon: Icon::Link,
                 href: "/connections",
                 for_whom: Who::ServiceProvider,
@@ -120,43 +109,36 @@ const SECTIONS: &[(Words, &[NavItem])] = &[
         |l| td_string!(l, nav.section_admin),
         &[
             NavItem {
-                label: |l| td_string!(l, nav.customers),
                 icon: Icon::Users,
                 href: "/customers",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
-                label: |l| td_string!(l, nav.accounts),
                 icon: Icon::Key,
                 href: "/accounts",
                 for_whom: Who::AccountAdmins,
             },
             NavItem {
-                label: |l| td_string!(l, nav.audit),
                 icon: Icon::Clock,
                 href: "/audit",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
-                label: |l| td_string!(l, nav.outbox),
                 icon: Icon::Mail,
                 href: "/outbox",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
-                label: |l| td_string!(l, nav.jobs),
                 icon: Icon::Layers,
                 href: "/jobs",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
-                label: |l| td_string!(l, nav.settings),
                 icon: Icon::Settings,
                 href: "/settings",
                 for_whom: Who::ServiceProvider,
             },
             NavItem {
-                label: |l| td_string!(l, nav.status),
                 icon: Icon::Pulse,
                 href: "/status",
                 for_whom: Who::ServiceProvider,
@@ -274,7 +256,7 @@ fn nav_item(item: &'static NavItem) -> AnyView {
     view! {
         <A href=item.href attr:class="nav-item">
             <IconSvg icon=item.icon />
-            <span>{(item.label)(crate::language::current())}</span>
+            <span>{crate::pages::title(item.href)}</span>
         </A>
     }
     .into_any()
