@@ -112,7 +112,7 @@ fn details(
                 <dt>{tr!(p_subscription.quantity)}</dt><dd>{s.quantity}</dd>
                 <dt>{tr!(p_subscription.status)}</dt><dd>{status}</dd>
                 {publisher}
-                <dt>{tr!(p_subscription.term)}</dt><dd>{format!("{}, billed {}", s.term, billed(&s.billing))}</dd>
+                <dt>{tr!(p_subscription.term)}</dt><dd>{tr!(words.term_billed, term = s.term.as_str(), cycle = billed(&s.billing)).to_string()}</dd>
                 <dt>{tr!(p_subscription.started)}</dt><dd>{s.start.clone()}</dd>
                 <dt>{tr!(p_subscription.commitment)}</dt><dd>{ends}</dd>
                 <dt>{tr!(p_subscription.at_renewal)}</dt><dd>{if s.next_term.is_empty() { tr!(p_subscription.no_change).to_owned() } else { s.next_term.clone() }}</dd>
