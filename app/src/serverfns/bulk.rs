@@ -240,12 +240,12 @@ impl From<domain::service::ProvisionPreview> for CheckedBulk {
         let (problems, to_do) = (p.problems(), p.to_create());
         checked_bulk(p, problems, to_do, |c| {
             let action = match (&c.plan, c.errors.is_empty()) {
-                (_, false) => "Nothing: correct the row".to_owned(),
-                (Plan::Create, true) => "Create".to_owned(),
+                (_, false) => tr!(words.row_nothing).to_owned(),
+                (Plan::Create, true) => tr!(words.row_create).to_owned(),
                 (Plan::AddLicenses(missing), true) => {
-                    format!("Done before: add {} license(s)", missing.len())
+                    tr!(words.row_add, n = missing.len()).to_string()
                 }
-                (Plan::Done, true) => "Done before: skip".to_owned(),
+                (Plan::Done, true) => tr!(words.row_skip).to_owned(),
             };
             let licenses: Vec<&str> = c.licenses.iter().map(|l| l.name.as_str()).collect();
             PreviewRow {
@@ -267,7 +267,7 @@ impl From<domain::service::SwapPreview> for CheckedBulk {
         let (problems, to_do) = (p.problems(), p.changing());
         checked_bulk(p, problems, to_do, |r| {
             let (action, errors) = match (r.error, r.changes()) {
-                (true, _) => ("Nothing: leave this user out".to_owned(), vec![r.note]),
+                (true, _) => (tr!(words.user_out).to_owned(), vec![r.note]),
                 (false, _) => (r.note, Vec::new()),
             };
             PreviewRow {
@@ -302,7 +302,7 @@ fn checked_bulk<R>(
 #[cfg(feature = "ssr")]
 fn increases(list: &[domain::subscriptions::auto_increase::Increase]) -> Vec<String> {
     list.iter()
-        .map(|i| format!("{} grows by {} (auto-increase)", i.name, i.by))
+        .map(|i| tr!(words.grows, name = i.name.as_str(), by = i.by).to_string())
         .collect()
 }
 

@@ -21,11 +21,11 @@ pub async fn tenant_domain(prefix: String) -> Result<DomainAnswer, AppError> {
     Ok(match call.check_domain(&prefix).await? {
         DomainCheck::Free(d) => DomainAnswer {
             state: "free".into(),
-            words: format!("{d} is free."),
+            words: tr!(words.domain_free, domain = d.as_str()).to_string(),
         },
         DomainCheck::Taken(d) => DomainAnswer {
             state: "taken".into(),
-            words: format!("{d} is taken: choose another."),
+            words: tr!(words.domain_taken, domain = d.as_str()).to_string(),
         },
         DomainCheck::Invalid(why) => DomainAnswer {
             state: "invalid".into(),

@@ -30,9 +30,11 @@ impl From<domain::outbox::Mail> for OutboxMail {
         OutboxMail {
             at: crate::language::date(&domain::time::format_utc_datetime(m.created_at)),
             status: match (&m.sent_at, &m.error) {
-                (Some(at), _) => format!("Sent {}", domain::time::format_utc_time(*at)),
-                (None, Some(e)) => format!("Not sent yet: {e}"),
-                (None, None) => "Waiting".into(),
+                (Some(at), _) => {
+                    tr!(words.sent_at, at = domain::time::format_utc_time(*at)).to_string()
+                }
+                (None, Some(e)) => tr!(words.not_sent, error = e.as_str()).to_string(),
+                (None, None) => tr!(words.waiting).into(),
             },
             sent: m.sent_at.is_some(),
             recipient: m.recipient,
