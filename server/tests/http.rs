@@ -3914,6 +3914,7 @@ on_both_databases!(
     service_plans_are_turned_off_in_one_license_update,
     notices_are_mailed_to_those_who_chose_them,
     pages_speak_the_account_s_language_else_the_browser_s,
+    what_seatwise_keeps_in_english_reads_in_french,
     plan_templates_are_kept_by_their_owners_and_applied_at_creation,
     catalogs_in_use_are_refreshed_monthly,
     one_subscription_per_customer_sends_the_buyer_to_the_existing_one,
@@ -5390,6 +5391,97 @@ async fn pages_speak_the_account_s_language_else_the_browser_s(app: TestApp) {
     app.sign_in_as("Service provider admin").await;
     let log = app.get("/api/audit-log").await.text().await.unwrap();
     assert!(log.contains("account.language"), "{log}");
+}
+
+/// What Seatwise keeps in English (the history's values and who made a change, what a
+/// reconciliation finds, the domain's messages with values) reads in the reader's language.
+async fn what_seatwise_keeps_in_english_reads_in_french(app: TestApp) {
+    let contoso = app.customer_id("Contoso Ltd").await;
+    app.sign_in_as("Service provider admin").await;
+    let (status, said) = app
+        .send("/api/my-language-save", &[("language", "fr")])
+        .await;
+    assert_eq!(status, 200, "{said}");
+    // A first read: every subscription seen for the first time, with its term and status.
+    let read = app
+        .get_json(
+            "/api/subscriptions",
+            &[("read", "1"), ("customer", &contoso)],
+        )
+        .await;
+    let first = &read["rows"][0];
+    let id = first["id"].as_str().unwrap().to_owned();
+    let quantity = first["quantity"].as_i64().unwrap();
+    // A change made outside Seatwise, found by the next read.
+    let changed = app
+        .emulator_post(
+            &format!("customers/{contoso}/subscriptions/{id}"),
+            serde_json::json!({ "quantity": quantity + 2 }),
+        )
+        .await;
+    assert_eq!(changed, 200);
+    app.get_json(
+        "/api/subscriptions",
+        &[("read", "1"), ("customer", &contoso)],
+    )
+    .await;
+    let history = app
+        .get_json(
+            "/api/history",
+            &[("customer", contoso.as_str()), ("subscription", &id)],
+        )
+        .await;
+    let rows = history["rows"].as_array().unwrap();
+    let what: Vec<&str> = rows.iter().map(|r| r["what"].as_str().unwrap()).collect();
+    let seen = what
+        .iter()
+        .find(|w| w.starts_with("Vu pour la première fois : "))
+        .unwrap_or_else(|| panic!("{what:?}"));
+    assert!(
+        seen.ends_with(", actif") && (seen.contains(" an, ") || seen.contains(" mois, ")),
+        "term, cycle and status in French: {seen}"
+    );
+    assert!(!seen.contains("P1Y") && !seen.contains("active"), "{seen}");
+    let change = format!("quantité : {quantity} → {}", quantity + 2);
+    assert!(what.contains(&change.as_str()), "{what:?}");
+    let outside = rows
+        .iter()
+        .find(|r| r["field"] == "quantity")
+        .expect("the change is in the history");
+    assert_eq!(outside["actor"], "Partner Center (hors de Seatwise)");
+    // A message of the domain with a value.
+    let form = [
+        ("customer", contoso.as_str()),
+        ("id", id.as_str()),
+        ("change", "quantity"),
+        ("value", &(quantity + 2).to_string()),
+    ];
+    let (status, said) = app.send("/api/subscription-change", &form).await;
+    assert_eq!(status, 400, "{said}");
+    assert_eq!(
+        said["message"],
+        format!("La quantité est déjà {}.", quantity + 2),
+        "{said}"
+    );
+    // The same history in English for an account that reads English.
+    app.sign_in_as("Service provider support").await;
+    let history = app
+        .get_json(
+            "/api/history",
+            &[("customer", contoso.as_str()), ("subscription", &id)],
+        )
+        .await;
+    let what: Vec<&str> = history["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["what"].as_str().unwrap())
+        .collect();
+    assert!(
+        what.iter()
+            .any(|w| w.starts_with("Seen for the first time: ") && w.ends_with(", active")),
+        "{what:?}"
+    );
 }
 
 /// E-mail notices: each account chooses what it is told (only what its role can act on); a

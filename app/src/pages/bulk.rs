@@ -538,17 +538,9 @@ fn JobPanel(id: String, finished: RwSignal<u32>) -> impl IntoView {
 
 /// What happened to a user, in words (the result file keeps the codes).
 fn outcome_words(outcome: &str) -> String {
-    match outcome {
-        "created" => tr!(p_bulk.o_created),
-        "failed" => tr!(p_bulk.o_failed),
-        "changed" => tr!(p_bulk.o_changed),
-        "done before" => tr!(p_bulk.o_done_before),
-        "left as it is" => tr!(p_bulk.o_left),
-        "licenses added" => tr!(p_bulk.o_licenses_added),
-        "not run" => tr!(p_bulk.o_not_run),
-        other => other,
-    }
-    .to_owned()
+    crate::language::outcome_words(outcome)
+        .unwrap_or(outcome)
+        .to_owned()
 }
 
 /// A job's status in words.

@@ -196,7 +196,7 @@ pub async fn bulk_job(job: String) -> Result<BulkJobPage, AppError> {
                 line: l.line,
                 user_name: l.user_name,
                 outcome: l.outcome,
-                detail: l.detail,
+                detail: crate::language::message(&l.detail),
             })
             .collect(),
         more,
@@ -255,7 +255,11 @@ impl From<domain::service::ProvisionPreview> for CheckedBulk {
                 display_name: c.display_name,
                 role: c.role.map(|r| r.1).unwrap_or_default(),
                 action,
-                errors: c.errors,
+                errors: c
+                    .errors
+                    .iter()
+                    .map(|e| crate::language::message(e))
+                    .collect(),
             }
         })
     }
@@ -267,8 +271,11 @@ impl From<domain::service::SwapPreview> for CheckedBulk {
         let (problems, to_do) = (p.problems(), p.changing());
         checked_bulk(p, problems, to_do, |r| {
             let (action, errors) = match (r.error, r.changes()) {
-                (true, _) => (tr!(words.user_out).to_owned(), vec![r.note]),
-                (false, _) => (r.note, Vec::new()),
+                (true, _) => (
+                    tr!(words.user_out).to_owned(),
+                    vec![crate::language::message(&r.note)],
+                ),
+                (false, _) => (crate::language::messages(&r.note, "; "), Vec::new()),
             };
             PreviewRow {
                 line: String::new(),
@@ -310,12 +317,8 @@ fn increases(list: &[domain::subscriptions::auto_increase::Increase]) -> Vec<Str
 fn missing(list: &[domain::subscriptions::auto_increase::Shortfall]) -> Vec<String> {
     list.iter()
         .map(|m| {
-            format!(
-                "{} more {} license{} needed than are free, and no subscription of it is set to grow",
-                m.missing,
-                m.name,
-                if m.missing == 1 { " is" } else { "s are" }
-            )
+            let (n, name) = (m.missing, m.name.as_str());
+            tr_n!(n, said.more_needed_single | said.more_needed_many, n, name)
         })
         .collect()
 }

@@ -244,7 +244,7 @@ fn to_row(
         old_value: e.old_value,
         new_value: e.new_value,
         in_seatwise: e.in_seatwise,
-        actor: e.actor,
+        actor: crate::language::message(&e.actor),
         role: e.role,
         request_id: e.request_id,
     }
@@ -253,14 +253,15 @@ fn to_row(
 /// An entry in words.
 #[cfg(feature = "ssr")]
 fn what(e: &domain::history::Entry) -> String {
+    use crate::language::{license_change, summary};
     use domain::history::Kind;
     match e.kind {
-        Kind::Order => tr!(words.h_ordered, what = e.new_value.as_str()).to_string(),
-        Kind::Discovered => tr!(words.h_discovered, what = e.new_value.as_str()).to_string(),
-        Kind::Gone => tr!(words.h_gone, what = e.old_value.as_str()).to_string(),
-        Kind::License => tr!(words.h_license, what = e.new_value.as_str()).to_string(),
+        Kind::Order => tr!(words.h_ordered, what = summary(&e.new_value)).to_string(),
+        Kind::Discovered => tr!(words.h_discovered, what = summary(&e.new_value)).to_string(),
+        Kind::Gone => tr!(words.h_gone, what = summary(&e.old_value)).to_string(),
+        Kind::License => tr!(words.h_license, what = license_change(&e.new_value)).to_string(),
         Kind::Reconcile if e.field.is_empty() => {
-            tr!(words.h_reconciled_added, what = e.new_value.as_str()).to_string()
+            tr!(words.h_reconciled_added, what = summary(&e.new_value)).to_string()
         }
         Kind::Change | Kind::Reconcile | Kind::Increase => {
             let field = crate::language::field(&e.field);
@@ -268,7 +269,7 @@ fn what(e: &domain::history::Entry) -> String {
                 if v.is_empty() {
                     tr!(words.none).to_owned()
                 } else {
-                    v.to_owned()
+                    crate::language::value(&e.field, v)
                 }
             };
             let (old, new) = (shown(&e.old_value), shown(&e.new_value));

@@ -133,8 +133,11 @@ impl JobRow {
             done: j.done,
             errors: j.errors,
             stopping: j.cancel_requested && !j.status.finished(),
-            summary: j.summary,
-            failures: errors.into_iter().map(|e| (e.item, e.error)).collect(),
+            summary: crate::language::message(&j.summary),
+            failures: errors
+                .into_iter()
+                .map(|e| (e.item, crate::language::message(&e.error)))
+                .collect(),
             id: j.id,
         }
     }

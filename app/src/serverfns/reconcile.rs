@@ -131,7 +131,9 @@ impl From<domain::service::Reconciliation> for ReconcileReport {
                 for report in c.customers {
                     let name = report.customer.company_name;
                     match report.outcome {
-                        Err(why) => section.unreachable.push((name, why)),
+                        Err(why) => section
+                            .unreachable
+                            .push((name, crate::language::message(&why))),
                         Ok(found) if found.is_empty() => section.in_agreement += 1,
                         Ok(found) => section.findings.extend(found.iter().map(|f| FindingRow {
                             key: f.key(),
@@ -139,10 +141,10 @@ impl From<domain::service::Reconciliation> for ReconcileReport {
                             customer: name.clone(),
                             subscription_id: f.subscription_id.clone(),
                             product: f.product.clone(),
-                            problem: f.problem_words(),
-                            ours: f.ours.clone(),
-                            theirs: f.theirs.clone(),
-                            action: f.action().words().to_owned(),
+                            problem: problem_words(f),
+                            ours: finding_value(f, &f.ours),
+                            theirs: finding_value(f, &f.theirs),
+                            action: action_words(f.action()).to_owned(),
                         })),
                     }
                 }
@@ -171,13 +173,90 @@ impl From<domain::service::ApplyReport> for ApplyResult {
                             customer.company_name.clone(),
                             f.product.clone(),
                             f.subscription_id.clone(),
-                            f.change_words(),
+                            change_words(f),
                         )
                     }));
                 }
-                Err(why) => result.failures.push((customer.company_name, why)),
+                Err(why) => result
+                    .failures
+                    .push((customer.company_name, crate::language::message(&why))),
             }
         }
         result
+    }
+}
+
+/// What is wrong with a finding, in the reader's language ("Quantity differs").
+#[cfg(feature = "ssr")]
+fn problem_words(f: &domain::subscriptions::reconcile::Finding) -> String {
+    use domain::subscriptions::reconcile::Problem;
+    match f.problem {
+        Problem::MissingHere => tr!(said.not_in_seatwise).to_owned(),
+        Problem::MissingThere => tr!(said.no_longer_in_pc).to_owned(),
+        Problem::Differs(field) => {
+            let field = crate::language::field(field);
+            let mut chars = field.chars();
+            let field: String = chars
+                .next()
+                .into_iter()
+                .flat_map(char::to_uppercase)
+                .chain(chars)
+                .collect();
+            tr!(said.differs, field).to_string()
+        }
+    }
+}
+
+/// A corrective action in the reader's language.
+#[cfg(feature = "ssr")]
+fn action_words(action: domain::subscriptions::reconcile::Action) -> &'static str {
+    use domain::subscriptions::reconcile::Action;
+    match action {
+        Action::Import => tr!(said.import_it),
+        Action::MarkCancelled => tr!(said.mark_cancelled),
+        Action::TakePartnerCenter => tr!(said.take_pc),
+    }
+}
+
+/// One side of a finding in the reader's language: a field's value, or a whole subscription.
+#[cfg(feature = "ssr")]
+fn finding_value(f: &domain::subscriptions::reconcile::Finding, value: &str) -> String {
+    use domain::subscriptions::reconcile::Problem;
+    match f.problem {
+        Problem::Differs(field) => crate::language::value(field, value),
+        _ => crate::language::summary(value),
+    }
+}
+
+/// What applying a finding changes in the store, in the reader's language.
+#[cfg(feature = "ssr")]
+fn change_words(f: &domain::subscriptions::reconcile::Finding) -> String {
+    use domain::subscriptions::reconcile::Problem;
+    match f.problem {
+        Problem::MissingHere => tr!(
+            said.add_to_store,
+            what = crate::language::summary(&f.theirs)
+        )
+        .to_string(),
+        Problem::MissingThere => {
+            let status = f.ours.rsplit(", ").next().unwrap_or_default();
+            let (what, status) = (
+                crate::language::summary(&f.ours),
+                crate::language::value("status", status),
+            );
+            tr!(said.cancel_in_store, what, status).to_string()
+        }
+        Problem::Differs(field) => {
+            let shown = |v: &str| {
+                if v.is_empty() {
+                    tr!(words.none).to_owned()
+                } else {
+                    crate::language::value(field, v)
+                }
+            };
+            let (old, new) = (shown(&f.ours), shown(&f.theirs));
+            let field = crate::language::field(field);
+            tr!(said.field_change, field, old, new).to_string()
+        }
     }
 }

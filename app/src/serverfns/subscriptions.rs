@@ -420,7 +420,7 @@ impl From<domain::subscriptions::StoredSubscription> for SubscriptionItem {
                     .filter(|&at| at >= domain::time::now_millis()),
             ),
             auto_renew: s.auto_renew,
-            next_term: s.next_term,
+            next_term: crate::language::next_term(&s.next_term),
             publisher: s.publisher,
             add_on: !s.parent_id.is_empty(),
             id: s.id,

@@ -99,7 +99,7 @@ mod server {
                 product: t.product_name,
                 subscriptions: t.subscriptions,
                 delta: t.delta,
-                reason: t.reason,
+                reason: crate::language::reason(&t.reason),
             }
         }
     }
