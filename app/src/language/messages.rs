@@ -135,6 +135,9 @@ fn summaries(english: &str) -> Option<String> {
             });
         }
     }
+    if let Some(v) = values("Ordered {}", english) {
+        return Some(tr!(said.ordered, what = summary(v[0])).to_string());
+    }
     bulk_counts(english)
 }
 
@@ -432,6 +435,14 @@ fn exact(english: &str) -> Option<&'static str> {
         "nothing left to do" => tr!(said.nothing_left),
         "waiting for approval on the Optimisation page" => tr!(said.waiting_approval_only),
         "1 row of the file has a problem: correct the file and check it again." => tr!(said.rows_problem_one),
+        "Set the user's location first: Microsoft needs it before licenses can be assigned." => {
+            tr!(said.location_first)
+        }
+        "This user no longer exists in Partner Center." => tr!(said.user_gone_pc),
+        "Partner Center has not confirmed this change yet. It may still have happened: check \
+         before trying again." => tr!(said.not_confirmed_yet),
+        "Auto-renew is already on." => tr!(said.auto_renew_on),
+        "Auto-renew is already off." => tr!(said.auto_renew_off),
         _ => return None,
     })
 }
@@ -479,6 +490,17 @@ const WITH_VALUES: &[(&str, Worded)] = &[
     ("role {} (unless held)", |v| { tr!(said.role_unless, v0 = v[0]).to_string() }),
     ("{} (not in this tenant: {})", |v| { let v0 = message(v[0]); tr!(said.not_in_tenant, v0 = v0.as_str(), v1 = v[1]).to_string() }),
     ("That {} is not valid: expected {}.", |v| { tr!(said.invalid_id, v0 = v[0], v1 = v[1]).to_string() }),
+    ("There are no {} licenses left. Free one up or buy more, then try again.", |v| {
+        tr!(said.no_licenses_left, v0 = v[0]).to_string()
+    }),
+    (
+        "The user name {} is taken by another user now. Restore the user under another name.",
+        |v| tr!(said.upn_taken_restore, v0 = v[0]).to_string(),
+    ),
+    ("The user name {} is taken by another user now.", |v| {
+        tr!(said.upn_taken_now, v0 = v[0]).to_string()
+    }),
+    ("Partner Center refused: {}", |v| tr!(said.pc_refused, v0 = v[0]).to_string()),
 ];
 
 /// Messages of the service layer and the parsers, word for word.

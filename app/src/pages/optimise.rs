@@ -150,10 +150,14 @@ fn row(r: ReductionRow, work: Work) -> impl IntoView {
         crate::urls::component(&r.customer_id),
         crate::urls::component(&r.subscription_id)
     );
-    let label = format!(
-        "Approve: {} of {}, {} to {}",
-        r.product, r.customer, r.from, r.to
-    );
+    let label = tr!(
+        p_optimise.approve_label,
+        product = r.product.as_str(),
+        customer = r.customer.as_str(),
+        from = r.from,
+        to = r.to
+    )
+    .to_string();
     let check = work.admin.then(|| {
         let choose = choice_box(work.selected, vec![r.key.clone()], label, || {});
         view! { <td class="col-check">{choose}</td> }

@@ -84,7 +84,7 @@ fn status_table(s: StatusReport) -> impl IntoView {
                                 view! { <span class="badge badge-warning">{tr!(p_status.pending)}</span> }
                             }}
                         </td>
-                        <td>{format!("{} of {} applied", s.migrations_applied, s.migrations_known)}</td>
+                        <td>{tr!(p_status.migrations_applied, applied = s.migrations_applied, known = s.migrations_known).to_string()}</td>
                     </tr>
                     <tr>
                         <td class="nowrap">{tr!(p_status.partner_center)}</td>
@@ -95,14 +95,11 @@ fn status_table(s: StatusReport) -> impl IntoView {
                                         <span class="badge badge-success">{tr!(p_status.configured)}</span>
                                     </td>
                                     <td>
-                                        {format!(
-                                            "{}{} · {} · {} connection{}",
-                                            pc.name,
-                                            if pc.sandbox { " (built-in emulator)" } else { "" },
-                                            pc.api_url,
-                                            pc.connections,
-                                            if pc.connections == 1 { "" } else { "s" },
-                                        )}
+                                        {{
+                                            let sandbox = if pc.sandbox { tr!(p_status.built_in_emulator) } else { "" };
+                                            let (name, url, n) = (pc.name.as_str(), pc.api_url.as_str(), pc.connections);
+                                            tr_n!(n, p_status.connections_single | p_status.connections_many, name, sandbox, url, n)
+                                        }}
                                     </td>
                                 }
                                     .into_any()
@@ -132,7 +129,7 @@ fn format_uptime(seconds: u64) -> String {
         s if s < 60 => format!("{s} s"),
         s if s < 3600 => format!("{} min", s / 60),
         s if s < 86_400 => format!("{} h {} min", s / 3600, (s % 3600) / 60),
-        s => format!("{} d {} h", s / 86_400, (s % 86_400) / 3600),
+        s => tr!(p_status.days_hours, d = s / 86_400, h = (s % 86_400) / 3600).to_string(),
     }
 }
 

@@ -95,7 +95,8 @@ fn template_row(
             if l.plans_off_names.is_empty() {
                 l.name.clone()
             } else {
-                format!("{} (off: {})", l.name, l.plans_off_names.join(", "))
+                let plans = l.plans_off_names.join(", ");
+                tr!(p_templates.plans_off_list, name = l.name.as_str(), plans).to_string()
             }
         })
         .collect::<Vec<_>>();

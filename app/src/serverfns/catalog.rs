@@ -147,13 +147,9 @@ impl From<CurationForm> for domain::catalog::Curation {
 impl From<domain::service::CatalogView> for CatalogPage {
     fn from(v: domain::service::CatalogView) -> Self {
         let last_refresh = v.last_refresh.map_or(String::new(), |r| {
-            format!(
-                "Read from Partner Center at {}: {} SKUs listed, {} new, {} discontinued since the refresh before.",
-                crate::language::date(&domain::time::format_utc_datetime(r.at)),
-                r.listed,
-                r.added,
-                r.discontinued
-            )
+            let at = crate::language::date(&domain::time::format_utc_datetime(r.at));
+            let (listed, added, discontinued) = (r.listed, r.added, r.discontinued);
+            tr!(p_catalog.last_refresh, at, listed, added, discontinued).to_string()
         });
         CatalogPage {
             connections: v

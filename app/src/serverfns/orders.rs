@@ -234,7 +234,7 @@ mod convert {
         fn from(p: Placed) -> Self {
             PlacedItem {
                 customer_id: p.customer_id.to_string(),
-                words: p.words,
+                words: crate::language::message(&p.words),
                 subscription_id: p.subscription_id,
                 earlier: p.earlier,
             }

@@ -163,11 +163,11 @@ mod server {
             .map(|t| TemplateItem {
                 editable: keeper.as_ref().is_some_and(|k| *k == t.reseller_id),
                 owner: match &t.reseller_id {
-                    None => "Service provider".into(),
-                    Some(r) => resellers
-                        .iter()
-                        .find(|(id, _)| id == r)
-                        .map_or_else(|| "Reseller".into(), |(_, n)| n.clone()),
+                    None => tr!(p_templates.owner_provider).to_owned(),
+                    Some(r) => resellers.iter().find(|(id, _)| id == r).map_or_else(
+                        || tr!(p_templates.owner_reseller).to_owned(),
+                        |(_, n)| n.clone(),
+                    ),
                 },
                 id: t.id.to_string(),
                 name: t.name,
@@ -187,11 +187,11 @@ mod server {
                     .collect(),
                 usage_location: t.usage_location,
                 role: t.role,
-                updated: format!(
-                    "{} by {}",
-                    crate::language::date(&domain::time::format_utc_datetime(t.updated_at)),
-                    t.updated_by
-                ),
+                updated: {
+                    let at =
+                        crate::language::date(&domain::time::format_utc_datetime(t.updated_at));
+                    tr!(p_templates.updated_by, at, who = t.updated_by.as_str()).to_string()
+                },
             })
             .collect();
         Ok(TemplatesPage {
