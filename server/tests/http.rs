@@ -5448,7 +5448,16 @@ async fn what_seatwise_keeps_in_english_reads_in_french(app: TestApp) {
         .iter()
         .find(|r| r["field"] == "quantity")
         .expect("the change is in the history");
-    assert_eq!(outside["actor"], "Partner Center (hors de Seatwise)");
+    assert_eq!(outside["actor_words"], "Partner Center (hors de Seatwise)");
+    // The "who" filter keeps the actor as the history does.
+    assert_eq!(outside["actor"], "Partner Center (outside Seatwise)");
+    let theirs = app
+        .get_json(
+            "/api/history",
+            &[("who", outside["actor"].as_str().unwrap())],
+        )
+        .await;
+    assert!(theirs["matching"].as_i64().unwrap() > 0, "{theirs}");
     // A message of the domain with a value.
     let form = [
         ("customer", contoso.as_str()),

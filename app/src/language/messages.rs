@@ -335,6 +335,32 @@ pub fn reason(reason: &str) -> String {
     .to_owned()
 }
 
+/// A directory role Microsoft names (`User Administrator`) as Microsoft's French admin center
+/// names it; a role it does not know keeps its name. For showing only: the role is chosen by
+/// its id or its name as Microsoft gives it.
+pub fn directory_role(name: &str) -> String {
+    if current() == Locale::en {
+        return name.to_owned();
+    }
+    match name {
+        "Global Administrator" => tr!(said.r_global_admin),
+        "Company Administrator" => tr!(said.r_company_admin),
+        "Global Reader" => tr!(said.r_global_reader),
+        "User Administrator" => tr!(said.r_user_admin),
+        "Helpdesk Administrator" => tr!(said.r_helpdesk_admin),
+        "Service Support Administrator" => tr!(said.r_service_support_admin),
+        "Billing Administrator" => tr!(said.r_billing_admin),
+        "License Administrator" => tr!(said.r_license_admin),
+        "Exchange Administrator" => tr!(said.r_exchange_admin),
+        "SharePoint Administrator" => tr!(said.r_sharepoint_admin),
+        "Teams Administrator" => tr!(said.r_teams_admin),
+        "Security Administrator" => tr!(said.r_security_admin),
+        "Password Administrator" => tr!(said.r_password_admin),
+        other => other,
+    }
+    .to_owned()
+}
+
 /// A license change as the history keeps it: `+1 ann@contoso.com (assign)`.
 pub fn license_change(english: &str) -> String {
     match english.strip_suffix(')').and_then(|v| v.rsplit_once(" (")) {
@@ -742,6 +768,8 @@ mod tests {
                 license_change("+1 ann@contoso.com (assign)"),
                 "+1 ann@contoso.com (attribution)"
             );
+            assert_eq!(directory_role("User Administrator"), "Administrateur d'utilisateurs");
+            assert_eq!(directory_role("Fabrikam Auditor"), "Fabrikam Auditor");
             // One it does not know stays as it is.
             assert_eq!(message("Something new."), "Something new.");
         });
@@ -759,6 +787,7 @@ mod tests {
                 assert_eq!(summary(text), text);
             }
             assert_eq!(value("auto_renew", "false"), "false");
+            assert_eq!(directory_role("User Administrator"), "User Administrator");
             assert_eq!(
                 license_change("-1 ann@contoso.com (remove)"),
                 "-1 ann@contoso.com (remove)"

@@ -197,7 +197,8 @@ pub fn field(field: &str) -> String {
 
 mod messages;
 pub use messages::{
-    license_change, message, messages, next_term, outcome_words, reason, summary, value,
+    directory_role, license_change, message, messages, next_term, outcome_words, reason, summary,
+    value,
 };
 
 /// The [`current`] language as the domain names it.

@@ -620,7 +620,7 @@ fn recent(jobs: Vec<JobRow>, customer: &str) -> impl IntoView {
             let href = format!("/bulk?customer={customer}&job={}", j.id);
             view! {
                 <tr>
-                    <td><a href=href>{j.what.clone()}</a><div class="muted small">{format!("Asked by {}", j.requested_by)}</div></td>
+                    <td><a href=href>{j.what.clone()}</a><div class="muted small">{tr!(p_jobs.asked_by, who = j.requested_by.as_str()).to_string()}</div></td>
                     <td class="small">{status_words(&j.status)}<div class="muted">{j.counts()}</div></td>
                     <td class="small nowrap">{j.created.clone()}</td>
                 </tr>

@@ -289,7 +289,7 @@ fn catalog_row(
                 <div class="curate-cycles">{cycles}</div>
                 <label class="choice" title=tr!(p_catalog.off_every_order_is_a)>
                     <input type="checkbox" name="existing" value="on" checked=r.add_to_existing aria-label=existing_label />
-                    {tr!(p_catalog.one_per_customer)}
+                    {tr!(p_catalog.one_per_customer_choice)}
                 </label>
                 <button type="submit" class="button button-secondary button-small">{tr!(p_catalog.save)}</button>
             </ActionForm>

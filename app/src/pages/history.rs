@@ -134,7 +134,7 @@ fn page(d: HistoryPageData, f: HistoryFilter) -> impl IntoView {
                     <td>{r.what.clone()}</td>
                     <td>
                         <span class=badge>{made}</span>
-                        <div class="small"><a href=by title=tr!(p_history.only_this_person_s_entries)>{r.actor.clone()}</a></div>
+                        <div class="small"><a href=by title=tr!(p_history.only_this_person_s_entries)>{r.actor_words.clone()}</a></div>
                         {(!r.request_id.is_empty()).then(|| view! { <div class="muted small mono">{r.request_id.clone()}</div> })}
                     </td>
                 </tr>

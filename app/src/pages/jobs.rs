@@ -165,7 +165,7 @@ fn row(j: JobRow, actions: Actions) -> impl IntoView {
         <tr>
             <td>
                 {j.what.clone()}
-                <div class="muted small">{format!("Asked by {}", j.requested_by)}</div>
+                <div class="muted small">{tr!(p_jobs.asked_by, who = j.requested_by.as_str()).to_string()}</div>
                 {(!j.summary.is_empty()).then(|| view! { <div class="small">{j.summary.clone()}</div> })}
                 {(!j.failures.is_empty()).then(|| view! { <ul class="job-failures">{failures}</ul> })}
             </td>

@@ -112,7 +112,7 @@ fn template_row(
                 <ul class="plain-list">{licenses.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
             </td>
             <td>{t.usage_location.clone().unwrap_or_else(|| "—".into())}</td>
-            <td>{t.role.clone().unwrap_or_else(|| "—".into())}</td>
+            <td>{t.role.as_deref().map_or_else(|| "—".into(), crate::language::directory_role)}</td>
             <td>{t.owner.clone()}</td>
             <td class="actions-cell nowrap">
                 {t.editable.then(|| view! {
@@ -226,7 +226,7 @@ fn Editor(
                         <select class="select" id="template-role" prop:value=move || role.get()
                             on:change=move |ev| role.set(event_target_value(&ev))>
                             <option value="">{tr!(p_templates.none_a_user)}</option>
-                            {roles.into_iter().map(|r| view! { <option value=r.clone()>{r.clone()}</option> }).collect_view()}
+                            {roles.into_iter().map(|r| view! { <option value=r.clone()>{crate::language::directory_role(&r)}</option> }).collect_view()}
                         </select>
                     </div>
                 </div>

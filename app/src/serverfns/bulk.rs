@@ -253,7 +253,10 @@ impl From<domain::service::ProvisionPreview> for CheckedBulk {
                 licenses: licenses.join(", "),
                 user_name: c.row.user_name,
                 display_name: c.display_name,
-                role: c.role.map(|r| r.1).unwrap_or_default(),
+                role: c
+                    .role
+                    .map(|r| crate::language::directory_role(&r.1))
+                    .unwrap_or_default(),
                 action,
                 errors: c
                     .errors

@@ -27,7 +27,10 @@ pub struct HistoryRow {
     pub old_value: String,
     pub new_value: String,
     pub in_seatwise: bool,
+    /// Who, as kept (the "who" filter's value).
     pub actor: String,
+    /// Who, in the reader's language ("Partner Center (outside Seatwise)").
+    pub actor_words: String,
     pub role: String,
     pub request_id: String,
 }
@@ -244,7 +247,8 @@ fn to_row(
         old_value: e.old_value,
         new_value: e.new_value,
         in_seatwise: e.in_seatwise,
-        actor: crate::language::message(&e.actor),
+        actor_words: crate::language::message(&e.actor),
+        actor: e.actor,
         role: e.role,
         request_id: e.request_id,
     }

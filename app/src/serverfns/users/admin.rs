@@ -307,7 +307,11 @@ mod server {
                 last_name: form.last_name,
                 display_name: form.display_name,
                 usage_location: form.usage_location.unwrap_or_default(),
-                roles: form.roles,
+                roles: form
+                    .roles
+                    .into_iter()
+                    .map(|(id, name)| (id, crate::language::directory_role(&name)))
+                    .collect(),
                 current_role: form.current_role.unwrap_or_default(),
             }
         }

@@ -245,7 +245,11 @@ mod server {
                         })
                         .collect()
                 }),
-                roles: u.roles,
+                roles: u
+                    .roles
+                    .iter()
+                    .map(|r| crate::language::directory_role(r))
+                    .collect(),
             }
         }
     }
