@@ -469,6 +469,14 @@ fn exact(english: &str) -> Option<&'static str> {
          before trying again." => tr!(said.not_confirmed_yet),
         "Auto-renew is already on." => tr!(said.auto_renew_on),
         "Auto-renew is already off." => tr!(said.auto_renew_off),
+        "Enter the name (at most 64 characters)." => tr!(said.enter_name_64),
+        "The order was not stored." => tr!(said.order_not_stored),
+        "This order form was already used for another order; open Add subscription again." => tr!(said.order_form_used),
+        "Use a two-letter country code such as US." => tr!(said.country_code_us),
+        "Must be an http(s) URL." => tr!(said.http_url),
+        "The partner's tenant id or domain is required." => tr!(said.tenant_required),
+        "The application (client) id is required." => tr!(said.app_id_required),
+        "The sandbox connection belongs to the built-in emulator and cannot be removed." => tr!(said.sandbox_kept),
         _ => return None,
     })
 }
@@ -527,6 +535,30 @@ const WITH_VALUES: &[(&str, Worded)] = &[
         tr!(said.upn_taken_now, v0 = v[0]).to_string()
     }),
     ("Partner Center refused: {}", |v| tr!(said.pc_refused, v0 = v[0]).to_string()),
+    ("Partner Center does not sell this SKU billed {}.", |v| {
+        tr!(said.not_sold_billed, v0 = v[0]).to_string()
+    }),
+    ("Use at least {} characters.", |v| {
+        tr!(said.at_least_chars, v0 = v[0]).to_string()
+    }),
+    ("A reseller called {} already exists.", |v| {
+        tr!(said.reseller_exists, v0 = v[0]).to_string()
+    }),
+    ("This customer is under the connection {}, which belongs to its reseller; it stays with that reseller.", |v| {
+        tr!(said.stays_with_reseller, v0 = v[0]).to_string()
+    }),
+    ("A connection called {} already exists.", |v| {
+        tr!(said.connection_exists, v0 = v[0]).to_string()
+    }),
+    ("No connection is called {}.", |v| {
+        tr!(said.no_connection_called, v0 = v[0]).to_string()
+    }),
+    ("1 customer still uses {}: {}. Remove it from Seatwise first.", |v| {
+        tr!(said.connection_used_one, v0 = v[0], v1 = v[1]).to_string()
+    }),
+    ("{} customers still use {}: {}. Remove them from Seatwise first.", |v| {
+        tr!(said.connection_used_many, v0 = v[0], v1 = v[1], v2 = v[2]).to_string()
+    }),
 ];
 
 /// Messages of the service layer and the parsers, word for word.
@@ -768,7 +800,10 @@ mod tests {
                 license_change("+1 ann@contoso.com (assign)"),
                 "+1 ann@contoso.com (attribution)"
             );
-            assert_eq!(directory_role("User Administrator"), "Administrateur d'utilisateurs");
+            assert_eq!(
+                directory_role("User Administrator"),
+                "Administrateur d'utilisateurs"
+            );
             assert_eq!(directory_role("Fabrikam Auditor"), "Fabrikam Auditor");
             // One it does not know stays as it is.
             assert_eq!(message("Something new."), "Something new.");

@@ -74,17 +74,17 @@ fn entry_table(
                     {rows
                         .into_iter()
                         .map(|r| {
-                            let badge = match r.outcome.as_str() {
-                                "succeeded" => "badge badge-success",
-                                "refused" => "badge badge-warning",
-                                _ => "badge badge-danger",
+                            let (badge, outcome) = match r.outcome.as_str() {
+                                "succeeded" => ("badge badge-success", tr!(p_audit_log.succeeded)),
+                                "refused" => ("badge badge-warning", tr!(p_audit_log.refused)),
+                                _ => ("badge badge-danger", tr!(p_audit_log.failed)),
                             };
                             view! {
                                 <tr>
                                     <td class="nowrap muted">{r.at}</td>
                                     <td>{r.actor}</td>
                                     <td><code>{r.action}</code></td>
-                                    <td><span class=badge>{r.outcome}</span></td>
+                                    <td><span class=badge>{outcome}</span></td>
                                     <td>
                                         {r.detail}
                                         {r.request_id.map(|id| view! { <div class="muted small">{tr!(p_audit_log.request)} <code>{id}</code></div> })}
