@@ -1,5 +1,6 @@
 // English and French: the browser's language, then the account's choice, and the licenses
-// journey done entirely in French (the words, the dialog, the toast, the table, the dates).
+// journey done entirely in French (the words, the dialog, the toast, the table, the dates), and
+// the subscription history as a French reader reads it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE_URL, axe, demoAccount, launch, newPage, seats, signIn, waitForHydration } from './browser.mjs';
@@ -113,4 +114,32 @@ test('the customer admin chooses French and completes the licenses journey in Fr
     );
     await context.close();
   }
+});
+
+test('a French reader reads the subscription history in French and filters it by who', async () => {
+  const { page, context, problems } = await newPage(browser, { locale: 'fr-FR' });
+  const { email, password } = demoAccount('Service provider admin');
+  await page.goto(`${BASE_URL}/history`);
+  await page.getByLabel('Adresse e-mail').fill(email);
+  await page.getByLabel('Mot de passe').fill(password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('button', { name: 'Se déconnecter' }).waitFor();
+  // A read of Partner Center puts every subscription in the history, seen from outside.
+  const read = await page.request.get(`${BASE_URL}/api/subscriptions?read=1`);
+  assert.equal(read.status(), 200);
+  await page.reload();
+  await waitForHydration(page);
+  const seen = page.getByRole('row').filter({ hasText: 'Vu pour la première fois' }).first();
+  await seen.waitFor();
+  const text = await seen.innerText();
+  assert.match(text, / \d+ × .+, (1 mois|1 an|3 ans), (mensuel|annuel|triennal), (actif|suspendu|en attente)/);
+  assert.doesNotMatch(text, /P1[MY]|monthly|active/);
+  // Who it was, in French; the link still finds that actor's entries as the history keeps them.
+  await seen.getByRole('link', { name: 'Partner Center (hors de Seatwise)' }).click();
+  await page.waitForURL(/who=Partner(\+|%20)Center(\+|%20)%28outside(\+|%20)Seatwise%29/);
+  await waitForHydration(page);
+  await page.getByRole('row').filter({ hasText: 'Vu pour la première fois' }).first().waitFor();
+  assert.deepEqual(await axe(page), []);
+  assert.deepEqual(problems, []);
+  await context.close();
 });
