@@ -1,6 +1,7 @@
 //! The language of a page and of a server function's answer: the account's choice, else the
 //! browser's (`Accept-Language`), else English; and numbers and dates the way its readers
-//! write them. The words themselves are in `locales/` (see [`crate::i18n`]).
+//! write them. The words themselves are in `locales/` (see [`crate::i18n`]); the domain's
+//! English messages and stored text are worded in the reader's language in `messages.rs`.
 
 use leptos_use::UseLocalesOptions;
 
