@@ -13,6 +13,7 @@ pub mod components;
 #[cfg(feature = "ssr")]
 pub mod door;
 pub mod error;
+pub mod page_data;
 pub mod pages;
 pub mod request_id;
 pub mod serverfns;

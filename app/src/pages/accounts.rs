@@ -18,7 +18,7 @@ pub fn Accounts() -> impl IntoView {
     let update = ServerAction::<UpdateAccount>::new();
     let disable = ServerAction::<SetAccountDisabled>::new();
     let resend = ServerAction::<ResendInvitation>::new();
-    let page = Resource::new(
+    let page = crate::page_data::load(
         move || {
             (
                 invite.version().get(),
@@ -340,7 +340,7 @@ fn LanguageChoice() -> impl IntoView {
 #[component]
 fn Notices() -> impl IntoView {
     let save = ServerAction::<SaveMyNotices>::new();
-    let choices = Resource::new(move || save.version().get(), |_| my_notices());
+    let choices = crate::page_data::load(move || save.version().get(), |_| my_notices());
     let said = move || {
         save.value().get().map(|r| match r {
             Ok(()) => view! { <div class="alert alert-success" role="status">{tr!(account.notices_saved)}</div> }

@@ -12,7 +12,7 @@ use crate::{
 pub fn AuditLog() -> impl IntoView {
     let query = use_query_map();
     let param = move |key: &'static str| query.with(|q| q.get(key)).filter(|v| !v.is_empty());
-    let entries = Resource::new(
+    let entries = crate::page_data::load(
         move || (param("actor"), param("outcome"), param("before")),
         |(actor, outcome, before)| audit_log(actor, outcome, before),
     );

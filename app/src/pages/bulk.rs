@@ -34,7 +34,7 @@ pub fn Bulk() -> impl IntoView {
     );
     // Bumped when the job shown finishes, so the list of recent work shows it finished.
     let finished = RwSignal::new(0u32);
-    let data = Resource::new(
+    let data = crate::page_data::load(
         move || (customer(), from(), find(), finished.get()),
         |(c, f, find, _)| bulk_data(c, f, find),
     );
@@ -511,7 +511,7 @@ where
 fn JobPanel(id: String, finished: RwSignal<u32>) -> impl IntoView {
     let tick = RwSignal::new(0u32);
     let key = id.clone();
-    let data = Resource::new(move || (key.clone(), tick.get()), |(id, _)| bulk_job(id));
+    let data = crate::page_data::load(move || (key.clone(), tick.get()), |(id, _)| bulk_job(id));
     Effect::new(move |_| {
         let busy = data
             .get()

@@ -25,7 +25,7 @@ pub fn Catalog() -> impl IntoView {
     let admin = use_me().is_some_and(|m| m.admin);
     let refresh = ServerAction::<RefreshCatalog>::new();
     let curate = ServerAction::<CurateCatalogItem>::new();
-    let data = Resource::new(
+    let data = crate::page_data::load(
         move || {
             (
                 query.with(|q| q.get("connection").unwrap_or_default()),
@@ -44,7 +44,7 @@ pub fn Catalog() -> impl IntoView {
             .map(|e| view! { <div class="alert alert-error" role="alert">{e.to_string()}</div> })
     };
     // Browsing another country or segment: asked for by the address (a GET form).
-    let browse = Resource::new(
+    let browse = crate::page_data::load(
         move || {
             query.with(|q| {
                 (

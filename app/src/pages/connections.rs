@@ -37,7 +37,7 @@ pub fn Connections() -> impl IntoView {
         give: ServerAction::new(),
         remove: ServerAction::new(),
     };
-    let page = Resource::new(
+    let page = crate::page_data::load(
         move || {
             (
                 test.version().get(),

@@ -22,9 +22,9 @@ pub fn CustomersAdmin() -> impl IntoView {
     let create = ServerAction::<CreateReseller>::new();
     let set_mode = ServerAction::<SetUsersLoadMode>::new();
     let admin = use_me().is_some_and(|m| m.admin);
-    let mode = Resource::new(move || set_mode.version().get(), |_| users_load_mode());
+    let mode = crate::page_data::load(move || set_mode.version().get(), |_| users_load_mode());
     let query = use_query_map();
-    let page = Resource::new(
+    let page = crate::page_data::load(
         move || {
             (
                 query.with(|q| q.get("connection").unwrap_or_default()),

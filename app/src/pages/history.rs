@@ -27,7 +27,7 @@ pub fn History() -> impl IntoView {
             page: q.get("page"),
         })
     };
-    let data = Resource::new(filter, history);
+    let data = crate::page_data::load(filter, history);
     view! {
         <PageHeader
             title=tr!(p_history.history)

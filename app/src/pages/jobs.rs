@@ -28,7 +28,7 @@ pub fn Jobs() -> impl IntoView {
         admin: use_me().is_some_and(|m| m.admin),
     };
     let tick = RwSignal::new(0u32);
-    let data = Resource::new(
+    let data = crate::page_data::load(
         move || {
             (
                 tick.get(),

@@ -16,7 +16,7 @@ fn licenses_of(id: &str) -> String {
 
 #[component]
 pub fn Licenses() -> impl IntoView {
-    let customers = Resource::new(|| (), |_| my_customers());
+    let customers = crate::page_data::load(|| (), |_| my_customers());
     view! {
         <PageHeader
             title=tr!(licenses.title)

@@ -19,7 +19,7 @@ pub fn NewCustomer() -> impl IntoView {
     let create = ServerAction::<CreateTenant>::new();
     // The service provider chooses the reseller; a reseller's admin creates for itself.
     let provider = use_me().is_some_and(|m| m.service_provider);
-    let resellers = Resource::new(
+    let resellers = crate::page_data::load(
         || (),
         move |_| async move {
             if provider {
@@ -31,7 +31,7 @@ pub fn NewCustomer() -> impl IntoView {
     );
     // The domain prefix as typed, and the one checked (400 ms after the last key).
     let (typed, checked) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let check = Resource::new(
+    let check = crate::page_data::load(
         move || checked.get(),
         |prefix| async move {
             if prefix.trim().is_empty() {

@@ -26,7 +26,7 @@ pub fn Optimisation() -> impl IntoView {
         apply: ServerAction::new(),
         admin: use_me().is_some_and(|m| m.admin),
     };
-    let data = Resource::new(
+    let data = crate::page_data::load(
         move || {
             (
                 query.with(|q| q.get("run").unwrap_or_default()),

@@ -27,7 +27,7 @@ pub fn Order() -> impl IntoView {
             placed.update(|n| *n += 1);
         }
     });
-    let data = Resource::new(
+    let data = crate::page_data::load(
         move || (customer(), record.version().get(), placed.get()),
         |(customer, _, _)| order_page(customer),
     );

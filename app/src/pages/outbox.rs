@@ -9,7 +9,7 @@ use crate::{
 
 #[component]
 pub fn Outbox() -> impl IntoView {
-    let mails = Resource::new(|| (), |_| outbox());
+    let mails = crate::page_data::load(|| (), |_| outbox());
     view! {
         <PageHeader
             title=tr!(p_outbox.outbox)

@@ -96,7 +96,7 @@ pub fn Overview() -> impl IntoView {
 /// The customers this person may manage.
 #[component]
 fn Customers() -> impl IntoView {
-    let customers = Resource::new(|| (), |_| my_customers());
+    let customers = crate::page_data::load(|| (), |_| my_customers());
     // The service provider's admins and resellers' admins create customer tenants.
     let creates = use_me().is_some_and(|m| m.manages_accounts);
     view! {

@@ -33,7 +33,7 @@ pub fn Reconciliation() -> impl IntoView {
         apply: ServerAction::new(),
         admin: use_me().is_some_and(|m| m.admin),
     };
-    let data = Resource::new(
+    let data = crate::page_data::load(
         move || {
             (
                 query.with(|q| {

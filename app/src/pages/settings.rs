@@ -13,7 +13,7 @@ use crate::{
 pub fn Settings() -> impl IntoView {
     let admin = use_me().is_some_and(|m| m.admin);
     let save = ServerAction::<SaveSettings>::new();
-    let data = Resource::new(move || save.version().get(), |_| settings());
+    let data = crate::page_data::load(move || save.version().get(), |_| settings());
     let said = move || {
         save.value().get().map(|r| match r {
             Ok(()) => {

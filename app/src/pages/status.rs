@@ -14,7 +14,7 @@ use crate::{
 #[component]
 pub fn Status() -> impl IntoView {
     let checks = RwSignal::new(0u32);
-    let status = Resource::new(move || checks.get(), |_| system_status());
+    let status = crate::page_data::load(move || checks.get(), |_| system_status());
     let toasts = use_toasts();
 
     // Announce the result of a check the user asked for (not of the first load).

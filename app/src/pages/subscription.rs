@@ -29,7 +29,7 @@ pub fn Subscription() -> impl IntoView {
     };
     let change = ServerAction::<ChangeSubscription>::new();
     let save = ServerAction::<SaveAutoIncrease>::new();
-    let data = Resource::new(
+    let data = crate::page_data::load(
         move || (key(), change.version().get(), save.version().get()),
         |((customer, id), _, _)| subscription_details(customer, id),
     );

@@ -35,7 +35,7 @@ pub fn Subscriptions() -> impl IntoView {
     // The page itself shows the store at once (`read` absent means "the store" here, unlike the
     // server function's own default); reading Partner Center happens in the browser, streamed,
     // or through the Read link's `read=1` without JavaScript.
-    let data = Resource::new(
+    let data = crate::page_data::load(
         move || {
             let f = filter.get();
             SubscriptionsFilter {

@@ -23,7 +23,7 @@ struct Chosen {
 pub fn Templates() -> impl IntoView {
     let save = ServerAction::<SaveTemplate>::new();
     let delete = ServerAction::<DeleteTemplate>::new();
-    let data = Resource::new(
+    let data = crate::page_data::load(
         move || (save.version().get(), delete.version().get()),
         |_| templates(),
     );

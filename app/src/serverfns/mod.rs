@@ -87,7 +87,8 @@ where
         buffer.push_str(&chunk);
         while let Some(end) = buffer.find('\n') {
             let line: String = buffer.drain(..=end).collect();
-            let Ok(item) = serde_json::from_str::<T>(line.trim()) else {
+            // From bytes, as server functions and page data decode (one decoder per type).
+            let Ok(item) = serde_json::from_slice::<T>(line.trim().as_bytes()) else {
                 continue;
             };
             if state.try_update(|s| apply(s, item))? {

@@ -19,7 +19,7 @@ pub fn LicensesPanel(
 ) -> impl IntoView {
     let data = {
         let customer = customer.clone();
-        Resource::new(move || changes.get(), move |_| licenses(customer.clone()))
+        crate::page_data::load(move || changes.get(), move |_| licenses(customer.clone()))
     };
     let can_change = crate::auth::use_me().is_some_and(|m| m.can_change);
     view! {

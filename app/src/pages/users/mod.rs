@@ -53,7 +53,7 @@ pub fn Users() -> impl IntoView {
             }
         })
     });
-    let view_data = Resource::new(move || filter.get(), users_view);
+    let view_data = crate::page_data::load(move || filter.get(), users_view);
     let progress = RwSignal::new(Progress::default());
     let start = move || start_refresh(filter.get_untracked(), progress, view_data);
     // In live mode (or when some customer was never read) the page refreshes itself once, as
@@ -109,7 +109,7 @@ pub fn Users() -> impl IntoView {
 fn start_refresh(
     filter: UsersFilter,
     progress: RwSignal<Progress>,
-    view_data: Resource<Result<UsersPage, crate::error::AppError>>,
+    view_data: crate::page_data::PageData<Result<UsersPage, crate::error::AppError>>,
 ) {
     if progress.get_untracked().running {
         return;
