@@ -57,7 +57,8 @@ fn values<'t>(pattern: &str, text: &'t str) -> Option<Vec<&'t str>> {
         }
         values.push(value);
     }
-    Some(values)
+    // A pattern without values is the whole text, not a beginning of it.
+    rest.is_empty().then_some(values)
 }
 
 /// Whole numbers separated by the words of a summary: `3 customers, 5 subscriptions seen`.
@@ -717,6 +718,8 @@ mod tests {
         );
         assert_eq!(values("Given: {}.", "Given: E3"), None);
         assert_eq!(values("Given: {}.", "Taken: E3."), None);
+        assert_eq!(values("Nothing to do.", "Nothing to do. Or more."), None);
+        assert_eq!(values("Nothing to do.", "Nothing to do."), Some(vec![]));
     }
 
     #[test]
