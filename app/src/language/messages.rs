@@ -227,6 +227,15 @@ pub fn value(field: &str, value: &str) -> String {
     .unwrap_or_else(|| value.to_owned())
 }
 
+/// A field's value as a change shows it: [`value`], and "none" for an empty one.
+pub fn shown_value(field: &str, value: &str) -> String {
+    if value.is_empty() {
+        tr!(words.none).to_owned()
+    } else {
+        self::value(field, value)
+    }
+}
+
 fn status(status: &str) -> Option<&'static str> {
     Some(match status {
         "active" => tr!(said.status_active),

@@ -198,8 +198,8 @@ pub fn field(field: &str) -> String {
 
 mod messages;
 pub use messages::{
-    directory_role, license_change, message, messages, next_term, outcome_words, reason, summary,
-    value,
+    directory_role, license_change, message, messages, next_term, outcome_words, reason,
+    shown_value, summary, value,
 };
 
 /// The [`current`] language as the domain names it.

@@ -269,13 +269,7 @@ fn what(e: &domain::history::Entry) -> String {
         }
         Kind::Change | Kind::Reconcile | Kind::Increase => {
             let field = crate::language::field(&e.field);
-            let shown = |v: &str| {
-                if v.is_empty() {
-                    tr!(words.none).to_owned()
-                } else {
-                    crate::language::value(&e.field, v)
-                }
-            };
+            let shown = |v: &str| crate::language::shown_value(&e.field, v);
             let (old, new) = (shown(&e.old_value), shown(&e.new_value));
             let (field, old, new) = (field.as_str(), old.as_str(), new.as_str());
             match e.kind {

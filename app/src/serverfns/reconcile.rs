@@ -194,14 +194,7 @@ fn problem_words(f: &domain::subscriptions::reconcile::Finding) -> String {
         Problem::MissingHere => tr!(said.not_in_seatwise).to_owned(),
         Problem::MissingThere => tr!(said.no_longer_in_pc).to_owned(),
         Problem::Differs(field) => {
-            let field = crate::language::field(field);
-            let mut chars = field.chars();
-            let field: String = chars
-                .next()
-                .into_iter()
-                .flat_map(char::to_uppercase)
-                .chain(chars)
-                .collect();
+            let field = crate::pages::subscriptions::capitalised(&crate::language::field(field));
             tr!(said.differs, field).to_string()
         }
     }
@@ -247,13 +240,7 @@ fn change_words(f: &domain::subscriptions::reconcile::Finding) -> String {
             tr!(said.cancel_in_store, what, status).to_string()
         }
         Problem::Differs(field) => {
-            let shown = |v: &str| {
-                if v.is_empty() {
-                    tr!(words.none).to_owned()
-                } else {
-                    crate::language::value(field, v)
-                }
-            };
+            let shown = |v: &str| crate::language::shown_value(field, v);
             let (old, new) = (shown(&f.ours), shown(&f.theirs));
             let field = crate::language::field(field);
             tr!(said.field_change, field, old, new).to_string()
