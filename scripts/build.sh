@@ -6,7 +6,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-cargo leptos build --release --split "$@"
+# The browser's wasm, first and apart: its standard library is compiled with it (build-std, on
+# this stable toolchain by RUSTC_BOOTSTRAP, with the rust-src component setup.sh adds) so that a
+# panic stops the program at once without formatting a message, no source locations are kept
+# and std picks its smaller code. The server build below is untouched by these settings.
+RUSTC_BOOTSTRAP=1 \
+  CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+  CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
+  RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
+  cargo leptos build --release --split --frontend-only "$@"
+cargo leptos build --release --split --server-only "$@"
 pkg=target/site/pkg
 # Only this build's files: cargo-leptos leaves older hashed names behind.
 find "$pkg" -name '*.br' -delete -o -name '*.gz' -delete

@@ -37,6 +37,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# --- Rust: the standard library's source, which the browser's build compiles (scripts/build.sh).
+if ! rustup component list --installed | grep -q '^rust-src'; then
+  step "rustup component add rust-src"
+  rustup component add rust-src
+fi
+
 # --- cargo-leptos, built from source without its binary downloads (about 20 minutes once).
 have=$(cargo leptos --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$CARGO_LEPTOS_VERSION" ]; then
