@@ -88,7 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("catalog") view={Lazy::<pages::CatalogPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("audit") view={Lazy::<pages::AuditLogPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("outbox") view={Lazy::<pages::OutboxPage>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("users") view={Lazy::<pages::UsersPage>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("users") view=pages::UsersPage ssr=SsrMode::InOrder />
                     <Route path=path!("licenses") view={Lazy::<pages::LicensesPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("bulk") view={Lazy::<pages::BulkPage>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("templates") view={Lazy::<pages::TemplatesPage>::new()} ssr=SsrMode::InOrder />
