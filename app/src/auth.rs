@@ -33,7 +33,8 @@ struct SignedIn(Option<Me>);
 
 /// For the layout: reads the person from the server's render and provides it to every page.
 pub fn provide_me() -> Option<Me> {
-    let me = SharedValue::new(current_me).into_inner();
+    // The page data's codec: one JSON decoder in the wasm (see `page_data`).
+    let me = SharedValue::<_, crate::page_data::Json>::new_with_encoding(current_me).into_inner();
     provide_context(SignedIn(me.clone()));
     me
 }

@@ -8,7 +8,7 @@ pub const HEADER: &str = "x-request-id";
 
 /// This page's request id, rendered on the server and carried over to the client on hydration.
 pub fn use_request_id() -> Option<String> {
-    SharedValue::new(current).into_inner()
+    SharedValue::<_, crate::page_data::Json>::new_with_encoding(current).into_inner()
 }
 
 #[cfg(feature = "ssr")]
