@@ -267,6 +267,31 @@ test('the users view refreshes live with progress, filters by license, and can s
   await context.close();
 });
 
+test('a refresh from Partner Center keeps the filters the user is choosing', async () => {
+  const { page, context, problems } = await newPage(browser);
+  await signIn(page, 'Service provider admin', '/users');
+  await waitForHydration(page);
+  const status = page.getByRole('status', { name: 'Partner Center refresh' });
+  await status.getByText(/Up to date: (\d+) of \1 customers/).waitFor({ timeout: 20000 });
+  // Chosen and typed, not sent yet; then a refresh, which reads the table again as customers
+  // answer.
+  const license = page.getByLabel('License');
+  const products = await license.locator('option').allInnerTexts();
+  await license.selectOption({ label: products[1] });
+  const sku = await license.inputValue();
+  await page.getByLabel('Search').fill('a');
+  const reread = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/users');
+  await page.getByRole('button', { name: 'Refresh from Partner Center' }).click();
+  await reread;
+  await status.getByText(/Up to date/).waitFor({ timeout: 20000 });
+  assert.equal(await license.inputValue(), sku, 'the license chosen is still chosen');
+  assert.equal(await page.getByLabel('Search').inputValue(), 'a', 'the search typed is still there');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.waitForURL((url) => url.searchParams.get('sku') === sku && url.searchParams.get('search') === 'a');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('assets: hashed names, kept a year, sent as compressed at build time', async () => {
   const { page, context, problems } = await newPage(browser);
   const assets = [];

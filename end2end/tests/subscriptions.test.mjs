@@ -76,6 +76,29 @@ test('the service provider filters, searches, uses the tabs and reads again', as
 });
 
 // As the reseller, for one of its customers (the users tests count Contoso's seats).
+test('a read of Partner Center keeps the filters the user is choosing', async () => {
+  const { page, context, problems } = await newPage(browser);
+  // `read=0`: the store, no read of its own on opening.
+  await signIn(page, 'Service provider admin', '/subscriptions?read=0');
+  await waitForHydration(page);
+  await page.getByLabel('Customer').locator('option', { hasText: 'Fabrikam Inc' }).waitFor({ state: 'attached' });
+  // Chosen and typed, not sent yet; then a read, which reads the table again as customers
+  // answer.
+  await page.getByLabel('Customer').selectOption({ label: 'Fabrikam Inc' });
+  const customer = await page.getByLabel('Customer').inputValue();
+  await page.getByLabel('Search').fill('Office');
+  const reread = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/subscriptions');
+  await page.getByRole('link', { name: 'Read from Partner Center' }).click();
+  await reread;
+  await page.getByRole('status', { name: 'Partner Center read' }).getByText(/Read from Partner Center at/).waitFor();
+  assert.equal(await page.getByLabel('Customer').inputValue(), customer, 'the customer chosen is still chosen');
+  assert.equal(await page.getByLabel('Search').inputValue(), 'Office', 'the search typed is still there');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.waitForURL((url) => url.searchParams.get('customer') === customer && url.searchParams.get('search') === 'Office');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a reseller changes a quantity: up at once, down at renewal, with the rule explained', async () => {
   const { page, context, problems } = await newPage(browser);
   await signIn(page, 'Reseller admin', '/subscriptions');

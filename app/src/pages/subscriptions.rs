@@ -64,6 +64,11 @@ pub fn Subscriptions() -> impl IntoView {
             }
         }
     });
+    // The tabs and filters apart from the rows: a read of Partner Center re-reads the rows as
+    // customers answer, and a form rebuilt with them would drop what the user was choosing or
+    // typing. The form is rebuilt only when the customers in view or the address change.
+    let customers =
+        Memo::new(move |_| data.with(|r| Some(r.as_ref()?.as_ref().ok()?.customers.clone())));
     view! {
         <PageHeader
             title=tr!(p_subscriptions.subscriptions)
@@ -79,6 +84,7 @@ pub fn Subscriptions() -> impl IntoView {
         </PageHeader>
         <Transition fallback=|| view! { <p class="muted">{tr!(p_subscriptions.reading_subscriptions_from_partner_center)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                {move || customers.get().map(|c| filter_form(&c, filter.get()))}
                 {move || data.get().map(|r| r.map(|p| view! {
                     {subscription_table(&p, filter.get_untracked(), reading, start)}
                     {admin.then(|| mode_form(p.live, set_mode))}
@@ -100,20 +106,18 @@ fn href(f: &SubscriptionsFilter) -> String {
     crate::urls::href("/subscriptions", &params)
 }
 
-fn subscription_table(
-    p: &SubscriptionsPage,
-    filter: SubscriptionsFilter,
-    reading: RwSignal<Reading>,
-    start: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    // Links within the page read the store: only the Read button (and the first visit in live
-    // mode) asks Partner Center.
-    let link = |change: &dyn Fn(&mut SubscriptionsFilter)| {
-        let mut f = filter.clone();
-        f.read = Some("0".into());
-        change(&mut f);
-        href(&f)
-    };
+/// A link within the page: it reads the store; only the Read button (and the first visit in
+/// live mode) asks Partner Center.
+fn store_link(filter: &SubscriptionsFilter, change: &dyn Fn(&mut SubscriptionsFilter)) -> String {
+    let mut f = filter.clone();
+    f.read = Some("0".into());
+    change(&mut f);
+    href(&f)
+}
+
+/// The tabs and the filters, from the customers in view and the address.
+fn filter_form(customers: &[(String, String)], filter: SubscriptionsFilter) -> impl IntoView {
+    let link = |change: &dyn Fn(&mut SubscriptionsFilter)| store_link(&filter, change);
     let marketplace = filter.tab.as_deref() == Some("marketplace");
     let tabs = view! {
         <nav class="tabs" aria-label=tr!(p_subscriptions.kind_of_subscription)>
@@ -123,9 +127,8 @@ fn subscription_table(
     };
     let selected = filter.customer.clone().unwrap_or_default().to_lowercase();
     let status = filter.status.clone().unwrap_or_default();
-    let several = p.customers.len() > 1;
-    let customers = p
-        .customers
+    let several = customers.len() > 1;
+    let customers = customers
         .iter()
         .map(|(id, name)| {
             let chosen = id.to_lowercase() == selected;
@@ -166,6 +169,21 @@ fn subscription_table(
             <button type="submit" class="button button-secondary">{tr!(p_subscriptions.show)}</button>
         </Form>
     };
+    view! {
+        {tabs}
+        {filters}
+    }
+}
+
+fn subscription_table(
+    p: &SubscriptionsPage,
+    filter: SubscriptionsFilter,
+    reading: RwSignal<Reading>,
+    start: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let link = |change: &dyn Fn(&mut SubscriptionsFilter)| store_link(&filter, change);
+    let marketplace = filter.tab.as_deref() == Some("marketplace");
+    let several = p.customers.len() > 1;
     let read_note = if p.never_read > 0 {
         tr_n!(
             p.never_read,
@@ -208,8 +226,6 @@ fn subscription_table(
         .is_empty()
         .then(|| view! { <p class="muted card-body">{empty_text}</p> });
     view! {
-        {tabs}
-        {filters}
         {failures}
         <div class="refresh-bar" role="status" aria-live="polite" aria-label=tr!(p_subscriptions.partner_center_read)>
             {move || reading_status(reading.get(), read_note.clone())}

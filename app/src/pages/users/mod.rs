@@ -88,11 +88,25 @@ pub fn Users() -> impl IntoView {
             .map(|c| c.to_lowercase())
             .or_else(|| own_customer.clone())
     });
+    // The filters apart from the rows: a refresh re-reads the rows as customers answer, and a
+    // form rebuilt with them would drop what the user was choosing or typing. The form is
+    // rebuilt only when its choices or the address change.
+    let choices = Memo::new(move |_| {
+        view_data.with(|r| {
+            let v = r.as_ref()?.as_ref().ok()?;
+            Some(FilterChoices {
+                customers: v.customers.clone(),
+                resellers: v.resellers.clone(),
+                skus: v.skus.clone(),
+            })
+        })
+    });
     view! {
         <PageHeader title=tr!(users.title) subtitle=tr!(users.subtitle) />
         {move || single_customer.get().map(|customer| view! { <LicensesPanel customer changes dialog /> })}
         <Transition fallback=|| view! { <p class="muted">{tr!(users.asking)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
+                {move || choices.get().map(|c| filter_form(c, filter.get()))}
                 {move || {
                     view_data
                         .get()
@@ -172,6 +186,82 @@ fn start_refresh(
     let _ = (filter, view_data);
 }
 
+/// What the filters offer: the customers, resellers and licenses in view.
+#[derive(Clone, PartialEq)]
+struct FilterChoices {
+    customers: Vec<(String, String)>,
+    resellers: Vec<(String, String)>,
+    skus: Vec<(String, String)>,
+}
+
+fn filter_form(c: FilterChoices, filter: UsersFilter) -> impl IntoView {
+    let selected = customer_param(&c.customers, filter.customer.as_deref().unwrap_or_default());
+    let reseller = filter.reseller.clone().unwrap_or_default();
+    let reseller_filter = (!c.resellers.is_empty()).then(|| {
+        view! {
+            <div class="field">
+                <label for="reseller">{tr!(users.reseller)}</label>
+                <select class="select" id="reseller" name="reseller">
+                    <option value="" selected=reseller.is_empty()>{tr!(users.all_resellers)}</option>
+                    {c.resellers
+                        .iter()
+                        .map(|(id, name)| view! { <option value=id.clone() selected=*id == reseller>{name.clone()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+        }
+    });
+    let sku = filter.sku.clone().unwrap_or_default().to_lowercase();
+    let state = filter.state.clone().unwrap_or_default();
+    let (sort_param, dir_param) = (
+        filter.sort.clone().unwrap_or_default(),
+        filter.dir.clone().unwrap_or_default(),
+    );
+    let search_param = filter.search.clone().unwrap_or_default();
+    // One customer only (a customer admin): no customer filter.
+    let several = c.customers.len() > 1;
+    view! {
+        <Form method="GET" action="/users" attr:class="filters">
+            <div class="field" class:hidden=!several>
+                <label for="customer">{tr!(users.customer)}</label>
+                <select class="select" id="customer" name="customer">
+                    <option value="" selected=selected.is_empty()>{tr!(users.all_customers)}</option>
+                    {c.customers
+                        .iter()
+                        .map(|(id, name)| view! { <option value=id.clone() selected=*id == selected>{name.clone()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            {reseller_filter}
+            <div class="field">
+                <label for="sku">{tr!(users.license)}</label>
+                <select class="select" id="sku" name="sku">
+                    <option value="" selected=sku.is_empty()>{tr!(users.any_license)}</option>
+                    {c.skus
+                        .iter()
+                        .map(|(id, name)| view! { <option value=id.clone() selected=*id == sku>{name.clone()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="state">{tr!(users.status)}</label>
+                <select class="select" id="state" name="state">
+                    <option value="" selected=state.is_empty()>{tr!(users.all)}</option>
+                    <option value="active" selected=state == "active">{tr!(users.active)}</option>
+                    <option value="deleted" selected=state == "deleted">{tr!(users.deleted)}</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for="search">{tr!(users.search)}</label>
+                <input class="input" id="search" name="search" type="search" placeholder=tr!(users.search_placeholder) value=search_param />
+            </div>
+            <input type="hidden" name="sort" value=sort_param />
+            <input type="hidden" name="dir" value=dir_param />
+            <button type="submit" class="button button-secondary">{tr!(users.show)}</button>
+        </Form>
+    }
+}
+
 fn users_table(
     v: UsersPage,
     filter: UsersFilter,
@@ -209,22 +299,6 @@ fn users_table(
         }
     };
     let reseller = filter.reseller.clone().unwrap_or_default();
-    let reseller_filter = (!v.resellers.is_empty()).then(|| {
-        view! {
-            <div class="field">
-                <label for="reseller">{tr!(users.reseller)}</label>
-                <select class="select" id="reseller" name="reseller">
-                    <option value="" selected=reseller.is_empty()>{tr!(users.all_resellers)}</option>
-                    {v.resellers
-                        .iter()
-                        .map(|(id, name)| view! { <option value=id.clone() selected=*id == reseller>{name.clone()}</option> })
-                        .collect_view()}
-                </select>
-            </div>
-        }
-    });
-    let sku = filter.sku.clone().unwrap_or_default().to_lowercase();
-    let state = filter.state.clone().unwrap_or_default();
     let prev =
         (v.page > 1).then(|| link(&|f: &mut UsersFilter| f.page = Some((v.page - 1).to_string())));
     let next = (v.page < v.pages)
@@ -248,53 +322,10 @@ fn users_table(
     );
     let fetched = fetched_text(v.fetched_secs_ago, v.details_missing);
     let failures = v.failures.clone();
-    let (sort_param, dir_param) = (
-        filter.sort.clone().unwrap_or_default(),
-        filter.dir.clone().unwrap_or_default(),
-    );
-    let search_param = filter.search.clone().unwrap_or_default();
     let (refresh_customer, refresh_reseller) = (selected.clone(), reseller.clone());
     // One customer only (a customer admin): no customer filter or column.
     let several = v.customers.len() > 1;
     view! {
-        <Form method="GET" action="/users" attr:class="filters">
-            <div class="field" class:hidden=!several>
-                <label for="customer">{tr!(users.customer)}</label>
-                <select class="select" id="customer" name="customer">
-                    <option value="" selected=selected.is_empty()>{tr!(users.all_customers)}</option>
-                    {v.customers
-                        .iter()
-                        .map(|(id, name)| view! { <option value=id.clone() selected=*id == selected>{name.clone()}</option> })
-                        .collect_view()}
-                </select>
-            </div>
-            {reseller_filter}
-            <div class="field">
-                <label for="sku">{tr!(users.license)}</label>
-                <select class="select" id="sku" name="sku">
-                    <option value="" selected=sku.is_empty()>{tr!(users.any_license)}</option>
-                    {v.skus
-                        .iter()
-                        .map(|(id, name)| view! { <option value=id.clone() selected=*id == sku>{name.clone()}</option> })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="state">{tr!(users.status)}</label>
-                <select class="select" id="state" name="state">
-                    <option value="" selected=state.is_empty()>{tr!(users.all)}</option>
-                    <option value="active" selected=state == "active">{tr!(users.active)}</option>
-                    <option value="deleted" selected=state == "deleted">{tr!(users.deleted)}</option>
-                </select>
-            </div>
-            <div class="field">
-                <label for="search">{tr!(users.search)}</label>
-                <input class="input" id="search" name="search" type="search" placeholder=tr!(users.search_placeholder) value=search_param />
-            </div>
-            <input type="hidden" name="sort" value=sort_param />
-            <input type="hidden" name="dir" value=dir_param />
-            <button type="submit" class="button button-secondary">{tr!(users.show)}</button>
-        </Form>
         <div class="refresh-bar" role="status" aria-live="polite" aria-label=tr!(users.refresh_label)>
             {move || refresh_status(progress.get(), fetched.clone())}
             // Without JavaScript the button reloads the page with `wait`, which reads Partner
