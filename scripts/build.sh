@@ -10,6 +10,8 @@ source scripts/env.sh
 # this stable toolchain by RUSTC_BOOTSTRAP, with the rust-src component setup.sh adds) so that a
 # panic stops the program at once without formatting a message, no source locations are kept
 # and std picks its smaller code. The server build below is untouched by these settings.
+# RUSTFLAGS replaces the flags of .cargo/config.toml, so `erase_components` is named again here:
+# server and browser must agree on it for hydration.
 RUSTC_BOOTSTRAP=1 \
   CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
   CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
