@@ -203,10 +203,7 @@ fn filter_form(c: FilterChoices, filter: UsersFilter) -> impl IntoView {
                 <label for="reseller">{tr!(users.reseller)}</label>
                 <select class="select" id="reseller" name="reseller">
                     <option value="" selected=reseller.is_empty()>{tr!(users.all_resellers)}</option>
-                    {c.resellers
-                        .iter()
-                        .map(|(id, name)| view! { <option value=id.clone() selected=*id == reseller>{name.clone()}</option> })
-                        .collect_view()}
+                    {options(&c.resellers, &reseller)}
                 </select>
             </div>
         }
@@ -226,10 +223,7 @@ fn filter_form(c: FilterChoices, filter: UsersFilter) -> impl IntoView {
                 <label for="customer">{tr!(users.customer)}</label>
                 <select class="select" id="customer" name="customer">
                     <option value="" selected=selected.is_empty()>{tr!(users.all_customers)}</option>
-                    {c.customers
-                        .iter()
-                        .map(|(id, name)| view! { <option value=id.clone() selected=*id == selected>{name.clone()}</option> })
-                        .collect_view()}
+                    {options(&c.customers, &selected)}
                 </select>
             </div>
             {reseller_filter}
@@ -237,10 +231,7 @@ fn filter_form(c: FilterChoices, filter: UsersFilter) -> impl IntoView {
                 <label for="sku">{tr!(users.license)}</label>
                 <select class="select" id="sku" name="sku">
                     <option value="" selected=sku.is_empty()>{tr!(users.any_license)}</option>
-                    {c.skus
-                        .iter()
-                        .map(|(id, name)| view! { <option value=id.clone() selected=*id == sku>{name.clone()}</option> })
-                        .collect_view()}
+                    {options(&c.skus, &sku)}
                 </select>
             </div>
             <div class="field">
@@ -260,6 +251,14 @@ fn filter_form(c: FilterChoices, filter: UsersFilter) -> impl IntoView {
             <button type="submit" class="button button-secondary">{tr!(users.show)}</button>
         </Form>
     }
+}
+
+/// A filter's `<option>`s: one per (id, name), the `selected` id marked.
+fn options(choices: &[(String, String)], selected: &str) -> impl IntoView {
+    choices
+        .iter()
+        .map(|(id, name)| view! { <option value=id.clone() selected=id == selected>{name.clone()}</option> })
+        .collect_view()
 }
 
 fn users_table(
