@@ -19,6 +19,9 @@ RUSTC_BOOTSTRAP=1 \
   cargo leptos build --release --split --frontend-only "$@"
 cargo leptos build --release --split --server-only "$@"
 pkg=target/site/pkg
+# The main module keeps only the data of the code it holds (see SPLIT_ROOM in frontend/src/lib.rs).
+main_wasm="$pkg/seatwise.$(sed -n 's/^wasm: //p' "$CARGO_TARGET_DIR/release/hash.txt").wasm"
+python3 scripts/check-wasm-data.py "$main_wasm" 110
 # Only this build's files: cargo-leptos leaves older hashed names behind.
 find "$pkg" -name '*.br' -delete -o -name '*.gz' -delete
 for f in "$pkg"/*; do
