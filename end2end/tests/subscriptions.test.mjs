@@ -75,7 +75,6 @@ test('the service provider filters, searches, uses the tabs and reads again', as
   await context.close();
 });
 
-// As the reseller, for one of its customers (the users tests count Contoso's seats).
 test('a read of Partner Center keeps the filters the user is choosing', async () => {
   const { page, context, problems } = await newPage(browser);
   // `read=0`: the store, no read of its own on opening.
@@ -99,6 +98,7 @@ test('a read of Partner Center keeps the filters the user is choosing', async ()
   await context.close();
 });
 
+// As the reseller, for one of its customers (the users tests count Contoso's seats).
 test('a reseller changes a quantity: up at once, down at renewal, with the rule explained', async () => {
   const { page, context, problems } = await newPage(browser);
   await signIn(page, 'Reseller admin', '/subscriptions');
