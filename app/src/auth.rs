@@ -22,8 +22,7 @@ pub struct Me {
     pub language: Option<String>,
 }
 
-/// The person this page was rendered for. The layout reads it once (carried over to the client
-/// on hydration) and provides it, so pages reached by client-side navigation see it too.
+/// The person this page was rendered for, as the console provides it to every page ([`provide_me`]).
 pub fn use_me() -> Option<Me> {
     use_context::<SignedIn>().and_then(|s| s.0)
 }
@@ -31,16 +30,15 @@ pub fn use_me() -> Option<Me> {
 #[derive(Clone)]
 struct SignedIn(Option<Me>);
 
-/// For the layout: reads the person from the server's render and provides it to every page.
-pub fn provide_me() -> Option<Me> {
-    // The page data's codec: one JSON decoder in the wasm (see `page_data`).
-    let me = SharedValue::<_, crate::page_data::Json>::new_with_encoding(current_me).into_inner();
-    provide_context(SignedIn(me.clone()));
-    me
+/// For the console, on the server and in the browser: the person every page of it sees. The
+/// server reads it from the request ([`signed_in`]); the console island carries it to the browser.
+pub fn provide_me(me: Option<Me>) {
+    provide_context(SignedIn(me));
 }
 
+/// The person this request is signed in as (the server; `None` in the browser).
 #[cfg(feature = "ssr")]
-fn current_me() -> Option<Me> {
+pub fn signed_in() -> Option<Me> {
     principal().map(|p| Me {
         display_name: p.display_name.clone(),
         email: p.email.clone(),
@@ -58,7 +56,7 @@ fn current_me() -> Option<Me> {
 }
 
 #[cfg(not(feature = "ssr"))]
-fn current_me() -> Option<Me> {
+pub fn signed_in() -> Option<Me> {
     None
 }
 

@@ -29,11 +29,11 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, Lazy, SsrMode,
+    path, SsrMode,
 };
 
 use crate::{
-    components::{layout::Layout, toast::provide_toasts},
+    components::layout::Layout,
     i18n::I18nContextProvider,
     pages::{not_found::NotFound, sign_in::SignIn},
 };
@@ -53,7 +53,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -66,7 +66,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_toasts();
     view! {
         <I18nContextProvider ssr_lang_header_getter=crate::language::provider_options()>
         <Title formatter=|page: String| {
@@ -75,32 +74,34 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=NotFound>
-                    // In order: pages with data render completely without JavaScript. Each
-                    // page's code is its own wasm chunk, loaded when the page is opened.
-                    <Route path=path!("") view={Lazy::<pages::OverviewPage>::new()} ssr=SsrMode::InOrder />
+                    // In order: pages with data render completely without JavaScript. A page
+                    // island's code is its own wasm chunk, loaded when the page is opened
+                    // (`pages/mod.rs`).
+                    <Route path=path!("") view=pages::OverviewPage ssr=SsrMode::InOrder />
                     <Route path=path!("sign-in") view=SignIn />
-                    <Route path=path!("set-password") view={Lazy::<pages::SetPasswordPage>::new()} />
-                    <Route path=path!("accounts") view={Lazy::<pages::AccountsPage>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("account") view={Lazy::<pages::MyAccountPage>::new()} />
-                    <Route path=path!("customers") view={Lazy::<pages::CustomersPage>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("customers/new") view={Lazy::<pages::NewCustomerPage>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("connections") view={Lazy::<pages::ConnectionsPage>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("catalog") view={Lazy::<pages::CatalogPage>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("audit") view={Lazy::<pages::AuditLogPage>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("outbox") view={Lazy::<pages::OutboxPage>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("set-password") view=pages::SetPasswordPage />
+                    <Route path=path!("accounts") view=pages::AccountsPage ssr=SsrMode::InOrder />
+                    <Route path=path!("account") view=pages::MyAccountPage />
+                    <Route path=path!("customers") view=pages::CustomersPage ssr=SsrMode::InOrder />
+                    <Route path=path!("customers/new") view=pages::NewCustomerPage ssr=SsrMode::InOrder />
+                    <Route path=path!("connections") view=pages::ConnectionsPage ssr=SsrMode::InOrder />
+                    <Route path=path!("catalog") view=pages::CatalogPage ssr=SsrMode::InOrder />
+                    <Route path=path!("audit") view=pages::AuditLogPage ssr=SsrMode::InOrder />
+                    <Route path=path!("outbox") view=pages::OutboxPage ssr=SsrMode::InOrder />
                     <Route path=path!("users") view=pages::UsersPage ssr=SsrMode::InOrder />
-                    <Route path=path!("licenses") view={Lazy::<pages::LicensesPage>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("bulk") view={Lazy::<pages::BulkPage>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("templates") view={Lazy::<pages::TemplatesPage>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("subscriptions") view={Lazy::<pages::SubscriptionsPage>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("subscription") view={Lazy::<pages::SubscriptionPage>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("subscriptions/new") view={Lazy::<pages::OrderPage>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("history") view={Lazy::<pages::HistoryPage>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("reconciliation") view={Lazy::<pages::ReconcilePage>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("settings") view={Lazy::<pages::SettingsPage>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("jobs") view={Lazy::<pages::JobsPage>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("optimisation") view={Lazy::<pages::OptimisationPage>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("status") view={Lazy::<pages::StatusPage>::new()} ssr=SsrMode::InOrder />
+                    // Async: it may answer with a redirect, which must be known before the first byte is sent.
+                    <Route path=path!("licenses") view=pages::LicensesPage ssr=SsrMode::Async />
+                    <Route path=path!("bulk") view=pages::BulkPage ssr=SsrMode::InOrder />
+                    <Route path=path!("templates") view=pages::TemplatesPage ssr=SsrMode::InOrder />
+                    <Route path=path!("subscriptions") view=pages::SubscriptionsPage ssr=SsrMode::InOrder />
+                    <Route path=path!("subscription") view=pages::SubscriptionPage ssr=SsrMode::InOrder />
+                    <Route path=path!("subscriptions/new") view=pages::OrderPage ssr=SsrMode::InOrder />
+                    <Route path=path!("history") view=pages::HistoryPage ssr=SsrMode::InOrder />
+                    <Route path=path!("reconciliation") view=pages::ReconcilePage ssr=SsrMode::InOrder />
+                    <Route path=path!("settings") view=pages::SettingsPage ssr=SsrMode::InOrder />
+                    <Route path=path!("jobs") view=pages::JobsPage ssr=SsrMode::InOrder />
+                    <Route path=path!("optimisation") view=pages::OptimisationPage ssr=SsrMode::InOrder />
+                    <Route path=path!("status") view=pages::StatusPage ssr=SsrMode::InOrder />
                 </Routes>
             </Layout>
         </Router>

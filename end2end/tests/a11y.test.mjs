@@ -94,6 +94,7 @@ test("a subscription's page has no violation, for those who change and those who
     await waitForHydration(page);
     await page.getByRole('table').getByRole('row').nth(1).getByRole('link').click();
     await page.getByRole('heading', { level: 2 }).first().waitFor();
+    await waitForHydration(page);
     await page.waitForLoadState('networkidle');
     assert.deepEqual(await axe(page), [], role);
     await context.close();

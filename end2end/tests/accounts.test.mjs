@@ -14,6 +14,7 @@ test('the admin invites someone, then disables and enables the account', async (
   await waitForHydration(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
   await page.getByRole('heading', { level: 1, name: 'Accounts' }).waitFor();
+  await waitForHydration(page);
   // Every demo account is listed; the admin's own row has no actions.
   const own = page.getByRole('row', { name: /admin@seatwise\.demo/ });
   await own.getByText('You').waitFor();
@@ -51,6 +52,7 @@ test('my account: a wrong current password is refused with the reason', async ()
   await waitForHydration(page);
   await page.getByRole('link', { name: /Riley Reseller/ }).click();
   await page.getByRole('heading', { level: 1, name: 'My account' }).waitFor();
+  await waitForHydration(page);
   await page.getByLabel(/Current password/).fill('not my password at all');
   await page.getByLabel(/New password/).fill('a fresh long password');
   await page.getByRole('button', { name: 'Change password' }).click();

@@ -42,6 +42,7 @@ test('a customer admin creates users from a file, corrects a row, and downloads 
   await page.getByText('Ready: 2 users to do.').waitFor();
   await page.getByRole('button', { name: 'Create 2 users' }).click();
   await page.waitForURL(/job=/);
+  await waitForHydration(page);
   const progress = page.getByRole('progressbar', { name: /Progress/ });
   await progress.waitFor();
   await page.getByText('Finished', { exact: true }).waitFor({ timeout: 30000 });

@@ -14,6 +14,7 @@ test('the admin reads the catalog and offers a SKU', async () => {
   await waitForHydration(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Catalog' }).click();
   await page.getByRole('heading', { level: 1, name: 'Catalog' }).waitFor();
+  await waitForHydration(page);
   await page.getByRole('button', { name: /Read the Sandbox catalog/ }).click();
   await page.getByText(/SKUs are new since the last review/).waitFor();
   const rows = page.getByRole('table').getByRole('row');
@@ -40,6 +41,7 @@ test('a reseller records the customer agreement and orders the offered SKU once'
   await waitForHydration(page);
   await page.getByRole('link', { name: 'Add subscription' }).click();
   await page.getByRole('heading', { level: 1, name: 'Add subscription' }).waitFor();
+  await waitForHydration(page);
   await page.getByRole('combobox', { name: 'Customer', exact: true }).selectOption({ label: 'Northwind Traders' });
   await page.getByRole('button', { name: 'Show' }).click();
   await page.getByRole('heading', { level: 2, name: 'Order for Northwind Traders' }).waitFor();
@@ -64,6 +66,7 @@ test('a reseller records the customer agreement and orders the offered SKU once'
   await page.screenshot({ path: '/tmp/order.png', fullPage: true });
   await page.getByRole('link', { name: 'Open the subscription' }).click();
   await page.getByRole('heading', { level: 1, name: 'Subscription' }).waitFor();
+  await waitForHydration(page);
   await page.locator('.facts').getByText('Northwind Traders', { exact: true }).waitFor();
   await page.locator('.facts').getByText('2', { exact: true }).waitFor();
   // Just bought: inside the 7-day window a decrease applies at once, and it can be cancelled.

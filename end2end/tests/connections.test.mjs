@@ -15,6 +15,7 @@ test('the admin tests connections, is refused Add in the demo, and renames one',
   await waitForHydration(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Connections' }).click();
   await page.getByRole('heading', { level: 1, name: 'Connections' }).waitFor();
+  await waitForHydration(page);
   assert.equal(await page.title(), 'Connections · Seatwise');
   const sandbox = page.getByRole('row', { name: /Sandbox/ });
   await sandbox.getByText('Default').waitFor();

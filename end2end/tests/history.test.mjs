@@ -17,6 +17,7 @@ test('a customer admin filters its history, opens a chart and downloads the CSV'
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' }).click();
   await page.getByRole('heading', { level: 1, name: 'History' }).waitFor();
+  await waitForHydration(page);
   const table = page.getByRole('table');
   await table.getByRole('row').nth(1).waitFor();
   assert.doesNotMatch(await table.innerText(), /Fabrikam|Northwind/);
@@ -24,12 +25,14 @@ test('a customer admin filters its history, opens a chart and downloads the CSV'
   await page.getByLabel('Made').selectOption({ label: 'Outside Seatwise' });
   await page.getByRole('button', { name: 'Show' }).click();
   await page.waitForURL(/source=outside/);
+  await waitForHydration(page);
   await table.getByRole('row').nth(1).waitFor();
   assert.equal(await table.getByText('In Seatwise').count(), 0);
 
   // One subscription: its quantity over time, drawn on the server.
   await table.getByRole('row').nth(1).getByTitle("This subscription's history").click();
   await page.waitForURL(/subscription=/);
+  await waitForHydration(page);
   await page.getByRole('img', { name: /Quantity over time/ }).waitFor();
 
   const [download] = await Promise.all([

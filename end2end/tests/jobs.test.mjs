@@ -14,6 +14,7 @@ test('the admin starts a full sync and watches it finish', async () => {
   await waitForHydration(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Jobs' }).click();
   await page.getByRole('heading', { level: 1, name: 'Jobs' }).waitFor();
+  await waitForHydration(page);
   await page.getByLabel('Job to run now').selectOption('sync');
   await page.getByRole('button', { name: 'Run now' }).click();
   const table = page.getByRole('table');

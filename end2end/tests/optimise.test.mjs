@@ -15,8 +15,10 @@ test('the admin reads the optimisation report and chooses a reduction', async ()
   await waitForHydration(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Optimisation' }).click();
   await page.getByRole('heading', { level: 1, name: 'Optimisation' }).waitFor();
+  await waitForHydration(page);
   await page.getByRole('button', { name: 'Read Partner Center' }).click();
   await page.waitForURL(/run=1/);
+  await waitForHydration(page);
   await page.getByText(/\d+ customers, \d+ reductions \(\d+ now, \d+ at renewal\), \d+ licenses given back, 0 customers failed/).waitFor();
   const approve = page.getByRole('button', { name: 'Approve the chosen reductions' });
   const rows = page.getByRole('region', { name: 'Reductions' }).getByRole('row');

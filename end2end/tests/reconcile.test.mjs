@@ -34,9 +34,11 @@ test('the service provider previews and applies one correction', async () => {
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reconciliation' }).click();
   await page.getByRole('heading', { level: 1, name: 'Reconciliation' }).waitFor();
+  await waitForHydration(page);
   await page.getByLabel('Connection').selectOption({ label: 'All connections' });
   await page.getByRole('button', { name: 'Compare with Partner Center' }).click();
   await page.waitForURL(/run=1/);
+  await waitForHydration(page);
   const row = page.getByRole('row').filter({ hasText: sub.id }).filter({ hasText: 'Friendly name differs' });
   await row.waitFor();
   assert.match(await row.innerText(), /Renamed outside Seatwise/);
@@ -58,6 +60,7 @@ test('the service provider previews and applies one correction', async () => {
 
   await page.getByRole('link', { name: 'See it in the history' }).click();
   await page.waitForURL(/kind=reconcile/);
+  await waitForHydration(page);
   const history = page.getByRole('table');
   await history.getByText(/Reconciled, friendly name: .* → Renamed outside Seatwise/).waitFor();
   assert.match(await history.innerText(), /admin@seatwise\.demo/);

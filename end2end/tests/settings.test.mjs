@@ -15,6 +15,7 @@ test('the admin sets the nightly sync time; support only reads it', async () => 
   await waitForHydration(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
   await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+  await waitForHydration(page);
   const time = page.getByLabel('Time of day (UTC)');
   assert.equal(await time.inputValue(), '02:00');
   await time.fill('03:30');

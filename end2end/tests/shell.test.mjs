@@ -65,20 +65,23 @@ test('hydrated: the navigation toggle works in the browser', async () => {
   await context.close();
 });
 
-test('navigation happens in the browser and a server function answers a button', async () => {
+test('a link loads its page from the server, which hydrates, and a server function answers a button', async () => {
   const { page, context, problems } = await newPage(browser);
   await signIn(page, 'Service provider support');
   await waitForHydration(page);
-  // A full page load would lose this value; client-side navigation keeps it.
+  // Pages are server HTML with islands: following a link loads the next page whole.
   await page.evaluate(() => (window.__sameDocument = true));
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'System status' }).click();
   await page.getByRole('heading', { level: 1, name: 'System status' }).waitFor();
   assert.equal(new URL(page.url()).pathname, '/status');
-  assert.equal(await page.evaluate(() => window.__sameDocument), true);
+  await waitForHydration(page);
+  assert.equal(await page.evaluate(() => window.__sameDocument), undefined, 'loaded from the server');
   const database = page.getByRole('row', { name: /Database/ });
   await database.waitFor();
   assert.match(await database.innerText(), /Reachable\s+SQLite/);
 
+  // The button is answered in place, without loading the page again.
+  await page.evaluate(() => (window.__sameDocument = true));
   await page.getByRole('button', { name: 'Check again' }).click();
   await page.getByRole('status').getByText(/^Checked at \d\d:\d\d:\d\d UTC$/).waitFor();
   assert.equal(await page.evaluate(() => window.__sameDocument), true, 'no reload');
@@ -96,11 +99,13 @@ test('an unknown address shows the 404 page with its request id', async () => {
   const response = await page.goto(BASE_URL + '/no/such/page');
   assert.equal(response.status(), 404);
   await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+  assert.equal(await page.title(), 'Page not found · Seatwise');
   const requestId = response.headers()['x-request-id'];
   assert.ok(requestId);
   assert.match(await page.locator('.content').innerText(), new RegExp(`Request id: ${requestId}`));
   await page.getByRole('link', { name: 'Go to the overview' }).click();
   await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+  await waitForHydration(page);
   await context.close();
 });
 
@@ -178,6 +183,7 @@ test('the service provider imports a tenant and finds it in the audit log', asyn
   await waitForHydration(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Customers' }).click();
   await page.getByRole('heading', { level: 1, name: 'Customers' }).waitFor();
+  await waitForHydration(page);
   await page.getByRole('button', { name: 'Import Wide World Importers' }).click();
   const row = page.getByRole('row', { name: /Wide World Importers/ });
   await row.getByText('Imported').waitFor();
@@ -198,6 +204,7 @@ test('a reseller lists the users of all its customers, filters by customer and s
   await signIn(page, 'Reseller admin');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
   await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+  await waitForHydration(page);
   // Every customer loaded (an earlier test may have given the reseller a third one).
   await page.getByText(/\d+ users · (\d+) of \1 customers loaded/).waitFor();
   const customers = await page.getByRole('row').evaluateAll((rows) => [...new Set(rows.slice(1).map((r) => r.cells[0].innerText))]);
@@ -227,6 +234,7 @@ test('the users view refreshes live with progress, filters by license, and can s
   await license.selectOption({ label: products[1] });
   await page.getByRole('button', { name: 'Show' }).click();
   await page.waitForURL(/sku=/);
+  await waitForHydration(page);
   await page.getByText(/^\d+ users? ·/).waitFor();
   // The URL changes before the table is drawn again: wait for the filtered rows.
   await page.waitForFunction(
@@ -239,6 +247,7 @@ test('the users view refreshes live with progress, filters by license, and can s
   // Sorting by a column header keeps the filter and marks the column.
   await page.getByRole('link', { name: 'Name', exact: true }).click();
   await page.waitForURL(/sort=name/);
+  await waitForHydration(page);
   // The URL changes before the table is drawn again: wait for the header's new state.
   await page.locator('th[aria-sort="ascending"]', { hasText: /^Name/ }).waitFor();
   assert.match(page.url(), /sku=/);
@@ -288,6 +297,7 @@ test('a refresh from Partner Center keeps the filters the user is choosing', asy
   assert.equal(await page.getByLabel('Search').inputValue(), 'a', 'the search typed is still there');
   await page.getByRole('button', { name: 'Show' }).click();
   await page.waitForURL((url) => url.searchParams.get('sku') === sku && url.searchParams.get('search') === 'a');
+  await waitForHydration(page);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -15,6 +15,7 @@ test('a customer admin sees its own subscriptions only, with when they were read
   await waitForHydration(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Subscriptions' }).click();
   await page.getByRole('heading', { level: 1, name: 'Subscriptions' }).waitFor();
+  await waitForHydration(page);
   const table = page.getByRole('table');
   await table.getByRole('row').nth(1).waitFor();
   // One customer: no customer column or filter.
@@ -41,6 +42,7 @@ test('the service provider filters, searches, uses the tabs and reads again', as
   await page.getByLabel('Customer').selectOption({ label: 'Fabrikam Inc' });
   await page.getByRole('button', { name: 'Show' }).click();
   await page.waitForURL(/customer=/);
+  await waitForHydration(page);
   await page.waitForFunction(() => !document.querySelector('table').innerText.includes('Contoso'));
   assert.match(await table.innerText(), /Fabrikam Inc/);
 
@@ -50,6 +52,7 @@ test('the service provider filters, searches, uses the tabs and reads again', as
 
   await page.getByRole('link', { name: 'Marketplace' }).click();
   await page.waitForURL(/tab=marketplace/);
+  await waitForHydration(page);
   // The address changes first; the tab is marked once the new list has arrived.
   await page.locator('a.tab[aria-current="page"]', { hasText: 'Marketplace' }).waitFor();
   await page.getByRole('columnheader', { name: 'Offer' }).waitFor();
@@ -94,6 +97,7 @@ test('a read of Partner Center keeps the filters the user is choosing', async ()
   assert.equal(await page.getByLabel('Search').inputValue(), 'Office', 'the search typed is still there');
   await page.getByRole('button', { name: 'Show' }).click();
   await page.waitForURL((url) => url.searchParams.get('customer') === customer && url.searchParams.get('search') === 'Office');
+  await waitForHydration(page);
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -109,6 +113,7 @@ test('a reseller changes a quantity: up at once, down at renewal, with the rule 
   assert.doesNotMatch(await first.innerText(), /Contoso/);
   await first.getByRole('link').click();
   await page.getByRole('heading', { level: 2, name: product }).waitFor();
+  await waitForHydration(page);
   assert.equal(await page.title(), 'Subscription · Seatwise');
   await page.getByText(/The first 7 days of the term have passed/).waitFor();
   // Outside the window there is no Cancel button: the rule says what to do instead.
@@ -153,6 +158,7 @@ test('a marketplace subscription needs action until the publisher\'s set-up is f
   await row.getByText('Action needed').waitFor();
   await row.getByRole('link', { name: 'Adatum Sign' }).click();
   await page.getByRole('heading', { level: 2, name: 'Adatum Sign' }).waitFor();
+  await waitForHydration(page);
   await page.getByRole('status').getByText(/Action needed:/).waitFor();
   await page.locator('.facts').getByText('Adatum Software', { exact: true }).waitFor();
   await page.getByText(/can be changed once its set-up on the publisher's site is finished/).waitFor();

@@ -1,10 +1,14 @@
-//! The browser entry point: hydrates the server-rendered page (lazily: a page's own wasm chunk is
-//! fetched before its part of the page hydrates).
+//! The browser entry point. Pages are HTML from the server; their interactive parts are
+//! islands (`#[island]`), which the islands script hydrates one by one, each page's from a
+//! wasm chunk of its own. This crate links them in and starts the reactive runtime.
+
+#[allow(unused_imports)]
+use app::*;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_lazy(app::App);
+    leptos::mount::hydrate_islands();
 }
 
 /// Room for the wasm splitter to move each page's constant data (its words, its static text)

@@ -3,7 +3,6 @@
 //! there is only one connection.
 
 use leptos::prelude::*;
-use leptos_router::components::Form;
 
 /// `action`: the page's path; `connections`: (id, name); `chosen`: the id shown now.
 #[component]
@@ -21,13 +20,13 @@ pub fn ConnectionPicker(
             })
             .collect_view();
         view! {
-            <Form method="GET" action=action attr:class="filters">
+            <form method="GET" action=action class="filters">
                 <div class="field">
                     <label for="connection">{tr!(p_connection_picker.connection)}</label>
                     <select class="select" id="connection" name="connection">{options}</select>
                 </div>
                 <button type="submit" class="button button-secondary">{tr!(p_connection_picker.show)}</button>
-            </Form>
+            </form>
         }
     })
 }

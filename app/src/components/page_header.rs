@@ -1,7 +1,6 @@
 //! The title row of a page, with room for its actions on the right.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn PageHeader(
@@ -9,8 +8,9 @@ pub fn PageHeader(
     #[prop(optional)] subtitle: Option<&'static str>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
+    // The document's <title> is the layout's (from the page's address): a page header is part
+    // of a page island, which the browser hydrates without the head's context.
     view! {
-        <Title text=title />
         <div class="page-header">
             <div>
                 <h1>{title}</h1>

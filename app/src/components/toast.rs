@@ -60,33 +60,42 @@ pub fn use_toasts() -> Toasts {
     expect_context::<Toasts>()
 }
 
+/// The notices. A plain list rather than a keyed `<For>`: rarely more than one shows at a time,
+/// and the keyed diff would be code in every page's first load for this list alone.
 #[component]
 pub fn Toaster() -> impl IntoView {
     let toasts = use_toasts();
     view! {
         <div class="toasts" role="status" aria-live="polite">
-            <For each=move || toasts.items.get() key=|t| t.id let:toast>
-                <div class=move || {
-                    format!(
-                        "toast toast-{}",
-                        match toast.kind {
-                            ToastKind::Success => "success",
-                            ToastKind::Error => "error",
-                            ToastKind::Info => "info",
-                        },
-                    )
-                }>
-                    <span class="toast-message">{toast.message.clone()}</span>
-                    <button
-                        type="button"
-                        class="toast-close"
-                        aria-label=tr!(common.dismiss)
-                        on:click=move |_| toasts.dismiss(toast.id)
-                    >
-                        "×"
-                    </button>
-                </div>
-            </For>
+            {move || {
+                toasts
+                    .items
+                    .get()
+                    .into_iter()
+                    .map(|toast| toast_view(toasts, toast))
+                    .collect_view()
+            }}
+        </div>
+    }
+}
+
+fn toast_view(toasts: Toasts, toast: Toast) -> impl IntoView {
+    let kind = match toast.kind {
+        ToastKind::Success => "success",
+        ToastKind::Error => "error",
+        ToastKind::Info => "info",
+    };
+    view! {
+        <div class=format!("toast toast-{kind}")>
+            <span class="toast-message">{toast.message}</span>
+            <button
+                type="button"
+                class="toast-close"
+                aria-label=tr!(common.dismiss)
+                on:click=move |_| toasts.dismiss(toast.id)
+            >
+                "×"
+            </button>
         </div>
     }
 }

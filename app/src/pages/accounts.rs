@@ -1,8 +1,8 @@
 //! Portal accounts: the administrators' page (invite, change access, disable), every person's
 //! own account page (password), and the page an invitation link opens.
 
+use crate::urls::use_query_map;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::{
     components::{error_panel::ErrorPanel, inline_details::InlineDetails, page_header::PageHeader},

@@ -1,7 +1,7 @@
 //! The audit log for the service provider: every write and every refusal, newest first.
 
+use crate::urls::use_query_map;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::{
     components::{error_panel::ErrorPanel, page_header::PageHeader},

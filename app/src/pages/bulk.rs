@@ -4,11 +4,8 @@
 //! page follows, with a result file to download (what happened to each user, and the first
 //! password of each user created).
 
+use crate::urls::use_query_map;
 use leptos::prelude::*;
-use leptos_router::{
-    components::Form,
-    hooks::{use_navigate, use_query_map},
-};
 
 use crate::{
     components::{choice_box::choice_box, error_panel::ErrorPanel, page_header::PageHeader},
@@ -38,15 +35,18 @@ pub fn Bulk() -> impl IntoView {
         move || (customer(), from(), find(), finished.get()),
         |(c, f, find, _)| bulk_data(c, f, find),
     );
+    // Made in the island's body (see the users page's licenses panel): the address does not
+    // change while the page is open.
+    let job_panel = {
+        let id = untrack(job);
+        (!id.is_empty()).then(|| view! { <JobPanel id finished /> })
+    };
     view! {
         <PageHeader
             title=tr!(p_bulk.bulk_work)
             subtitle=tr!(p_bulk.create_many_users_from_a)
         />
-        {move || {
-            let id = job();
-            (!id.is_empty()).then(|| view! { <JobPanel id finished /> })
-        }}
+        {job_panel}
         <Transition fallback=|| view! { <p class="muted">{tr!(p_bulk.loading)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
                 {move || data.get().map(|r| r.map(page))}
@@ -72,7 +72,7 @@ fn page(v: BulkView) -> impl IntoView {
     });
     let (none_chosen, recent) = (v.customer.is_empty(), recent(v.jobs, &v.customer));
     view! {
-        <Form method="GET" action="/bulk" attr:class="filters">
+        <form method="GET" action="/bulk" class="filters">
             <div class="field">
                 <label for="bulk-customer">{tr!(p_bulk.customer)}</label>
                 <select class="select" id="bulk-customer" name="customer">
@@ -81,7 +81,7 @@ fn page(v: BulkView) -> impl IntoView {
                 </select>
             </div>
             <button type="submit" class="button button-secondary">{tr!(p_bulk.choose)}</button>
-        </Form>
+        </form>
         {work}
         {recent}
     }
@@ -220,7 +220,7 @@ fn SwapCard(
         <section class="card" aria-labelledby="swap-title">
             <h2 class="card-title" id="swap-title">{tr!(p_bulk.swap_licenses_or_apply_a)}</h2>
             <p class="muted">{tr!(p_bulk.replace_one_license_with_another)}</p>
-            <Form method="GET" action="/bulk" attr:class="filters">
+            <form method="GET" action="/bulk" class="filters">
                 <input type="hidden" name="customer" value=customer.clone() />
                 <input type="hidden" name="find" value="1" />
                 <div class="field">
@@ -233,7 +233,7 @@ fn SwapCard(
                 </div>
                 {apply}
                 <button type="submit" class="button button-secondary">{tr!(p_bulk.find_the_users)}</button>
-            </Form>
+            </form>
             {users}
         </section>
     }
@@ -353,13 +353,13 @@ where
         + Sync
         + 'static,
 {
-    let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(job)) = start.value().get() {
-            navigate(
-                &format!("/bulk?customer={customer}&job={job}"),
-                Default::default(),
-            );
+            let (customer, job) = (Some(customer.clone()), Some(job));
+            crate::urls::go(&crate::urls::href(
+                "/bulk",
+                &[("customer", &customer), ("job", &job)],
+            ));
         }
     });
 }

@@ -3,8 +3,8 @@
 //! Seatwise, under which name and billing cycles. New SKUs wait for review; discontinued ones
 //! cannot be offered.
 
+use crate::urls::use_query_map;
 use leptos::prelude::*;
-use leptos_router::{components::Form, hooks::use_query_map};
 
 use super::subscriptions::capitalised;
 
@@ -100,7 +100,7 @@ fn browse_form(connection: &str, country: &str) -> impl IntoView {
         <section class="card" aria-labelledby="browse-title">
             <h2 class="card-title" id="browse-title">{tr!(p_catalog.browse_partner_center)}</h2>
             <p class="muted small">{tr!(p_catalog.what_partner_center_sells_in)}</p>
-            <Form method="GET" action="/catalog" attr:class="filters">
+            <form method="GET" action="/catalog" class="filters">
                 <input type="hidden" name="connection" value=connection />
                 <div class="field">
                     <label for="browse-country">{tr!(p_catalog.country)}</label>
@@ -111,7 +111,7 @@ fn browse_form(connection: &str, country: &str) -> impl IntoView {
                     <select class="select" id="browse-segment" name="segment">{options}</select>
                 </div>
                 <button type="submit" class="button button-secondary">{tr!(p_catalog.browse)}</button>
-            </Form>
+            </form>
         </section>
     }
 }

@@ -1,8 +1,8 @@
 //! The service provider's customer administration: import tenants from Partner Center (from
 //! the default connection, or another one chosen) and put them under resellers.
 
+use crate::urls::use_query_map;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::{
     auth::use_me,

@@ -4,8 +4,8 @@
 //! paging, a CSV of what is filtered, and for one subscription its quantity over time (an SVG
 //! drawn on the server, readable without JavaScript).
 
+use crate::urls::use_query_map;
 use leptos::prelude::*;
-use leptos_router::{components::Form, hooks::use_query_map};
 
 use crate::{
     components::{error_panel::ErrorPanel, page_header::PageHeader},
@@ -146,7 +146,7 @@ fn page(d: HistoryPageData, f: HistoryFilter) -> impl IntoView {
         .is_empty()
         .then(|| view! { <p class="muted card-body">{tr!(p_history.no_entries_match)}</p> });
     view! {
-        <Form method="GET" action="/history" attr:class="filters">
+        <form method="GET" action="/history" class="filters">
             <div class="field">
                 <label for="history-customer">{tr!(p_history.customer)}</label>
                 <select class="select" id="history-customer" name="customer">
@@ -179,7 +179,7 @@ fn page(d: HistoryPageData, f: HistoryFilter) -> impl IntoView {
                 <input class="input" id="history-to" name="to" type="date" value=value(&f.to) />
             </div>
             <button type="submit" class="button button-secondary">{tr!(p_history.show)}</button>
-        </Form>
+        </form>
         {(!d.quantities.is_empty()).then(|| chart(&d.quantities))}
         <div class="refresh-bar">
             <span class="muted">{summary}</span>

@@ -2,7 +2,6 @@
 //! customer's users page, where the table stands above the users; with several, it lists them.
 
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 
 use crate::{
     components::{error_panel::ErrorPanel, page_header::PageHeader},
@@ -32,7 +31,8 @@ pub fn Licenses() -> impl IntoView {
 
 fn choose(customers: Vec<CustomerSummary>) -> AnyView {
     if let [only] = customers.as_slice() {
-        return view! { <Redirect path=licenses_of(&only.id) /> }.into_any();
+        crate::urls::redirect(&licenses_of(&only.id));
+        return ().into_any();
     }
     view! {
         <div class="card card-flush">

@@ -25,7 +25,6 @@ pub mod templates;
 pub mod users;
 
 use leptos::prelude::*;
-use leptos_router::{lazy_route, LazyRoute};
 
 /// The title of the page at `path` (empty for an unknown one: the page sets its own).
 pub fn title(path: &str) -> &'static str {
@@ -58,22 +57,15 @@ pub fn title(path: &str) -> &'static str {
     }
 }
 
-/// A route whose page is loaded on demand: its code is a wasm chunk of its own (`--split`),
-/// fetched when the page is first opened, so nobody downloads the pages they never visit.
+/// A page that hydrates on its own (an island) and whose code is a wasm chunk of its own
+/// (`--split`), fetched when the page is opened, so nobody downloads the pages they never
+/// visit. Everything around it (the console's navigation, the header) is HTML from the server.
 macro_rules! lazy_page {
     ($($route:ident => $page:path;)*) => {$(
-        pub struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
-
-            fn view(_this: Self) -> AnyView {
-                crate::components::layout::page_hydrated();
-                $page().into_any()
-            }
+        #[island(lazy)]
+        pub fn $route() -> impl IntoView {
+            crate::components::layout::page_hydrated();
+            $page()
         }
     )*};
 }
@@ -81,14 +73,36 @@ macro_rules! lazy_page {
 /// The users page, in the main module rather than a chunk of its own: a customer's workspace
 /// link opens it, and as a lazy page it came with some 240 small chunks of code it shares with
 /// other pages, each fetched on its own (80 KB more than the same code in one file).
-#[component]
+#[island]
 pub fn UsersPage() -> impl IntoView {
     crate::components::layout::page_hydrated();
     users::Users()
 }
 
-lazy_page! {
+/// A page with nothing interactive on it: server HTML alone, so no island and no wasm chunk;
+/// [`PageReady`](crate::components::layout::PageReady) marks the console hydrated.
+macro_rules! server_page {
+    ($($route:ident => $page:path;)*) => {$(
+        #[component]
+        pub fn $route() -> impl IntoView {
+            use crate::components::layout::PageReady;
+            view! {
+                <PageReady />
+                {$page()}
+            }
+        }
+    )*};
+}
+
+server_page! {
     OverviewPage => overview::Overview;
+    HistoryPage => history::History;
+    AuditLogPage => audit_log::AuditLog;
+    OutboxPage => outbox::Outbox;
+    LicensesPage => licenses::Licenses;
+}
+
+lazy_page! {
     SetPasswordPage => accounts::SetPassword;
     AccountsPage => accounts::Accounts;
     MyAccountPage => accounts::MyAccount;
@@ -96,16 +110,12 @@ lazy_page! {
     NewCustomerPage => new_customer::NewCustomer;
     ConnectionsPage => connections::Connections;
     CatalogPage => catalog::Catalog;
-    AuditLogPage => audit_log::AuditLog;
-    OutboxPage => outbox::Outbox;
-    LicensesPage => licenses::Licenses;
     BulkPage => bulk::Bulk;
     TemplatesPage => templates::Templates;
     SubscriptionsPage => subscriptions::Subscriptions;
     SubscriptionPage => subscription::Subscription;
     OrderPage => order::Order;
     StatusPage => status::Status;
-    HistoryPage => history::History;
     ReconcilePage => reconcile::Reconciliation;
     SettingsPage => settings::Settings;
     JobsPage => jobs::Jobs;

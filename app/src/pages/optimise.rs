@@ -2,8 +2,8 @@
 //! reductions that would give them back (made now inside the 7-day window, at renewal outside
 //! it, never below what is assigned). Nothing changes until an admin approves the chosen ones.
 
+use crate::urls::use_query_map;
 use leptos::prelude::*;
-use leptos_router::{components::Form, hooks::use_query_map};
 
 use crate::{
     auth::use_me,
@@ -45,10 +45,10 @@ pub fn Optimisation() -> impl IntoView {
             title=tr!(p_optimise.optimisation)
             subtitle=tr!(p_optimise.licenses_bought_and_not_assigned)
         />
-        <Form method="GET" action="/optimisation" attr:class="filters">
+        <form method="GET" action="/optimisation" class="filters">
             <input type="hidden" name="run" value="1" />
             <button type="submit" class="button button-primary">{tr!(p_optimise.read_partner_center)}</button>
-        </Form>
+        </form>
         {move || work.apply.value().get().map(|r| match r {
             Ok(done) => {
                 let made = done.made.len();

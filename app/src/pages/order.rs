@@ -3,8 +3,8 @@
 //! provider confirms it for the customer). The order form carries an id of its own, so a double
 //! click or a retry after a lost answer is one order.
 
+use crate::urls::use_query_map;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use super::subscriptions::capitalised;
 use crate::{

@@ -1,7 +1,6 @@
 //! The landing page: where each part of the console stands and where to go next.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::{
     auth::use_me,
@@ -70,7 +69,7 @@ pub fn Overview() -> impl IntoView {
                             </div>
                             <div>
                                 <h2 class="card-title">
-                                    <A href=area.href>{(area.title)(locale)}</A>
+                                    <a href=area.href>{(area.title)(locale)}</a>
                                 </h2>
                                 <p class="muted">{(area.text)(locale)}</p>
                             </div>
@@ -85,7 +84,7 @@ pub fn Overview() -> impl IntoView {
                 <h2 class="card-title">{tr!(overview.instance)}</h2>
                 <p class="muted">
                     {tr!(overview.status_before)}
-                    <A href="/status">{tr!(overview.status_link)}</A>
+                    <a href="/status">{tr!(overview.status_link)}</a>
                     {tr!(overview.status_after)}
                 </p>
             </section>

@@ -3,8 +3,8 @@
 //! run: exactly what would change, nothing written), then applied (admins), each recorded in
 //! the history.
 
+use crate::urls::use_query_map;
 use leptos::prelude::*;
-use leptos_router::{components::Form, hooks::use_query_map};
 
 use crate::{
     auth::use_me,
@@ -96,7 +96,7 @@ fn page(p: ReconcilePage, work: Work) -> impl IntoView {
         }
     };
     view! {
-        <Form method="GET" action="/reconciliation" attr:class="filters">
+        <form method="GET" action="/reconciliation" class="filters">
             <div class="field">
                 <label for="reconcile-connection">{tr!(p_reconcile.connection)}</label>
                 <select class="select" id="reconcile-connection" name="connection">
@@ -106,7 +106,7 @@ fn page(p: ReconcilePage, work: Work) -> impl IntoView {
             </div>
             <input type="hidden" name="run" value="1" />
             <button type="submit" class="button button-primary">{tr!(p_reconcile.compare_with_partner_center)}</button>
-        </Form>
+        </form>
         {report}
     }
 }

@@ -5,8 +5,8 @@
 //! for renewal; a cancellation is possible only within them). A marketplace (ISV SaaS)
 //! subscription whose set-up is pending says so, with the publisher's link to finish it.
 
+use crate::urls::use_query_map;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use super::subscriptions::{billed, capitalised};
 use crate::{

@@ -3,8 +3,8 @@
 //! marketplace (ISV SaaS) ones on a tab of their own. The page says when its data was read and
 //! reads Partner Center again on demand.
 
+use crate::urls::use_query_map;
 use leptos::prelude::*;
-use leptos_router::{components::Form, hooks::use_query_map};
 
 use crate::{
     auth::use_me,
@@ -145,7 +145,7 @@ fn filter_form(customers: &[(String, String)], filter: SubscriptionsFilter) -> i
     );
     let any_status = filter.status.as_deref().unwrap_or_default().is_empty();
     let filters = view! {
-        <Form method="GET" action="/subscriptions" attr:class="filters">
+        <form method="GET" action="/subscriptions" class="filters">
             <input type="hidden" name="read" value="0" />
             <input type="hidden" name="tab" value=tab />
             <div class="field" class:hidden=!several>
@@ -167,7 +167,7 @@ fn filter_form(customers: &[(String, String)], filter: SubscriptionsFilter) -> i
                 <input class="input" id="search" name="search" type="search" placeholder=tr!(p_subscriptions.product_name_or_id) value=search />
             </div>
             <button type="submit" class="button button-secondary">{tr!(p_subscriptions.show)}</button>
-        </Form>
+        </form>
     };
     view! {
         {tabs}

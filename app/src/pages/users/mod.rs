@@ -6,8 +6,8 @@
 pub mod dialogs;
 pub mod licenses_panel;
 
+use crate::urls::use_query_map;
 use leptos::prelude::*;
-use leptos_router::{components::Form, hooks::use_query_map};
 
 use self::{
     dialogs::{Target, UserDialog, UserDialogs},
@@ -15,7 +15,7 @@ use self::{
 };
 use crate::{
     components::{
-        error_panel::ErrorPanel,
+        error_panel::load_failed,
         page_header::PageHeader,
         toast::{use_toasts, ToastKind},
     },
@@ -88,6 +88,12 @@ pub fn Users() -> impl IntoView {
             .map(|c| c.to_lowercase())
             .or_else(|| own_customer.clone())
     });
+    // Made here, in the island's body, not in a closure that runs as the view renders: the
+    // server numbers the data it hands to the browser only while it runs an island's body, and
+    // the panel's data would not be found. The address does not change while a page is open.
+    let licenses_panel = single_customer
+        .get_untracked()
+        .map(|customer| view! { <LicensesPanel customer changes dialog /> });
     // The filters apart from the rows: a refresh re-reads the rows as customers answer, and a
     // form rebuilt with them would drop what the user was choosing or typing. The form is
     // rebuilt only when its choices or the address change.
@@ -103,23 +109,21 @@ pub fn Users() -> impl IntoView {
     });
     view! {
         <PageHeader title=tr!(users.title) subtitle=tr!(users.subtitle) />
-        {move || single_customer.get().map(|customer| view! { <LicensesPanel customer changes dialog /> })}
+        {licenses_panel}
         <Transition fallback=|| view! { <p class="muted">{tr!(users.asking)}</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
-                {move || choices.get().map(|c| filter_form(c, filter.get()))}
-                {move || {
-                    view_data
-                        .get()
-                        .map(|r| r.map(|v| users_table(v, filter.get_untracked(), progress, start, dialog)))
-                }}
-            </ErrorBoundary>
+            {move || choices.get().map(|c| filter_form(c, filter.get()))}
+            {move || {
+                view_data.get().map(|r| match r {
+                    Ok(v) => users_table(v, filter.get_untracked(), progress, start, dialog).into_any(),
+                    Err(e) => load_failed(&e).into_any(),
+                })
+            }}
         </Transition>
         <UserDialogs open=dialog done closed=Callback::new(move |_| view_data.refetch()) />
     }
 }
 
-/// Streams a refresh of the customers in the current customer/reseller filter, re-reading the
-/// table as customers answer (a bounded number of times, not once per customer).
+/// Starts a refresh of the customers in the current customer/reseller filter (one at a time).
 fn start_refresh(
     filter: UsersFilter,
     progress: RwSignal<Progress>,
@@ -133,57 +137,68 @@ fn start_refresh(
         ..Progress::default()
     });
     #[cfg(feature = "hydrate")]
-    leptos::task::spawn_local(async move {
-        use crate::serverfns::users::{refresh_users, RefreshUpdate};
-
-        let stream = match refresh_users(filter.customer, filter.reseller).await {
-            Ok(stream) => stream,
-            Err(e) => {
-                progress.update(|p| {
-                    p.running = false;
-                    p.error = Some(e.message);
-                });
-                return;
-            }
-        };
-        // Re-read the table at the first customer, then about every tenth, then at the end of
-        // each stage.
-        let reread = |done: usize, total: usize| {
-            done == 1 || done == total || done.is_multiple_of((total / 10).max(1))
-        };
-        let apply = |p: &mut Progress, update: RefreshUpdate| match update {
-            RefreshUpdate::Started { customers } => {
-                p.total = customers;
-                false
-            }
-            RefreshUpdate::Users { .. } => {
-                p.users_done += 1;
-                reread(p.users_done, p.total)
-            }
-            RefreshUpdate::Details { .. } => {
-                p.details_done += 1;
-                reread(p.details_done, p.total)
-            }
-            RefreshUpdate::Failed { customer, message } => {
-                p.failures.push((customer, message));
-                false
-            }
-            RefreshUpdate::Finished => {
-                p.running = false;
-                true
-            }
-        };
-        let refetch = move || view_data.refetch();
-        let Some(read) = crate::serverfns::follow(stream, progress, apply, refetch).await else {
-            return;
-        };
-        if let Err(e) = read {
-            progress.update(|p| p.error = Some(e.message));
-        }
-        progress.update(|p| p.running = false);
-    });
+    leptos::task::spawn_local(refresh(filter, progress, view_data));
     #[cfg(not(feature = "hydrate"))]
     let _ = (filter, view_data);
+}
+
+/// Streams the refresh, re-reading the table as customers answer (a bounded number of times,
+/// not once per customer). In a wasm chunk of its own (`#[lazy]`), fetched when a refresh
+/// starts: reading a stream takes code the page's first load does without.
+#[cfg(feature = "hydrate")]
+#[lazy]
+async fn refresh(
+    filter: UsersFilter,
+    progress: RwSignal<Progress>,
+    view_data: crate::page_data::PageData<Result<UsersPage, crate::error::AppError>>,
+) {
+    use crate::serverfns::users::{refresh_users, RefreshUpdate};
+
+    let stream = match refresh_users(filter.customer, filter.reseller).await {
+        Ok(stream) => stream,
+        Err(e) => {
+            progress.update(|p| {
+                p.running = false;
+                p.error = Some(e.message);
+            });
+            return;
+        }
+    };
+    // Re-read the table at the first customer, then about every tenth, then at the end of
+    // each stage.
+    let reread = |done: usize, total: usize| {
+        done == 1 || done == total || done.is_multiple_of((total / 10).max(1))
+    };
+    let apply = |p: &mut Progress, update: RefreshUpdate| match update {
+        RefreshUpdate::Started { customers } => {
+            p.total = customers;
+            false
+        }
+        RefreshUpdate::Users { .. } => {
+            p.users_done += 1;
+            reread(p.users_done, p.total)
+        }
+        RefreshUpdate::Details { .. } => {
+            p.details_done += 1;
+            reread(p.details_done, p.total)
+        }
+        RefreshUpdate::Failed { customer, message } => {
+            p.failures.push((customer, message));
+            false
+        }
+        RefreshUpdate::Finished => {
+            p.running = false;
+            true
+        }
+    };
+    let refetch = move || view_data.refetch();
+    let Some(read) = crate::serverfns::follow(stream, progress, apply, refetch).await else {
+        return;
+    };
+    if let Err(e) = read {
+        progress.update(|p| p.error = Some(e.message));
+    }
+    progress.update(|p| p.running = false);
 }
 
 /// What the filters offer: the customers, resellers and licenses in view.
@@ -218,7 +233,7 @@ fn filter_form(c: FilterChoices, filter: UsersFilter) -> impl IntoView {
     // One customer only (a customer admin): no customer filter.
     let several = c.customers.len() > 1;
     view! {
-        <Form method="GET" action="/users" attr:class="filters">
+        <form method="GET" action="/users" class="filters">
             <div class="field" class:hidden=!several>
                 <label for="customer">{tr!(users.customer)}</label>
                 <select class="select" id="customer" name="customer">
@@ -249,7 +264,7 @@ fn filter_form(c: FilterChoices, filter: UsersFilter) -> impl IntoView {
             <input type="hidden" name="sort" value=sort_param />
             <input type="hidden" name="dir" value=dir_param />
             <button type="submit" class="button button-secondary">{tr!(users.show)}</button>
-        </Form>
+        </form>
     }
 }
 
