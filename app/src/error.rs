@@ -128,6 +128,18 @@ where
         .map_err(|e: partner_center::IdError| AppError::field(field, e.to_string()))
 }
 
+/// [`parse_id`] of a field that may be left empty (`None` then).
+#[cfg(feature = "ssr")]
+pub fn parse_optional_id<T>(field: &str, value: &str) -> Result<Option<T>, AppError>
+where
+    T: std::str::FromStr<Err = partner_center::IdError>,
+{
+    match value.trim() {
+        "" => Ok(None),
+        id => parse_id(field, id).map(Some),
+    }
+}
+
 /// On the server, the HTTP status of a server function's failed answer follows the kind.
 #[cfg(feature = "ssr")]
 fn set_status(kind: ErrorKind) {

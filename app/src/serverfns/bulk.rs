@@ -36,41 +36,77 @@ pub async fn bulk_data(
     find: String,
 ) -> Result<BulkView, AppError> {
     let call = crate::door::caller("bulk.read").await?;
-    let customers: Vec<(String, String)> = if call.who().role.is_read_only() {
-        Vec::new()
-    } else {
-        call.customers()
-            .await?
-            .into_iter()
-            .map(|(c, _)| (c.id.as_str().to_lowercase(), c.company_name))
-            .collect()
-    };
+    let customers = changeable_customers(&call).await?;
+    // With one customer in reach, it is chosen.
     let customer = match (customer.trim(), customers.as_slice()) {
         ("", [(only, _)]) => only.clone(),
         (chosen, _) => chosen.to_lowercase(),
     };
-    let (skus, holders, templates) = if customer.is_empty() {
-        (Vec::new(), Vec::new(), Vec::new())
-    } else {
-        let id = crate::error::parse_id("customer", &customer)?;
-        let choices = call.bulk_choices(&id, &from, find == "1").await?;
-        let templates = call.templates_for(&id).await?;
-        let templates = templates.into_iter().map(|t| (t.id.to_string(), t.name));
-        (choices.skus, choices.holders, templates.collect())
-    };
-    let jobs = call
-        .bulk_jobs()
-        .await?
-        .into_iter()
-        .map(|j| JobRow::new(j, Vec::new()))
-        .collect();
-    Ok(BulkView {
-        customers,
-        customer,
-        skus,
-        holders,
-        templates,
-        jobs,
+    let choices = customer_choices(&call, &customer, &from, find == "1").await?;
+    let jobs = call.bulk_jobs().await?.into_iter();
+    let jobs = jobs.map(|j| JobRow::new(j, Vec::new())).collect();
+    Ok(choices.into_view(customers, customer, jobs))
+}
+
+/// (id, name) of the customers whose users this person may change (none for read-only roles).
+#[cfg(feature = "ssr")]
+async fn changeable_customers(call: &domain::Caller) -> Result<Vec<(String, String)>, AppError> {
+    if call.who().role.is_read_only() {
+        return Ok(Vec::new());
+    }
+    let customers = call.customers().await?.into_iter();
+    Ok(customers
+        .map(|(c, _)| (c.id.as_str().to_lowercase(), c.company_name))
+        .collect())
+}
+
+/// What the chosen customer offers to bulk work (see [`BulkView`]).
+#[cfg(feature = "ssr")]
+#[derive(Default)]
+struct CustomerChoices {
+    skus: Vec<(String, String)>,
+    holders: Vec<(String, String, String)>,
+    templates: Vec<(String, String)>,
+}
+
+#[cfg(feature = "ssr")]
+impl CustomerChoices {
+    fn into_view(
+        self,
+        customers: Vec<(String, String)>,
+        customer: String,
+        jobs: Vec<JobRow>,
+    ) -> BulkView {
+        BulkView {
+            customers,
+            customer,
+            skus: self.skus,
+            holders: self.holders,
+            templates: self.templates,
+            jobs,
+        }
+    }
+}
+
+/// The SKUs, the users to choose from for a swap (when `find`) and the plan templates of the
+/// chosen customer (nothing when none is chosen).
+#[cfg(feature = "ssr")]
+async fn customer_choices(
+    call: &domain::Caller,
+    customer: &str,
+    from: &str,
+    find: bool,
+) -> Result<CustomerChoices, AppError> {
+    if customer.is_empty() {
+        return Ok(CustomerChoices::default());
+    }
+    let id = crate::error::parse_id("customer", customer)?;
+    let choices = call.bulk_choices(&id, from, find).await?;
+    let templates = call.templates_for(&id).await?.into_iter();
+    Ok(CustomerChoices {
+        skus: choices.skus,
+        holders: choices.holders,
+        templates: templates.map(|t| (t.id.to_string(), t.name)).collect(),
     })
 }
 
@@ -183,12 +219,15 @@ pub const SHOWN_LINES: usize = 200;
 pub async fn bulk_job(job: String) -> Result<BulkJobPage, AppError> {
     let call = crate::door::caller("bulk.read").await?;
     let id = domain::service::parse_job_id(&job)?;
-    let found = call.bulk_job(&id, false).await?;
-    let more = found.lines.len().saturating_sub(SHOWN_LINES);
-    Ok(BulkJobPage {
-        job: JobRow::new(found.job, Vec::new()),
-        customer: found.customer_name,
-        lines: found
+    Ok(call.bulk_job(&id, false).await?.into())
+}
+
+/// The job and its first [`SHOWN_LINES`] lines, their details in the page's language.
+#[cfg(feature = "ssr")]
+impl From<domain::service::BulkJob> for BulkJobPage {
+    fn from(found: domain::service::BulkJob) -> Self {
+        let more = found.lines.len().saturating_sub(SHOWN_LINES);
+        let lines = found
             .lines
             .into_iter()
             .take(SHOWN_LINES)
@@ -197,10 +236,14 @@ pub async fn bulk_job(job: String) -> Result<BulkJobPage, AppError> {
                 user_name: l.user_name,
                 outcome: l.outcome,
                 detail: crate::language::message(&l.detail),
-            })
-            .collect(),
-        more,
-    })
+            });
+        BulkJobPage {
+            job: JobRow::new(found.job, Vec::new()),
+            customer: found.customer_name,
+            lines: lines.collect(),
+            more,
+        }
+    }
 }
 
 /// A bulk job's result as CSV: a line per user with what happened, and the first password of

@@ -68,24 +68,25 @@ pub async fn history(
 ) -> Result<HistoryPageData, AppError> {
     let call = crate::door::caller("history.read").await?;
     let view = call.history(filter.query(PAGE)?).await?;
-    // For one subscription: its whole quantity history, for the chart.
+    let chart = chart(&call, &filter).await?;
+    Ok(HistoryPageData::new(view, chart))
+}
+
+/// For one subscription: its whole quantity history, for the chart (none for a list).
+#[cfg(feature = "ssr")]
+async fn chart(call: &domain::Caller, filter: &HistoryFilter) -> Result<Vec<(i64, i64)>, AppError> {
+    use futures_util::TryStreamExt;
     let one = filter
         .subscription
         .as_deref()
         .is_some_and(|s| !s.trim().is_empty());
-    let chart = if one {
-        use futures_util::TryStreamExt;
-        let every: Vec<Vec<domain::history::Entry>> = call
-            .history_export(filter.query(PAGE)?)
-            .await?
-            .batches(EXPORT_BATCH)
-            .try_collect()
-            .await?;
-        quantities(&every.concat())
-    } else {
-        Vec::new()
-    };
-    Ok(HistoryPageData::new(view, chart))
+    if !one {
+        return Ok(Vec::new());
+    }
+    let export = call.history_export(filter.query(PAGE)?).await?;
+    let every: Vec<Vec<domain::history::Entry>> =
+        export.batches(EXPORT_BATCH).try_collect().await?;
+    Ok(quantities(&every.concat()))
 }
 
 /// The entries the filters select (every page), as CSV.
@@ -98,35 +99,12 @@ pub async fn history_csv(
     let export = call.history_export(filter.query(PAGE)?).await?;
     super::csv_download("subscription-history.csv");
     let names = customer_names(&export.customers);
-    let header = "when_utc,customer,subscription_id,product,kind,field,old_value,new_value,made_in,who,role,request_id\r\n";
     // A batch at a time from the store: an export of any length in little memory.
-    let lines = export.batches(EXPORT_BATCH).map(move |batch| {
-        let batch = batch?;
-        let mut csv = String::new();
-        for e in batch {
-            let r = to_row(e, &names);
-            let fields = [
-                r.at.as_str(),
-                &r.customer,
-                &r.subscription_id,
-                &r.product,
-                &r.kind,
-                &r.field,
-                &r.old_value,
-                &r.new_value,
-                if r.in_seatwise { "seatwise" } else { "outside" },
-                &r.actor,
-                &r.role,
-                &r.request_id,
-            ];
-            let line: Vec<String> = fields.iter().map(|f| domain::csv::field(f)).collect();
-            csv.push_str(&line.join(","));
-            csv.push_str("\r\n");
-        }
-        Ok(csv)
-    });
+    let lines = export
+        .batches(EXPORT_BATCH)
+        .map(move |batch| Ok(csv_lines(batch?, &names)));
     Ok(TextStream::new(
-        futures_util::stream::once(async move { Ok(header.to_owned()) }).chain(lines),
+        futures_util::stream::once(async move { Ok(CSV_HEADER.to_owned()) }).chain(lines),
     ))
 }
 
@@ -213,6 +191,43 @@ impl HistoryPageData {
             quantities,
         }
     }
+}
+
+/// The CSV file's first line.
+#[cfg(feature = "ssr")]
+const CSV_HEADER: &str = "when_utc,customer,subscription_id,product,kind,field,old_value,new_value,made_in,who,role,request_id\r\n";
+
+/// Entries as lines of the CSV file.
+#[cfg(feature = "ssr")]
+fn csv_lines(
+    entries: Vec<domain::history::Entry>,
+    names: &std::collections::HashMap<String, String>,
+) -> String {
+    entries
+        .into_iter()
+        .map(|e| csv_line(to_row(e, names)))
+        .collect()
+}
+
+/// An entry as a line of the CSV file ([`CSV_HEADER`]'s columns, CRLF at the end).
+#[cfg(feature = "ssr")]
+fn csv_line(r: HistoryRow) -> String {
+    let fields = [
+        r.at.as_str(),
+        &r.customer,
+        &r.subscription_id,
+        &r.product,
+        &r.kind,
+        &r.field,
+        &r.old_value,
+        &r.new_value,
+        if r.in_seatwise { "seatwise" } else { "outside" },
+        &r.actor,
+        &r.role,
+        &r.request_id,
+    ];
+    let line: Vec<String> = fields.iter().map(|f| domain::csv::field(f)).collect();
+    line.join(",") + "\r\n"
 }
 
 /// Customers' names by id (lower case), as the history keeps the ids.

@@ -16,22 +16,30 @@ pub struct DomainAnswer {
 /// Whether `prefix.onmicrosoft.com` is free (the service provider's and resellers' admins).
 #[server(prefix = "/api", endpoint = "tenant-domain", input = GetUrl)]
 pub async fn tenant_domain(prefix: String) -> Result<DomainAnswer, AppError> {
-    use domain::service::DomainCheck;
     let call = crate::door::caller("tenant.domain").await?;
-    Ok(match call.check_domain(&prefix).await? {
-        DomainCheck::Free(d) => DomainAnswer {
-            state: "free".into(),
-            words: tr!(words.domain_free, domain = d.as_str()).to_string(),
-        },
-        DomainCheck::Taken(d) => DomainAnswer {
-            state: "taken".into(),
-            words: tr!(words.domain_taken, domain = d.as_str()).to_string(),
-        },
-        DomainCheck::Invalid(why) => DomainAnswer {
-            state: "invalid".into(),
-            words: why,
-        },
-    })
+    Ok(call.check_domain(&prefix).await?.into())
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::service::DomainCheck> for DomainAnswer {
+    fn from(check: domain::service::DomainCheck) -> Self {
+        use domain::service::DomainCheck;
+        let (state, words) = match check {
+            DomainCheck::Free(d) => (
+                "free",
+                tr!(words.domain_free, domain = d.as_str()).to_string(),
+            ),
+            DomainCheck::Taken(d) => (
+                "taken",
+                tr!(words.domain_taken, domain = d.as_str()).to_string(),
+            ),
+            DomainCheck::Invalid(why) => ("invalid", why),
+        };
+        DomainAnswer {
+            state: state.into(),
+            words,
+        }
+    }
 }
 
 /// The invitation link for an existing tenant to accept the partner as its reseller.
@@ -85,23 +93,27 @@ pub async fn create_tenant(
     #[server(flatten)] fields: TenantFields,
 ) -> Result<TenantCreated, AppError> {
     let call = crate::door::caller("tenant.create").await?;
-    let reseller = match fields.reseller.trim() {
-        "" => None,
-        id => Some(crate::error::parse_id("reseller", id)?),
-    };
+    let reseller = crate::error::parse_optional_id("reseller", &fields.reseller)?;
     let (mail, agreed) = (fields.mail == "on", fields.agreement == "on");
     let created = call
         .create_tenant(fields.into(), reseller.as_ref(), agreed, mail)
         .await?;
-    Ok(TenantCreated {
-        id: created.id.as_str().to_lowercase(),
-        company_name: created.company_name,
-        domain: created.domain,
-        admin_user: created.admin_user,
-        admin_password: created.admin_password,
-        mailed_to: created.mailed_to,
-        agreement_problem: created.agreement_problem,
-    })
+    Ok(created.into())
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::service::CreatedTenant> for TenantCreated {
+    fn from(created: domain::service::CreatedTenant) -> Self {
+        TenantCreated {
+            id: created.id.as_str().to_lowercase(),
+            company_name: created.company_name,
+            domain: created.domain,
+            admin_user: created.admin_user,
+            admin_password: created.admin_password,
+            mailed_to: created.mailed_to,
+            agreement_problem: created.agreement_problem,
+        }
+    }
 }
 
 #[cfg(feature = "ssr")]

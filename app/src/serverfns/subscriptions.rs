@@ -154,22 +154,25 @@ pub async fn save_auto_increase(
     #[server(default)] subscription: String,
     #[server(default)] value: String,
 ) -> Result<String, AppError> {
-    use crate::error::{parse_id, AppError};
+    use crate::error::{parse_id, parse_optional_id};
     let call = crate::door::caller("auto_increase.save").await?;
     let customer = parse_id("customer", &customer)?;
-    let subscription = match subscription.as_str() {
-        "" => None,
-        id => Some(parse_id("subscription", id)?),
-    };
-    let enabled = match (value.as_str(), &subscription) {
-        ("on", _) => Some(true),
-        ("off", _) => Some(false),
-        ("", Some(_)) => None,
-        _ => return Err(AppError::field("value", "Choose on or off.")),
-    };
+    let subscription = parse_optional_id("subscription", &subscription)?;
+    let enabled = auto_increase_choice(&value, subscription.is_some())?;
     call.set_auto_increase(&customer, subscription.as_ref(), enabled)
         .await?;
     Ok("Auto-increase saved.".into())
+}
+
+/// The auto-increase setting chosen: on, off, or (for one subscription) the customer's.
+#[cfg(feature = "ssr")]
+fn auto_increase_choice(value: &str, one_subscription: bool) -> Result<Option<bool>, AppError> {
+    match (value, one_subscription) {
+        ("on", _) => Ok(Some(true)),
+        ("off", _) => Ok(Some(false)),
+        ("", true) => Ok(None),
+        _ => Err(AppError::field("value", "Choose on or off.")),
+    }
 }
 
 /// One line of the streamed read.

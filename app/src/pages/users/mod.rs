@@ -213,15 +213,15 @@ fn filter_form(c: FilterChoices, filter: UsersFilter) -> impl IntoView {
     let selected = customer_param(&c.customers, filter.customer.as_deref().unwrap_or_default());
     let reseller = filter.reseller.clone().unwrap_or_default();
     let reseller_filter = (!c.resellers.is_empty()).then(|| {
-        view! {
-            <div class="field">
-                <label for="reseller">{tr!(users.reseller)}</label>
-                <select class="select" id="reseller" name="reseller">
-                    <option value="" selected=reseller.is_empty()>{tr!(users.all_resellers)}</option>
-                    {options(&c.resellers, &reseller)}
-                </select>
-            </div>
-        }
+        let all = tr!(users.all_resellers);
+        select_field(
+            "reseller",
+            tr!(users.reseller),
+            all,
+            &c.resellers,
+            &reseller,
+            false,
+        )
     });
     let sku = filter.sku.clone().unwrap_or_default().to_lowercase();
     let state = filter.state.clone().unwrap_or_default();
@@ -234,21 +234,9 @@ fn filter_form(c: FilterChoices, filter: UsersFilter) -> impl IntoView {
     let several = c.customers.len() > 1;
     view! {
         <form method="GET" action="/users" class="filters">
-            <div class="field" class:hidden=!several>
-                <label for="customer">{tr!(users.customer)}</label>
-                <select class="select" id="customer" name="customer">
-                    <option value="" selected=selected.is_empty()>{tr!(users.all_customers)}</option>
-                    {options(&c.customers, &selected)}
-                </select>
-            </div>
+            {select_field("customer", tr!(users.customer), tr!(users.all_customers), &c.customers, &selected, !several)}
             {reseller_filter}
-            <div class="field">
-                <label for="sku">{tr!(users.license)}</label>
-                <select class="select" id="sku" name="sku">
-                    <option value="" selected=sku.is_empty()>{tr!(users.any_license)}</option>
-                    {options(&c.skus, &sku)}
-                </select>
-            </div>
+            {select_field("sku", tr!(users.license), tr!(users.any_license), &c.skus, &sku, false)}
             <div class="field">
                 <label for="state">{tr!(users.status)}</label>
                 <select class="select" id="state" name="state">
@@ -268,12 +256,29 @@ fn filter_form(c: FilterChoices, filter: UsersFilter) -> impl IntoView {
     }
 }
 
-/// A filter's `<option>`s: one per (id, name), the `selected` id marked.
-fn options(choices: &[(String, String)], selected: &str) -> impl IntoView {
-    choices
+/// A filter's `<select>` with its label: `all` (the empty value) first, then one option per
+/// (id, name) of `choices`, the `selected` id marked. `hidden` keeps it in the form, unseen.
+fn select_field(
+    name: &'static str,
+    label: &'static str,
+    all: &'static str,
+    choices: &[(String, String)],
+    selected: &str,
+    hidden: bool,
+) -> impl IntoView {
+    let options = choices
         .iter()
         .map(|(id, name)| view! { <option value=id.clone() selected=id == selected>{name.clone()}</option> })
-        .collect_view()
+        .collect_view();
+    view! {
+        <div class="field" class:hidden=hidden>
+            <label for=name>{label}</label>
+            <select class="select" id=name name=name>
+                <option value="" selected=selected.is_empty()>{all}</option>
+                {options}
+            </select>
+        </div>
+    }
 }
 
 fn users_table(
