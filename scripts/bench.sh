@@ -14,7 +14,7 @@ row() { rows+=("| $1 | $2 |"); }
 pkg=target/site/pkg
 kb() { awk -v b="$1" 'BEGIN { printf "%.1f KB", b / 1024 }'; }
 # Per lazily loaded page: the main module plus the chunks that page loads (its own and the
-# shared ones). The users page is in the main module.
+# shared ones). The users page is in the main module (its refresh is a chunk, loaded when one starts).
 while IFS= read -r line; do rows+=("$line"); done < <(python3 - "$pkg" "$CARGO_TARGET_DIR/release/hash.txt" <<'PY'
 import json, os, sys
 pkg, hashes = sys.argv[1], dict(l.split(': ') for l in open(sys.argv[2]).read().splitlines() if ': ' in l)
@@ -22,7 +22,7 @@ manifest = json.load(open(f"{pkg}/__wasm_split_manifest.{hashes['manifest']}.jso
 main = f"{pkg}/seatwise.{hashes['wasm']}.wasm"
 kb = lambda files, ext: f"{sum(os.path.getsize(f + ext) for f in files) / 1024:.1f} KB"
 sizes = lambda files: " / ".join(kb(files, ext) for ext in ("", ".gz", ".br"))
-print(f"| wasm main module (every page; all of the users page's first load): raw / gzip / brotli | {sizes([main])} |")
+print(f"| wasm main module (the users page's first load, and the server pages' (overview, history, audit log, outbox, licenses) whole wasm): raw / gzip / brotli | {sizes([main])} |")
 for split, chunks in sorted(manifest.items()):
     own = [f"{pkg}/{c}.wasm" for c in chunks if c.startswith("split_")]
     shared = [f"{pkg}/{c}.wasm" for c in chunks if not c.startswith("split_")]
