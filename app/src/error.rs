@@ -128,13 +128,15 @@ where
         .map_err(|e: partner_center::IdError| AppError::field(field, e.to_string()))
 }
 
-/// [`parse_id`] of a field that may be left empty (`None` then).
+/// [`parse_id`] of a field that may be left empty (`None` then). Only the empty string is
+/// "none": blanks are a value, refused as any other that is not an id (a caller that means to
+/// accept blanks trims first).
 #[cfg(feature = "ssr")]
 pub fn parse_optional_id<T>(field: &str, value: &str) -> Result<Option<T>, AppError>
 where
     T: std::str::FromStr<Err = partner_center::IdError>,
 {
-    match value.trim() {
+    match value {
         "" => Ok(None),
         id => parse_id(field, id).map(Some),
     }
@@ -185,5 +187,21 @@ impl FromServerFnError for AppError {
             _ => (ErrorKind::Internal, tr!(errors.short_internal)),
         };
         AppError::new(kind, message)
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use partner_center::SubscriptionId;
+
+    #[test]
+    fn an_optional_id_is_none_only_when_empty() {
+        let parse = |v: &str| super::parse_optional_id::<SubscriptionId>("subscription", v);
+        assert_eq!(parse("").unwrap(), None);
+        let id = "a1b2c3d4-0000-0000-0000-000000000001";
+        assert_eq!(parse(id).unwrap(), Some(SubscriptionId::new(id)));
+        // Blanks are not "none": they are refused, naming the field.
+        let refused = parse("   ").unwrap_err();
+        assert_eq!(refused.field.as_deref(), Some("subscription"));
     }
 }

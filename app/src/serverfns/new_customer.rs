@@ -93,7 +93,7 @@ pub async fn create_tenant(
     #[server(flatten)] fields: TenantFields,
 ) -> Result<TenantCreated, AppError> {
     let call = crate::door::caller("tenant.create").await?;
-    let reseller = crate::error::parse_optional_id("reseller", &fields.reseller)?;
+    let reseller = crate::error::parse_optional_id("reseller", fields.reseller.trim())?;
     let (mail, agreed) = (fields.mail == "on", fields.agreement == "on");
     let created = call
         .create_tenant(fields.into(), reseller.as_ref(), agreed, mail)

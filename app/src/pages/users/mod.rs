@@ -213,15 +213,8 @@ fn filter_form(c: FilterChoices, filter: UsersFilter) -> impl IntoView {
     let selected = customer_param(&c.customers, filter.customer.as_deref().unwrap_or_default());
     let reseller = filter.reseller.clone().unwrap_or_default();
     let reseller_filter = (!c.resellers.is_empty()).then(|| {
-        let all = tr!(users.all_resellers);
-        select_field(
-            "reseller",
-            tr!(users.reseller),
-            all,
-            &c.resellers,
-            &reseller,
-            false,
-        )
+        let (label, all) = (tr!(users.reseller), tr!(users.all_resellers));
+        select_field("reseller", label, all, &c.resellers, &reseller, false)
     });
     let sku = filter.sku.clone().unwrap_or_default().to_lowercase();
     let state = filter.state.clone().unwrap_or_default();
